@@ -1,0 +1,1 @@
+"""Budget: frames, changes, outcomes and forecasts (built in the budget issue)."""

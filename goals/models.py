@@ -1,0 +1,515 @@
+"""The goal chain (målkedjan): levels, goals, perspectives, indicators, measurements, assignments.
+
+The municipality's governance model is data: ``GoalLevel`` rows name the levels
+and say who may own a goal at each; ``Goal.clean()`` enforces the chain's rules
+so that every form and every import obeys them.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from mptt.managers import TreeManager
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+from simple_history.models import HistoricalRecords
+
+from styrning.models import Municipality, OrgUnit
+
+
+class GoalLevel(models.Model):
+    """Målnivå: one level of the municipality's chain, e.g. inriktningsmål or åtagande."""
+
+    class Horizon(models.TextChoices):
+        LONG_TERM = "long_term", _("long term")
+        MANDATE_PERIOD = "mandate_period", _("mandate period")
+        MULTI_YEAR = "multi_year", _("several years")
+        BUDGET_YEAR = "budget_year", _("one budget year")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="goal_levels",
+        verbose_name=_("municipality"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), help_text=_("1 is the top of the chain."))
+    name = models.CharField(_("name"), max_length=80)
+    name_plural = models.CharField(_("plural name"), max_length=80)
+    owner_kinds = models.JSONField(
+        _("unit kinds that may own a goal"), default=list,
+        help_text=_("A list of unit kinds, e.g. [\"committee\", \"board\"]."),
+    )
+    horizon = models.CharField(
+        _("horizon"), max_length=20, choices=Horizon.choices, default=Horizon.BUDGET_YEAR
+    )
+    has_indicators = models.BooleanField(_("carries indicators"), default=True)
+    is_assessed = models.BooleanField(_("assessed in follow-up"), default=True)
+    uses_takt = models.BooleanField(
+        _("TAKT criteria"), default=False,
+        help_text=_("Clear, assigned, quantifiable and time-bound before adoption."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["municipality", "order"]
+        verbose_name = _("goal level")
+        verbose_name_plural = _("goal levels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "order"], name="%(app_label)s_%(class)s_unique_order"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        valid = set(OrgUnit.Kind.values)
+        if not isinstance(self.owner_kinds, list) or not self.owner_kinds:
+            raise ValidationError({"owner_kinds": _("Name at least one kind of unit.")})
+        unknown = [kind for kind in self.owner_kinds if kind not in valid]
+        if unknown:
+            raise ValidationError(
+                {"owner_kinds": _("Unknown unit kinds: %(kinds)s") % {"kinds": ", ".join(unknown)}}
+            )
+
+    def allows_owner(self, unit):
+        return unit.kind in self.owner_kinds
+
+    def owner_kind_labels(self):
+        labels = dict(OrgUnit.Kind.choices)
+        return [labels[kind] for kind in self.owner_kinds if kind in labels]
+
+
+class Perspective(models.Model):
+    """Styrperspektiv: a configurable tag, e.g. invånare, ekonomi, medarbetare."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="perspectives",
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("perspective")
+        verbose_name_plural = _("perspectives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="%(app_label)s_%(class)s_unique_name"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class GoalQuerySet(TreeQuerySet):
+    def visible_to(self, user):
+        """Goals the user may read: adopted ones, and drafts of units in their scope."""
+        from styrning.permissions import scope_for
+
+        scope = scope_for(user)
+        if scope.reads_everything:
+            return self
+        adopted = models.Q(status=Goal.Status.ADOPTED)
+        return self.filter(adopted | models.Q(owner__in=scope.readable_units()))
+
+    def for_tree(self):
+        """The chain in tree order with everything a row shows: one query per relation.
+
+        Runs four queries when evaluated (goals, perspectives, indicators with
+        their latest total value, and the indicator counts stay in that one).
+        """
+        latest = Measurement.objects.filter(
+            indicator=OuterRef("pk"), gender=Measurement.Gender.TOTAL
+        ).order_by("-year", models.F("month").desc(nulls_last=True))
+        indicators = Indicator.objects.annotate(
+            latest_value=Subquery(latest.values("value")[:1]),
+            latest_year=Subquery(latest.values("year")[:1]),
+        )
+        return self.select_related("level", "owner").prefetch_related(
+            "perspectives", models.Prefetch("indicators", queryset=indicators)
+        ).order_by("tree_id", "lft")
+
+
+class Goal(MPTTModel):
+    """Mål: one goal in the chain (vision, inriktningsmål, nämndmål, åtgärd, aktivitet …)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ADOPTED = "adopted", _("adopted")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="goals", verbose_name=_("municipality")
+    )
+    level = models.ForeignKey(
+        GoalLevel, on_delete=models.PROTECT, related_name="goals", verbose_name=_("level")
+    )
+    parent = TreeForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("parent goal"),
+    )
+    owner = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="goals", verbose_name=_("owner")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    perspectives = models.ManyToManyField(
+        Perspective, blank=True, related_name="goals", verbose_name=_("perspectives")
+    )
+    start_year = models.PositiveSmallIntegerField(_("valid from (year)"))
+    end_year = models.PositiveSmallIntegerField(_("valid to (year)"))
+    responsible = models.CharField(
+        _("responsible person"), max_length=150, blank=True,
+        help_text=_("Who carries it out (for activities)."),
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    decided_by = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="decided_goals",
+        verbose_name=_("decided by"),
+    )
+    decided_on = models.DateField(_("decision date"), null=True, blank=True)
+    decision_reference = models.CharField(
+        _("decision reference"), max_length=120, blank=True,
+        help_text=_("E.g. KF 2025-11-24 § 123."),
+    )
+    history = HistoricalRecords(m2m_fields=[perspectives])
+
+    objects = TreeManager.from_queryset(GoalQuerySet)()
+
+    # Fields that an adopted goal may change only together with a new decision.
+    DECIDED_FIELDS = ("title", "description", "start_year", "end_year", "parent_id", "owner_id")
+
+    class Meta:
+        ordering = ["tree_id", "lft"]
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_year__gte=models.F("start_year")),
+                name="%(app_label)s_%(class)s_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | (models.Q(decided_on__isnull=False) & ~models.Q(decision_reference="")),
+                name="%(app_label)s_%(class)s_adopted_has_decision",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("goals:detail", args=[self.pk])
+
+    @property
+    def is_adopted(self):
+        return self.status == self.Status.ADOPTED
+
+    @property
+    def access_unit(self):
+        return self.owner
+
+    @property
+    def access_decided(self):
+        return self.is_adopted
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        level = self.level if self.level_id else None
+        parent = self.parent if self.parent_id else None
+        owner = self.owner if self.owner_id else None
+        if level and self.municipality_id and level.municipality_id != self.municipality_id:
+            errors["level"] = _("The level belongs to another municipality.")
+        if level and parent is None and level.order != 1:
+            errors["parent"] = _("A %(level)s must have a goal one level above it.") % {
+                "level": level.name
+            }
+        if level and parent is not None:
+            if parent.level.order + 1 != level.order:
+                errors["parent"] = _(
+                    "A %(level)s must sit directly below a goal one level up, not below a "
+                    "%(parent_level)s."
+                ) % {"level": level.name, "parent_level": parent.level.name}
+            elif self.pk and (parent.pk == self.pk or parent.is_descendant_of(self)):
+                errors["parent"] = _("A goal cannot be placed below itself.")
+        if level and owner and not level.allows_owner(owner):
+            errors["owner"] = _("A %(level)s cannot be owned by %(unit)s (%(kind)s).") % {
+                "level": level.name, "unit": owner.name, "kind": owner.get_kind_display()
+            }
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            errors["end_year"] = _("The last year cannot come before the first year.")
+        if parent is not None and self.start_year and self.end_year:
+            if self.start_year < parent.start_year or self.end_year > parent.end_year:
+                errors["start_year"] = _(
+                    "The years must lie within the parent goal's years, %(start)s–%(end)s."
+                ) % {"start": parent.start_year, "end": parent.end_year}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date cannot come before the start date.")
+        if self.is_adopted:
+            if not self.decided_on:
+                errors["decided_on"] = _("An adopted goal needs the date of the decision.")
+            if not self.decision_reference.strip():
+                errors["decision_reference"] = _("An adopted goal needs a decision reference.")
+            if level and level.uses_takt:
+                missing = self.takt_missing()
+                if missing:
+                    errors["status"] = _(
+                        "It cannot be adopted before it is TAKT. Missing: %(missing)s."
+                    ) % {"missing": ", ".join(str(m) for m in missing)}
+            self._check_new_decision(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_new_decision(self, errors):
+        """An adopted goal's decided content changes only with a new decision (one query)."""
+        if not self.pk:
+            return
+        before = Goal.objects.filter(pk=self.pk).values(
+            "status", "decided_on", "decision_reference", *self.DECIDED_FIELDS
+        ).first()
+        if not before or before["status"] != self.Status.ADOPTED:
+            return
+        changed = [f for f in self.DECIDED_FIELDS if before[f] != getattr(self, f)]
+        same_decision = (
+            before["decided_on"] == self.decided_on
+            and before["decision_reference"] == self.decision_reference
+        )
+        if changed and same_decision:
+            errors["decision_reference"] = _(
+                "An adopted goal changes only through a new decision: give the new decision's "
+                "reference and date."
+            )
+
+    def takt_missing(self):
+        """Which TAKT criteria a goal lacks (queries its indicators when saved)."""
+        missing = []
+        if not (self.title.strip() and self.description.strip()):
+            missing.append(_("clear (a title and a description)"))
+        if not self.responsible.strip():
+            missing.append(_("assigned (a responsible person)"))
+        has_target = bool(self.pk) and any(
+            i.target_value is not None for i in self.indicators.all()
+        )
+        if not has_target:
+            missing.append(_("quantifiable (a measure with a target)"))
+        if not self.end_date:
+            missing.append(_("time-bound (an end date)"))
+        return missing
+
+    def period_label(self):
+        if self.start_year == self.end_year:
+            return str(self.start_year)
+        return f"{self.start_year}–{self.end_year}"
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Indicators of the goals the user may read."""
+        return self.filter(goal__in=Goal.objects.visible_to(user))
+
+
+class Indicator(models.Model):
+    """Indikator / nyckeltal: how a goal is measured, from utgångsvärde to målvärde."""
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("higher is better")
+        LOWER = "lower", _("lower is better")
+
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("goal")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("E.g. index, %, kr."))
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    baseline_value = models.DecimalField(
+        _("baseline value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    target_value = models.DecimalField(
+        _("target value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    kolada_kpi = models.CharField(_("Kolada KPI id"), max_length=20, blank=True)
+    gender_split = models.BooleanField(_("split by gender"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["goal", "order", "name"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if (self.baseline_value is None) != (self.baseline_year is None):
+            errors["baseline_year"] = _("Give both the baseline value and its year, or neither.")
+        if (self.target_value is None) != (self.target_year is None):
+            errors["target_year"] = _("Give both the target value and its year, or neither.")
+        if self.goal_id and not self.goal.level.has_indicators:
+            errors["goal"] = _("Goals at the level %(level)s carry no indicators.") % {
+                "level": self.goal.level.name
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def access_unit(self):
+        return self.goal.owner
+
+    @property
+    def access_decided(self):
+        return self.goal.is_adopted
+
+    def direction_symbol(self):
+        return "↑" if self.direction == self.Direction.HIGHER else "↓"
+
+
+class Measurement(models.Model):
+    """Mätvärde: an indicator's value for a year or a month, in total or for women or men."""
+
+    class Gender(models.TextChoices):
+        TOTAL = "T", _("total")
+        WOMEN = "K", _("women")
+        MEN = "M", _("men")
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="measurements",
+        verbose_name=_("indicator"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(
+        _("month"), null=True, blank=True, help_text=_("Empty for a whole year.")
+    )
+    gender = models.CharField(
+        _("gender"), max_length=1, choices=Gender.choices, default=Gender.TOTAL
+    )
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "year", "month", "gender"]
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year", "gender"], condition=models.Q(month__isnull=True),
+                name="%(app_label)s_%(class)s_unique_year",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "year", "month", "gender"],
+                condition=models.Q(month__isnull=False),
+                name="%(app_label)s_%(class)s_unique_month",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__isnull=True) | models.Q(month__gte=1, month__lte=12),
+                name="%(app_label)s_%(class)s_month_range",
+            ),
+        ]
+
+    def __str__(self):
+        period = f"{self.year}-{self.month:02d}" if self.month else str(self.year)
+        return f"{self.indicator}: {self.value} ({period}, {self.gender})"
+
+    def clean(self):
+        super().clean()
+        if self.gender != self.Gender.TOTAL and self.indicator_id and not self.indicator.gender_split:
+            raise ValidationError({"gender": _("This indicator is not split by gender.")})
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Assignments are decided by a political body: every logged-in user reads them."""
+        if not user.is_authenticated:
+            return self.none()
+        return self
+
+    def for_list(self):
+        """Rows for the assignment list, with giver, receiver and goal (one query)."""
+        return self.select_related("given_by", "unit", "goal__level")
+
+
+class Assignment(models.Model):
+    """Särskilt uppdrag: a task given by KF, KS or a nämnd to a unit, with a due date."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("not started")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="assignments",
+        verbose_name=_("municipality"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    given_by = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="assignments_given",
+        verbose_name=_("given by"),
+    )
+    decision_reference = models.CharField(_("decision reference"), max_length=120)
+    decided_on = models.DateField(_("decision date"))
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="assignments",
+        verbose_name=_("assigned to"),
+    )
+    goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments",
+        verbose_name=_("goal it serves"),
+    )
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    comment = models.TextField(_("follow-up comment"), blank=True)
+    history = HistoricalRecords()
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "title"]
+        verbose_name = _("special assignment")
+        verbose_name_plural = _("special assignments")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("goals:assignment", args=[self.pk])
+
+    @property
+    def access_unit(self):
+        return self.unit
+
+    # Assignments are decided when given: the receiving unit's chef reports on them.
+    access_decided = True
+
+    def clean(self):
+        super().clean()
+        if self.given_by_id and not self.given_by.is_board and self.given_by.kind != (
+            OrgUnit.Kind.COUNCIL
+        ):
+            raise ValidationError(
+                {"given_by": _("An assignment is given by the council, the executive board or a committee.")}
+            )
+        if self.due_date and self.decided_on and self.due_date < self.decided_on:
+            raise ValidationError({"due_date": _("The due date cannot come before the decision.")})

@@ -1,0 +1,2 @@
+def goal_tree(request):
+    pass

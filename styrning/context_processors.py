@@ -1,0 +1,17 @@
+"""Navigation and the user's role label for the base layout."""
+
+from styrning.models import Municipality
+from styrning.permissions import scope_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"municipality_name": _municipality_name()}
+    scope = scope_for(user)
+    return {"municipality_name": _municipality_name(), "nav_is_admin": scope.is_admin}
+
+
+def _municipality_name():
+    municipality = Municipality.objects.only("name").first()
+    return municipality.name if municipality else ""

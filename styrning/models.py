@@ -1,0 +1,190 @@
+"""The core: the municipality, its organisation tree, people's roles and mandate periods."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+from mptt.managers import TreeManager
+from simple_history.models import HistoricalRecords
+
+
+class Municipality(models.Model):
+    """Kommun: the one municipality this deployment serves."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("municipality code"), max_length=4, unique=True)
+    model_name = models.SlugField(
+        _("governance model"), max_length=40, default="hedemora",
+        help_text=_("The seed model the demo data was built from."),
+    )
+    financial_target_percent = models.DecimalField(
+        _("financial target (% of taxes and grants)"), max_digits=5, decimal_places=2,
+        null=True, blank=True,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return self.name
+
+
+class OrgUnitQuerySet(TreeQuerySet):
+    def in_subtrees(self, units):
+        """Units at or below any of ``units`` (no query until evaluated)."""
+        condition = models.Q(pk__in=[])
+        for unit in units:
+            condition |= models.Q(tree_id=unit.tree_id, lft__gte=unit.lft, rght__lte=unit.rght)
+        return self.filter(condition)
+
+    def boards(self):
+        """Nämnder and bolagsstyrelser: the bodies a förvaltning or bolag serves."""
+        return self.filter(kind__in=OrgUnit.BOARD_KINDS)
+
+
+class OrgUnit(MPTTModel):
+    """Organisationsenhet: KF, KS, nämnd, bolagsstyrelse, förvaltning, bolag or enhet."""
+
+    class Kind(models.TextChoices):
+        COUNCIL = "council", _("municipal council")
+        EXECUTIVE = "executive", _("municipal executive board")
+        COMMITTEE = "committee", _("committee")
+        BOARD = "board", _("company board")
+        ADMINISTRATION = "administration", _("administration")
+        COMPANY = "company", _("company")
+        UNIT = "unit", _("unit")
+
+    BOARD_KINDS = (Kind.EXECUTIVE, Kind.COMMITTEE, Kind.BOARD)
+    OFFICE_KINDS = (Kind.ADMINISTRATION, Kind.COMPANY)
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="units", verbose_name=_("municipality")
+    )
+    parent = TreeForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=150)
+    ansvarskod = models.CharField(
+        _("responsibility code"), max_length=20, blank=True,
+        help_text=_("The code the ledger uses for this unit (ansvar)."),
+    )
+    history = HistoricalRecords()
+
+    objects = TreeManager.from_queryset(OrgUnitQuerySet)()
+
+    class MPTTMeta:
+        order_insertion_by = ["name"]
+
+    class Meta:
+        ordering = ["tree_id", "lft"]
+        verbose_name = _("organisational unit")
+        verbose_name_plural = _("organisational units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "ansvarskod"],
+                condition=~models.Q(ansvarskod=""),
+                name="%(app_label)s_%(class)s_unique_ansvarskod",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.parent_id and self.parent.municipality_id != self.municipality_id:
+            raise ValidationError({"parent": _("The parent unit belongs to another municipality.")})
+        if self.pk and self.parent_id:
+            if self.parent_id == self.pk or (
+                self.parent.tree_id == self.tree_id and self.lft < self.parent.lft < self.rght
+            ):
+                raise ValidationError({"parent": _("A unit cannot be placed below itself.")})
+
+    @property
+    def is_board(self):
+        return self.kind in self.BOARD_KINDS
+
+    @property
+    def is_office(self):
+        return self.kind in self.OFFICE_KINDS
+
+
+class Membership(models.Model):
+    """Roll: a person's role on an organisational unit."""
+
+    class Role(models.TextChoices):
+        POLITICIAN = "politician", _("politician")
+        MANAGER = "manager", _("manager")
+        FINANCE = "finance", _("finance director")
+        HR = "hr", _("HR manager")
+        ADMIN = "admin", _("system administrator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        verbose_name=_("user"),
+    )
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__username", "unit__name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "unit", "role"], name="%(app_label)s_%(class)s_unique_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.role_label} – {self.unit}"
+
+    @property
+    def role_label(self):
+        """The Swedish title: a manager is förvaltningschef, VD or enhetschef by the unit."""
+        if self.role == self.Role.MANAGER:
+            if self.unit.kind == OrgUnit.Kind.COMPANY:
+                return _("CEO")
+            if self.unit.kind == OrgUnit.Kind.ADMINISTRATION:
+                return _("head of administration")
+            return _("unit manager")
+        return self.get_role_display()
+
+
+class MandatePeriod(models.Model):
+    """Mandatperiod: the council's four-year term, e.g. 2023–2026."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="mandate_periods",
+        verbose_name=_("municipality"),
+    )
+    start_year = models.PositiveSmallIntegerField(_("first year"))
+    end_year = models.PositiveSmallIntegerField(_("last year"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start_year"]
+        verbose_name = _("mandate period")
+        verbose_name_plural = _("mandate periods")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "start_year"], name="%(app_label)s_%(class)s_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_year__gte=models.F("start_year")),
+                name="%(app_label)s_%(class)s_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.start_year}–{self.end_year}"

@@ -1,0 +1,144 @@
+"""Who may read and change what: the one place where access is decided.
+
+A user's memberships give roles on units. From them ``scope_for(user)`` builds
+a ``Scope`` once per request; views ask it through ``get_for_user`` and the
+``can_*`` helpers and never look at roles themselves.
+
+The rule for refusals: what a user may not read answers 404, what they may
+read but not change answers 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from styrning.models import Membership, OrgUnit
+
+Role = Membership.Role
+
+
+@dataclass
+class Scope:
+    """What one user may do, built from their memberships (one query)."""
+
+    is_authenticated: bool = False
+    is_admin: bool = False
+    is_finance: bool = False
+    roles: set = field(default_factory=set)
+    # Units whose whole subtree the user may read (drafts included).
+    read_roots: list = field(default_factory=list)
+    # Units whose whole subtree the user manages (chef memberships).
+    manage_roots: list = field(default_factory=list)
+    # Boards directly above a managed förvaltning or bolag: the chef drafts their goals.
+    draft_boards: list = field(default_factory=list)
+
+    @property
+    def reads_everything(self) -> bool:
+        return self.is_admin or self.is_finance
+
+    def _in_subtrees(self, unit, roots) -> bool:
+        return any(
+            root.tree_id == unit.tree_id and root.lft <= unit.lft and unit.rght <= root.rght
+            for root in roots
+        )
+
+    def readable_units(self):
+        """A queryset of the units whose drafts the user may read."""
+        roots = self.read_roots + self.draft_boards
+        return OrgUnit.objects.in_subtrees(roots)
+
+    def changeable_units(self):
+        """A queryset of the units whose goals the user may draft."""
+        ids = [board.pk for board in self.draft_boards]
+        return OrgUnit.objects.in_subtrees(self.manage_roots) | OrgUnit.objects.filter(pk__in=ids)
+
+    def can_read_unit(self, unit) -> bool:
+        if self.reads_everything:
+            return True
+        if any(board.pk == unit.pk for board in self.draft_boards):
+            return True
+        return self._in_subtrees(unit, self.read_roots)
+
+    def can_draft(self, unit) -> bool:
+        """May draft and edit unadopted goals owned by ``unit``."""
+        if self.is_admin:
+            return True
+        if self.is_finance and unit.kind in (OrgUnit.Kind.COUNCIL, OrgUnit.Kind.EXECUTIVE):
+            return True
+        if any(board.pk == unit.pk for board in self.draft_boards):
+            return True
+        return self._in_subtrees(unit, self.manage_roots)
+
+    def can_decide(self, unit) -> bool:
+        """May record the adoption (or a new decision) of goals owned by ``unit``."""
+        if self.is_admin or self.is_finance:
+            return True
+        return self._in_subtrees(unit, self.manage_roots)
+
+    @property
+    def role_names(self) -> set:
+        return self.roles
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, cached on the user object for the request (one query)."""
+    cached = getattr(user, "_styrning_scope", None)
+    if cached is not None:
+        return cached
+    scope = Scope()
+    if user is not None and user.is_authenticated:
+        scope.is_authenticated = True
+        scope.is_admin = user.is_superuser
+        memberships = Membership.objects.filter(user=user).select_related("unit__parent")
+        for membership in memberships:
+            unit = membership.unit
+            scope.roles.add(membership.role)
+            if membership.role == Role.ADMIN:
+                scope.is_admin = True
+            elif membership.role == Role.FINANCE:
+                scope.is_finance = True
+            scope.read_roots.append(unit)
+            if membership.role == Role.MANAGER:
+                scope.manage_roots.append(unit)
+                if unit.is_office and unit.parent is not None and unit.parent.is_board:
+                    scope.draft_boards.append(unit.parent)
+        if scope.is_admin:
+            scope.roles.add(Role.ADMIN)
+    if user is not None:
+        user._styrning_scope = scope
+    return scope
+
+
+def can_change(user, obj) -> bool:
+    """May the user change ``obj``?
+
+    Objects name the unit they belong to (``access_unit``) and whether what they
+    hold has been decided (``access_decided``): a draft changes with drafting
+    rights, decided content only with the right to decide for that unit.
+    """
+    scope = scope_for(user)
+    if obj.access_decided:
+        return scope.can_decide(obj.access_unit)
+    return scope.can_draft(obj.access_unit)
+
+
+def can_decide(user, obj) -> bool:
+    """May the user record a decision (adoption) about ``obj``?"""
+    return scope_for(user).can_decide(obj.access_unit)
+
+
+def get_for_user(request, queryset, pk, action="view"):
+    """Load one object the user may see (else 404); 403 if they may see but not change it.
+
+    ``queryset`` must have ``visible_to(user)``. ``action`` is "view", "change"
+    or "decide".
+    """
+    obj = get_object_or_404(queryset.visible_to(request.user), pk=pk)
+    if action == "change" and not can_change(request.user, obj):
+        raise PermissionDenied
+    if action == "decide" and not can_decide(request.user, obj):
+        raise PermissionDenied
+    return obj
