@@ -9,13 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from mptt.exceptions import InvalidMove
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 from simple_history.models import HistoricalRecords
 
-from styrning.models import Municipality, OrgUnit
+from styrning.models import MPTT_FIELDS, Municipality, OrgUnit
 
 
 class GoalLevel(models.Model):
@@ -28,15 +30,18 @@ class GoalLevel(models.Model):
         BUDGET_YEAR = "budget_year", _("one budget year")
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="goal_levels",
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="goal_levels",
         verbose_name=_("municipality"),
     )
     order = models.PositiveSmallIntegerField(_("order"), help_text=_("1 is the top of the chain."))
     name = models.CharField(_("name"), max_length=80)
     name_plural = models.CharField(_("plural name"), max_length=80)
     owner_kinds = models.JSONField(
-        _("unit kinds that may own a goal"), default=list,
-        help_text=_("A list of unit kinds, e.g. [\"committee\", \"board\"]."),
+        _("unit kinds that may own a goal"),
+        default=list,
+        help_text=_('A list of unit kinds, e.g. ["committee", "board"].'),
     )
     horizon = models.CharField(
         _("horizon"), max_length=20, choices=Horizon.choices, default=Horizon.BUDGET_YEAR
@@ -44,7 +49,8 @@ class GoalLevel(models.Model):
     has_indicators = models.BooleanField(_("carries indicators"), default=True)
     is_assessed = models.BooleanField(_("assessed in follow-up"), default=True)
     uses_takt = models.BooleanField(
-        _("TAKT criteria"), default=False,
+        _("TAKT criteria"),
+        default=False,
         help_text=_("Clear, assigned, quantifiable and time-bound before adoption."),
     )
     history = HistoricalRecords()
@@ -85,7 +91,9 @@ class Perspective(models.Model):
     """Styrperspektiv: a configurable tag, e.g. invånare, ekonomi, medarbetare."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="perspectives",
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="perspectives",
         verbose_name=_("municipality"),
     )
     name = models.CharField(_("name"), max_length=80)
@@ -131,9 +139,30 @@ class GoalQuerySet(TreeQuerySet):
             latest_value=Subquery(latest.values("value")[:1]),
             latest_year=Subquery(latest.values("year")[:1]),
         )
-        return self.select_related("level", "owner").prefetch_related(
-            "perspectives", models.Prefetch("indicators", queryset=indicators)
-        ).order_by("tree_id", "lft")
+        return (
+            self.select_related("level", "owner")
+            .prefetch_related("perspectives", models.Prefetch("indicators", queryset=indicators))
+            .order_by("tree_id", "lft")
+        )
+
+
+class GoalManager(TreeManager.from_queryset(GoalQuerySet)):
+    def move_node(self, node, target, position="last-child"):
+        """Move a goal (the admin's drag and drop) only where the chain's rules allow.
+
+        Raises ``InvalidMove`` with the rule's message; writes a history row.
+        """
+        new_parent = target if position in ("last-child", "first-child") else target.parent
+        candidate = Goal.objects.get(pk=node.pk)
+        candidate.parent = new_parent
+        try:
+            candidate.full_clean()
+        except ValidationError as error:
+            raise InvalidMove(" ".join(error.messages)) from error
+        super().move_node(node, target, position)
+        moved = Goal.objects.get(pk=node.pk)
+        moved._change_reason = gettext("Moved in the tree")
+        moved.save()
 
 
 class Goal(MPTTModel):
@@ -150,7 +179,11 @@ class Goal(MPTTModel):
         GoalLevel, on_delete=models.PROTECT, related_name="goals", verbose_name=_("level")
     )
     parent = TreeForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent goal"),
     )
     owner = models.ForeignKey(
@@ -164,7 +197,9 @@ class Goal(MPTTModel):
     start_year = models.PositiveSmallIntegerField(_("valid from (year)"))
     end_year = models.PositiveSmallIntegerField(_("valid to (year)"))
     responsible = models.CharField(
-        _("responsible person"), max_length=150, blank=True,
+        _("responsible person"),
+        max_length=150,
+        blank=True,
         help_text=_("Who carries it out (for activities)."),
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
@@ -173,17 +208,27 @@ class Goal(MPTTModel):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     decided_by = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="decided_goals",
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decided_goals",
         verbose_name=_("decided by"),
     )
     decided_on = models.DateField(_("decision date"), null=True, blank=True)
     decision_reference = models.CharField(
-        _("decision reference"), max_length=120, blank=True,
+        _("decision reference"),
+        max_length=120,
+        blank=True,
         help_text=_("E.g. KF 2025-11-24 § 123."),
     )
-    history = HistoricalRecords(m2m_fields=[perspectives])
+    history = HistoricalRecords(m2m_fields=[perspectives], excluded_fields=MPTT_FIELDS)
 
-    objects = TreeManager.from_queryset(GoalQuerySet)()
+    objects = GoalManager()
+
+    class MPTTMeta:
+        # ``level`` is our GoalLevel; mptt's own depth counter gets another name.
+        level_attr = "mptt_level"
 
     # Fields that an adopted goal may change only together with a new decision.
     DECIDED_FIELDS = ("title", "description", "start_year", "end_year", "parent_id", "owner_id")
@@ -244,7 +289,9 @@ class Goal(MPTTModel):
                 errors["parent"] = _("A goal cannot be placed below itself.")
         if level and owner and not level.allows_owner(owner):
             errors["owner"] = _("A %(level)s cannot be owned by %(unit)s (%(kind)s).") % {
-                "level": level.name, "unit": owner.name, "kind": owner.get_kind_display()
+                "level": level.name,
+                "unit": owner.name,
+                "kind": owner.get_kind_display(),
             }
         if self.start_year and self.end_year and self.end_year < self.start_year:
             errors["end_year"] = _("The last year cannot come before the first year.")
@@ -274,9 +321,11 @@ class Goal(MPTTModel):
         """An adopted goal's decided content changes only with a new decision (one query)."""
         if not self.pk:
             return
-        before = Goal.objects.filter(pk=self.pk).values(
-            "status", "decided_on", "decision_reference", *self.DECIDED_FIELDS
-        ).first()
+        before = (
+            Goal.objects.filter(pk=self.pk)
+            .values("status", "decided_on", "decision_reference", *self.DECIDED_FIELDS)
+            .first()
+        )
         if not before or before["status"] != self.Status.ADOPTED:
             return
         changed = [f for f in self.DECIDED_FIELDS if before[f] != getattr(self, f)]
@@ -392,7 +441,9 @@ class Measurement(models.Model):
         MEN = "M", _("men")
 
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="measurements",
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="measurements",
         verbose_name=_("indicator"),
     )
     year = models.PositiveSmallIntegerField(_("year"))
@@ -411,7 +462,8 @@ class Measurement(models.Model):
         verbose_name_plural = _("measurements")
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "year", "gender"], condition=models.Q(month__isnull=True),
+                fields=["indicator", "year", "gender"],
+                condition=models.Q(month__isnull=True),
                 name="%(app_label)s_%(class)s_unique_year",
             ),
             models.UniqueConstraint(
@@ -431,7 +483,11 @@ class Measurement(models.Model):
 
     def clean(self):
         super().clean()
-        if self.gender != self.Gender.TOTAL and self.indicator_id and not self.indicator.gender_split:
+        if (
+            self.gender != self.Gender.TOTAL
+            and self.indicator_id
+            and not self.indicator.gender_split
+        ):
             raise ValidationError({"gender": _("This indicator is not split by gender.")})
 
 
@@ -457,23 +513,33 @@ class Assignment(models.Model):
         CANCELLED = "cancelled", _("cancelled")
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="assignments",
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="assignments",
         verbose_name=_("municipality"),
     )
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     given_by = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="assignments_given",
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="assignments_given",
         verbose_name=_("given by"),
     )
     decision_reference = models.CharField(_("decision reference"), max_length=120)
     decided_on = models.DateField(_("decision date"))
     unit = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="assignments",
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="assignments",
         verbose_name=_("assigned to"),
     )
     goal = models.ForeignKey(
-        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments",
+        Goal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignments",
         verbose_name=_("goal it serves"),
     )
     due_date = models.DateField(_("due date"))
@@ -505,11 +571,17 @@ class Assignment(models.Model):
 
     def clean(self):
         super().clean()
-        if self.given_by_id and not self.given_by.is_board and self.given_by.kind != (
-            OrgUnit.Kind.COUNCIL
+        if (
+            self.given_by_id
+            and not self.given_by.is_board
+            and self.given_by.kind != (OrgUnit.Kind.COUNCIL)
         ):
             raise ValidationError(
-                {"given_by": _("An assignment is given by the council, the executive board or a committee.")}
+                {
+                    "given_by": _(
+                        "An assignment is given by the council, the executive board or a committee."
+                    )
+                }
             )
         if self.due_date and self.decided_on and self.due_date < self.decided_on:
             raise ValidationError({"due_date": _("The due date cannot come before the decision.")})

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
-from mptt.managers import TreeManager
 from simple_history.models import HistoricalRecords
 
 
@@ -16,12 +16,17 @@ class Municipality(models.Model):
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("municipality code"), max_length=4, unique=True)
     model_name = models.SlugField(
-        _("governance model"), max_length=40, default="hedemora",
+        _("governance model"),
+        max_length=40,
+        default="hedemora",
         help_text=_("The seed model the demo data was built from."),
     )
     financial_target_percent = models.DecimalField(
-        _("financial target (% of taxes and grants)"), max_digits=5, decimal_places=2,
-        null=True, blank=True,
+        _("financial target (% of taxes and grants)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     history = HistoricalRecords()
 
@@ -32,6 +37,10 @@ class Municipality(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# The tree's bookkeeping columns: the history keeps the parent, not the numbers.
+MPTT_FIELDS = ["lft", "rght", "tree_id", "mptt_level"]
 
 
 class OrgUnitQuerySet(TreeQuerySet):
@@ -66,21 +75,28 @@ class OrgUnit(MPTTModel):
         Municipality, on_delete=models.CASCADE, related_name="units", verbose_name=_("municipality")
     )
     parent = TreeForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent unit"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=150)
     ansvarskod = models.CharField(
-        _("responsibility code"), max_length=20, blank=True,
+        _("responsibility code"),
+        max_length=20,
+        blank=True,
         help_text=_("The code the ledger uses for this unit (ansvar)."),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=MPTT_FIELDS)
 
     objects = TreeManager.from_queryset(OrgUnitQuerySet)()
 
     class MPTTMeta:
         order_insertion_by = ["name"]
+        level_attr = "mptt_level"
 
     class Meta:
         ordering = ["tree_id", "lft"]
@@ -127,7 +143,9 @@ class Membership(models.Model):
         ADMIN = "admin", _("system administrator")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("user"),
     )
     unit = models.ForeignKey(
@@ -165,7 +183,9 @@ class MandatePeriod(models.Model):
     """Mandatperiod: the council's four-year term, e.g. 2023–2026."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="mandate_periods",
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="mandate_periods",
         verbose_name=_("municipality"),
     )
     start_year = models.PositiveSmallIntegerField(_("first year"))

@@ -1,0 +1,53 @@
+# Styrning — `make run` for a local demo, `make test` for the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/styrning
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test install messages services lint clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed messages
+
+# Compile the Swedish translations (the .mo is committed too, for machines without gettext).
+messages: $(VENV)/.installed
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v0; fi
+
+run: install
+	mkdir -p var/static
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_demo
+	$(PY) manage.py demo_logins
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Start PostgreSQL and Redis when installed but stopped; fail clearly when missing.
+services:
+	@command -v pg_isready >/dev/null || { echo "PostgreSQL saknas: installera postgresql (apt-get install postgresql)."; exit 1; }
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+	  echo "Startar PostgreSQL …"; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start || true; \
+	  for i in $$(seq 1 20); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done; \
+	  pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL svarar inte på 127.0.0.1:5432."; exit 1; }; }
+	@command -v redis-cli >/dev/null || { echo "Redis saknas: installera redis-server (apt-get install redis-server)."; exit 1; }
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { \
+	  echo "Startar Redis …"; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null; \
+	  for i in $$(seq 1 20); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 0.5; done; \
+	  redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { echo "Redis svarar inte på 127.0.0.1:6379."; exit 1; }; }
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py makemigrations --check --dry-run -v0
+
+test: install services lint
+	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest -q
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3 var/static

@@ -1,0 +1,79 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from goals.models import Assignment, Goal, GoalLevel, Indicator, Measurement, Perspective
+from styrning.admin import HistoryDraggableMPTTAdmin
+
+
+@admin.register(GoalLevel)
+class GoalLevelAdmin(SimpleHistoryAdmin):
+    list_display = ["order", "name", "name_plural", "horizon", "has_indicators", "uses_takt"]
+    list_display_links = ["name"]
+
+
+@admin.register(Perspective)
+class PerspectiveAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "order"]
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = [
+        "name",
+        "unit",
+        "direction",
+        "baseline_value",
+        "baseline_year",
+        "target_value",
+        "target_year",
+        "kolada_kpi",
+        "gender_split",
+    ]
+
+
+@admin.register(Goal)
+class GoalAdmin(HistoryDraggableMPTTAdmin):
+    """Drag to reorder or move a goal; moving still obeys the chain's rules (Goal.clean)."""
+
+    list_display = [
+        "tree_actions",
+        "indented_title",
+        "level",
+        "owner",
+        "status",
+        "start_year",
+        "end_year",
+    ]
+    list_display_links = ["indented_title"]
+    list_filter = ["level", "status", "owner"]
+    search_fields = ["title"]
+    autocomplete_fields = ["owner", "parent", "decided_by"]
+    filter_horizontal = ["perspectives"]
+    inlines = [IndicatorInline]
+    mptt_level_indent = 20
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("level", "owner")
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "goal", "baseline_value", "target_value", "kolada_kpi"]
+    search_fields = ["name", "kolada_kpi"]
+    autocomplete_fields = ["goal"]
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "year", "month", "gender", "value"]
+    list_filter = ["gender", "year"]
+    autocomplete_fields = ["indicator"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "given_by", "unit", "due_date", "status"]
+    list_filter = ["status"]
+    search_fields = ["title"]
+    autocomplete_fields = ["given_by", "unit", "goal"]

@@ -1,0 +1,146 @@
+"""Forms of the goal chain. They parse input; the rules live in the models' clean()."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from goals.models import Assignment, Goal, Indicator, Perspective
+from styrning.forms import AccessibleFormMixin, DateInput
+from styrning.models import OrgUnit
+
+
+class GoalFilterForm(AccessibleFormMixin, forms.Form):
+    """The filters of /mal/: a nämnd or styrelse (with its units), a perspective, a year."""
+
+    unit = forms.ModelChoiceField(
+        label=_("Committee or board"),
+        required=False,
+        queryset=OrgUnit.objects.none(),
+        empty_label=_("All"),
+    )
+    perspective = forms.ModelChoiceField(
+        label=_("Perspective"),
+        required=False,
+        queryset=Perspective.objects.none(),
+        empty_label=_("All"),
+    )
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, municipality, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = (
+            OrgUnit.objects.filter(municipality=municipality)
+            .filter(kind__in=(OrgUnit.Kind.COUNCIL, *OrgUnit.BOARD_KINDS))
+            .order_by("tree_id", "lft")
+        )
+        self.fields["perspective"].queryset = municipality.perspectives.all()
+        self.fields["year"].choices = [("", _("All"))] + [(y, str(y)) for y in years]
+
+
+class GoalForm(AccessibleFormMixin, forms.ModelForm):
+    """Create or edit a goal. The level and parent are fixed by the view."""
+
+    new_decision_fields = ("decided_on", "decision_reference")
+
+    class Meta:
+        model = Goal
+        fields = [
+            "title",
+            "description",
+            "owner",
+            "perspectives",
+            "start_year",
+            "end_year",
+            "responsible",
+            "start_date",
+            "end_date",
+            "decided_on",
+            "decision_reference",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "perspectives": forms.CheckboxSelectMultiple,
+            "start_date": DateInput,
+            "end_date": DateInput,
+            "decided_on": DateInput,
+        }
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        goal = self.instance
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].empty_label = None
+        self.fields["perspectives"].queryset = goal.municipality.perspectives.all()
+        if not goal.is_adopted:
+            for name in self.new_decision_fields:
+                del self.fields[name]
+        else:
+            self.fields["decided_on"].label = _("Date of the new decision")
+            self.fields["decision_reference"].label = _("Reference of the new decision")
+            self.fields["decision_reference"].help_text = _(
+                "An adopted goal changes only through a new decision, e.g. KF 2026-04-22 § 45."
+            )
+            self.fields["decided_on"].required = True
+            self.fields["decision_reference"].required = True
+
+
+class DecisionForm(AccessibleFormMixin, forms.ModelForm):
+    """Record that the body the goal belongs to has adopted it."""
+
+    class Meta:
+        model = Goal
+        fields = ["decided_on", "decision_reference"]
+        widgets = {"decided_on": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decided_on"].required = True
+        self.fields["decision_reference"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.status = Goal.Status.ADOPTED
+        self.instance.decided_by = self.instance.owner
+        return cleaned
+
+
+class IndicatorForm(AccessibleFormMixin, forms.ModelForm):
+    """An indicator of a goal; on an adopted goal a new target needs a decision."""
+
+    decision = forms.CharField(
+        label=_("Decision that changes the target"),
+        max_length=120,
+        required=False,
+        help_text=_("Required when the goal is adopted, e.g. SN 2026-03-18 § 31."),
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "name",
+            "description",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_year",
+            "target_value",
+            "target_year",
+            "kolada_kpi",
+            "gender_split",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.goal.is_adopted:
+            del self.fields["decision"]
+        else:
+            self.fields["decision"].required = True
+
+
+class AssignmentStatusForm(AccessibleFormMixin, forms.ModelForm):
+    """The receiving unit reports how a särskilt uppdrag is going."""
+
+    class Meta:
+        model = Assignment
+        fields = ["status", "comment"]
+        widgets = {"comment": forms.Textarea(attrs={"rows": 4})}

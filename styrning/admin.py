@@ -1,0 +1,37 @@
+from django.contrib import admin
+from mptt.admin import DraggableMPTTAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from styrning.models import MandatePeriod, Membership, Municipality, OrgUnit
+
+
+class HistoryDraggableMPTTAdmin(DraggableMPTTAdmin, SimpleHistoryAdmin):
+    """A draggable tree whose change pages also show the object's history."""
+
+    object_history_template = "simple_history/object_history.html"
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "model_name"]
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(HistoryDraggableMPTTAdmin):
+    list_display = ["tree_actions", "indented_title", "kind", "ansvarskod"]
+    list_display_links = ["indented_title"]
+    list_filter = ["kind"]
+    search_fields = ["name", "ansvarskod"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "role", "unit"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__last_name", "unit__name"]
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(MandatePeriod)
+class MandatePeriodAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "municipality"]
