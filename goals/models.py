@@ -307,6 +307,8 @@ class Goal(MPTTModel):
                 errors["decided_on"] = _("An adopted goal needs the date of the decision.")
             if not self.decision_reference.strip():
                 errors["decision_reference"] = _("An adopted goal needs a decision reference.")
+            if parent is not None and not parent.is_adopted:
+                errors["status"] = _("A goal can be adopted only when the goal above it is.")
             if level and level.uses_takt:
                 missing = self.takt_missing()
                 if missing:
@@ -571,11 +573,8 @@ class Assignment(models.Model):
 
     def clean(self):
         super().clean()
-        if (
-            self.given_by_id
-            and not self.given_by.is_board
-            and self.given_by.kind != (OrgUnit.Kind.COUNCIL)
-        ):
+        givers = (OrgUnit.Kind.COUNCIL, OrgUnit.Kind.EXECUTIVE, OrgUnit.Kind.COMMITTEE)
+        if self.given_by_id and self.given_by.kind not in givers:
             raise ValidationError(
                 {
                     "given_by": _(

@@ -52,11 +52,7 @@ def goal_tree(request):
     if form.is_bound and form.is_valid():
         unit = form.cleaned_data["unit"]
         if unit is not None:
-            units = set(
-                OrgUnit.objects.filter(municipality=municipality)
-                .get_queryset_descendants(OrgUnit.objects.filter(pk=unit.pk), include_self=True)
-                .values_list("pk", flat=True)
-            )
+            units = set(OrgUnit.objects.in_subtrees([unit]).values_list("pk", flat=True))
         if form.cleaned_data["perspective"] is not None:
             perspective = form.cleaned_data["perspective"].pk
         year = form.cleaned_data["year"]

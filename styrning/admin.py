@@ -3,6 +3,11 @@ from mptt.admin import DraggableMPTTAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from styrning.models import MandatePeriod, Membership, Municipality, OrgUnit
+from styrning.permissions import admin_site_has_permission
+
+admin.site.has_permission = admin_site_has_permission
+admin.site.site_header = "Styrning – administration"
+admin.site.site_title = "Styrning"
 
 
 class HistoryDraggableMPTTAdmin(DraggableMPTTAdmin, SimpleHistoryAdmin):

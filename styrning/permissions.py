@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
@@ -142,3 +143,26 @@ def get_for_user(request, queryset, pk, action="view"):
     if action == "decide" and not can_decide(request.user, obj):
         raise PermissionDenied
     return obj
+
+
+class AdminRoleBackend(ModelBackend):
+    """Django's own checks (the admin) grant everything to systemadministratörer.
+
+    A Django superuser already has every permission; a user with the
+    systemadministratör role gets the same through this backend.
+    """
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if user_obj.is_active and scope_for(user_obj).is_admin:
+            return True
+        return super().has_perm(user_obj, perm, obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        if user_obj.is_active and scope_for(user_obj).is_admin:
+            return True
+        return super().has_module_perms(user_obj, app_label)
+
+
+def admin_site_has_permission(request) -> bool:
+    """Only systemadministratörer (and superusers) enter the Django admin."""
+    return request.user.is_active and scope_for(request.user).is_admin
