@@ -47,8 +47,9 @@ def test_same_number_of_queries_for_50_and_500_goals(client, world):
 
 
 def test_tree_shows_levels_owners_and_indicator_values(client, world):
-    indicator = make_indicator(world.top, name="Trygghetsindex", baseline=(54, 2022),
-                               target=(60, 2026))
+    indicator = make_indicator(
+        world.top, name="Trygghetsindex", baseline=(54, 2022), target=(60, 2026)
+    )
     Measurement.objects.create(indicator=indicator, year=2025, value=57)
     client.force_login(world.politician)
     html = client.get(reverse("goals:tree")).content.decode()
