@@ -38,8 +38,10 @@ def _display(record, name, value):
         return _("yes") if value else _("no")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, list):  # m2m: a list of through-rows as dicts
-        return ", ".join(str(v) for v in value) or "–"
+    if isinstance(value, list):  # m2m: through-rows as dicts {"goal": …, "perspective": …}
+        own = record.instance_type._meta.model_name
+        names = [str(v) for row in value for key, v in row.items() if key != own]
+        return ", ".join(sorted(names)) or "–"
     return str(value)
 
 

@@ -287,6 +287,10 @@ class Goal(MPTTModel):
                 ) % {"level": level.name, "parent_level": parent.level.name}
             elif self.pk and (parent.pk == self.pk or parent.is_descendant_of(self)):
                 errors["parent"] = _("A goal cannot be placed below itself.")
+        if parent is not None and owner is not None and not _unit_within(owner, parent.owner):
+            errors["owner"] = _(
+                "The owner must be %(unit)s or a unit below it, as the goal above belongs to it."
+            ) % {"unit": parent.owner.name}
         if level and owner and not level.allows_owner(owner):
             errors["owner"] = _("A %(level)s cannot be owned by %(unit)s (%(kind)s).") % {
                 "level": level.name,
@@ -361,6 +365,13 @@ class Goal(MPTTModel):
         if self.start_year == self.end_year:
             return str(self.start_year)
         return f"{self.start_year}–{self.end_year}"
+
+
+def _unit_within(unit, ancestor) -> bool:
+    """Is ``unit`` at or below ``ancestor`` in the organisation tree? (no query)"""
+    return (
+        unit.tree_id == ancestor.tree_id and ancestor.lft <= unit.lft and unit.rght <= ancestor.rght
+    )
 
 
 class IndicatorQuerySet(models.QuerySet):

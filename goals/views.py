@@ -85,7 +85,6 @@ def goal_detail(request, pk):
     )
     indicators = goal.indicators.prefetch_related("measurements")
     children = goal.get_children().visible_to(request.user).select_related("level", "owner")
-    scope = scope_for(request.user)
     next_level = goal.level.municipality.goal_levels.filter(order=goal.level.order + 1).first()
     return render(
         request,
@@ -101,7 +100,7 @@ def goal_detail(request, pk):
             "can_edit": can_change(request.user, goal),
             "can_decide": not goal.is_adopted and can_decide(request.user, goal),
             "can_add_child": next_level is not None
-            and any(scope.can_draft(u) for u in _owner_candidates(request.user, next_level)),
+            and bool(_owner_candidates(request.user, next_level, goal)),
             "takt_missing": goal.takt_missing()
             if goal.level.uses_takt and not goal.is_adopted
             else [],
@@ -120,14 +119,19 @@ def _indicator_table(indicator):
     return {"indicator": indicator, "rows": rows, "latest": latest, "can_edit": None}
 
 
-def _owner_candidates(user, level):
-    """Units the user may draft for whose kind the level allows (one query)."""
+def _owner_candidates(user, level, parent=None):
+    """Units the user may draft for, of a kind the level allows, below the parent's owner.
+
+    One query.
+    """
     scope = scope_for(user)
     units = scope.changeable_units() if not scope.is_admin else OrgUnit.objects.all()
     if scope.is_finance and not scope.is_admin:
         units = units | OrgUnit.objects.filter(
             kind__in=(OrgUnit.Kind.COUNCIL, OrgUnit.Kind.EXECUTIVE)
         )
+    if parent is not None:
+        units = units & OrgUnit.objects.in_subtrees([parent.owner])
     return [
         u
         for u in units.filter(municipality=level.municipality).order_by("tree_id", "lft")
@@ -144,7 +148,7 @@ def goal_create(request, parent_pk):
     ).first()
     if level is None:
         raise Http404(_("The chain has no level below this one."))
-    owners = _owner_candidates(request.user, level)
+    owners = _owner_candidates(request.user, level, parent)
     if not owners:
         raise PermissionDenied
     goal = Goal(
@@ -184,7 +188,7 @@ def goal_edit(request, pk):
     goal = get_for_user(
         request, Goal.objects.select_related("level", "municipality"), pk, action="change"
     )
-    owners = _owner_candidates(request.user, goal.level)
+    owners = _owner_candidates(request.user, goal.level, goal.parent)
     if goal.owner not in owners:
         owners.append(goal.owner)
     form = GoalForm(

@@ -127,3 +127,17 @@ def test_takt_level_refuses_adoption_until_all_four_criteria(world):
         activity, name="Antal personal per brukare", baseline=(15, 2025), target=(10, 2026)
     )
     activity.full_clean()
+
+
+def test_child_owner_lies_within_the_parents_owner(world):
+    goal = Goal(municipality=world.m, level=world.levels[4], owner=world.fB, parent=world.goal_a,
+                title="Fel förvaltning", start_year=2026, end_year=2026)
+    assert "Socialnämnden" in _errors(goal)["owner"][0]
+
+
+def test_adoption_needs_an_adopted_parent(world):
+    activity = make_goal(world.m, world.levels[5], world.eA, world.draft_a, title="Under utkast")
+    activity.status = Goal.Status.ADOPTED
+    activity.decided_on = dt.date(2026, 2, 1)
+    activity.decision_reference = "Enhetschefens beslut 2026-02-01"
+    assert "status" in _errors(activity)
