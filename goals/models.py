@@ -368,10 +368,19 @@ class Goal(MPTTModel):
 
 
 def _unit_within(unit, ancestor) -> bool:
-    """Is ``unit`` at or below ``ancestor`` in the organisation tree? (no query)"""
-    return (
-        unit.tree_id == ancestor.tree_id and ancestor.lft <= unit.lft and unit.rght <= ancestor.rght
-    )
+    """Is ``unit`` at or below ``ancestor`` in the organisation tree?
+
+    One query, on the stored tree: in-memory units may hold stale lft/rght.
+    """
+    if unit.pk == ancestor.pk:
+        return True
+    outer = OrgUnit.objects.filter(pk=ancestor.pk)
+    return OrgUnit.objects.filter(
+        pk=unit.pk,
+        tree_id=Subquery(outer.values("tree_id")),
+        lft__gt=Subquery(outer.values("lft")),
+        rght__lt=Subquery(outer.values("rght")),
+    ).exists()
 
 
 class IndicatorQuerySet(models.QuerySet):
