@@ -1,12 +1,30 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from goals.models import Assignment, Goal, GoalLevel, Indicator, Measurement, Perspective
 from styrning.admin import HistoryDraggableMPTTAdmin
+from styrning.models import OrgUnit
+
+
+class GoalLevelForm(forms.ModelForm):
+    """Pick the unit kinds that may own a goal at the level from a list, not as JSON."""
+
+    owner_kinds = forms.MultipleChoiceField(
+        label=_("unit kinds that may own a goal"),
+        choices=OrgUnit.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = GoalLevel
+        fields = "__all__"
 
 
 @admin.register(GoalLevel)
 class GoalLevelAdmin(SimpleHistoryAdmin):
+    form = GoalLevelForm
     list_display = ["order", "name", "name_plural", "horizon", "has_indicators", "uses_takt"]
     list_display_links = ["name"]
 
