@@ -19,7 +19,17 @@ class GoalLevelForm(forms.ModelForm):
 
     class Meta:
         model = GoalLevel
-        fields = "__all__"
+        fields = [
+            "municipality",
+            "order",
+            "name",
+            "name_plural",
+            "owner_kinds",
+            "horizon",
+            "has_indicators",
+            "is_assessed",
+            "uses_takt",
+        ]
 
 
 @admin.register(GoalLevel)
