@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from goals.forms import (
     AssignmentStatusForm,
@@ -29,6 +30,7 @@ def _municipality():
     return municipality
 
 
+@require_GET
 @login_required
 def goal_tree(request):
     """/mal/: the whole chain, filterable by nämnd, perspective and year.
@@ -77,6 +79,7 @@ def goal_tree(request):
     )
 
 
+@require_GET
 @login_required
 def goal_detail(request, pk):
     """A goal with its indicators, children, assignments and change history."""
@@ -275,6 +278,7 @@ def _indicator_form(request, indicator):
     )
 
 
+@require_GET
 @login_required
 def assignment_list(request):
     """Särskilda uppdrag, with their status as words."""

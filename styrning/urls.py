@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("logga-in/", auth_views.LoginView.as_view(), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tillganglighet/", views.accessibility, name="accessibility"),
     path("mal/", include("goals.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,12 +1,14 @@
 """The start page: each role lands where its work is."""
 
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from styrning.models import Membership
 from styrning.permissions import scope_for
 
 
+@require_GET
 def home(request):
     """Send the user to their role's start page (anonymous visitors to the login)."""
     if not request.user.is_authenticated:
@@ -18,3 +20,9 @@ def home(request):
         unit = scope.draft_boards[0] if scope.draft_boards else scope.manage_roots[0]
         return redirect(f"{reverse('goals:tree')}?unit={unit.pk}")
     return redirect("goals:tree")
+
+
+@require_GET
+def accessibility(request):
+    """Tillgänglighetsredogörelse, as the law (2018:1937) requires; public."""
+    return render(request, "accessibility.html")

@@ -11,7 +11,8 @@ PAGE_CHECK = """
 from django.test import Client
 from django.contrib.auth import get_user_model
 client = Client()
-assert client.login(username="politiker", password="styrning-demo")
+login = client.post("/logga-in/", {"username": "politiker", "password": "styrning-demo"})
+assert login.status_code == 302, login.status_code
 response = client.get("/mal/")
 assert response.status_code == 200, response.status_code
 html = response.content.decode()

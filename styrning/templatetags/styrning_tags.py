@@ -27,3 +27,9 @@ def period(measurement_row):
     month = measurement_row.get("month")
     year = measurement_row.get("year")
     return f"{year}-{month:02d}" if month else str(year)
+
+
+@register.filter
+def minutes(delta):
+    """A timedelta as whole minutes (for the lockout message)."""
+    return int(delta.total_seconds() // 60) if delta else 0

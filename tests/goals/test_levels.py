@@ -130,8 +130,15 @@ def test_takt_level_refuses_adoption_until_all_four_criteria(world):
 
 
 def test_child_owner_lies_within_the_parents_owner(world):
-    goal = Goal(municipality=world.m, level=world.levels[4], owner=world.fB, parent=world.goal_a,
-                title="Fel förvaltning", start_year=2026, end_year=2026)
+    goal = Goal(
+        municipality=world.m,
+        level=world.levels[4],
+        owner=world.fB,
+        parent=world.goal_a,
+        title="Fel förvaltning",
+        start_year=2026,
+        end_year=2026,
+    )
     assert "Socialnämnden" in _errors(goal)["owner"][0]
 
 

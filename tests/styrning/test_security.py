@@ -1,0 +1,42 @@
+"""Login throttling, security headers and the public accessibility statement."""
+
+from django.test import override_settings
+from django.urls import reverse
+
+
+def test_login_locks_after_repeated_failures_with_a_swedish_message(client, world):
+    for _ in range(5):
+        response = client.post(reverse("login"), {"username": "politiker", "password": "fel"})
+    assert response.status_code in (403, 429)
+    assert "För många misslyckade inloggningar" in response.content.decode()
+    # Even the right password is refused while the lock lasts.
+    response = client.post(reverse("login"), {"username": "politiker", "password": "pw"})
+    assert response.status_code in (403, 429)
+
+
+def test_wrong_password_message_is_swedish(client, world):
+    response = client.post(reverse("login"), {"username": "politiker", "password": "fel"})
+    assert response.status_code == 200
+    assert "Ange korrekt användarnamn och lösenord" in response.content.decode()
+
+
+def test_csp_without_unsafe_inline_and_frame_headers(client, world):
+    response = client.get(reverse("login"))
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+@override_settings(SESSION_COOKIE_SECURE=True, CSRF_COOKIE_SECURE=True)
+def test_session_cookie_is_secure_httponly_and_expires(client, world, settings):
+    response = client.post(reverse("login"), {"username": "politiker", "password": "pw"})
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"] and cookie["secure"]
+    assert settings.SESSION_COOKIE_AGE <= 12 * 60 * 60
+
+
+def test_accessibility_statement_is_public(client, db):
+    response = client.get(reverse("accessibility"))
+    assert response.status_code == 200
+    assert "Tillgänglighetsredogörelse" in response.content.decode()

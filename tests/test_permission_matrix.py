@@ -1,0 +1,146 @@
+"""Every URL × every role × GET and POST, with objects of unit A.
+
+A URL pattern without a row here fails the test: each new page must say who
+may see and change it. The rule: 404 for what one may not read, 403 for what
+one may read but not change, 302 to the login for anonymous visitors.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from django.test import override_settings
+
+from goals.models import Assignment
+from tests.factories import make_indicator
+from tests.urlcatalog import url_for, url_patterns
+
+ROLES = ["anonymous", "politician", "chef_a", "chef_b", "finance", "hr", "admin"]
+LOGIN = "login"  # a redirect to the login page
+
+
+def everyone(code, anonymous=LOGIN):
+    return {role: (anonymous if role == "anonymous" else code) for role in ROLES}
+
+
+def by_role(default, **codes):
+    row = everyone(default)
+    row.update(codes)
+    return row
+
+
+READ_ONLY = {"GET": everyone(200), "POST": everyone(405, anonymous=405)}
+# Forms of unit A's adopted plan: its chef and finance (who record decisions) may change it.
+CHANGE_A = by_role(403, chef_a=200, finance=200, admin=200)
+
+MATRIX = {
+    "home": {"GET": everyone(302, anonymous=302), "POST": everyone(405, anonymous=405)},
+    "login": {"GET": everyone(200, anonymous=200), "POST": everyone(200, anonymous=200)},
+    "logout": {"GET": everyone(405, anonymous=405), "POST": everyone(302, anonymous=302)},
+    "accessibility": {"GET": everyone(200, anonymous=200), "POST": everyone(405, anonymous=405)},
+    "goals:tree": READ_ONLY,
+    "goals:detail": READ_ONLY,
+    "goals:assignments": READ_ONLY,
+    "goals:create": {
+        "GET": by_role(403, chef_a=200, admin=200),
+        "POST": by_role(403, chef_a=200, admin=200),
+    },
+    "goals:edit": {"GET": CHANGE_A, "POST": CHANGE_A},
+    # A draft of unit A: unreadable for chef B and HR (404), readable for the politician.
+    "goals:decide": {
+        "GET": by_role(403, chef_a=200, finance=200, admin=200, chef_b=404, hr=404),
+        "POST": by_role(403, chef_a=200, finance=200, admin=200, chef_b=404, hr=404),
+    },
+    "goals:indicator_create": {"GET": CHANGE_A, "POST": CHANGE_A},
+    "goals:indicator_edit": {"GET": CHANGE_A, "POST": CHANGE_A},
+    "goals:assignment": {"GET": everyone(200), "POST": CHANGE_A},
+    "admin": {
+        "GET": by_role(302, admin=200, anonymous=302),
+        "POST": by_role(302, admin=200, anonymous=302),
+    },
+}
+
+
+@pytest.fixture
+def objects(world):
+    return SimpleNamespace(
+        plan=world.plan_a,
+        draft=world.draft_a,
+        indicator=make_indicator(world.plan_a),
+        assignment=Assignment.objects.create(
+            municipality=world.m,
+            title="Utred bemanningen",
+            given_by=world.kf,
+            decision_reference="KF 2025-11-24 § 130",
+            decided_on="2025-11-24",
+            unit=world.fA,
+            due_date="2026-06-30",
+        ),
+    )
+
+
+def rows_missing():
+    return {p.name for p in url_patterns()} - set(MATRIX)
+
+
+def test_every_url_pattern_has_a_row():
+    missing = rows_missing()
+    assert not missing, f"URL patterns without a row in the permission matrix: {missing}"
+    assert not set(MATRIX) - {p.name for p in url_patterns()}, "rows for removed URLs"
+
+
+@override_settings(ROOT_URLCONF="tests.urls_with_extra_page")
+def test_a_new_url_without_a_row_is_caught():
+    assert rows_missing() == {"unlisted-page"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix(client, world, objects, role):
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    failures = []
+    for pattern in url_patterns():
+        url = url_for(pattern, objects)
+        for method in ("GET", "POST"):
+            expected = MATRIX[pattern.name][method][role]
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            actual = response.status_code
+            if expected == LOGIN:
+                ok = actual == 302 and "/logga-in/" in response["Location"]
+            else:
+                ok = actual == expected
+            if not ok:
+                failures.append(f"{method} {url} ({pattern.name}): {actual}, expected {expected}")
+            if role != "anonymous" and method == "POST" and pattern.name == "logout":
+                client.force_login(getattr(world, role))
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "goals:detail",
+        "goals:edit",
+        "goals:decide",
+        "goals:create",
+        "goals:indicator_edit",
+        "goals:assignment",
+    ],
+)
+def test_guessed_ids_give_404(client, world, name):
+    client.force_login(world.chef_a)
+    pattern = next(p for p in url_patterns() if p.name == name)
+    guessed = SimpleNamespace(
+        **{key: SimpleNamespace(pk=987654) for key in ("plan", "draft", "indicator", "assignment")}
+    )
+    assert client.get(url_for(pattern, guessed)).status_code == 404
+
+
+def test_other_units_draft_never_shows_data(client, world):
+    client.force_login(world.chef_b)
+    for name in ("goals:detail", "goals:edit", "goals:decide", "goals:create"):
+        pattern = next(p for p in url_patterns() if p.name == name)
+        response = client.get(
+            url_for(pattern, SimpleNamespace(plan=world.draft_a, draft=world.draft_a))
+        )
+        assert response.status_code == 404
+        assert "Utkast A" not in response.content.decode()

@@ -1,0 +1,68 @@
+"""Every URL pattern of the project, and how to fill in its ids from a set of objects.
+
+The permission matrix and the accessibility scan both start from ``url_patterns()``,
+so a new page is covered (or fails loudly) without anyone remembering to add it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str  # "goals:detail"; the admin is one row, "admin"
+    route: str
+    params: tuple[str, ...]
+
+
+def url_patterns() -> list[Pattern]:
+    """All named patterns; everything under the admin is collapsed into one row."""
+    found: dict[str, Pattern] = {}
+
+    def walk(patterns, prefix, namespace):
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                if entry.app_name == "admin":
+                    found["admin"] = Pattern("admin", route, ())
+                    continue
+                ns = entry.namespace or namespace
+                walk(entry.url_patterns, route, ns)
+            elif isinstance(entry, URLPattern):
+                if not entry.name:
+                    raise AssertionError(f"URL pattern {route!r} has no name")
+                name = f"{namespace}:{entry.name}" if namespace else entry.name
+                params = tuple(entry.pattern.regex.groupindex)
+                found[name] = Pattern(name, route, params)
+
+    walk(get_resolver().url_patterns, "", None)
+    return sorted(found.values(), key=lambda p: p.name)
+
+
+# Which object fills each URL parameter, by the pattern's name. ``objects`` is any
+# namespace with: plan (an adopted goal of unit A that has a level below it),
+# draft (a draft goal of unit A), indicator (on plan), assignment (given to unit A).
+PARAMS = {
+    ("goals:detail", "pk"): "plan",
+    ("goals:create", "parent_pk"): "plan",
+    ("goals:edit", "pk"): "plan",
+    ("goals:decide", "pk"): "draft",
+    ("goals:indicator_create", "goal_pk"): "plan",
+    ("goals:indicator_edit", "pk"): "indicator",
+    ("goals:assignment", "pk"): "assignment",
+}
+
+
+def url_for(pattern: Pattern, objects) -> str:
+    if pattern.name == "admin":
+        return reverse("admin:index")
+    kwargs = {}
+    for param in pattern.params:
+        key = (pattern.name, param)
+        if key not in PARAMS:
+            raise AssertionError(f"No object for {param!r} of {pattern.name}: add it to PARAMS")
+        kwargs[param] = getattr(objects, PARAMS[key]).pk
+    return reverse(pattern.name, kwargs=kwargs)
