@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/styrning
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test install messages services lint clean
+.PHONY: run test install messages services lint clean browser-tools
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,12 +42,24 @@ services:
 	  for i in $$(seq 1 20); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 0.5; done; \
 	  redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { echo "Redis svarar inte på 127.0.0.1:6379."; exit 1; }; }
 
+# Debian's Chromium (never a browser download) and axe-core from the npm registry.
+browser-tools: node_modules/axe-core/axe.min.js
+	@test -x /usr/bin/chromium || { echo "Installerar Chromium från Debian …"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x /usr/bin/chromium || { echo "Chromium saknas och kunde inte installeras (apt-get install chromium)."; exit 1; }
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm saknas: installera nodejs och npm (apt-get install npm)."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py makemigrations --check --dry-run -v0
 
-test: install services lint
+test: install services browser-tools lint
+	rm -rf test-artifacts
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest -q
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3 var/static
+	rm -rf $(VENV) var/*.sqlite3 var/static node_modules test-artifacts

@@ -12,7 +12,7 @@ class GoalFilterForm(AccessibleFormMixin, forms.Form):
     """The filters of /mal/: a nämnd or styrelse (with its units), a perspective, a year."""
 
     unit = forms.ModelChoiceField(
-        label=_("Committee or board"),
+        label=_("Council, committee or board"),
         required=False,
         queryset=OrgUnit.objects.none(),
         empty_label=_("All"),

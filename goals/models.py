@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from mptt.exceptions import InvalidMove
 from mptt.managers import TreeManager
@@ -41,7 +41,7 @@ class GoalLevel(models.Model):
     owner_kinds = models.JSONField(
         _("unit kinds that may own a goal"),
         default=list,
-        help_text=_('A list of unit kinds, e.g. ["committee", "board"].'),
+        help_text=_("The kinds of unit that may own a goal at this level."),
     )
     horizon = models.CharField(
         _("horizon"), max_length=20, choices=Horizon.choices, default=Horizon.BUDGET_YEAR
@@ -356,7 +356,7 @@ class Goal(MPTTModel):
             i.target_value is not None for i in self.indicators.all()
         )
         if not has_target:
-            missing.append(_("quantifiable (a measure with a target)"))
+            missing.append(_("quantifiable (an indicator with a target value)"))
         if not self.end_date:
             missing.append(_("time-bound (an end date)"))
         return missing
@@ -401,7 +401,13 @@ class Indicator(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("E.g. index, %, kr."))
+    unit = models.CharField(
+        pgettext_lazy("unit of measure", "unit"),
+        max_length=30,
+        blank=True,
+        # xgettext:no-python-format
+        help_text=_("E.g. index, %, kr."),
+    )
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
     )
@@ -601,6 +607,11 @@ class Assignment(models.Model):
                         "An assignment is given by the council, the executive board or a committee."
                     )
                 }
+            )
+        closed = (self.Status.DONE, self.Status.CANCELLED)
+        if self.status in closed and not self.comment.strip():
+            raise ValidationError(
+                {"comment": _("Say how the assignment was carried out or why it was stopped.")}
             )
         if self.due_date and self.decided_on and self.due_date < self.decided_on:
             raise ValidationError({"due_date": _("The due date cannot come before the decision.")})

@@ -169,9 +169,7 @@ def goal_create(request, parent_pk):
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             goal = form.save()
-        messages.success(
-            request, _("The %(level)s was saved as a draft.") % {"level": level.name.lower()}
-        )
+        messages.success(request, _("Saved as a draft: %(title)s") % {"title": goal.title})
         return redirect(goal)
     return render(
         request,

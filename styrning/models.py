@@ -22,6 +22,7 @@ class Municipality(models.Model):
         help_text=_("The seed model the demo data was built from."),
     )
     financial_target_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("financial target (% of taxes and grants)"),
         max_digits=5,
         decimal_places=2,

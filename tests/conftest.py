@@ -5,7 +5,11 @@ from tests.factories import FIVE_LEVELS, THREE_LEVELS, make_world
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # MD5 for speed; PBKDF2 still checks the demo users the browser session loaded.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @pytest.fixture
@@ -17,3 +21,8 @@ def world(db):
 @pytest.fixture
 def three_level_world(db):
     return make_world(THREE_LEVELS)
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last: their session loads the demo into the test database."""
+    items.sort(key=lambda item: "/browser/" in str(item.path))

@@ -17,7 +17,7 @@ def test_login_locks_after_repeated_failures_with_a_swedish_message(client, worl
 def test_wrong_password_message_is_swedish(client, world):
     response = client.post(reverse("login"), {"username": "politiker", "password": "fel"})
     assert response.status_code == 200
-    assert "Ange korrekt användarnamn och lösenord" in response.content.decode()
+    assert "Ange ett korrekt användarnamn och lösenord" in response.content.decode()
 
 
 def test_csp_without_unsafe_inline_and_frame_headers(client, world):

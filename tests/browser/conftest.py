@@ -1,0 +1,100 @@
+"""Browser tests: a live server on the PostgreSQL test database with the demo loaded once.
+
+Chromium is Debian's (/usr/bin/chromium), driven by Playwright; nothing is downloaded.
+A failing test leaves a screenshot and the page's HTML in test-artifacts/.
+"""
+
+import os
+import re
+import shutil
+
+import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.management import call_command
+from django.db import connection
+from django.test.testcases import LiveServerThread
+
+from tests.browser.harness import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Browser
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls here are ours.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def demo_server(django_db_setup, django_db_blocker):
+    """Load the Hedemora demo once and serve it; flush it at the end of the session."""
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)
+    thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield f"http://127.0.0.1:{thread.port}"
+    thread.terminate()
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        if connection.vendor == "postgresql":
+            # Request threads may leave sessions behind; the test database must drop.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            "Debian's Chromium is missing: make test installs it (apt-get install chromium)"
+        )
+    shutil.rmtree(ARTIFACTS / "failures", ignore_errors=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests need the test database set up (they read it through the server)."""
+    for item in items:
+        if "/browser/" in str(item.path):
+            item.add_marker(pytest.mark.django_db)
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def _new_browser(chromium, demo_server, request, width=1280):
+    # bypass_csp lets the test inject axe-core; the CSP itself is tested on the headers.
+    context = chromium.new_context(
+        viewport={"width": width, "height": 900}, locale="sv-SE", bypass_csp=True
+    )
+    page = context.new_page()
+    b = Browser(page, demo_server)
+    yield b
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
+        b.save_artifacts(f"failures/{name}")
+    context.close()
+
+
+@pytest.fixture
+def browser(chromium, demo_server, request):
+    """A fresh browser tab at 1280 px on the demo site."""
+    yield from _new_browser(chromium, demo_server, request)
+
+
+@pytest.fixture
+def narrow_browser(chromium, demo_server, request):
+    """A fresh browser tab at 320 px (WCAG reflow)."""
+    yield from _new_browser(chromium, demo_server, request, width=320)
