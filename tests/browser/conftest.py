@@ -89,12 +89,12 @@ def _new_browser(chromium, demo_server, request, width=1280):
 
 
 @pytest.fixture
-def browser(chromium, demo_server, request):
+def browser(demo_server, chromium, request):
     """A fresh browser tab at 1280 px on the demo site."""
     yield from _new_browser(chromium, demo_server, request)
 
 
 @pytest.fixture
-def narrow_browser(chromium, demo_server, request):
+def narrow_browser(demo_server, chromium, request):
     """A fresh browser tab at 320 px (WCAG reflow)."""
     yield from _new_browser(chromium, demo_server, request, width=320)

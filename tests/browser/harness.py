@@ -60,8 +60,13 @@ class Browser:
         self.base_url = base_url.rstrip("/")
 
     def open(self, path):
+        """Go to ``path``; the status code, or 302 when the server redirected elsewhere."""
         response = self.page.goto(self.base_url + path)
-        return response.status if response else None
+        if response is None:
+            return None
+        if response.request.redirected_from is not None:
+            return 302
+        return response.status
 
     def login(self, username, password=DEMO_PASSWORD):
         self.open("/logga-in/")
