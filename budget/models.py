@@ -1,1 +1,643 @@
-"""Budget: frames, changes, outcomes and forecasts (built in the budget issue)."""
+"""The budget: years, frames, changes, detaljbudget, outcomes, forecasts, investments.
+
+Amounts are in kronor with the ledger's sign (debit +, credit −): a cost or a
+frame (net cost) is positive, a revenue negative. ``budget.signs`` converts
+for tables. Frames are never edited after the budget is adopted: the current
+frame is the adopted frame plus its ``BudgetChange``s.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from styrning.models import Municipality, OrgUnit
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class AccountGroup(models.Model):
+    """Kontogrupp i driftredovisningen, e.g. Intäkter, Personalkostnader, Skatteintäkter."""
+
+    class Kind(models.TextChoices):
+        REVENUE = "revenue", _("revenue")
+        COST = "cost", _("cost")
+        FINANCING = "financing", _("taxes, grants and financial items")
+        BALANCE = "balance", _("balance sheet")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="account_groups",
+        verbose_name=_("municipality"),
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("account group")
+        verbose_name_plural = _("account groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "code"], name="%(app_label)s_%(class)s_unique_code"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_operating(self):
+        return self.kind in (self.Kind.REVENUE, self.Kind.COST)
+
+
+class AccountMapping(models.Model):
+    """Which account group an account belongs to: the longest matching prefix wins."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="account_mappings",
+        verbose_name=_("municipality"),
+    )
+    prefix = models.CharField(
+        _("account prefix"), max_length=10, help_text=_("E.g. 3 for all revenue, 46 or 4610.")
+    )
+    group = models.ForeignKey(
+        AccountGroup,
+        on_delete=models.CASCADE,
+        related_name="mappings",
+        verbose_name=_("account group"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["prefix"]
+        verbose_name = _("account mapping")
+        verbose_name_plural = _("account mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "prefix"], name="%(app_label)s_%(class)s_unique_prefix"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}… → {self.group}"
+
+    def clean(self):
+        super().clean()
+        if not self.prefix.isdigit():
+            raise ValidationError({"prefix": _("An account prefix is made of digits only.")})
+
+
+class BudgetYearQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Adopted budgets are public documents: every logged-in user reads them."""
+        return self if user.is_authenticated else self.none()
+
+
+class BudgetYear(models.Model):
+    """Budgetår: KF's budget for a year, with the flerårsplan years after it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ADOPTED = "adopted", _("adopted")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="budget_years",
+        verbose_name=_("municipality"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    plan_years = models.PositiveSmallIntegerField(
+        _("plan years"), default=2, help_text=_("How many years the flerårsplan covers after it.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    decided_on = models.DateField(_("decision date"), null=True, blank=True)
+    decision_reference = models.CharField(_("decision reference"), max_length=120, blank=True)
+    deviation_threshold_amount = models.DecimalField(
+        _("deviation threshold (kr)"),
+        default=Decimal("1000000"),
+        **MONEY,
+        help_text=_("A negative deviation larger than this needs an action plan."),
+    )
+    deviation_threshold_percent = models.DecimalField(
+        _("deviation threshold (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        help_text=_("…or larger than this share of the frame."),
+    )
+    financial_target_percent = models.DecimalField(
+        _("financial target, result as % of taxes and grants"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2.00"),
+    )
+    history = HistoricalRecords()
+
+    objects = BudgetYearQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("budget year")
+        verbose_name_plural = _("budget years")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "year"], name="%(app_label)s_%(class)s_unique_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | (models.Q(decided_on__isnull=False) & ~models.Q(decision_reference="")),
+                name="%(app_label)s_%(class)s_adopted_has_decision",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.year)
+
+    def get_absolute_url(self):
+        return reverse("budget:overview") + f"?ar={self.year}"
+
+    @property
+    def is_adopted(self):
+        return self.status == self.Status.ADOPTED
+
+    @property
+    def years(self):
+        return list(range(self.year, self.year + self.plan_years + 1))
+
+    # For the permission helper: budget figures belong to the whole municipality.
+    access_decided = True
+
+    @property
+    def access_unit(self):
+        return OrgUnit.objects.filter(municipality=self.municipality, parent=None).first()
+
+
+class BudgetFrame(models.Model):
+    """Driftram: a nämnd's or styrelse's net cost for a year, as KF adopted it."""
+
+    budget_year = models.ForeignKey(
+        BudgetYear, on_delete=models.CASCADE, related_name="frames", verbose_name=_("budget year")
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="frames",
+        verbose_name=_("committee or board"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("frame (net cost, kr)"), **MONEY)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["budget_year", "unit__name", "year"]
+        verbose_name = _("budget frame")
+        verbose_name_plural = _("budget frames")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget_year", "unit", "year"], name="%(app_label)s_%(class)s_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}: {self.amount}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.unit_id and not self.unit.is_board:
+            errors["unit"] = _("Frames are set for committees and boards.")
+        if self.budget_year_id and self.year not in self.budget_year.years:
+            errors["year"] = _("The year must be the budget year or one of its plan years.")
+        if self.pk and self.budget_year_id and self.budget_year.is_adopted:
+            before = BudgetFrame.objects.filter(pk=self.pk).values_list("amount", flat=True).first()
+            if before is not None and before != self.amount:
+                errors["amount"] = _(
+                    "The budget is adopted: the frame changes only through a decided budget change."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class BudgetChange(models.Model):
+    """Budgetförändring: an omfördelning or tilläggsbudget, always with its decision."""
+
+    class Kind(models.TextChoices):
+        REALLOCATION = "reallocation", _("reallocation")
+        SUPPLEMENTARY = "supplementary", _("supplementary budget")
+
+    budget_year = models.ForeignKey(
+        BudgetYear,
+        on_delete=models.CASCADE,
+        related_name="changes",
+        verbose_name=_("budget year"),
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    from_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes_out",
+        verbose_name=_("from"),
+        help_text=_("Where the money is taken from (empty for a supplementary budget)."),
+    )
+    to_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="changes_in", verbose_name=_("to")
+    )
+    amount = models.DecimalField(_("amount (kr)"), **MONEY)
+    funding = models.CharField(
+        _("where the money comes from"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a supplementary budget, e.g. the council's reserve or the result."),
+    )
+    decided_by = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="budget_decisions",
+        verbose_name=_("decided by"),
+    )
+    decided_on = models.DateField(_("decision date"))
+    decision_reference = models.CharField(
+        _("decision reference"), max_length=120, help_text=_("E.g. KF 2026-04-22 § 45.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["budget_year", "decided_on", "pk"]
+        verbose_name = _("budget change")
+        verbose_name_plural = _("budget changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="%(app_label)s_%(class)s_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decision_reference=""),
+                name="%(app_label)s_%(class)s_has_reference",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_kind_display()} {self.amount} → {self.to_unit} ({self.decision_reference})"
+        )
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if not (self.decision_reference or "").strip():
+            errors["decision_reference"] = _(
+                "A budget change needs the decision reference, e.g. KF 2026-04-22 § 45."
+            )
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = _("Give the amount as a positive sum moved or added.")
+        if self.kind == self.Kind.REALLOCATION and not self.from_unit_id:
+            errors["from_unit"] = _("A reallocation takes the money from a unit: choose which.")
+        if self.kind == self.Kind.SUPPLEMENTARY and not self.funding.strip():
+            errors["funding"] = _("Say where the money for the supplementary budget comes from.")
+        if self.from_unit_id and self.from_unit_id == self.to_unit_id:
+            errors["to_unit"] = _("Money cannot be moved to the unit it comes from.")
+        if self.to_unit_id and self.decided_by_id and not errors:
+            required = self.required_decider()
+            if required is not None and required.pk != self.decided_by_id:
+                errors["decided_by"] = _("This change must be decided by %(body)s.") % {
+                    "body": required.name
+                }
+        if self.budget_year_id and not self.budget_year.is_adopted:
+            errors["budget_year"] = _(
+                "The budget is not adopted yet: change the frames themselves instead."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def required_decider(self):
+        """KF for moves between nämnder and for added money; the nämnd itself inside it."""
+        board_to = board_of(self.to_unit)
+        board_from = board_of(self.from_unit) if self.from_unit_id else None
+        council = OrgUnit.objects.filter(
+            municipality_id=self.to_unit.municipality_id, kind=OrgUnit.Kind.COUNCIL
+        ).first()
+        if self.kind == self.Kind.REALLOCATION and board_to and board_to == board_from:
+            return board_to
+        return council
+
+
+def board_of(unit):
+    """The nämnd or styrelse a unit belongs to (itself if it is one); one query."""
+    if unit is None:
+        return None
+    if unit.is_board:
+        return unit
+    return unit.get_ancestors(ascending=True).filter(kind__in=OrgUnit.BOARD_KINDS).first()
+
+
+class DetailBudget(models.Model):
+    """Detaljbudget: a frame broken down per unit and account group (and month, optionally)."""
+
+    budget_year = models.ForeignKey(
+        BudgetYear,
+        on_delete=models.CASCADE,
+        related_name="detail_budgets",
+        verbose_name=_("budget year"),
+    )
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="detail_budgets", verbose_name=_("unit")
+    )
+    group = models.ForeignKey(
+        AccountGroup,
+        on_delete=models.PROTECT,
+        related_name="detail_budgets",
+        verbose_name=_("account group"),
+    )
+    month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
+    amount = models.DecimalField(_("amount (ledger sign, kr)"), **MONEY)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["budget_year", "unit", "group", "month"]
+        verbose_name = _("detail budget")
+        verbose_name_plural = _("detail budgets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget_year", "unit", "group"],
+                condition=models.Q(month__isnull=True),
+                name="%(app_label)s_%(class)s_unique_year",
+            ),
+            models.UniqueConstraint(
+                fields=["budget_year", "unit", "group", "month"],
+                condition=models.Q(month__isnull=False),
+                name="%(app_label)s_%(class)s_unique_month",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.group} {self.amount}"
+
+
+class ImportBatch(models.Model):
+    """One import of a file: its checksum, who, progress and the summary of what it did."""
+
+    class Kind(models.TextChoices):
+        SIE = "sie", _("SIE file from the ledger")
+        OUTCOMES = "outcomes", _("outcomes (CSV or Excel)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="imports",
+        verbose_name=_("municipality"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    filename = models.CharField(_("file name"), max_length=255)
+    checksum = models.CharField(_("SHA-256"), max_length=64)
+    file = models.FileField(_("file"), upload_to="imports/%Y/", blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    lines_total = models.PositiveIntegerField(_("lines"), default=0)
+    lines_done = models.PositiveIntegerField(_("lines read"), default=0)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("budget:import_detail", args=[self.pk])
+
+    @property
+    def percent(self):
+        if not self.lines_total:
+            return 100 if self.status in (self.Status.DONE, self.Status.FAILED) else 0
+        return min(100, int(self.lines_done * 100 / self.lines_total))
+
+
+class Outcome(models.Model):
+    """Utfall: the ledger's amount per unit, month and account group.
+
+    ``unit`` is empty for amounts the ledger did not put on any ansvar
+    ("ej fördelat på ansvar").
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="outcomes",
+        verbose_name=_("municipality"),
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outcomes",
+        verbose_name=_("unit"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    group = models.ForeignKey(
+        AccountGroup,
+        on_delete=models.PROTECT,
+        related_name="outcomes",
+        verbose_name=_("account group"),
+    )
+    amount = models.DecimalField(_("amount (ledger sign, kr)"), **MONEY)
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outcomes",
+        verbose_name=_("import"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year", "month", "unit", "group"]
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "month", "group"],
+                condition=models.Q(unit__isnull=False),
+                name="%(app_label)s_%(class)s_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "year", "month", "group"],
+                condition=models.Q(unit__isnull=True),
+                name="%(app_label)s_%(class)s_unique_none",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12),
+                name="%(app_label)s_%(class)s_month_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit or '–'} {self.year}-{self.month:02d} {self.group}: {self.amount}"
+
+
+class Forecast(models.Model):
+    """Helårsprognos: the expected full-year amount per unit and account group, by month made."""
+
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="forecasts", verbose_name=_("unit")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("made in month"))
+    group = models.ForeignKey(
+        AccountGroup,
+        on_delete=models.PROTECT,
+        related_name="forecasts",
+        verbose_name=_("account group"),
+    )
+    amount = models.DecimalField(_("full-year amount (ledger sign, kr)"), **MONEY)
+    comment = models.TextField(_("comment"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year", "month", "unit", "group"]
+        verbose_name = _("forecast")
+        verbose_name_plural = _("forecasts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "month", "group"], name="%(app_label)s_%(class)s_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12),
+                name="%(app_label)s_%(class)s_month_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}-{self.month:02d} {self.group}: {self.amount}"
+
+    # For the permission helper: the unit's chef writes it, finance too.
+    access_decided = True
+
+    @property
+    def access_unit(self):
+        return self.unit
+
+
+class BalanceAmount(models.Model):
+    """Balansräkning: a balance account's opening or closing amount for a year (kommun level)."""
+
+    class Kind(models.TextChoices):
+        OPENING = "IB", _("opening balance")
+        CLOSING = "UB", _("closing balance")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="balances",
+        verbose_name=_("municipality"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=2, choices=Kind.choices)
+    account = models.CharField(_("account"), max_length=10)
+    name = models.CharField(_("account name"), max_length=100, blank=True)
+    amount = models.DecimalField(_("amount (ledger sign, kr)"), **MONEY)
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="balances",
+        verbose_name=_("import"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year", "account", "kind"]
+        verbose_name = _("balance amount")
+        verbose_name_plural = _("balance amounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "year", "kind", "account"],
+                name="%(app_label)s_%(class)s_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.kind} {self.account}: {self.amount}"
+
+
+class InvestmentProject(models.Model):
+    """Investeringsprojekt with its budget for the year and its outcome so far."""
+
+    budget_year = models.ForeignKey(
+        BudgetYear,
+        on_delete=models.CASCADE,
+        related_name="investments",
+        verbose_name=_("budget year"),
+    )
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="investments", verbose_name=_("unit")
+    )
+    code = models.CharField(_("project code"), max_length=20)
+    name = models.CharField(_("name"), max_length=200)
+    budget = models.DecimalField(_("budget for the year (kr)"), **MONEY)
+    total_expenditure = models.DecimalField(
+        _("decided total expenditure (kr)"), null=True, blank=True, **MONEY
+    )
+    outcome = models.DecimalField(_("outcome to date (kr)"), default=0, **MONEY)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["budget_year", "unit__name", "code"]
+        verbose_name = _("investment project")
+        verbose_name_plural = _("investment projects")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget_year", "code"], name="%(app_label)s_%(class)s_unique_code"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"

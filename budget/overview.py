@@ -1,0 +1,415 @@
+"""The numbers of /budget/: frames, changes, outcome to date, forecast and deviations.
+
+Every figure here is in the ledger's sign (net cost positive) until a template
+or export shows it through ``budget.signs``. The page, the exports and later
+the reports read these functions, so they agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from budget import signs
+from budget.models import (
+    AccountGroup,
+    BudgetChange,
+    BudgetFrame,
+    DetailBudget,
+    Forecast,
+    Outcome,
+)
+from styrning.models import OrgUnit
+
+ZERO = Decimal("0")
+OPERATING = (AccountGroup.Kind.REVENUE, AccountGroup.Kind.COST)
+
+
+@dataclass
+class BoardRow:
+    """One nämnd or styrelse in the overview (ledger sign: net cost positive)."""
+
+    unit: OrgUnit
+    adopted: Decimal = ZERO
+    changes: Decimal = ZERO
+    outcome: Decimal = ZERO
+    forecast: Decimal | None = None
+    budget_to_date: Decimal = ZERO
+    needs_action_plan: bool = False
+    change_list: list = field(default_factory=list)
+
+    @property
+    def current(self):
+        return self.adopted + self.changes
+
+    @property
+    def forecast_or_frame(self):
+        return self.current if self.forecast is None else self.forecast
+
+    @property
+    def deviation_forecast(self):
+        """Avvikelse prognos − budget (table sign: positive is better)."""
+        return signs.deviation(self.forecast_or_frame, self.current)
+
+    @property
+    def deviation_to_date(self):
+        return signs.deviation(self.outcome, self.budget_to_date)
+
+    @property
+    def used_percent(self):
+        return signs.percent(self.outcome, self.current)
+
+
+@dataclass
+class FinanceRow:
+    group: AccountGroup
+    budget: Decimal = ZERO
+    outcome: Decimal = ZERO
+    forecast: Decimal | None = None
+
+    @property
+    def forecast_or_budget(self):
+        return self.budget if self.forecast is None else self.forecast
+
+    @property
+    def deviation_forecast(self):
+        return signs.deviation(self.forecast_or_budget, self.budget)
+
+
+@dataclass
+class Overview:
+    budget_year: object
+    month: int
+    rows: list[BoardRow]
+    unallocated: Decimal
+    finance: list[FinanceRow]
+    seasonal: bool
+
+    @property
+    def totals(self) -> BoardRow:
+        total = BoardRow(unit=None)
+        for row in self.rows:
+            total.adopted += row.adopted
+            total.changes += row.changes
+            total.outcome += row.outcome
+            total.budget_to_date += row.budget_to_date
+            total.forecast = (total.forecast or ZERO) + row.forecast_or_frame
+        total.outcome += self.unallocated
+        return total
+
+    @property
+    def financing_budget(self):
+        return sum((r.budget for r in self.finance), ZERO)
+
+    @property
+    def financing_forecast(self):
+        return sum((r.forecast_or_budget for r in self.finance), ZERO)
+
+    @property
+    def result_budget(self):
+        """Årets resultat in the budget (positive is a surplus)."""
+        return -(self.totals.current + self.financing_budget)
+
+    @property
+    def result_forecast(self):
+        return -(self.totals.forecast + self.financing_forecast)
+
+    def _taxes_and_grants(self, attr):
+        codes = {"skatter", "statsbidrag"}
+        return -sum((getattr(r, attr) for r in self.finance if r.group.code in codes), ZERO)
+
+    @property
+    def result_share_budget(self):
+        return signs.percent(self.result_budget, self._taxes_and_grants("budget"))
+
+    @property
+    def result_share_forecast(self):
+        return signs.percent(self.result_forecast, self._taxes_and_grants("forecast_or_budget"))
+
+    @property
+    def target(self):
+        return self.budget_year.financial_target_percent
+
+    @property
+    def meets_target_forecast(self):
+        share = self.result_share_forecast
+        return share is not None and share >= self.target
+
+
+def board_map(municipality) -> dict[int, int | None]:
+    """unit id → id of the nämnd/styrelse it belongs to (one query over the tree)."""
+    units = list(
+        OrgUnit.objects.filter(municipality=municipality)
+        .order_by("tree_id", "lft")
+        .values("pk", "parent_id", "kind")
+    )
+    board: dict[int, int | None] = {}
+    for unit in units:  # tree order: parents come first
+        if unit["kind"] in OrgUnit.BOARD_KINDS:
+            board[unit["pk"]] = unit["pk"]
+        else:
+            board[unit["pk"]] = board.get(unit["parent_id"])
+    return board
+
+
+def latest_forecasts(year, month, unit_ids=None):
+    """(unit, group) → the latest forecast made in or before ``month`` (one query)."""
+    qs = Forecast.objects.filter(year=year, month__lte=month)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    latest: dict[tuple[int, int], tuple[int, Decimal]] = {}
+    for unit_id, group_id, made, amount in qs.values_list("unit_id", "group_id", "month", "amount"):
+        key = (unit_id, group_id)
+        if key not in latest or made > latest[key][0]:
+            latest[key] = (made, amount)
+    return {key: amount for key, (made, amount) in latest.items()}
+
+
+def share_to_date(budget_year, month, unit_ids) -> tuple[Decimal, bool]:
+    """The share of the year's budget due by the end of ``month``.
+
+    Seasonal when the units have a monthly detaljbudget, else linear. One query.
+    """
+    monthly = DetailBudget.objects.filter(
+        budget_year=budget_year,
+        unit_id__in=unit_ids,
+        month__isnull=False,
+        group__kind__in=OPERATING,
+    )
+    totals = monthly.aggregate(all=Sum("amount"))["all"]
+    if totals:
+        to_date = monthly.filter(month__lte=month).aggregate(s=Sum("amount"))["s"] or ZERO
+        return Decimal(to_date) / Decimal(totals), True
+    return Decimal(month) / Decimal(12), False
+
+
+def budget_overview(budget_year, month) -> Overview:
+    """Everything /budget/ shows for a year up to and including ``month``.
+
+    A fixed number of queries, whatever the number of nämnder and units.
+    """
+    municipality = budget_year.municipality
+    boards = board_map(municipality)
+    frames = BudgetFrame.objects.filter(budget_year=budget_year, year=budget_year.year)
+    rows: dict[int, BoardRow] = {}
+    for frame in frames.select_related("unit"):
+        rows[frame.unit_id] = BoardRow(unit=frame.unit, adopted=frame.amount)
+
+    for board_id, (amount, changes) in change_effects(budget_year, boards).items():
+        if board_id in rows:
+            rows[board_id].changes = amount
+            rows[board_id].change_list = changes
+
+    unallocated = ZERO
+    outcomes = (
+        Outcome.objects.filter(
+            municipality=municipality,
+            year=budget_year.year,
+            month__lte=month,
+            group__kind__in=OPERATING,
+        )
+        .values("unit_id")
+        .annotate(total=Sum("amount"))
+    )
+    for item in outcomes:
+        board = boards.get(item["unit_id"]) if item["unit_id"] else None
+        if board in rows:
+            rows[board].outcome += item["total"]
+        else:
+            unallocated += item["total"]
+
+    forecasts = latest_forecasts(budget_year.year, month)
+    groups = {g.pk: g for g in municipality.account_groups.all()}
+    for (unit_id, group_id), amount in forecasts.items():
+        group = groups.get(group_id)
+        board = boards.get(unit_id)
+        if group is None or not group.is_operating or board not in rows:
+            continue
+        rows[board].forecast = (rows[board].forecast or ZERO) + amount
+
+    share, seasonal = share_to_date(budget_year, month, list(boards))
+    for row in rows.values():
+        row.budget_to_date = (row.current * share).quantize(Decimal("0.01"))
+        row.needs_action_plan = needs_action_plan(budget_year, row.deviation_forecast, row.current)
+
+    finance = finance_rows(budget_year, month, groups, forecasts)
+    ordered = sorted(rows.values(), key=lambda r: (r.unit.tree_id, r.unit.lft))
+    return Overview(budget_year, month, ordered, unallocated, finance, seasonal)
+
+
+def change_effects(budget_year, boards) -> dict[int, tuple[Decimal, list]]:
+    """Per nämnd: the net of decided changes into and out of its frame, and the changes.
+
+    A move inside one nämnd leaves its frame as it is. One query.
+    """
+    effects: dict[int, tuple[Decimal, list]] = {}
+    for change in BudgetChange.objects.filter(budget_year=budget_year).select_related(
+        "from_unit", "to_unit", "decided_by"
+    ):
+        to_board = boards.get(change.to_unit_id)
+        from_board = boards.get(change.from_unit_id) if change.from_unit_id else None
+        if to_board == from_board:
+            continue
+        for board, sign in ((to_board, 1), (from_board, -1)):
+            if board is None:
+                continue
+            amount, changes = effects.get(board, (ZERO, []))
+            effects[board] = (amount + sign * change.amount, [*changes, change])
+    return effects
+
+
+def needs_action_plan(budget_year, deviation, frame) -> bool:
+    """A negative deviation beyond the threshold in kronor or in per cent of the frame."""
+    if deviation is None or deviation >= 0:
+        return False
+    if -deviation > budget_year.deviation_threshold_amount:
+        return True
+    if frame:
+        return -deviation / abs(frame) * 100 > budget_year.deviation_threshold_percent
+    return False
+
+
+def finance_rows(budget_year, month, groups, forecasts) -> list[FinanceRow]:
+    """Finansförvaltningen: taxes, grants, financial items and central items (three queries)."""
+    municipality = budget_year.municipality
+    financing = [g for g in groups.values() if g.kind == AccountGroup.Kind.FINANCING]
+    rows = {g.pk: FinanceRow(group=g) for g in sorted(financing, key=lambda g: g.order)}
+    budgets = (
+        DetailBudget.objects.filter(budget_year=budget_year, group_id__in=rows)
+        .values("group_id")
+        .annotate(total=Sum("amount"))
+    )
+    for item in budgets:
+        rows[item["group_id"]].budget = item["total"]
+    outcomes = (
+        Outcome.objects.filter(
+            municipality=municipality,
+            year=budget_year.year,
+            month__lte=month,
+            group_id__in=rows,
+        )
+        .values("group_id")
+        .annotate(total=Sum("amount"))
+    )
+    for item in outcomes:
+        rows[item["group_id"]].outcome = item["total"]
+    for (_unit_id, group_id), amount in forecasts.items():
+        if group_id in rows:
+            rows[group_id].forecast = (rows[group_id].forecast or ZERO) + amount
+    return list(rows.values())
+
+
+@dataclass
+class UnitDetail:
+    """Drill-down: a unit's account groups by month, its detaljbudget and forecast."""
+
+    unit: OrgUnit
+    months: list[int]
+    groups: list[dict]
+    children: list[dict]
+    detail_total: Decimal
+    frame: Decimal | None
+    unallocated: Decimal = ZERO
+
+    @property
+    def detail_mismatch(self):
+        if self.frame is None:
+            return None
+        return self.detail_total - self.frame
+
+
+def unit_detail(budget_year, unit, month) -> UnitDetail:
+    """Per account group: budget, outcome per month and to date, forecast, deviation.
+
+    Covers the unit and everything below it. A fixed number of queries.
+    """
+    subtree = OrgUnit.objects.in_subtrees([unit])
+    ids = list(subtree.values_list("pk", flat=True))
+    year = budget_year.year
+    groups = list(budget_year.municipality.account_groups.filter(kind__in=OPERATING))
+    budget = defaultdict(Decimal)
+    for gid, amount in DetailBudget.objects.filter(
+        budget_year=budget_year, unit_id__in=ids
+    ).values_list("group_id", "amount"):
+        budget[gid] += amount
+    outcome = defaultdict(Decimal)
+    for gid, m, amount in (
+        Outcome.objects.filter(unit_id__in=ids, year=year, month__lte=month)
+        .values("group_id", "month")
+        .annotate(total=Sum("amount"))
+        .values_list("group_id", "month", "total")
+    ):
+        outcome[(gid, m)] += amount
+    forecast = defaultdict(Decimal)
+    has_forecast = set()
+    for (_unit_id, gid), amount in latest_forecasts(year, month, ids).items():
+        forecast[gid] += amount
+        has_forecast.add(gid)
+    share, _seasonal = share_to_date(budget_year, month, ids)
+    months = list(range(1, month + 1))
+    rows = []
+    for g in groups:
+        to_date = sum((outcome[(g.pk, m)] for m in months), Decimal("0"))
+        fc = forecast[g.pk] if g.pk in has_forecast else budget[g.pk]
+        rows.append(
+            {
+                "group": g,
+                "budget": budget[g.pk],
+                "budget_to_date": (budget[g.pk] * share).quantize(Decimal("0.01")),
+                "by_month": [outcome[(g.pk, m)] for m in months],
+                "outcome": to_date,
+                "forecast": fc,
+                "deviation": signs.deviation(fc, budget[g.pk]),
+            }
+        )
+    children = []
+    child_units = list(unit.get_children())
+    if child_units:
+        sums = defaultdict(Decimal)
+        child_of = {}
+        for pk, parent_id in subtree.order_by("tree_id", "lft").values_list("pk", "parent_id"):
+            if parent_id == unit.pk:
+                child_of[pk] = pk
+            elif parent_id in child_of:
+                child_of[pk] = child_of[parent_id]
+        for unit_id, total in (
+            Outcome.objects.filter(
+                unit_id__in=ids, year=year, month__lte=month, group__kind__in=OPERATING
+            )
+            .values("unit_id")
+            .annotate(total=Sum("amount"))
+            .values_list("unit_id", "total")
+        ):
+            if unit_id in child_of:
+                sums[child_of[unit_id]] += total
+        budgets = defaultdict(Decimal)
+        for unit_id, amount in DetailBudget.objects.filter(
+            budget_year=budget_year, unit_id__in=ids, group__kind__in=OPERATING
+        ).values_list("unit_id", "amount"):
+            if unit_id in child_of:
+                budgets[child_of[unit_id]] += amount
+        children = [
+            {
+                "unit": c,
+                "outcome": sums[c.pk],
+                "budget": budgets[c.pk],
+                "budget_to_date": (budgets[c.pk] * share).quantize(Decimal("0.01")),
+                "deviation_to_date": signs.deviation(
+                    sums[c.pk], (budgets[c.pk] * share).quantize(Decimal("0.01"))
+                ),
+            }
+            for c in child_units
+        ]
+    detail_total = sum(budget.values(), Decimal("0"))
+    frame = None
+    if unit.is_board:
+        frame_row = BudgetFrame.objects.filter(
+            budget_year=budget_year, unit=unit, year=year
+        ).first()
+        if frame_row is not None:
+            effects = change_effects(budget_year, board_map(unit.municipality))
+            frame = frame_row.amount + effects.get(unit.pk, (ZERO, []))[0]
+    return UnitDetail(unit, months, rows, children, detail_total, frame)
