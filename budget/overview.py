@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Sum
 
@@ -88,15 +89,15 @@ class Overview:
     finance: list[FinanceRow]
     seasonal: bool
 
-    @property
+    @cached_property
     def totals(self) -> BoardRow:
-        total = BoardRow(unit=None)
+        total = BoardRow(unit=None, forecast=ZERO)
         for row in self.rows:
             total.adopted += row.adopted
             total.changes += row.changes
             total.outcome += row.outcome
             total.budget_to_date += row.budget_to_date
-            total.forecast = (total.forecast or ZERO) + row.forecast_or_frame
+            total.forecast += row.forecast_or_frame
         total.outcome += self.unallocated
         return total
 

@@ -162,7 +162,7 @@ def goal_create(request, parent_pk):
         end_year=parent.end_year,
     )
     form = GoalForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         instance=goal,
         owners=OrgUnit.objects.filter(pk__in=[u.pk for u in owners]),
     )
@@ -193,7 +193,7 @@ def goal_edit(request, pk):
     if goal.owner not in owners:
         owners.append(goal.owner)
     form = GoalForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         instance=goal,
         owners=OrgUnit.objects.filter(pk__in=[u.pk for u in owners]),
     )
@@ -226,7 +226,7 @@ def goal_decide(request, pk):
     if goal.is_adopted:
         messages.info(request, _("The goal is already adopted."))
         return redirect(goal)
-    form = DecisionForm(request.POST or None, instance=goal)
+    form = DecisionForm(request.POST if request.method == "POST" else None, instance=goal)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             goal._change_reason = _("Adopted: %(ref)s") % {"ref": goal.decision_reference}
@@ -255,7 +255,7 @@ def indicator_edit(request, pk):
 
 
 def _indicator_form(request, indicator):
-    form = IndicatorForm(request.POST or None, instance=indicator)
+    form = IndicatorForm(request.POST if request.method == "POST" else None, instance=indicator)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             if "decision" in form.cleaned_data:

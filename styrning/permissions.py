@@ -166,3 +166,25 @@ class AdminRoleBackend(ModelBackend):
 def admin_site_has_permission(request) -> bool:
     """Only systemadministratörer (and superusers) enter the Django admin."""
     return request.user.is_active and scope_for(request.user).is_admin
+
+
+def can_read_budget_unit(user, unit) -> bool:
+    """Budget figures below the nämnd level: politicians and finance read all; others their own."""
+    scope = scope_for(user)
+    if not scope.is_authenticated:
+        return False
+    if scope.reads_everything or Role.POLITICIAN in scope.roles:
+        return True
+    return scope.can_read_unit(unit)
+
+
+def can_manage_budget(user) -> bool:
+    """Frames, decided changes, detaljbudget and imports: the ekonomichef (and admins)."""
+    scope = scope_for(user)
+    return scope.is_finance or scope.is_admin
+
+
+def require_budget_manager(user) -> None:
+    """403 for a logged-in user who may read the budget but not manage it."""
+    if not can_manage_budget(user):
+        raise PermissionDenied

@@ -195,3 +195,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# "celery" with a broker; otherwise a thread of the web process (`make run`).
+BACKGROUND_JOBS = env.str("BACKGROUND_JOBS", default="celery" if REDIS_URL else "thread")

@@ -10,5 +10,6 @@ urlpatterns = [
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("tillganglighet/", views.accessibility, name="accessibility"),
     path("mal/", include("goals.urls")),
+    path("budget/", include("budget.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import override_settings
 
+from budget.models import BudgetYear, ImportBatch
 from goals.models import Assignment
 from tests.factories import make_indicator
 from tests.urlcatalog import url_for, url_patterns
@@ -32,6 +33,11 @@ READ_ONLY = {"GET": everyone(200), "POST": everyone(405, anonymous=405)}
 # Forms of unit A's adopted plan: its chef and finance (who record decisions) may change it.
 CHANGE_A = by_role(403, chef_a=200, finance=200, admin=200)
 
+# The ekonomichef's budget pages: others may read the budget but not manage it.
+MANAGE = by_role(403, finance=200, admin=200)
+# Unit A's forecast: its chef and finance write it; chef B and HR cannot read unit A.
+FORECAST_A = by_role(403, chef_a=200, finance=200, admin=200, chef_b=404, hr=404)
+
 MATRIX = {
     "home": {"GET": everyone(302, anonymous=302), "POST": everyone(405, anonymous=405)},
     "login": {"GET": everyone(200, anonymous=200), "POST": everyone(200, anonymous=200)},
@@ -53,6 +59,21 @@ MATRIX = {
     "goals:indicator_create": {"GET": CHANGE_A, "POST": CHANGE_A},
     "goals:indicator_edit": {"GET": CHANGE_A, "POST": CHANGE_A},
     "goals:assignment": {"GET": everyone(200), "POST": CHANGE_A},
+    "budget:overview": READ_ONLY,
+    "budget:investments": READ_ONLY,
+    "budget:export": READ_ONLY,
+    "budget:unit": {"GET": by_role(200, chef_b=404, hr=404), "POST": by_role(405, anonymous=405)},
+    "budget:frames": {"GET": MANAGE, "POST": by_role(403, finance=302, admin=302)},
+    "budget:adopt": {"GET": MANAGE, "POST": MANAGE},
+    "budget:change_create": {"GET": MANAGE, "POST": MANAGE},
+    "budget:forecast": {"GET": FORECAST_A, "POST": FORECAST_A},
+    "budget:detail_budget": {
+        "GET": by_role(403, finance=200, admin=200, chef_b=404, hr=404),
+        "POST": by_role(403, finance=302, admin=302, chef_b=404, hr=404),
+    },
+    "budget:imports": {"GET": MANAGE, "POST": MANAGE},
+    "budget:import_detail": {"GET": MANAGE, "POST": by_role(405, anonymous=405)},
+    "budget:import_status": {"GET": MANAGE, "POST": by_role(405, anonymous=405)},
     "admin": {
         "GET": by_role(302, admin=200, anonymous=302),
         "POST": by_role(302, admin=200, anonymous=302),
@@ -62,7 +83,14 @@ MATRIX = {
 
 @pytest.fixture
 def objects(world):
+    budget_year = BudgetYear.objects.create(municipality=world.m, year=2026)
     return SimpleNamespace(
+        unit=world.fA,
+        year=budget_year.year,
+        fmt="xlsx",
+        batch=ImportBatch.objects.create(
+            municipality=world.m, kind="sie", filename="a.se", checksum="0" * 64
+        ),
         plan=world.plan_a,
         draft=world.draft_a,
         indicator=make_indicator(world.plan_a),

@@ -44,7 +44,8 @@ def url_patterns() -> list[Pattern]:
 
 # Which object fills each URL parameter, by the pattern's name. ``objects`` is any
 # namespace with: plan (an adopted goal of unit A that has a level below it),
-# draft (a draft goal of unit A), indicator (on plan), assignment (given to unit A).
+# draft (a draft goal of unit A), indicator (on plan), assignment (given to unit A),
+# unit (unit A itself), year (a budget year), batch (an import), fmt ("xlsx").
 PARAMS = {
     ("goals:detail", "pk"): "plan",
     ("goals:create", "parent_pk"): "plan",
@@ -53,6 +54,16 @@ PARAMS = {
     ("goals:indicator_create", "goal_pk"): "plan",
     ("goals:indicator_edit", "pk"): "indicator",
     ("goals:assignment", "pk"): "assignment",
+    ("budget:unit", "pk"): "unit",
+    ("budget:adopt", "year"): "year",
+    ("budget:change_create", "year"): "year",
+    ("budget:forecast", "year"): "year",
+    ("budget:forecast", "unit_pk"): "unit",
+    ("budget:detail_budget", "year"): "year",
+    ("budget:detail_budget", "unit_pk"): "unit",
+    ("budget:import_detail", "pk"): "batch",
+    ("budget:import_status", "pk"): "batch",
+    ("budget:export", "fmt"): "fmt",
 }
 
 
@@ -64,5 +75,6 @@ def url_for(pattern: Pattern, objects) -> str:
         key = (pattern.name, param)
         if key not in PARAMS:
             raise AssertionError(f"No object for {param!r} of {pattern.name}: add it to PARAMS")
-        kwargs[param] = getattr(objects, PARAMS[key]).pk
+        value = getattr(objects, PARAMS[key])
+        kwargs[param] = getattr(value, "pk", value)
     return reverse(pattern.name, kwargs=kwargs)

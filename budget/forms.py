@@ -1,0 +1,200 @@
+"""Budget forms: they parse input; the rules live in the models' clean()."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from budget.models import BudgetChange, BudgetYear, ImportBatch
+from styrning.forms import AccessibleFormMixin, DateInput
+from styrning.models import OrgUnit
+
+SIE_SUFFIXES = (".se", ".si", ".sie", ".txt")
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+class AmountField(forms.DecimalField):
+    """Accepts Swedish input: '1 234 567,50', '−250 000'."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\u2212", "-").replace("\xa0", "").replace(" ", "")
+            value = value.replace(",", ".")
+        return super().to_python(value)
+
+
+class YearMonthForm(AccessibleFormMixin, forms.Form):
+    ar = forms.TypedChoiceField(label=_("Budget year"), coerce=int)
+    manad = forms.TypedChoiceField(label=_("Up to and including month"), coerce=int)
+
+    MONTHS = [
+        (1, _("January")),
+        (2, _("February")),
+        (3, _("March")),
+        (4, _("April")),
+        (5, _("May")),
+        (6, _("June")),
+        (7, _("July")),
+        (8, _("August")),
+        (9, _("September")),
+        (10, _("October")),
+        (11, _("November")),
+        (12, _("December")),
+    ]
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ar"].choices = [(y, str(y)) for y in years]
+        self.fields["manad"].choices = self.MONTHS
+
+
+class FrameForm(AccessibleFormMixin, forms.Form):
+    """The frames of one budget year: one field per nämnd/styrelse and year."""
+
+    def __init__(self, *args, budget_year, boards, frames, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cells = []
+        for board in boards:
+            for year in budget_year.years:
+                name = f"frame_{board.pk}_{year}"
+                self.fields[name] = AmountField(
+                    label=_("%(unit)s, %(year)s (kr)") % {"unit": board.name, "year": year},
+                    required=False,
+                    min_value=0,
+                    max_digits=16,
+                    decimal_places=2,
+                    initial=frames.get((board.pk, year)),
+                    disabled=budget_year.is_adopted,
+                )
+                self.cells.append((board, year, name))
+
+
+class AdoptBudgetForm(AccessibleFormMixin, forms.ModelForm):
+    class Meta:
+        model = BudgetYear
+        fields = ["decided_on", "decision_reference"]
+        widgets = {"decided_on": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.status = BudgetYear.Status.ADOPTED
+        return cleaned
+
+
+class BudgetChangeForm(AccessibleFormMixin, forms.ModelForm):
+    amount = AmountField(label=_("amount (kr)"), min_value=0, max_digits=16, decimal_places=2)
+
+    class Meta:
+        model = BudgetChange
+        fields = [
+            "kind",
+            "from_unit",
+            "to_unit",
+            "amount",
+            "funding",
+            "decided_by",
+            "decided_on",
+            "decision_reference",
+            "description",
+        ]
+        widgets = {"decided_on": DateInput, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = OrgUnit.objects.filter(municipality=municipality).order_by("tree_id", "lft")
+        self.fields["from_unit"].queryset = units
+        self.fields["to_unit"].queryset = units
+        self.fields["decided_by"].queryset = units.filter(
+            kind__in=(OrgUnit.Kind.COUNCIL, *OrgUnit.BOARD_KINDS)
+        )
+
+
+class ForecastForm(AccessibleFormMixin, forms.Form):
+    """A unit's helårsprognos per account group, as net amounts people write (costs +)."""
+
+    month = forms.TypedChoiceField(
+        label=_("Forecast made in"), coerce=int, choices=YearMonthForm.MONTHS
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, groups, initial_amounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group_fields = []
+        for group in groups:
+            name = f"group_{group.pk}"
+            self.fields[name] = AmountField(
+                label=_("%(group)s, full year (kr)") % {"group": group.name},
+                required=False,
+                max_digits=16,
+                decimal_places=2,
+                initial=initial_amounts.get(group.pk),
+                help_text=_("Revenue as a negative amount, costs as positive."),
+            )
+            self.group_fields.append((group, name))
+
+
+class ImportForm(AccessibleFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportBatch.Kind.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "SIE 4 (.se, .si, .sie) from the ledger, or outcomes as .csv or .xlsx "
+            "with the columns ansvar, månad, kontogrupp, belopp."
+        ),
+    )
+    dimension = forms.IntegerField(
+        label=_("SIE dimension for responsibility"),
+        initial=1,
+        min_value=1,
+        max_value=99,
+        help_text=_("1 is kostnadsställe/resultatenhet in the SIE standard."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Check the file only, save nothing"),
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        kind = cleaned.get("kind")
+        if upload is None or kind is None:
+            return cleaned
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            self.add_error(
+                "file",
+                _("The file is larger than %(mb)s MB.")
+                % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)},
+            )
+        suffixes = SIE_SUFFIXES if kind == ImportBatch.Kind.SIE else TABLE_SUFFIXES
+        if not upload.name.lower().endswith(suffixes):
+            self.add_error(
+                "file",
+                _("A file of this kind must end in %(suffixes)s.")
+                % {"suffixes": ", ".join(suffixes)},
+            )
+        return cleaned
+
+
+class DetailBudgetForm(AccessibleFormMixin, forms.Form):
+    """A unit's detaljbudget per account group (net amounts: costs +, revenue −)."""
+
+    def __init__(self, *args, groups, initial_amounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group_fields = []
+        for group in groups:
+            name = f"group_{group.pk}"
+            self.fields[name] = AmountField(
+                label=_("%(group)s (kr)") % {"group": group.name},
+                required=False,
+                max_digits=16,
+                decimal_places=2,
+                initial=initial_amounts.get(group.pk),
+            )
+            self.group_fields.append((group, name))

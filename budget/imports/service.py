@@ -1,0 +1,412 @@
+"""Imports of outcomes and budgets: SIE from the ledger, CSV/XLSX from a spreadsheet.
+
+The management commands and the upload page call these functions, so they
+share every rule. An import is all or nothing (one transaction); bad input
+raises ``ImportFailed`` with Swedish messages that name the line. Importing the
+same file twice changes nothing: rows are matched on their keys and only
+written when the amount differs, so the history shows real changes only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from budget import signs
+from budget.accounts import AccountMap
+from budget.imports import sie as sie_format
+from budget.imports.tabular import TabularError, read_table
+from budget.models import (
+    AccountGroup,
+    BalanceAmount,
+    BudgetYear,
+    DetailBudget,
+    ImportBatch,
+    Outcome,
+)
+from styrning.models import OrgUnit
+
+MAX_MESSAGES = 50
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported; ``errors`` are Swedish messages naming the line."""
+
+    def __init__(self, errors):
+        super().__init__("\n".join(errors))
+        self.errors = list(errors)[:MAX_MESSAGES]
+
+
+@dataclass
+class Result:
+    dry_run: bool
+    year: int | None = None
+    outcomes_created: int = 0
+    outcomes_changed: int = 0
+    outcomes_removed: int = 0
+    budgets_written: int = 0
+    balances_written: int = 0
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    per_unit: dict = field(default_factory=dict)  # unit label → {"YYYY-MM": table amount}
+    info: dict = field(default_factory=dict)
+
+    def as_dict(self):
+        months = sorted({m for by_month in self.per_unit.values() for m in by_month})
+        return {
+            "dry_run": self.dry_run,
+            "year": self.year,
+            "outcomes_created": self.outcomes_created,
+            "outcomes_changed": self.outcomes_changed,
+            "outcomes_removed": self.outcomes_removed,
+            "budgets_written": self.budgets_written,
+            "balances_written": self.balances_written,
+            "skipped": self.skipped,
+            "warnings": self.warnings[:MAX_MESSAGES],
+            "months": months,
+            "units": [
+                {"unit": unit, "amounts": [str(by_month.get(m, "")) for m in months]}
+                for unit, by_month in sorted(self.per_unit.items())
+            ],
+            **self.info,
+        }
+
+
+def _units_by_code(municipality):
+    return {
+        u.ansvarskod: u
+        for u in OrgUnit.objects.filter(municipality=municipality).exclude(ansvarskod="")
+    }
+
+
+def _budget_year(municipality, year, errors, line=None):
+    budget_year = BudgetYear.objects.filter(municipality=municipality, year=year).first()
+    if budget_year is None:
+        where = _("line %(line)s: ") % {"line": line} if line else ""
+        errors.append(
+            where
+            + _("there is no budget year %(year)s; create it under Budget → Frames first.")
+            % {"year": year}
+        )
+    return budget_year
+
+
+def _summarise(result, outcomes):
+    """outcomes: {(unit or None, year, month, group): ledger amount} → per-unit table sums."""
+    per_unit = defaultdict(lambda: defaultdict(Decimal))
+    for (unit, year, month, group), amount in outcomes.items():
+        if group.kind not in (AccountGroup.Kind.REVENUE, AccountGroup.Kind.COST):
+            label = _("Finance (taxes, grants, financial items)")
+        elif unit is None:
+            label = _("Not allocated to a responsibility code")
+        else:
+            label = f"{unit.ansvarskod} {unit.name}"
+        per_unit[label][f"{year}-{month:02d}"] += signs.to_table(amount)
+    result.per_unit = {k: dict(v) for k, v in per_unit.items()}
+
+
+def _write_outcomes(municipality, outcomes, batch, result, *, replace_months):
+    """Create or change Outcome rows to hold ``outcomes`` ({(unit, year, month, group): amount}).
+
+    With ``replace_months`` (a ledger file covers whole months), rows of those months
+    that the file no longer has are removed; otherwise other rows are left alone.
+    """
+    for year in sorted({key[1] for key in outcomes}):
+        months = sorted({key[2] for key in outcomes if key[1] == year})
+        existing = {
+            (o.unit_id, o.month, o.group_id): o
+            for o in Outcome.objects.filter(municipality=municipality, year=year, month__in=months)
+        }
+        new, changed = [], []
+        for (unit, _year, month, group), amount in outcomes.items():
+            if _year != year:
+                continue
+            row = existing.pop((unit.pk if unit else None, month, group.pk), None)
+            if row is None:
+                new.append(
+                    Outcome(
+                        municipality=municipality,
+                        unit=unit,
+                        year=year,
+                        month=month,
+                        group=group,
+                        amount=amount,
+                        batch=batch,
+                    )
+                )
+            elif row.amount != amount:
+                row.amount, row.batch = amount, batch
+                changed.append(row)
+        if new:
+            bulk_create_with_history(new, Outcome, batch_size=500)
+        if changed:
+            bulk_update_with_history(changed, Outcome, ["amount", "batch"], batch_size=500)
+        if replace_months:
+            for row in existing.values():
+                row.delete()
+            result.outcomes_removed += len(existing)
+        result.outcomes_created += len(new)
+        result.outcomes_changed += len(changed)
+
+
+# --- SIE ------------------------------------------------------------------------------
+
+
+def import_sie(
+    municipality, data: bytes, *, year=None, dimension=1, dry_run=False, batch=None, progress=None
+) -> Result:
+    """Read an SIE 4 (or 3) file; store its outcomes, #PBUDGET and balances unless dry_run.
+
+    The dry run judges the file alone: ansvarskoder and accounts the database does
+    not know are warnings there and errors in a real import.
+    """
+    try:
+        parsed = sie_format.parse_sie(data, progress=progress)
+    except sie_format.SieError as error:
+        raise ImportFailed(_sie_messages(error)) from error
+    result = Result(dry_run=dry_run)
+    result.info = {"program": parsed.program, "encoding": parsed.encoding}
+    errors: list[str] = []
+    if 0 not in parsed.years:
+        raise ImportFailed([_("The file has no current year (#RAR 0).")])
+    file_year = parsed.years[0][0].year
+    if year is not None and year != file_year:
+        raise ImportFailed(
+            [
+                _("The file's current year is %(file)s, not %(year)s.")
+                % {"file": file_year, "year": year}
+            ]
+        )
+    result.year = file_year
+    accounts = AccountMap(municipality)
+    units = _units_by_code(municipality)
+    budget_year = _budget_year(municipality, file_year, errors)
+
+    def resolve(rows, what):
+        """rows → {(unit, year, month, group): amount}, with errors for unknown codes."""
+        resolved = defaultdict(Decimal)
+        unknown_units, unknown_accounts = set(), set()
+        for row in rows:
+            if row.account[:1] in ("1", "2"):
+                continue  # balance accounts: kept as IB/UB below, never outcomes
+            group = accounts.group_for(row.account)
+            if group is None:
+                unknown_accounts.add(row.account)
+                continue
+            if group.kind == AccountGroup.Kind.BALANCE:
+                continue
+            unit = None
+            if row.object is not None:
+                unit = units.get(row.object)
+                if unit is None:
+                    unknown_units.add(row.object)
+                    continue
+            row_year, row_month = (int(part) for part in row.period.split("-"))
+            resolved[(unit, row_year, row_month, group)] += row.amount
+        messages = []
+        for code in sorted(unknown_units):
+            messages.append(
+                _(
+                    "%(what)s: the responsibility code %(code)s is not in the "
+                    "organisation (dimension %(dim)s)."
+                )
+                % {"what": what, "code": code, "dim": dimension}
+            )
+        for account in sorted(unknown_accounts):
+            line = _first_line(parsed, account)
+            messages.append(
+                _(
+                    "line %(line)s: the account %(account)s belongs to no account "
+                    "group; add it to the account mapping."
+                )
+                % {"line": line, "account": account}
+            )
+        return resolved, messages
+
+    outcome_rows = sie_format.current_year_rows(parsed, dimension=dimension, source="psaldo")
+    outcomes, problems = resolve(outcome_rows, _("Outcomes"))
+    budget_rows = sie_format.current_year_rows(parsed, dimension=dimension, source="pbudget")
+    budgets, budget_problems = resolve(budget_rows, _("Budget"))
+    problems += budget_problems
+    if dry_run:
+        result.warnings = problems + errors
+    else:
+        errors += problems
+    if errors:
+        raise ImportFailed(errors)
+    _summarise(result, outcomes)
+    balances = [
+        b
+        for b in parsed.balances
+        if b.rar == 0 and b.kind in ("IB", "UB") and b.account[:1] in ("1", "2")
+    ]
+    if dry_run:
+        result.balances_written = len(balances)
+        result.budgets_written = len(budgets)
+        return result
+    with transaction.atomic():
+        _write_outcomes(municipality, outcomes, batch, result, replace_months=True)
+        result.budgets_written = _write_detail_budgets(budget_year, budgets)
+        result.balances_written = _write_balances(municipality, file_year, parsed, balances, batch)
+    if not balances:
+        result.skipped.append(_("The file has no opening or closing balances for the year."))
+    return result
+
+
+def _first_line(parsed, account):
+    lines = parsed.account_lines.get(account) if hasattr(parsed, "account_lines") else None
+    return lines or "?"
+
+
+def _sie_messages(error) -> list[str]:
+    errors = getattr(error, "errors", None) or [error]
+    return [str(e) for e in errors]
+
+
+def _write_detail_budgets(budget_year, budgets) -> int:
+    """#PBUDGET lines become the detaljbudget per unit, group and month (never frames)."""
+    written = 0
+    for (unit, _year, month, group), amount in budgets.items():
+        if unit is None:
+            continue
+        row = DetailBudget.objects.filter(
+            budget_year=budget_year, unit=unit, group=group, month=month
+        ).first()
+        if row is None:
+            row = DetailBudget(budget_year=budget_year, unit=unit, group=group, month=month)
+        if row.amount != amount:
+            row.amount = amount
+            row.full_clean()
+            row.save()
+            written += 1
+    return written
+
+
+def _write_balances(municipality, year, parsed, balances, batch) -> int:
+    written = 0
+    for item in balances:
+        row, created = BalanceAmount.objects.get_or_create(
+            municipality=municipality,
+            year=year,
+            kind=item.kind,
+            account=item.account,
+            defaults={
+                "amount": item.amount,
+                "batch": batch,
+                "name": parsed.accounts.get(item.account, "")[:100],
+            },
+        )
+        if created:
+            written += 1
+        elif row.amount != item.amount:
+            row.amount, row.batch = item.amount, batch
+            row.save()
+            written += 1
+    return written
+
+
+# --- CSV / XLSX ---------------------------------------------------------------------------
+
+
+def import_outcomes(
+    municipality, data: bytes, filename: str, *, dry_run=False, batch=None, progress=None
+) -> Result:
+    """Outcomes per unit code, month and account group from a CSV or XLSX file."""
+    try:
+        rows, row_errors = read_table(data, filename)
+    except TabularError as error:
+        raise ImportFailed([error.message]) from error
+    errors = [e.message for e in row_errors]
+    accounts = AccountMap(municipality)
+    units = _units_by_code(municipality)
+    years = {}
+    outcomes = defaultdict(Decimal)
+    for row in rows:
+        unit = units.get(row.unit_code)
+        group = accounts.group_by_code_or_name(row.group)
+        if unit is None:
+            errors.append(
+                _("line %(line)s: the responsibility code %(code)s is not in the organisation.")
+                % {"line": row.line, "code": row.unit_code}
+            )
+        if group is None:
+            errors.append(
+                _("line %(line)s: the account group “%(group)s” does not exist.")
+                % {"line": row.line, "group": row.group}
+            )
+        if row.year not in years:
+            years[row.year] = _budget_year(municipality, row.year, errors, row.line)
+        if unit is not None and group is not None:
+            outcomes[(unit, row.year, row.month, group)] += row.amount
+        if progress:
+            progress(row.line, len(rows))
+    if errors:
+        raise ImportFailed(errors)
+    result = Result(dry_run=dry_run, year=min(years) if years else None)
+    _summarise(result, outcomes)
+    if dry_run:
+        return result
+    with transaction.atomic():
+        _write_outcomes(municipality, outcomes, batch, result, replace_months=False)
+    return result
+
+
+# --- the background job ------------------------------------------------------------------
+
+
+def run_batch(batch_id: int) -> None:
+    """Run an uploaded import; keep its progress, summary or errors on the batch row."""
+    batch = ImportBatch.objects.select_related("municipality").get(pk=batch_id)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+    data = batch.file.read() if batch.file else b""
+    options = dict(batch.summary or {})
+
+    def progress(done, total):
+        ImportBatch.objects.filter(pk=batch.pk).update(lines_done=done, lines_total=total)
+
+    with translation.override("sv"):
+        try:
+            if batch.kind == ImportBatch.Kind.SIE:
+                result = import_sie(
+                    batch.municipality,
+                    data,
+                    dimension=int(options.get("dimension") or 1),
+                    dry_run=bool(options.get("dry_run")),
+                    batch=batch,
+                    progress=progress,
+                )
+            else:
+                result = import_outcomes(
+                    batch.municipality,
+                    data,
+                    batch.filename,
+                    dry_run=bool(options.get("dry_run")),
+                    batch=batch,
+                    progress=progress,
+                )
+        except ImportFailed as failure:
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                status=ImportBatch.Status.FAILED,
+                errors=failure.errors,
+                finished=timezone.now(),
+            )
+            return
+        except Exception as error:  # a bug must not leave the page spinning forever
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                status=ImportBatch.Status.FAILED,
+                errors=[_("The import stopped unexpectedly: %(error)s") % {"error": error}],
+                finished=timezone.now(),
+            )
+            raise
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.DONE,
+        summary=result.as_dict(),
+        year=result.year,
+        finished=timezone.now(),
+    )

@@ -1,0 +1,928 @@
+"""Read SIE files (SIE-Gruppen, "SIE filformat" utgåva 4B) without touching the database.
+
+``parse_sie(data)`` turns the bytes of an SIE file (type 1–4) into a :class:`SieFile`, or
+raises :class:`SieErrors` listing every problem found (up to ``MAX_ERRORS``), each with its
+line number and a short machine ``code``. ``current_year_rows`` turns a parsed file into the
+amounts Styrning stores: per object of one dimension, month and account of the current year
+(#RAR 0), with the ledger's sign (debit +, credit −). ``summary_json`` is what
+``import_sie FILE --dry-run --json`` prints.
+
+Real exports depart from the spec, and this reader accepts what they do
+(shared/specs/README.md):
+
+* Encoding: the spec says CP437 ("#FORMAT PC8"), but many files are UTF-8, ISO-8859-15 or
+  cp1252 whatever they declare. Valid UTF-8 with non-ASCII bytes is read as UTF-8; otherwise
+  the encoding under which Swedish letters (åäöÅÄÖéü) appear wins, CP437 on a tie.
+* Fields may be separated by tabs; "PC8" may be quoted; a decimal comma is accepted where it
+  cannot be a thousands separator ("12,50"), with a warning.
+* #PSALDO and #PBUDGET belong to the #RAR year that holds their period, whatever årsnr they
+  state (some programs write last year's periods with årsnr 0).
+* #RTRANS and #BTRANS are ignored, as §11 (#RTRANS item 5, #BTRANS item 4) says a reader that
+  does not handle them must: every #RTRANS is followed by an identical #TRANS, which counts.
+"""
+
+from __future__ import annotations
+
+import calendar
+import codecs
+import datetime as dt
+import io
+import re
+import zlib
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
+
+from django.core.exceptions import AppRegistryNotReady, ImproperlyConfigured
+from django.utils.translation import gettext
+
+MAX_ERRORS = 50
+PROGRESS_EVERY = 1000
+ENCODINGS = ("cp437", "utf-8", "iso-8859-15", "cp1252")
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+BALANCE_TOLERANCE = Decimal("0.005")
+
+
+def _(message: str) -> str:
+    """gettext that also works where Django is not set up (plain scripts, bare pytest)."""
+    try:
+        return gettext(message)
+    except (ImproperlyConfigured, AppRegistryNotReady):
+        return message
+
+
+# --- Errors, warnings and what a file holds ---------------------------------------------------
+
+
+class SieError(Exception):
+    """One problem in an SIE file.
+
+    ``line`` is the 1-based line number, or None when the problem is the file as a whole;
+    ``code`` is one of "encoding", "malformed", "date", "amount", "unbalanced", "year";
+    ``problem`` is the translated description and ``message`` the same after the line
+    ("line 812: …"; "rad 812: …" in Swedish). ``str(error)`` is the message.
+    """
+
+    def __init__(self, code: str, problem: str, line: int | None = None):
+        self.code = code
+        self.problem = problem
+        self.line = line
+        if line is None:
+            self.message = problem
+        else:
+            self.message = _("line %(line)s: %(problem)s") % {"line": line, "problem": problem}
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SieErrors(SieError):
+    """Every problem found in a file, sorted by line (file-wide ones first): what parse_sie raises.
+
+    ``errors`` is the list of :class:`SieError`; ``line`` and ``code`` are the first error's,
+    ``message`` is all messages, one a line. ``truncated`` is true when reading stopped at
+    ``MAX_ERRORS``. Being a SieError, ``except SieError`` catches it.
+    """
+
+    def __init__(self, errors: list[SieError], truncated: bool = False):
+        self.errors = sorted(errors, key=lambda e: (e.line is not None, e.line or 0))
+        self.truncated = truncated
+        messages = [error.message for error in self.errors]
+        if truncated:
+            messages.append(_("Stopped after %(count)s errors.") % {"count": len(self.errors)})
+        super().__init__(self.errors[0].code, "\n".join(messages))
+        self.line = self.errors[0].line
+
+
+class SieWarning(NamedTuple):
+    """Something read leniently; repeated warnings of one code are counted into the first."""
+
+    line: int | None
+    code: str
+    message: str
+
+
+class Trans(NamedTuple):
+    """A #TRANS line: amount with the ledger's sign, objects as ((dimension, code), …)."""
+
+    account: str
+    objects: tuple[tuple[int, str], ...]
+    amount: Decimal
+    date: dt.date | None  # the transaction's own date (transdat), if written
+    line: int
+
+
+@dataclass(slots=True)
+class Voucher:
+    """A #VER with its #TRANS lines (#RTRANS and #BTRANS are not kept)."""
+
+    series: str
+    number: str
+    date: dt.date | None
+    text: str
+    line: int
+    transactions: list[Trans] = field(default_factory=list)
+
+
+class Balance(NamedTuple):
+    """#IB, #UB or #RES (``kind``) for #RAR year ``rar``."""
+
+    rar: int
+    kind: str
+    account: str
+    amount: Decimal
+    line: int
+
+
+class ObjectBalance(NamedTuple):
+    """#OIB or #OUB (``kind``): a balance for the objects in ``objects``."""
+
+    rar: int
+    kind: str
+    account: str
+    objects: tuple[tuple[int, str], ...]
+    amount: Decimal
+    line: int
+
+
+class PeriodAmount(NamedTuple):
+    """#PSALDO or #PBUDGET. ``rar`` is the year that holds ``period`` ("YYYY-MM");
+    ``stated_rar`` is the årsnr the line wrote."""
+
+    rar: int
+    period: str
+    account: str
+    objects: tuple[tuple[int, str], ...]
+    amount: Decimal
+    line: int
+    stated_rar: int
+
+
+class Row(NamedTuple):
+    """Summed amount per object (None: "ej fördelat på ansvar"), month and account."""
+
+    object: str | None
+    period: str
+    account: str
+    amount: Decimal
+
+
+@dataclass
+class SieFile:
+    """What an SIE file holds, as read. ``program`` is #PROGRAM's name and version together."""
+
+    encoding: str = "cp437"
+    flag: str = ""
+    program: str = ""
+    program_name: str = ""
+    program_version: str = ""
+    format: str = ""
+    sie_type: str = ""
+    generated: dt.date | None = None
+    company: str = ""
+    orgnr: str = ""
+    currency: str = "SEK"
+    scope_end: dt.date | None = None  # #OMFATTN
+    years: dict[int, tuple[dt.date, dt.date]] = field(default_factory=dict)
+    dimensions: dict[int, str] = field(default_factory=dict)
+    parent_dimensions: dict[int, int] = field(default_factory=dict)
+    objects: dict[tuple[int, str], str] = field(default_factory=dict)
+    accounts: dict[str, str] = field(default_factory=dict)
+    account_types: dict[str, str] = field(default_factory=dict)
+    sru: dict[str, list[str]] = field(default_factory=dict)
+    balances: list[Balance] = field(default_factory=list)
+    object_balances: list[ObjectBalance] = field(default_factory=list)
+    period_balances: list[PeriodAmount] = field(default_factory=list)
+    period_budgets: list[PeriodAmount] = field(default_factory=list)
+    vouchers: list[Voucher] = field(default_factory=list)
+    ignored_corrections: int = 0  # #RTRANS and #BTRANS lines
+    account_lines: dict[str, int] = field(default_factory=dict)  # first amount line per account
+    unknown_accounts: list[str] = field(default_factory=list)  # used but without #KONTO
+    warnings: list[SieWarning] = field(default_factory=list)
+    line_count: int = 0
+
+    def year_of(self, day: dt.date) -> int | None:
+        """The #RAR index of the year that holds ``day``."""
+        for index, (start, end) in self.years.items():
+            if start <= day <= end:
+                return index
+        return None
+
+    def year_of_period(self, period: str, prefer: int | None = None) -> int | None:
+        """The #RAR index of the year that holds the month ``period`` ("YYYY-MM")."""
+        year, month = int(period[:4]), int(period[5:7])
+        first = dt.date(year, month, 1)
+        last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        matches = [i for i, (start, end) in self.years.items() if first <= end and last >= start]
+        if not matches:
+            return None
+        if prefer in matches:
+            return prefer
+        holding_first = [i for i in matches if self.years[i][0] <= first <= self.years[i][1]]
+        return (holding_first or matches)[0]
+
+
+# --- Encoding ---------------------------------------------------------------------------------
+
+_CP437_LETTERS = bytes([0x86, 0x84, 0x94, 0x8F, 0x8E, 0x99, 0x82, 0x90, 0x81, 0x9A])
+_LATIN_LETTERS = bytes([0xE5, 0xE4, 0xF6, 0xC5, 0xC4, 0xD6, 0xE9, 0xC9, 0xFC, 0xDC])
+_UTF8_LETTERS = [chr(c).encode() for c in (0xE5, 0xE4, 0xF6, 0xC5, 0xC4, 0xD6, 0xE9, 0xFC)]
+_FORMAT_RE = re.compile(rb'(?m)^[ \t]*#FORMAT[ \t]+"?([^"\s]*)')
+_CHUNK = 1 << 20
+
+
+def _first_undecodable(data: bytes, encoding: str) -> int | None:
+    """Offset of the first byte ``encoding`` cannot decode, without decoding all at once."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(data)
+    offset = 0
+    try:
+        for offset in range(0, len(data), _CHUNK):
+            pending = len(decoder.getstate()[0])
+            decoder.decode(view[offset : offset + _CHUNK])
+        pending, offset = len(decoder.getstate()[0]), len(data)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        return max(0, offset - pending + exc.start)
+    return None
+
+
+def detect_encoding(data: bytes) -> str:
+    """One of ENCODINGS; raises SieErrors (code "encoding") for UTF-16 and broken UTF-8."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        problem = _("the file is saved as UTF-16; save it as PC8 (CP437) or UTF-8 and try again")
+        raise SieErrors([SieError("encoding", problem, 1)])
+    if data.isascii():
+        declared = _FORMAT_RE.search(data[:65536])
+        utf8 = declared and declared.group(1).upper() in (b"UTF-8", b"UTF8")
+        return "utf-8" if utf8 else "cp437"
+    bad = _first_undecodable(data, "utf-8")
+    if bad is None:
+        return "utf-8"
+    utf8 = sum(data.count(letter) for letter in _UTF8_LETTERS)
+    cp437 = sum(data.count(letter) for letter in _CP437_LETTERS)
+    latin = sum(data.count(letter) for letter in _LATIN_LETTERS)
+    if utf8 > max(cp437, latin):
+        problem = _(
+            "the file is UTF-8 but this line has a byte (0x%(byte)02X) that is not UTF-8: "
+            "the file mixes encodings or is damaged"
+        ) % {"byte": data[bad]}
+        raise SieErrors([SieError("encoding", problem, data.count(b"\n", 0, bad) + 1)])
+    if cp437 >= latin:
+        return "cp437"
+    if re.search(rb"[\x80-\x9f]", data) and _first_undecodable(data, "cp1252") is None:
+        return "cp1252"
+    return "iso-8859-15"
+
+
+# --- Fields -----------------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"|([{}])|([^ \t{}"]+)|(")')
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_AMOUNT_RE = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_COMMA_AMOUNT_RE = re.compile(r"-?[0-9]+,[0-9]{1,2}")
+_DATE_RE = re.compile(r"[0-9]{8}")
+_PERIOD_RE = re.compile(r"[0-9]{4}(?:0[1-9]|1[0-2])")
+_INTEGER_RE = re.compile(r"-?[0-9]+")
+_ACCOUNT_RE = re.compile(r"[0-9]+")
+
+
+class _LineError(Exception):
+    def __init__(self, code: str, problem: str):
+        super().__init__(problem)
+        self.code = code
+        self.problem = problem
+
+
+class _Stop(Exception):
+    """MAX_ERRORS reached."""
+
+
+def tokenize(text: str) -> list[str | list[str]]:
+    """Split one line into fields (§5.7): strings, and lists of strings for ``{…}``."""
+    tokens: list = []
+    current = tokens
+    for match in _TOKEN_RE.finditer(text):
+        kind = match.lastindex
+        if kind == 1:
+            value = match.group(1)
+            current.append(value.replace('\\"', '"') if "\\" in value else value)
+        elif kind == 3:
+            current.append(match.group(3))
+        elif kind == 4:
+            raise _LineError("malformed", _('a quoted text is not closed (a " is missing)'))
+        elif match.group(2) == "{":
+            if current is not tokens:
+                raise _LineError("malformed", _("a { inside an object list"))
+            current = []
+            tokens.append(current)
+        else:
+            if current is tokens:
+                raise _LineError("malformed", _("a } without a { before it"))
+            current = tokens
+    if current is not tokens:
+        raise _LineError("malformed", _("an object list is not closed (a } is missing)"))
+    return tokens
+
+
+def _text(tokens: list, index: int) -> str:
+    if index >= len(tokens):
+        return ""
+    value = tokens[index]
+    if isinstance(value, list):
+        raise _LineError("malformed", _("an object list {…} where a field was expected"))
+    return value
+
+
+def _objects_at(tokens: list, index: int) -> tuple[list[str], int]:
+    """The object list at ``index`` if there is one, and the index of the next field."""
+    if index < len(tokens) and isinstance(tokens[index], list):
+        return tokens[index], index + 1
+    return [], index
+
+
+def format_amount(amount: Decimal) -> str:
+    """Two decimals, "." as decimal point, never "-0.00": "-1234.50"."""
+    value = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return "0.00" if value == 0 else f"{value:.2f}"
+
+
+# --- The reader -------------------------------------------------------------------------------
+
+
+class _Parser:
+    """Reads lines one at a time into a SieFile, collecting errors and warnings."""
+
+    def __init__(self, encoding: str):
+        self.sie = SieFile(encoding=encoding)
+        self.errors: list[SieError] = []
+        self.line = 0
+        self.voucher: Voucher | None = None
+        self.block: str | None = None  # None, "expect" (after #VER) or "open" (after "{")
+        self.voucher_sum = ZERO
+        self.voucher_damaged = False
+        self.pending_rtrans: tuple[list, int] | None = None
+        self.ksumma_line: int | None = None
+        self.ksumma_done = False
+        self.crc = 0
+        self._warnings: dict[str, list] = {}
+        self._dates: dict[str, dt.date] = {}
+        self._periods: dict[str, str] = {}
+        self._accounts: dict[str, str] = {}
+        self._object_lists: dict[tuple[str, ...], tuple[tuple[int, str], ...]] = {}
+        self.handlers: dict[str, Callable[[list], None]] = {
+            "#FLAGGA": lambda t: setattr(self.sie, "flag", _text(t, 1)),
+            "#PROGRAM": self._program,
+            "#FORMAT": lambda t: setattr(self.sie, "format", _text(t, 1)),
+            "#GEN": lambda t: setattr(self.sie, "generated", self._optional_date(_text(t, 1))),
+            "#SIETYP": lambda t: setattr(self.sie, "sie_type", _text(t, 1)),
+            "#FNAMN": lambda t: setattr(self.sie, "company", _text(t, 1)),
+            "#ORGNR": lambda t: setattr(self.sie, "orgnr", _text(t, 1)),
+            "#VALUTA": lambda t: setattr(self.sie, "currency", _text(t, 1) or "SEK"),
+            "#OMFATTN": lambda t: setattr(self.sie, "scope_end", self._optional_date(_text(t, 1))),
+            "#RAR": self._rar,
+            "#DIM": self._dim,
+            "#UNDERDIM": self._dim,
+            "#OBJEKT": self._objekt,
+            "#KONTO": self._konto,
+            "#KTYP": self._ktyp,
+            "#SRU": lambda t: self.sie.sru.setdefault(self._account(t, 1), []).append(_text(t, 2)),
+            "#IB": lambda t: self._balance(t, "IB"),
+            "#UB": lambda t: self._balance(t, "UB"),
+            "#RES": lambda t: self._balance(t, "RES"),
+            "#OIB": lambda t: self._object_balance(t, "OIB"),
+            "#OUB": lambda t: self._object_balance(t, "OUB"),
+            "#PSALDO": lambda t: self._period_amount(t, self.sie.period_balances),
+            "#PBUDGET": lambda t: self._period_amount(t, self.sie.period_budgets),
+            "#VER": self._ver,
+            "#TRANS": self._trans,
+            "#RTRANS": self._correction,
+            "#BTRANS": self._correction,
+            "#KSUMMA": self._ksumma,
+        }
+
+    # Errors and warnings
+
+    def error(self, code: str, problem: str, line: int | None) -> None:
+        self.errors.append(SieError(code, problem, line))
+        if len(self.errors) >= MAX_ERRORS:
+            raise _Stop
+
+    def warn(self, code: str, line: int | None, problem: str) -> None:
+        entry = self._warnings.get(code)
+        if entry is None:
+            self._warnings[code] = [line, problem, 1]
+        else:
+            entry[2] += 1
+
+    # Lines
+
+    def feed(self, number: int, raw: str) -> None:
+        """Read line ``number``; errors in it are collected, an encoding error stops at once."""
+        self.line = number
+        text = raw.rstrip("\r\n\x1a")
+        stripped = text.strip(" \t")
+        if not stripped:
+            return
+        bad = _CONTROL_RE.search(text)
+        if bad:
+            problem = _(
+                "unexpected control character U+%(code)04X: the file is not a text file in "
+                "%(encoding)s, or it is damaged"
+            ) % {"code": ord(bad.group()), "encoding": self.sie.encoding}
+            raise SieErrors([SieError("encoding", problem, number)])
+        label = ""
+        try:
+            if stripped == "{":
+                if self.block != "expect":
+                    raise _LineError("malformed", _("a { that does not follow a #VER"))
+                self.block = "open"
+                return
+            if stripped == "}":
+                if self.block != "open":
+                    raise _LineError("malformed", _("a } without a voucher to close"))
+                self._finish_voucher()
+                return
+            if stripped[0] != "#":
+                raise _LineError("malformed", _("not an SIE record (it should start with #)"))
+            tokens = tokenize(stripped)
+            label = tokens[0].upper()
+            if self.ksumma_line is not None and not self.ksumma_done and label != "#KSUMMA":
+                self._checksum(tokens)
+            if self.block == "expect":
+                self.block = None
+                no_block = _("the voucher has no { } block with transactions")
+                self.error("malformed", "#VER: " + no_block, self.voucher.line)
+            if self.pending_rtrans is not None:
+                self._match_rtrans(label, tokens)
+            handler = self.handlers.get(label)
+            if handler is not None:  # unknown records are ignored (§7.1)
+                handler(tokens)
+        except _LineError as exc:
+            self.error(exc.code, f"{label}: {exc.problem}" if label else exc.problem, number)
+
+    # Field readers
+
+    def _date(self, value: str) -> dt.date:
+        day = self._dates.get(value)
+        if day is None:
+            if not value:
+                raise _LineError("date", _("the date is missing"))
+            if not _DATE_RE.fullmatch(value):
+                problem = _("%(value)s is not a date (write YYYYMMDD)") % {"value": value}
+                raise _LineError("date", problem)
+            try:
+                day = dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+            except ValueError:
+                problem = _("%(value)s is not a real date") % {"value": value}
+                raise _LineError("date", problem) from None
+            self._dates[value] = day
+        return day
+
+    def _optional_date(self, value: str) -> dt.date | None:
+        return self._date(value) if value else None
+
+    def _period(self, value: str) -> str:
+        period = self._periods.get(value)
+        if period is None:
+            if not _PERIOD_RE.fullmatch(value):
+                problem = _("%(value)s is not a period (write YYYYMM)") % {"value": value}
+                raise _LineError("date", problem)
+            period = self._periods[value] = f"{value[:4]}-{value[4:]}"
+        return period
+
+    def _int(self, value: str, what: str) -> int:
+        if not _INTEGER_RE.fullmatch(value):
+            problem = _("%(what)s %(value)s is not a whole number") % {"what": what, "value": value}
+            raise _LineError("malformed", problem)
+        return int(value)
+
+    def _account(self, tokens: list, index: int) -> str:
+        value = _text(tokens, index)
+        account = self._accounts.get(value)
+        if account is None:
+            if not _ACCOUNT_RE.fullmatch(value):
+                problem = _("the account %(value)s is not a number") % {"value": value or '""'}
+                raise _LineError("malformed", problem)
+            account = self._accounts[value] = value
+        return account
+
+    def _used(self, account: str) -> str:
+        if account not in self.sie.account_lines:
+            self.sie.account_lines[account] = self.line
+        return account
+
+    def _amount(self, value: str) -> Decimal:
+        if _AMOUNT_RE.fullmatch(value):
+            return Decimal(value)
+        if _COMMA_AMOUNT_RE.fullmatch(value):
+            problem = _("the amount %(value)s has a decimal comma; read as %(amount)s")
+            amount = Decimal(value.replace(",", "."))
+            self.warn("comma", self.line, problem % {"value": value, "amount": amount})
+            return amount
+        if not value:
+            raise _LineError("amount", _("the amount is missing"))
+        problem = _("%(value)s is not an amount (write it like -1234.50)") % {"value": value}
+        raise _LineError("amount", problem)
+
+    def _object_list(self, items: list[str]) -> tuple[tuple[int, str], ...]:
+        key = tuple(items)
+        objects = self._object_lists.get(key)
+        if objects is None:
+            if len(items) % 2:
+                problem = _("the object list must hold pairs of dimension and object")
+                raise _LineError("malformed", problem)
+            dims = [self._int(dim, _("dimension")) for dim in items[::2]]
+            objects = self._object_lists[key] = tuple(zip(dims, items[1::2], strict=True))
+        return objects
+
+    # Records
+
+    def _program(self, tokens: list) -> None:
+        self.sie.program_name, self.sie.program_version = _text(tokens, 1), _text(tokens, 2)
+        self.sie.program = f"{self.sie.program_name} {self.sie.program_version}".strip()
+
+    def _rar(self, tokens: list) -> None:
+        index = self._int(_text(tokens, 1), _("year index"))
+        start, end = self._date(_text(tokens, 2)), self._date(_text(tokens, 3))
+        if end < start:
+            raise _LineError("date", _("the year ends before it starts"))
+        if index in self.sie.years:
+            raise _LineError("year", _("year %(index)s is declared twice") % {"index": index})
+        self.sie.years[index] = (start, end)
+
+    def _dim(self, tokens: list) -> None:
+        number = self._int(_text(tokens, 1), _("dimension"))
+        self.sie.dimensions[number] = _text(tokens, 2)
+        if tokens[0].upper() == "#UNDERDIM" and _text(tokens, 3):
+            self.sie.parent_dimensions[number] = self._int(_text(tokens, 3), _("dimension"))
+
+    def _objekt(self, tokens: list) -> None:
+        dimension = self._int(_text(tokens, 1), _("dimension"))
+        self.sie.objects[(dimension, _text(tokens, 2))] = _text(tokens, 3)
+
+    def _konto(self, tokens: list) -> None:
+        self.sie.accounts[self._account(tokens, 1)] = _text(tokens, 2)
+
+    def _ktyp(self, tokens: list) -> None:
+        account, kind = self._account(tokens, 1), _text(tokens, 2).upper()
+        if kind in ("T", "S", "K", "I"):
+            self.sie.account_types[account] = kind
+        else:
+            problem = _("#KTYP %(kind)s is not T, S, K or I; ignored") % {"kind": kind}
+            self.warn("ktyp", self.line, problem)
+
+    def _balance(self, tokens: list, kind: str) -> None:
+        rar = self._int(_text(tokens, 1), _("year index"))
+        account = self._account(tokens, 2)
+        amount = self._amount(_text(tokens, 3))
+        self.sie.balances.append(Balance(rar, kind, self._used(account), amount, self.line))
+
+    def _object_balance(self, tokens: list, kind: str) -> None:
+        rar = self._int(_text(tokens, 1), _("year index"))
+        account = self._account(tokens, 2)
+        items, index = _objects_at(tokens, 3)
+        objects, amount = self._object_list(items), self._amount(_text(tokens, index))
+        row = ObjectBalance(rar, kind, self._used(account), objects, amount, self.line)
+        self.sie.object_balances.append(row)
+
+    def _period_amount(self, tokens: list, target: list) -> None:
+        rar = self._int(_text(tokens, 1), _("year index"))
+        period = self._period(_text(tokens, 2))
+        account = self._account(tokens, 3)
+        items, index = _objects_at(tokens, 4)
+        objects, amount = self._object_list(items), self._amount(_text(tokens, index))
+        self._used(account)
+        target.append(PeriodAmount(rar, period, account, objects, amount, self.line, rar))
+
+    def _ver(self, tokens: list) -> None:
+        if self.block == "open":
+            not_closed = _("the voucher's { } block is not closed (a } is missing)")
+            self.error("malformed", "#VER: " + not_closed, self.voucher.line)
+            self._finish_voucher()
+        voucher = Voucher(_text(tokens, 1), _text(tokens, 2), None, _text(tokens, 4), self.line)
+        self.sie.vouchers.append(voucher)
+        self.voucher, self.block = voucher, "expect"
+        self.voucher_sum, self.voucher_damaged = ZERO, False
+        if not _text(tokens, 3):
+            raise _LineError("date", _("the voucher has no date"))
+        voucher.date = self._date(_text(tokens, 3))
+
+    def _trans(self, tokens: list) -> None:
+        if self.block != "open":
+            raise _LineError("malformed", _("a transaction outside a voucher's { } block"))
+        try:
+            account = self._account(tokens, 1)
+            items, index = _objects_at(tokens, 2)
+            objects, amount = self._object_list(items), self._amount(_text(tokens, index))
+            day = self._optional_date(_text(tokens, index + 1))
+        except _LineError:
+            self.voucher_damaged = True
+            raise
+        self.voucher.transactions.append(
+            Trans(self._used(account), objects, amount, day, self.line)
+        )
+        self.voucher_sum += amount
+
+    def _correction(self, tokens: list) -> None:
+        """#RTRANS/#BTRANS: counted and otherwise ignored (§11, #RTRANS 5, #BTRANS 4)."""
+        if self.block != "open":
+            raise _LineError("malformed", _("a transaction outside a voucher's { } block"))
+        self.sie.ignored_corrections += 1
+        if tokens[0].upper() == "#RTRANS":
+            self.pending_rtrans = (tokens[1:], self.line)
+
+    def _match_rtrans(self, label: str, tokens: list) -> None:
+        fields, line = self.pending_rtrans
+        self.pending_rtrans = None
+        if label != "#TRANS" or tokens[1:] != fields:
+            problem = _("#RTRANS is not followed by an identical #TRANS; it was not counted")
+            self.warn("rtrans", line, problem)
+
+    def _finish_voucher(self) -> None:
+        if self.pending_rtrans is not None:
+            self._match_rtrans("}", [])
+        voucher, total = self.voucher, self.voucher_sum
+        self.voucher, self.block = None, None
+        if not self.voucher_damaged and abs(total) > BALANCE_TOLERANCE:
+            name = f"{voucher.series} {voucher.number}".strip()
+            values = {"voucher": name, "sum": format_amount(total)}
+            if name:
+                problem = _("voucher %(voucher)s does not balance: its transactions sum to %(sum)s")
+            else:
+                problem = _("the voucher does not balance: its transactions sum to %(sum)s")
+            self.error("unbalanced", "#VER: " + problem % values, voucher.line)
+
+    def _ksumma(self, tokens: list) -> None:
+        """§10: the first #KSUMMA opens the checksum, the second one closes it."""
+        value = _text(tokens, 1)
+        if not value:
+            if self.ksumma_line is None:
+                self.ksumma_line = self.line
+            return
+        if self.ksumma_line is None or self.ksumma_done:
+            return
+        self.ksumma_done = True
+        if not _INTEGER_RE.fullmatch(value) or int(value) & 0xFFFFFFFF != self.crc:
+            problem = _("the checksum (#KSUMMA) does not match the file; it may have been altered")
+            self.warn("checksum", self.line, problem)
+
+    def _checksum(self, tokens: list) -> None:
+        """CRC-32 of labels and fields, without separators, quotes and braces (§10.14)."""
+        parts: list[str] = []
+        for token in tokens:
+            if isinstance(token, list):
+                parts.extend(token)
+            else:
+                parts.append(token)
+        self.crc = zlib.crc32("".join(parts).encode("cp437", "replace"), self.crc)
+
+    # The file as a whole
+
+    def finish(self) -> SieFile:
+        """Checks that need the whole file; returns the SieFile or raises SieErrors."""
+        sie = self.sie
+        if self.block == "expect":
+            no_block = _("the voucher has no { } block with transactions")
+            self.error("malformed", "#VER: " + no_block, self.voucher.line)
+        elif self.block == "open":
+            not_closed = _("the voucher's { } block is not closed (a } is missing)")
+            self.error("malformed", "#VER: " + not_closed, self.voucher.line)
+        if self.ksumma_line is not None and not self.ksumma_done:
+            problem = _("#KSUMMA announces a checksum but the file ends without one: truncated?")
+            self.error("malformed", problem, self.ksumma_line)
+        self._check_years()
+        used = sie.account_lines
+        sie.unknown_accounts = sorted(a for a in used if a not in sie.accounts)
+        for code, (line, problem, count) in self._warnings.items():
+            message = problem
+            if line is not None:
+                message = _("line %(line)s: %(problem)s") % {"line": line, "problem": problem}
+            if count > 1:
+                message += " " + _("(%(count)s lines in all)") % {"count": count}
+            sie.warnings.append(SieWarning(line, code, message))
+        if self.errors:
+            raise SieErrors(self.errors)
+        return sie
+
+    def _check_years(self) -> None:
+        sie = self.sie
+        if not sie.years:
+            self.error(
+                "year", _("the file has no #RAR line, so its fiscal years are unknown"), None
+            )
+            return
+        if 0 not in sie.years:
+            self.error("year", _("the file has no #RAR 0 (the current fiscal year)"), None)
+        not_declared = _("year %(index)s is not declared by any #RAR line")
+        for row in sie.balances + sie.object_balances:
+            if row.rar not in sie.years:
+                problem = f"#{row.kind}: " + not_declared % {"index": row.rar}
+                self.error("year", problem, row.line)
+        for label, rows in (("#PSALDO", sie.period_balances), ("#PBUDGET", sie.period_budgets)):
+            kept = []
+            for row in rows:
+                if row.stated_rar not in sie.years:
+                    self.error("year", label + ": " + not_declared % {"index": row.rar}, row.line)
+                    continue
+                actual = sie.year_of_period(row.period, prefer=row.stated_rar)
+                if actual is None:
+                    outside = _("the period %(period)s lies outside every #RAR year")
+                    self.error("year", label + ": " + outside % {"period": row.period}, row.line)
+                    continue
+                if actual != row.stated_rar:
+                    problem = _(
+                        "%(label)s says year %(stated)s but its period %(period)s lies in "
+                        "year %(actual)s; read as year %(actual)s"
+                    )
+                    values = {"label": label, "stated": row.stated_rar, "actual": actual}
+                    self.warn("period_year", row.line, problem % {**values, "period": row.period})
+                    row = row._replace(rar=actual)
+                kept.append(row)
+            rows[:] = kept
+        outside_cache: dict[dt.date, bool] = {}
+        for voucher in sie.vouchers:
+            if voucher.date is None:
+                continue
+            outside = outside_cache.get(voucher.date)
+            if outside is None:
+                outside = outside_cache[voucher.date] = sie.year_of(voucher.date) is None
+            if outside:
+                problem = _("the voucher date %(date)s lies outside every #RAR year")
+                problem = "#VER: " + problem % {"date": voucher.date.strftime("%Y%m%d")}
+                self.error("date", problem, voucher.line)
+
+
+def parse_sie(data: bytes, *, progress: Callable[[int, int], None] | None = None) -> SieFile:
+    """Read an SIE file's bytes; raise SieErrors naming every bad line (up to MAX_ERRORS).
+
+    ``progress(lines_done, lines_total)`` is called every PROGRESS_EVERY lines and at the end.
+    """
+    if not isinstance(data, bytes):
+        raise TypeError("parse_sie reads bytes: open the file in binary mode")
+    if not data or data.isspace():
+        raise SieErrors([SieError("malformed", _("the file is empty"))])
+    encoding = detect_encoding(data)
+    parser = _Parser(encoding)
+    total = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    codec = "utf-8-sig" if encoding == "utf-8" else encoding
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="\n")
+    try:
+        for number, raw in enumerate(stream, start=1):
+            parser.feed(number, raw)
+            if progress is not None and number % PROGRESS_EVERY == 0:
+                progress(number, total)
+        parser.sie.line_count = total
+        sie = parser.finish()
+    except _Stop:
+        raise SieErrors(parser.errors, truncated=True) from None
+    if sie.format.upper() == "PC8" and encoding != "cp437":
+        problem = _("the file says #FORMAT PC8 (CP437) but is %(encoding)s; read as %(encoding)s")
+        sie.warnings.insert(0, SieWarning(None, "encoding", problem % {"encoding": encoding}))
+    if progress is not None:
+        progress(total, total)
+    return sie
+
+
+# --- What is imported -------------------------------------------------------------------------
+
+
+def is_balance_account(account: str) -> bool:
+    """Classes 1–2 (tillgångar, skulder och eget kapital)."""
+    return account[:1] in ("1", "2")
+
+
+def _current_lines(rows: list[PeriodAmount]) -> list[PeriodAmount]:
+    """Lines of #RAR 0, without the all-zero lines some programs write for balance accounts."""
+    return [r for r in rows if r.rar == 0 and (r.amount or not is_balance_account(r.account))]
+
+
+def _code(objects: tuple[tuple[int, str], ...], dimension: int) -> str | None:
+    return next((code for dim, code in objects if dim == dimension), None)
+
+
+def _period_sums(rows: list[PeriodAmount], dimension: int) -> dict:
+    """The #PSALDO/#PBUDGET rule: objects get the lines naming ``dimension`` (alone, where
+    such lines exist for the account and period); the object None gets what the account's
+    ``{}`` line holds beyond them, or nothing when there is no ``{}`` line."""
+    groups: dict[tuple[str, str], list[PeriodAmount]] = defaultdict(list)
+    for row in rows:
+        groups[(row.period, row.account)].append(row)
+    sums: dict[tuple[str | None, str, str], Decimal] = defaultdict(Decimal)
+    for (period, account), lines in groups.items():
+        total, alone, together = None, [], []
+        for row in lines:
+            if not row.objects:
+                total = (total or ZERO) + row.amount
+            elif len(row.objects) == 1 and row.objects[0][0] == dimension:
+                alone.append((row.objects[0][1], row.amount))
+            elif (code := _code(row.objects, dimension)) is not None:
+                together.append((code, row.amount))
+        allocated = ZERO
+        for code, amount in alone or together:
+            sums[(code, period, account)] += amount
+            allocated += amount
+        if total is not None:
+            sums[(None, period, account)] += total - allocated
+    return sums
+
+
+def _trans_sums(sie: SieFile, dimension: int) -> dict:
+    """#TRANS of vouchers dated in #RAR 0, by the voucher's month and the transaction's object."""
+    sums: dict[tuple[str | None, str, str], Decimal] = defaultdict(Decimal)
+    if 0 not in sie.years:
+        return sums
+    start, end = sie.years[0]
+    for voucher in sie.vouchers:
+        if voucher.date is None or not start <= voucher.date <= end:
+            continue
+        period = f"{voucher.date.year:04d}-{voucher.date.month:02d}"
+        for trans in voucher.transactions:
+            code = _code(trans.objects, dimension) if trans.objects else None
+            sums[(code, period, trans.account)] += trans.amount
+    return sums
+
+
+def rows_source(sie: SieFile) -> str | None:
+    """Where outcomes come from: "psaldo", "trans", or None when the file has neither."""
+    if _current_lines(sie.period_balances):
+        return "psaldo"
+    if 0 in sie.years:
+        start, end = sie.years[0]
+        if any(v.date and start <= v.date <= end and v.transactions for v in sie.vouchers):
+            return "trans"
+    return None
+
+
+def current_year_rows(sie: SieFile, dimension: int = 1, source: str = "psaldo") -> list[Row]:
+    """Summed amounts of #RAR 0 per (object, period, account), ledger sign, zero sums left out.
+
+    ``source="psaldo"`` reads #PSALDO where the file has it for periods of #RAR 0 and #TRANS
+    otherwise; ``"pbudget"`` reads #PBUDGET by the same rule; ``"trans"`` reads #TRANS only.
+    Sorted by object (None first), period and account.
+    """
+    if source == "psaldo":
+        lines = _current_lines(sie.period_balances)
+        sums = _period_sums(lines, dimension) if lines else _trans_sums(sie, dimension)
+    elif source == "pbudget":
+        sums = _period_sums(_current_lines(sie.period_budgets), dimension)
+    elif source == "trans":
+        sums = _trans_sums(sie, dimension)
+    else:
+        raise ValueError(f"unknown source {source!r}")
+    rows = [Row(obj, period, acc, amount) for (obj, period, acc), amount in sums.items() if amount]
+    rows.sort(key=lambda r: (r.object is not None, r.object or "", r.period, r.account))
+    return rows
+
+
+def current_year_balances(sie: SieFile) -> list[Balance]:
+    """#IB and #UB of #RAR 0 for balance accounts (classes 1–2), by account."""
+    rows = [
+        b
+        for b in sie.balances
+        if b.rar == 0 and b.kind in ("IB", "UB") and is_balance_account(b.account)
+    ]
+    return sorted(rows, key=lambda b: (b.account, b.kind))
+
+
+def summary_json(sie: SieFile, dimension: int = 1) -> dict:
+    """What ``import_sie FILE --dry-run --json`` prints; amounts are strings like "-1234.50"."""
+
+    def rows_json(rows: list[Row]) -> list[dict]:
+        return [
+            {
+                "object": r.object,
+                "period": r.period,
+                "account": r.account,
+                "amount": format_amount(r.amount),
+            }
+            for r in rows
+        ]
+
+    rows = current_year_rows(sie, dimension, source="psaldo")
+    return {
+        "program": sie.program,
+        "encoding": sie.encoding,
+        "format": sie.format,
+        "sie_type": sie.sie_type,
+        "company": sie.company,
+        "orgnr": sie.orgnr,
+        "years": {
+            str(index): [start.isoformat(), end.isoformat()]
+            for index, (start, end) in sorted(sie.years.items(), reverse=True)
+        },
+        "dimension": dimension,
+        "source": rows_source(sie),
+        "rows": rows_json(rows),
+        "budget_rows": rows_json(current_year_rows(sie, dimension, source="pbudget")),
+        "balances": [
+            {"kind": b.kind, "account": b.account, "amount": format_amount(b.amount)}
+            for b in current_year_balances(sie)
+        ],
+        "unknown_accounts": sie.unknown_accounts,
+        "warnings": [w.message for w in sie.warnings],
+    }

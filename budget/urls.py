@@ -1,0 +1,19 @@
+from django.urls import path
+
+from budget import views
+
+app_name = "budget"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("enhet/<int:pk>/", views.unit, name="unit"),
+    path("ramar/", views.frames, name="frames"),
+    path("<int:year>/besluta/", views.adopt, name="adopt"),
+    path("<int:year>/andringar/ny/", views.change_create, name="change_create"),
+    path("<int:year>/prognos/<int:unit_pk>/", views.forecast, name="forecast"),
+    path("<int:year>/detaljbudget/<int:unit_pk>/", views.detail_budget, name="detail_budget"),
+    path("import/", views.imports, name="imports"),
+    path("import/<int:pk>/", views.import_detail, name="import_detail"),
+    path("import/<int:pk>/status/", views.import_status, name="import_status"),
+    path("export.<str:fmt>", views.export, name="export"),
+    path("investeringar/", views.investments, name="investments"),
+]

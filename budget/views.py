@@ -1,0 +1,450 @@
+"""Budget pages: the overview, drill-down, frames, changes, forecasts, imports, exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from budget import exports, signs
+from budget.accounts import ensure_account_groups
+from budget.chart import frame_forecast_chart
+from budget.forms import (
+    AdoptBudgetForm,
+    BudgetChangeForm,
+    DetailBudgetForm,
+    ForecastForm,
+    FrameForm,
+    ImportForm,
+    YearMonthForm,
+)
+from budget.models import (
+    AccountGroup,
+    BudgetFrame,
+    BudgetYear,
+    DetailBudget,
+    Forecast,
+    ImportBatch,
+    InvestmentProject,
+)
+from budget.overview import budget_overview, latest_forecasts, unit_detail
+from budget.tasks import run_import
+from styrning.jobs import run_in_background
+from styrning.models import Municipality, OrgUnit
+from styrning.permissions import (
+    can_decide,
+    can_manage_budget,
+    can_read_budget_unit,
+    require_budget_manager,
+)
+
+
+def _municipality():
+    municipality = Municipality.objects.first()
+    if municipality is None:
+        raise Http404(_("No municipality has been set up yet."))
+    return municipality
+
+
+def _period(request, municipality):
+    """The chosen budget year and month (defaults: the latest year, its latest outcome)."""
+    years = list(
+        BudgetYear.objects.filter(municipality=municipality).values_list("year", flat=True)
+    )
+    if not years:
+        return None, None, None
+    form = YearMonthForm(request.GET or None, years=years)
+    year = max(years)
+    month = None
+    if form.is_bound and form.is_valid():
+        year, month = form.cleaned_data["ar"], form.cleaned_data["manad"]
+    budget_year = BudgetYear.objects.select_related("municipality").get(
+        municipality=municipality, year=year
+    )
+    if month is None:
+        latest = budget_year.municipality.outcomes.filter(year=year).aggregate(m=Max("month"))
+        today = dt.date.today()
+        month = latest["m"] or (today.month if today.year == year else 12)
+        form = YearMonthForm(initial={"ar": year, "manad": month}, years=years)
+    return budget_year, month, form
+
+
+def mnkr(amount) -> str:
+    from styrning.templatetags.styrning_tags import num
+
+    return f"{num(Decimal(amount) / Decimal(1_000_000), 1)} mnkr"
+
+
+@require_GET
+@login_required
+def overview(request):
+    """/budget/: per nämnd the frame, its changes, outcome to date, forecast and deviation.
+
+    A fixed number of queries (see budget.overview.budget_overview).
+    """
+    municipality = _municipality()
+    budget_year, month, form = _period(request, municipality)
+    if budget_year is None:
+        return render(request, "budget/empty.html", {"can_manage": can_manage_budget(request.user)})
+    ov = budget_overview(budget_year, month)
+    return render(
+        request,
+        "budget/overview.html",
+        {
+            "form": form,
+            "ov": ov,
+            "budget_year": budget_year,
+            "month": month,
+            "chart": frame_forecast_chart(ov.rows, mnkr),
+            "can_manage": can_manage_budget(request.user),
+            "query": f"ar={budget_year.year}&manad={month}",
+        },
+    )
+
+
+@require_GET
+@login_required
+def unit(request, pk):
+    """Drill-down: a nämnd, förvaltning or enhet by account group and month."""
+    municipality = _municipality()
+    org_unit = get_object_or_404(OrgUnit.objects.filter(municipality=municipality), pk=pk)
+    if not can_read_budget_unit(request.user, org_unit):
+        raise Http404
+    budget_year, month, form = _period(request, municipality)
+    if budget_year is None:
+        raise Http404
+    detail = unit_detail(budget_year, org_unit, month)
+    return render(
+        request,
+        "budget/unit.html",
+        {
+            "form": form,
+            "detail": detail,
+            "unit": org_unit,
+            "budget_year": budget_year,
+            "month": month,
+            "ancestors": org_unit.get_ancestors(),
+            "can_forecast": can_decide(request.user, org_unit),
+            "can_manage": can_manage_budget(request.user),
+            "query": f"ar={budget_year.year}&manad={month}",
+        },
+    )
+
+
+@login_required
+def frames(request):
+    """The ekonomichef sets the frames of a budget year until KF has adopted it."""
+    require_budget_manager(request.user)
+    municipality = _municipality()
+    if request.method == "POST" and "new_year" in request.POST:
+        latest = BudgetYear.objects.filter(municipality=municipality).aggregate(y=Max("year"))["y"]
+        year = (latest + 1) if latest else dt.date.today().year + 1
+        BudgetYear.objects.get_or_create(municipality=municipality, year=year)
+        ensure_account_groups(municipality)
+        messages.success(request, _("Budget year %(year)s was created.") % {"year": year})
+        return redirect(f"{reverse('budget:frames')}?ar={year}")
+    budget_year, _month, year_form = _period(request, municipality)
+    if budget_year is None:
+        return render(request, "budget/frames.html", {"budget_year": None})
+    boards = list(
+        OrgUnit.objects.filter(municipality=municipality).boards().order_by("tree_id", "lft")
+    )
+    existing = {(f.unit_id, f.year): f for f in budget_year.frames.all()}
+    form = FrameForm(
+        request.POST if request.method == "POST" else None,
+        budget_year=budget_year,
+        boards=boards,
+        frames={k: f.amount for k, f in existing.items()},
+    )
+    if request.method == "POST":
+        if budget_year.is_adopted:
+            raise PermissionDenied
+        if form.is_valid():
+            with transaction.atomic():
+                for board, year, name in form.cells:
+                    amount = form.cleaned_data[name]
+                    frame = existing.get((board.pk, year))
+                    if amount is None:
+                        if frame is not None:
+                            frame.delete()
+                        continue
+                    if frame is None:
+                        frame = BudgetFrame(budget_year=budget_year, unit=board, year=year)
+                    if frame.amount != amount:
+                        frame.amount = amount
+                        frame.full_clean()
+                        frame.save()
+            messages.success(request, _("The frames were saved."))
+            return redirect(f"{reverse('budget:frames')}?ar={budget_year.year}")
+    rows = [
+        {"board": board, "cells": [form[name] for b, y, name in form.cells if b == board]}
+        for board in boards
+    ]
+    return render(
+        request,
+        "budget/frames.html",
+        {
+            "budget_year": budget_year,
+            "form": form,
+            "rows": rows,
+            "year_form": year_form,
+            "adopt_form": AdoptBudgetForm(instance=budget_year)
+            if not budget_year.is_adopted
+            else None,
+        },
+    )
+
+
+@login_required
+def adopt(request, year):
+    """Record KF's adoption of the budget: from then on frames change only by decisions."""
+    require_budget_manager(request.user)
+    budget_year = get_object_or_404(BudgetYear, municipality=_municipality(), year=year)
+    if budget_year.is_adopted:
+        messages.info(request, _("The budget is already adopted."))
+        return redirect(f"{reverse('budget:frames')}?ar={year}")
+    form = AdoptBudgetForm(request.POST if request.method == "POST" else None, instance=budget_year)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            budget_year._change_reason = budget_year.decision_reference
+            form.save()
+        messages.success(request, _("The adoption of the budget was recorded."))
+        return redirect(f"{reverse('budget:overview')}?ar={year}")
+    return render(request, "budget/adopt.html", {"form": form, "budget_year": budget_year})
+
+
+@login_required
+def change_create(request, year):
+    """Register a decided omfördelning or tilläggsbudget."""
+    require_budget_manager(request.user)
+    municipality = _municipality()
+    budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
+    form = BudgetChangeForm(
+        request.POST if request.method == "POST" else None, municipality=municipality
+    )
+    form.instance.budget_year = budget_year
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            change = form.save(commit=False)
+            change.created_by = request.user
+            change.save()
+        messages.success(request, _("The budget change was registered."))
+        return redirect(f"{reverse('budget:overview')}?ar={year}")
+    return render(request, "budget/change_form.html", {"form": form, "budget_year": budget_year})
+
+
+def _operating_groups(municipality):
+    ensure_account_groups(municipality)
+    return list(
+        municipality.account_groups.filter(
+            kind__in=(AccountGroup.Kind.REVENUE, AccountGroup.Kind.COST)
+        )
+    )
+
+
+@login_required
+def forecast(request, unit_pk, year):
+    """A unit's helårsprognos per account group; its chef or the ekonomichef writes it."""
+    municipality = _municipality()
+    org_unit = get_object_or_404(OrgUnit.objects.filter(municipality=municipality), pk=unit_pk)
+    if not can_read_budget_unit(request.user, org_unit):
+        raise Http404
+    if not can_decide(request.user, org_unit):
+        raise PermissionDenied
+    budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
+    groups = _operating_groups(municipality)
+    month = dt.date.today().month if dt.date.today().year == year else 12
+    current = latest_forecasts(year, 12, [org_unit.pk])
+    form = ForecastForm(
+        request.POST if request.method == "POST" else None,
+        groups=groups,
+        initial={"month": month},
+        initial_amounts={gid: amount for (_u, gid), amount in current.items()},
+    )
+    if request.method == "POST" and form.is_valid():
+        made = form.cleaned_data["month"]
+        with transaction.atomic():
+            for group, name in form.group_fields:
+                amount = form.cleaned_data[name]
+                if amount is None:
+                    continue
+                row, _created = Forecast.objects.get_or_create(
+                    unit=org_unit,
+                    year=year,
+                    month=made,
+                    group=group,
+                    defaults={"amount": amount, "comment": form.cleaned_data["comment"]},
+                )
+                if row.amount != amount or row.comment != form.cleaned_data["comment"]:
+                    row.amount, row.comment = amount, form.cleaned_data["comment"]
+                    row.full_clean()
+                    row.save()
+        messages.success(request, _("The forecast was saved."))
+        return redirect(f"{reverse('budget:unit', args=[org_unit.pk])}?ar={year}")
+    return render(
+        request,
+        "budget/forecast_form.html",
+        {
+            "form": form,
+            "unit": org_unit,
+            "budget_year": budget_year,
+        },
+    )
+
+
+@login_required
+def detail_budget(request, unit_pk, year):
+    """The ekonomichef enters a unit's detaljbudget per account group."""
+    municipality = _municipality()
+    org_unit = get_object_or_404(OrgUnit.objects.filter(municipality=municipality), pk=unit_pk)
+    if not can_read_budget_unit(request.user, org_unit):
+        raise Http404
+    require_budget_manager(request.user)
+    budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
+    groups = _operating_groups(municipality)
+    existing = {
+        d.group_id: d
+        for d in DetailBudget.objects.filter(
+            budget_year=budget_year, unit=org_unit, month__isnull=True
+        )
+    }
+    form = DetailBudgetForm(
+        request.POST if request.method == "POST" else None,
+        groups=groups,
+        initial_amounts={g: d.amount for g, d in existing.items()},
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            for group, name in form.group_fields:
+                amount = form.cleaned_data[name]
+                row = existing.get(group.pk)
+                if amount is None:
+                    if row is not None:
+                        row.delete()
+                    continue
+                row = row or DetailBudget(budget_year=budget_year, unit=org_unit, group=group)
+                if row.amount != amount:
+                    row.amount = amount
+                    row.full_clean()
+                    row.save()
+        messages.success(request, _("The detail budget was saved."))
+        return redirect(f"{reverse('budget:unit', args=[org_unit.pk])}?ar={year}")
+    return render(
+        request,
+        "budget/detail_budget_form.html",
+        {
+            "form": form,
+            "unit": org_unit,
+            "budget_year": budget_year,
+        },
+    )
+
+
+@login_required
+def imports(request):
+    """Upload a ledger file; the import runs in the background and shows its progress."""
+    require_budget_manager(request.user)
+    municipality = _municipality()
+    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        batch = ImportBatch.objects.create(
+            municipality=municipality,
+            kind=form.cleaned_data["kind"],
+            filename=upload.name,
+            checksum=hashlib.sha256(data).hexdigest(),
+            created_by=request.user,
+            summary={
+                "dry_run": form.cleaned_data["dry_run"],
+                "dimension": form.cleaned_data["dimension"],
+            },
+        )
+        batch.file.save(f"{batch.pk}-{upload.name}", ContentFile(data), save=True)
+        run_in_background(run_import, batch.pk)
+        return redirect(batch)
+    return render(
+        request,
+        "budget/imports.html",
+        {
+            "form": form,
+            "batches": ImportBatch.objects.filter(municipality=municipality).select_related(
+                "created_by"
+            )[:20],
+        },
+    )
+
+
+@require_GET
+@login_required
+def import_detail(request, pk):
+    require_budget_manager(request.user)
+    batch = get_object_or_404(ImportBatch.objects.filter(municipality=_municipality()), pk=pk)
+    return render(request, "budget/import_detail.html", {"batch": batch})
+
+
+@require_GET
+@login_required
+def import_status(request, pk):
+    """Progress for the import page's script (JSON)."""
+    require_budget_manager(request.user)
+    batch = get_object_or_404(ImportBatch.objects.filter(municipality=_municipality()), pk=pk)
+    return JsonResponse(
+        {
+            "status": batch.status,
+            "status_label": batch.get_status_display(),
+            "percent": batch.percent,
+            "lines_done": batch.lines_done,
+            "lines_total": batch.lines_total,
+            "finished": batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED),
+        }
+    )
+
+
+@require_GET
+@login_required
+def export(request, fmt):
+    """The overview table as XLSX or CSV (text cells that could be formulas neutralised)."""
+    municipality = _municipality()
+    budget_year, month, _form = _period(request, municipality)
+    if budget_year is None:
+        raise Http404
+    ov = budget_overview(budget_year, month)
+    if fmt == "xlsx":
+        return exports.overview_xlsx(ov)
+    if fmt == "csv":
+        return exports.overview_csv(ov)
+    raise Http404
+
+
+@require_GET
+@login_required
+def investments(request):
+    municipality = _municipality()
+    budget_year, month, form = _period(request, municipality)
+    if budget_year is None:
+        raise Http404
+    projects = InvestmentProject.objects.filter(budget_year=budget_year).select_related("unit")
+    rows = [{"project": p, "deviation": signs.deviation(p.outcome, p.budget)} for p in projects]
+    return render(
+        request,
+        "budget/investments.html",
+        {
+            "rows": rows,
+            "budget_year": budget_year,
+            "form": form,
+            "month": month,
+        },
+    )
