@@ -346,12 +346,16 @@ class BudgetChange(models.Model):
 
 
 def board_of(unit):
-    """The nämnd or styrelse a unit belongs to (itself if it is one); one query."""
+    """The nämnd or styrelse a unit belongs to (itself if it is one).
+
+    Two queries, on the stored tree: an in-memory unit may hold stale lft/rght.
+    """
     if unit is None:
         return None
-    if unit.is_board:
-        return unit
-    return unit.get_ancestors(ascending=True).filter(kind__in=OrgUnit.BOARD_KINDS).first()
+    fresh = OrgUnit.objects.get(pk=unit.pk)
+    if fresh.is_board:
+        return fresh
+    return fresh.get_ancestors(ascending=True).filter(kind__in=OrgUnit.BOARD_KINDS).first()
 
 
 class DetailBudget(models.Model):

@@ -322,7 +322,7 @@ def import_outcomes(
         rows, row_errors = read_table(data, filename)
     except TabularError as error:
         raise ImportFailed([error.message]) from error
-    errors = [e.message for e in row_errors]
+    errors = [(e.line or 0, e.message) for e in row_errors]
     accounts = AccountMap(municipality)
     units = _units_by_code(municipality)
     years = {}
@@ -331,23 +331,23 @@ def import_outcomes(
         unit = units.get(row.unit_code)
         group = accounts.group_by_code_or_name(row.group)
         if unit is None:
-            errors.append(
-                _("line %(line)s: the responsibility code %(code)s is not in the organisation.")
-                % {"line": row.line, "code": row.unit_code}
-            )
+            errors.append((row.line, _(
+                "line %(line)s: the responsibility code %(code)s is not in the organisation."
+            ) % {"line": row.line, "code": row.unit_code}))
         if group is None:
-            errors.append(
-                _("line %(line)s: the account group “%(group)s” does not exist.")
-                % {"line": row.line, "group": row.group}
-            )
+            errors.append((row.line, _(
+                "line %(line)s: the account group “%(group)s” does not exist."
+            ) % {"line": row.line, "group": row.group}))
         if row.year not in years:
-            years[row.year] = _budget_year(municipality, row.year, errors, row.line)
+            missing: list[str] = []
+            years[row.year] = _budget_year(municipality, row.year, missing, row.line)
+            errors.extend((row.line, message) for message in missing)
         if unit is not None and group is not None:
             outcomes[(unit, row.year, row.month, group)] += row.amount
         if progress:
             progress(row.line, len(rows))
     if errors:
-        raise ImportFailed(errors)
+        raise ImportFailed([message for _line, message in sorted(errors, key=lambda e: e[0])])
     result = Result(dry_run=dry_run, year=min(years) if years else None)
     _summarise(result, outcomes)
     if dry_run:
