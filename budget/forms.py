@@ -13,7 +13,16 @@ TABLE_SUFFIXES = (".csv", ".xlsx")
 
 
 class AmountField(forms.DecimalField):
-    """Accepts Swedish input: '1 234 567,50', '−250 000'."""
+    """Accepts Swedish input: '1 234 567,50', '−250 000' (a text input: number inputs refuse
+    spaces and decimal commas)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        for key in ("min", "max", "step"):
+            attrs.pop(key, None)
+        return attrs
 
     def to_python(self, value):
         if isinstance(value, str):

@@ -497,7 +497,8 @@ class _Parser:
 
     def _int(self, value: str, what: str) -> int:
         if not _INTEGER_RE.fullmatch(value):
-            problem = _("%(what)s %(value)s is not a whole number") % {"what": what, "value": value}
+            values = {"what": what, "value": value or '""'}
+            problem = _("%(what)s %(value)s is not a whole number") % values
             raise _LineError("malformed", problem)
         return int(value)
 
