@@ -1,0 +1,89 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from budget.models import (
+    AccountGroup,
+    AccountMapping,
+    BalanceAmount,
+    BudgetChange,
+    BudgetFrame,
+    BudgetYear,
+    DetailBudget,
+    Forecast,
+    ImportBatch,
+    InvestmentProject,
+    Outcome,
+)
+
+
+class AccountMappingInline(admin.TabularInline):
+    model = AccountMapping
+    extra = 1
+
+
+@admin.register(AccountGroup)
+class AccountGroupAdmin(SimpleHistoryAdmin):
+    """The municipality's own mapping of accounts to groups (Kommun-Bas by default)."""
+
+    list_display = ["name", "code", "kind", "order"]
+    list_editable = ["order"]
+    inlines = [AccountMappingInline]
+
+
+@admin.register(AccountMapping)
+class AccountMappingAdmin(SimpleHistoryAdmin):
+    list_display = ["prefix", "group"]
+    list_filter = ["group"]
+
+
+class FrameInline(admin.TabularInline):
+    model = BudgetFrame
+    extra = 0
+
+
+@admin.register(BudgetYear)
+class BudgetYearAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "status", "decision_reference", "financial_target_percent"]
+    inlines = [FrameInline]
+
+
+@admin.register(BudgetChange)
+class BudgetChangeAdmin(SimpleHistoryAdmin):
+    list_display = ["budget_year", "kind", "from_unit", "to_unit", "amount", "decided_by",
+                    "decision_reference"]
+    list_filter = ["budget_year", "kind"]
+
+
+@admin.register(DetailBudget)
+class DetailBudgetAdmin(SimpleHistoryAdmin):
+    list_display = ["budget_year", "unit", "group", "month", "amount"]
+    list_filter = ["budget_year", "group"]
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "month", "unit", "group", "amount", "batch"]
+    list_filter = ["year", "month", "group"]
+
+
+@admin.register(Forecast)
+class ForecastAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "month", "unit", "group", "amount"]
+    list_filter = ["year", "month", "group"]
+
+
+@admin.register(InvestmentProject)
+class InvestmentProjectAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "unit", "budget", "outcome"]
+
+
+@admin.register(BalanceAmount)
+class BalanceAmountAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "kind", "account", "name", "amount"]
+    list_filter = ["year", "kind"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["filename", "kind", "status", "created", "created_by"]
+    readonly_fields = ["checksum", "summary", "errors"]

@@ -1,0 +1,66 @@
+"""The ekonomichef imports a month of outcomes from the ledger and sees the deviations;
+a politician sees the same numbers and cannot reach the upload."""
+
+from decimal import Decimal
+
+from tests.budget.sie_builder import Objects, build_sie, record, voucher
+
+
+def _november_file(tmp_path):
+    """An SIE 4 file of November 2026 for Hemtjänst Hedemora (ansvar 4110), in CP437."""
+    body = [
+        record("#KONTO", 1930, "Bank"),
+        record("#KONTO", 5011, "Löner månadsavlönade"),
+        record("#KONTO", 3011, "Avgifter hemtjänst"),
+        record("#OBJEKT", 1, "4110", "Hemtjänst Hedemora"),
+        *voucher("L", 11, "20261125", "Löner november", [
+            (5011, Objects((1, "4110")), Decimal("5321000.00")),
+            (1930, None, Decimal("-5321000.00")),
+        ]),
+        *voucher("K", 12, "20261130", "Avgifter november", [
+            (3011, Objects((1, "4110")), Decimal("-412000.00")),
+            (1930, None, Decimal("412000.00")),
+        ]),
+    ]
+    path = tmp_path / "hedemora-2026-11.se"
+    path.write_bytes(build_sie(body, program="Ekonomisystem", company="Hedemora kommun"))
+    return path
+
+
+def _social_row(page):
+    return page.locator("table.budget-table tbody tr", has_text="Socialnämnden").inner_text()
+
+
+def test_finance_imports_sie_and_sees_deviations(browser, tmp_path):
+    page = browser.page
+    browser.login("ekonomichef")
+    browser.open("/budget/")
+    assert page.locator("h1").inner_text() == "Budget 2026"
+    page.click("text=Läs in utfall")
+    page.select_option("#id_kind", "sie")
+    page.set_input_files("#id_file", str(_november_file(tmp_path)))
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    # The import runs in the background; the page follows it and shows the summary.
+    page.wait_for_selector("text=Importen är klar", timeout=30_000)
+    summary = page.locator("main").inner_text()
+    assert "4110 Hemtjänst Hedemora" in summary
+    assert "−4 909 000" in summary  # 412 000 in fees − 5 321 000 in salaries, in table sign
+    browser.screenshot("ekonomichef-import-1280")
+    browser.check_accessibility("import summary")
+
+    page.click("text=Se avvikelserna")
+    page.select_option("#id_manad", "11")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    finance_row = _social_row(page)
+    assert "Åtgärdsplan krävs" in finance_row
+    browser.screenshot("ekonomichef-budget-1280")
+    url = page.url
+    browser.logout()
+
+    browser.login("politiker")
+    browser.page.goto(url)
+    assert _social_row(browser.page) == finance_row
+    assert browser.page.locator("a", has_text="Läs in utfall").count() == 0
+    assert browser.open("/budget/import/") == 403
