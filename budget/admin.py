@@ -49,8 +49,15 @@ class BudgetYearAdmin(SimpleHistoryAdmin):
 
 @admin.register(BudgetChange)
 class BudgetChangeAdmin(SimpleHistoryAdmin):
-    list_display = ["budget_year", "kind", "from_unit", "to_unit", "amount", "decided_by",
-                    "decision_reference"]
+    list_display = [
+        "budget_year",
+        "kind",
+        "from_unit",
+        "to_unit",
+        "amount",
+        "decided_by",
+        "decision_reference",
+    ]
     list_filter = ["budget_year", "kind"]
 
 

@@ -170,6 +170,14 @@ class BudgetYear(models.Model):
     def get_absolute_url(self):
         return reverse("budget:overview") + f"?ar={self.year}"
 
+    def clean(self):
+        super().clean()
+        if self.pk and self.status == self.Status.DRAFT:
+            before = BudgetYear.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if before == self.Status.ADOPTED:
+                message = _("An adopted budget stays adopted: it changes through budget changes.")
+                raise ValidationError({"status": message})
+
     @property
     def is_adopted(self):
         return self.status == self.Status.ADOPTED
@@ -394,6 +402,10 @@ class DetailBudget(models.Model):
                 fields=["budget_year", "unit", "group", "month"],
                 condition=models.Q(month__isnull=False),
                 name="%(app_label)s_%(class)s_unique_month",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__isnull=True) | models.Q(month__gte=1, month__lte=12),
+                name="%(app_label)s_%(class)s_month_range",
             ),
         ]
 

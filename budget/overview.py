@@ -156,9 +156,9 @@ def board_map(municipality) -> dict[int, int | None]:
     return board
 
 
-def latest_forecasts(year, month, unit_ids=None):
+def latest_forecasts(municipality, year, month, unit_ids=None):
     """(unit, group) → the latest forecast made in or before ``month`` (one query)."""
-    qs = Forecast.objects.filter(year=year, month__lte=month)
+    qs = Forecast.objects.filter(unit__municipality=municipality, year=year, month__lte=month)
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
     latest: dict[tuple[int, int], tuple[int, Decimal]] = {}
@@ -170,21 +170,54 @@ def latest_forecasts(year, month, unit_ids=None):
 
 
 def share_to_date(budget_year, month, unit_ids) -> tuple[Decimal, bool]:
-    """The share of the year's budget due by the end of ``month``.
+    """The share of the year's budget due by the end of ``month`` for these units.
 
-    Seasonal when the units have a monthly detaljbudget, else linear. One query.
+    Seasonal when they have a monthly detaljbudget, else linear. One query.
     """
-    monthly = DetailBudget.objects.filter(
-        budget_year=budget_year,
-        unit_id__in=unit_ids,
-        month__isnull=False,
-        group__kind__in=OPERATING,
+    shares = board_shares(budget_year, month, {pk: 0 for pk in unit_ids})
+    return shares.get(0, (Decimal(month) / Decimal(12), False))
+
+
+def board_shares(budget_year, month, boards) -> dict:
+    """Per board: (share of the year due by ``month``, seasonal?). One query.
+
+    A board whose units have a monthly detaljbudget follows it; the others are linear.
+    """
+    totals: dict = defaultdict(lambda: [ZERO, ZERO])
+    rows = (
+        DetailBudget.objects.filter(
+            budget_year=budget_year, month__isnull=False, group__kind__in=OPERATING
+        )
+        .values("unit_id", "month")
+        .annotate(total=Sum("amount"))
+        .values_list("unit_id", "month", "total")
     )
-    totals = monthly.aggregate(all=Sum("amount"))["all"]
-    if totals:
-        to_date = monthly.filter(month__lte=month).aggregate(s=Sum("amount"))["s"] or ZERO
-        return Decimal(to_date) / Decimal(totals), True
-    return Decimal(month) / Decimal(12), False
+    for unit_id, m, total in rows:
+        board = boards.get(unit_id)
+        if board is None and unit_id not in boards:
+            continue
+        totals[board][0] += total
+        if m <= month:
+            totals[board][1] += total
+    linear = (Decimal(month) / Decimal(12), False)
+    shares = {}
+    for board, (year_total, to_date) in totals.items():
+        shares[board] = (to_date / year_total, True) if year_total else linear
+    return shares
+
+
+def detail_sums(queryset, key_fields):
+    """Detaljbudget summed per key: a yearly row where there is one, else its months.
+
+    ``key_fields`` e.g. ("unit_id", "group_id"); one query.
+    """
+    yearly, monthly = defaultdict(Decimal), defaultdict(Decimal)
+    for values in queryset.values_list(*key_fields, "month", "amount"):
+        *key, m, amount = values
+        (yearly if m is None else monthly)[tuple(key)] += amount
+    sums = dict(monthly)
+    sums.update(yearly)
+    return sums
 
 
 def budget_overview(budget_year, month) -> Overview:
@@ -222,7 +255,7 @@ def budget_overview(budget_year, month) -> Overview:
         else:
             unallocated += item["total"]
 
-    forecasts = latest_forecasts(budget_year.year, month)
+    forecasts = latest_forecasts(municipality, budget_year.year, month)
     groups = {g.pk: g for g in municipality.account_groups.all()}
     for (unit_id, group_id), amount in forecasts.items():
         group = groups.get(group_id)
@@ -231,8 +264,12 @@ def budget_overview(budget_year, month) -> Overview:
             continue
         rows[board].forecast = (rows[board].forecast or ZERO) + amount
 
-    share, seasonal = share_to_date(budget_year, month, list(boards))
-    for row in rows.values():
+    shares = board_shares(budget_year, month, boards)
+    linear = (Decimal(month) / Decimal(12), False)
+    seasonal = False
+    for board_id, row in rows.items():
+        share, row_seasonal = shares.get(board_id, linear)
+        seasonal = seasonal or row_seasonal
         row.budget_to_date = (row.current * share).quantize(Decimal("0.01"))
         row.needs_action_plan = needs_action_plan(budget_year, row.deviation_forecast, row.current)
 
@@ -278,13 +315,12 @@ def finance_rows(budget_year, month, groups, forecasts) -> list[FinanceRow]:
     municipality = budget_year.municipality
     financing = [g for g in groups.values() if g.kind == AccountGroup.Kind.FINANCING]
     rows = {g.pk: FinanceRow(group=g) for g in sorted(financing, key=lambda g: g.order)}
-    budgets = (
-        DetailBudget.objects.filter(budget_year=budget_year, group_id__in=rows)
-        .values("group_id")
-        .annotate(total=Sum("amount"))
+    budgets = detail_sums(
+        DetailBudget.objects.filter(budget_year=budget_year, group_id__in=rows),
+        ("unit_id", "group_id"),
     )
-    for item in budgets:
-        rows[item["group_id"]].budget = item["total"]
+    for (_unit_id, group_id), amount in budgets.items():
+        rows[group_id].budget += amount
     outcomes = (
         Outcome.objects.filter(
             municipality=municipality,
@@ -332,9 +368,13 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
     year = budget_year.year
     groups = list(budget_year.municipality.account_groups.filter(kind__in=OPERATING))
     budget = defaultdict(Decimal)
-    for gid, amount in DetailBudget.objects.filter(
-        budget_year=budget_year, unit_id__in=ids
-    ).values_list("group_id", "amount"):
+    unit_budgets = detail_sums(
+        DetailBudget.objects.filter(
+            budget_year=budget_year, unit_id__in=ids, group__kind__in=OPERATING
+        ),
+        ("unit_id", "group_id"),
+    )
+    for (_unit_id, gid), amount in unit_budgets.items():
         budget[gid] += amount
     outcome = defaultdict(Decimal)
     for gid, m, amount in (
@@ -346,7 +386,8 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
         outcome[(gid, m)] += amount
     forecast = defaultdict(Decimal)
     has_forecast = set()
-    for (_unit_id, gid), amount in latest_forecasts(year, month, ids).items():
+    municipality = budget_year.municipality
+    for (_unit_id, gid), amount in latest_forecasts(municipality, year, month, ids).items():
         forecast[gid] += amount
         has_forecast.add(gid)
     share, _seasonal = share_to_date(budget_year, month, ids)
@@ -387,9 +428,7 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
             if unit_id in child_of:
                 sums[child_of[unit_id]] += total
         budgets = defaultdict(Decimal)
-        for unit_id, amount in DetailBudget.objects.filter(
-            budget_year=budget_year, unit_id__in=ids, group__kind__in=OPERATING
-        ).values_list("unit_id", "amount"):
+        for (unit_id, _gid), amount in unit_budgets.items():
             if unit_id in child_of:
                 budgets[child_of[unit_id]] += amount
         children = [

@@ -266,7 +266,7 @@ def forecast(request, unit_pk, year):
     budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
     groups = _operating_groups(municipality)
     month = dt.date.today().month if dt.date.today().year == year else 12
-    current = latest_forecasts(year, 12, [org_unit.pk])
+    current = latest_forecasts(municipality, year, 12, [org_unit.pk])
     form = ForecastForm(
         request.POST if request.method == "POST" else None,
         groups=groups,

@@ -331,13 +331,21 @@ def import_outcomes(
         unit = units.get(row.unit_code)
         group = accounts.group_by_code_or_name(row.group)
         if unit is None:
-            errors.append((row.line, _(
-                "line %(line)s: the responsibility code %(code)s is not in the organisation."
-            ) % {"line": row.line, "code": row.unit_code}))
+            errors.append(
+                (
+                    row.line,
+                    _("line %(line)s: the responsibility code %(code)s is not in the organisation.")
+                    % {"line": row.line, "code": row.unit_code},
+                )
+            )
         if group is None:
-            errors.append((row.line, _(
-                "line %(line)s: the account group “%(group)s” does not exist."
-            ) % {"line": row.line, "group": row.group}))
+            errors.append(
+                (
+                    row.line,
+                    _("line %(line)s: the account group “%(group)s” does not exist.")
+                    % {"line": row.line, "group": row.group},
+                )
+            )
         if row.year not in years:
             missing: list[str] = []
             years[row.year] = _budget_year(municipality, row.year, missing, row.line)

@@ -45,7 +45,7 @@ def test_finance_imports_sie_and_sees_deviations(browser, tmp_path):
     page.wait_for_selector("text=Importen är klar", timeout=30_000)
     summary = page.locator("main").inner_text()
     assert "4110 Hemtjänst Hedemora" in summary
-    assert "−4 909 000" in summary  # 412 000 in fees − 5 321 000 in salaries, in table sign
+    assert "−4\xa0909\xa0000" in summary  # 412 000 in fees − 5 321 000 in salaries, in table sign
     browser.screenshot("ekonomichef-import-1280")
     browser.check_accessibility("import summary")
 
