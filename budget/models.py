@@ -140,6 +140,7 @@ class BudgetYear(models.Model):
         help_text=_("…or larger than this share of the frame."),
     )
     financial_target_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("financial target, result as % of taxes and grants"),
         max_digits=5,
         decimal_places=2,

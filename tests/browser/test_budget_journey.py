@@ -13,14 +13,26 @@ def _november_file(tmp_path):
         record("#KONTO", 5011, "Löner månadsavlönade"),
         record("#KONTO", 3011, "Avgifter hemtjänst"),
         record("#OBJEKT", 1, "4110", "Hemtjänst Hedemora"),
-        *voucher("L", 11, "20261125", "Löner november", [
-            (5011, Objects((1, "4110")), Decimal("5321000.00")),
-            (1930, None, Decimal("-5321000.00")),
-        ]),
-        *voucher("K", 12, "20261130", "Avgifter november", [
-            (3011, Objects((1, "4110")), Decimal("-412000.00")),
-            (1930, None, Decimal("412000.00")),
-        ]),
+        *voucher(
+            "L",
+            11,
+            "20261125",
+            "Löner november",
+            [
+                (5011, Objects((1, "4110")), Decimal("5321000.00")),
+                (1930, None, Decimal("-5321000.00")),
+            ],
+        ),
+        *voucher(
+            "K",
+            12,
+            "20261130",
+            "Avgifter november",
+            [
+                (3011, Objects((1, "4110")), Decimal("-412000.00")),
+                (1930, None, Decimal("412000.00")),
+            ],
+        ),
     ]
     path = tmp_path / "hedemora-2026-11.se"
     path.write_bytes(build_sie(body, program="Ekonomisystem", company="Hedemora kommun"))
@@ -36,7 +48,7 @@ def test_finance_imports_sie_and_sees_deviations(browser, tmp_path):
     browser.login("ekonomichef")
     browser.open("/budget/")
     assert page.locator("h1").inner_text() == "Budget 2026"
-    page.click("text=Läs in utfall")
+    page.click("text=Importera utfall")
     page.select_option("#id_kind", "sie")
     page.set_input_files("#id_file", str(_november_file(tmp_path)))
     with page.expect_navigation():
@@ -62,5 +74,5 @@ def test_finance_imports_sie_and_sees_deviations(browser, tmp_path):
     browser.login("politiker")
     browser.page.goto(url)
     assert _social_row(browser.page) == finance_row
-    assert browser.page.locator("a", has_text="Läs in utfall").count() == 0
+    assert browser.page.locator("a", has_text="Importera utfall").count() == 0
     assert browser.open("/budget/import/") == 403
