@@ -153,8 +153,8 @@ class ImportForm(AccessibleFormMixin, forms.Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_(
-            "SIE 4 (.se, .si, .sie) from the ledger, or outcomes as .csv or .xlsx "
-            "with the columns ansvar, månad, kontogrupp, belopp."
+            "SIE 4 (.se, .si, .sie) from the ledger, or a spreadsheet (.csv or .xlsx) with the "
+            "columns ansvar, månad, kontogrupp, belopp; for a detail budget månad may be a year."
         ),
     )
     dimension = forms.IntegerField(

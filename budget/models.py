@@ -420,6 +420,7 @@ class ImportBatch(models.Model):
     class Kind(models.TextChoices):
         SIE = "sie", _("SIE file from the ledger")
         OUTCOMES = "outcomes", _("outcomes (CSV or Excel)")
+        DETAIL_BUDGET = "detail_budget", _("detail budget (CSV or Excel)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -433,7 +434,7 @@ class ImportBatch(models.Model):
         related_name="imports",
         verbose_name=_("municipality"),
     )
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
     filename = models.CharField(_("file name"), max_length=255)
     checksum = models.CharField(_("SHA-256"), max_length=64)
     file = models.FileField(_("file"), upload_to="imports/%Y/", blank=True)

@@ -365,6 +365,64 @@ def import_outcomes(
     return result
 
 
+def import_detail_budget(
+    municipality, data: bytes, filename: str, *, dry_run=False, batch=None, progress=None
+) -> Result:
+    """Detaljbudget per unit code, account group and year or month, from CSV or XLSX.
+
+    The column månad holds a year (2026) for a yearly row or a month (2026-03).
+    Frames are never changed; the unit page shows where the rows do not add up.
+    """
+    try:
+        rows, row_errors = read_table(data, filename, whole_year=True)
+    except TabularError as error:
+        raise ImportFailed([error.message]) from error
+    errors = [(e.line or 0, e.message) for e in row_errors]
+    accounts = AccountMap(municipality)
+    units = _units_by_code(municipality)
+    budget_years = {}
+    budgets = defaultdict(Decimal)
+    for row in rows:
+        unit = units.get(row.unit_code)
+        group = accounts.group_by_code_or_name(row.group)
+        if unit is None:
+            errors.append(
+                (
+                    row.line,
+                    _("line %(line)s: the responsibility code %(code)s is not in the organisation.")
+                    % {"line": row.line, "code": row.unit_code},
+                )
+            )
+        if group is None:
+            errors.append(
+                (
+                    row.line,
+                    _("line %(line)s: the account group “%(group)s” does not exist.")
+                    % {"line": row.line, "group": row.group},
+                )
+            )
+        if row.year not in budget_years:
+            missing: list[str] = []
+            budget_years[row.year] = _budget_year(municipality, row.year, missing, row.line)
+            errors.extend((row.line, message) for message in missing)
+        if unit is not None and group is not None:
+            budgets[(unit, row.year, row.month, group)] += row.amount
+    if errors:
+        raise ImportFailed([message for _line, message in sorted(errors, key=lambda e: e[0])])
+    result = Result(dry_run=dry_run, year=min(budget_years) if budget_years else None)
+    _summarise(result, {k: v for k, v in budgets.items() if k[2] is not None})
+    result.budgets_written = len(budgets)
+    if dry_run:
+        return result
+    written = 0
+    with transaction.atomic():
+        for year, budget_year in budget_years.items():
+            part = {k: v for k, v in budgets.items() if k[1] == year}
+            written += _write_detail_budgets(budget_year, part)
+    result.budgets_written = written
+    return result
+
+
 # --- the background job ------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 HEADERS = {
     "unit": {"ansvar", "ansvarskod", "enhet", "enhetskod", "unit", "kod"},
-    "month": {"månad", "manad", "period", "month"},
+    "month": {"månad", "manad", "period", "month", "år", "ar", "year"},
     "group": {"kontogrupp", "grupp", "account group", "group"},
     "amount": {"belopp", "utfall", "amount", "kr"},
 }
@@ -38,7 +38,7 @@ class TabularRow:
     line: int
     unit_code: str
     year: int
-    month: int
+    month: int | None
     group: str
     amount: Decimal
 
@@ -58,10 +58,16 @@ def parse_amount(text) -> Decimal:
         raise ValueError(text) from error
 
 
-def parse_month(value) -> tuple[int, int]:
+def parse_month(value, whole_year=False) -> tuple[int, int | None]:
+    """ "2026-03" → (2026, 3); with ``whole_year`` also "2026" → (2026, None)."""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.year, value.month
-    match = re.fullmatch(r"(\d{4})-?(\d{2})(-\d{2})?", str(value).strip())
+    text = str(value).strip()
+    if text.endswith(".0"):  # Excel made the year a number
+        text = text[:-2]
+    if whole_year and re.fullmatch(r"\d{4}", text):
+        return int(text), None
+    match = re.fullmatch(r"(\d{4})-?(\d{2})(-\d{2})?", text)
     if not match:
         raise ValueError(value)
     year, month = int(match.group(1)), int(match.group(2))
@@ -91,7 +97,7 @@ def _columns(header, line):
     return found
 
 
-def _rows(records):
+def _rows(records, whole_year=False):
     """records: iterable of (line number, list of cells); the first is the header."""
     errors: list[TabularError] = []
     rows: list[TabularRow] = []
@@ -112,7 +118,7 @@ def _rows(records):
         if unit.endswith(".0"):  # Excel turned the code into a number
             unit = unit[:-2]
         try:
-            year, month = parse_month(cell("month"))
+            year, month = parse_month(cell("month"), whole_year)
         except ValueError:
             errors.append(
                 TabularError(
@@ -148,7 +154,7 @@ def _rows(records):
     return rows, errors
 
 
-def read_csv(data: bytes):
+def read_csv(data: bytes, whole_year=False):
     """Semicolon-separated (comma accepted), UTF-8 with or without BOM, else cp1252."""
     try:
         text = data.decode("utf-8-sig")
@@ -157,10 +163,10 @@ def read_csv(data: bytes):
     sample = text[:2000]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return _rows((reader.line_num, row) for row in reader)
+    return _rows(((reader.line_num, row) for row in reader), whole_year)
 
 
-def read_xlsx(data: bytes):
+def read_xlsx(data: bytes, whole_year=False):
     from openpyxl import load_workbook
 
     try:
@@ -169,13 +175,12 @@ def read_xlsx(data: bytes):
         message = _("The file is not a readable Excel workbook (.xlsx).")
         raise TabularError(None, message) from error
     sheet = workbook.worksheets[0]
-    return _rows(
-        (index, list(values)) for index, values in enumerate(sheet.iter_rows(values_only=True), 1)
-    )
+    rows = enumerate(sheet.iter_rows(values_only=True), 1)
+    return _rows(((index, list(values)) for index, values in rows), whole_year)
 
 
-def read_table(data: bytes, filename: str):
-    """(rows, errors) from a .csv or .xlsx file."""
+def read_table(data: bytes, filename: str, whole_year=False):
+    """(rows, errors) from a .csv or .xlsx file; ``whole_year`` lets månad be a year."""
     if filename.lower().endswith(".xlsx"):
-        return read_xlsx(data)
-    return read_csv(data)
+        return read_xlsx(data, whole_year)
+    return read_csv(data, whole_year)

@@ -68,3 +68,65 @@ def test_management_command(world, budget, tmp_path, capsys):
     path.write_text("ansvar;månad;kontogrupp;belopp\n400;2026-07;okänd;1\n", encoding="utf-8")
     with pytest.raises(CommandError, match="rad 2"):
         call_command("import_outcomes", str(path))
+
+
+def test_detail_budget_from_a_spreadsheet_never_changes_frames(world, budget):
+    from budget.imports.service import import_detail_budget
+    from budget.models import BudgetFrame, DetailBudget
+
+    frames = list(BudgetFrame.objects.values_list("amount", flat=True))
+    data = (
+        "ansvar;år;kontogrupp;belopp\n"
+        "400;2026;personal;130 000 000\n"
+        "400;2026;intakter;-12 000 000\n"
+        "410;2026-03;personal;1 000 000\n"
+    ).encode()
+    import_detail_budget(world.m, data, "detaljbudget.csv")
+    yearly = DetailBudget.objects.get(unit=world.fA, group__code="personal", month=None)
+    assert yearly.amount == 130_000_000
+    assert DetailBudget.objects.get(unit=world.eA, month=3).amount == 1_000_000
+    assert list(BudgetFrame.objects.values_list("amount", flat=True)) == frames
+    again = import_detail_budget(world.m, data, "detaljbudget.csv")
+    assert again.budgets_written == 0
+
+
+def test_upload_page_refuses_wrong_file_types(client, world, budget):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(world.finance)
+    response = client.post(
+        reverse("budget:imports"),
+        {
+            "kind": "sie",
+            "dimension": 1,
+            "file": SimpleUploadedFile("utfall.exe", b"MZ\x90\x00", "application/octet-stream"),
+        },
+    )
+    assert response.status_code == 200
+    assert "måste ha någon av filändelserna .se, .si, .sie, .txt" in response.content.decode()
+
+
+def test_upload_runs_the_import_and_shows_the_summary(client, world, budget, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from budget.models import ImportBatch
+
+    settings.BACKGROUND_JOBS = "inline"
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(world.finance)
+    response = client.post(
+        reverse("budget:imports"),
+        {
+            "kind": "outcomes",
+            "dimension": 1,
+            "file": SimpleUploadedFile("utfall.csv", CSV.encode(), "text/csv"),
+        },
+        follow=True,
+    )
+    batch = ImportBatch.objects.get()
+    assert batch.status == "done" and batch.created_by == world.finance
+    html = response.content.decode()
+    assert "Importen är klar." in html and "400 Socialförvaltningen" in html
+    assert Outcome.objects.filter(month=7).count() == 3
