@@ -109,6 +109,7 @@ def overview(request):
             "month": month,
             "chart": frame_forecast_chart(ov.rows, mnkr),
             "can_manage": can_manage_budget(request.user),
+            "council": OrgUnit.objects.filter(municipality=municipality, parent=None).first(),
             "query": f"ar={budget_year.year}&manad={month}",
         },
     )
@@ -245,13 +246,14 @@ def change_create(request, year):
     return render(request, "budget/change_form.html", {"form": form, "budget_year": budget_year})
 
 
-def _operating_groups(municipality):
-    ensure_account_groups(municipality)
-    return list(
-        municipality.account_groups.filter(
-            kind__in=(AccountGroup.Kind.REVENUE, AccountGroup.Kind.COST)
-        )
-    )
+def _groups_for(unit):
+    """The groups a unit budgets and forecasts: the council holds the kommun-level financing."""
+    ensure_account_groups(unit.municipality)
+    if unit.kind == OrgUnit.Kind.COUNCIL:
+        kinds = (AccountGroup.Kind.FINANCING,)
+    else:
+        kinds = (AccountGroup.Kind.REVENUE, AccountGroup.Kind.COST)
+    return list(unit.municipality.account_groups.filter(kind__in=kinds))
 
 
 @login_required
@@ -264,7 +266,7 @@ def forecast(request, unit_pk, year):
     if not can_decide(request.user, org_unit):
         raise PermissionDenied
     budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
-    groups = _operating_groups(municipality)
+    groups = _groups_for(org_unit)
     month = dt.date.today().month if dt.date.today().year == year else 12
     current = latest_forecasts(municipality, year, 12, [org_unit.pk])
     form = ForecastForm(
@@ -313,7 +315,7 @@ def detail_budget(request, unit_pk, year):
         raise Http404
     require_budget_manager(request.user)
     budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
-    groups = _operating_groups(municipality)
+    groups = _groups_for(org_unit)
     existing = {
         d.group_id: d
         for d in DetailBudget.objects.filter(

@@ -251,3 +251,40 @@ def test_overview_page_shows_the_numbers(client, world, budget):
     assert "−134\xa0000\xa0000" in html  # forecast, costs negative
     assert "−14\xa0000\xa0000" in html  # deviation
     assert "<svg" in html and 'role="img"' in html
+
+
+def test_finance_sets_frames_adopts_and_then_frames_are_locked(client, world):
+    from budget.models import BudgetYear
+
+    client.force_login(world.finance)
+    response = client.post(reverse("budget:frames"), {"new_year": "1"})
+    year = BudgetYear.objects.get()
+    assert response.status_code == 302 and not year.is_adopted
+    url = f"{reverse('budget:frames')}?ar={year.year}"
+    field = f"frame_{world.nA.pk}_{year.year}"
+    assert client.post(url, {field: "120 000 000"}).status_code == 302
+    assert year.frames.get(unit=world.nA, year=year.year).amount == 120_000_000
+    response = client.post(
+        reverse("budget:adopt", args=[year.year]),
+        {
+            "decided_on": "2025-11-24",
+            "decision_reference": "KF 2025-11-24 § 123",
+        },
+    )
+    assert response.status_code == 302
+    year.refresh_from_db()
+    assert year.is_adopted
+    assert client.post(url, {field: "1"}).status_code == 403
+    assert year.frames.get(unit=world.nA, year=year.year).amount == 120_000_000
+
+
+def test_finance_forecasts_the_financing_on_the_council(client, world, budget):
+    client.force_login(world.finance)
+    url = reverse("budget:forecast", args=[2026, world.kf.pk])
+    html = client.get(url).content.decode()
+    assert "Skatteintäkter" in html and "Personalkostnader" not in html
+    field = f"group_{world.groups['skatter'].pk}"
+    assert client.post(url, {"month": 8, field: "-161 000 000"}).status_code == 302
+    ov = budget_overview(budget, 8)
+    taxes = next(r for r in ov.finance if r.group.code == "skatter")
+    assert taxes.forecast == -161_000_000
