@@ -122,8 +122,32 @@ class BudgetChangeForm(AccessibleFormMixin, forms.ModelForm):
         )
 
 
-class ForecastForm(AccessibleFormMixin, forms.Form):
+class GroupAmountsMixin:
+    """One amount field per account group (costs +, revenue −), listed in ``group_fields``."""
+
+    amount_label = _("%(group)s (kr)")
+    amount_help = ""
+
+    def add_group_fields(self, groups, initial_amounts):
+        self.group_fields = []
+        for group in groups:
+            name = f"group_{group.pk}"
+            self.fields[name] = AmountField(
+                label=self.amount_label % {"group": group.name},
+                required=False,
+                max_digits=16,
+                decimal_places=2,
+                initial=initial_amounts.get(group.pk),
+                help_text=self.amount_help,
+            )
+            self.group_fields.append((group, name))
+
+
+class ForecastForm(GroupAmountsMixin, AccessibleFormMixin, forms.Form):
     """A unit's helårsprognos per account group, as net amounts people write (costs +)."""
+
+    amount_label = _("%(group)s, full year (kr)")
+    amount_help = _("Revenue as a negative amount, costs as positive.")
 
     month = forms.TypedChoiceField(
         label=_("Forecast made in"), coerce=int, choices=YearMonthForm.MONTHS
@@ -134,18 +158,7 @@ class ForecastForm(AccessibleFormMixin, forms.Form):
 
     def __init__(self, *args, groups, initial_amounts, **kwargs):
         super().__init__(*args, **kwargs)
-        self.group_fields = []
-        for group in groups:
-            name = f"group_{group.pk}"
-            self.fields[name] = AmountField(
-                label=_("%(group)s, full year (kr)") % {"group": group.name},
-                required=False,
-                max_digits=16,
-                decimal_places=2,
-                initial=initial_amounts.get(group.pk),
-                help_text=_("Revenue as a negative amount, costs as positive."),
-            )
-            self.group_fields.append((group, name))
+        self.add_group_fields(groups, initial_amounts)
 
 
 class ImportForm(AccessibleFormMixin, forms.Form):
@@ -191,19 +204,9 @@ class ImportForm(AccessibleFormMixin, forms.Form):
         return cleaned
 
 
-class DetailBudgetForm(AccessibleFormMixin, forms.Form):
+class DetailBudgetForm(GroupAmountsMixin, AccessibleFormMixin, forms.Form):
     """A unit's detaljbudget per account group (net amounts: costs +, revenue −)."""
 
     def __init__(self, *args, groups, initial_amounts, **kwargs):
         super().__init__(*args, **kwargs)
-        self.group_fields = []
-        for group in groups:
-            name = f"group_{group.pk}"
-            self.fields[name] = AmountField(
-                label=_("%(group)s (kr)") % {"group": group.name},
-                required=False,
-                max_digits=16,
-                decimal_places=2,
-                initial=initial_amounts.get(group.pk),
-            )
-            self.group_fields.append((group, name))
+        self.add_group_fields(groups, initial_amounts)

@@ -314,48 +314,53 @@ def _write_balances(municipality, year, parsed, balances, batch) -> int:
 # --- CSV / XLSX ---------------------------------------------------------------------------
 
 
-def import_outcomes(
-    municipality, data: bytes, filename: str, *, dry_run=False, batch=None, progress=None
-) -> Result:
-    """Outcomes per unit code, month and account group from a CSV or XLSX file."""
+def _read_spreadsheet(municipality, data, filename, *, whole_year=False, progress=None):
+    """Rows of a CSV/XLSX file resolved against the database, or ImportFailed.
+
+    Returns ({(unit, year, month, group): amount}, {year: BudgetYear}). Every problem
+    is collected and reported by line, so one upload shows all that is wrong.
+    """
     try:
-        rows, row_errors = read_table(data, filename)
+        rows, row_errors = read_table(data, filename, whole_year=whole_year)
     except TabularError as error:
         raise ImportFailed([error.message]) from error
     errors = [(e.line or 0, e.message) for e in row_errors]
     accounts = AccountMap(municipality)
     units = _units_by_code(municipality)
-    years = {}
-    outcomes = defaultdict(Decimal)
+    budget_years = {}
+    amounts = defaultdict(Decimal)
     for row in rows:
         unit = units.get(row.unit_code)
         group = accounts.group_by_code_or_name(row.group)
         if unit is None:
-            errors.append(
-                (
-                    row.line,
-                    _("line %(line)s: the responsibility code %(code)s is not in the organisation.")
-                    % {"line": row.line, "code": row.unit_code},
-                )
-            )
+            message = _(
+                "line %(line)s: the responsibility code %(code)s is not in the organisation."
+            ) % {"line": row.line, "code": row.unit_code}
+            errors.append((row.line, message))
         if group is None:
-            errors.append(
-                (
-                    row.line,
-                    _("line %(line)s: the account group “%(group)s” does not exist.")
-                    % {"line": row.line, "group": row.group},
-                )
-            )
-        if row.year not in years:
+            message = _("line %(line)s: the account group “%(group)s” does not exist.") % {
+                "line": row.line,
+                "group": row.group,
+            }
+            errors.append((row.line, message))
+        if row.year not in budget_years:
             missing: list[str] = []
-            years[row.year] = _budget_year(municipality, row.year, missing, row.line)
+            budget_years[row.year] = _budget_year(municipality, row.year, missing, row.line)
             errors.extend((row.line, message) for message in missing)
         if unit is not None and group is not None:
-            outcomes[(unit, row.year, row.month, group)] += row.amount
+            amounts[(unit, row.year, row.month, group)] += row.amount
         if progress:
             progress(row.line, len(rows))
     if errors:
         raise ImportFailed([message for _line, message in sorted(errors, key=lambda e: e[0])])
+    return amounts, budget_years
+
+
+def import_outcomes(
+    municipality, data: bytes, filename: str, *, dry_run=False, batch=None, progress=None
+) -> Result:
+    """Outcomes per unit code, month and account group from a CSV or XLSX file."""
+    outcomes, years = _read_spreadsheet(municipality, data, filename, progress=progress)
     result = Result(dry_run=dry_run, year=min(years) if years else None)
     _summarise(result, outcomes)
     if dry_run:
@@ -373,42 +378,9 @@ def import_detail_budget(
     The column månad holds a year (2026) for a yearly row or a month (2026-03).
     Frames are never changed; the unit page shows where the rows do not add up.
     """
-    try:
-        rows, row_errors = read_table(data, filename, whole_year=True)
-    except TabularError as error:
-        raise ImportFailed([error.message]) from error
-    errors = [(e.line or 0, e.message) for e in row_errors]
-    accounts = AccountMap(municipality)
-    units = _units_by_code(municipality)
-    budget_years = {}
-    budgets = defaultdict(Decimal)
-    for row in rows:
-        unit = units.get(row.unit_code)
-        group = accounts.group_by_code_or_name(row.group)
-        if unit is None:
-            errors.append(
-                (
-                    row.line,
-                    _("line %(line)s: the responsibility code %(code)s is not in the organisation.")
-                    % {"line": row.line, "code": row.unit_code},
-                )
-            )
-        if group is None:
-            errors.append(
-                (
-                    row.line,
-                    _("line %(line)s: the account group “%(group)s” does not exist.")
-                    % {"line": row.line, "group": row.group},
-                )
-            )
-        if row.year not in budget_years:
-            missing: list[str] = []
-            budget_years[row.year] = _budget_year(municipality, row.year, missing, row.line)
-            errors.extend((row.line, message) for message in missing)
-        if unit is not None and group is not None:
-            budgets[(unit, row.year, row.month, group)] += row.amount
-    if errors:
-        raise ImportFailed([message for _line, message in sorted(errors, key=lambda e: e[0])])
+    budgets, budget_years = _read_spreadsheet(
+        municipality, data, filename, whole_year=True, progress=progress
+    )
     result = Result(dry_run=dry_run, year=min(budget_years) if budget_years else None)
     _summarise(result, {k: v for k, v in budgets.items() if k[2] is not None})
     result.budgets_written = len(budgets)
