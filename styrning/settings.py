@@ -141,7 +141,7 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

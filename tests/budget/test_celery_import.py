@@ -1,0 +1,84 @@
+"""An uploaded import runs in a real Celery worker over Redis, as in production."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+
+from budget.models import ImportBatch, Outcome
+from budget.tasks import run_import
+from styrning.celery import app
+
+ROOT = Path(__file__).resolve().parents[2]
+CSV = "ansvar;månad;kontogrupp;belopp\n400;2026-09;personal;11 900 000\n"
+
+
+@pytest.fixture
+def worker(tmp_path, settings):
+    """A Celery worker on its own Redis database, reading the test database."""
+    broker = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
+    broker += "/15"
+    db = connection.settings_dict
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        f"/{db['NAME']}",
+        REDIS_URL=broker,
+        MEDIA_ROOT=str(tmp_path),
+        BACKGROUND_JOBS="celery",
+    )
+    settings.MEDIA_ROOT = str(tmp_path)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "styrning",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    process.broker = broker
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # really through Redis to the worker
+    yield process
+    app.conf.task_always_eager = eager
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_runs_in_a_celery_worker(world, budget, worker):
+    batch = ImportBatch.objects.create(
+        municipality=world.m,
+        kind="outcomes",
+        filename="utfall.csv",
+        checksum="x" * 64,
+        summary={"dry_run": False, "dimension": 1},
+    )
+    batch.file.save("utfall.csv", ContentFile(CSV.encode()), save=True)
+    with app.connection_for_write(worker.broker) as conn:
+        run_import.apply_async(args=[batch.pk], connection=conn)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        batch.refresh_from_db()
+        if batch.status in ("done", "failed"):
+            break
+        time.sleep(0.3)
+    assert batch.status == "done", (batch.status, batch.errors)
+    assert Outcome.objects.get(unit=world.fA, month=9).amount == 11_900_000
