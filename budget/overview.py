@@ -349,7 +349,7 @@ class UnitDetail:
     children: list[dict]
     detail_total: Decimal
     frame: Decimal | None
-    unallocated: Decimal = ZERO
+    total: dict = field(default_factory=dict)
 
     @property
     def detail_mismatch(self):
@@ -407,6 +407,17 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
                 "deviation": signs.deviation(fc, budget[g.pk]),
             }
         )
+    net = {
+        "budget": sum((r["budget"] for r in rows), Decimal("0")),
+        "budget_to_date": sum((r["budget_to_date"] for r in rows), Decimal("0")),
+        "by_month": [sum((r["by_month"][i] for r in rows), Decimal("0")) for i in range(month)],
+        "outcome": sum((r["outcome"] for r in rows), Decimal("0")),
+        "forecast": sum((r["forecast"] for r in rows), Decimal("0")),
+    }
+    net["deviation"] = signs.deviation(net["forecast"], net["budget"])
+    net["deviation_to_date"] = signs.deviation(net["outcome"], net["budget_to_date"])
+    for row in rows:
+        row["deviation_to_date"] = signs.deviation(row["outcome"], row["budget_to_date"])
     children = []
     child_units = list(unit.get_children())
     if child_units:
@@ -452,4 +463,4 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
         if frame_row is not None:
             effects = change_effects(budget_year, board_map(unit.municipality))
             frame = frame_row.amount + effects.get(unit.pk, (ZERO, []))[0]
-    return UnitDetail(unit, months, rows, children, detail_total, frame)
+    return UnitDetail(unit, months, rows, children, detail_total, frame, net)

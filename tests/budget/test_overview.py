@@ -288,3 +288,13 @@ def test_finance_forecasts_the_financing_on_the_council(client, world, budget):
     ov = budget_overview(budget, 8)
     taxes = next(r for r in ov.finance if r.group.code == "skatter")
     assert taxes.forecast == -161_000_000
+
+
+def test_unit_page_shows_groups_net_and_units_below(client, world, budget):
+    client.force_login(world.chef_a)
+    response = client.get(reverse("budget:unit", args=[world.nA.pk]), {"ar": 2026, "manad": 6})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Personalkostnader" in html and "Netto" in html
+    assert "−60\xa0000\xa0000" in html  # net outcome to date: six months of 10 mnkr
+    assert "Socialförvaltningen" in html
