@@ -23,6 +23,8 @@ MAIN_PAGES = [
     "budget:overview",
     "budget:unit",
     "budget:imports",
+    "budget:frames",
+    "budget:investments",
 ]
 
 
@@ -86,7 +88,7 @@ def test_every_page_passes_axe(browser, demo, role):
         assert {"goals:create", "goals:edit", "goals:decide"} <= set(scanned)
 
 
-@pytest.mark.parametrize("role", ["anonymous", "socialchef"])
+@pytest.mark.parametrize("role", ["anonymous", "socialchef", "ekonomichef"])
 def test_main_pages_reflow_at_320px(narrow_browser, demo, role):
     if role != "anonymous":
         narrow_browser.login(role)
