@@ -188,7 +188,7 @@ def import_sie(
     units = _units_by_code(municipality)
     budget_year = _budget_year(municipality, file_year, errors)
 
-    def resolve(rows, what):
+    def resolve(rows):
         """rows → {(unit, year, month, group): amount}, with errors for unknown codes."""
         resolved = defaultdict(Decimal)
         unknown_units, unknown_accounts = set(), set()
@@ -213,10 +213,14 @@ def import_sie(
         for code in sorted(unknown_units):
             messages.append(
                 _(
-                    "%(what)s: the responsibility code %(code)s is not in the "
-                    "organisation (dimension %(dim)s)."
+                    "line %(line)s: the responsibility code %(code)s (dimension %(dim)s) is "
+                    "not in the organisation."
                 )
-                % {"what": what, "code": code, "dim": dimension}
+                % {
+                    "line": _first_object_line(parsed, dimension, code),
+                    "code": code,
+                    "dim": dimension,
+                }
             )
         for account in sorted(unknown_accounts):
             line = _first_line(parsed, account)
@@ -230,9 +234,9 @@ def import_sie(
         return resolved, messages
 
     outcome_rows = sie_format.current_year_rows(parsed, dimension=dimension, source="psaldo")
-    outcomes, problems = resolve(outcome_rows, _("Outcomes"))
+    outcomes, problems = resolve(outcome_rows)
     budget_rows = sie_format.current_year_rows(parsed, dimension=dimension, source="pbudget")
-    budgets, budget_problems = resolve(budget_rows, _("Budget"))
+    budgets, budget_problems = resolve(budget_rows)
     problems += budget_problems
     if dry_run:
         result.warnings = problems + errors
@@ -262,6 +266,16 @@ def import_sie(
 def _first_line(parsed, account):
     lines = parsed.account_lines.get(account) if hasattr(parsed, "account_lines") else None
     return lines or "?"
+
+
+def _first_object_line(parsed, dimension, code):
+    """The first line of the file that books on this object of the dimension."""
+    amounts = [*parsed.period_balances, *parsed.period_budgets]
+    transactions = (t for voucher in parsed.vouchers for t in voucher.transactions)
+    for item in (*amounts, *transactions):
+        if (dimension, code) in item.objects:
+            return item.line
+    return "?"
 
 
 def _sie_messages(error) -> list[str]:
