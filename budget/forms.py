@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from budget.models import BudgetChange, BudgetYear, ImportBatch
+from budget.models import BudgetChange, BudgetYear, ImportBatch, InvestmentProject
 from styrning.forms import AccessibleFormMixin, DateInput
 from styrning.models import OrgUnit
 
@@ -210,3 +210,26 @@ class DetailBudgetForm(GroupAmountsMixin, AccessibleFormMixin, forms.Form):
     def __init__(self, *args, groups, initial_amounts, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_group_fields(groups, initial_amounts)
+
+
+class InvestmentForm(AccessibleFormMixin, forms.ModelForm):
+    """An investment project's budget for the year, its total and its outcome so far."""
+
+    budget = AmountField(label=_("budget for the year (kr)"), max_digits=16, decimal_places=2)
+    total_expenditure = AmountField(
+        label=_("decided total expenditure (kr)"),
+        required=False,
+        max_digits=16,
+        decimal_places=2,
+    )
+    outcome = AmountField(label=_("outcome to date (kr)"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        model = InvestmentProject
+        fields = ["code", "name", "unit", "budget", "total_expenditure", "outcome"]
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = OrgUnit.objects.filter(municipality=municipality).order_by(
+            "tree_id", "lft"
+        )

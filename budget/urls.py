@@ -16,4 +16,6 @@ urlpatterns = [
     path("import/<int:pk>/status/", views.import_status, name="import_status"),
     path("export.<str:fmt>", views.export, name="export"),
     path("investeringar/", views.investments, name="investments"),
+    path("<int:year>/investeringar/ny/", views.investment_form, name="investment_create"),
+    path("<int:year>/investeringar/<int:pk>/", views.investment_form, name="investment_edit"),
 ]

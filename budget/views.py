@@ -28,6 +28,7 @@ from budget.forms import (
     ForecastForm,
     FrameForm,
     ImportForm,
+    InvestmentForm,
     YearMonthForm,
 )
 from budget.models import (
@@ -448,5 +449,36 @@ def investments(request):
             "budget_year": budget_year,
             "form": form,
             "month": month,
+            "can_manage": can_manage_budget(request.user),
+        },
+    )
+
+
+@login_required
+def investment_form(request, year, pk=None):
+    """The ekonomichef registers or updates an investment project of the budget year."""
+    require_budget_manager(request.user)
+    municipality = _municipality()
+    budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
+    project = None
+    if pk is not None:
+        project = get_object_or_404(InvestmentProject, budget_year=budget_year, pk=pk)
+    form = InvestmentForm(
+        request.POST if request.method == "POST" else None,
+        instance=project or InvestmentProject(budget_year=budget_year),
+        municipality=municipality,
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, _("The investment project was saved."))
+        return redirect(f"{reverse('budget:investments')}?ar={year}")
+    return render(
+        request,
+        "budget/investment_form.html",
+        {
+            "form": form,
+            "budget_year": budget_year,
+            "project": project,
         },
     )

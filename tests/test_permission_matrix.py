@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import override_settings
 
-from budget.models import BudgetYear, ImportBatch
+from budget.models import BudgetYear, ImportBatch, InvestmentProject
 from goals.models import Assignment
 from tests.factories import make_indicator
 from tests.urlcatalog import url_for, url_patterns
@@ -72,6 +72,8 @@ MATRIX = {
         "POST": by_role(403, finance=302, admin=302, chef_b=404, hr=404),
     },
     "budget:imports": {"GET": MANAGE, "POST": MANAGE},
+    "budget:investment_create": {"GET": MANAGE, "POST": MANAGE},
+    "budget:investment_edit": {"GET": MANAGE, "POST": MANAGE},
     "budget:import_detail": {"GET": MANAGE, "POST": by_role(405, anonymous=405)},
     "budget:import_status": {"GET": MANAGE, "POST": by_role(405, anonymous=405)},
     "admin": {
@@ -85,6 +87,13 @@ MATRIX = {
 def objects(world):
     budget_year = BudgetYear.objects.create(municipality=world.m, year=2026)
     return SimpleNamespace(
+        investment=InvestmentProject.objects.create(
+            budget_year=budget_year,
+            unit=world.fA,
+            code="P2601",
+            name="Nytt äldreboende",
+            budget=12_000_000,
+        ),
         unit=world.fA,
         year=budget_year.year,
         fmt="xlsx",

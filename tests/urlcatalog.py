@@ -45,7 +45,8 @@ def url_patterns() -> list[Pattern]:
 # Which object fills each URL parameter, by the pattern's name. ``objects`` is any
 # namespace with: plan (an adopted goal of unit A that has a level below it),
 # draft (a draft goal of unit A), indicator (on plan), assignment (given to unit A),
-# unit (unit A itself), year (a budget year), batch (an import), fmt ("xlsx").
+# unit (unit A itself), year (a budget year), batch (an import), fmt ("xlsx"),
+# investment (an investment project of the budget year).
 PARAMS = {
     ("goals:detail", "pk"): "plan",
     ("goals:create", "parent_pk"): "plan",
@@ -64,6 +65,9 @@ PARAMS = {
     ("budget:import_detail", "pk"): "batch",
     ("budget:import_status", "pk"): "batch",
     ("budget:export", "fmt"): "fmt",
+    ("budget:investment_create", "year"): "year",
+    ("budget:investment_edit", "year"): "year",
+    ("budget:investment_edit", "pk"): "investment",
 }
 
 

@@ -31,7 +31,7 @@ MAIN_PAGES = [
 @pytest.fixture(scope="module")
 def demo(demo_server, django_db_blocker):
     """Objects of Socialförvaltningen in the Hedemora demo, for the URL parameters."""
-    from budget.models import ImportBatch
+    from budget.models import ImportBatch, InvestmentProject
     from goals.models import Assignment, Goal, Indicator
     from styrning.models import Municipality, OrgUnit
 
@@ -51,6 +51,7 @@ def demo(demo_server, django_db_blocker):
             year=2026,
             fmt="xlsx",
             batch=batch,
+            investment=InvestmentProject.objects.filter(budget_year__year=2026).first(),
             plan=plan,
             draft=Goal.objects.filter(
                 owner__parent__name="Socialförvaltningen", status="draft"
@@ -118,6 +119,7 @@ FORMS = [
     "budget:change_create",
     "budget:detail_budget",
     "budget:imports",
+    "budget:investment_create",
 ]
 
 
@@ -157,7 +159,12 @@ def test_every_form_with_its_errors_showing(browser, demo, role):
     assert not problems, "\n\n".join(problems)
     expected = {
         "socialchef": {"goals:create", "goals:edit", "goals:decide", "budget:forecast"},
-        "ekonomichef": {"budget:change_create", "budget:detail_budget", "budget:imports"},
+        "ekonomichef": {
+            "budget:change_create",
+            "budget:detail_budget",
+            "budget:imports",
+            "budget:investment_create",
+        },
     }[role]
     assert expected <= set(filled), filled
 

@@ -298,3 +298,36 @@ def test_unit_page_shows_groups_net_and_units_below(client, world, budget):
     assert "Personalkostnader" in html and "Netto" in html
     assert "−60\xa0000\xa0000" in html  # net outcome to date: six months of 10 mnkr
     assert "Socialförvaltningen" in html
+
+
+def test_finance_registers_an_investment_project(client, world, budget):
+    from budget.models import InvestmentProject
+
+    client.force_login(world.finance)
+    url = reverse("budget:investment_create", args=[2026])
+    response = client.post(
+        url,
+        {
+            "code": "P2601",
+            "name": "Ny förskola",
+            "unit": world.fA.pk,
+            "budget": "tolv miljoner",
+            "outcome": "0",
+        },
+    )
+    assert response.status_code == 200 and not InvestmentProject.objects.exists()
+    response = client.post(
+        url,
+        {
+            "code": "P2601",
+            "name": "Ny förskola",
+            "unit": world.fA.pk,
+            "budget": "12 000 000",
+            "outcome": "3 500 000",
+        },
+    )
+    assert response.status_code == 302
+    project = InvestmentProject.objects.get()
+    html = client.get(reverse("budget:investments"), {"ar": 2026}).content.decode()
+    assert "P2601 Ny förskola" in html and "8\xa0500\xa0000" in html  # less spent: +
+    assert project.history.first().history_user == world.finance
