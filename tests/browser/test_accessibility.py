@@ -9,7 +9,7 @@ from tests.browser.harness import AccessibilityError, axe_violations
 from tests.urlcatalog import url_for, url_patterns
 
 # Each role sees its own version of a page (buttons, forms, drafts).
-ROLES = ["anonymous", "politiker", "socialchef", "enhetschef", "ekonomichef", "hr"]
+ROLES = ["anonymous", "politiker", "socialchef", "enhetschef", "ekonomichef", "hr", "admin"]
 # Not product pages: the Django admin, and logout (POST only).
 SKIP = {"admin", "logout", "budget:export", "budget:import_status"}  # downloads and JSON
 MAIN_PAGES = [
