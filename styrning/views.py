@@ -16,6 +16,8 @@ def home(request):
     scope = scope_for(request.user)
     if scope.is_admin and not (scope.roles - {Membership.Role.ADMIN}):
         return redirect("admin:index")
+    if scope.is_finance:
+        return redirect("budget:overview")
     if Membership.Role.MANAGER in scope.roles and scope.manage_roots:
         unit = scope.draft_boards[0] if scope.draft_boards else scope.manage_roots[0]
         return redirect(f"{reverse('goals:tree')}?unit={unit.pk}")

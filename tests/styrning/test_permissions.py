@@ -218,7 +218,7 @@ def test_hr_and_politician_cannot_update_assignment_status(client, world):
     [
         ("politician", "/mal/"),
         ("chef_a", "/mal/?unit="),
-        ("finance", "/mal/"),
+        ("finance", "/budget/"),
         ("admin", "/admin/"),
     ],
 )
