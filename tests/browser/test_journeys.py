@@ -55,6 +55,13 @@ def test_politician_browses_the_chain(browser, places):
     activity = details.locator(".level-tag", has_text="Aktivitet").first
     assert activity.is_visible()
 
+    # Open every level at once, then close them again.
+    page.click("text=Öppna alla nivåer")
+    assert page.locator(".goal-tree details:not([open])").count() == 0
+    page.click("text=Stäng alla nivåer")
+    assert page.locator(".goal-tree details[open]").count() == 0
+    page.click("text=Öppna alla nivåer")
+
     # A goal page: indicators, children, history.
     page.click(f"text={places['committee_goal'].title}")
     page.wait_for_load_state()
