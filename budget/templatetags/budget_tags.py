@@ -63,3 +63,17 @@ def month_name(month):
         return str(MONTHS[int(month)]).lower()
     except (ValueError, IndexError, TypeError):
         return ""
+
+
+@register.filter
+def tkr(value):
+    """An amount already in the sign to show, in thousands of kronor: 1 234 567 → "1 235"."""
+    if value is None or value == "":
+        return "–"
+    return money(Decimal(value) / 1000)
+
+
+@register.filter
+def table_tkr(ledger_amount):
+    """A ledger amount in table sign and thousands of kronor (intäkter +, kostnader −)."""
+    return tkr(signs.to_table(ledger_amount))
