@@ -239,7 +239,9 @@ def import_sie(
     budgets, budget_problems = resolve(budget_rows)
     problems += budget_problems
     if dry_run:
-        result.warnings = problems + errors
+        # The dry run judges the file: what the database lacks is a warning, not a refusal.
+        result.warnings = errors + problems
+        errors = []
     else:
         errors += problems
     if errors:

@@ -249,3 +249,21 @@ def test_command_refuses_a_bad_file_with_the_line(world, budget, tmp_path):
     path.write_bytes(_file(extra=["#TRANS 5011 {} tio"]))
     with pytest.raises(CommandError, match="rad"):
         call_command("import_sie", str(path))
+
+
+def test_dry_run_warns_of_a_missing_budget_year_instead_of_refusing(world, budget):
+    data = build_sie(
+        [
+            record("#KONTO", 5011, "Löner"),
+            *voucher(
+                "A",
+                1,
+                "20300115",
+                "Löner",
+                [(5011, None, Decimal("1.00")), (1930, None, Decimal("-1.00"))],
+            ),
+        ],
+        years=((0, "20300101", "20301231"),),
+    )
+    result = import_sie(world.m, data, dry_run=True)
+    assert any("2030" in w for w in result.warnings)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -28,8 +29,10 @@ class Command(BaseCommand):
             data = Path(file).read_bytes()
             if dry_run and json:
                 return self._json(data, dimension)
-            municipality = Municipality.objects.first()
+            municipality = _municipality_or_none()
             if municipality is None:
+                if dry_run:
+                    return self._json(data, dimension)  # the file alone, no database needed
                 raise CommandError(_("No municipality has been set up yet."))
             try:
                 result = import_sie(
@@ -46,6 +49,13 @@ class Command(BaseCommand):
             errors = getattr(error, "errors", None) or [error]
             raise CommandError("\n".join(str(e) for e in errors)) from error
         self.stdout.write(json_dumps(sie_format.summary_json(parsed, dimension=dimension)))
+
+
+def _municipality_or_none():
+    try:
+        return Municipality.objects.first()
+    except DatabaseError:  # not even migrated: a dry run still judges the file
+        return None
 
 
 def json_dumps(data):
