@@ -22,11 +22,6 @@ def to_table(ledger_amount):
     return -Decimal(ledger_amount)
 
 
-def frame_to_ledger(net_cost):
-    """A frame spoken of as positive net cost → ledger sign (debit)."""
-    return Decimal(net_cost)
-
-
 def net_cost(ledger_amount):
     """Ledger sign → net cost as people say it (positive = it costs)."""
     if ledger_amount is None:

@@ -82,10 +82,6 @@ class GoalLevel(models.Model):
     def allows_owner(self, unit):
         return unit.kind in self.owner_kinds
 
-    def owner_kind_labels(self):
-        labels = dict(OrgUnit.Kind.choices)
-        return [labels[kind] for kind in self.owner_kinds if kind in labels]
-
 
 class Perspective(models.Model):
     """Styrperspektiv: a configurable tag, e.g. invånare, ekonomi, medarbetare."""
@@ -455,9 +451,6 @@ class Indicator(models.Model):
     @property
     def access_decided(self):
         return self.goal.is_adopted
-
-    def direction_symbol(self):
-        return "↑" if self.direction == self.Direction.HIGHER else "↓"
 
 
 class Measurement(models.Model):

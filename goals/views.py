@@ -119,7 +119,7 @@ def _indicator_table(indicator):
         periods.setdefault(key, {"year": m.year, "month": m.month})[m.gender] = m.value
     rows = [periods[k] for k in sorted(periods)]
     latest = next((r for r in reversed(rows) if "T" in r), None)
-    return {"indicator": indicator, "rows": rows, "latest": latest, "can_edit": None}
+    return {"indicator": indicator, "rows": rows, "latest": latest}
 
 
 def _owner_candidates(user, level, parent=None):

@@ -79,10 +79,6 @@ class Scope:
             return True
         return self._in_subtrees(unit, self.manage_roots)
 
-    @property
-    def role_names(self) -> set:
-        return self.roles
-
 
 def scope_for(user) -> Scope:
     """The user's scope, cached on the user object for the request (one query)."""
