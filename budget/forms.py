@@ -118,7 +118,7 @@ class BudgetChangeForm(AccessibleFormMixin, forms.ModelForm):
         self.fields["from_unit"].queryset = units
         self.fields["to_unit"].queryset = units
         self.fields["decided_by"].queryset = units.filter(
-            kind__in=(OrgUnit.Kind.COUNCIL, *OrgUnit.BOARD_KINDS)
+            kind__in=(OrgUnit.Kind.COUNCIL, *OrgUnit.GOVERNING_KINDS)
         )
 
 

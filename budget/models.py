@@ -227,7 +227,7 @@ class BudgetFrame(models.Model):
     def clean(self):
         super().clean()
         errors = {}
-        if self.unit_id and not self.unit.is_board:
+        if self.unit_id and not self.unit.is_governing_body:
             errors["unit"] = _("Frames are set for committees and boards.")
         if self.budget_year_id and self.year not in self.budget_year.years:
             errors["year"] = _("The year must be the budget year or one of its plan years.")
@@ -344,27 +344,14 @@ class BudgetChange(models.Model):
 
     def required_decider(self):
         """KF for moves between nämnder and for added money; the nämnd itself inside it."""
-        board_to = board_of(self.to_unit)
-        board_from = board_of(self.from_unit) if self.from_unit_id else None
+        board_to = self.to_unit.governing_body()
+        board_from = self.from_unit.governing_body() if self.from_unit_id else None
         council = OrgUnit.objects.filter(
             municipality_id=self.to_unit.municipality_id, kind=OrgUnit.Kind.COUNCIL
         ).first()
         if self.kind == self.Kind.REALLOCATION and board_to and board_to == board_from:
             return board_to
         return council
-
-
-def board_of(unit):
-    """The nämnd or styrelse a unit belongs to (itself if it is one).
-
-    Two queries, on the stored tree: an in-memory unit may hold stale lft/rght.
-    """
-    if unit is None:
-        return None
-    fresh = OrgUnit.objects.get(pk=unit.pk)
-    if fresh.is_board:
-        return fresh
-    return fresh.get_ancestors(ascending=True).filter(kind__in=OrgUnit.BOARD_KINDS).first()
 
 
 class DetailBudget(models.Model):

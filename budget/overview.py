@@ -30,7 +30,7 @@ OPERATING = (AccountGroup.Kind.REVENUE, AccountGroup.Kind.COST)
 
 
 @dataclass
-class BoardRow:
+class BodyRow:
     """One nämnd or styrelse in the overview (ledger sign: net cost positive)."""
 
     unit: OrgUnit
@@ -84,14 +84,14 @@ class FinanceRow:
 class Overview:
     budget_year: object
     month: int
-    rows: list[BoardRow]
+    rows: list[BodyRow]
     unallocated: Decimal
     finance: list[FinanceRow]
     seasonal: bool
 
     @cached_property
-    def totals(self) -> BoardRow:
-        total = BoardRow(unit=None, forecast=ZERO)
+    def totals(self) -> BodyRow:
+        total = BodyRow(unit=None, forecast=ZERO)
         for row in self.rows:
             total.adopted += row.adopted
             total.changes += row.changes
@@ -149,7 +149,7 @@ def board_map(municipality) -> dict[int, int | None]:
     )
     board: dict[int, int | None] = {}
     for unit in units:  # tree order: parents come first
-        if unit["kind"] in OrgUnit.BOARD_KINDS:
+        if unit["kind"] in OrgUnit.GOVERNING_KINDS:
             board[unit["pk"]] = unit["pk"]
         else:
             board[unit["pk"]] = board.get(unit["parent_id"])
@@ -228,9 +228,9 @@ def budget_overview(budget_year, month) -> Overview:
     municipality = budget_year.municipality
     boards = board_map(municipality)
     frames = BudgetFrame.objects.filter(budget_year=budget_year, year=budget_year.year)
-    rows: dict[int, BoardRow] = {}
+    rows: dict[int, BodyRow] = {}
     for frame in frames.select_related("unit"):
-        rows[frame.unit_id] = BoardRow(unit=frame.unit, adopted=frame.amount)
+        rows[frame.unit_id] = BodyRow(unit=frame.unit, adopted=frame.amount)
 
     for board_id, (amount, changes) in change_effects(budget_year, boards).items():
         if board_id in rows:
@@ -456,7 +456,7 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
         ]
     detail_total = sum(budget.values(), Decimal("0"))
     frame = None
-    if unit.is_board:
+    if unit.is_governing_body:
         frame_row = BudgetFrame.objects.filter(
             budget_year=budget_year, unit=unit, year=year
         ).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from budget import views
+from budget import import_views, views
 
 app_name = "budget"
 urlpatterns = [
@@ -11,9 +11,9 @@ urlpatterns = [
     path("<int:year>/andringar/ny/", views.change_create, name="change_create"),
     path("<int:year>/prognos/<int:unit_pk>/", views.forecast, name="forecast"),
     path("<int:year>/detaljbudget/<int:unit_pk>/", views.detail_budget, name="detail_budget"),
-    path("import/", views.imports, name="imports"),
-    path("import/<int:pk>/", views.import_detail, name="import_detail"),
-    path("import/<int:pk>/status/", views.import_status, name="import_status"),
+    path("import/", import_views.imports, name="imports"),
+    path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("import/<int:pk>/status/", import_views.import_status, name="import_status"),
     path("export.<str:fmt>", views.export, name="export"),
     path("investeringar/", views.investments, name="investments"),
     path("<int:year>/investeringar/ny/", views.investment_form, name="investment_create"),

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,7 +24,6 @@ from budget.forms import (
     DetailBudgetForm,
     ForecastForm,
     FrameForm,
-    ImportForm,
     InvestmentForm,
     YearMonthForm,
 )
@@ -37,12 +33,10 @@ from budget.models import (
     BudgetYear,
     DetailBudget,
     Forecast,
-    ImportBatch,
     InvestmentProject,
 )
 from budget.overview import budget_overview, latest_forecasts, unit_detail
-from budget.tasks import run_import
-from styrning.jobs import run_in_background
+from styrning import formatting
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import (
     can_decide,
@@ -50,13 +44,6 @@ from styrning.permissions import (
     can_read_budget_unit,
     require_budget_manager,
 )
-
-
-def _municipality():
-    municipality = Municipality.objects.first()
-    if municipality is None:
-        raise Http404(_("No municipality has been set up yet."))
-    return municipality
 
 
 def _period(request, municipality):
@@ -82,12 +69,6 @@ def _period(request, municipality):
     return budget_year, month, form
 
 
-def mnkr(amount) -> str:
-    from styrning.templatetags.styrning_tags import num
-
-    return f"{num(Decimal(amount) / Decimal(1_000_000), 1)} mnkr"
-
-
 @require_GET
 @login_required
 def overview(request):
@@ -95,7 +76,7 @@ def overview(request):
 
     A fixed number of queries (see budget.overview.budget_overview).
     """
-    municipality = _municipality()
+    municipality = Municipality.objects.current()
     budget_year, month, form = _period(request, municipality)
     if budget_year is None:
         return render(request, "budget/empty.html", {"can_manage": can_manage_budget(request.user)})
@@ -108,7 +89,7 @@ def overview(request):
             "ov": ov,
             "budget_year": budget_year,
             "month": month,
-            "chart": frame_forecast_chart(ov.rows, mnkr),
+            "chart": frame_forecast_chart(ov.rows, formatting.mnkr),
             "can_manage": can_manage_budget(request.user),
             "council": OrgUnit.objects.filter(municipality=municipality, parent=None).first(),
             "query": f"ar={budget_year.year}&manad={month}",
@@ -120,7 +101,7 @@ def overview(request):
 @login_required
 def unit(request, pk):
     """Drill-down: a nämnd, förvaltning or enhet by account group and month."""
-    municipality = _municipality()
+    municipality = Municipality.objects.current()
     org_unit = get_object_or_404(OrgUnit.objects.filter(municipality=municipality), pk=pk)
     if not can_read_budget_unit(request.user, org_unit):
         raise Http404
@@ -149,7 +130,7 @@ def unit(request, pk):
 def frames(request):
     """The ekonomichef sets the frames of a budget year until KF has adopted it."""
     require_budget_manager(request.user)
-    municipality = _municipality()
+    municipality = Municipality.objects.current()
     if request.method == "POST" and "new_year" in request.POST:
         latest = BudgetYear.objects.filter(municipality=municipality).aggregate(y=Max("year"))["y"]
         year = (latest + 1) if latest else dt.date.today().year + 1
@@ -161,7 +142,9 @@ def frames(request):
     if budget_year is None:
         return render(request, "budget/frames.html", {"budget_year": None})
     boards = list(
-        OrgUnit.objects.filter(municipality=municipality).boards().order_by("tree_id", "lft")
+        OrgUnit.objects.filter(municipality=municipality)
+        .governing_bodies()
+        .order_by("tree_id", "lft")
     )
     existing = {(f.unit_id, f.year): f for f in budget_year.frames.all()}
     form = FrameForm(
@@ -213,7 +196,9 @@ def frames(request):
 def adopt(request, year):
     """Record KF's adoption of the budget: from then on frames change only by decisions."""
     require_budget_manager(request.user)
-    budget_year = get_object_or_404(BudgetYear, municipality=_municipality(), year=year)
+    budget_year = get_object_or_404(
+        BudgetYear, municipality=Municipality.objects.current(), year=year
+    )
     if budget_year.is_adopted:
         messages.info(request, _("The budget is already adopted."))
         return redirect(f"{reverse('budget:frames')}?ar={year}")
@@ -231,7 +216,7 @@ def adopt(request, year):
 def change_create(request, year):
     """Register a decided omfördelning or tilläggsbudget."""
     require_budget_manager(request.user)
-    municipality = _municipality()
+    municipality = Municipality.objects.current()
     budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
     form = BudgetChangeForm(
         request.POST if request.method == "POST" else None, municipality=municipality
@@ -260,7 +245,7 @@ def _groups_for(unit):
 @login_required
 def forecast(request, unit_pk, year):
     """A unit's helårsprognos per account group; its chef or the ekonomichef writes it."""
-    municipality = _municipality()
+    municipality = Municipality.objects.current()
     org_unit = get_object_or_404(OrgUnit.objects.filter(municipality=municipality), pk=unit_pk)
     if not can_read_budget_unit(request.user, org_unit):
         raise Http404
@@ -310,7 +295,7 @@ def forecast(request, unit_pk, year):
 @login_required
 def detail_budget(request, unit_pk, year):
     """The ekonomichef enters a unit's detaljbudget per account group."""
-    municipality = _municipality()
+    municipality = Municipality.objects.current()
     org_unit = get_object_or_404(OrgUnit.objects.filter(municipality=municipality), pk=unit_pk)
     if not can_read_budget_unit(request.user, org_unit):
         raise Http404
@@ -355,72 +340,11 @@ def detail_budget(request, unit_pk, year):
     )
 
 
-@login_required
-def imports(request):
-    """Upload a ledger file; the import runs in the background and shows its progress."""
-    require_budget_manager(request.user)
-    municipality = _municipality()
-    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        batch = ImportBatch.objects.create(
-            municipality=municipality,
-            kind=form.cleaned_data["kind"],
-            filename=upload.name,
-            checksum=hashlib.sha256(data).hexdigest(),
-            created_by=request.user,
-            summary={
-                "dry_run": form.cleaned_data["dry_run"],
-                "dimension": form.cleaned_data["dimension"],
-            },
-        )
-        batch.file.save(f"{batch.pk}-{upload.name}", ContentFile(data), save=True)
-        run_in_background(run_import, batch.pk)
-        return redirect(batch)
-    return render(
-        request,
-        "budget/imports.html",
-        {
-            "form": form,
-            "batches": ImportBatch.objects.filter(municipality=municipality).select_related(
-                "created_by"
-            )[:20],
-        },
-    )
-
-
-@require_GET
-@login_required
-def import_detail(request, pk):
-    require_budget_manager(request.user)
-    batch = get_object_or_404(ImportBatch.objects.filter(municipality=_municipality()), pk=pk)
-    return render(request, "budget/import_detail.html", {"batch": batch})
-
-
-@require_GET
-@login_required
-def import_status(request, pk):
-    """Progress for the import page's script (JSON)."""
-    require_budget_manager(request.user)
-    batch = get_object_or_404(ImportBatch.objects.filter(municipality=_municipality()), pk=pk)
-    return JsonResponse(
-        {
-            "status": batch.status,
-            "status_label": batch.get_status_display(),
-            "percent": batch.percent,
-            "lines_done": batch.lines_done,
-            "lines_total": batch.lines_total,
-            "finished": batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED),
-        }
-    )
-
-
 @require_GET
 @login_required
 def export(request, fmt):
     """The overview table as XLSX or CSV (text cells that could be formulas neutralised)."""
-    municipality = _municipality()
+    municipality = Municipality.objects.current()
     budget_year, month, _form = _period(request, municipality)
     if budget_year is None:
         raise Http404
@@ -435,7 +359,7 @@ def export(request, fmt):
 @require_GET
 @login_required
 def investments(request):
-    municipality = _municipality()
+    municipality = Municipality.objects.current()
     budget_year, month, form = _period(request, municipality)
     if budget_year is None:
         raise Http404
@@ -458,7 +382,7 @@ def investments(request):
 def investment_form(request, year, pk=None):
     """The ekonomichef registers or updates an investment project of the budget year."""
     require_budget_manager(request.user)
-    municipality = _municipality()
+    municipality = Municipality.objects.current()
     budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
     project = None
     if pk is not None:

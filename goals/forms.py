@@ -29,7 +29,7 @@ class GoalFilterForm(AccessibleFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = (
             OrgUnit.objects.filter(municipality=municipality)
-            .filter(kind__in=(OrgUnit.Kind.COUNCIL, *OrgUnit.BOARD_KINDS))
+            .filter(kind__in=(OrgUnit.Kind.COUNCIL, *OrgUnit.GOVERNING_KINDS))
             .order_by("tree_id", "lft")
         )
         self.fields["perspective"].queryset = municipality.perspectives.all()

@@ -23,13 +23,6 @@ from styrning.models import Municipality, OrgUnit
 from styrning.permissions import can_change, can_decide, get_for_user, scope_for
 
 
-def _municipality():
-    municipality = Municipality.objects.first()
-    if municipality is None:
-        raise Http404(_("No municipality has been set up yet."))
-    return municipality
-
-
 @require_GET
 @login_required
 def goal_tree(request):
@@ -38,7 +31,7 @@ def goal_tree(request):
     Queries: a constant number whatever the size of the tree (goals, their
     perspectives, indicators with latest values, the filter's choices).
     """
-    municipality = _municipality()
+    municipality = Municipality.objects.current()
     levels = {level.order: level for level in municipality.goal_levels.all()}
     goals = list(Goal.objects.visible_to(request.user).filter(municipality=municipality).for_tree())
     years = sorted(

@@ -10,6 +10,17 @@ from mptt.querysets import TreeQuerySet
 from simple_history.models import HistoricalRecords
 
 
+class MunicipalityManager(models.Manager):
+    def current(self):
+        """The municipality this deployment serves (one query); 404 before one is set up."""
+        municipality = self.order_by("pk").first()
+        if municipality is None:
+            from django.http import Http404
+
+            raise Http404(_("No municipality has been set up yet."))
+        return municipality
+
+
 class Municipality(models.Model):
     """Kommun: the one municipality this deployment serves."""
 
@@ -30,6 +41,8 @@ class Municipality(models.Model):
         blank=True,
     )
     history = HistoricalRecords()
+
+    objects = MunicipalityManager()
 
     class Meta:
         ordering = ["name"]
@@ -52,9 +65,9 @@ class OrgUnitQuerySet(TreeQuerySet):
             condition |= models.Q(tree_id=unit.tree_id, lft__gte=unit.lft, rght__lte=unit.rght)
         return self.filter(condition)
 
-    def boards(self):
-        """Nämnder and bolagsstyrelser: the bodies a förvaltning or bolag serves."""
-        return self.filter(kind__in=OrgUnit.BOARD_KINDS)
+    def governing_bodies(self):
+        """KS, nämnder and bolagsstyrelser: the bodies a förvaltning or bolag serves."""
+        return self.filter(kind__in=OrgUnit.GOVERNING_KINDS)
 
 
 class OrgUnit(MPTTModel):
@@ -69,7 +82,8 @@ class OrgUnit(MPTTModel):
         COMPANY = "company", _("company")
         UNIT = "unit", _("unit")
 
-    BOARD_KINDS = (Kind.EXECUTIVE, Kind.COMMITTEE, Kind.BOARD)
+    # The political bodies a förvaltning or bolag serves: KS, a nämnd, a bolagsstyrelse.
+    GOVERNING_KINDS = (Kind.EXECUTIVE, Kind.COMMITTEE, Kind.BOARD)
     OFFICE_KINDS = (Kind.ADMINISTRATION, Kind.COMPANY)
 
     municipality = models.ForeignKey(
@@ -125,8 +139,19 @@ class OrgUnit(MPTTModel):
                 raise ValidationError({"parent": _("A unit cannot be placed below itself.")})
 
     @property
-    def is_board(self):
-        return self.kind in self.BOARD_KINDS
+    def is_governing_body(self):
+        """KS, a nämnd or a bolagsstyrelse (Kind.BOARD alone is a bolagsstyrelse)."""
+        return self.kind in self.GOVERNING_KINDS
+
+    def governing_body(self):
+        """The nämnd or styrelse this unit belongs to (itself if it is one); None above them.
+
+        Reads the stored tree (two queries): an in-memory unit may hold stale lft/rght.
+        """
+        fresh = OrgUnit.objects.get(pk=self.pk)
+        if fresh.is_governing_body:
+            return fresh
+        return fresh.get_ancestors(ascending=True).filter(kind__in=self.GOVERNING_KINDS).first()
 
     # For the permission helper: what belongs to a unit is decided by its chef.
     access_decided = True

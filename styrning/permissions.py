@@ -100,7 +100,7 @@ def scope_for(user) -> Scope:
             scope.read_roots.append(unit)
             if membership.role == Role.MANAGER:
                 scope.manage_roots.append(unit)
-                if unit.is_office and unit.parent is not None and unit.parent.is_board:
+                if unit.is_office and unit.parent is not None and unit.parent.is_governing_body:
                     scope.draft_boards.append(unit.parent)
         if scope.is_admin:
             scope.roles.add(Role.ADMIN)

@@ -1,9 +1,11 @@
-"""Formatting only: Swedish numbers and periods. No queries, no access checks."""
+"""Formatting only: Swedish numbers, dates and periods. No queries, no access checks.
 
-from decimal import Decimal
+Every filter delegates to styrning.formatting, the one module that formats.
+"""
 
 from django import template
-from django.utils.formats import number_format
+
+from styrning import formatting
 
 register = template.Library()
 
@@ -11,14 +13,25 @@ register = template.Library()
 @register.filter
 def num(value, decimals=None):
     """1234567.50 → "1 234 567,5"; trailing zeros dropped unless ``decimals`` is given."""
-    if value is None or value == "":
-        return "–"
-    value = Decimal(value)
-    if decimals is None:
-        value = value.normalize()
-        exponent = value.as_tuple().exponent
-        decimals = max(-exponent, 0) if isinstance(exponent, int) else 0
-    return number_format(value, decimal_pos=int(decimals), use_l10n=True, force_grouping=True)
+    return formatting.number(value, None if decimals is None else int(decimals))
+
+
+@register.filter
+def percent(value, decimals=1):
+    return formatting.percent(value, int(decimals))
+
+
+@register.filter
+def long_date(value):
+    return formatting.long_date(value)
+
+
+@register.filter
+def years(obj):
+    """An object's first_year/last_year (or start_year/end_year) as "2026" or "2023–2026"."""
+    first = getattr(obj, "first_year", None) or getattr(obj, "start_year", None)
+    last = getattr(obj, "last_year", None) or getattr(obj, "end_year", None)
+    return formatting.year_span(first, last)
 
 
 @register.filter

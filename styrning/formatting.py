@@ -1,0 +1,132 @@
+"""Swedish formats for numbers, amounts, percentages and dates: the one place they are made.
+
+Template filters, exports and (next) the PDF reports call these functions, so a
+figure reads the same everywhere: "1 234 567 kr", "1 235 tkr", "−2,3 mnkr",
+"12,5 %", "2026-08-31", "31 augusti 2026". No queries, no access checks.
+
+Amounts given here are already in the sign to show (budget.signs converts);
+negatives get a real minus sign (U+2212), thousands a non-breaking space.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+EMPTY = "–"
+MINUS = "−"
+
+MONTHS = [
+    "",
+    _("January"),
+    _("February"),
+    _("March"),
+    _("April"),
+    _("May"),
+    _("June"),
+    _("July"),
+    _("August"),
+    _("September"),
+    _("October"),
+    _("November"),
+    _("December"),
+]
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def number(value, decimals: int | None = None) -> str:
+    """1234567.50 → "1 234 567,5"; trailing zeros dropped unless ``decimals`` is given."""
+    value = _decimal(value)
+    if value is None:
+        return EMPTY
+    if decimals is None:
+        value = value.normalize()
+        exponent = value.as_tuple().exponent
+        decimals = max(-exponent, 0) if isinstance(exponent, int) else 0
+    else:
+        value = value.quantize(Decimal(1).scaleb(-int(decimals)), rounding=ROUND_HALF_UP)
+    text = number_format(abs(value), decimal_pos=int(decimals), use_l10n=True, force_grouping=True)
+    return f"{MINUS}{text}" if value < 0 else text
+
+
+def whole(value) -> str:
+    """An amount rounded to whole units: 1234567.4 → "1 234 567", −5 → "−5"."""
+    return number(value, 0)
+
+
+def kr(value) -> str:
+    """Kronor with the unit: "1 234 567 kr"."""
+    return EMPTY if _decimal(value) is None else f"{whole(value)} kr"
+
+
+def in_tkr(value) -> str:
+    """Thousands of kronor without the unit (for table cells): 1 234 567 → "1 235"."""
+    value = _decimal(value)
+    return EMPTY if value is None else whole(value / 1000)
+
+
+def tkr(value) -> str:
+    """Thousands of kronor with the unit: "1 235 tkr"."""
+    return EMPTY if _decimal(value) is None else f"{in_tkr(value)} tkr"
+
+
+def in_mnkr(value, decimals: int = 1) -> str:
+    """Millions of kronor without the unit: −2 345 678 → "−2,3"."""
+    value = _decimal(value)
+    return EMPTY if value is None else number(value / 1_000_000, decimals)
+
+
+def mnkr(value, decimals: int = 1) -> str:
+    """Millions of kronor with the unit: "−2,3 mnkr"."""
+    return EMPTY if _decimal(value) is None else f"{in_mnkr(value, decimals)} mnkr"
+
+
+def percent(value, decimals: int = 1) -> str:
+    """A percentage already in per cent: 12.46 → "12,5 %"."""
+    return EMPTY if _decimal(value) is None else f"{number(value, decimals)}\u00a0%"
+
+
+def iso_date(value) -> str:
+    """2026-08-31 (the Swedish numeric date)."""
+    if value is None:
+        return EMPTY
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return value.isoformat()
+
+
+def month_name(month) -> str:
+    """3 → "mars" (lower case, as in running text)."""
+    try:
+        return str(MONTHS[int(month)]).lower() if int(month) > 0 else ""
+    except (ValueError, IndexError, TypeError):
+        return ""
+
+
+def long_date(value) -> str:
+    """31 augusti 2026."""
+    if value is None:
+        return EMPTY
+    return f"{value.day} {month_name(value.month)} {value.year}"
+
+
+def year_span(first, last) -> str:
+    """2026 for a single year, 2023–2026 for several."""
+    if first is None and last is None:
+        return EMPTY
+    if last is None or first == last:
+        return str(first)
+    if first is None:
+        return str(last)
+    return f"{first}–{last}"
