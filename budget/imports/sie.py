@@ -19,6 +19,16 @@ Real exports depart from the spec, and this reader accepts what they do
   state (some programs write last year's periods with årsnr 0).
 * #RTRANS and #BTRANS are ignored, as §11 (#RTRANS item 5, #BTRANS item 4) says a reader that
   does not handle them must: every #RTRANS is followed by an identical #TRANS, which counts.
+* A zero balance may be left out, so a period where an account has #PSALDO lines per object
+  but none for the account as a whole has the total 0 (told as a warning).
+* A file is refused only where an amount that would be imported cannot be read for sure
+  (#TRANS, #PSALDO/#PBUDGET of the current year, its #IB/#UB of balance accounts, #RAR,
+  #VER). Problems in records the import does not use (#SRU, #KTYP, #KONTO, #OBJEKT, #RES,
+  another year's #PSALDO/#PBUDGET, unknown records …) skip the line with a warning, and slips
+  whose meaning is plain are read as meant with a warning naming the line: a missing ``{``
+  after #VER, a quote left open at the end of a line, a stray quote inside a text.
+* SIE 4I has no #RAR: the year is the one the caller gives, or the one the vouchers are
+  dated in; #PSALDO/#PBUDGET outside it are left out with a warning.
 """
 
 from __future__ import annotations
@@ -596,8 +606,6 @@ class _Parser:
             if opens_block:
                 stripped = stripped[:-1].rstrip(" \t")
             tokens = self._tokens(label, stripped)
-            if tokens is None:
-                return
             if checksummed and label != "#KSUMMA":
                 self._checksum(tokens)
             if handler is None:
@@ -627,7 +635,7 @@ class _Parser:
         except _LineError as exc:
             self._line_error(label, exc)
 
-    def _tokens(self, label: str, text: str) -> list | None:
+    def _tokens(self, label: str, text: str) -> list:
         """The line's fields; a quote slip is read as meant, with a warning, where it cannot
         touch an amount that is imported (see _guessed_field_is_safe)."""
         try:
@@ -912,6 +920,7 @@ class _Parser:
             problem = _("#KSUMMA announces a checksum but the file ends without one: truncated?")
             self.error("malformed", problem, self.ksumma_line)
         self._check_years()
+        self._check_totals()
         used = sie.account_lines
         sie.unknown_accounts = sorted(a for a in used if a not in sie.accounts)
         for code, (line, problem, count) in self._warnings.items():
@@ -981,6 +990,28 @@ class _Parser:
                 problem = _("the voucher date %(date)s lies outside every #RAR year")
                 problem = "#VER: " + problem % {"date": voucher.date.strftime("%Y%m%d")}
                 self.error("date", problem, voucher.line)
+
+    def _check_totals(self) -> None:
+        """Tell where an account's #PSALDO of the current year has lines per object but none
+        for the account as a whole: its total is read as 0 (a zero balance may be left out),
+        so the objects' sum comes back as minus on "ej fördelat på ansvar"."""
+        totals, objects = set(), {}
+        for row in self.sie.period_balances:
+            if row.rar != 0:
+                continue
+            key = (row.period, row.account)
+            if not row.objects:
+                totals.add(key)
+            elif row.amount and key not in objects:
+                objects[key] = row.line
+        for (period, account), line in sorted(objects.items(), key=lambda item: item[1]):
+            if (period, account) not in totals:
+                problem = _(
+                    "#PSALDO: the account %(account)s has lines per object for %(period)s but "
+                    "none for the account as a whole; its total is read as 0, as a zero "
+                    "balance may be left out, and the objects' sum as not allocated"
+                )
+                self.warn("no_total", line, problem % {"account": account, "period": period})
 
     def _year_without_rar(self) -> bool:
         """An SIE 4I file has no #RAR: its year is the one given (``year``), or else the one

@@ -194,7 +194,10 @@ def test_remainder_is_kept_for_every_period_also_when_the_total_is_zero():
         '#PSALDO 0 202603 5010 {1 "130"} 90',
         "#PSALDO 0 202604 5010 {} 60",  # no objects: all unallocated
     ]
-    rows = current_year_rows(parse_sie(build_sie(body)))
+    sie = parse_sie(build_sie(body))
+    rows = current_year_rows(sie)
+    [told] = [w for w in sie.warnings if w.code == "no_total"]  # the total read as 0 is told
+    assert told.line == len(header()) + 5
     assert [(r.object, r.period, r.amount) for r in rows if r.object is None] == [
         (None, "2026-01", D("300")),
         (None, "2026-02", D("-250")),
