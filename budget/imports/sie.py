@@ -508,7 +508,6 @@ class _Parser:
         self._warnings: dict[str, list] = {}
         self._line_warnings: dict[str, list[tuple[int, str]]] = {}
         self._line_warning_counts: dict[str, int] = defaultdict(int)
-        self._current_text = ""
         self._dates: dict[str, dt.date] = {}
         self._periods: dict[str, str] = {}
         self._accounts: dict[str, str] = {}
@@ -583,7 +582,6 @@ class _Parser:
             ) % {"code": ord(bad.group()), "encoding": self.sie.encoding}
             raise SieErrors([SieError("encoding", problem, number)])
         label = ""
-        self._current_text = stripped
         try:
             if stripped == "{":
                 if self.block != "expect":
@@ -597,19 +595,21 @@ class _Parser:
                 return
             if stripped[0] != "#":
                 raise _LineError("malformed", _("not an SIE record (it should start with #)"))
-            label = _LABEL_RE.match(stripped).group().upper()
-            handler = self.handlers.get(label)
-            checksummed = self.ksumma_line is not None and not self.ksumma_done
-            if handler is None and not checksummed and '"' not in stripped:
-                return  # records we do not read are ignored (§7.1); see _tokens for quotes
-            opens_block = label == "#VER" and stripped.endswith("{") and "}" not in stripped
-            if opens_block:
-                stripped = stripped[:-1].rstrip(" \t")
-            tokens = self._tokens(label, stripped)
-            if checksummed and label != "#KSUMMA":
+            opens_block = False
+            try:
+                tokens = tokenize(stripped)
+                label = tokens[0].upper()
+            except _LineError as exc:
+                label = _LABEL_RE.match(stripped).group().upper()
+                opens_block = label == "#VER" and stripped.endswith("{")
+                if opens_block:  # the voucher's { at the end of its #VER line
+                    stripped = stripped[:-1].rstrip(" \t")
+                tokens = self._lenient_tokens(label, stripped, exc)
+            if self.ksumma_line is not None and not self.ksumma_done and label != "#KSUMMA":
                 self._checksum(tokens)
+            handler = self.handlers.get(label)
             if handler is None:
-                return
+                return  # records we do not read are ignored (§7.1)
             if self.block == "expect":
                 if label in ("#TRANS", "#RTRANS", "#BTRANS"):
                     problem = _(
@@ -633,14 +633,15 @@ class _Parser:
                 self.warn_line("brace", number, f"#VER: {problem}")
                 self.block = "open"
         except _LineError as exc:
-            self._line_error(label, exc)
+            self._line_error(label, exc, stripped)
 
-    def _tokens(self, label: str, text: str) -> list:
-        """The line's fields; a quote slip is read as meant, with a warning, where it cannot
-        touch an amount that is imported (see _guessed_field_is_safe)."""
+    def _lenient_tokens(self, label: str, text: str, exc: _LineError) -> list:
+        """The fields of a line ``tokenize`` refused: a quote slip is read as meant, with a
+        warning, where it cannot touch an amount that is imported (_guessed_field_is_safe);
+        otherwise ``exc`` stands. A line that was only a #VER with its { is read as such."""
         try:
             return tokenize(text)
-        except _LineError as exc:
+        except _LineError:
             try:
                 lenient = tokenize_lenient(text)
             except _LineError:
@@ -655,22 +656,21 @@ class _Parser:
             self.warn_line("quote", self.line, f"{label}: " + problem % values)
             return lenient.tokens
 
-    def _line_error(self, label: str, exc: _LineError) -> None:
+    def _line_error(self, label: str, exc: _LineError, text: str) -> None:
         """An error where the line could hold an amount that is imported; else a warning."""
         if label == "#TRANS" and self.voucher is not None:
             self.voucher_damaged = True  # its balance cannot be checked: one error is enough
         problem = f"{label}: {exc.problem}" if label else exc.problem
-        if label in _HARD_RECORDS or (label in _AMOUNT_RECORDS and self._may_be_imported()):
+        if label in _HARD_RECORDS or (label in _AMOUNT_RECORDS and self._may_be_imported(text)):
             self.error(exc.code, problem, self.line)
         else:
             skipped = _("%(problem)s; the line was skipped (the import takes no amount from it)")
             self.warn_line("skipped", self.line, skipped % {"problem": problem})
 
-    def _may_be_imported(self) -> bool:
-        """Whether the unreadable amount record on this line could be one the import uses:
-        #IB/#UB of the current year for a balance account, #PSALDO/#PBUDGET of a period in
-        the current year. Unsure (a field that names the year cannot be read) means yes."""
-        text = self._current_text
+    def _may_be_imported(self, text: str) -> bool:
+        """Whether the unreadable amount record ``text`` could be one the import uses: #IB/#UB
+        of the current year for a balance account, #PSALDO/#PBUDGET of a period in the
+        current year. Unsure (a field that names the year cannot be read) means yes."""
         fields = text.split()
         label = fields[0].upper()
         if label in ("#RES", "#OIB", "#OUB", "#RTRANS", "#BTRANS"):
