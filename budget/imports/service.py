@@ -177,14 +177,7 @@ def import_sie(
         raise ImportFailed(_sie_messages(error)) from error
     result = Result(dry_run=dry_run)
     result.info = {"program": parsed.program, "encoding": parsed.encoding}
-    file_year = parsed.years[0][0].year
-    if year is not None and year != file_year:
-        raise ImportFailed(
-            [
-                _("The file's current year is %(file)s, not %(year)s.")
-                % {"file": file_year, "year": year}
-            ]
-        )
+    file_year = parsed.years[0][0].year  # parse_sie checked it against ``year``
     result.year = file_year
     result.warnings = [warning.message for warning in parsed.warnings]
     accounts = AccountMap(municipality)

@@ -953,6 +953,9 @@ class _Parser:
             return
         if 0 not in sie.years:
             self.error("year", _("the file has no #RAR 0 (the current fiscal year)"), None)
+        elif self.year is not None and sie.years[0][0].year != self.year:
+            problem = _("The file's current year is %(file)s, not %(year)s.")
+            self.error("year", problem % {"file": sie.years[0][0].year, "year": self.year}, None)
         not_declared = _("year %(index)s is not declared by any #RAR line")
         for row in sie.balances + sie.object_balances:
             if row.rar not in sie.years:
@@ -1078,7 +1081,7 @@ def parse_sie(
     """Read an SIE file's bytes; raise SieErrors naming every bad line (up to MAX_ERRORS).
 
     ``year`` is the year of a file without #RAR (SIE 4I); without it, such a file's year is
-    the one its vouchers are dated in. A file with #RAR keeps its own years.
+    the one its vouchers are dated in. A file with #RAR must have it as its #RAR 0.
     ``progress(lines_done, lines_total)`` is called every PROGRESS_EVERY lines and at the end.
     """
     if not isinstance(data, bytes):

@@ -78,6 +78,14 @@ def test_year_option_reads_an_sie_4i_file(world, budget, tmp_path, capsys):
     assert "2026" in capsys.readouterr().out
 
 
+def test_year_option_must_match_the_files_year(world, budget, tmp_path):
+    path = tmp_path / "bok.se"
+    path.write_bytes(_file())
+    for options in (["--dry-run", "--json"], []):
+        with pytest.raises(CommandError, match="2026"):
+            call_command("import_sie", str(path), "--year", "2025", *options)
+
+
 def _run(path, *options, tmp_path):
     """The command as a shell runs it, on a database that is not even migrated."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'none.sqlite3'}"}
