@@ -161,108 +161,90 @@ def _write_outcomes(municipality, outcomes, batch, result, *, replace_months):
 def import_sie(
     municipality, data: bytes, *, year=None, dimension=1, dry_run=False, batch=None, progress=None
 ) -> Result:
-    """Read an SIE 4 (or 3) file; store its outcomes, #PBUDGET and balances unless dry_run.
+    """Read an SIE 4 (or 3, or 4I) file; store its outcomes, #PBUDGET and balances.
 
-    The dry run judges the file alone: ansvarskoder and accounts the database does
-    not know are warnings there and errors in a real import.
+    ``year`` must match the file's #RAR 0; a file without #RAR (SIE 4I) is read as that
+    year, or without it as the year its vouchers are dated in. The file is refused only
+    where an amount that would be imported cannot be read; what is read leniently comes
+    back as warnings naming the line. The dry run takes the same path as the import, with
+    every write rolled back, so it counts the same new, changed and removed rows; it judges
+    the file alone, so ansvarskoder, accounts and the budget year the database lacks are
+    warnings there and errors in a real import.
     """
     try:
-        parsed = sie_format.parse_sie(data, progress=progress)
+        parsed = sie_format.parse_sie(data, year=year, progress=progress)
     except sie_format.SieError as error:
         raise ImportFailed(_sie_messages(error)) from error
     result = Result(dry_run=dry_run)
     result.info = {"program": parsed.program, "encoding": parsed.encoding}
-    errors: list[str] = []
-    if 0 not in parsed.years:
-        raise ImportFailed([_("The file has no current year (#RAR 0).")])
-    file_year = parsed.years[0][0].year
-    if year is not None and year != file_year:
-        raise ImportFailed(
-            [
-                _("The file's current year is %(file)s, not %(year)s.")
-                % {"file": file_year, "year": year}
-            ]
-        )
+    file_year = parsed.years[0][0].year  # parse_sie checked it against ``year``
     result.year = file_year
+    result.warnings = [warning.message for warning in parsed.warnings]
     accounts = AccountMap(municipality)
     units = _units_by_code(municipality)
-    budget_year = _budget_year(municipality, file_year, errors)
-
-    def resolve(rows):
-        """rows → {(unit, year, month, group): amount}, with errors for unknown codes."""
-        resolved = defaultdict(Decimal)
-        unknown_units, unknown_accounts = set(), set()
-        for row in rows:
-            if row.account[:1] in ("1", "2"):
-                continue  # balance accounts: kept as IB/UB below, never outcomes
-            group = accounts.group_for(row.account)
-            if group is None:
-                unknown_accounts.add(row.account)
-                continue
-            if group.kind == AccountGroup.Kind.BALANCE:
-                continue
-            unit = None
-            if row.object is not None:
-                unit = units.get(row.object)
-                if unit is None:
-                    unknown_units.add(row.object)
-                    continue
-            row_year, row_month = (int(part) for part in row.period.split("-"))
-            resolved[(unit, row_year, row_month, group)] += row.amount
-        messages = []
-        for code in sorted(unknown_units):
-            messages.append(
-                _(
-                    "line %(line)s: the responsibility code %(code)s (dimension %(dim)s) is "
-                    "not in the organisation."
-                )
-                % {
-                    "line": _first_object_line(parsed, dimension, code),
-                    "code": code,
-                    "dim": dimension,
-                }
-            )
-        for account in sorted(unknown_accounts):
-            line = _first_line(parsed, account)
-            messages.append(
-                _(
-                    "line %(line)s: the account %(account)s belongs to no account "
-                    "group; add it to the account mapping."
-                )
-                % {"line": line, "account": account}
-            )
-        return resolved, messages
-
+    problems: list[str] = []
+    budget_year = _budget_year(municipality, file_year, problems)
     outcome_rows = sie_format.current_year_rows(parsed, dimension=dimension, source="psaldo")
-    outcomes, problems = resolve(outcome_rows)
+    outcomes = _resolve_sie_rows(parsed, outcome_rows, dimension, accounts, units, problems)
     budget_rows = sie_format.current_year_rows(parsed, dimension=dimension, source="pbudget")
-    budgets, budget_problems = resolve(budget_rows)
-    problems += budget_problems
-    if dry_run:
-        # The dry run judges the file: what the database lacks is a warning, not a refusal.
-        result.warnings = errors + problems
-        errors = []
-    else:
-        errors += problems
-    if errors:
-        raise ImportFailed(errors)
+    budgets = _resolve_sie_rows(parsed, budget_rows, dimension, accounts, units, problems)
+    problems = list(dict.fromkeys(problems))  # an unknown code in #PSALDO and #PBUDGET
+    if problems and not dry_run:
+        raise ImportFailed(problems)
+    result.warnings += problems
     _summarise(result, outcomes)
-    balances = [
-        b
-        for b in parsed.balances
-        if b.rar == 0 and b.kind in ("IB", "UB") and b.account[:1] in ("1", "2")
-    ]
-    if dry_run:
-        result.balances_written = len(balances)
-        result.budgets_written = len(budgets)
-        return result
+    balances = sie_format.current_year_balances(parsed)
     with transaction.atomic():
         _write_outcomes(municipality, outcomes, batch, result, replace_months=True)
-        result.budgets_written = _write_detail_budgets(budget_year, budgets)
+        if budget_year is not None:
+            result.budgets_written = _write_detail_budgets(budget_year, budgets)
         result.balances_written = _write_balances(municipality, file_year, parsed, balances, batch)
+        if dry_run:
+            transaction.set_rollback(True)
     if not balances:
         result.skipped.append(_("The file has no opening or closing balances for the year."))
     return result
+
+
+def _resolve_sie_rows(parsed, rows, dimension, accounts, units, problems):
+    """SIE rows → {(unit or None, year, month, group): amount}; balance accounts are left out
+    (their IB/UB are kept apart), unknown ansvarskoder and accounts go to ``problems``."""
+    resolved = defaultdict(Decimal)
+    unknown_units, unknown_accounts = set(), set()
+    for row in rows:
+        if sie_format.is_balance_account(row.account):
+            continue
+        group = accounts.group_for(row.account)
+        if group is None:
+            unknown_accounts.add(row.account)
+            continue
+        if group.kind == AccountGroup.Kind.BALANCE:
+            continue
+        unit = None
+        if row.object is not None:
+            unit = units.get(row.object)
+            if unit is None:
+                unknown_units.add(row.object)
+                continue
+        row_year, row_month = (int(part) for part in row.period.split("-"))
+        resolved[(unit, row_year, row_month, group)] += row.amount
+    for code in sorted(unknown_units):
+        problems.append(
+            _(
+                "line %(line)s: the responsibility code %(code)s (dimension %(dim)s) is "
+                "not in the organisation."
+            )
+            % {"line": _first_object_line(parsed, dimension, code), "code": code, "dim": dimension}
+        )
+    for account in sorted(unknown_accounts):
+        problems.append(
+            _(
+                "line %(line)s: the account %(account)s belongs to no account "
+                "group; add it to the account mapping."
+            )
+            % {"line": _first_line(parsed, account), "account": account}
+        )
+    return resolved
 
 
 def _first_line(parsed, account):

@@ -19,6 +19,16 @@ Real exports depart from the spec, and this reader accepts what they do
   state (some programs write last year's periods with årsnr 0).
 * #RTRANS and #BTRANS are ignored, as §11 (#RTRANS item 5, #BTRANS item 4) says a reader that
   does not handle them must: every #RTRANS is followed by an identical #TRANS, which counts.
+* A zero balance may be left out, so a period where an account has #PSALDO lines per object
+  but none for the account as a whole has the total 0 (told as a warning).
+* A file is refused only where an amount that would be imported cannot be read for sure
+  (#TRANS, #PSALDO/#PBUDGET of the current year, its #IB/#UB of balance accounts, #RAR,
+  #VER). Problems in records the import does not use (#SRU, #KTYP, #KONTO, #OBJEKT, #RES,
+  another year's #PSALDO/#PBUDGET, unknown records …) skip the line with a warning, and slips
+  whose meaning is plain are read as meant with a warning naming the line: a missing ``{``
+  after #VER, a quote left open at the end of a line, a stray quote inside a text.
+* SIE 4I has no #RAR: the year is the one the caller gives, or the one the vouchers are
+  dated in; #PSALDO/#PBUDGET outside it are left out with a warning.
 """
 
 from __future__ import annotations
@@ -188,6 +198,7 @@ class SieFile:
     currency: str = "SEK"
     scope_end: dt.date | None = None  # #OMFATTN
     years: dict[int, tuple[dt.date, dt.date]] = field(default_factory=dict)
+    year_source: str = "rar"  # "rar"; without #RAR (SIE 4I) "given" or "vouchers"
     dimensions: dict[int, str] = field(default_factory=dict)
     parent_dimensions: dict[int, int] = field(default_factory=dict)
     objects: dict[tuple[int, str], str] = field(default_factory=dict)
@@ -281,7 +292,10 @@ def detect_encoding(data: bytes) -> str:
 
 # --- Fields -----------------------------------------------------------------------------------
 
-_TOKEN_RE = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"|([{}])|([^ \t{}"]+)|(")')
+# A quoted field ends at a quote followed by a separator; any other quote sends the line to
+# tokenize_lenient.
+_TOKEN_RE = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"(?![^ \t{}])|([{}])|([^ \t{}"]+)|(")')
+_LABEL_RE = re.compile(r'#[^ \t{}"]*')
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _AMOUNT_RE = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _COMMA_AMOUNT_RE = re.compile(r"-?[0-9]+,[0-9]{1,2}")
@@ -289,6 +303,16 @@ _DATE_RE = re.compile(r"[0-9]{8}")
 _PERIOD_RE = re.compile(r"[0-9]{4}(?:0[1-9]|1[0-2])")
 _INTEGER_RE = re.compile(r"-?[0-9]+")
 _ACCOUNT_RE = re.compile(r"[0-9]+")
+
+
+# Records whose problems always refuse the file: they carry the years, the vouchers and their
+# amounts. Problems in the amount records below refuse it only where the line could hold an
+# amount that is imported; problems in any other record are warnings (the line is skipped).
+_HARD_RECORDS = frozenset({"", "#RAR", "#VER", "#TRANS", "#KSUMMA"})
+_AMOUNT_RECORDS = frozenset(
+    {"#PSALDO", "#PBUDGET", "#IB", "#UB", "#RES", "#OIB", "#OUB", "#RTRANS", "#BTRANS"}
+)
+MAX_LINE_WARNINGS = 20  # per kind; the rest are counted
 
 
 class _LineError(Exception):
@@ -329,6 +353,117 @@ def tokenize(text: str) -> list[str | list[str]]:
     return tokens
 
 
+class Lenient(NamedTuple):
+    """What tokenize_lenient read: the fields, the first field it had to guess (its index
+    among the line's fields; an object list counts as one), that field's text, and how:
+    "open" (a quote never closed) or "stray" (a quote inside a quoted text)."""
+
+    tokens: list
+    index: int
+    value: str
+    how: str
+
+
+def _unescaped_quotes(text: str) -> int:
+    return text.count('"') - text.count('\\"')
+
+
+def tokenize_lenient(text: str) -> Lenient:
+    """Split a line whose quotes ``tokenize`` refused, reading them as a person would.
+
+    First as a quote inside a text: a quote closes a quoted text only where a field can end
+    (a separator, a brace or the end of the line follows) and an even number of quotes is
+    left after it; any other quote is part of the text (``"Förskola "Ängen""`` is
+    ``Förskola "Ängen"``), and a text never closed runs to the end of the line. If that does
+    not make sense of the line, as a quote left open: fields as ``tokenize`` reads them up to
+    the lone quote, whose text runs to the end of the line. Raises _LineError when neither
+    reading does.
+    """
+    try:
+        return _tokenize_stray(text)
+    except _LineError:
+        return _tokenize_open(text)
+
+
+def _tokenize_stray(text: str) -> Lenient:
+    tokens: list = []
+    current = tokens
+    guessed: tuple[int, str, str] | None = None
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char in " \t":
+            i += 1
+        elif char == '"':
+            i += 1
+            value: list[str] = []
+            how, stray = "open", False
+            while i < n:
+                char = text[i]
+                if char == "\\" and text.startswith('"', i + 1):
+                    value.append('"')
+                    i += 2
+                    continue
+                if char == '"':
+                    ends = i + 1 == n or text[i + 1] in " \t{}"
+                    if ends and _unescaped_quotes(text[i + 1 :]) % 2 == 0:
+                        how = "stray" if stray else ""
+                        i += 1
+                        break
+                    stray = True
+                value.append(char)
+                i += 1
+            text_value = "".join(value)
+            if how and guessed is None:
+                guessed = (len(tokens) if current is tokens else len(tokens) - 1, text_value, how)
+            current.append(text_value.rstrip() if how == "open" else text_value)
+        elif char == "{":
+            if current is not tokens:
+                raise _LineError("malformed", _("a { inside an object list"))
+            current = []
+            tokens.append(current)
+            i += 1
+        elif char == "}":
+            if current is tokens:
+                raise _LineError("malformed", _("a } without a { before it"))
+            current = tokens
+            i += 1
+        else:
+            start = i
+            while i < n and text[i] not in ' \t{}"':
+                i += 1
+            current.append(text[start:i])
+    if current is not tokens:
+        raise _LineError("malformed", _("an object list is not closed (a } is missing)"))
+    if guessed is None:
+        raise _LineError("malformed", _('a quoted text is not closed (a " is missing)'))
+    return Lenient(tokens, *guessed)
+
+
+def _tokenize_open(text: str) -> Lenient:
+    for match in _TOKEN_RE.finditer(text):
+        if match.lastindex == 4:
+            head = tokenize(text[: match.start()])
+            if head and isinstance(head[-1], list):  # the lone quote came after a "{"
+                break
+            value = text[match.end() :].rstrip()
+            return Lenient([*head, value], len(head), value, "open")
+    raise _LineError("malformed", _('a quoted text is not closed (a " is missing)'))
+
+
+def _guessed_field_is_safe(label: str, lenient: Lenient) -> bool:
+    """Whether a field tokenize_lenient had to guess lies where no amount, account, object,
+    date or year is read: a voucher's or a transaction's text, or any field of a record
+    that holds no amount (a name in #KONTO, #OBJEKT, #FNAMN …)."""
+    if label in ("#TRANS", "#RTRANS", "#BTRANS"):
+        tokens = lenient.tokens
+        amount_index = 3 if len(tokens) > 2 and isinstance(tokens[2], list) else 2
+        return lenient.index > amount_index
+    if label == "#VER":
+        return lenient.index >= 4
+    return label not in _HARD_RECORDS and label not in _AMOUNT_RECORDS
+
+
 def _text(tokens: list, index: int) -> str:
     if index >= len(tokens):
         return ""
@@ -357,8 +492,9 @@ def format_amount(amount: Decimal) -> str:
 class _Parser:
     """Reads lines one at a time into a SieFile, collecting errors and warnings."""
 
-    def __init__(self, encoding: str):
+    def __init__(self, encoding: str, year: int | None = None):
         self.sie = SieFile(encoding=encoding)
+        self.year = year
         self.errors: list[SieError] = []
         self.line = 0
         self.voucher: Voucher | None = None
@@ -370,6 +506,8 @@ class _Parser:
         self.ksumma_done = False
         self.crc = 0
         self._warnings: dict[str, list] = {}
+        self._line_warnings: dict[str, list[tuple[int, str]]] = {}
+        self._line_warning_counts: dict[str, int] = defaultdict(int)
         self._dates: dict[str, dt.date] = {}
         self._periods: dict[str, str] = {}
         self._accounts: dict[str, str] = {}
@@ -413,11 +551,19 @@ class _Parser:
             raise _Stop
 
     def warn(self, code: str, line: int | None, problem: str) -> None:
+        """A warning of a kind that is told once, with its first line and a count."""
         entry = self._warnings.get(code)
         if entry is None:
             self._warnings[code] = [line, problem, 1]
         else:
             entry[2] += 1
+
+    def warn_line(self, code: str, line: int, problem: str) -> None:
+        """A warning told for each line, up to MAX_LINE_WARNINGS of a kind."""
+        self._line_warning_counts[code] += 1
+        entry = self._line_warnings.setdefault(code, [])
+        if len(entry) < MAX_LINE_WARNINGS:
+            entry.append((line, problem))
 
     # Lines
 
@@ -449,21 +595,98 @@ class _Parser:
                 return
             if stripped[0] != "#":
                 raise _LineError("malformed", _("not an SIE record (it should start with #)"))
-            tokens = tokenize(stripped)
-            label = tokens[0].upper()
+            opens_block = False
+            try:
+                tokens = tokenize(stripped)
+                label = tokens[0].upper()
+            except _LineError as exc:
+                label = _LABEL_RE.match(stripped).group().upper()
+                opens_block = label == "#VER" and stripped.endswith("{")
+                if opens_block:  # the voucher's { at the end of its #VER line
+                    stripped = stripped[:-1].rstrip(" \t")
+                tokens = self._lenient_tokens(label, stripped, exc)
             if self.ksumma_line is not None and not self.ksumma_done and label != "#KSUMMA":
                 self._checksum(tokens)
+            handler = self.handlers.get(label)
+            if handler is None:
+                return  # records we do not read are ignored (§7.1)
             if self.block == "expect":
-                self.block = None
-                no_block = _("the voucher has no { } block with transactions")
-                self.error("malformed", "#VER: " + no_block, self.voucher.line)
+                if label in ("#TRANS", "#RTRANS", "#BTRANS"):
+                    problem = _(
+                        "the { that opens the voucher's transactions is missing; the "
+                        "transactions that follow are read as the voucher's"
+                    )
+                    self.warn_line("brace", number, f"#VER: {problem}")
+                    self.block = "open"
+                else:
+                    self.block = None
+                    no_block = _("the voucher has no { } block with transactions")
+                    self.error("malformed", "#VER: " + no_block, self.voucher.line)
             if self.pending_rtrans is not None:
                 self._match_rtrans(label, tokens)
-            handler = self.handlers.get(label)
-            if handler is not None:  # unknown records are ignored (§7.1)
-                handler(tokens)
+            handler(tokens)
+            if opens_block:
+                problem = _(
+                    "the { that opens the voucher's transactions stands at the end of the "
+                    "#VER line, not on a line of its own; read as if it did"
+                )
+                self.warn_line("brace", number, f"#VER: {problem}")
+                self.block = "open"
         except _LineError as exc:
-            self.error(exc.code, f"{label}: {exc.problem}" if label else exc.problem, number)
+            self._line_error(label, exc, stripped)
+
+    def _lenient_tokens(self, label: str, text: str, exc: _LineError) -> list:
+        """The fields of a line ``tokenize`` refused: a quote slip is read as meant, with a
+        warning, where it cannot touch an amount that is imported (_guessed_field_is_safe);
+        otherwise ``exc`` stands. A line that was only a #VER with its { is read as such."""
+        try:
+            return tokenize(text)
+        except _LineError:
+            try:
+                lenient = tokenize_lenient(text)
+            except _LineError:
+                raise exc from None
+            if not _guessed_field_is_safe(label, lenient):
+                raise exc from None
+            values = {"value": lenient.value}
+            if lenient.how == "open":
+                problem = _("the quote before “%(value)s” is not closed; read to the line's end")
+            else:
+                problem = _("a quote inside the text “%(value)s” is read as part of the text")
+            self.warn_line("quote", self.line, f"{label}: " + problem % values)
+            return lenient.tokens
+
+    def _line_error(self, label: str, exc: _LineError, text: str) -> None:
+        """An error where the line could hold an amount that is imported; else a warning."""
+        if label == "#TRANS" and self.voucher is not None:
+            self.voucher_damaged = True  # its balance cannot be checked: one error is enough
+        problem = f"{label}: {exc.problem}" if label else exc.problem
+        if label in _HARD_RECORDS or (label in _AMOUNT_RECORDS and self._may_be_imported(text)):
+            self.error(exc.code, problem, self.line)
+        else:
+            skipped = _("%(problem)s; the line was skipped (the import takes no amount from it)")
+            self.warn_line("skipped", self.line, skipped % {"problem": problem})
+
+    def _may_be_imported(self, text: str) -> bool:
+        """Whether the unreadable amount record ``text`` could be one the import uses: #IB/#UB
+        of the current year for a balance account, #PSALDO/#PBUDGET of a period in the
+        current year. Unsure (a field that names the year cannot be read) means yes."""
+        fields = text.split()
+        label = fields[0].upper()
+        if label in ("#RES", "#OIB", "#OUB", "#RTRANS", "#BTRANS"):
+            return False
+        rar = fields[1] if len(fields) > 1 else ""
+        if not _INTEGER_RE.fullmatch(rar):
+            return True
+        if label in ("#IB", "#UB"):
+            account = fields[2].strip('"') if len(fields) > 2 else ""
+            balance = _ACCOUNT_RE.fullmatch(account) is None or is_balance_account(account)
+            return int(rar) == 0 and balance
+        period = fields[2].strip('"') if len(fields) > 2 else ""
+        if not _PERIOD_RE.fullmatch(period) or not self.sie.years:
+            return True
+        year = self.sie.year_of_period(f"{period[:4]}-{period[4:]}", prefer=int(rar))
+        return year is None or year == 0
 
     # Field readers
 
@@ -697,6 +920,7 @@ class _Parser:
             problem = _("#KSUMMA announces a checksum but the file ends without one: truncated?")
             self.error("malformed", problem, self.ksumma_line)
         self._check_years()
+        self._check_totals()
         used = sie.account_lines
         sie.unknown_accounts = sorted(a for a in used if a not in sie.accounts)
         for code, (line, problem, count) in self._warnings.items():
@@ -706,6 +930,17 @@ class _Parser:
             if count > 1:
                 message += " " + _("(%(count)s lines in all)") % {"count": count}
             sie.warnings.append(SieWarning(line, code, message))
+        for code, entries in self._line_warnings.items():
+            for line, problem in entries:
+                message = _("line %(line)s: %(problem)s") % {"line": line, "problem": problem}
+                sie.warnings.append(SieWarning(line, code, message))
+            more = self._line_warning_counts[code] - len(entries)
+            if more:
+                last = entries[-1][0]
+                message = _("… and %(count)s more lines after line %(line)s like the one before")
+                values = {"count": more, "line": last}
+                sie.warnings.append(SieWarning(last, code, message % values))
+        sie.warnings.sort(key=lambda w: (w.line is not None, w.line or 0))
         if self.errors:
             raise SieErrors(self.errors)
         return sie
@@ -713,12 +948,14 @@ class _Parser:
     def _check_years(self) -> None:
         sie = self.sie
         if not sie.years:
-            self.error(
-                "year", _("the file has no #RAR line, so its fiscal years are unknown"), None
-            )
+            if self._year_without_rar():
+                self._check_year_without_rar()
             return
         if 0 not in sie.years:
             self.error("year", _("the file has no #RAR 0 (the current fiscal year)"), None)
+        elif self.year is not None and sie.years[0][0].year != self.year:
+            problem = _("The file's current year is %(file)s, not %(year)s.")
+            self.error("year", problem % {"file": sie.years[0][0].year, "year": self.year}, None)
         not_declared = _("year %(index)s is not declared by any #RAR line")
         for row in sie.balances + sie.object_balances:
             if row.rar not in sie.years:
@@ -757,10 +994,94 @@ class _Parser:
                 problem = "#VER: " + problem % {"date": voucher.date.strftime("%Y%m%d")}
                 self.error("date", problem, voucher.line)
 
+    def _check_totals(self) -> None:
+        """Tell where an account's #PSALDO of the current year has lines per object but none
+        for the account as a whole: its total is read as 0 (a zero balance may be left out),
+        so the objects' sum comes back as minus on "ej fördelat på ansvar"."""
+        totals, objects = set(), {}
+        for row in self.sie.period_balances:
+            if row.rar != 0:
+                continue
+            key = (row.period, row.account)
+            if not row.objects:
+                totals.add(key)
+            elif row.amount and key not in objects:
+                objects[key] = row.line
+        for (period, account), line in sorted(objects.items(), key=lambda item: item[1]):
+            if (period, account) not in totals:
+                problem = _(
+                    "#PSALDO: the account %(account)s has lines per object for %(period)s but "
+                    "none for the account as a whole; its total is read as 0, as a zero "
+                    "balance may be left out, and the objects' sum as not allocated"
+                )
+                self.warn("no_total", line, problem % {"account": account, "period": period})
 
-def parse_sie(data: bytes, *, progress: Callable[[int, int], None] | None = None) -> SieFile:
+    def _year_without_rar(self) -> bool:
+        """An SIE 4I file has no #RAR: its year is the one given (``year``), or else the one
+        its vouchers are dated in. Sets ``years`` and ``year_source``; False (with an error)
+        when there is no year to take."""
+        sie = self.sie
+        give = _("give the year (--year, or the year of the upload)")
+        if self.year is not None:
+            year, sie.year_source = self.year, "given"
+            told = _("The file has no #RAR line (SIE 4I); it is read as the year %(year)s given.")
+        else:
+            found = sorted({v.date.year for v in sie.vouchers if v.date is not None})
+            if not found:
+                problem = _("the file has no #RAR line and no vouchers, so its year is unknown")
+                self.error("year", f"{problem}: {give}", None)
+                return False
+            if len(found) > 1:
+                problem = _(
+                    "the file has no #RAR line and its vouchers are dated in %(years)s, "
+                    "so its year is not plain"
+                ) % {"years": ", ".join(str(y) for y in found)}
+                self.error("year", f"{problem}: {give}", None)
+                return False
+            year, sie.year_source = found[0], "vouchers"
+            told = _(
+                "The file has no #RAR line (SIE 4I); it is read as the year %(year)s, in which "
+                "its vouchers are dated."
+            )
+        if not 1900 <= year <= 2100:
+            self.error("year", _("the year %(year)s lies outside 1900–2100") % {"year": year}, None)
+            return False
+        sie.years = {0: (dt.date(year, 1, 1), dt.date(year, 12, 31))}
+        self.warn("no_rar", None, told % {"year": year})
+        return True
+
+    def _check_year_without_rar(self) -> None:
+        """No #RAR to check against: #PSALDO and #PBUDGET of the year are the year's,
+        others are left out with a warning; vouchers outside the year are refused."""
+        sie = self.sie
+        start, end = sie.years[0]
+        for label, rows in (("#PSALDO", sie.period_balances), ("#PBUDGET", sie.period_budgets)):
+            kept = []
+            for row in rows:
+                if sie.year_of_period(row.period) == 0:
+                    kept.append(row._replace(rar=0))
+                else:
+                    problem = _("the period %(period)s lies outside the year %(year)s; left out")
+                    values = {"period": row.period, "year": start.year}
+                    self.warn("outside_year", row.line, f"{label}: " + problem % values)
+            rows[:] = kept
+        for voucher in sie.vouchers:
+            if voucher.date is not None and not start <= voucher.date <= end:
+                problem = _("the voucher date %(date)s lies outside the year %(year)s")
+                values = {"date": voucher.date.strftime("%Y%m%d"), "year": start.year}
+                self.error("date", "#VER: " + problem % values, voucher.line)
+
+
+def parse_sie(
+    data: bytes,
+    *,
+    year: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SieFile:
     """Read an SIE file's bytes; raise SieErrors naming every bad line (up to MAX_ERRORS).
 
+    ``year`` is the year of a file without #RAR (SIE 4I); without it, such a file's year is
+    the one its vouchers are dated in. A file with #RAR must have it as its #RAR 0.
     ``progress(lines_done, lines_total)`` is called every PROGRESS_EVERY lines and at the end.
     """
     if not isinstance(data, bytes):
@@ -768,7 +1089,7 @@ def parse_sie(data: bytes, *, progress: Callable[[int, int], None] | None = None
     if not data or data.isspace():
         raise SieErrors([SieError("malformed", _("the file is empty"))])
     encoding = detect_encoding(data)
-    parser = _Parser(encoding)
+    parser = _Parser(encoding, year)
     total = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     codec = "utf-8-sig" if encoding == "utf-8" else encoding
     stream = io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="\n")
@@ -808,8 +1129,11 @@ def _code(objects: tuple[tuple[int, str], ...], dimension: int) -> str | None:
 
 def _period_sums(rows: list[PeriodAmount], dimension: int) -> dict:
     """The #PSALDO/#PBUDGET rule: objects get the lines naming ``dimension`` (alone, where
-    such lines exist for the account and period); the object None gets what the account's
-    ``{}`` line holds beyond them, or nothing when there is no ``{}`` line."""
+    such lines exist for the account and period); the object None ("ej fördelat på ansvar")
+    gets the account's total (its ``{}`` line) minus what the objects got. A period with
+    object lines but no ``{}`` line has the total 0 (the table of records: "saldoposter med
+    nollsaldon kan dock utelämnas"), so None gets minus the objects' sum. The rows of an
+    account and period always add up to the account's total."""
     groups: dict[tuple[str, str], list[PeriodAmount]] = defaultdict(list)
     for row in rows:
         groups[(row.period, row.account)].append(row)
@@ -827,8 +1151,8 @@ def _period_sums(rows: list[PeriodAmount], dimension: int) -> dict:
         for code, amount in alone or together:
             sums[(code, period, account)] += amount
             allocated += amount
-        if total is not None:
-            sums[(None, period, account)] += total - allocated
+        if total is not None or alone or together:
+            sums[(None, period, account)] += (total or ZERO) - allocated
     return sums
 
 

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from budget.imports.service import ImportFailed, import_sie
 from budget.models import BalanceAmount, DetailBudget, Outcome
-from tests.budget.sie_builder import Objects, build_sie, record, voucher
+from tests.budget.sie_builder import Objects, build_sie, header, record, voucher
 
 
 @pytest.fixture(autouse=True)
@@ -267,3 +267,119 @@ def test_dry_run_warns_of_a_missing_budget_year_instead_of_refusing(world, budge
     )
     result = import_sie(world.m, data, dry_run=True)
     assert any("2030" in w for w in result.warnings)
+
+
+def _remainder_file():
+    body = [
+        record("#KONTO", 5011, "Löner månadsavlönade"),
+        record("#KONTO", 6110, "Lokalhyror"),
+        # January: total 1 000, units 700 + 100: 200 unallocated.
+        "#PSALDO 0 202601 5011 {} 1000.00",
+        '#PSALDO 0 202601 5011 {1 "400"} 700.00',
+        '#PSALDO 0 202601 5011 {1 "510"} 100.00',
+        # February: the total is 0 and written: minus the units' 300 is unallocated.
+        "#PSALDO 0 202602 5011 {} 0.00",
+        '#PSALDO 0 202602 5011 {1 "400"} 300.00',
+        # March: the total is 0 and left out, as a zero balance may be: the same rule.
+        '#PSALDO 0 202603 5011 {1 "400"} 450.00',
+        '#PSALDO 0 202603 5011 {1 "510"} -50.00',
+        # An account with no objects at all is wholly unallocated.
+        "#PSALDO 0 202603 6110 {} 80.00",
+    ]
+    return build_sie(body)
+
+
+def test_unallocated_remainder_is_kept_for_every_period_also_when_the_total_is_zero(world, budget):
+    import_sie(world.m, _remainder_file())
+    stored = _stored(world)
+    assert stored[(None, 1, "personal")] == Decimal("200.00")
+    assert stored[(None, 2, "personal")] == Decimal("-300.00")
+    assert stored[(None, 3, "personal")] == Decimal("-400.00")
+    assert stored[(None, 3, "lokaler")] == Decimal("80.00")
+    assert stored[("400", 3, "personal")] == Decimal("450.00")
+    # Per month and account the stored rows add up to the account's total in the file.
+    per_month = defaultdict(Decimal)
+    for (_code, month, group), amount in stored.items():
+        if group == "personal":
+            per_month[month] += amount
+    assert dict(per_month) == {1: Decimal("1000.00"), 2: Decimal("0"), 3: Decimal("0")}
+
+
+def _slipshod_file():
+    """A file as ledgers write it: slips whose meaning is plain, records we do not use."""
+    body = [
+        '#KONTO 5011 "Löner månadsavlönade',  # quote left open
+        '#KONTO 6110 "Lokalhyror "Gamla" skolan"',  # stray quotes inside the name
+        "#KONTO 30x1 Okänt",  # an account nothing books on, not a number
+        "#SRU 50x1 7214",
+        "#KTYP 5011 X",
+        '#ADRESS "Kommunhuset "Storgatan 1" 12345',
+        "#PBUDGET -1 202503 5011 {} tusen",  # last year's budget: not imported
+        '#VER A 1 20260131 "Löner januari"',
+        '   #TRANS 5011 {1 "400"} 650000.00',  # the { is missing
+        "   #TRANS 1930 {} -650000.00",
+        "}",
+    ]
+    return build_sie(body)
+
+
+def test_a_file_with_plain_slips_is_imported_with_warnings_naming_the_lines(world, budget):
+    from django.utils import translation
+
+    with translation.override("sv"):
+        result = import_sie(world.m, _slipshod_file())
+    assert _stored(world) == {("400", 1, "personal"): Decimal("650000.00")}
+    lines = sorted(int(w.split(":")[0].split()[1]) for w in result.warnings if w.startswith("rad "))
+    first = len(header()) + 1
+    assert lines == [*range(first, first + 7), first + 8]
+    assert result.as_dict()["warnings"] == result.warnings
+
+
+def test_an_amount_that_would_be_imported_and_cannot_be_read_is_still_refused(world, budget):
+    broken = build_sie(['#PSALDO 0 202603 5011 {1 "400} 700.00', "#PBUDGET 0 202603 5011 {} x"])
+    with pytest.raises(ImportFailed) as info:
+        import_sie(world.m, broken)
+    first = len(header()) + 1
+    assert [e.split(":")[0] for e in info.value.errors] == [f"rad {first}", f"rad {first + 1}"]
+    assert not Outcome.objects.exists()
+
+
+def _4i_file():
+    body = voucher(
+        "A",
+        1,
+        "20260310",
+        "Hyra",
+        [(6110, Objects((1, "400")), Decimal("30000.00")), (1930, None, Decimal("-30000.00"))],
+    )
+    return build_sie(body, years=())
+
+
+def test_4i_file_is_imported_as_the_year_given_or_its_vouchers_year(world, budget):
+    result = import_sie(world.m, _4i_file(), year=2026)
+    assert result.year == 2026
+    assert _stored(world) == {("400", 3, "lokaler"): Decimal("30000.00")}
+    assert any("#RAR" in w for w in result.warnings)
+    Outcome.objects.all().delete()
+    result = import_sie(world.m, _4i_file())
+    assert result.year == 2026
+    assert _stored(world) == {("400", 3, "lokaler"): Decimal("30000.00")}
+
+
+def test_4i_file_without_year_or_vouchers_is_refused_in_swedish(world, budget):
+    from django.utils import translation
+
+    with translation.override("sv"), pytest.raises(ImportFailed) as info:
+        import_sie(world.m, build_sie([record("#KONTO", 5011, "Löner")], years=()))
+    [message] = info.value.errors
+    assert "#RAR" in message and "--year" in message and "verifikationer" in message
+
+
+def test_dry_run_counts_what_the_import_then_does(world, budget):
+    dry = import_sie(world.m, _file(psaldo=True), dry_run=True)
+    assert not Outcome.objects.exists() and not DetailBudget.objects.filter(month=3).exists()
+    real = import_sie(world.m, _file(psaldo=True))
+    counts = ("outcomes_created", "outcomes_changed", "outcomes_removed", "budgets_written")
+    assert [getattr(dry, c) for c in counts] == [getattr(real, c) for c in counts]
+    assert dry.outcomes_created > 0 and dry.budgets_written == 1
+    assert (dry.balances_written, dry.warnings) == (real.balances_written, real.warnings)

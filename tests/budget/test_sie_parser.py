@@ -4,6 +4,7 @@ No database: every file is built in memory with tests/budget/sie_builder.py. Err
 checked by line and code, not wording (the messages are translated).
 """
 
+import datetime as dt
 import json
 from collections import defaultdict
 from decimal import Decimal
@@ -41,9 +42,9 @@ NAMES = [
 ]
 
 
-def errors_of(data: bytes) -> list[tuple[int | None, str]]:
+def errors_of(data: bytes, **options) -> list[tuple[int | None, str]]:
     with pytest.raises(SieErrors) as caught:
-        parse_sie(data)
+        parse_sie(data, **options)
     return [(error.line, error.code) for error in caught.value.errors]
 
 
@@ -172,10 +173,41 @@ def test_psaldo_lines_naming_the_dimension_with_others_count_when_none_name_it_a
     assert [(r.object, r.amount) for r in rows] == [(None, 500), ("120", 300), ("130", 200)]
 
 
-def test_psaldo_without_a_total_line_gives_null_nothing():
+def test_psaldo_without_a_total_line_has_the_total_zero():
+    """A zero balance may be left out (SIE 4B, the table of records): the account's total is
+    0, so what the objects hold comes back as minus on "ej fördelat på ansvar"."""
     body = ['#PSALDO 0 202603 5010 {1 "120"} 300', '#PSALDO 0 202603 5010 {6 "P1"} 700']
     rows = current_year_rows(parse_sie(build_sie(body)))
-    assert rows == [Row("120", "2026-03", "5010", D("300"))]
+    assert rows == [
+        Row(None, "2026-03", "5010", D("-300")),
+        Row("120", "2026-03", "5010", D("300")),
+    ]
+
+
+def test_remainder_is_kept_for_every_period_also_when_the_total_is_zero():
+    body = [
+        "#PSALDO 0 202601 5010 {} 1000",  # total 1000, objects 700: 300 unallocated
+        '#PSALDO 0 202601 5010 {1 "120"} 700',
+        "#PSALDO 0 202602 5010 {} 0",  # written total 0: minus the objects
+        '#PSALDO 0 202602 5010 {1 "120"} 250',
+        '#PSALDO 0 202603 5010 {1 "120"} -40',  # total 0 left out: minus the objects
+        '#PSALDO 0 202603 5010 {1 "130"} 90',
+        "#PSALDO 0 202604 5010 {} 60",  # no objects: all unallocated
+    ]
+    sie = parse_sie(build_sie(body))
+    rows = current_year_rows(sie)
+    [told] = [w for w in sie.warnings if w.code == "no_total"]  # the total read as 0 is told
+    assert told.line == len(header()) + 5
+    assert [(r.object, r.period, r.amount) for r in rows if r.object is None] == [
+        (None, "2026-01", D("300")),
+        (None, "2026-02", D("-250")),
+        (None, "2026-03", D("-50")),
+        (None, "2026-04", D("60")),
+    ]
+    per_period = defaultdict(D)
+    for row in rows:
+        per_period[row.period] += row.amount
+    assert per_period == {"2026-01": 1000, "2026-02": 0, "2026-03": 0, "2026-04": 60}
 
 
 def test_psaldo_for_another_dimension():
@@ -394,7 +426,8 @@ def test_decimal_comma_is_accepted_only_where_unambiguous():
     sie = parse_sie(build_sie(["#RES 0 3011 -12,50", "#RES 0 3012 -1,5"]))
     assert [b.amount for b in sie.balances] == [D("-12.50"), D("-1.5")]
     assert [(w.code, w.line) for w in sie.warnings] == [("comma", len(header()) + 1)]
-    assert errors_of(build_sie(["#RES 0 3011 1,234"])) == [(len(header()) + 1, "amount")]
+    bad = build_sie(["#PSALDO 0 202603 3011 {} 1,234"])
+    assert errors_of(bad) == [(len(header()) + 1, "amount")]
 
 
 # --- Errors, by line and code ----------------------------------------------------------------
@@ -407,7 +440,6 @@ def test_each_bad_line_is_named_with_its_problem():
         *voucher("A", 2, "20260301", "Unbalanced", [(5010, None, "100"), (2440, None, "-99.99")]),
         "#PSALDO -3 202603 5010 {} 1",
         "#PSALDO 0 202703 5010 {} 1",
-        '#KONTO 3011 "Försäljning',
         "#PSALDO 0 202603 5010 {1 120 1",
         "#TRANS 5010 {} 1",
         *voucher("A", 3, '""', "No date", [(5010, None, "1"), (2440, None, "-1")]),
@@ -422,7 +454,6 @@ def test_each_bad_line_is_named_with_its_problem():
         (line_of(lines, '#VER "A" 2 20260301 "Unbalanced"'), "unbalanced"),
         (line_of(lines, "#PSALDO -3 202603 5010 {} 1"), "year"),
         (line_of(lines, "#PSALDO 0 202703 5010 {} 1"), "year"),
-        (line_of(lines, '#KONTO 3011 "Försäljning'), "malformed"),
         (line_of(lines, "#PSALDO 0 202603 5010 {1 120 1"), "malformed"),
         (line_of(lines, "#TRANS 5010 {} 1"), "malformed"),
         (line_of(lines, '#VER "A" 3 "" "No date"'), "date"),
@@ -433,7 +464,7 @@ def test_each_bad_line_is_named_with_its_problem():
 
 
 def test_error_objects_carry_line_code_and_message():
-    lines = header() + ["#RES 0 3011 abc"]
+    lines = header() + ["#PSALDO 0 202603 3011 {} abc"]
     with pytest.raises(SieError) as caught:
         parse_sie(encode(lines))
     error = caught.value
@@ -470,7 +501,7 @@ def test_missing_rar_and_empty_file():
 
 
 def test_errors_stop_at_the_limit():
-    lines = header() + ["#RES 0 3011 abc"] * (MAX_ERRORS + 20)
+    lines = header() + ["#PSALDO 0 202603 3011 {} abc"] * (MAX_ERRORS + 20)
     with pytest.raises(SieErrors) as caught:
         parse_sie(encode(lines))
     assert len(caught.value.errors) == MAX_ERRORS
@@ -550,9 +581,11 @@ def test_psaldo_route_adds_up_per_account_and_month(cells):
         if has_total:
             body.append(f"#PSALDO 0 {period} {account} {{}} {amount(total)}")
             expected[(None, account, month)] += D(unallocated) / 100
+        else:  # a zero total may be left out: minus the objects is unallocated
+            expected[(None, account, month)] -= D(sum(objects.values())) / 100
         for code, value in objects.items():
             expected[(code, account, month)] += D(value) / 100
-        file_figures[(account, month)] = D(total if has_total else sum(objects.values())) / 100
+        file_figures[(account, month)] = D(total if has_total else 0) / 100
     body.append("#PSALDO -1 202512 3011 {} 999")
     sie = parse_sie(build_sie(body))
     rows = current_year_rows(sie)
@@ -563,3 +596,181 @@ def test_psaldo_route_adds_up_per_account_and_month(cells):
     assert {(r.object, r.account, int(r.period[5:])): r.amount for r in rows} == {
         k: v for k, v in expected.items() if v
     }
+
+
+# --- Files as real ledgers write them: warnings where no imported amount is at stake ----------
+
+
+def warnings_by_line(sie) -> dict[int | None, str]:
+    return {w.line: w.message for w in sie.warnings}
+
+
+def test_records_the_import_does_not_use_are_skipped_with_a_warning_naming_the_line():
+    lines = header() + [
+        "#SRU 19x0 7214",  # not an account
+        "#KTYP 3011",  # no type
+        '#ADRESS "Kommunhuset "Gamla" {',  # unknown to us, and broken
+        "#KONTO 30x1 Försäljning",  # an account no amount uses, not a number
+        "#PBUDGET -1 202503 5010 {} tusen",  # last year's budget: not imported
+        "#RES 0 3011 abc",  # #RES is never imported
+        '#OUB 0 1510 {8 "12345"} x',  # nor #OUB
+        "#UB 0 3011 y",  # nor #UB of an account that is no balance account
+        '#NYPOST {1 "a" }} "x',  # an unknown record, however written
+        "#PSALDO 0 202603 5010 {} 100",
+    ]
+    sie = parse_sie(encode(lines))
+    found = warnings_by_line(sie)
+    for text in lines[len(header()) : -1]:
+        if text.startswith(("#KTYP", "#ADRESS", "#NYPOST")):
+            continue
+        number = line_of(lines, text)
+        assert found[number].startswith((f"line {number}: ", f"rad {number}: ")), text
+    assert line_of(lines, "#KTYP 3011") in found
+    assert current_year_rows(sie) == [Row(None, "2026-03", "5010", D("100"))]
+
+
+def test_warnings_are_swedish_and_name_the_line():
+    from django.utils import translation
+
+    lines = header() + ["#SRU 19x0 7214"]
+    with translation.override("sv"):
+        sie = parse_sie(encode(lines))
+    [warning] = sie.warnings
+    assert warning.message.startswith(f"rad {len(lines)}: #SRU: ")
+    assert "hoppades över" in warning.message
+
+
+def test_a_missing_brace_after_ver_is_read_as_meant():
+    lines = header() + [
+        '#VER A 1 20260115 "Faktura"',
+        '   #TRANS 5010 {1 "120"} 100',  # the { is missing
+        "   #TRANS 2440 {} -100",
+        "}",
+        '#VER A 2 20260116 "Faktura" {',  # the { at the end of the #VER line
+        "   #TRANS 5010 {} 50",
+        "   #TRANS 2440 {} -50",
+        "}",
+    ]
+    sie = parse_sie(encode(lines))
+    assert [len(v.transactions) for v in sie.vouchers] == [2, 2]
+    assert sorted(warnings_by_line(sie)) == [len(header()) + 2, len(header()) + 5]
+    assert Row("120", "2026-01", "5010", D("100")) in current_year_rows(sie)
+
+
+def test_quote_slips_in_names_and_texts_are_read_as_meant():
+    lines = header() + [
+        '#KONTO 3011 "Försäljning',  # a quote left open at the end of the line
+        '#OBJEKT 1 "120" "Förskola "Ängen""',  # stray quotes inside a name
+        '#KONTO 5010 "Skruv 5" lång"',
+        '#VER A 1 20260115 "Inköp 12" rör" 20260116',
+        "{",
+        '   #TRANS 5010 {1 "120"} 100 20260115 "Rör 12 ',  # the transaction's text open
+        "   #TRANS 2440 {} -100",
+        "}",
+    ]
+    sie = parse_sie(encode(lines))
+    assert sie.accounts == {"3011": "Försäljning", "5010": 'Skruv 5" lång'}
+    assert sie.objects[(1, "120")] == 'Förskola "Ängen"'
+    assert sie.vouchers[0].text == 'Inköp 12" rör'
+    assert sie.vouchers[0].transactions[0].amount == D("100")
+    found = warnings_by_line(sie)
+    first = len(header()) + 1
+    assert sorted(found) == [first, first + 1, first + 2, first + 3, first + 5]
+    assert "Försäljning" in found[first]
+
+
+def test_amounts_that_would_be_imported_are_still_errors_with_their_line():
+    lines = header() + [
+        "#PSALDO 0 202603 5010 {} abc",
+        "#PBUDGET 0 202603 5010 {} abc",
+        "#PBUDGET -1 202603 5010 {} abc",  # says last year, but March 2026 is this year's
+        "#IB 0 1930 abc",
+        '#PSALDO 0 202603 5010 {1 "120} 100',  # a quote where the object is read
+        '#PSALDO 0 "202603 5010 {} 100',
+        '#VER A 1 20260115 "Faktura"',
+        "{",
+        '   #TRANS 5010 {} "100',  # a quote open where the amount is read
+        "   #TRANS 2440 {} -100",
+        "}",
+    ]
+    first = len(header()) + 1
+    assert errors_of(encode(lines)) == [
+        (first, "amount"),
+        (first + 1, "amount"),
+        (first + 2, "amount"),
+        (first + 3, "amount"),
+        (first + 4, "malformed"),
+        (first + 5, "malformed"),
+        (first + 8, "malformed"),
+    ]
+
+
+def test_unbalanced_voucher_is_refused_also_when_its_brace_is_missing():
+    lines = header() + [
+        '#VER A 7 20260115 "Obalans"',
+        "   #TRANS 5010 {} 100",
+        "   #TRANS 2440 {} -90",
+        "}",
+    ]
+    assert errors_of(encode(lines)) == [(len(header()) + 1, "unbalanced")]
+
+
+def test_many_warnings_of_a_kind_are_counted_after_the_first_ones():
+    lines = header() + ["#SRU x 1"] * 30
+    sie = parse_sie(encode(lines))
+    assert len(sie.warnings) == 21
+    assert "10" in sie.warnings[-1].message
+
+
+# --- SIE 4I: no #RAR ----------------------------------------------------------------------------
+
+NO_RAR = {"years": ()}
+
+
+def _4i_file(*dates: str) -> bytes:
+    body = []
+    for number, date in enumerate(dates, start=1):
+        body += voucher(
+            "A", number, date, "x", [(5010, Objects((1, "120")), "10"), (2440, None, "-10")]
+        )
+    return build_sie(body, **NO_RAR)
+
+
+def test_4i_file_takes_its_year_from_the_option():
+    sie = parse_sie(_4i_file("20260115", "20260220"), year=2026)
+    assert sie.years == {0: (dt.date(2026, 1, 1), dt.date(2026, 12, 31))}
+    assert sie.year_source == "given"
+    assert Row("120", "2026-02", "5010", D("10")) in current_year_rows(sie)
+    assert [w.code for w in sie.warnings] == ["no_rar"]
+
+
+def test_4i_file_takes_its_year_from_the_vouchers():
+    sie = parse_sie(_4i_file("20250115", "20251231"))
+    assert sie.years[0] == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert sie.year_source == "vouchers"
+    assert {r.period for r in current_year_rows(sie)} == {"2025-01", "2025-12"}
+
+
+def test_4i_file_with_a_voucher_outside_the_given_year_is_refused_with_its_line():
+    assert errors_of(_4i_file("20260115", "20250220"), year=2026) == [
+        (len(header(**NO_RAR)) + 6, "date")
+    ]
+
+
+def test_4i_file_without_year_and_vouchers_or_with_vouchers_in_two_years_is_refused():
+    from django.utils import translation
+
+    with translation.override("sv"), pytest.raises(SieErrors) as caught:
+        parse_sie(build_sie([record("#KONTO", 3011, "Försäljning")], **NO_RAR))
+    [error] = caught.value.errors
+    assert (error.line, error.code) == (None, "year")
+    assert "#RAR" in error.message and "--year" in error.message and "året" in error.message
+    assert errors_of(_4i_file("20250115", "20260115")) == [(None, "year")]
+    assert parse_sie(build_sie([], **NO_RAR), year=2026).years[0][0].year == 2026
+
+
+def test_4i_psaldo_outside_the_year_is_left_out_with_a_warning():
+    body = ["#PSALDO 0 202603 5010 {} 5", "#PSALDO -1 202503 5010 {} 7"]
+    sie = parse_sie(build_sie(body, **NO_RAR), year=2026)
+    assert current_year_rows(sie) == [Row(None, "2026-03", "5010", D("5"))]
+    assert "outside_year" in [w.code for w in sie.warnings]

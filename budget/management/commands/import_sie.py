@@ -1,4 +1,4 @@
-"""python manage.py import_sie FILE [--year Y] [--dimension N] [--dry-run [--json]]"""
+"""python manage.py import_sie FILE [--year Y] [--dimension N] [--dry-run] [--json]"""
 
 import json
 from pathlib import Path
@@ -15,11 +15,17 @@ from styrning.models import Municipality
 
 
 class Command(BaseCommand):
-    help = "Imports outcomes, #PBUDGET and balances from an SIE 4 (or 3) file. All or nothing."
+    help = (
+        "Imports outcomes, #PBUDGET and balances from an SIE 4 (or 3, or 4I) file. All or "
+        "nothing: exits with an error, naming the lines, only when the file is refused; "
+        "what was read leniently is printed as warnings with their lines."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--year", type=int)
+        parser.add_argument(
+            "--year", type=int, help="the file's year; needed for SIE 4I without vouchers"
+        )
         parser.add_argument("--dimension", type=int, default=1)
         parser.add_argument("--dry-run", action="store_true")
         parser.add_argument("--json", action="store_true")
@@ -28,11 +34,11 @@ class Command(BaseCommand):
         with translation.override(settings.LANGUAGE_CODE):
             data = Path(file).read_bytes()
             if dry_run and json:
-                return self._json(data, dimension)
+                return self._json(data, year, dimension)
             municipality = _municipality_or_none()
             if municipality is None:
                 if dry_run:
-                    return self._json(data, dimension)  # the file alone, no database needed
+                    return self._json(data, year, dimension)  # the file alone, no database
                 raise CommandError(_("No municipality has been set up yet."))
             try:
                 result = import_sie(
@@ -40,15 +46,26 @@ class Command(BaseCommand):
                 )
             except ImportFailed as failure:
                 raise CommandError("\n".join(failure.errors)) from failure
-            write_summary(self.stdout, result)
+            if json:
+                self._write_warnings(result.warnings)
+                self.stdout.write(json_dumps(result.as_dict()))
+            else:
+                write_summary(self.stdout, result)
 
-    def _json(self, data, dimension):
+    def _json(self, data, year, dimension):
         try:
-            parsed = sie_format.parse_sie(data)
+            parsed = sie_format.parse_sie(data, year=year)
         except sie_format.SieError as error:
             errors = getattr(error, "errors", None) or [error]
             raise CommandError("\n".join(str(e) for e in errors)) from error
-        self.stdout.write(json_dumps(sie_format.summary_json(parsed, dimension=dimension)))
+        summary = sie_format.summary_json(parsed, dimension=dimension)
+        self._write_warnings(summary["warnings"])
+        self.stdout.write(json_dumps(summary))
+
+    def _write_warnings(self, warnings):
+        """Warnings on stderr, so that the JSON on stdout stays JSON."""
+        for warning in warnings:
+            self.stderr.write(_("Warning: %(warning)s") % {"warning": warning})
 
 
 def _municipality_or_none():
@@ -79,6 +96,8 @@ def write_summary(out, result):
         _("Detail budget rows: %(n)s; balance amounts: %(b)s")
         % {"n": summary["budgets_written"], "b": summary["balances_written"]}
     )
+    if summary["warnings"]:
+        out.write(_("Warnings (read anyway):"))
     for warning in summary["warnings"] + summary["skipped"]:
         out.write(f"  {warning}")
     months = summary["months"]
