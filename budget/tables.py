@@ -2,8 +2,9 @@
 
 Each column says its key, its heading, its unit and how to get its value from
 a row of ``budget.overview`` (a ``BodyRow``, the unallocated row or the total).
-Amounts come out in kronor and table sign (intäkter +, kostnader −); the page
-shows them in tkr, the exports in kr, so both carry the same figures.
+Amounts come out in kronor: the frame columns with money to spend +, the rest
+in table sign (intäkter +, kostnader −; a positive avvikelse is better). The
+page shows them in tkr, the exports in kr, so both carry the same figures.
 """
 
 from __future__ import annotations
@@ -48,15 +49,24 @@ def _table_sign(attr):
     return get
 
 
+def _frame_sign(attr):
+    """A frame or a change of it: money the nämnd receives to spend is + (as budget.signs)."""
+
+    def get(row):
+        return signs.net_cost(getattr(row, attr))
+
+    return get
+
+
 def _action_plan(row):
     return str(_("Action plan needed")) if row.needs_action_plan else ""
 
 
 DRIFT_COLUMNS = [
     Column("name", _("Committee or board"), None, lambda row: row.name),
-    Column("adopted", _("Adopted frame"), KR, _table_sign("adopted")),
-    Column("changes", _("Changes"), KR, _table_sign("changes")),
-    Column("current", _("Current frame"), KR, _table_sign("current")),
+    Column("adopted", _("Adopted frame"), KR, _frame_sign("adopted")),
+    Column("changes", _("Changes"), KR, _frame_sign("changes")),
+    Column("current", _("Current frame"), KR, _frame_sign("current")),
     Column("budget_to_date", _("Budget to date"), KR, _table_sign("budget_to_date")),
     Column("outcome", _("Outcome to date"), KR, _table_sign("outcome")),
     Column("deviation_to_date", _("Deviation to date"), KR, lambda row: row.deviation_to_date),
@@ -149,6 +159,7 @@ def change_list(ov) -> list:
     """Each decided change of the year once, in decision order (from the overview's rows)."""
     seen: dict[int, Any] = {}
     for row in ov.rows:
-        for change in row.change_list:
+        for item in row.change_list:
+            change = getattr(item, "change", item)  # a BudgetChange or an entry holding one
             seen.setdefault(change.pk, change)
     return sorted(seen.values(), key=lambda c: (c.decided_on, c.pk))

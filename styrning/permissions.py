@@ -200,11 +200,19 @@ def can_read_budget_unit(user, unit) -> bool:
     return OrgUnit.objects.visible_to(user).filter(pk=unit.pk).exists()
 
 
+def can_manage_budget(user) -> bool:
+    """Frames, decided changes, detaljbudget and imports: the ekonomichef (and admins).
+
+    Prefer ``can_change(user, obj)`` with the budget object at hand.
+    """
+    return scope_for(user).manages_budget
+
+
 def require_budget_manager(user) -> None:
     """403 for a logged-in user who may read the budget but not manage it.
 
     Kept for the views that manage the budget without an object to ask
     ``can_change`` about (imports, a new budget year).
     """
-    if not scope_for(user).manages_budget:
+    if not can_manage_budget(user):
         raise PermissionDenied

@@ -32,7 +32,7 @@ def test_the_year_asked_for_is_shown_even_when_a_newer_draft_exists(client, worl
     client.force_login(world.politician)
     html = client.get(reverse("budget:overview"), {"ar": 2026}).content.decode()
     assert "<h1>Budget 2026</h1>" in html
-    assert "−120\xa0000" in html  # Socialnämnden's frame of 2026, in tkr
+    assert ">120\xa0000</td>" in html  # Socialnämnden's frame of 2026, in tkr
     html = client.get(reverse("budget:overview"), {"ar": 2027}).content.decode()
     assert "<h1>Budget 2027</h1>" in html
 
@@ -173,8 +173,9 @@ def test_drill_down_page_shows_the_overview_figures(client, world, uneven):
     ).content.decode()
     # Samhällsbyggnadsnämnden: frame 60 − 2 mnkr = 58 mnkr, outcome 24 mnkr,
     # budget to date 29 mnkr: +5 000 tkr to date, forecast = frame: 0.
-    assert "5\xa0000</td>" in overview and "5\xa0000</td>" in page
-    assert "−58\xa0000</td>" in overview and "−58\xa0000</td>" in page
+    assert ">5\xa0000</td>" in overview and ">5\xa0000</td>" in page
+    assert ">58\xa0000</td>" in overview and "Ram: 58\xa0000 tkr" in page
+    assert "−58\xa0000</td>" in page  # the net budget, in table sign
     assert "Ej fördelat på kontogrupper" in page  # the frame beyond the detaljbudget
 
 
@@ -198,7 +199,7 @@ def test_units_are_tkr_in_tables_chart_and_headings(client, world, budget):
     assert "Per nämnd och styrelse (tkr)" in html
     unit = client.get(reverse("budget:unit", args=[world.nA.pk]), {"ar": 2026, "manad": 6})
     text = unit.content.decode()
-    assert "Per kontogrupp (tkr)" in text and "120\xa0000 tkr" in text  # the frame line
+    assert "Per kontogrupp (tkr)" in text and "Ram: 120\xa0000 tkr" in text  # the frame line
 
 
 # 3. One column specification for the page and the exports --------------------------------
