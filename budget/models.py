@@ -58,7 +58,13 @@ class FinanceManaged:
         return None
 
 
-class AccountGroup(models.Model):
+class PublicBudgetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Budget figures are public documents: every logged-in user reads them."""
+        return self if user.is_authenticated else self.none()
+
+
+class AccountGroup(FinanceManaged, models.Model):
     """Kontogrupp i driftredovisningen, e.g. Intäkter, Personalkostnader, Skatteintäkter."""
 
     class Kind(models.TextChoices):
@@ -79,6 +85,8 @@ class AccountGroup(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 
+    objects = PublicBudgetQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "name"]
         verbose_name = _("account group")
@@ -97,7 +105,7 @@ class AccountGroup(models.Model):
         return self.kind in (self.Kind.REVENUE, self.Kind.COST)
 
 
-class AccountMapping(models.Model):
+class AccountMapping(FinanceManaged, models.Model):
     """Which account group an account belongs to: the longest matching prefix wins."""
 
     municipality = models.ForeignKey(
@@ -117,6 +125,8 @@ class AccountMapping(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = PublicBudgetQuerySet.as_manager()
+
     class Meta:
         ordering = ["prefix"]
         verbose_name = _("account mapping")
@@ -134,15 +144,6 @@ class AccountMapping(models.Model):
         super().clean()
         if not self.prefix.isdigit():
             raise ValidationError({"prefix": _("An account prefix is made of digits only.")})
-
-
-class PublicBudgetQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Budget figures are public documents: every logged-in user reads them."""
-        return self if user.is_authenticated else self.none()
-
-
-BudgetYearQuerySet = PublicBudgetQuerySet
 
 
 class BudgetYear(FinanceManaged, models.Model):
@@ -191,7 +192,7 @@ class BudgetYear(FinanceManaged, models.Model):
     )
     history = HistoricalRecords()
 
-    objects = BudgetYearQuerySet.as_manager()
+    objects = PublicBudgetQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year"]
@@ -628,7 +629,7 @@ class Forecast(models.Model):
         return self.unit
 
 
-class BalanceAmount(models.Model):
+class BalanceAmount(FinanceManaged, models.Model):
     """Balansräkning: a balance account's opening or closing amount for a year (kommun level)."""
 
     class Kind(models.TextChoices):
@@ -641,7 +642,7 @@ class BalanceAmount(models.Model):
         related_name="balances",
         verbose_name=_("municipality"),
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     kind = models.CharField(_("kind"), max_length=2, choices=Kind.choices)
     account = models.CharField(_("account"), max_length=10)
     name = models.CharField(_("account name"), max_length=100, blank=True)
@@ -656,6 +657,8 @@ class BalanceAmount(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = PublicBudgetQuerySet.as_manager()
+
     class Meta:
         ordering = ["year", "account", "kind"]
         verbose_name = _("balance amount")
@@ -665,6 +668,7 @@ class BalanceAmount(models.Model):
                 fields=["municipality", "year", "kind", "account"],
                 name="%(app_label)s_%(class)s_unique",
             ),
+            year_range_constraint(),
         ]
 
     def __str__(self):

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from budget.forms import AdoptBudgetForm, InvestmentForm
 from budget.models import (
+    BalanceAmount,
     BudgetFrame,
     BudgetYear,
     DetailBudget,
@@ -307,6 +308,7 @@ def test_years_outside_1900_2100_are_refused_by_every_model(world, budget, year)
         BudgetFrame(budget_year=budget, unit=world.nA, year=year, amount=1),
         Outcome(municipality=world.m, unit=world.fA, year=year, month=1, group=group, amount=1),
         Forecast(unit=world.fA, year=year, month=1, group=group, amount=1),
+        BalanceAmount(municipality=world.m, year=year, kind="IB", account="1910", amount=1),
     ]
     for row in rows:
         with pytest.raises(ValidationError) as info:
