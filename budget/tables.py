@@ -29,6 +29,7 @@ class Column:
     unit: str | None  # KR for amounts (table sign, kronor), None for text
     value: Callable[[Any], Any]
     strong: bool = False  # the figure the reader looks for first
+    on_page: bool = True  # False: exports only (the page shows it another way)
 
     @property
     def is_amount(self) -> bool:
@@ -78,8 +79,10 @@ DRIFT_COLUMNS = [
         lambda row: row.deviation_forecast,
         strong=True,
     ),
-    Column("action_plan", _("Action plan"), None, _action_plan),
+    # The page marks the row and its name instead, so the table fits the screen.
+    Column("action_plan", _("Action plan"), None, _action_plan, on_page=False),
 ]
+PAGE_COLUMNS = [column for column in DRIFT_COLUMNS if column.on_page]
 
 
 def drift_rows(ov) -> list:
@@ -115,10 +118,10 @@ def page_table(ov, link: Callable[[Any], str | None] = lambda row: None) -> dict
     """The driftredovisning for the page: headings, body rows and the total, as text."""
 
     def page_row(row, url=None):
-        return PageRow(row, [Cell(c, c.page_text(row)) for c in DRIFT_COLUMNS], url)
+        return PageRow(row, [Cell(c, c.page_text(row)) for c in PAGE_COLUMNS], url)
 
     return {
-        "columns": DRIFT_COLUMNS,
+        "columns": PAGE_COLUMNS,
         "rows": [
             page_row(row, link(row) if row.unit is not None else None) for row in drift_rows(ov)
         ],

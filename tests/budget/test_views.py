@@ -207,14 +207,16 @@ def test_units_are_tkr_in_tables_chart_and_headings(client, world, budget):
 
 
 def test_page_and_exports_use_the_same_columns(client, world, budget):
-    from budget.tables import DRIFT_COLUMNS, export_header
+    from budget.tables import DRIFT_COLUMNS, PAGE_COLUMNS, export_header
 
     client.force_login(world.politician)
     html = client.get(reverse("budget:overview"), {"ar": 2026, "manad": 6}).content.decode()
     head = html[html.index('<table class="budget-table">') :]
     head = head[: head.index("</thead>")]
-    for column in DRIFT_COLUMNS:
+    assert head.count('<th scope="col"') == len(PAGE_COLUMNS)
+    for column in PAGE_COLUMNS:
         assert f">{column.heading}</th>" in head
+    assert [c.key for c in DRIFT_COLUMNS if not c.on_page] == ["action_plan"]
     csv_text = client.get(
         reverse("budget:export", args=["csv"]), {"ar": 2026, "manad": 6}
     ).content.decode("utf-8-sig")
