@@ -61,13 +61,6 @@ class Scope:
         ids = [board.pk for board in self.draft_boards]
         return OrgUnit.objects.in_subtrees(self.manage_roots) | OrgUnit.objects.filter(pk__in=ids)
 
-    def can_read_unit(self, unit) -> bool:
-        if self.reads_everything:
-            return True
-        if any(board.pk == unit.pk for board in self.draft_boards):
-            return True
-        return self._in_subtrees(unit, self.read_roots)
-
     def can_draft(self, unit) -> bool:
         """May draft and edit unadopted goals owned by ``unit``."""
         if self.is_admin:
