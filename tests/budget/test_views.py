@@ -359,3 +359,47 @@ def test_single_years_are_shown_as_one_year(client, world, budget):
         reverse("budget:investments") + "?ar=2026",
     ):
         assert "2026–2026" not in client.get(url).content.decode()
+
+
+# Query counts: the drill-down and the overview do not grow with units ---------------------
+
+
+def _add_units(world, budget, count, first=0):
+    from tests.factories import make_unit
+
+    for index in range(first, first + count):
+        unit = make_unit(world.m, f"Enhet {index}", "unit", world.fA, f"49{index}")
+        Outcome.objects.create(
+            municipality=world.m,
+            unit=unit,
+            year=2026,
+            month=1,
+            group=world.groups["personal"],
+            amount=1000,
+        )
+        DetailBudget.objects.create(
+            budget_year=budget, unit=unit, group=world.groups["personal"], amount=12000
+        )
+        Forecast.objects.create(
+            unit=unit, year=2026, month=1, group=world.groups["personal"], amount=13000
+        )
+
+
+def _count(client, url, params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", ["nämnd", "förvaltning", "overview"])
+def test_page_queries_are_the_same_at_two_sizes(client, world, budget, page):
+    client.force_login(world.politician)
+    unit = {"nämnd": world.nA, "förvaltning": world.fA}.get(page)
+    url = reverse("budget:unit", args=[unit.pk]) if unit else reverse("budget:overview")
+    _add_units(world, budget, 1)
+    small = _count(client, url, {"ar": 2026, "manad": 6})
+    _add_units(world, budget, 4, first=1)
+    assert _count(client, url, {"ar": 2026, "manad": 6}) == small
