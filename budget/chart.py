@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from budget import signs
+from styrning import formatting
 
 BAR_HEIGHT = 14
 ROW_HEIGHT = 52
@@ -25,10 +26,10 @@ class Bar:
     forecast_text: str
 
 
-def frame_forecast_chart(rows, fmt) -> dict:
+def frame_forecast_chart(rows, fmt=formatting.tkr) -> dict:
     """Per nämnd: the current frame and the forecast as two bars, longest = full width.
 
-    ``fmt`` formats an amount for the labels (e.g. mnkr with a decimal comma).
+    ``fmt`` formats an amount for the labels: tkr, the unit of the page's tables.
     """
     values = [abs(r.current) for r in rows] + [abs(r.forecast_or_frame) for r in rows]
     largest = max(values, default=Decimal("1")) or Decimal("1")

@@ -1,5 +1,8 @@
 """The budget table as XLSX and CSV, in table sign (intäkter +, kostnader −) and kronor.
 
+The columns are those of the page (``budget.tables``); the year's decided
+budget changes follow the table (CSV) or on a second sheet (XLSX).
+
 Text cells that a spreadsheet could take for a formula (=, +, -, @ first) are
 neutralised with a leading apostrophe; amounts are written as numbers.
 """
@@ -12,7 +15,8 @@ import io
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from budget import signs
+from budget import tables
+from styrning import formatting
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -23,50 +27,29 @@ def safe_text(value) -> str:
 
 
 def _table(ov):
+    """Header and rows from the one column specification (budget.tables), in kronor."""
+    return tables.export_header(), tables.export_rows(ov)
+
+
+def _changes(ov):
     header = [
-        _("Committee or board"),
-        _("Adopted frame"),
-        _("Changes"),
-        _("Current frame"),
-        _("Budget to date"),
-        _("Outcome to date"),
-        _("Deviation to date"),
-        _("Full-year forecast"),
-        _("Deviation, forecast"),
-        _("Action plan needed"),
+        f"{c.heading} ({c.unit})" if c.unit else str(c.heading) for c in tables.CHANGE_COLUMNS
     ]
-    rows = []
-    for row in ov.rows:
-        rows.append(
-            [
-                row.unit.name,
-                signs.to_table(row.adopted),
-                signs.to_table(row.changes),
-                signs.to_table(row.current),
-                signs.to_table(row.budget_to_date),
-                signs.to_table(row.outcome),
-                row.deviation_to_date,
-                signs.to_table(row.forecast_or_frame),
-                row.deviation_forecast,
-                _("yes") if row.needs_action_plan else _("no"),
-            ]
-        )
-    if ov.unallocated:
-        rows.append(
-            [
-                _("Not allocated to a responsibility code"),
-                None,
-                None,
-                None,
-                None,
-                signs.to_table(ov.unallocated),
-                None,
-                None,
-                None,
-                "",
-            ]
-        )
+    rows = [[c.value(change) for c in tables.CHANGE_COLUMNS] for change in tables.change_list(ov)]
     return header, rows
+
+
+def _title(ov):
+    return _("Budget %(year)s, outcome up to and including %(month)s (kr)") % {
+        "year": ov.budget_year.year,
+        "month": formatting.month_name(ov.month),
+    }
+
+
+def _csv_cell(cell):
+    if isinstance(cell, str):
+        return safe_text(cell)
+    return "" if cell is None else f"{cell:.2f}".replace(".", ",")
 
 
 def _filename(ov, suffix):
@@ -80,44 +63,53 @@ def overview_csv(ov) -> HttpResponse:
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow([safe_text(h) for h in header])
     for row in rows:
-        writer.writerow(
-            [
-                safe_text(cell)
-                if isinstance(cell, str)
-                else ("" if cell is None else f"{cell:.2f}".replace(".", ","))
-                for cell in row
-            ]
-        )
+        writer.writerow([_csv_cell(cell) for cell in row])
+    change_header, changes = _changes(ov)
+    writer.writerow([])
+    writer.writerow([safe_text(_("Decided budget changes"))])
+    writer.writerow([safe_text(h) for h in change_header])
+    for row in changes:
+        writer.writerow([_csv_cell(cell) for cell in row])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(ov, "csv")}"'
     return response
 
 
+def _xlsx_value(cell):
+    if isinstance(cell, str):
+        return safe_text(cell)
+    return None if cell is None else float(cell)
+
+
+def _append_table(sheet, title, header, rows, amount_columns):
+    from openpyxl.styles import Font
+
+    sheet.append([safe_text(title)])
+    sheet.append([safe_text(h) for h in header])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    first = sheet.max_row + 1
+    for row in rows:
+        sheet.append([_xlsx_value(c) for c in row])
+    for row in sheet.iter_rows(min_row=first):
+        for index in amount_columns:
+            row[index].number_format = "# ##0;-# ##0"
+
+
 def overview_xlsx(ov) -> HttpResponse:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     header, rows = _table(ov)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(ov.budget_year.year)
-    sheet.append(
-        [
-            _("Budget %(year)s, outcome up to and including month %(month)s (kr)")
-            % {"year": ov.budget_year.year, "month": ov.month}
-        ]
-    )
-    sheet.append([safe_text(h) for h in header])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(
-            [safe_text(c) if isinstance(c, str) else (None if c is None else float(c)) for c in row]
-        )
-    for row in sheet.iter_rows(min_row=3, min_col=2, max_col=9):
-        for cell in row:
-            cell.number_format = "# ##0;-# ##0"
+    amounts = [i for i, c in enumerate(tables.DRIFT_COLUMNS) if c.is_amount]
+    _append_table(sheet, _title(ov), header, rows, amounts)
     sheet.column_dimensions["A"].width = 40
+    changes = workbook.create_sheet(str(_("Budget changes"))[:31])
+    change_header, change_rows = _changes(ov)
+    amounts = [i for i, c in enumerate(tables.CHANGE_COLUMNS) if c.is_amount]
+    _append_table(changes, _("Decided budget changes"), change_header, change_rows, amounts)
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -76,6 +76,11 @@ class FrameForm(AccessibleFormMixin, forms.Form):
                 )
                 self.cells.append((board, year, name))
 
+    @property
+    def submitted_cells(self):
+        """The cells whose field was in the POST: a missing field changes nothing."""
+        return [cell for cell in self.cells if cell[2] in self.data]
+
 
 class AdoptBudgetForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
@@ -141,6 +146,14 @@ class GroupAmountsMixin:
                 help_text=self.amount_help,
             )
             self.group_fields.append((group, name))
+
+    @property
+    def submitted_group_fields(self):
+        """The groups whose field was in the POST: a missing field changes nothing.
+
+        Only an empty value submitted for a field that was there clears a row.
+        """
+        return [(group, name) for group, name in self.group_fields if name in self.data]
 
 
 class ForecastForm(GroupAmountsMixin, AccessibleFormMixin, forms.Form):
@@ -233,3 +246,4 @@ class InvestmentForm(AccessibleFormMixin, forms.ModelForm):
         self.fields["unit"].queryset = OrgUnit.objects.filter(municipality=municipality).order_by(
             "tree_id", "lft"
         )
+        self.fields["unit"].empty_label = _("Choose a unit")

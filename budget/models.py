@@ -6,10 +6,12 @@ for tables. Frames are never edited after the budget is adopted: the current
 frame is the adopted frame plus its ``BudgetChange``s.
 """
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +21,50 @@ from styrning.models import Municipality, OrgUnit
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
+# Years and dates a budget can speak of: anything else is a typing slip (year 0, 20266).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+YEAR_VALIDATORS = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
 
-class AccountGroup(models.Model):
+
+def validate_sensible_date(value):
+    """Refuse a date outside 1900–2100 (a decision date of year 0 or 20026)."""
+    if value is not None and not (FIRST_YEAR <= value.year <= LAST_YEAR):
+        raise ValidationError(
+            _("Give a date between %(first)s and %(last)s.")
+            % {"first": dt.date(FIRST_YEAR, 1, 1), "last": dt.date(LAST_YEAR, 12, 31)},
+            code="date_range",
+        )
+
+
+def year_range_constraint():
+    """A named CheckConstraint: ``year`` lies within 1900–2100."""
+    return models.CheckConstraint(
+        condition=models.Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
+        name="%(app_label)s_%(class)s_year_range",
+    )
+
+
+class FinanceManaged:
+    """Mixin for the permission helper: only the ekonomichef (and admins) change these rows.
+
+    Budget figures are public documents: every logged-in user reads them.
+    """
+
+    access_finance_only = True
+    access_decided = True
+
+    @property
+    def access_unit(self):
+        return None
+
+
+class PublicBudgetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Budget figures are public documents: every logged-in user reads them."""
+        return self if user.is_authenticated else self.none()
+
+
+class AccountGroup(FinanceManaged, models.Model):
     """Kontogrupp i driftredovisningen, e.g. Intäkter, Personalkostnader, Skatteintäkter."""
 
     class Kind(models.TextChoices):
@@ -41,6 +85,8 @@ class AccountGroup(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 
+    objects = PublicBudgetQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "name"]
         verbose_name = _("account group")
@@ -59,7 +105,7 @@ class AccountGroup(models.Model):
         return self.kind in (self.Kind.REVENUE, self.Kind.COST)
 
 
-class AccountMapping(models.Model):
+class AccountMapping(FinanceManaged, models.Model):
     """Which account group an account belongs to: the longest matching prefix wins."""
 
     municipality = models.ForeignKey(
@@ -78,6 +124,8 @@ class AccountMapping(models.Model):
         verbose_name=_("account group"),
     )
     history = HistoricalRecords()
+
+    objects = PublicBudgetQuerySet.as_manager()
 
     class Meta:
         ordering = ["prefix"]
@@ -98,13 +146,7 @@ class AccountMapping(models.Model):
             raise ValidationError({"prefix": _("An account prefix is made of digits only.")})
 
 
-class BudgetYearQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Adopted budgets are public documents: every logged-in user reads them."""
-        return self if user.is_authenticated else self.none()
-
-
-class BudgetYear(models.Model):
+class BudgetYear(FinanceManaged, models.Model):
     """Budgetår: KF's budget for a year, with the flerårsplan years after it."""
 
     class Status(models.TextChoices):
@@ -117,14 +159,16 @@ class BudgetYear(models.Model):
         related_name="budget_years",
         verbose_name=_("municipality"),
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     plan_years = models.PositiveSmallIntegerField(
         _("plan years"), default=2, help_text=_("How many years the flerårsplan covers after it.")
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    decided_on = models.DateField(_("decision date"), null=True, blank=True)
+    decided_on = models.DateField(
+        _("decision date"), null=True, blank=True, validators=[validate_sensible_date]
+    )
     decision_reference = models.CharField(_("decision reference"), max_length=120, blank=True)
     deviation_threshold_amount = models.DecimalField(
         _("deviation threshold (kr)"),
@@ -148,7 +192,7 @@ class BudgetYear(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = BudgetYearQuerySet.as_manager()
+    objects = PublicBudgetQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year"]
@@ -163,6 +207,7 @@ class BudgetYear(models.Model):
                 | (models.Q(decided_on__isnull=False) & ~models.Q(decision_reference="")),
                 name="%(app_label)s_%(class)s_adopted_has_decision",
             ),
+            year_range_constraint(),
         ]
 
     def __str__(self):
@@ -187,15 +232,8 @@ class BudgetYear(models.Model):
     def years(self):
         return list(range(self.year, self.year + self.plan_years + 1))
 
-    # For the permission helper: budget figures belong to the whole municipality.
-    access_decided = True
 
-    @property
-    def access_unit(self):
-        return OrgUnit.objects.filter(municipality=self.municipality, parent=None).first()
-
-
-class BudgetFrame(models.Model):
+class BudgetFrame(FinanceManaged, models.Model):
     """Driftram: a nämnd's or styrelse's net cost for a year, as KF adopted it."""
 
     budget_year = models.ForeignKey(
@@ -207,9 +245,11 @@ class BudgetFrame(models.Model):
         related_name="frames",
         verbose_name=_("committee or board"),
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     amount = models.DecimalField(_("frame (net cost, kr)"), **MONEY)
     history = HistoricalRecords()
+
+    objects = PublicBudgetQuerySet.as_manager()
 
     class Meta:
         ordering = ["budget_year", "unit__name", "year"]
@@ -219,6 +259,7 @@ class BudgetFrame(models.Model):
             models.UniqueConstraint(
                 fields=["budget_year", "unit", "year"], name="%(app_label)s_%(class)s_unique"
             ),
+            year_range_constraint(),
         ]
 
     def __str__(self):
@@ -354,7 +395,7 @@ class BudgetChange(models.Model):
         return council
 
 
-class DetailBudget(models.Model):
+class DetailBudget(FinanceManaged, models.Model):
     """Detaljbudget: a frame broken down per unit and account group (and month, optionally)."""
 
     budget_year = models.ForeignKey(
@@ -375,6 +416,8 @@ class DetailBudget(models.Model):
     month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
     amount = models.DecimalField(_("amount (ledger sign, kr)"), **MONEY)
     history = HistoricalRecords()
+
+    objects = PublicBudgetQuerySet.as_manager()
 
     class Meta:
         ordering = ["budget_year", "unit", "group", "month"]
@@ -399,6 +442,14 @@ class DetailBudget(models.Model):
 
     def __str__(self):
         return f"{self.unit} {self.group} {self.amount}"
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Imports are the ekonomichef's working files: finance and admins only (others 404)."""
+        from styrning.permissions import scope_for
+
+        return self if scope_for(user).reads_everything else self.none()
 
 
 class ImportBatch(models.Model):
@@ -444,6 +495,8 @@ class ImportBatch(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
+    objects = ImportBatchQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created"]
         verbose_name = _("import")
@@ -462,7 +515,7 @@ class ImportBatch(models.Model):
         return min(100, int(self.lines_done * 100 / self.lines_total))
 
 
-class Outcome(models.Model):
+class Outcome(FinanceManaged, models.Model):
     """Utfall: the ledger's amount per unit, month and account group.
 
     ``unit`` is empty for amounts the ledger did not put on any ansvar
@@ -483,7 +536,7 @@ class Outcome(models.Model):
         related_name="outcomes",
         verbose_name=_("unit"),
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     month = models.PositiveSmallIntegerField(_("month"))
     group = models.ForeignKey(
         AccountGroup,
@@ -501,6 +554,8 @@ class Outcome(models.Model):
         verbose_name=_("import"),
     )
     history = HistoricalRecords()
+
+    objects = PublicBudgetQuerySet.as_manager()
 
     class Meta:
         ordering = ["year", "month", "unit", "group"]
@@ -521,6 +576,7 @@ class Outcome(models.Model):
                 condition=models.Q(month__gte=1, month__lte=12),
                 name="%(app_label)s_%(class)s_month_range",
             ),
+            year_range_constraint(),
         ]
 
     def __str__(self):
@@ -533,7 +589,7 @@ class Forecast(models.Model):
     unit = models.ForeignKey(
         OrgUnit, on_delete=models.PROTECT, related_name="forecasts", verbose_name=_("unit")
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     month = models.PositiveSmallIntegerField(_("made in month"))
     group = models.ForeignKey(
         AccountGroup,
@@ -544,6 +600,8 @@ class Forecast(models.Model):
     amount = models.DecimalField(_("full-year amount (ledger sign, kr)"), **MONEY)
     comment = models.TextField(_("comment"), blank=True)
     history = HistoricalRecords()
+
+    objects = PublicBudgetQuerySet.as_manager()
 
     class Meta:
         ordering = ["year", "month", "unit", "group"]
@@ -557,6 +615,7 @@ class Forecast(models.Model):
                 condition=models.Q(month__gte=1, month__lte=12),
                 name="%(app_label)s_%(class)s_month_range",
             ),
+            year_range_constraint(),
         ]
 
     def __str__(self):
@@ -570,7 +629,7 @@ class Forecast(models.Model):
         return self.unit
 
 
-class BalanceAmount(models.Model):
+class BalanceAmount(FinanceManaged, models.Model):
     """Balansräkning: a balance account's opening or closing amount for a year (kommun level)."""
 
     class Kind(models.TextChoices):
@@ -583,7 +642,7 @@ class BalanceAmount(models.Model):
         related_name="balances",
         verbose_name=_("municipality"),
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     kind = models.CharField(_("kind"), max_length=2, choices=Kind.choices)
     account = models.CharField(_("account"), max_length=10)
     name = models.CharField(_("account name"), max_length=100, blank=True)
@@ -598,6 +657,8 @@ class BalanceAmount(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = PublicBudgetQuerySet.as_manager()
+
     class Meta:
         ordering = ["year", "account", "kind"]
         verbose_name = _("balance amount")
@@ -607,13 +668,14 @@ class BalanceAmount(models.Model):
                 fields=["municipality", "year", "kind", "account"],
                 name="%(app_label)s_%(class)s_unique",
             ),
+            year_range_constraint(),
         ]
 
     def __str__(self):
         return f"{self.year} {self.kind} {self.account}: {self.amount}"
 
 
-class InvestmentProject(models.Model):
+class InvestmentProject(FinanceManaged, models.Model):
     """Investeringsprojekt with its budget for the year and its outcome so far."""
 
     budget_year = models.ForeignKey(
@@ -634,6 +696,8 @@ class InvestmentProject(models.Model):
     outcome = models.DecimalField(_("outcome to date (kr)"), default=0, **MONEY)
     history = HistoricalRecords()
 
+    objects = PublicBudgetQuerySet.as_manager()
+
     class Meta:
         ordering = ["budget_year", "unit__name", "code"]
         verbose_name = _("investment project")
@@ -646,3 +710,20 @@ class InvestmentProject(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def clean(self):
+        super().clean()
+        if self.budget_year_id and self.code:
+            taken = InvestmentProject.objects.filter(
+                budget_year_id=self.budget_year_id, code__iexact=self.code.strip()
+            ).exclude(pk=self.pk)
+            if taken.exists():
+                raise ValidationError(
+                    {
+                        "code": _(
+                            "Project code %(code)s is already used by another project in "
+                            "%(year)s: choose another code."
+                        )
+                        % {"code": self.code, "year": self.budget_year.year}
+                    }
+                )

@@ -7,12 +7,14 @@ the reports read these functions, so they agree.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Sum
+from django.db.models import Max, Sum
+from django.utils.translation import gettext as _
 
 from budget import signs
 from budget.models import (
@@ -41,6 +43,13 @@ class BodyRow:
     budget_to_date: Decimal = ZERO
     needs_action_plan: bool = False
     change_list: list = field(default_factory=list)
+    # False while the chosen month has no bookings yet: then there is no deviation to date.
+    has_bookings: bool = True
+    label: str = ""
+
+    @property
+    def name(self):
+        return self.unit.name if self.unit is not None else self.label
 
     @property
     def current(self):
@@ -57,6 +66,8 @@ class BodyRow:
 
     @property
     def deviation_to_date(self):
+        if not self.has_bookings:
+            return None
         return signs.deviation(self.outcome, self.budget_to_date)
 
     @property
@@ -81,6 +92,18 @@ class FinanceRow:
 
 
 @dataclass
+class UnallocatedRow:
+    """Outcome the ledger put on no ansvar: it has an outcome and nothing else."""
+
+    outcome: Decimal
+    name: str = ""
+    unit = None
+    adopted = changes = current = budget_to_date = deviation_to_date = None
+    forecast = forecast_or_frame = deviation_forecast = None
+    needs_action_plan = False
+
+
+@dataclass
 class Overview:
     budget_year: object
     month: int
@@ -88,10 +111,23 @@ class Overview:
     unallocated: Decimal
     finance: list[FinanceRow]
     seasonal: bool
+    has_bookings: bool = True
+
+    def row_for(self, unit) -> BodyRow | None:
+        """The nämnd's or styrelse's row (None for a unit without a frame)."""
+        return next((row for row in self.rows if row.unit.pk == unit.pk), None)
+
+    @property
+    def unallocated_row(self) -> UnallocatedRow | None:
+        if not self.unallocated:
+            return None
+        return UnallocatedRow(self.unallocated, str(_("Not allocated to a responsibility code")))
 
     @cached_property
     def totals(self) -> BodyRow:
-        total = BodyRow(unit=None, forecast=ZERO)
+        total = BodyRow(
+            unit=None, forecast=ZERO, has_bookings=self.has_bookings, label=str(_("Total"))
+        )
         for row in self.rows:
             total.adopted += row.adopted
             total.changes += row.changes
@@ -264,10 +300,12 @@ def budget_overview(budget_year, month) -> Overview:
             continue
         rows[board].forecast = (rows[board].forecast or ZERO) + amount
 
+    has_bookings = month_has_bookings(municipality, budget_year.year, month)
     shares = board_shares(budget_year, month, boards)
     linear = (Decimal(month) / Decimal(12), False)
     seasonal = False
     for board_id, row in rows.items():
+        row.has_bookings = has_bookings
         share, row_seasonal = shares.get(board_id, linear)
         seasonal = seasonal or row_seasonal
         row.budget_to_date = (row.current * share).quantize(Decimal("0.01"))
@@ -275,7 +313,12 @@ def budget_overview(budget_year, month) -> Overview:
 
     finance = finance_rows(budget_year, month, groups, forecasts)
     ordered = sorted(rows.values(), key=lambda r: (r.unit.tree_id, r.unit.lft))
-    return Overview(budget_year, month, ordered, unallocated, finance, seasonal)
+    return Overview(budget_year, month, ordered, unallocated, finance, seasonal, has_bookings)
+
+
+def month_has_bookings(municipality, year, month) -> bool:
+    """Has the ledger booked anything for this month yet? One query."""
+    return Outcome.objects.filter(municipality=municipality, year=year, month=month).exists()
 
 
 def change_effects(budget_year, boards) -> dict[int, tuple[Decimal, list]]:
@@ -350,6 +393,9 @@ class UnitDetail:
     detail_total: Decimal
     frame: Decimal | None
     total: dict = field(default_factory=dict)
+    # What the nämnd's frame, forecast or outcome holds beyond its account groups' rows.
+    residual: dict | None = None
+    has_bookings: bool = True
 
     @property
     def detail_mismatch(self):
@@ -361,12 +407,16 @@ class UnitDetail:
 def unit_detail(budget_year, unit, month) -> UnitDetail:
     """Per account group: budget, outcome per month and to date, forecast, deviation.
 
-    Covers the unit and everything below it. A fixed number of queries.
+    Covers the unit and everything below it. For a nämnd or styrelse the net row
+    is its row of ``budget_overview`` (one function computes both pages), and a
+    row "not distributed on account groups" shows what the groups do not cover.
+    A fixed number of queries.
     """
     subtree = OrgUnit.objects.in_subtrees([unit])
     ids = list(subtree.values_list("pk", flat=True))
     year = budget_year.year
-    groups = list(budget_year.municipality.account_groups.filter(kind__in=OPERATING))
+    municipality = budget_year.municipality
+    groups = list(municipality.account_groups.filter(kind__in=OPERATING))
     budget = defaultdict(Decimal)
     unit_budgets = detail_sums(
         DetailBudget.objects.filter(
@@ -378,7 +428,9 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
         budget[gid] += amount
     outcome = defaultdict(Decimal)
     for gid, m, amount in (
-        Outcome.objects.filter(unit_id__in=ids, year=year, month__lte=month)
+        Outcome.objects.filter(
+            unit_id__in=ids, year=year, month__lte=month, group__kind__in=OPERATING
+        )
         .values("group_id", "month")
         .annotate(total=Sum("amount"))
         .values_list("group_id", "month", "total")
@@ -386,42 +438,60 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
         outcome[(gid, m)] += amount
     forecast = defaultdict(Decimal)
     has_forecast = set()
-    municipality = budget_year.municipality
     for (_unit_id, gid), amount in latest_forecasts(municipality, year, month, ids).items():
         forecast[gid] += amount
         has_forecast.add(gid)
     share, _seasonal = share_to_date(budget_year, month, ids)
+    has_bookings = month_has_bookings(municipality, year, month)
     months = list(range(1, month + 1))
     rows = []
     for g in groups:
-        to_date = sum((outcome[(g.pk, m)] for m in months), Decimal("0"))
+        to_date = sum((outcome[(g.pk, m)] for m in months), ZERO)
         fc = forecast[g.pk] if g.pk in has_forecast else budget[g.pk]
+        budget_to_date = (budget[g.pk] * share).quantize(Decimal("0.01"))
         rows.append(
             {
                 "group": g,
                 "budget": budget[g.pk],
-                "budget_to_date": (budget[g.pk] * share).quantize(Decimal("0.01")),
+                "budget_to_date": budget_to_date,
                 "by_month": [outcome[(g.pk, m)] for m in months],
                 "outcome": to_date,
                 "forecast": fc,
                 "deviation": signs.deviation(fc, budget[g.pk]),
+                "deviation_to_date": signs.deviation(to_date, budget_to_date)
+                if has_bookings
+                else None,
             }
         )
-    net = {
-        "budget": sum((r["budget"] for r in rows), Decimal("0")),
-        "budget_to_date": sum((r["budget_to_date"] for r in rows), Decimal("0")),
-        "by_month": [sum((r["by_month"][i] for r in rows), Decimal("0")) for i in range(month)],
-        "outcome": sum((r["outcome"] for r in rows), Decimal("0")),
-        "forecast": sum((r["forecast"] for r in rows), Decimal("0")),
+    sums = {
+        key: sum((r[key] for r in rows), ZERO)
+        for key in ("budget", "budget_to_date", "outcome", "forecast")
     }
+    net = dict(sums)
+    net["by_month"] = [sum((r["by_month"][i] for r in rows), ZERO) for i in range(month)]
+    frame = None
+    body_row = None
+    if unit.is_governing_body:
+        body_row = budget_overview(budget_year, month).row_for(unit)
+    if body_row is not None:
+        frame = body_row.current
+        net.update(
+            budget=body_row.current,
+            budget_to_date=body_row.budget_to_date,
+            outcome=body_row.outcome,
+            forecast=body_row.forecast_or_frame,
+        )
     net["deviation"] = signs.deviation(net["forecast"], net["budget"])
-    net["deviation_to_date"] = signs.deviation(net["outcome"], net["budget_to_date"])
-    for row in rows:
-        row["deviation_to_date"] = signs.deviation(row["outcome"], row["budget_to_date"])
+    net["deviation_to_date"] = (
+        signs.deviation(net["outcome"], net["budget_to_date"]) if has_bookings else None
+    )
+    residual = None
+    if body_row is not None and any(net[key] != sums[key] for key in sums):
+        residual = {key: net[key] - sums[key] for key in sums}
     children = []
     child_units = list(unit.get_children())
     if child_units:
-        sums = defaultdict(Decimal)
+        child_sums = defaultdict(Decimal)
         child_of = {}
         for pk, parent_id in subtree.order_by("tree_id", "lft").values_list("pk", "parent_id"):
             if parent_id == unit.pk:
@@ -437,7 +507,7 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
             .values_list("unit_id", "total")
         ):
             if unit_id in child_of:
-                sums[child_of[unit_id]] += total
+                child_sums[child_of[unit_id]] += total
         budgets = defaultdict(Decimal)
         for (unit_id, _gid), amount in unit_budgets.items():
             if unit_id in child_of:
@@ -445,22 +515,45 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
         children = [
             {
                 "unit": c,
-                "outcome": sums[c.pk],
+                "outcome": child_sums[c.pk],
                 "budget": budgets[c.pk],
                 "budget_to_date": (budgets[c.pk] * share).quantize(Decimal("0.01")),
                 "deviation_to_date": signs.deviation(
-                    sums[c.pk], (budgets[c.pk] * share).quantize(Decimal("0.01"))
-                ),
+                    child_sums[c.pk], (budgets[c.pk] * share).quantize(Decimal("0.01"))
+                )
+                if has_bookings
+                else None,
             }
             for c in child_units
         ]
-    detail_total = sum(budget.values(), Decimal("0"))
-    frame = None
-    if unit.is_governing_body:
-        frame_row = BudgetFrame.objects.filter(
-            budget_year=budget_year, unit=unit, year=year
-        ).first()
-        if frame_row is not None:
-            effects = change_effects(budget_year, board_map(unit.municipality))
-            frame = frame_row.amount + effects.get(unit.pk, (ZERO, []))[0]
-    return UnitDetail(unit, months, rows, children, detail_total, frame, net)
+    detail_total = sum(budget.values(), ZERO)
+    return UnitDetail(
+        unit, months, rows, children, detail_total, frame, net, residual, has_bookings
+    )
+
+
+def default_year(budget_years, today=None):
+    """The budget year to show when none is asked for.
+
+    The current calendar year if it has a budget, else the newest adopted one,
+    else the newest. ``budget_years`` are BudgetYear rows; no query.
+    """
+    if not budget_years:
+        return None
+    today = today or dt.date.today()
+    by_year = {b.year: b for b in budget_years}
+    if today.year in by_year:
+        return by_year[today.year]
+    adopted = [b for b in budget_years if b.is_adopted]
+    return max(adopted or budget_years, key=lambda b: b.year)
+
+
+def default_month(budget_year, today=None) -> int:
+    """The latest month with bookings; without any, this month (or December of another year)."""
+    latest = Outcome.objects.filter(
+        municipality_id=budget_year.municipality_id, year=budget_year.year
+    ).aggregate(m=Max("month"))["m"]
+    if latest:
+        return latest
+    today = today or dt.date.today()
+    return today.month if today.year == budget_year.year else 12

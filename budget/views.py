@@ -7,15 +7,16 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from budget import exports, signs
+from budget import exports, signs, tables
 from budget.accounts import ensure_account_groups
 from budget.chart import frame_forecast_chart
 from budget.forms import (
@@ -35,38 +36,83 @@ from budget.models import (
     Forecast,
     InvestmentProject,
 )
-from budget.overview import budget_overview, latest_forecasts, unit_detail
-from styrning import formatting
+from budget.overview import (
+    budget_overview,
+    default_month,
+    default_year,
+    latest_forecasts,
+    unit_detail,
+)
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import (
+    can_change,
     can_decide,
-    can_manage_budget,
     can_read_budget_unit,
+    get_for_user,
+    get_for_user_by,
     require_budget_manager,
 )
 
 
 def _period(request, municipality):
-    """The chosen budget year and month (defaults: the latest year, its latest outcome)."""
-    years = list(
-        BudgetYear.objects.filter(municipality=municipality).values_list("year", flat=True)
+    """The chosen budget year and month, and the form that chooses them.
+
+    ``?ar=Y`` shows year Y; without it (or with a year that has no budget) the
+    default of ``budget.overview.default_year``. ``?manad`` defaults to the
+    latest month with bookings. Returns (None, None, None) without any budget year.
+    """
+    budget_years = list(
+        BudgetYear.objects.visible_to(request.user)
+        .filter(municipality=municipality)
+        .select_related("municipality")
     )
-    if not years:
+    if not budget_years:
         return None, None, None
-    form = YearMonthForm(request.GET or None, years=years)
-    year = max(years)
-    month = None
-    if form.is_bound and form.is_valid():
-        year, month = form.cleaned_data["ar"], form.cleaned_data["manad"]
-    budget_year = BudgetYear.objects.select_related("municipality").get(
-        municipality=municipality, year=year
-    )
-    if month is None:
-        latest = budget_year.municipality.outcomes.filter(year=year).aggregate(m=Max("month"))
-        today = dt.date.today()
-        month = latest["m"] or (today.month if today.year == year else 12)
-        form = YearMonthForm(initial={"ar": year, "manad": month}, years=years)
+    by_year = {b.year: b for b in budget_years}
+    years = sorted(by_year, reverse=True)
+    asked = YearMonthForm(request.GET, years=years)
+    asked.is_valid()  # each field on its own: a bad month keeps a good year
+    budget_year = by_year.get(asked.cleaned_data.get("ar")) or default_year(budget_years)
+    if "ar" in request.GET and "ar" not in asked.cleaned_data:
+        messages.warning(
+            request,
+            _("There is no budget for the year %(asked)s: showing %(year)s.")
+            % {"asked": request.GET["ar"][:10], "year": budget_year.year},
+        )
+    month = asked.cleaned_data.get("manad") or default_month(budget_year)
+    form = YearMonthForm(initial={"ar": budget_year.year, "manad": month}, years=years)
     return budget_year, month, form
+
+
+def _month_from(request):
+    """The month the user came from (``?manad=``), or None."""
+    value = request.GET.get("manad", "")
+    return int(value) if value.isdigit() and 1 <= int(value) <= 12 else None
+
+
+def _query(year, month=None) -> str:
+    """ "ar=2026&manad=6": the period a page shows, carried through links and forms."""
+    return urlencode({"ar": year, "manad": month} if month else {"ar": year})
+
+
+def _back(request, name, year, *args):
+    """Redirect to a budget page at the year and month the user came from.
+
+    Forms post to their own URL with its query string, so ``?manad=`` arrives
+    here; the target is always one of our own pages (no open redirect).
+    """
+    return redirect(f"{reverse(name, args=args)}?{_query(year, _month_from(request))}")
+
+
+def _budget_year(request, municipality, year, action="view"):
+    """The budget year of a form's URL: 404 if there is none, 403 if the user may not ``action``."""
+    return get_for_user_by(
+        request,
+        BudgetYear.objects.select_related("municipality"),
+        action,
+        municipality=municipality,
+        year=year,
+    )
 
 
 @require_GET
@@ -79,20 +125,25 @@ def overview(request):
     municipality = Municipality.objects.current()
     budget_year, month, form = _period(request, municipality)
     if budget_year is None:
-        return render(request, "budget/empty.html", {"can_manage": can_manage_budget(request.user)})
+        can_manage = can_change(request.user, BudgetYear(municipality=municipality))
+        return render(request, "budget/empty.html", {"can_manage": can_manage})
     ov = budget_overview(budget_year, month)
+    query = _query(budget_year.year, month)
     return render(
         request,
         "budget/overview.html",
         {
             "form": form,
             "ov": ov,
+            "table": tables.page_table(
+                ov, lambda row: f"{reverse('budget:unit', args=[row.unit.pk])}?{query}"
+            ),
             "budget_year": budget_year,
             "month": month,
-            "chart": frame_forecast_chart(ov.rows, formatting.mnkr),
-            "can_manage": can_manage_budget(request.user),
+            "chart": frame_forecast_chart(ov.rows),
+            "can_manage": can_change(request.user, budget_year),
             "council": OrgUnit.objects.filter(municipality=municipality, parent=None).first(),
-            "query": f"ar={budget_year.year}&manad={month}",
+            "query": query,
         },
     )
 
@@ -100,11 +151,12 @@ def overview(request):
 @require_GET
 @login_required
 def unit(request, pk):
-    """Drill-down: a nämnd, förvaltning or enhet by account group and month."""
+    """Drill-down: a nämnd, förvaltning or enhet by account group and month.
+
+    Budget figures are public documents: every logged-in user reads every unit's.
+    """
     municipality = Municipality.objects.current()
-    org_unit = get_object_or_404(OrgUnit.objects.filter(municipality=municipality), pk=pk)
-    if not can_read_budget_unit(request.user, org_unit):
-        raise Http404
+    org_unit = get_for_user(request, OrgUnit.objects.filter(municipality=municipality), pk)
     budget_year, month, form = _period(request, municipality)
     if budget_year is None:
         raise Http404
@@ -119,9 +171,9 @@ def unit(request, pk):
             "budget_year": budget_year,
             "month": month,
             "ancestors": org_unit.get_ancestors(),
-            "can_forecast": can_decide(request.user, org_unit),
-            "can_manage": can_manage_budget(request.user),
-            "query": f"ar={budget_year.year}&manad={month}",
+            "can_forecast": can_change(request.user, Forecast(unit=org_unit)),
+            "can_manage": can_change(request.user, budget_year),
+            "query": _query(budget_year.year, month),
         },
     )
 
@@ -138,7 +190,7 @@ def frames(request):
         ensure_account_groups(municipality)
         messages.success(request, _("Budget year %(year)s was created.") % {"year": year})
         return redirect(f"{reverse('budget:frames')}?ar={year}")
-    budget_year, _month, year_form = _period(request, municipality)
+    budget_year, month, year_form = _period(request, municipality)
     if budget_year is None:
         return render(request, "budget/frames.html", {"budget_year": None})
     boards = list(
@@ -158,7 +210,8 @@ def frames(request):
             raise PermissionDenied
         if form.is_valid():
             with transaction.atomic():
-                for board, year, name in form.cells:
+                # Only cells that were posted: an empty POST deletes nothing.
+                for board, year, name in form.submitted_cells:
                     amount = form.cleaned_data[name]
                     frame = existing.get((board.pk, year))
                     if amount is None:
@@ -172,7 +225,7 @@ def frames(request):
                         frame.full_clean()
                         frame.save()
             messages.success(request, _("The frames were saved."))
-            return redirect(f"{reverse('budget:frames')}?ar={budget_year.year}")
+            return _back(request, "budget:frames", budget_year.year)
     rows = [
         {"board": board, "cells": [form[name] for b, y, name in form.cells if b == board]}
         for board in boards
@@ -185,6 +238,7 @@ def frames(request):
             "form": form,
             "rows": rows,
             "year_form": year_form,
+            "query": _query(budget_year.year, month),
             "adopt_form": AdoptBudgetForm(instance=budget_year)
             if not budget_year.is_adopted
             else None,
@@ -195,21 +249,26 @@ def frames(request):
 @login_required
 def adopt(request, year):
     """Record KF's adoption of the budget: from then on frames change only by decisions."""
-    require_budget_manager(request.user)
-    budget_year = get_object_or_404(
-        BudgetYear, municipality=Municipality.objects.current(), year=year
-    )
+    budget_year = _budget_year(request, Municipality.objects.current(), year, "change")
     if budget_year.is_adopted:
         messages.info(request, _("The budget is already adopted."))
-        return redirect(f"{reverse('budget:frames')}?ar={year}")
+        return _back(request, "budget:frames", year)
     form = AdoptBudgetForm(request.POST if request.method == "POST" else None, instance=budget_year)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             budget_year._change_reason = budget_year.decision_reference
             form.save()
         messages.success(request, _("The adoption of the budget was recorded."))
-        return redirect(f"{reverse('budget:overview')}?ar={year}")
-    return render(request, "budget/adopt.html", {"form": form, "budget_year": budget_year})
+        return _back(request, "budget:overview", year)
+    return render(
+        request,
+        "budget/adopt.html",
+        {
+            "form": form,
+            "budget_year": budget_year,
+            "query": _query(year, _month_from(request)),
+        },
+    )
 
 
 @login_required
@@ -294,13 +353,14 @@ def forecast(request, unit_pk, year):
 
 @login_required
 def detail_budget(request, unit_pk, year):
-    """The ekonomichef enters a unit's detaljbudget per account group."""
+    """The ekonomichef enters a unit's detaljbudget per account group.
+
+    Only the fields that were posted are saved: an empty POST changes nothing,
+    and a row is deleted only when its field was posted empty.
+    """
     municipality = Municipality.objects.current()
-    org_unit = get_object_or_404(OrgUnit.objects.filter(municipality=municipality), pk=unit_pk)
-    if not can_read_budget_unit(request.user, org_unit):
-        raise Http404
-    require_budget_manager(request.user)
-    budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
+    org_unit = get_for_user(request, OrgUnit.objects.filter(municipality=municipality), unit_pk)
+    budget_year = _budget_year(request, municipality, year, "change")
     groups = _groups_for(org_unit)
     existing = {
         d.group_id: d
@@ -315,7 +375,7 @@ def detail_budget(request, unit_pk, year):
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            for group, name in form.group_fields:
+            for group, name in form.submitted_group_fields:
                 amount = form.cleaned_data[name]
                 row = existing.get(group.pk)
                 if amount is None:
@@ -327,8 +387,11 @@ def detail_budget(request, unit_pk, year):
                     row.amount = amount
                     row.full_clean()
                     row.save()
-        messages.success(request, _("The detail budget was saved."))
-        return redirect(f"{reverse('budget:unit', args=[org_unit.pk])}?ar={year}")
+        if form.submitted_group_fields:
+            messages.success(request, _("The detail budget was saved."))
+        else:
+            messages.info(request, _("No amounts were sent: nothing was changed."))
+        return _back(request, "budget:unit", year, org_unit.pk)
     return render(
         request,
         "budget/detail_budget_form.html",
@@ -336,6 +399,7 @@ def detail_budget(request, unit_pk, year):
             "form": form,
             "unit": org_unit,
             "budget_year": budget_year,
+            "query": _query(year, _month_from(request)),
         },
     )
 
@@ -344,6 +408,8 @@ def detail_budget(request, unit_pk, year):
 @login_required
 def export(request, fmt):
     """The overview table as XLSX or CSV (text cells that could be formulas neutralised)."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
     municipality = Municipality.objects.current()
     budget_year, month, _form = _period(request, municipality)
     if budget_year is None:
@@ -351,19 +417,22 @@ def export(request, fmt):
     ov = budget_overview(budget_year, month)
     if fmt == "xlsx":
         return exports.overview_xlsx(ov)
-    if fmt == "csv":
-        return exports.overview_csv(ov)
-    raise Http404
+    return exports.overview_csv(ov)
 
 
 @require_GET
 @login_required
 def investments(request):
+    """The year's investment projects: readable by every logged-in user."""
     municipality = Municipality.objects.current()
     budget_year, month, form = _period(request, municipality)
     if budget_year is None:
         raise Http404
-    projects = InvestmentProject.objects.filter(budget_year=budget_year).select_related("unit")
+    projects = (
+        InvestmentProject.objects.visible_to(request.user)
+        .filter(budget_year=budget_year)
+        .select_related("unit")
+    )
     rows = [{"project": p, "deviation": signs.deviation(p.outcome, p.budget)} for p in projects]
     return render(
         request,
@@ -373,7 +442,8 @@ def investments(request):
             "budget_year": budget_year,
             "form": form,
             "month": month,
-            "can_manage": can_manage_budget(request.user),
+            "can_manage": can_change(request.user, budget_year),
+            "query": _query(budget_year.year, month),
         },
     )
 
@@ -381,22 +451,28 @@ def investments(request):
 @login_required
 def investment_form(request, year, pk=None):
     """The ekonomichef registers or updates an investment project of the budget year."""
-    require_budget_manager(request.user)
     municipality = Municipality.objects.current()
-    budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
+    budget_year = _budget_year(request, municipality, year, "change")
     project = None
     if pk is not None:
-        project = get_object_or_404(InvestmentProject, budget_year=budget_year, pk=pk)
+        project = get_for_user(
+            request, InvestmentProject.objects.filter(budget_year=budget_year), pk, "change"
+        )
     form = InvestmentForm(
         request.POST if request.method == "POST" else None,
         instance=project or InvestmentProject(budget_year=budget_year),
         municipality=municipality,
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, _("The investment project was saved."))
-        return redirect(f"{reverse('budget:investments')}?ar={year}")
+        try:
+            with transaction.atomic():
+                form.save()
+        except IntegrityError:
+            # Two saves of the same code at once: the constraint caught the second.
+            form.add_error("code", _("This project code is already used in this budget year."))
+        else:
+            messages.success(request, _("The investment project was saved."))
+            return _back(request, "budget:investments", year)
     return render(
         request,
         "budget/investment_form.html",
@@ -404,5 +480,6 @@ def investment_form(request, year, pk=None):
             "form": form,
             "budget_year": budget_year,
             "project": project,
+            "query": _query(year, _month_from(request)),
         },
     )

@@ -58,6 +58,10 @@ MPTT_FIELDS = ["lft", "rght", "tree_id", "mptt_level"]
 
 
 class OrgUnitQuerySet(TreeQuerySet):
+    def visible_to(self, user):
+        """Units are not secret: every logged-in user sees the organisation; anonymous none."""
+        return self if user is not None and user.is_authenticated else self.none()
+
     def in_subtrees(self, units):
         """Units at or below any of ``units`` (no query until evaluated)."""
         condition = models.Q(pk__in=[])

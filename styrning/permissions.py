@@ -40,6 +40,11 @@ class Scope:
     def reads_everything(self) -> bool:
         return self.is_admin or self.is_finance
 
+    @property
+    def manages_budget(self) -> bool:
+        """Frames, detaljbudget, investments, decided changes and imports: finance and admins."""
+        return self.is_admin or self.is_finance
+
     def _in_subtrees(self, unit, roots) -> bool:
         return any(
             root.tree_id == unit.tree_id and root.lft <= unit.lft and unit.rght <= root.rght
@@ -55,13 +60,6 @@ class Scope:
         """A queryset of the units whose goals the user may draft."""
         ids = [board.pk for board in self.draft_boards]
         return OrgUnit.objects.in_subtrees(self.manage_roots) | OrgUnit.objects.filter(pk__in=ids)
-
-    def can_read_unit(self, unit) -> bool:
-        if self.reads_everything:
-            return True
-        if any(board.pk == unit.pk for board in self.draft_boards):
-            return True
-        return self._in_subtrees(unit, self.read_roots)
 
     def can_draft(self, unit) -> bool:
         """May draft and edit unadopted goals owned by ``unit``."""
@@ -114,9 +112,12 @@ def can_change(user, obj) -> bool:
 
     Objects name the unit they belong to (``access_unit``) and whether what they
     hold has been decided (``access_decided``): a draft changes with drafting
-    rights, decided content only with the right to decide for that unit.
+    rights, decided content only with the right to decide for that unit. Budget
+    objects the ekonomichef alone keeps say so with ``access_finance_only``.
     """
     scope = scope_for(user)
+    if getattr(obj, "access_finance_only", False):
+        return scope.manages_budget
     if obj.access_decided:
         return scope.can_decide(obj.access_unit)
     return scope.can_draft(obj.access_unit)
@@ -124,7 +125,27 @@ def can_change(user, obj) -> bool:
 
 def can_decide(user, obj) -> bool:
     """May the user record a decision (adoption) about ``obj``?"""
+    if getattr(obj, "access_finance_only", False):
+        return scope_for(user).manages_budget
     return scope_for(user).can_decide(obj.access_unit)
+
+
+def require(user, obj, action) -> None:
+    """403 unless the user may do ``action`` ("view", "change" or "decide") to ``obj``.
+
+    For an object already known to be readable, e.g. the budget year a form belongs to.
+    """
+    if action == "change" and not can_change(user, obj):
+        raise PermissionDenied
+    if action == "decide" and not can_decide(user, obj):
+        raise PermissionDenied
+
+
+def get_for_user_by(request, queryset, action="view", **lookup):
+    """``get_for_user`` for objects found by another key than pk (a budget year by its year)."""
+    obj = get_object_or_404(queryset.visible_to(request.user), **lookup)
+    require(request.user, obj, action)
+    return obj
 
 
 def get_for_user(request, queryset, pk, action="view"):
@@ -165,22 +186,26 @@ def admin_site_has_permission(request) -> bool:
 
 
 def can_read_budget_unit(user, unit) -> bool:
-    """Budget figures below the nämnd level: politicians and finance read all; others their own."""
-    scope = scope_for(user)
-    if not scope.is_authenticated:
-        return False
-    if scope.reads_everything or Role.POLITICIAN in scope.roles:
-        return True
-    return scope.can_read_unit(unit)
+    """Budget figures are public documents: every logged-in user reads every unit's.
+
+    Kept only for the forecast view until it loads its unit through ``get_for_user``.
+    """
+    return OrgUnit.objects.visible_to(user).filter(pk=unit.pk).exists()
 
 
 def can_manage_budget(user) -> bool:
-    """Frames, decided changes, detaljbudget and imports: the ekonomichef (and admins)."""
-    scope = scope_for(user)
-    return scope.is_finance or scope.is_admin
+    """Frames, decided changes, detaljbudget and imports: the ekonomichef (and admins).
+
+    Prefer ``can_change(user, obj)`` with the budget object at hand.
+    """
+    return scope_for(user).manages_budget
 
 
 def require_budget_manager(user) -> None:
-    """403 for a logged-in user who may read the budget but not manage it."""
+    """403 for a logged-in user who may read the budget but not manage it.
+
+    Kept for the views that manage the budget without an object to ask
+    ``can_change`` about (imports, a new budget year).
+    """
     if not can_manage_budget(user):
         raise PermissionDenied

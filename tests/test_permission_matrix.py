@@ -35,8 +35,8 @@ CHANGE_A = by_role(403, chef_a=200, finance=200, admin=200)
 
 # The ekonomichef's budget pages: others may read the budget but not manage it.
 MANAGE = by_role(403, finance=200, admin=200)
-# Unit A's forecast: its chef and finance write it; chef B and HR cannot read unit A.
-FORECAST_A = by_role(403, chef_a=200, finance=200, admin=200, chef_b=404, hr=404)
+# Unit A's forecast: its chef and finance write it; everyone else reads the budget only.
+FORECAST_A = by_role(403, chef_a=200, finance=200, admin=200)
 
 MATRIX = {
     "home": {"GET": everyone(302, anonymous=302), "POST": everyone(405, anonymous=405)},
@@ -62,14 +62,15 @@ MATRIX = {
     "budget:overview": READ_ONLY,
     "budget:investments": READ_ONLY,
     "budget:export": READ_ONLY,
-    "budget:unit": {"GET": by_role(200, chef_b=404, hr=404), "POST": by_role(405, anonymous=405)},
+    # Budget figures are public documents: every logged-in user reads every unit's.
+    "budget:unit": {"GET": everyone(200), "POST": by_role(405, anonymous=405)},
     "budget:frames": {"GET": MANAGE, "POST": by_role(403, finance=302, admin=302)},
     "budget:adopt": {"GET": MANAGE, "POST": MANAGE},
     "budget:change_create": {"GET": MANAGE, "POST": MANAGE},
     "budget:forecast": {"GET": FORECAST_A, "POST": FORECAST_A},
     "budget:detail_budget": {
-        "GET": by_role(403, finance=200, admin=200, chef_b=404, hr=404),
-        "POST": by_role(403, finance=302, admin=302, chef_b=404, hr=404),
+        "GET": by_role(403, finance=200, admin=200),
+        "POST": by_role(403, finance=302, admin=302),
     },
     "budget:imports": {"GET": MANAGE, "POST": MANAGE},
     "budget:investment_create": {"GET": MANAGE, "POST": MANAGE},

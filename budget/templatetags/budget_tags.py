@@ -47,3 +47,9 @@ def tkr(value):
 def table_tkr(ledger_amount):
     """A ledger amount in table sign and thousands of kronor (intäkter +, kostnader −)."""
     return formatting.in_tkr(signs.to_table(ledger_amount))
+
+
+@register.filter
+def net_tkr(ledger_amount):
+    """A net cost as people say it, in thousands: "450 000 tkr" for a frame."""
+    return formatting.tkr(signs.net_cost(ledger_amount))

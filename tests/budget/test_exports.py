@@ -26,7 +26,7 @@ def test_xlsx_export(client, world, budget):
     names = [row[0].value for row in sheet.iter_rows(min_row=3)]
     assert "'=cmd|' /C calc'!A0" in names
     row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value.startswith("'="))
-    assert row[1].value == -120_000_000  # adopted frame, a number in table sign
+    assert row[1].value == 120_000_000  # adopted frame: money to spend is + (signs.frame_to_table)
 
 
 def test_csv_export(client, world, budget):
@@ -35,4 +35,89 @@ def test_csv_export(client, world, budget):
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     social = next(r for r in rows if r[0] == "Socialnämnden")
-    assert social[1] == "-120000000,00" and social[5] == "-60000000,00"
+    assert social[1] == "120000000,00" and social[5] == "-60000000,00"
+
+
+def _csv(client, **period):
+    response = client.get(reverse("budget:export", args=["csv"]), period)
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
+def _change(world, budget):
+    import datetime as dt
+    from decimal import Decimal
+
+    from budget.models import BudgetChange
+
+    return BudgetChange.objects.create(
+        budget_year=budget,
+        kind="reallocation",
+        from_unit=world.nB,
+        to_unit=world.nA,
+        amount=Decimal("2000000"),
+        decided_by=world.kf,
+        decided_on=dt.date(2026, 4, 22),
+        decision_reference="KF 2026-04-22 § 45",
+    )
+
+
+def test_exports_carry_the_years_budget_changes(client, world, budget):
+    _change(world, budget)
+    client.force_login(world.hr)
+    rows = _csv(client, ar=2026, manad=6)
+    start = rows.index(["Beslutade budgetförändringar"])
+    assert rows[start + 1] == [
+        "Beslutsdatum",
+        "Beslut",
+        "Typ",
+        "Från",
+        "Till",
+        "Belopp (kr)",
+    ]
+    assert rows[start + 2] == [
+        "2026-04-22",
+        "Kommunfullmäktige, KF 2026-04-22 § 45",
+        "Omfördelning",
+        "Samhällsbyggnadsnämnden",
+        "Socialnämnden",
+        "2000000,00",
+    ]
+    response = client.get(reverse("budget:export", args=["xlsx"]), {"ar": 2026, "manad": 6})
+    sheet = load_workbook(io.BytesIO(response.content))["Budgetförändringar"]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[2] == [
+        "2026-04-22",
+        "Kommunfullmäktige, KF 2026-04-22 § 45",
+        "Omfördelning",
+        "Samhällsbyggnadsnämnden",
+        "Socialnämnden",
+        2_000_000,
+    ]
+
+
+def test_export_figures_are_the_pages_figures_in_kr(client, world, budget):
+    import re
+    from decimal import Decimal
+
+    from styrning import formatting
+
+    _change(world, budget)
+    client.force_login(world.politician)
+    rows = _csv(client, ar=2026, manad=6)
+    assert rows[0][1] == "Beslutad ram (kr)" and rows[0][0] == "Nämnd eller styrelse"
+    html = client.get(reverse("budget:overview"), {"ar": 2026, "manad": 6}).content.decode()
+    for name in ("Socialnämnden", "Samhällsbyggnadsnämnden", "Totalt"):
+        exported = next(r for r in rows if r[0] == name)
+        page_row = re.search(rf">{name}(?:</a>)?\s*</th>(.*?)</tr>", html, re.S).group(1)
+        cells = [
+            re.sub(
+                r"<[^>]+>|\*", "", re.sub(r'<span class="visually-hidden">.*?</span>', "", c)
+            ).strip()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", page_row, re.S)
+        ]
+        amounts = [
+            formatting.in_tkr(Decimal(v.replace(",", "."))) if v else "–" for v in exported[1:9]
+        ]
+        assert cells[:8] == amounts, name
+    total = next(r for r in rows if r[0] == "Totalt")
+    assert total[1] == "210000000,00"

@@ -226,3 +226,47 @@ def test_home_sends_each_role_to_its_start(client, world, who, target):
     _login(client, getattr(world, who))
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith(target)
+
+
+# The budget's part of the one permission path -------------------------------------------
+
+
+def test_units_are_visible_to_every_logged_in_user_and_none_to_anonymous(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    from styrning.models import OrgUnit
+
+    everything = set(OrgUnit.objects.values_list("pk", flat=True))
+    for user in (world.chef_b, world.hr, world.unit_chef_a, world.politician):
+        assert set(OrgUnit.objects.visible_to(user).values_list("pk", flat=True)) == everything
+    assert not OrgUnit.objects.visible_to(AnonymousUser()).exists()
+
+
+def test_import_batches_are_the_ekonomichefs_only(client, world):
+    from budget.models import ImportBatch
+
+    ImportBatch.objects.create(municipality=world.m, kind="sie", filename="a.se", checksum="0")
+    assert ImportBatch.objects.visible_to(world.finance).count() == 1
+    assert ImportBatch.objects.visible_to(world.admin).count() == 1
+    for user in (world.chef_a, world.politician, world.hr):
+        assert not ImportBatch.objects.visible_to(user).exists()
+
+
+def test_budget_objects_say_who_changes_them(world):
+    from budget.models import BudgetFrame, BudgetYear, DetailBudget, Forecast, InvestmentProject
+    from styrning.permissions import can_change
+
+    year = BudgetYear(municipality=world.m, year=2026)
+    for obj in (
+        year,
+        BudgetFrame(budget_year=year, unit=world.nA),
+        DetailBudget(budget_year=year, unit=world.fA),
+        InvestmentProject(budget_year=year, unit=world.fA),
+    ):
+        assert can_change(world.finance, obj) and can_change(world.admin, obj)
+        for user in (world.chef_a, world.politician, world.hr):
+            assert not can_change(user, obj), (type(obj).__name__, user)
+    forecast = Forecast(unit=type(world.eA).objects.get(pk=world.eA.pk))  # fresh lft/rght
+    assert can_change(world.chef_a, forecast) and can_change(world.unit_chef_a, forecast)
+    assert can_change(world.finance, forecast)
+    assert not can_change(world.chef_b, forecast) and not can_change(world.hr, forecast)

@@ -1,0 +1,168 @@
+"""The driftredovisning table, specified once: the page, the CSV and the XLSX loop these columns.
+
+Each column says its key, its heading, its unit and how to get its value from
+a row of ``budget.overview`` (a ``BodyRow``, the unallocated row or the total).
+Amounts come out in kronor: the frame columns with money to spend +, the rest
+in table sign (intäkter +, kostnader −; a positive avvikelse is better). The
+page shows them in tkr, the exports in kr, so both carry the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from budget import signs
+from styrning import formatting
+
+KR = "kr"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    heading: Any  # a lazy translation
+    unit: str | None  # KR for amounts (table sign, kronor), None for text
+    value: Callable[[Any], Any]
+    strong: bool = False  # the figure the reader looks for first
+    on_page: bool = True  # False: exports only (the page shows it another way)
+
+    @property
+    def is_amount(self) -> bool:
+        return self.unit == KR
+
+    def page_text(self, row) -> str:
+        """The cell as the page shows it: amounts in tkr without the unit (named in the caption)."""
+        value = self.value(row)
+        if self.is_amount:
+            return formatting.in_tkr(value)
+        return "" if value is None else str(value)
+
+
+def _table_sign(attr):
+    def get(row):
+        return signs.to_table(getattr(row, attr))
+
+    return get
+
+
+def _frame_sign(attr):
+    """A frame or a change of it: money the nämnd receives to spend is + (as budget.signs)."""
+
+    def get(row):
+        return signs.net_cost(getattr(row, attr))
+
+    return get
+
+
+def _action_plan(row):
+    return str(_("Action plan needed")) if row.needs_action_plan else ""
+
+
+DRIFT_COLUMNS = [
+    Column("name", _("Committee or board"), None, lambda row: row.name),
+    Column("adopted", _("Adopted frame"), KR, _frame_sign("adopted")),
+    Column("changes", _("Changes"), KR, _frame_sign("changes")),
+    Column("current", _("Current frame"), KR, _frame_sign("current")),
+    Column("budget_to_date", _("Budget to date"), KR, _table_sign("budget_to_date")),
+    Column("outcome", _("Outcome to date"), KR, _table_sign("outcome")),
+    Column("deviation_to_date", _("Deviation to date"), KR, lambda row: row.deviation_to_date),
+    Column("forecast", _("Full-year forecast"), KR, _table_sign("forecast_or_frame")),
+    Column(
+        "deviation_forecast",
+        _("Deviation, forecast"),
+        KR,
+        lambda row: row.deviation_forecast,
+        strong=True,
+    ),
+    # The page marks the row and its name instead, so the table fits the screen.
+    Column("action_plan", _("Action plan"), None, _action_plan, on_page=False),
+]
+PAGE_COLUMNS = [column for column in DRIFT_COLUMNS if column.on_page]
+
+
+def drift_rows(ov) -> list:
+    """The table's body rows in order: the nämnder, then outcome on no ansvar."""
+    rows = list(ov.rows)
+    if ov.unallocated_row is not None:
+        rows.append(ov.unallocated_row)
+    return rows
+
+
+@dataclass
+class Cell:
+    column: Column
+    text: str
+
+
+@dataclass
+class PageRow:
+    row: Any
+    cells: list[Cell]
+    url: str | None = None
+
+    @property
+    def warning(self) -> bool:
+        return bool(getattr(self.row, "needs_action_plan", False))
+
+    @property
+    def no_forecast(self) -> bool:
+        return getattr(self.row, "unit", None) is not None and self.row.forecast is None
+
+
+def page_table(ov, link: Callable[[Any], str | None] = lambda row: None) -> dict:
+    """The driftredovisning for the page: headings, body rows and the total, as text."""
+
+    def page_row(row, url=None):
+        return PageRow(row, [Cell(c, c.page_text(row)) for c in PAGE_COLUMNS], url)
+
+    return {
+        "columns": PAGE_COLUMNS,
+        "rows": [
+            page_row(row, link(row) if row.unit is not None else None) for row in drift_rows(ov)
+        ],
+        "total": page_row(ov.totals),
+    }
+
+
+def export_header() -> list[str]:
+    """Headings with the unit where there is one: "Antagen ram (kr)"."""
+    return [
+        f"{column.heading} ({column.unit})" if column.unit else str(column.heading)
+        for column in DRIFT_COLUMNS
+    ]
+
+
+def export_rows(ov) -> list[list]:
+    """Body rows and the total as values: amounts as Decimal kronor, text as str."""
+    return [[column.value(row) for column in DRIFT_COLUMNS] for row in [*drift_rows(ov), ov.totals]]
+
+
+# The year's decided budget changes, as the overview lists them.
+CHANGE_COLUMNS = [
+    Column("decided_on", _("Decision date"), None, lambda c: formatting.iso_date(c.decided_on)),
+    Column(
+        "decision",
+        _("Decision"),
+        None,
+        lambda c: f"{c.decided_by.name}, {c.decision_reference}",
+    ),
+    Column("kind", _("Kind"), None, lambda c: str(c.get_kind_display()).capitalize()),
+    Column("from", _("From"), None, lambda c: c.from_unit.name if c.from_unit_id else ""),
+    Column("to", _("To"), None, lambda c: c.to_unit.name),
+    Column("amount", _("Amount"), KR, lambda c: Decimal(c.amount)),
+]
+
+
+def change_list(ov) -> list:
+    """Each decided change of the year once, in decision order (from the overview's rows)."""
+    seen: dict[int, Any] = {}
+    for row in ov.rows:
+        for item in row.change_list:
+            change = getattr(item, "change", item)  # a BudgetChange or an entry holding one
+            seen.setdefault(change.pk, change)
+    return sorted(seen.values(), key=lambda c: (c.decided_on, c.pk))
