@@ -40,9 +40,9 @@ def _table(ov):
         rows.append(
             [
                 row.unit.name,
-                signs.to_table(row.adopted),
-                signs.to_table(row.changes),
-                signs.to_table(row.current),
+                signs.frame_to_table(row.adopted),
+                signs.frame_to_table(row.changes),
+                signs.frame_to_table(row.current),
                 signs.to_table(row.budget_to_date),
                 signs.to_table(row.outcome),
                 row.deviation_to_date,

@@ -95,7 +95,12 @@ class AdoptBudgetForm(AccessibleFormMixin, forms.ModelForm):
 
 
 class BudgetChangeForm(AccessibleFormMixin, forms.ModelForm):
-    amount = AmountField(label=_("amount (kr)"), min_value=0, max_digits=16, decimal_places=2)
+    amount = AmountField(
+        label=_("amount (kr)"),
+        max_digits=16,
+        decimal_places=2,
+        help_text=BudgetChange._meta.get_field("amount").help_text,
+    )
 
     class Meta:
         model = BudgetChange
@@ -233,3 +238,27 @@ class InvestmentForm(AccessibleFormMixin, forms.ModelForm):
         self.fields["unit"].queryset = OrgUnit.objects.filter(municipality=municipality).order_by(
             "tree_id", "lft"
         )
+
+
+class ReverseBudgetChangeForm(AccessibleFormMixin, forms.ModelForm):
+    """The new decision that reverses a change registered by mistake (a counter-change)."""
+
+    class Meta:
+        model = BudgetChange
+        fields = ["decided_on", "decision_reference", "description"]
+        widgets = {"decided_on": DateInput, "description": forms.Textarea(attrs={"rows": 3})}
+        labels = {"description": _("Why the change is reversed")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].required = True
+
+
+class YearForm(AccessibleFormMixin, forms.Form):
+    """Only the budget year (pages that are about a whole year)."""
+
+    ar = forms.TypedChoiceField(label=_("Budget year"), coerce=int)
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ar"].choices = [(y, str(y)) for y in years]

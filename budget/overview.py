@@ -8,11 +8,11 @@ the reports read these functions, so they agree.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from budget import signs
 from budget.models import (
@@ -65,6 +65,25 @@ class BodyRow:
 
 
 @dataclass
+class ChangeEntry:
+    """One decided budget change as a nämnd sees it (the changes list of pages and exports).
+
+    ``effect`` is the change of the nämnd's frame in the ledger's sign (+: more to
+    spend); ``frame_effect`` is the same in the tables' sign for the frame columns.
+    """
+
+    change: BudgetChange
+    effect: Decimal
+    inside: bool = False  # a move between units of the same nämnd (or unit)
+    reversed_by: BudgetChange | None = None
+    unit: OrgUnit | None = None  # the nämnd (or unit) whose frame the effect is on
+
+    @property
+    def frame_effect(self):
+        return signs.frame_to_table(self.effect)
+
+
+@dataclass
 class FinanceRow:
     group: AccountGroup
     budget: Decimal = ZERO
@@ -100,6 +119,11 @@ class Overview:
             total.forecast += row.forecast_or_frame
         total.outcome += self.unallocated
         return total
+
+    @property
+    def changes(self) -> list[ChangeEntry]:
+        """The changes list: every decided change under each nämnd it touches."""
+        return [replace(entry, unit=row.unit) for row in self.rows for entry in row.change_list]
 
     @property
     def financing_budget(self):
@@ -278,24 +302,35 @@ def budget_overview(budget_year, month) -> Overview:
     return Overview(budget_year, month, ordered, unallocated, finance, seasonal)
 
 
-def change_effects(budget_year, boards) -> dict[int, tuple[Decimal, list]]:
+def change_effects(budget_year, boards) -> dict[int, tuple[Decimal, list[ChangeEntry]]]:
     """Per nämnd: the net of decided changes into and out of its frame, and the changes.
 
-    A move inside one nämnd leaves its frame as it is. One query.
+    Every decided change is listed under each nämnd it touches, reversed ones and
+    their reversals included. A move inside one nämnd leaves its frame as it is
+    (effect 0) but is listed under that nämnd. One query.
     """
-    effects: dict[int, tuple[Decimal, list]] = {}
-    for change in BudgetChange.objects.filter(budget_year=budget_year).select_related(
-        "from_unit", "to_unit", "decided_by"
-    ):
+    changes = list(
+        BudgetChange.objects.filter(budget_year=budget_year).select_related(
+            "from_unit", "to_unit", "decided_by", "reverses"
+        )
+    )
+    reversed_by = {c.reverses_id: c for c in changes if c.reverses_id}
+    effects: dict[int, tuple[Decimal, list[ChangeEntry]]] = {}
+
+    def add(board, effect, change, inside=False):
+        amount, entries = effects.get(board, (ZERO, []))
+        entry = ChangeEntry(change, effect, inside, reversed_by.get(change.pk))
+        effects[board] = (amount + effect, [*entries, entry])
+
+    for change in changes:
         to_board = boards.get(change.to_unit_id)
         from_board = boards.get(change.from_unit_id) if change.from_unit_id else None
-        if to_board == from_board:
+        if to_board is not None and to_board == from_board:
+            add(to_board, ZERO, change, inside=True)
             continue
         for board, sign in ((to_board, 1), (from_board, -1)):
-            if board is None:
-                continue
-            amount, changes = effects.get(board, (ZERO, []))
-            effects[board] = (amount + sign * change.amount, [*changes, change])
+            if board is not None:
+                add(board, sign * change.amount, change)
     return effects
 
 
@@ -464,3 +499,36 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
             effects = change_effects(budget_year, board_map(unit.municipality))
             frame = frame_row.amount + effects.get(unit.pk, (ZERO, []))[0]
     return UnitDetail(unit, months, rows, children, detail_total, frame, net)
+
+
+def _within(unit, other) -> bool:
+    return (
+        other is not None
+        and other.tree_id == unit.tree_id
+        and unit.lft <= other.lft
+        and other.rght <= unit.rght
+    )
+
+
+def unit_changes(budget_year, unit) -> list[ChangeEntry]:
+    """The decided changes that move money into, out of or inside ``unit`` and its subtree.
+
+    For a nämnd the same entries (and effects) as its row of the overview; for a
+    förvaltning or enhet the effect on the budget of its part. Reversed changes
+    and their reversals are both listed. One query.
+    """
+    subtree = OrgUnit.objects.in_subtrees([unit]).values("pk")
+    changes = list(
+        BudgetChange.objects.filter(budget_year=budget_year)
+        .filter(Q(to_unit__in=subtree) | Q(from_unit__in=subtree))
+        .select_related("from_unit", "to_unit", "decided_by", "reverses")
+    )
+    reversed_by = {c.reverses_id: c for c in changes if c.reverses_id}
+    entries = []
+    for change in changes:
+        into, out_of = _within(unit, change.to_unit), _within(unit, change.from_unit)
+        effect = ZERO if into and out_of else (change.amount if into else -change.amount)
+        entries.append(
+            ChangeEntry(change, effect, into and out_of, reversed_by.get(change.pk), unit)
+        )
+    return entries

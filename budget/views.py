@@ -7,15 +7,18 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from budget import exports, signs
+from budget import history as budget_history
 from budget.accounts import ensure_account_groups
 from budget.chart import frame_forecast_chart
 from budget.forms import (
@@ -25,23 +28,28 @@ from budget.forms import (
     ForecastForm,
     FrameForm,
     InvestmentForm,
+    ReverseBudgetChangeForm,
+    YearForm,
     YearMonthForm,
 )
 from budget.models import (
     AccountGroup,
+    BudgetChange,
     BudgetFrame,
     BudgetYear,
     DetailBudget,
     Forecast,
     InvestmentProject,
 )
-from budget.overview import budget_overview, latest_forecasts, unit_detail
+from budget.overview import budget_overview, latest_forecasts, unit_changes, unit_detail
+from budget.years import open_next_year
 from styrning import formatting
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import (
     can_decide,
     can_manage_budget,
     can_read_budget_unit,
+    get_for_user,
     require_budget_manager,
 )
 
@@ -119,6 +127,7 @@ def unit(request, pk):
             "budget_year": budget_year,
             "month": month,
             "ancestors": org_unit.get_ancestors(),
+            "changes": unit_changes(budget_year, org_unit),
             "can_forecast": can_decide(request.user, org_unit),
             "can_manage": can_manage_budget(request.user),
             "query": f"ar={budget_year.year}&manad={month}",
@@ -131,13 +140,6 @@ def frames(request):
     """The ekonomichef sets the frames of a budget year until KF has adopted it."""
     require_budget_manager(request.user)
     municipality = Municipality.objects.current()
-    if request.method == "POST" and "new_year" in request.POST:
-        latest = BudgetYear.objects.filter(municipality=municipality).aggregate(y=Max("year"))["y"]
-        year = (latest + 1) if latest else dt.date.today().year + 1
-        BudgetYear.objects.get_or_create(municipality=municipality, year=year)
-        ensure_account_groups(municipality)
-        messages.success(request, _("Budget year %(year)s was created.") % {"year": year})
-        return redirect(f"{reverse('budget:frames')}?ar={year}")
     budget_year, _month, year_form = _period(request, municipality)
     if budget_year is None:
         return render(request, "budget/frames.html", {"budget_year": None})
@@ -404,5 +406,105 @@ def investment_form(request, year, pk=None):
             "form": form,
             "budget_year": budget_year,
             "project": project,
+        },
+    )
+
+
+@login_required
+def change_reverse(request, year, pk):
+    """Reverse a decided change by a new decision: a counter-change, never a deletion.
+
+    The ekonomichef records it (as every decision of KF or a nämnd); the change
+    and its reversal both stay in the list and in the history.
+    """
+    municipality = Municipality.objects.current()
+    changes = BudgetChange.objects.filter(
+        budget_year__municipality=municipality, budget_year__year=year
+    ).select_related("budget_year", "from_unit", "to_unit", "decided_by", "reverses")
+    change = get_for_user(request, changes, pk, action="decide")
+    back = f"{reverse('budget:overview')}?ar={year}"
+    if change.is_reversal or BudgetChange.objects.filter(reverses=change).exists():
+        messages.info(request, _("This change is already reversed or is itself a reversal."))
+        return redirect(back)
+    form = ReverseBudgetChangeForm(
+        request.POST if request.method == "POST" else None, instance=change.counter_change()
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            # Lock the change so that two reversals of it cannot both be saved.
+            BudgetChange.objects.select_for_update().filter(pk=change.pk).first()
+            if BudgetChange.objects.filter(reverses=change).exists():
+                messages.info(request, _("This change is already reversed."))
+                return redirect(back)
+            counter = form.save(commit=False)
+            counter.created_by = request.user
+            counter._change_reason = counter.decision_reference
+            counter.save()
+        messages.success(
+            request,
+            _("%(reference)s was reversed by %(decision)s.")
+            % {"reference": change.decision_reference, "decision": counter.decision_reference},
+        )
+        return redirect(back)
+    return render(
+        request,
+        "budget/change_reverse.html",
+        {"form": form, "change": change, "budget_year": change.budget_year},
+    )
+
+
+@require_POST
+@login_required
+def year_create(request):
+    """Open the next budget year as a draft, its frames taken from the flerårsplan."""
+    require_budget_manager(request.user)
+    budget_year, copied = open_next_year(Municipality.objects.current(), request.user)
+    messages.success(
+        request,
+        ngettext(
+            "Budget year %(year)s was set up as a draft with %(count)s frame from the "
+            "multi-year plan.",
+            "Budget year %(year)s was set up as a draft with %(count)s frames from the "
+            "multi-year plan.",
+            copied,
+        )
+        % {"year": budget_year.year, "count": copied},
+    )
+    return redirect(f"{reverse('budget:frames')}?ar={budget_year.year}")
+
+
+HISTORY_PAGE_SIZE = 50
+
+
+@require_GET
+@login_required
+def history(request):
+    """The budget's history for a year: who changed frames, changes, detaljbudget,
+    forecasts and the year itself, when, and from what to what; newest first.
+
+    The ekonomichef (and administrators) read it; others may read the budget but
+    not its audit trail (403). A fixed number of queries per page.
+    """
+    require_budget_manager(request.user)
+    municipality = Municipality.objects.current()
+    years = list(
+        BudgetYear.objects.filter(municipality=municipality).values_list("year", flat=True)
+    )
+    if not years:
+        raise Http404
+    form = YearForm(request.GET or None, years=years)
+    year = form.cleaned_data["ar"] if form.is_bound and form.is_valid() else max(years)
+    if not form.is_bound or not form.is_valid():
+        form = YearForm(initial={"ar": year}, years=years)
+    paginator = Paginator(budget_history.history_rows(municipality, year), HISTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("sida"))
+    return render(
+        request,
+        "budget/history.html",
+        {
+            "form": form,
+            "year": year,
+            "page": page,
+            "entries": budget_history.log_entries(list(page.object_list)),
         },
     )

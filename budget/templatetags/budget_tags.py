@@ -47,3 +47,9 @@ def tkr(value):
 def table_tkr(ledger_amount):
     """A ledger amount in table sign and thousands of kronor (intäkter +, kostnader −)."""
     return formatting.in_tkr(signs.to_table(ledger_amount))
+
+
+@register.filter
+def frame_tkr(ledger_amount):
+    """A frame or a change of it in tkr: more money to spend is + (budget.signs)."""
+    return formatting.in_tkr(signs.frame_to_table(ledger_amount))

@@ -26,7 +26,7 @@ def test_xlsx_export(client, world, budget):
     names = [row[0].value for row in sheet.iter_rows(min_row=3)]
     assert "'=cmd|' /C calc'!A0" in names
     row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value.startswith("'="))
-    assert row[1].value == -120_000_000  # adopted frame, a number in table sign
+    assert row[1].value == 120_000_000  # adopted frame: money to spend is + (signs.frame_to_table)
 
 
 def test_csv_export(client, world, budget):
@@ -35,4 +35,4 @@ def test_csv_export(client, world, budget):
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     social = next(r for r in rows if r[0] == "Socialnämnden")
-    assert social[1] == "-120000000,00" and social[5] == "-60000000,00"
+    assert social[1] == "120000000,00" and social[5] == "-60000000,00"

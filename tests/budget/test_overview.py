@@ -234,7 +234,7 @@ def test_overview_page_queries_do_not_grow_with_units(
     with django_assert_max_num_queries(25):
         response = client.get(reverse("budget:overview"), {"ar": 2026, "manad": 6})
     html = response.content.decode()
-    assert "Socialnämnden" in html and "−120\xa0000</td>" in html
+    assert "Socialnämnden" in html and ">120\xa0000</td>" in html
 
 
 def test_overview_page_shows_the_numbers(client, world, budget):
@@ -257,7 +257,7 @@ def test_finance_sets_frames_adopts_and_then_frames_are_locked(client, world):
     from budget.models import BudgetYear
 
     client.force_login(world.finance)
-    response = client.post(reverse("budget:frames"), {"new_year": "1"})
+    response = client.post(reverse("budget:year_create"))
     year = BudgetYear.objects.get()
     assert response.status_code == 302 and not year.is_adopted
     url = f"{reverse('budget:frames')}?ar={year.year}"
