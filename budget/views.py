@@ -41,7 +41,13 @@ from budget.models import (
     Forecast,
     InvestmentProject,
 )
-from budget.overview import budget_overview, latest_forecasts, unit_changes, unit_detail
+from budget.overview import (
+    budget_overview,
+    forecast_basis,
+    latest_booked_month,
+    unit_changes,
+    unit_detail,
+)
 from budget.years import open_next_year
 from styrning import formatting
 from styrning.models import Municipality, OrgUnit
@@ -52,6 +58,7 @@ from styrning.permissions import (
     get_for_user,
     require_budget_manager,
 )
+from styrning.services import save_if_changed
 
 
 def _period(request, municipality):
@@ -244,9 +251,29 @@ def _groups_for(unit):
     return list(unit.municipality.account_groups.filter(kind__in=kinds))
 
 
+def _forecast_month(request, municipality, year):
+    """The month a forecast is made in: as posted or ?manad=, else the latest month with
+    bookings in the ledger (else this month, or the year's first or last)."""
+    chosen = request.POST.get("month") if request.method == "POST" else request.GET.get("manad")
+    if chosen and chosen.isdigit() and 1 <= int(chosen) <= 12:
+        return int(chosen)
+    booked = latest_booked_month(municipality, year)
+    if booked:
+        return booked
+    today = dt.date.today()
+    return today.month if today.year == year else (1 if year > today.year else 12)
+
+
 @login_required
 def forecast(request, unit_pk, year):
-    """A unit's helårsprognos per account group; its chef or the ekonomichef writes it."""
+    """A unit's helårsprognos per account group; its chef or the ekonomichef writes it.
+
+    The form speaks the pages' language (tkr, intäkter +, kostnader −), starts from
+    the last forecast or utfall to date extrapolated, shows budget and utfall to date
+    beside each row, and saves what the unit's page then shows in the same row: the
+    forecast of the unit with everything below it (units below keep their own
+    forecasts; the unit's own row holds the rest).
+    """
     municipality = Municipality.objects.current()
     org_unit = get_object_or_404(OrgUnit.objects.filter(municipality=municipality), pk=unit_pk)
     if not can_read_budget_unit(request.user, org_unit):
@@ -255,41 +282,54 @@ def forecast(request, unit_pk, year):
         raise PermissionDenied
     budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
     groups = _groups_for(org_unit)
-    month = dt.date.today().month if dt.date.today().year == year else 12
-    current = latest_forecasts(municipality, year, 12, [org_unit.pk])
+    month = _forecast_month(request, municipality, year)
+    basis = forecast_basis(budget_year, org_unit, month, groups)
     form = ForecastForm(
         request.POST if request.method == "POST" else None,
-        groups=groups,
+        basis=basis,
         initial={"month": month},
-        initial_amounts={gid: amount for (_u, gid), amount in current.items()},
     )
     if request.method == "POST" and form.is_valid():
-        made = form.cleaned_data["month"]
+        comment = form.cleaned_data["comment"]
         with transaction.atomic():
-            for group, name in form.group_fields:
-                amount = form.cleaned_data[name]
-                if amount is None:
-                    continue
-                row, _created = Forecast.objects.get_or_create(
-                    unit=org_unit,
-                    year=year,
-                    month=made,
-                    group=group,
-                    defaults={"amount": amount, "comment": form.cleaned_data["comment"]},
+            totals = form.ledger_amounts()
+            for row in basis:
+                save_if_changed(
+                    Forecast,
+                    {"unit": org_unit, "year": year, "month": month, "group": row.group},
+                    {"amount": totals[row.group.pk] - row.below, "comment": comment},
+                    user=request.user,
                 )
-                if row.amount != amount or row.comment != form.cleaned_data["comment"]:
-                    row.amount, row.comment = amount, form.cleaned_data["comment"]
-                    row.full_clean()
-                    row.save()
-        messages.success(request, _("The forecast was saved."))
-        return redirect(f"{reverse('budget:unit', args=[org_unit.pk])}?ar={year}")
+        messages.success(
+            request,
+            _("The forecast made in %(month)s was saved.")
+            % {"month": formatting.month_name(month)},
+        )
+        return redirect(f"{reverse('budget:unit', args=[org_unit.pk])}?ar={year}&manad={month}")
+    rows = []
+    for row, name in form.group_fields:
+        entered = form.table_tkr(name)
+        budget_tkr = signs.table_tkr(row.budget)
+        rows.append(
+            {
+                "basis": row,
+                "field": form[name],
+                "budget_tkr": budget_tkr,
+                "deviation_tkr": None if entered is None else entered - budget_tkr,
+            }
+        )
     return render(
         request,
         "budget/forecast_form.html",
         {
             "form": form,
+            "rows": rows,
             "unit": org_unit,
             "budget_year": budget_year,
+            "month": month,
+            "has_forecast": any(b.has_forecast for b in basis),
+            "seasonal": any(b.seasonal for b in basis),
+            "has_below": any(b.below for b in basis),
         },
     )
 
