@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from budget.accounts import ensure_account_groups
 from budget.models import BudgetFrame, BudgetYear
@@ -37,6 +38,7 @@ def open_next_year(municipality, user=None) -> tuple[BudgetYear, int]:
         )
         ensure_account_groups(municipality)
         copied = 0
+        reason = _("From the multi-year plan of budget %(year)s") % {"year": year - 1}
         if created and previous is not None:
             plan = previous.frames.filter(year__in=budget_year.years).select_related("unit")
             for frame in plan:
@@ -47,7 +49,7 @@ def open_next_year(municipality, user=None) -> tuple[BudgetYear, int]:
                 )
                 new.full_clean()
                 new._history_user = user
-                new._change_reason = str(previous.decision_reference or previous.year)
+                new._change_reason = reason
                 new.save()
                 copied += 1
     return budget_year, copied

@@ -203,3 +203,11 @@ def test_change_form_refuses_a_year_out_of_range(client, world, budget):
     )
     assert response.status_code == 200
     assert not BudgetChange.objects.exists()
+
+
+def test_the_admin_cannot_delete_a_decided_change(client, world, budget):
+    change = _change(world, budget)
+    client.force_login(world.admin)
+    url = reverse("admin:budget_budgetchange_delete", args=[change.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert BudgetChange.objects.filter(pk=change.pk).exists()

@@ -59,3 +59,10 @@ def test_first_year_without_a_plan_starts_empty(client, world):
     assert client.post(reverse("budget:year_create")).status_code == 302
     year = BudgetYear.objects.get()
     assert not year.frames.exists() and not year.is_adopted
+
+
+def test_the_history_says_where_the_frames_came_from(client, world, budget):
+    client.force_login(world.finance)
+    client.post(reverse("budget:year_create"))
+    frame = BudgetFrame.objects.get(budget_year__year=2027, unit=world.nA, year=2027)
+    assert frame.history.get().history_change_reason == "Från flerårsplanen i budget 2026"
