@@ -236,6 +236,8 @@ def _entry(kind, record, before, names) -> LogEntry:
             old = getattr(before, name) if before is not None else None
         if old == new or (record.history_type == "~" and before is None):
             continue
+        if record.history_type != "~" and (old in (None, "") and new in (None, "")):
+            continue
         entry.changes.append(
             Change(
                 label=str(model_field.verbose_name).capitalize(),

@@ -284,10 +284,17 @@ def forecast(request, unit_pk, year):
     groups = _groups_for(org_unit)
     month = _forecast_month(request, municipality, year)
     basis = forecast_basis(budget_year, org_unit, month, groups)
+    # Saving the month's forecast again keeps its comment unless it is changed.
+    comment = (
+        Forecast.objects.filter(unit=org_unit, year=year, month=month)
+        .exclude(comment="")
+        .values_list("comment", flat=True)
+        .first()
+    )
     form = ForecastForm(
         request.POST if request.method == "POST" else None,
         basis=basis,
-        initial={"month": month},
+        initial={"month": month, "comment": comment or ""},
     )
     if request.method == "POST" and form.is_valid():
         comment = form.cleaned_data["comment"]
@@ -478,7 +485,6 @@ def change_reverse(request, year, pk):
                 return redirect(back)
             counter = form.save(commit=False)
             counter.created_by = request.user
-            counter._change_reason = counter.decision_reference
             counter.save()
         messages.success(
             request,

@@ -124,3 +124,17 @@ def test_council_forecast_of_taxes_in_table_sign(client, world, budget):
     assert client.post(url, data).status_code == 302
     saved = Forecast.objects.get(unit=world.kf, month=8, group=world.groups["skatter"])
     assert saved.amount == -161_000_000  # revenue: negative in the ledger
+
+
+def test_saving_the_months_forecast_again_keeps_its_comment(client, world, budget):
+    Forecast.objects.create(
+        unit=world.fA,
+        year=2026,
+        month=6,
+        group=world.groups["personal"],
+        amount=130_000_000,
+        comment="Vikarier under sommaren",
+    )
+    client.force_login(world.chef_a)
+    html = client.get(_url(world)).content.decode()
+    assert "Vikarier under sommaren</textarea>" in html
