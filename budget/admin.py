@@ -60,6 +60,10 @@ class BudgetChangeAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["budget_year", "kind"]
 
+    def has_delete_permission(self, request, obj=None):
+        """A decided change is never deleted: it is reversed by a new decision."""
+        return False
+
 
 @admin.register(DetailBudget)
 class DetailBudgetAdmin(SimpleHistoryAdmin):

@@ -4,7 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from budget import signs
 from budget.models import BudgetChange, BudgetYear, ImportBatch, InvestmentProject
+from styrning import formatting
 from styrning.forms import AccessibleFormMixin, DateInput
 from styrning.models import OrgUnit
 
@@ -100,7 +102,12 @@ class AdoptBudgetForm(AccessibleFormMixin, forms.ModelForm):
 
 
 class BudgetChangeForm(AccessibleFormMixin, forms.ModelForm):
-    amount = AmountField(label=_("amount (kr)"), min_value=0, max_digits=16, decimal_places=2)
+    amount = AmountField(
+        label=_("amount (kr)"),
+        max_digits=16,
+        decimal_places=2,
+        help_text=BudgetChange._meta.get_field("amount").help_text,
+    )
 
     class Meta:
         model = BudgetChange
@@ -156,11 +163,13 @@ class GroupAmountsMixin:
         return [(group, name) for group, name in self.group_fields if name in self.data]
 
 
-class ForecastForm(GroupAmountsMixin, AccessibleFormMixin, forms.Form):
-    """A unit's helårsprognos per account group, as net amounts people write (costs +)."""
+class ForecastForm(AccessibleFormMixin, forms.Form):
+    """A unit's helårsprognos per account group, in the pages' language: tkr in table sign
+    (intäkter +, kostnader −). ``budget.signs`` converts to the ledger's kronor.
 
-    amount_label = _("%(group)s, full year (kr)")
-    amount_help = _("Revenue as a negative amount, costs as positive.")
+    ``basis`` is ``budget.overview.forecast_basis``: each group's field starts with its
+    suggestion (the last forecast, or utfall to date extrapolated).
+    """
 
     month = forms.TypedChoiceField(
         label=_("Forecast made in"), coerce=int, choices=YearMonthForm.MONTHS
@@ -169,9 +178,39 @@ class ForecastForm(GroupAmountsMixin, AccessibleFormMixin, forms.Form):
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, groups, initial_amounts, **kwargs):
+    def __init__(self, *args, basis, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_group_fields(groups, initial_amounts)
+        self.group_fields = []
+        for row in basis:
+            name = f"group_{row.group.pk}"
+            suggestion = signs.table_tkr(row.suggestion)
+            self.fields[name] = AmountField(
+                label=_("%(group)s, full-year forecast (tkr)") % {"group": row.group.name},
+                max_digits=16,
+                decimal_places=3,
+                initial=formatting.whole(suggestion),
+                error_messages={
+                    "required": _("Give a forecast for %(group)s (0 if nothing is expected).")
+                    % {"group": row.group.name}
+                },
+            )
+            self.group_fields.append((row, name))
+
+    def table_tkr(self, name):
+        """The field's amount as entered or suggested (table sign, tkr), or None."""
+        if self.is_bound:
+            try:
+                return self.fields[name].clean(self[name].data)
+            except forms.ValidationError:
+                return None
+        return self.fields[name].clean(self.fields[name].initial)
+
+    def ledger_amounts(self) -> dict:
+        """group pk → the forecast of the unit and all below it, ledger sign, kronor."""
+        return {
+            row.group.pk: signs.ledger_from_table_tkr(self.cleaned_data[name])
+            for row, name in self.group_fields
+        }
 
 
 class ImportForm(AccessibleFormMixin, forms.Form):
@@ -247,3 +286,27 @@ class InvestmentForm(AccessibleFormMixin, forms.ModelForm):
             "tree_id", "lft"
         )
         self.fields["unit"].empty_label = _("Choose a unit")
+
+
+class ReverseBudgetChangeForm(AccessibleFormMixin, forms.ModelForm):
+    """The new decision that reverses a change registered by mistake (a counter-change)."""
+
+    class Meta:
+        model = BudgetChange
+        fields = ["decided_on", "decision_reference", "description"]
+        widgets = {"decided_on": DateInput, "description": forms.Textarea(attrs={"rows": 3})}
+        labels = {"description": _("Why the change is reversed")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].required = True
+
+
+class YearForm(AccessibleFormMixin, forms.Form):
+    """Only the budget year (pages that are about a whole year)."""
+
+    ar = forms.TypedChoiceField(label=_("Budget year"), coerce=int)
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ar"].choices = [(y, str(y)) for y in years]

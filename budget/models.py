@@ -282,8 +282,22 @@ class BudgetFrame(FinanceManaged, models.Model):
             raise ValidationError(errors)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+class BudgetChangeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Decided changes are public documents: every logged-in user reads them."""
+        return self if user.is_authenticated else self.none()
+
+
 class BudgetChange(models.Model):
-    """Budgetförändring: an omfördelning or tilläggsbudget, always with its decision."""
+    """Budgetförändring: an omfördelning or tilläggsbudget, always with its decision.
+
+    A decided change is never deleted: one registered by mistake is reversed by a
+    new decision, a counter-change (``reverses``) with the same units and the
+    amount negated, so the history keeps every step.
+    """
 
     class Kind(models.TextChoices):
         REALLOCATION = "reallocation", _("reallocation")
@@ -308,7 +322,13 @@ class BudgetChange(models.Model):
     to_unit = models.ForeignKey(
         OrgUnit, on_delete=models.PROTECT, related_name="changes_in", verbose_name=_("to")
     )
-    amount = models.DecimalField(_("amount (kr)"), **MONEY)
+    amount = models.DecimalField(
+        _("amount (kr)"),
+        **MONEY,
+        help_text=_(
+            "The money moved or added. A supplementary budget may be negative: the frame shrinks."
+        ),
+    )
     funding = models.CharField(
         _("where the money comes from"),
         max_length=200,
@@ -334,7 +354,18 @@ class BudgetChange(models.Model):
         related_name="+",
         verbose_name=_("registered by"),
     )
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+        help_text=_("The change this decision reverses."),
+    )
     history = HistoricalRecords()
+
+    objects = BudgetChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["budget_year", "decided_on", "pk"]
@@ -342,7 +373,7 @@ class BudgetChange(models.Model):
         verbose_name_plural = _("budget changes")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(amount__gt=0), name="%(app_label)s_%(class)s_positive"
+                condition=~models.Q(amount=0), name="%(app_label)s_%(class)s_not_zero"
             ),
             models.CheckConstraint(
                 condition=~models.Q(decision_reference=""),
@@ -362,8 +393,26 @@ class BudgetChange(models.Model):
             errors["decision_reference"] = _(
                 "A budget change needs the decision reference, e.g. KF 2026-04-22 § 45."
             )
-        if self.amount is not None and self.amount <= 0:
-            errors["amount"] = _("Give the amount as a positive sum moved or added.")
+        if self.amount is not None and self.amount == 0:
+            errors["amount"] = _("A budget change of zero kronor changes nothing: give the amount.")
+        elif (
+            self.amount is not None
+            and self.amount < 0
+            and self.kind == self.Kind.REALLOCATION
+            and not self.reverses_id
+        ):
+            errors["amount"] = _(
+                "Give a reallocation as a positive sum moved from one unit to the other."
+            )
+        if self.decided_on and not FIRST_YEAR <= self.decided_on.year <= LAST_YEAR:
+            errors["decided_on"] = _(
+                "The decision date must lie between %(first)s and %(last)s."
+            ) % {
+                "first": FIRST_YEAR,
+                "last": LAST_YEAR,
+            }
+        if self.reverses_id:
+            errors.update(self._reversal_errors())
         if self.kind == self.Kind.REALLOCATION and not self.from_unit_id:
             errors["from_unit"] = _("A reallocation takes the money from a unit: choose which.")
         if self.kind == self.Kind.SUPPLEMENTARY and not self.funding.strip():
@@ -382,6 +431,67 @@ class BudgetChange(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def _reversal_errors(self) -> dict:
+        """A counter-change mirrors the change it reverses (one query)."""
+        original = self.reverses
+        if self.pk and original.pk == self.pk:
+            return {"reverses": _("A change cannot reverse itself.")}
+        if original.reverses_id:
+            return {
+                "reverses": _(
+                    "A reversal cannot be reversed: register the change again with its new "
+                    "decision."
+                )
+            }
+        mirrors = (
+            original.budget_year_id == self.budget_year_id
+            and original.kind == self.kind
+            and original.from_unit_id == self.from_unit_id
+            and original.to_unit_id == self.to_unit_id
+            and original.amount == -(self.amount or 0)
+        )
+        if not mirrors:
+            return {
+                "reverses": _(
+                    "A reversal has the same year, kind and units as the change it reverses, "
+                    "and the amount negated."
+                )
+            }
+        if self.decided_on and original.decided_on and self.decided_on < original.decided_on:
+            return {
+                "decided_on": _(
+                    "A reversal cannot be decided before the change it reverses (%(date)s)."
+                )
+                % {"date": original.decided_on.isoformat()}
+            }
+        return {}
+
+    def counter_change(self, **decision):
+        """The unsaved counter-change that reverses this one, with its own decision."""
+        return BudgetChange(
+            budget_year=self.budget_year,
+            kind=self.kind,
+            from_unit=self.from_unit,
+            to_unit=self.to_unit,
+            amount=-self.amount,
+            funding=self.funding,
+            decided_by=self.decided_by,
+            reverses=self,
+            **decision,
+        )
+
+    @property
+    def is_reversal(self):
+        return self.reverses_id is not None
+
+    # For the permission helper: a decided change is changed (reversed) by those who
+    # record the decisions of the body that decided it.
+    access_decided = True
+
+    @property
+    def access_unit(self):
+        return self.decided_by
 
     def required_decider(self):
         """KF for moves between nämnder and for added money; the nämnd itself inside it."""
@@ -620,6 +730,25 @@ class Forecast(models.Model):
 
     def __str__(self):
         return f"{self.unit} {self.year}-{self.month:02d} {self.group}: {self.amount}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.year is not None and not FIRST_YEAR <= self.year <= LAST_YEAR:
+            errors["year"] = _("The year must lie between %(first)s and %(last)s.") % {
+                "first": FIRST_YEAR,
+                "last": LAST_YEAR,
+            }
+        if self.month is not None and not 1 <= self.month <= 12:
+            errors["month"] = _("The month is a number from 1 to 12.")
+        if (
+            self.group_id
+            and self.unit_id
+            and self.group.municipality_id != self.unit.municipality_id
+        ):
+            errors["group"] = _("The account group belongs to another municipality.")
+        if errors:
+            raise ValidationError(errors)
 
     # For the permission helper: the unit's chef writes it, finance too.
     access_decided = True

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Max, Sum
+from django.db import models
+from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext as _
 
 from budget import signs
@@ -73,6 +74,25 @@ class BodyRow:
     @property
     def used_percent(self):
         return signs.percent(self.outcome, self.current)
+
+
+@dataclass
+class ChangeEntry:
+    """One decided budget change as a nämnd sees it (the changes list of pages and exports).
+
+    ``effect`` is the change of the nämnd's frame in the ledger's sign (+: more to
+    spend); ``frame_effect`` is the same in the tables' sign for the frame columns.
+    """
+
+    change: BudgetChange
+    effect: Decimal
+    inside: bool = False  # a move between units of the same nämnd (or unit)
+    reversed_by: BudgetChange | None = None
+    unit: OrgUnit | None = None  # the nämnd (or unit) whose frame the effect is on
+
+    @property
+    def frame_effect(self):
+        return signs.frame_to_table(self.effect)
 
 
 @dataclass
@@ -136,6 +156,11 @@ class Overview:
             total.forecast += row.forecast_or_frame
         total.outcome += self.unallocated
         return total
+
+    @property
+    def changes(self) -> list[ChangeEntry]:
+        """The changes list: every decided change under each nämnd it touches."""
+        return [replace(entry, unit=row.unit) for row in self.rows for entry in row.change_list]
 
     @property
     def financing_budget(self):
@@ -321,24 +346,35 @@ def month_has_bookings(municipality, year, month) -> bool:
     return Outcome.objects.filter(municipality=municipality, year=year, month=month).exists()
 
 
-def change_effects(budget_year, boards) -> dict[int, tuple[Decimal, list]]:
+def change_effects(budget_year, boards) -> dict[int, tuple[Decimal, list[ChangeEntry]]]:
     """Per nämnd: the net of decided changes into and out of its frame, and the changes.
 
-    A move inside one nämnd leaves its frame as it is. One query.
+    Every decided change is listed under each nämnd it touches, reversed ones and
+    their reversals included. A move inside one nämnd leaves its frame as it is
+    (effect 0) but is listed under that nämnd. One query.
     """
-    effects: dict[int, tuple[Decimal, list]] = {}
-    for change in BudgetChange.objects.filter(budget_year=budget_year).select_related(
-        "from_unit", "to_unit", "decided_by"
-    ):
+    changes = list(
+        BudgetChange.objects.filter(budget_year=budget_year).select_related(
+            "from_unit", "to_unit", "decided_by", "reverses"
+        )
+    )
+    reversed_by = {c.reverses_id: c for c in changes if c.reverses_id}
+    effects: dict[int, tuple[Decimal, list[ChangeEntry]]] = {}
+
+    def add(board, effect, change, inside=False):
+        amount, entries = effects.get(board, (ZERO, []))
+        entry = ChangeEntry(change, effect, inside, reversed_by.get(change.pk))
+        effects[board] = (amount + effect, [*entries, entry])
+
+    for change in changes:
         to_board = boards.get(change.to_unit_id)
         from_board = boards.get(change.from_unit_id) if change.from_unit_id else None
-        if to_board == from_board:
+        if to_board is not None and to_board == from_board:
+            add(to_board, ZERO, change, inside=True)
             continue
         for board, sign in ((to_board, 1), (from_board, -1)):
-            if board is None:
-                continue
-            amount, changes = effects.get(board, (ZERO, []))
-            effects[board] = (amount + sign * change.amount, [*changes, change])
+            if board is not None:
+                add(board, sign * change.amount, change)
     return effects
 
 
@@ -557,3 +593,126 @@ def default_month(budget_year, today=None) -> int:
         return latest
     today = today or dt.date.today()
     return today.month if today.year == budget_year.year else 12
+
+
+def _within(unit, other) -> bool:
+    return (
+        other is not None
+        and other.tree_id == unit.tree_id
+        and unit.lft <= other.lft
+        and other.rght <= unit.rght
+    )
+
+
+def unit_changes(budget_year, unit) -> list[ChangeEntry]:
+    """The decided changes that move money into, out of or inside ``unit`` and its subtree.
+
+    For a nämnd the same entries (and effects) as its row of the overview; for a
+    förvaltning or enhet the effect on the budget of its part. Reversed changes
+    and their reversals are both listed. One query.
+    """
+    subtree = OrgUnit.objects.in_subtrees([unit]).values("pk")
+    changes = list(
+        BudgetChange.objects.filter(budget_year=budget_year)
+        .filter(Q(to_unit__in=subtree) | Q(from_unit__in=subtree))
+        .select_related("from_unit", "to_unit", "decided_by", "reverses")
+    )
+    reversed_by = {c.reverses_id: c for c in changes if c.reverses_id}
+    entries = []
+    for change in changes:
+        into, out_of = _within(unit, change.to_unit), _within(unit, change.from_unit)
+        effect = ZERO if into and out_of else (change.amount if into else -change.amount)
+        entries.append(
+            ChangeEntry(change, effect, into and out_of, reversed_by.get(change.pk), unit)
+        )
+    return entries
+
+
+@dataclass
+class ForecastBasis:
+    """What the forecast form shows beside one account group (ledger sign, kronor).
+
+    ``shown`` is the forecast the unit's page shows in this row at the month
+    (the latest forecasts of the unit and every unit below it, or the budget
+    when there is none); ``below`` the part of it forecast by units below.
+    """
+
+    group: AccountGroup
+    budget: Decimal = ZERO
+    outcome: Decimal = ZERO
+    booked: bool = False
+    own: Decimal | None = None
+    below: Decimal = ZERO
+    has_forecast: bool = False
+    share: Decimal = ZERO  # share of the year's budget due by the month
+    seasonal: bool = False
+
+    @property
+    def shown(self):
+        if not self.has_forecast:
+            return self.budget
+        return (self.own or ZERO) + self.below
+
+    @property
+    def suggestion(self):
+        """The last forecast; else utfall to date extrapolated by the budget's profile."""
+        if self.has_forecast:
+            return self.shown
+        if not self.booked or not self.share:
+            return self.budget
+        return (self.outcome / self.share).quantize(Decimal("0.01"))
+
+
+def forecast_basis(budget_year, unit, month, groups) -> list[ForecastBasis]:
+    """Per group: budget, utfall to date, the last forecast and a suggestion (5 queries).
+
+    The same figures as the unit's page (``unit_detail``) for the same month: the
+    unit with everything below it. For the council (the root), the outcome is the
+    whole municipality's, as in the overview's financing rows.
+    """
+    ids = list(OrgUnit.objects.in_subtrees([unit]).values_list("pk", flat=True))
+    year = budget_year.year
+    rows = {g.pk: ForecastBasis(group=g) for g in groups}
+    detail = DetailBudget.objects.filter(
+        budget_year=budget_year, unit_id__in=ids, group_id__in=rows
+    )
+    profile = defaultdict(lambda: [ZERO] * 13)
+    for gid, m, amount in detail.filter(month__isnull=False).values_list(
+        "group_id", "month", "amount"
+    ):
+        profile[gid][m] += amount
+    for (_unit_id, gid), amount in detail_sums(detail, ("unit_id", "group_id")).items():
+        rows[gid].budget += amount
+    outcomes = Outcome.objects.filter(year=year, month__lte=month, group_id__in=rows)
+    if unit.parent_id is None:
+        outcomes = outcomes.filter(municipality=budget_year.municipality)
+    else:
+        outcomes = outcomes.filter(unit_id__in=ids)
+    for gid, total in (
+        outcomes.values("group_id").annotate(total=Sum("amount")).values_list("group_id", "total")
+    ):
+        rows[gid].outcome, rows[gid].booked = total, True
+    forecasts = latest_forecasts(budget_year.municipality, year, month, ids)
+    for (unit_id, gid), amount in forecasts.items():
+        if gid not in rows:
+            continue
+        rows[gid].has_forecast = True
+        if unit_id == unit.pk:
+            rows[gid].own = amount
+        else:
+            rows[gid].below += amount
+    for gid, row in rows.items():
+        months = profile[gid]
+        year_total = sum(months, ZERO)
+        if year_total:
+            row.share, row.seasonal = sum(months[: month + 1], ZERO) / year_total, True
+        else:
+            row.share = Decimal(month) / Decimal(12)
+    return list(rows.values())
+
+
+def latest_booked_month(municipality, year) -> int | None:
+    """The latest month of ``year`` with bookings in the ledger, or None (one query)."""
+    return Outcome.objects.filter(municipality=municipality, year=year).aggregate(
+        m=models.Max("month")
+    )["m"]

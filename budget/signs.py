@@ -8,6 +8,14 @@ Tables follow Swedish practice (RKR R14): intäkter +, kostnader −, and
 avvikelse = utfall (or prognos) − budget in those terms, so a positive
 avvikelse is always better than budget. Every page, export and report goes
 through these functions.
+
+A nämnd's frame (its ram, kommunbidrag) is money it receives to spend: in the
+frame columns of a table it is positive, and so is a budget change that gives
+it more (``frame_to_table``). Its net cost stays negative beside it, and
+ram + nettokostnad is the avvikelse.
+
+Forms speak the tables' language: amounts are entered in tkr and table sign and
+converted back with ``from_table`` / ``from_tkr``.
 """
 
 from decimal import Decimal
@@ -20,6 +28,47 @@ def to_table(ledger_amount):
     if ledger_amount is None:
         return None
     return -Decimal(ledger_amount)
+
+
+def from_table(table_amount):
+    """Table sign → ledger sign (the inverse of ``to_table``)."""
+    if table_amount is None:
+        return None
+    return -Decimal(table_amount)
+
+
+def frame_to_table(ledger_amount):
+    """A frame or a change of it, ledger sign → the frame columns: more to spend is +."""
+    if ledger_amount is None:
+        return None
+    return Decimal(ledger_amount)
+
+
+THOUSAND = Decimal(1000)
+
+
+def to_tkr(kronor):
+    """Kronor → tkr, unrounded (forms show what they save)."""
+    if kronor is None:
+        return None
+    return Decimal(kronor) / THOUSAND
+
+
+def from_tkr(tkr):
+    """tkr → kronor, to the öre."""
+    if tkr is None:
+        return None
+    return (Decimal(tkr) * THOUSAND).quantize(Decimal("0.01"))
+
+
+def table_tkr(ledger_amount):
+    """Ledger sign in kronor → what a form field shows: table sign in tkr."""
+    return to_tkr(to_table(ledger_amount))
+
+
+def ledger_from_table_tkr(table_tkr_amount):
+    """What a form field holds (table sign, tkr) → ledger sign in kronor."""
+    return from_table(from_tkr(table_tkr_amount))
 
 
 def net_cost(ledger_amount):

@@ -54,7 +54,7 @@ def _frame_sign(attr):
     """A frame or a change of it: money the nämnd receives to spend is + (as budget.signs)."""
 
     def get(row):
-        return signs.net_cost(getattr(row, attr))
+        return signs.frame_to_table(getattr(row, attr))
 
     return get
 

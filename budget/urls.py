@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("enhet/<int:pk>/", views.unit, name="unit"),
     path("ramar/", views.frames, name="frames"),
+    path("ramar/nytt-ar/", views.year_create, name="year_create"),
     path("<int:year>/besluta/", views.adopt, name="adopt"),
     path("<int:year>/andringar/ny/", views.change_create, name="change_create"),
     path("<int:year>/prognos/<int:unit_pk>/", views.forecast, name="forecast"),
@@ -18,4 +19,10 @@ urlpatterns = [
     path("investeringar/", views.investments, name="investments"),
     path("<int:year>/investeringar/ny/", views.investment_form, name="investment_create"),
     path("<int:year>/investeringar/<int:pk>/", views.investment_form, name="investment_edit"),
+    path(
+        "<int:year>/andringar/<int:pk>/reversera/",
+        views.change_reverse,
+        name="change_reverse",
+    ),
+    path("historik/", views.history, name="history"),
 ]

@@ -7,16 +7,18 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from budget import exports, signs, tables
+from budget import history as budget_history
 from budget.accounts import ensure_account_groups
 from budget.chart import frame_forecast_chart
 from budget.forms import (
@@ -26,10 +28,13 @@ from budget.forms import (
     ForecastForm,
     FrameForm,
     InvestmentForm,
+    ReverseBudgetChangeForm,
+    YearForm,
     YearMonthForm,
 )
 from budget.models import (
     AccountGroup,
+    BudgetChange,
     BudgetFrame,
     BudgetYear,
     DetailBudget,
@@ -40,9 +45,13 @@ from budget.overview import (
     budget_overview,
     default_month,
     default_year,
-    latest_forecasts,
+    forecast_basis,
+    latest_booked_month,
+    unit_changes,
     unit_detail,
 )
+from budget.years import open_next_year
+from styrning import formatting
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import (
     can_change,
@@ -52,6 +61,7 @@ from styrning.permissions import (
     get_for_user_by,
     require_budget_manager,
 )
+from styrning.services import save_if_changed
 
 
 def _period(request, municipality):
@@ -171,6 +181,7 @@ def unit(request, pk):
             "budget_year": budget_year,
             "month": month,
             "ancestors": org_unit.get_ancestors(),
+            "changes": unit_changes(budget_year, org_unit),
             "can_forecast": can_change(request.user, Forecast(unit=org_unit)),
             "can_manage": can_change(request.user, budget_year),
             "query": _query(budget_year.year, month),
@@ -183,13 +194,6 @@ def frames(request):
     """The ekonomichef sets the frames of a budget year until KF has adopted it."""
     require_budget_manager(request.user)
     municipality = Municipality.objects.current()
-    if request.method == "POST" and "new_year" in request.POST:
-        latest = BudgetYear.objects.filter(municipality=municipality).aggregate(y=Max("year"))["y"]
-        year = (latest + 1) if latest else dt.date.today().year + 1
-        BudgetYear.objects.get_or_create(municipality=municipality, year=year)
-        ensure_account_groups(municipality)
-        messages.success(request, _("Budget year %(year)s was created.") % {"year": year})
-        return redirect(f"{reverse('budget:frames')}?ar={year}")
     budget_year, month, year_form = _period(request, municipality)
     if budget_year is None:
         return render(request, "budget/frames.html", {"budget_year": None})
@@ -301,9 +305,29 @@ def _groups_for(unit):
     return list(unit.municipality.account_groups.filter(kind__in=kinds))
 
 
+def _forecast_month(request, municipality, year):
+    """The month a forecast is made in: as posted or ?manad=, else the latest month with
+    bookings in the ledger (else this month, or the year's first or last)."""
+    chosen = request.POST.get("month") if request.method == "POST" else request.GET.get("manad")
+    if chosen and chosen.isdigit() and 1 <= int(chosen) <= 12:
+        return int(chosen)
+    booked = latest_booked_month(municipality, year)
+    if booked:
+        return booked
+    today = dt.date.today()
+    return today.month if today.year == year else (1 if year > today.year else 12)
+
+
 @login_required
 def forecast(request, unit_pk, year):
-    """A unit's helårsprognos per account group; its chef or the ekonomichef writes it."""
+    """A unit's helårsprognos per account group; its chef or the ekonomichef writes it.
+
+    The form speaks the pages' language (tkr, intäkter +, kostnader −), starts from
+    the last forecast or utfall to date extrapolated, shows budget and utfall to date
+    beside each row, and saves what the unit's page then shows in the same row: the
+    forecast of the unit with everything below it (units below keep their own
+    forecasts; the unit's own row holds the rest).
+    """
     municipality = Municipality.objects.current()
     org_unit = get_object_or_404(OrgUnit.objects.filter(municipality=municipality), pk=unit_pk)
     if not can_read_budget_unit(request.user, org_unit):
@@ -312,41 +336,61 @@ def forecast(request, unit_pk, year):
         raise PermissionDenied
     budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
     groups = _groups_for(org_unit)
-    month = dt.date.today().month if dt.date.today().year == year else 12
-    current = latest_forecasts(municipality, year, 12, [org_unit.pk])
+    month = _forecast_month(request, municipality, year)
+    basis = forecast_basis(budget_year, org_unit, month, groups)
+    # Saving the month's forecast again keeps its comment unless it is changed.
+    comment = (
+        Forecast.objects.filter(unit=org_unit, year=year, month=month)
+        .exclude(comment="")
+        .values_list("comment", flat=True)
+        .first()
+    )
     form = ForecastForm(
         request.POST if request.method == "POST" else None,
-        groups=groups,
-        initial={"month": month},
-        initial_amounts={gid: amount for (_u, gid), amount in current.items()},
+        basis=basis,
+        initial={"month": month, "comment": comment or ""},
     )
     if request.method == "POST" and form.is_valid():
-        made = form.cleaned_data["month"]
+        comment = form.cleaned_data["comment"]
         with transaction.atomic():
-            for group, name in form.group_fields:
-                amount = form.cleaned_data[name]
-                if amount is None:
-                    continue
-                row, _created = Forecast.objects.get_or_create(
-                    unit=org_unit,
-                    year=year,
-                    month=made,
-                    group=group,
-                    defaults={"amount": amount, "comment": form.cleaned_data["comment"]},
+            totals = form.ledger_amounts()
+            for row in basis:
+                save_if_changed(
+                    Forecast,
+                    {"unit": org_unit, "year": year, "month": month, "group": row.group},
+                    {"amount": totals[row.group.pk] - row.below, "comment": comment},
+                    user=request.user,
                 )
-                if row.amount != amount or row.comment != form.cleaned_data["comment"]:
-                    row.amount, row.comment = amount, form.cleaned_data["comment"]
-                    row.full_clean()
-                    row.save()
-        messages.success(request, _("The forecast was saved."))
-        return redirect(f"{reverse('budget:unit', args=[org_unit.pk])}?ar={year}")
+        messages.success(
+            request,
+            _("The forecast made in %(month)s was saved.")
+            % {"month": formatting.month_name(month)},
+        )
+        return redirect(f"{reverse('budget:unit', args=[org_unit.pk])}?ar={year}&manad={month}")
+    rows = []
+    for row, name in form.group_fields:
+        entered = form.table_tkr(name)
+        budget_tkr = signs.table_tkr(row.budget)
+        rows.append(
+            {
+                "basis": row,
+                "field": form[name],
+                "budget_tkr": budget_tkr,
+                "deviation_tkr": None if entered is None else entered - budget_tkr,
+            }
+        )
     return render(
         request,
         "budget/forecast_form.html",
         {
             "form": form,
+            "rows": rows,
             "unit": org_unit,
             "budget_year": budget_year,
+            "month": month,
+            "has_forecast": any(b.has_forecast for b in basis),
+            "seasonal": any(b.seasonal for b in basis),
+            "has_below": any(b.below for b in basis),
         },
     )
 
@@ -481,5 +525,104 @@ def investment_form(request, year, pk=None):
             "budget_year": budget_year,
             "project": project,
             "query": _query(year, _month_from(request)),
+        },
+    )
+
+
+@login_required
+def change_reverse(request, year, pk):
+    """Reverse a decided change by a new decision: a counter-change, never a deletion.
+
+    The ekonomichef records it (as every decision of KF or a nämnd); the change
+    and its reversal both stay in the list and in the history.
+    """
+    municipality = Municipality.objects.current()
+    changes = BudgetChange.objects.filter(
+        budget_year__municipality=municipality, budget_year__year=year
+    ).select_related("budget_year", "from_unit", "to_unit", "decided_by", "reverses")
+    change = get_for_user(request, changes, pk, action="decide")
+    back = f"{reverse('budget:overview')}?ar={year}"
+    if change.is_reversal or BudgetChange.objects.filter(reverses=change).exists():
+        messages.info(request, _("This change is already reversed or is itself a reversal."))
+        return redirect(back)
+    form = ReverseBudgetChangeForm(
+        request.POST if request.method == "POST" else None, instance=change.counter_change()
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            # Lock the change so that two reversals of it cannot both be saved.
+            BudgetChange.objects.select_for_update().filter(pk=change.pk).first()
+            if BudgetChange.objects.filter(reverses=change).exists():
+                messages.info(request, _("This change is already reversed."))
+                return redirect(back)
+            counter = form.save(commit=False)
+            counter.created_by = request.user
+            counter.save()
+        messages.success(
+            request,
+            _("%(reference)s was reversed by %(decision)s.")
+            % {"reference": change.decision_reference, "decision": counter.decision_reference},
+        )
+        return redirect(back)
+    return render(
+        request,
+        "budget/change_reverse.html",
+        {"form": form, "change": change, "budget_year": change.budget_year},
+    )
+
+
+@require_POST
+@login_required
+def year_create(request):
+    """Open the next budget year as a draft, its frames taken from the flerårsplan."""
+    require_budget_manager(request.user)
+    budget_year, copied = open_next_year(Municipality.objects.current(), request.user)
+    messages.success(
+        request,
+        ngettext(
+            "Budget year %(year)s was set up as a draft with %(count)s frame from the "
+            "multi-year plan.",
+            "Budget year %(year)s was set up as a draft with %(count)s frames from the "
+            "multi-year plan.",
+            copied,
+        )
+        % {"year": budget_year.year, "count": copied},
+    )
+    return redirect(f"{reverse('budget:frames')}?ar={budget_year.year}")
+
+
+HISTORY_PAGE_SIZE = 50
+
+
+@require_GET
+@login_required
+def history(request):
+    """The budget's history for a year: who changed frames, changes, detaljbudget,
+    forecasts and the year itself, when, and from what to what; newest first.
+
+    The ekonomichef (and administrators) read it; others may read the budget but
+    not its audit trail (403). A fixed number of queries per page.
+    """
+    require_budget_manager(request.user)
+    municipality = Municipality.objects.current()
+    years = list(
+        BudgetYear.objects.filter(municipality=municipality).values_list("year", flat=True)
+    )
+    if not years:
+        raise Http404
+    form = YearForm(request.GET or None, years=years)
+    year = form.cleaned_data["ar"] if form.is_bound and form.is_valid() else max(years)
+    if not form.is_bound or not form.is_valid():
+        form = YearForm(initial={"ar": year}, years=years)
+    paginator = Paginator(budget_history.history_rows(municipality, year), HISTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("sida"))
+    return render(
+        request,
+        "budget/history.html",
+        {
+            "form": form,
+            "year": year,
+            "page": page,
+            "entries": budget_history.log_entries(list(page.object_list)),
         },
     )

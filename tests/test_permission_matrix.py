@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import override_settings
 
-from budget.models import BudgetYear, ImportBatch, InvestmentProject
+from budget.models import BudgetChange, BudgetYear, ImportBatch, InvestmentProject
 from goals.models import Assignment
 from tests.factories import make_indicator
 from tests.urlcatalog import url_for, url_patterns
@@ -67,6 +67,14 @@ MATRIX = {
     "budget:frames": {"GET": MANAGE, "POST": by_role(403, finance=302, admin=302)},
     "budget:adopt": {"GET": MANAGE, "POST": MANAGE},
     "budget:change_create": {"GET": MANAGE, "POST": MANAGE},
+    # Reversing a decided change: everyone reads it, the ekonomichef records the decision.
+    "budget:change_reverse": {"GET": MANAGE, "POST": MANAGE},
+    "budget:year_create": {
+        "GET": everyone(405, anonymous=405),
+        "POST": by_role(403, finance=302, admin=302),
+    },
+    # The budget's audit trail: the ekonomichef and administrators.
+    "budget:history": {"GET": MANAGE, "POST": by_role(405, anonymous=405)},
     "budget:forecast": {"GET": FORECAST_A, "POST": FORECAST_A},
     "budget:detail_budget": {
         "GET": by_role(403, finance=200, admin=200),
@@ -96,6 +104,16 @@ def objects(world):
             budget=12_000_000,
         ),
         unit=world.fA,
+        change=BudgetChange.objects.create(
+            budget_year=budget_year,
+            kind=BudgetChange.Kind.REALLOCATION,
+            from_unit=world.nB,
+            to_unit=world.nA,
+            amount=1_000_000,
+            decided_by=world.kf,
+            decided_on="2026-04-22",
+            decision_reference="KF 2026-04-22 § 45",
+        ),
         year=budget_year.year,
         fmt="xlsx",
         batch=ImportBatch.objects.create(

@@ -46,7 +46,8 @@ def url_patterns() -> list[Pattern]:
 # namespace with: plan (an adopted goal of unit A that has a level below it),
 # draft (a draft goal of unit A), indicator (on plan), assignment (given to unit A),
 # unit (unit A itself), year (a budget year), batch (an import), fmt ("xlsx"),
-# investment (an investment project of the budget year).
+# investment (an investment project of the budget year), change (a decided budget change
+# between two nämnder).
 PARAMS = {
     ("goals:detail", "pk"): "plan",
     ("goals:create", "parent_pk"): "plan",
@@ -58,6 +59,8 @@ PARAMS = {
     ("budget:unit", "pk"): "unit",
     ("budget:adopt", "year"): "year",
     ("budget:change_create", "year"): "year",
+    ("budget:change_reverse", "year"): "year",
+    ("budget:change_reverse", "pk"): "change",
     ("budget:forecast", "year"): "year",
     ("budget:forecast", "unit_pk"): "unit",
     ("budget:detail_budget", "year"): "year",

@@ -53,3 +53,9 @@ def table_tkr(ledger_amount):
 def net_tkr(ledger_amount):
     """A net cost as people say it, in thousands: "450 000 tkr" for a frame."""
     return formatting.tkr(signs.net_cost(ledger_amount))
+
+
+@register.filter
+def frame_tkr(ledger_amount):
+    """A frame or a change of it in tkr: more money to spend is + (budget.signs)."""
+    return formatting.in_tkr(signs.frame_to_table(ledger_amount))

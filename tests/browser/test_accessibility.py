@@ -10,8 +10,8 @@ from tests.urlcatalog import url_for, url_patterns
 
 # Each role sees its own version of a page (buttons, forms, drafts).
 ROLES = ["anonymous", "politiker", "socialchef", "enhetschef", "ekonomichef", "hr", "admin"]
-# Not product pages: the Django admin, and logout (POST only).
-SKIP = {"admin", "logout", "budget:export", "budget:import_status"}  # downloads and JSON
+# Not product pages: the Django admin, logout and opening a budget year (POST only).
+SKIP = {"admin", "logout", "budget:year_create", "budget:export", "budget:import_status"}
 MAIN_PAGES = [
     "goals:tree",
     "goals:detail",
@@ -31,7 +31,7 @@ MAIN_PAGES = [
 @pytest.fixture(scope="module")
 def demo(demo_server, django_db_blocker):
     """Objects of Socialförvaltningen in the Hedemora demo, for the URL parameters."""
-    from budget.models import ImportBatch, InvestmentProject
+    from budget.models import BudgetChange, ImportBatch, InvestmentProject
     from goals.models import Assignment, Goal, Indicator
     from styrning.models import Municipality, OrgUnit
 
@@ -52,6 +52,7 @@ def demo(demo_server, django_db_blocker):
             fmt="xlsx",
             batch=batch,
             investment=InvestmentProject.objects.filter(budget_year__year=2026).first(),
+            change=BudgetChange.objects.filter(budget_year__year=2026).first(),
             plan=plan,
             draft=Goal.objects.filter(
                 owner__parent__name="Socialförvaltningen", status="draft"
@@ -117,6 +118,7 @@ FORMS = [
     "goals:assignment",
     "budget:forecast",
     "budget:change_create",
+    "budget:change_reverse",
     "budget:detail_budget",
     "budget:imports",
     "budget:investment_create",

@@ -1,0 +1,140 @@
+"""The forecast form speaks the pages' language: tkr, intäkter +, kostnader −."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from budget.models import DetailBudget, Forecast
+
+
+def _inputs(html):
+    """The group fields of the form as the page fills them in: name → value."""
+    return dict(re.findall(r'name="(group_\d+)" value="([^"]*)"', html))
+
+
+def _row_cells(html, label):
+    """The cells of the table row headed ``label`` on a budget page."""
+    row = re.search(
+        rf'<th scope="row">(?:<label[^>]*>)?{label}(?:</label>)?</th>(.*?)</tr>', html, re.S
+    )
+    assert row, f"no row {label}"
+    return re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+
+
+def _url(world, unit=None):
+    return reverse("budget:forecast", args=[2026, (unit or world.fA).pk])
+
+
+def test_saved_forecast_is_what_the_page_shows_in_the_same_row(client, world, budget):
+    client.force_login(world.chef_a)
+    html = client.get(_url(world)).content.decode()
+    data = _inputs(html)
+    personal = f"group_{world.groups['personal'].pk}"
+    data.update({personal: "−140 000", "month": "6", "comment": "Fler vikarier"})
+    response = client.post(_url(world), data)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('budget:unit', args=[world.fA.pk])}?ar=2026&manad=6"
+    saved = Forecast.objects.get(unit=world.fA, month=6, group=world.groups["personal"])
+    assert saved.amount == Decimal("140000000")  # a cost: positive in the ledger
+    page = client.get(response["Location"]).content.decode()
+    # Budget, to date, outcome, deviation to date, then the full-year forecast.
+    assert _row_cells(page, "Personalkostnader")[4] == "−140\xa0000"
+
+
+def test_units_below_keep_their_forecasts_and_the_total_is_what_was_entered(client, world, budget):
+    Forecast.objects.create(
+        unit=world.eA, year=2026, month=6, group=world.groups["personal"], amount=20_000_000
+    )
+    client.force_login(world.chef_a)
+    data = _inputs(client.get(_url(world)).content.decode())
+    data.update({f"group_{world.groups['personal'].pk}": "-140 000", "month": "6"})
+    response = client.post(_url(world), data)
+    assert response.status_code == 302
+    own = Forecast.objects.get(unit=world.fA, month=6, group=world.groups["personal"])
+    assert own.amount == 120_000_000  # the rest beside Hemtjänst Norr's 20 mnkr
+    page = client.get(response["Location"]).content.decode()
+    assert _row_cells(page, "Personalkostnader")[4] == "−140\xa0000"
+
+
+def test_form_is_prefilled_with_the_last_forecast_in_table_sign_and_tkr(client, world, budget):
+    Forecast.objects.create(
+        unit=world.fA, year=2026, month=3, group=world.groups["personal"], amount=130_000_000
+    )
+    client.force_login(world.chef_a)
+    response = client.get(_url(world), {"manad": 6})
+    html = response.content.decode()
+    values = _inputs(html)
+    assert values[f"group_{world.groups['personal'].pk}"] == "−130\xa0000"
+    # No forecast of revenue yet: six months of 1 mnkr revenue, linearly → 12 000 tkr.
+    assert values[f"group_{world.groups['intakter'].pk}"] == "12\xa0000"
+    cells = _row_cells(html, "Personalkostnader")
+    assert cells[1] == "−66\xa0000"  # outcome to date beside the row, table sign
+    assert "−130\xa0000" not in cells[0]
+
+
+def test_without_a_forecast_outcome_is_extrapolated_by_the_monthly_profile(client, world, budget):
+    group = world.groups["personal"]
+    for month in range(1, 13):
+        amount = 1_000_000 if month <= 6 else 3_000_000  # a quarter of the year by June
+        DetailBudget.objects.create(
+            budget_year=budget, unit=world.fA, group=group, month=month, amount=amount
+        )
+    client.force_login(world.chef_a)
+    values = _inputs(client.get(_url(world), {"manad": 6}).content.decode())
+    assert values[f"group_{group.pk}"] == "−264\xa0000"  # 66 mnkr to date / 0.25
+
+
+def test_the_month_defaults_to_the_latest_month_with_bookings(client, world, budget):
+    client.force_login(world.chef_a)
+    html = client.get(_url(world)).content.decode()
+    assert 'name="month" value="6"' in html  # the fixture books January to June
+
+
+def test_deviation_beside_each_row_follows_the_entered_forecast(client, world, budget):
+    client.force_login(world.chef_a)
+    data = _inputs(client.get(_url(world)).content.decode())
+    personal = f"group_{world.groups['personal'].pk}"
+    data.update({personal: "-140 000", f"group_{world.groups['intakter'].pk}": "", "month": "6"})
+    response = client.post(_url(world), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    # No detail budget: the budget is 0, so the deviation is the forecast itself.
+    assert "−140\xa0000</output>" in html
+    assert "Ange en prognos för Intäkter" in html
+    assert not Forecast.objects.exists()
+
+
+def test_year_outside_the_range_is_refused(world, budget):
+    forecast = Forecast(
+        unit=world.fA, year=0, month=6, group=world.groups["personal"], amount=Decimal(1)
+    )
+    with pytest.raises(ValidationError) as error:
+        forecast.full_clean()
+    assert "year" in error.value.message_dict
+
+
+def test_council_forecast_of_taxes_in_table_sign(client, world, budget):
+    client.force_login(world.finance)
+    url = _url(world, world.kf)
+    data = _inputs(client.get(url, {"manad": 8}).content.decode())
+    data.update({f"group_{world.groups['skatter'].pk}": "161 000", "month": "8"})
+    assert client.post(url, data).status_code == 302
+    saved = Forecast.objects.get(unit=world.kf, month=8, group=world.groups["skatter"])
+    assert saved.amount == -161_000_000  # revenue: negative in the ledger
+
+
+def test_saving_the_months_forecast_again_keeps_its_comment(client, world, budget):
+    Forecast.objects.create(
+        unit=world.fA,
+        year=2026,
+        month=6,
+        group=world.groups["personal"],
+        amount=130_000_000,
+        comment="Vikarier under sommaren",
+    )
+    client.force_login(world.chef_a)
+    html = client.get(_url(world)).content.decode()
+    assert "Vikarier under sommaren</textarea>" in html
