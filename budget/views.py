@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -55,10 +55,9 @@ from styrning import formatting
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import (
     can_change,
-    can_decide,
-    can_read_budget_unit,
     get_for_user,
     get_for_user_by,
+    require,
     require_budget_manager,
 )
 from styrning.services import save_if_changed
@@ -278,9 +277,8 @@ def adopt(request, year):
 @login_required
 def change_create(request, year):
     """Register a decided omfördelning or tilläggsbudget."""
-    require_budget_manager(request.user)
     municipality = Municipality.objects.current()
-    budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
+    budget_year = _budget_year(request, municipality, year, "change")
     form = BudgetChangeForm(
         request.POST if request.method == "POST" else None, municipality=municipality
     )
@@ -291,8 +289,12 @@ def change_create(request, year):
             change.created_by = request.user
             change.save()
         messages.success(request, _("The budget change was registered."))
-        return redirect(f"{reverse('budget:overview')}?ar={year}")
-    return render(request, "budget/change_form.html", {"form": form, "budget_year": budget_year})
+        return _back(request, "budget:overview", year)
+    return render(
+        request,
+        "budget/change_form.html",
+        {"form": form, "budget_year": budget_year, "query": _query(year, _month_from(request))},
+    )
 
 
 def _groups_for(unit):
@@ -329,12 +331,9 @@ def forecast(request, unit_pk, year):
     forecasts; the unit's own row holds the rest).
     """
     municipality = Municipality.objects.current()
-    org_unit = get_object_or_404(OrgUnit.objects.filter(municipality=municipality), pk=unit_pk)
-    if not can_read_budget_unit(request.user, org_unit):
-        raise Http404
-    if not can_decide(request.user, org_unit):
-        raise PermissionDenied
-    budget_year = get_object_or_404(BudgetYear, municipality=municipality, year=year)
+    org_unit = get_for_user(request, OrgUnit.objects.filter(municipality=municipality), unit_pk)
+    require(request.user, Forecast(unit=org_unit), "change")
+    budget_year = _budget_year(request, municipality, year)
     groups = _groups_for(org_unit)
     month = _forecast_month(request, municipality, year)
     basis = forecast_basis(budget_year, org_unit, month, groups)
@@ -366,7 +365,7 @@ def forecast(request, unit_pk, year):
             _("The forecast made in %(month)s was saved.")
             % {"month": formatting.month_name(month)},
         )
-        return redirect(f"{reverse('budget:unit', args=[org_unit.pk])}?ar={year}&manad={month}")
+        return redirect(f"{reverse('budget:unit', args=[org_unit.pk])}?{_query(year, month)}")
     rows = []
     for row, name in form.group_fields:
         entered = form.table_tkr(name)

@@ -185,27 +185,11 @@ def admin_site_has_permission(request) -> bool:
     return request.user.is_active and scope_for(request.user).is_admin
 
 
-def can_read_budget_unit(user, unit) -> bool:
-    """Budget figures are public documents: every logged-in user reads every unit's.
-
-    Kept only for the forecast view until it loads its unit through ``get_for_user``.
-    """
-    return OrgUnit.objects.visible_to(user).filter(pk=unit.pk).exists()
-
-
-def can_manage_budget(user) -> bool:
-    """Frames, decided changes, detaljbudget and imports: the ekonomichef (and admins).
-
-    Prefer ``can_change(user, obj)`` with the budget object at hand.
-    """
-    return scope_for(user).manages_budget
-
-
 def require_budget_manager(user) -> None:
     """403 for a logged-in user who may read the budget but not manage it.
 
     Kept for the views that manage the budget without an object to ask
     ``can_change`` about (imports, a new budget year).
     """
-    if not can_manage_budget(user):
+    if not scope_for(user).manages_budget:
         raise PermissionDenied
