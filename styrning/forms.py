@@ -2,6 +2,12 @@
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from styrning.validators import FIRST_YEAR, LAST_YEAR, validate_date, validate_year
+
+# The empty choice of a select, in Swedish (never Django's "---------").
+EMPTY_LABEL = _("(none)")
 
 
 class AccessibleFormMixin:
@@ -42,3 +48,31 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def limit_years(form, *names):
+    """Year fields accept 1900–2100 only, with one Swedish message for any other number."""
+    for name in names:
+        if name in form.fields:
+            field = form.fields[name]
+            field.validators = [validate_year]
+            field.widget.attrs.update({"min": FIRST_YEAR, "max": LAST_YEAR})
+
+
+def limit_dates(form, *names):
+    """Date fields accept 1900-01-01–2100-12-31 only."""
+    for name in names:
+        if name in form.fields:
+            form.fields[name].validators = [validate_date]
+
+
+def swedish_empty_label(field):
+    """Replace Django's "---------" as the empty choice of one select with a Swedish label."""
+    if isinstance(field, forms.ModelChoiceField):
+        if str(field.empty_label or "").startswith("-"):
+            field.empty_label = EMPTY_LABEL
+    elif isinstance(field, forms.ChoiceField):
+        choices = list(field.choices)
+        if choices and choices[0][0] == "" and str(choices[0][1]).startswith("-"):
+            field.choices = [("", EMPTY_LABEL), *choices[1:]]
+    return field
