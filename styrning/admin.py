@@ -105,6 +105,8 @@ class SwedishAdminMixin:
 class StyrningHistoryAdmin(SwedishAdminMixin, SimpleHistoryAdmin):
     """The admin of governance data: Swedish selects and a Swedish change history."""
 
+    object_history_form_template = "goals/admin_history_form.html"
+
     def get_historical_record_context_helper(self, request, historical_record):
         return SwedishHistoryContextHelper(self.model, historical_record)
 

@@ -8,14 +8,21 @@ from styrning.validators import FIRST_YEAR, LAST_YEAR, validate_date, validate_y
 
 # The empty choice of a select, in Swedish (never Django's "---------").
 EMPTY_LABEL = _("(none)")
+CHOOSE_LABEL = _("(choose)")
 
 
 class AccessibleFormMixin:
     """Ties help texts and errors to their inputs (aria-describedby, aria-invalid).
 
     Also moves model errors about fields the form does not show to the form's
-    own error list, so a rule in ``Model.clean()`` always reaches the user.
+    own error list, so a rule in ``Model.clean()`` always reaches the user, and
+    gives every select a Swedish empty choice instead of "---------".
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            swedish_empty_label(field)
 
     def full_clean(self):
         super().full_clean()
@@ -67,12 +74,16 @@ def limit_dates(form, *names):
 
 
 def swedish_empty_label(field):
-    """Replace Django's "---------" as the empty choice of one select with a Swedish label."""
+    """Replace Django's "---------" as the empty choice of one select with a Swedish label.
+
+    "(välj)" where a choice is required, "(ingen)" where none may be chosen.
+    """
+    label = CHOOSE_LABEL if field.required else EMPTY_LABEL
     if isinstance(field, forms.ModelChoiceField):
         if str(field.empty_label or "").startswith("-"):
-            field.empty_label = EMPTY_LABEL
+            field.empty_label = label
     elif isinstance(field, forms.ChoiceField):
         choices = list(field.choices)
         if choices and choices[0][0] == "" and str(choices[0][1]).startswith("-"):
-            field.choices = [("", EMPTY_LABEL), *choices[1:]]
+            field.choices = [("", label), *choices[1:]]
     return field

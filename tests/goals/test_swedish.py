@@ -115,3 +115,20 @@ def test_one_word_for_spreadsheet():
     assert "kalkylark" not in msgstrs
     assert "spreadsheet" not in msgstrs
     assert "excel" not in msgstrs
+
+
+def test_every_accessible_form_offers_a_swedish_empty_choice(world):
+    from django import forms
+
+    from goals.models import Assignment
+    from styrning.forms import AccessibleFormMixin
+
+    class AssignmentForm(AccessibleFormMixin, forms.ModelForm):
+        class Meta:
+            model = Assignment
+            fields = ["given_by", "goal"]
+
+    html = str(AssignmentForm())
+    assert "---------" not in html
+    assert '<option value="" selected>(välj)</option>' in html  # given_by is required
+    assert '<option value="" selected>(ingen)</option>' in html  # goal is optional
