@@ -2,8 +2,11 @@
 
 import datetime as dt
 import re
+import threading
+import time
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -147,3 +150,62 @@ def test_a_new_object_is_never_checked(world):
     url = reverse("goals:indicator_create", args=[world.draft_a.pk])
     data = {"name": "Ny", "direction": "higher", "version": ""}
     assert client.post(url, data).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_saves_wait_for_the_row_lock_and_the_second_is_refused(world):
+    """Both saves start from the same version; the second waits for the first's lock.
+
+    Without ``select_for_update`` the second would read the version before the
+    first commits, pass the check and overwrite the first.
+    """
+    from goals.forms import GoalForm
+    from goals.models import Goal
+    from styrning.concurrency import EditConflict
+    from styrning.models import OrgUnit
+
+    version = str(current_version(world.draft_a))
+    first_saved, release = threading.Event(), threading.Event()
+    results = {}
+
+    def form(title):
+        data = _goal_data(world, version, title)
+        instance = Goal.objects.get(pk=world.draft_a.pk)
+        edit = GoalForm(data, instance=instance, owners=OrgUnit.objects.filter(pk=world.fA.pk))
+        assert edit.is_valid(), edit.errors
+        return edit
+
+    def first():
+        try:
+            edit = form("Först")
+            with transaction.atomic():
+                edit.save()
+                first_saved.set()
+                release.wait(10)
+            results["first"] = "saved"
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_saved.wait(10)
+            edit = form("Sedan")
+            try:
+                with transaction.atomic():
+                    edit.save()
+                results["second"] = "saved"
+            except EditConflict:
+                results["second"] = "refused"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_saved.wait(10)
+    time.sleep(1)  # the second save is now waiting for the first's row lock
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    assert results == {"first": "saved", "second": "refused"}
+    assert Goal.objects.get(pk=world.draft_a.pk).title == "Först"
