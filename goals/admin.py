@@ -1,10 +1,9 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from goals.models import Assignment, Goal, GoalLevel, Indicator, Measurement, Perspective
-from styrning.admin import HistoryDraggableMPTTAdmin
+from styrning.admin import HistoryDraggableMPTTAdmin, StyrningHistoryAdmin
 from styrning.models import OrgUnit
 
 
@@ -33,14 +32,14 @@ class GoalLevelForm(forms.ModelForm):
 
 
 @admin.register(GoalLevel)
-class GoalLevelAdmin(SimpleHistoryAdmin):
+class GoalLevelAdmin(StyrningHistoryAdmin):
     form = GoalLevelForm
     list_display = ["order", "name", "name_plural", "horizon", "has_indicators", "uses_takt"]
     list_display_links = ["name"]
 
 
 @admin.register(Perspective)
-class PerspectiveAdmin(SimpleHistoryAdmin):
+class PerspectiveAdmin(StyrningHistoryAdmin):
     list_display = ["name", "order"]
 
 
@@ -86,21 +85,21 @@ class GoalAdmin(HistoryDraggableMPTTAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(StyrningHistoryAdmin):
     list_display = ["name", "goal", "baseline_value", "target_value", "kolada_kpi"]
     search_fields = ["name", "kolada_kpi"]
     autocomplete_fields = ["goal"]
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SimpleHistoryAdmin):
+class MeasurementAdmin(StyrningHistoryAdmin):
     list_display = ["indicator", "year", "month", "gender", "value"]
     list_filter = ["gender", "year"]
     autocomplete_fields = ["indicator"]
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
+class AssignmentAdmin(StyrningHistoryAdmin):
     list_display = ["title", "given_by", "unit", "due_date", "status"]
     list_filter = ["status"]
     search_fields = ["title"]

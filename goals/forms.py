@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import Assignment, Goal, Indicator, Perspective
-from styrning.forms import AccessibleFormMixin, DateInput
+from styrning.concurrency import VersionCheckMixin
+from styrning.forms import AccessibleFormMixin, DateInput, limit_dates, limit_years
 from styrning.models import OrgUnit
 
 
@@ -23,7 +24,13 @@ class GoalFilterForm(AccessibleFormMixin, forms.Form):
         queryset=Perspective.objects.none(),
         empty_label=_("All"),
     )
-    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    year = forms.TypedChoiceField(
+        label=_("Year"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose one of the years in the list.")},
+    )
 
     def __init__(self, *args, municipality, years, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,8 +43,12 @@ class GoalFilterForm(AccessibleFormMixin, forms.Form):
         self.fields["year"].choices = [("", _("All"))] + [(y, str(y)) for y in years]
 
 
-class GoalForm(AccessibleFormMixin, forms.ModelForm):
-    """Create or edit a goal. The level and parent are fixed by the view."""
+class GoalForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
+    """Create or edit a goal. The level and parent are fixed by the view.
+
+    A second save of the same goal by someone who opened it before the first
+    save is refused (``VersionCheckMixin``).
+    """
 
     new_decision_fields = ("decided_on", "decision_reference")
 
@@ -70,6 +81,8 @@ class GoalForm(AccessibleFormMixin, forms.ModelForm):
         self.fields["owner"].queryset = owners
         self.fields["owner"].empty_label = None
         self.fields["perspectives"].queryset = goal.municipality.perspectives.all()
+        limit_years(self, "start_year", "end_year")
+        limit_dates(self, "start_date", "end_date", "decided_on")
         if not goal.is_adopted:
             for name in self.new_decision_fields:
                 del self.fields[name]
@@ -83,7 +96,7 @@ class GoalForm(AccessibleFormMixin, forms.ModelForm):
             self.fields["decision_reference"].required = True
 
 
-class DecisionForm(AccessibleFormMixin, forms.ModelForm):
+class DecisionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
     """Record that the body the goal belongs to has adopted it."""
 
     class Meta:
@@ -95,6 +108,7 @@ class DecisionForm(AccessibleFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["decided_on"].required = True
         self.fields["decision_reference"].required = True
+        limit_dates(self, "decided_on")
 
     def clean(self):
         cleaned = super().clean()
@@ -103,7 +117,7 @@ class DecisionForm(AccessibleFormMixin, forms.ModelForm):
         return cleaned
 
 
-class IndicatorForm(AccessibleFormMixin, forms.ModelForm):
+class IndicatorForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
     """An indicator of a goal; on an adopted goal a new target needs a decision."""
 
     decision = forms.CharField(
@@ -131,13 +145,14 @@ class IndicatorForm(AccessibleFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_years(self, "baseline_year", "target_year")
         if not self.instance.goal.is_adopted:
             del self.fields["decision"]
         else:
             self.fields["decision"].required = True
 
 
-class AssignmentStatusForm(AccessibleFormMixin, forms.ModelForm):
+class AssignmentStatusForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
     """The receiving unit reports how a särskilt uppdrag is going."""
 
     class Meta:

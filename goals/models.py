@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from mptt.exceptions import InvalidMove
@@ -17,7 +18,14 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 from simple_history.models import HistoricalRecords
 
+from styrning.formatting import whole, year_span
 from styrning.models import MPTT_FIELDS, Municipality, OrgUnit
+from styrning.validators import (
+    date_range_q,
+    validate_date,
+    validate_year,
+    year_range_q,
+)
 
 
 class GoalLevel(models.Model):
@@ -81,6 +89,11 @@ class GoalLevel(models.Model):
 
     def allows_owner(self, unit):
         return unit.kind in self.owner_kinds
+
+    def count_label(self, count):
+        """A count with the level's own word: "1 verksamhetsplan", "2 verksamhetsplaner"."""
+        word = self.name if count == 1 else self.name_plural
+        return f"{whole(count)} {word.lower()}"
 
 
 class Perspective(models.Model):
@@ -190,16 +203,20 @@ class Goal(MPTTModel):
     perspectives = models.ManyToManyField(
         Perspective, blank=True, related_name="goals", verbose_name=_("perspectives")
     )
-    start_year = models.PositiveSmallIntegerField(_("valid from (year)"))
-    end_year = models.PositiveSmallIntegerField(_("valid to (year)"))
+    start_year = models.PositiveSmallIntegerField(
+        _("valid from (year)"), validators=[validate_year]
+    )
+    end_year = models.PositiveSmallIntegerField(_("valid to (year)"), validators=[validate_year])
     responsible = models.CharField(
         _("responsible person"),
         max_length=150,
         blank=True,
         help_text=_("Who carries it out (for activities)."),
     )
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    end_date = models.DateField(_("end date"), null=True, blank=True)
+    start_date = models.DateField(
+        _("start date"), null=True, blank=True, validators=[validate_date]
+    )
+    end_date = models.DateField(_("end date"), null=True, blank=True, validators=[validate_date])
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -211,7 +228,9 @@ class Goal(MPTTModel):
         related_name="decided_goals",
         verbose_name=_("decided by"),
     )
-    decided_on = models.DateField(_("decision date"), null=True, blank=True)
+    decided_on = models.DateField(
+        _("decision date"), null=True, blank=True, validators=[validate_date]
+    )
     decision_reference = models.CharField(
         _("decision reference"),
         max_length=120,
@@ -242,6 +261,16 @@ class Goal(MPTTModel):
                 condition=models.Q(status="draft")
                 | (models.Q(decided_on__isnull=False) & ~models.Q(decision_reference="")),
                 name="%(app_label)s_%(class)s_adopted_has_decision",
+            ),
+            models.CheckConstraint(
+                condition=year_range_q("start_year") & year_range_q("end_year"),
+                name="%(app_label)s_%(class)s_year_range",
+            ),
+            models.CheckConstraint(
+                condition=date_range_q("start_date", nullable=True)
+                & date_range_q("end_date", nullable=True)
+                & date_range_q("decided_on", nullable=True),
+                name="%(app_label)s_%(class)s_date_range",
             ),
         ]
 
@@ -298,8 +327,8 @@ class Goal(MPTTModel):
         if parent is not None and self.start_year and self.end_year:
             if self.start_year < parent.start_year or self.end_year > parent.end_year:
                 errors["start_year"] = _(
-                    "The years must lie within the parent goal's years, %(start)s–%(end)s."
-                ) % {"start": parent.start_year, "end": parent.end_year}
+                    "The years must lie within the parent goal's years, %(years)s."
+                ) % {"years": year_span(parent.start_year, parent.end_year)}
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The end date cannot come before the start date.")
         if self.is_adopted:
@@ -358,9 +387,8 @@ class Goal(MPTTModel):
         return missing
 
     def period_label(self):
-        if self.start_year == self.end_year:
-            return str(self.start_year)
-        return f"{self.start_year}–{self.end_year}"
+        """The years it is valid for: "2026" or "2024–2038"."""
+        return year_span(self.start_year, self.end_year)
 
 
 def _unit_within(unit, ancestor) -> bool:
@@ -410,11 +438,15 @@ class Indicator(models.Model):
     baseline_value = models.DecimalField(
         _("baseline value"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(
+        _("baseline year"), null=True, blank=True, validators=[validate_year]
+    )
     target_value = models.DecimalField(
         _("target value"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(
+        _("target year"), null=True, blank=True, validators=[validate_year]
+    )
     kolada_kpi = models.CharField(_("Kolada KPI id"), max_length=20, blank=True)
     gender_split = models.BooleanField(_("split by gender"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -426,6 +458,13 @@ class Indicator(models.Model):
         ordering = ["goal", "order", "name"]
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=year_range_q("baseline_year", nullable=True)
+                & year_range_q("target_year", nullable=True),
+                name="%(app_label)s_%(class)s_year_range",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -467,7 +506,7 @@ class Measurement(models.Model):
         related_name="measurements",
         verbose_name=_("indicator"),
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=[validate_year])
     month = models.PositiveSmallIntegerField(
         _("month"), null=True, blank=True, help_text=_("Empty for a whole year.")
     )
@@ -495,6 +534,9 @@ class Measurement(models.Model):
             models.CheckConstraint(
                 condition=models.Q(month__isnull=True) | models.Q(month__gte=1, month__lte=12),
                 name="%(app_label)s_%(class)s_month_range",
+            ),
+            models.CheckConstraint(
+                condition=year_range_q("year"), name="%(app_label)s_%(class)s_year_range"
             ),
         ]
 
@@ -548,7 +590,7 @@ class Assignment(models.Model):
         verbose_name=_("given by"),
     )
     decision_reference = models.CharField(_("decision reference"), max_length=120)
-    decided_on = models.DateField(_("decision date"))
+    decided_on = models.DateField(_("decision date"), validators=[validate_date])
     unit = models.ForeignKey(
         OrgUnit,
         on_delete=models.PROTECT,
@@ -563,7 +605,7 @@ class Assignment(models.Model):
         related_name="assignments",
         verbose_name=_("goal it serves"),
     )
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(_("due date"), validators=[validate_date])
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )
@@ -576,6 +618,12 @@ class Assignment(models.Model):
         ordering = ["due_date", "title"]
         verbose_name = _("special assignment")
         verbose_name_plural = _("special assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=date_range_q("decided_on") & date_range_q("due_date"),
+                name="%(app_label)s_%(class)s_date_range",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -589,6 +637,12 @@ class Assignment(models.Model):
 
     # Assignments are decided when given: the receiving unit's chef reports on them.
     access_decided = True
+
+    @property
+    def is_overdue(self):
+        """Past its due date and neither done nor cancelled (today in Stockholm time)."""
+        closed = (self.Status.DONE, self.Status.CANCELLED)
+        return self.status not in closed and self.due_date < timezone.localdate()
 
     def clean(self):
         super().clean()

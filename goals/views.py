@@ -19,6 +19,7 @@ from goals.forms import (
 from goals.history import change_log
 from goals.models import Assignment, Goal, GoalLevel, Indicator
 from goals.tree import filter_goals, tree_rows
+from styrning.concurrency import EditConflict
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import can_change, can_decide, get_for_user, scope_for
 
@@ -58,13 +59,15 @@ def goal_tree(request):
     rows = tree_rows(goals, matched)
     for row in rows:
         child_level = levels.get(row.goal.level.order + 1)
-        row.child_label = child_level.name_plural if child_level else ""
+        row.child_label = child_level.count_label(row.child_count) if child_level else ""
+    visions = [g for g in goals if g.parent_id is None and g.level.order == 1]
     return render(
         request,
         "goals/tree.html",
         {
             "form": form,
             "rows": rows,
+            "visions": visions,
             "filtered": filtered,
             "levels": levels.values(),
             "match_count": len(matched) if matched is not None else len(rows),
@@ -87,12 +90,13 @@ def goal_detail(request, pk):
         "goals/detail.html",
         {
             "goal": goal,
-            "ancestors": goal.get_ancestors().select_related("level"),
+            # Only the ancestors the user may read: a draft's title never shows to outsiders.
+            "ancestors": goal.get_ancestors().visible_to(request.user).select_related("level"),
             "indicators": [_indicator_table(i) for i in indicators],
             "children": children,
             "next_level": next_level,
             "assignments": goal.assignments.for_list(),
-            "history": change_log(goal),
+            "history": change_log(goal, user=request.user),
             "can_edit": can_change(request.user, goal),
             "can_decide": not goal.is_adopted and can_decide(request.user, goal),
             "can_add_child": next_level is not None
@@ -191,14 +195,18 @@ def goal_edit(request, pk):
         owners=OrgUnit.objects.filter(pk__in=[u.pk for u in owners]),
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            if goal.is_adopted:
-                goal._change_reason = _("New decision: %(ref)s") % {
-                    "ref": form.cleaned_data["decision_reference"]
-                }
-            goal = form.save()
-        messages.success(request, _("The changes were saved."))
-        return redirect(goal)
+        try:
+            with transaction.atomic():
+                if goal.is_adopted:
+                    goal._change_reason = _("New decision: %(ref)s") % {
+                        "ref": form.cleaned_data["decision_reference"]
+                    }
+                goal = form.save()
+        except EditConflict:
+            pass  # the form shows what changed and keeps what was typed
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect(goal)
     return render(
         request,
         "goals/form.html",
@@ -221,11 +229,15 @@ def goal_decide(request, pk):
         return redirect(goal)
     form = DecisionForm(request.POST if request.method == "POST" else None, instance=goal)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            goal._change_reason = _("Adopted: %(ref)s") % {"ref": goal.decision_reference}
-            form.save()
-        messages.success(request, _("The decision was recorded."))
-        return redirect(goal)
+        try:
+            with transaction.atomic():
+                goal._change_reason = _("Adopted: %(ref)s") % {"ref": goal.decision_reference}
+                form.save()
+        except EditConflict:
+            pass
+        else:
+            messages.success(request, _("The decision was recorded."))
+            return redirect(goal)
     return render(request, "goals/decide.html", {"form": form, "goal": goal})
 
 
@@ -250,14 +262,18 @@ def indicator_edit(request, pk):
 def _indicator_form(request, indicator):
     form = IndicatorForm(request.POST if request.method == "POST" else None, instance=indicator)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            if "decision" in form.cleaned_data:
-                indicator._change_reason = _("New decision: %(ref)s") % {
-                    "ref": form.cleaned_data["decision"]
-                }
-            form.save()
-        messages.success(request, _("The indicator was saved."))
-        return redirect(indicator.goal)
+        try:
+            with transaction.atomic():
+                if "decision" in form.cleaned_data:
+                    indicator._change_reason = _("New decision: %(ref)s") % {
+                        "ref": form.cleaned_data["decision"]
+                    }
+                form.save()
+        except EditConflict:
+            pass
+        else:
+            messages.success(request, _("The indicator was saved."))
+            return redirect(indicator.goal)
     return render(
         request,
         "goals/indicator_form.html",
@@ -277,6 +293,7 @@ def assignment_list(request):
     status = request.GET.get("status")
     if status in Assignment.Status.values:
         assignments = assignments.filter(status=status)
+    assignments = _with_readable_goals(request.user, list(assignments))
     return render(
         request,
         "goals/assignment_list.html",
@@ -291,16 +308,21 @@ def assignment_list(request):
 @login_required
 def assignment_detail(request, pk):
     assignment = get_for_user(request, Assignment.objects.for_list(), pk)
+    _with_readable_goals(request.user, [assignment])
     may_update = can_change(request.user, assignment)
     if request.method == "POST":
         if not may_update:
             raise PermissionDenied
         form = AssignmentStatusForm(request.POST, instance=assignment)
         if form.is_valid():
-            with transaction.atomic():
-                form.save()
-            messages.success(request, _("The status was saved."))
-            return redirect(assignment)
+            try:
+                with transaction.atomic():
+                    form.save()
+            except EditConflict:
+                pass
+            else:
+                messages.success(request, _("The status was saved."))
+                return redirect(assignment)
     else:
         form = AssignmentStatusForm(instance=assignment)
     return render(
@@ -309,6 +331,21 @@ def assignment_detail(request, pk):
         {
             "assignment": assignment,
             "form": form if may_update else None,
-            "history": change_log(assignment),
+            "history": change_log(assignment, user=request.user),
         },
     )
+
+
+def _with_readable_goals(user, assignments):
+    """Set ``readable_goal`` on each assignment: its goal, or None if the user may not read it.
+
+    An assignment may serve a draft goal; its title must not reach someone who may
+    not read the draft. One query.
+    """
+    goal_ids = {a.goal_id for a in assignments if a.goal_id}
+    readable = set(
+        Goal.objects.visible_to(user).filter(pk__in=goal_ids).values_list("pk", flat=True)
+    )
+    for a in assignments:
+        a.readable_goal = a.goal if a.goal_id in readable else None
+    return assignments

@@ -2,14 +2,27 @@
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from styrning.validators import FIRST_YEAR, LAST_YEAR, validate_date, validate_year
+
+# The empty choice of a select, in Swedish (never Django's "---------").
+EMPTY_LABEL = _("(none)")
+CHOOSE_LABEL = _("(choose)")
 
 
 class AccessibleFormMixin:
     """Ties help texts and errors to their inputs (aria-describedby, aria-invalid).
 
     Also moves model errors about fields the form does not show to the form's
-    own error list, so a rule in ``Model.clean()`` always reaches the user.
+    own error list, so a rule in ``Model.clean()`` always reaches the user, and
+    gives every select a Swedish empty choice instead of "---------".
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            swedish_empty_label(field)
 
     def full_clean(self):
         super().full_clean()
@@ -42,3 +55,35 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def limit_years(form, *names):
+    """Year fields accept 1900–2100 only, with one Swedish message for any other number."""
+    for name in names:
+        if name in form.fields:
+            field = form.fields[name]
+            field.validators = [validate_year]
+            field.widget.attrs.update({"min": FIRST_YEAR, "max": LAST_YEAR})
+
+
+def limit_dates(form, *names):
+    """Date fields accept 1900-01-01–2100-12-31 only."""
+    for name in names:
+        if name in form.fields:
+            form.fields[name].validators = [validate_date]
+
+
+def swedish_empty_label(field):
+    """Replace Django's "---------" as the empty choice of one select with a Swedish label.
+
+    "(välj)" where a choice is required, "(ingen)" where none may be chosen.
+    """
+    label = CHOOSE_LABEL if field.required else EMPTY_LABEL
+    if isinstance(field, forms.ModelChoiceField):
+        if str(field.empty_label or "").startswith("-"):
+            field.empty_label = label
+    elif isinstance(field, forms.ChoiceField):
+        choices = list(field.choices)
+        if choices and choices[0][0] == "" and str(choices[0][1]).startswith("-"):
+            field.choices = [("", label), *choices[1:]]
+    return field

@@ -9,6 +9,9 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 from simple_history.models import HistoricalRecords
 
+from styrning.formatting import year_span
+from styrning.validators import validate_year, year_range_q
+
 
 class MunicipalityManager(models.Manager):
     def current(self):
@@ -225,8 +228,8 @@ class MandatePeriod(models.Model):
         related_name="mandate_periods",
         verbose_name=_("municipality"),
     )
-    start_year = models.PositiveSmallIntegerField(_("first year"))
-    end_year = models.PositiveSmallIntegerField(_("last year"))
+    start_year = models.PositiveSmallIntegerField(_("first year"), validators=[validate_year])
+    end_year = models.PositiveSmallIntegerField(_("last year"), validators=[validate_year])
     history = HistoricalRecords()
 
     class Meta:
@@ -241,7 +244,18 @@ class MandatePeriod(models.Model):
                 condition=models.Q(end_year__gte=models.F("start_year")),
                 name="%(app_label)s_%(class)s_end_after_start",
             ),
+            models.CheckConstraint(
+                condition=year_range_q("start_year") & year_range_q("end_year"),
+                name="%(app_label)s_%(class)s_year_range",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.start_year}–{self.end_year}"
+        return year_span(self.start_year, self.end_year)
+
+    def clean(self):
+        super().clean()
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError(
+                {"end_year": _("The last year cannot come before the first year.")}
+            )

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from styrning.models import Membership
+from styrning.models import Membership, OrgUnit
 from styrning.permissions import scope_for
 
 
@@ -19,8 +19,13 @@ def home(request):
     if scope.is_finance:
         return redirect("budget:overview")
     if Membership.Role.MANAGER in scope.roles and scope.manage_roots:
+        # The goals of the nämnd or styrelse the chef's unit belongs to: the filter on
+        # /mal/ offers those bodies (and KF), so an enhet is shown through its nämnd.
         unit = scope.draft_boards[0] if scope.draft_boards else scope.manage_roots[0]
-        return redirect(f"{reverse('goals:tree')}?unit={unit.pk}")
+        if unit.kind != OrgUnit.Kind.COUNCIL and not unit.is_governing_body:
+            unit = unit.governing_body()
+        if unit is not None:
+            return redirect(f"{reverse('goals:tree')}?unit={unit.pk}")
     return redirect("goals:tree")
 
 

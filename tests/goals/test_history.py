@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from goals.models import Goal, Indicator
+from styrning.concurrency import current_version
 
 
 def test_form_edit_writes_history_with_the_user(client, world):
@@ -14,6 +15,7 @@ def test_form_edit_writes_history_with_the_user(client, world):
             "owner": world.fA.pk,
             "start_year": 2026,
             "end_year": 2026,
+            "version": current_version(world.draft_a),
         },
     )
     record = world.draft_a.history.first()
@@ -31,6 +33,7 @@ def test_goal_page_shows_who_and_what_changed(client, world):
             "owner": world.fA.pk,
             "start_year": 2026,
             "end_year": 2026,
+            "version": current_version(world.draft_a),
         },
     )
     client.force_login(world.politician)
@@ -48,7 +51,13 @@ def test_indicator_target_change_on_adopted_goal_needs_a_decision(client, world)
     )
     client.force_login(world.finance)
     url = reverse("goals:indicator_edit", args=[indicator.pk])
-    data = {"name": "Nöjdhet", "direction": "higher", "target_value": "85", "target_year": "2026"}
+    data = {
+        "name": "Nöjdhet",
+        "direction": "higher",
+        "target_value": "85",
+        "target_year": "2026",
+        "version": current_version(indicator),
+    }
     response = client.post(url, data)
     assert response.status_code == 200
     indicator.refresh_from_db()

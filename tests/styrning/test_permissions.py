@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from goals.models import Goal
+from styrning.concurrency import current_version
 
 
 def _login(client, user):
@@ -45,6 +46,7 @@ def test_chef_edits_own_draft(client, world):
             "start_year": 2026,
             "end_year": 2026,
             "responsible": "",
+            "version": current_version(world.draft_a),
         },
     )
     assert response.status_code == 302, response.content
@@ -146,6 +148,7 @@ def test_chef_records_adoption_of_own_plan(client, world):
         {
             "decided_on": "2026-01-15",
             "decision_reference": "Förvaltningschefens beslut, dnr 12",
+            "version": current_version(world.draft_a),
         },
     )
     assert response.status_code == 302
@@ -178,6 +181,7 @@ def test_finance_edits_council_goals_with_a_new_decision(client, world):
         "end_year": 2038,
         "decided_on": "2025-11-24",
         "decision_reference": "KF 2025-11-24 § 123",
+        "version": current_version(world.top),
     }
     response = client.post(url, data)
     assert response.status_code == 200  # same decision: refused
@@ -208,7 +212,8 @@ def test_hr_and_politician_cannot_update_assignment_status(client, world):
         assert client.get(url).status_code == 200
         assert client.post(url, {"status": "done"}).status_code == 403
     _login(client, world.chef_a)
-    assert client.post(url, {"status": "in_progress", "comment": "Pågår."}).status_code == 302
+    data = {"status": "in_progress", "comment": "Pågår.", "version": current_version(assignment)}
+    assert client.post(url, data).status_code == 302
     assignment.refresh_from_db()
     assert assignment.status == "in_progress"
 

@@ -1,0 +1,151 @@
+"""A version check for governance forms: the second of two concurrent saves is refused.
+
+Two people open the same goal; the first saves; the second's save must not
+silently overwrite the first. ``VersionCheckMixin`` gives a ``ModelForm`` a
+hidden ``version`` field holding the object's version when the form was
+opened. The version is the id of the object's latest django-simple-history
+row (every governance model keeps a history, so no extra column is needed).
+Inside the save's transaction the row is locked with ``select_for_update`` and
+its version read again; if it moved, the save is refused:
+
+- the form gets a Swedish error that says who saved when and, per field, what
+  the person typed and what is stored now (from the history);
+- everything they typed stays in the (bound) form;
+- the hidden version is moved on to the stored one, so saving again after
+  reading the message deliberately replaces what is stored.
+
+Use it in a form::
+
+    class GoalForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
+        ...
+
+and in the view, around the save::
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                goal = form.save()
+        except EditConflict:
+            pass  # the form now carries the message; render it again
+        else:
+            return redirect(goal)
+
+Render hidden fields in the template (``{% for field in form.hidden_fields %}``).
+A new object (no pk yet) is never checked. A POST without a version (an old
+page, a hand-made request) is refused the same way. ``save(commit=False)`` is
+not checked: call ``check_version()`` yourself inside your transaction.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from styrning.history import display_value
+
+VERSION_FIELD = "version"
+
+
+class EditConflict(Exception):
+    """Someone else saved the object after the form was opened; the form holds the message."""
+
+
+def current_version(instance) -> int | None:
+    """The id of the object's latest history row (one query)."""
+    if instance.pk is None:
+        return None
+    return instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
+
+
+def _who(record) -> str:
+    user = record.history_user
+    if user is None:
+        return _("the system")
+    return user.get_full_name() or user.username
+
+
+class VersionCheckMixin:
+    """A hidden version field compared inside the save's transaction (see the module doc)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[VERSION_FIELD] = forms.CharField(widget=forms.HiddenInput, required=False)
+        if self.instance.pk is not None:
+            self.initial[VERSION_FIELD] = str(current_version(self.instance) or "")
+
+    def save(self, commit=True):
+        if commit and self.instance.pk is not None:
+            with transaction.atomic():
+                self.check_version()
+                return super().save(commit=commit)
+        return super().save(commit=commit)
+
+    def check_version(self):
+        """Lock the row and compare versions; raise ``EditConflict`` with the message set.
+
+        Two queries (the lock and the version), and two more on a conflict.
+        """
+        instance = self.instance
+        model = type(instance)
+        list(model._default_manager.select_for_update().filter(pk=instance.pk).values("pk"))
+        stored = current_version(instance)
+        sent = (self.cleaned_data.get(VERSION_FIELD) or "").strip()
+        if sent == str(stored or ""):
+            return
+        self._refuse(sent, stored)
+        raise EditConflict
+
+    def _refuse(self, sent, stored):
+        instance = self.instance
+        history = instance.history.select_related("history_user").order_by("history_id")
+        base = history.filter(history_id=int(sent)).first() if sent.isdigit() else None
+        later = list(history.filter(history_id__gt=base.history_id)) if base else []
+        latest = later[-1] if later else history.last()
+        messages = []
+        if base is not None and later:
+            who = ", ".join(dict.fromkeys(_who(r) for r in later))
+            messages.append(
+                _(
+                    "%(who)s saved changes at %(when)s, after you opened this form. Your entries "
+                    "are kept below: compare them with what changed, and save again if yours "
+                    "should replace what is stored."
+                )
+                % {
+                    "who": who,
+                    "when": timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
+            messages += self._changes(base, latest)
+        else:
+            messages.append(
+                _(
+                    "What is stored may have changed since this form was opened. Your entries "
+                    "are kept below: check them and save again."
+                )
+            )
+        self.add_error(None, ValidationError(messages))
+        data = self.data.copy()
+        data[self.add_prefix(VERSION_FIELD)] = str(stored or "")
+        self.data = data
+
+    def _changes(self, base, latest):
+        """One line per field of this form that changed between ``base`` and ``latest``."""
+        model = type(self.instance)
+        delta = latest.diff_against(base, foreign_keys_are_objs=True)
+        lines = []
+        for change in delta.changes:
+            if change.field not in self.fields or change.field == VERSION_FIELD:
+                continue
+            typed = self.cleaned_data.get(change.field)
+            lines.append(
+                _("%(field)s: you have “%(yours)s”, now stored “%(stored)s”.")
+                % {
+                    "field": self.fields[change.field].label or change.field,
+                    "yours": display_value(model, change.field, typed),
+                    "stored": display_value(model, change.field, change.new),
+                }
+            )
+        return lines

@@ -1,0 +1,57 @@
+"""History values as a person reads them: Swedish, never "None", "[]" or "(pk=None)".
+
+``display_value`` turns one value of a django-simple-history diff into text. The
+goal pages' change log and the admin's history pages both use it, so a parent
+set from nothing to a goal reads "– → Trygg kommun", not "Deleted mål (pk=None)".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext as _
+from simple_history.models import DeletedObject
+
+from styrning import formatting
+
+
+def display_value(model, name, value) -> str:
+    """One field's value of ``model`` as text (no queries for prefetched relations)."""
+    if isinstance(value, DeletedObject):
+        if value.pk is None:
+            return formatting.EMPTY
+        return _("removed %(kind)s (id %(pk)s)") % {
+            "kind": value.model._meta.verbose_name,
+            "pk": value.pk,
+        }
+    if value is None or value == "":
+        return formatting.EMPTY
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a column the model no longer has
+        field = None
+    if isinstance(value, list):
+        # m2m through-rows as dicts {"goal": …, "perspective": …}, or plain objects
+        own = model._meta.model_name
+        names = []
+        for row in value:
+            if isinstance(row, dict):
+                names += [display_value(model, "", v) for k, v in row.items() if k != own]
+            else:
+                names.append(display_value(model, "", row))
+        return ", ".join(sorted(names)) or formatting.EMPTY
+    if isinstance(value, models.QuerySet):
+        return ", ".join(sorted(str(v) for v in value)) or formatting.EMPTY
+    if field is not None and getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dt.datetime):
+        return formatting.iso_date(value)
+    if isinstance(value, dt.date):
+        return formatting.iso_date(value)
+    if isinstance(value, (Decimal, float)):
+        return formatting.number(value)
+    return str(value)
