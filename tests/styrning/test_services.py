@@ -68,7 +68,7 @@ def test_row_sync_writes_nothing_when_nothing_changed(municipality, user):
 def test_row_sync_validates_each_row(municipality, user):
     sync = _sync(municipality, user)
     with pytest.raises(ValidationError):
-        sync.put(2023, {"municipality": municipality, "start_year": 2023}, {"end_year": "x"})
+        sync.put(2023, {"municipality": municipality, "start_year": 2023}, {"end_year": 0})
 
 
 def test_save_if_changed_saves_only_a_difference(municipality, user):
