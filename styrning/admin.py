@@ -2,7 +2,7 @@ from django.contrib import admin
 from mptt.admin import DraggableMPTTAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from styrning.models import MandatePeriod, Membership, Municipality, OrgUnit
+from styrning.models import Job, MandatePeriod, Membership, Municipality, OrgUnit
 from styrning.permissions import admin_site_has_permission
 
 admin.site.has_permission = admin_site_has_permission
@@ -40,3 +40,29 @@ class MembershipAdmin(SimpleHistoryAdmin):
 @admin.register(MandatePeriod)
 class MandatePeriodAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "municipality"]
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Background jobs are written by the job runner only: read them here."""
+
+    list_display = ["pk", "kind", "state", "progress_done", "progress_total", "created", "finished"]
+    list_filter = ["kind", "state"]
+    readonly_fields = [
+        "kind",
+        "state",
+        "reason",
+        "progress_done",
+        "progress_total",
+        "requested_by",
+        "created",
+        "started",
+        "finished",
+        "heartbeat",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

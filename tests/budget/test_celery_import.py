@@ -69,16 +69,16 @@ def test_import_runs_in_a_celery_worker(world, budget, worker):
         kind="outcomes",
         filename="utfall.csv",
         checksum="x" * 64,
-        summary={"dry_run": False, "dimension": 1},
+        options={"dimension": 1},
     )
     batch.file.save("utfall.csv", ContentFile(CSV.encode()), save=True)
     with app.connection_for_write(worker.broker) as conn:
         run_import.apply_async(args=[batch.pk], connection=conn)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        batch.refresh_from_db()
-        if batch.status in ("done", "failed"):
+        batch.job.refresh_from_db()
+        if batch.job.is_finished:
             break
         time.sleep(0.3)
-    assert batch.status == "done", (batch.status, batch.errors)
+    assert batch.job.state == "done", (batch.job.state, batch.job.reason)
     assert Outcome.objects.get(unit=world.fA, month=9).amount == 11_900_000

@@ -126,7 +126,7 @@ def test_upload_runs_the_import_and_shows_the_summary(client, world, budget, set
         follow=True,
     )
     batch = ImportBatch.objects.get()
-    assert batch.status == "done" and batch.created_by == world.finance
+    assert batch.job.state == "done" and batch.created_by == world.finance
     html = response.content.decode()
     assert "Importen är klar." in html and "400 Socialförvaltningen" in html
     assert Outcome.objects.filter(month=7).count() == 3
