@@ -164,7 +164,9 @@ def _write_outcomes(
         for (unit, _year, month, group), amount in outcomes.items():
             if _year != year:
                 continue
-            key = (unit.pk if unit else None, month, group.pk)
+            before = existing.pop((unit.pk if unit else None, month, group.pk), None)
+            if before is not None and before[1] == amount:
+                continue  # unchanged: not even an object is built
             row = Outcome(
                 municipality=municipality,
                 unit=unit,
@@ -174,10 +176,9 @@ def _write_outcomes(
                 amount=amount,
                 batch=batch,
             )
-            before = existing.pop(key, None)
             if before is None:
                 new.append(row)
-            elif before[1] != amount:
+            else:
                 row.pk = before[0]
                 changed.append(row)
         if replace_months:
@@ -430,7 +431,7 @@ def _read_spreadsheet(municipality, data, filename, *, whole_year=False, progres
 
     def refuse(message):
         nonlocal more
-        if len(errors) < MAX_MESSAGES:
+        if len(errors) < MAX_MESSAGES - 1:  # the last place is for the count
             errors.append(message)
         else:
             more += 1
