@@ -467,7 +467,7 @@ def _read_spreadsheet(municipality, data, filename, *, whole_year=False, progres
                 for message in missing:
                     refuse(message)
             if unit is not None and group is not None:
-                amounts[(unit, row.year, row.month, group)] += row.amount
+                amounts[(unit.pk, row.year, row.month, group.pk)] += row.amount
             if progress:
                 progress(row.line, max(table.total, row.line))
     except TabularError as error:
@@ -476,7 +476,14 @@ def _read_spreadsheet(municipality, data, filename, *, whole_year=False, progres
         errors.append(_("…and %(count)s more problems.") % {"count": more})
     if errors:
         raise ImportFailed(errors)
-    return amounts, budget_years
+    # Keyed by primary keys while reading (cheap to hash), by the objects from here on.
+    units_by_pk = {unit.pk: unit for unit in units.values()}
+    groups_by_pk = accounts.groups
+    resolved = {
+        (units_by_pk[unit_id], year, month, groups_by_pk[group_id]): amount
+        for (unit_id, year, month, group_id), amount in amounts.items()
+    }
+    return resolved, budget_years
 
 
 def import_outcomes(
