@@ -20,7 +20,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connections, router
+from django.db import DatabaseError, close_old_connections, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,29 +141,32 @@ def sweep_stale_jobs(queryset=None, now=None) -> int:
     """
     now = now or timezone.now()
     stale = (queryset if queryset is not None else Job.objects.all()).stale(now)
-    silent = stale.filter(state=Job.State.RUNNING).update(
-        state=Job.State.FAILED,
-        finished=now,
-        reason=short_reason(
-            _(
-                "The job was interrupted: no sign of life for %(minutes)s minutes "
-                "(the worker or the server stopped). Start it again."
+    reasons = {
+        Job.State.RUNNING: _(
+            "The job was interrupted: no sign of life for %(minutes)s minutes "
+            "(the worker or the server stopped). Start it again."
+        )
+        % {"minutes": settings.JOB_HEARTBEAT_TIMEOUT // 60},
+        Job.State.QUEUED: _(
+            "The job was interrupted: no worker started it within %(minutes)s minutes. "
+            "Start it again."
+        )
+        % {"minutes": settings.JOB_QUEUE_TIMEOUT // 60},
+    }
+    count = 0
+    for state, reason in reasons.items():
+        with transaction.atomic():
+            # A row another transaction holds belongs to a job still writing: it is alive,
+            # and waiting for its lock would hang the page that asked.
+            ids = list(
+                stale.filter(state=state)
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)
             )
-            % {"minutes": settings.JOB_HEARTBEAT_TIMEOUT // 60}
-        ),
-    )
-    never = stale.filter(state=Job.State.QUEUED).update(
-        state=Job.State.FAILED,
-        finished=now,
-        reason=short_reason(
-            _(
-                "The job was interrupted: no worker started it within %(minutes)s minutes. "
-                "Start it again."
+            count += Job.objects.filter(pk__in=ids, state=state).update(
+                state=Job.State.FAILED, finished=now, reason=short_reason(reason)
             )
-            % {"minutes": settings.JOB_QUEUE_TIMEOUT // 60}
-        ),
-    )
-    return silent + never
+    return count
 
 
 def fail_unfinished_jobs(now=None) -> int:

@@ -169,3 +169,34 @@ def test_sweep_jobs_command(db, capsys):
 def test_who_asked_is_kept(db):
     user = make_user("ekonom")
     assert _job(requested_by=user).requested_by == user
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_leaves_a_job_whose_transaction_is_still_writing():
+    """A job row locked by the import's transaction is alive: no waiting, no failing."""
+    import threading
+
+    from django.db import connections, transaction
+
+    job = _job(state="running")
+    _age(job, heartbeat=timezone.now() - dt.timedelta(days=1))
+    locked, release = threading.Event(), threading.Event()
+
+    def importer():
+        try:
+            with transaction.atomic():
+                Job.objects.filter(pk=job.pk).update(progress_done=5)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=importer)
+    thread.start()
+    assert locked.wait(10)
+    try:
+        assert sweep_stale_jobs() == 0
+        assert Job.objects.get(pk=job.pk).state == "running"
+    finally:
+        release.set()
+        thread.join()
