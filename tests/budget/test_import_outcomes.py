@@ -70,6 +70,17 @@ def test_management_command(world, budget, tmp_path, capsys):
         call_command("import_outcomes", str(path))
 
 
+def test_management_command_names_the_user_in_the_history(world, budget, tmp_path):
+    path = tmp_path / "utfall.csv"
+    path.write_text(CSV, encoding="utf-8")
+    call_command("import_outcomes", str(path), "--user", "ekonomichef")
+    history = Outcome.history.filter(month=7)
+    assert history.count() == 3
+    assert {h.history_user_id for h in history} == {world.finance.pk}
+    with pytest.raises(CommandError, match="Det finns ingen användare okänd"):
+        call_command("import_outcomes", str(path), "--user", "okänd")
+
+
 def test_detail_budget_from_a_spreadsheet_never_changes_frames(world, budget):
     from budget.imports.service import import_detail_budget
     from budget.models import BudgetFrame, DetailBudget
