@@ -65,21 +65,32 @@ class Progress:
         self.every_rows = every_rows
         self.every_seconds = every_seconds
         self.written_done = -1
-        self.written_at = 0.0
+        self.written_at = time.monotonic()
         self.writes = 0
+        self.seen = (-1, 0)
 
     def __call__(self, done: int, total: int) -> None:
+        """``total`` 0 means not known (an XLSX without its dimension)."""
+        self.seen = (done, total)
         now = time.monotonic()
         if (
-            done >= total
-            or done - self.written_done >= self.every_rows
+            done - self.written_done >= self.every_rows
             or now - self.written_at >= self.every_seconds
-        ) and done != self.written_done:
-            self.written_done, self.written_at = done, now
-            self.writes += 1
-            Job.objects.filter(pk=self.job_id).update(
-                progress_done=done, progress_total=total, heartbeat=timezone.now()
-            )
+        ):
+            self._write(done, total, now)
+
+    def flush(self) -> None:
+        """Write the last count reported, if it was not written yet."""
+        done, total = self.seen
+        if done != self.written_done:
+            self._write(done, total, time.monotonic())
+
+    def _write(self, done, total, now):
+        self.written_done, self.written_at = done, now
+        self.writes += 1
+        Job.objects.filter(pk=self.job_id).update(
+            progress_done=done, progress_total=total, heartbeat=timezone.now()
+        )
 
 
 def run_job(job_id: int, work) -> bool:
@@ -97,8 +108,10 @@ def run_job(job_id: int, work) -> bool:
         logger.warning("Job %s is not queued; not running it again.", job_id)
         return False
     job = Job.objects.get(pk=job_id)
+    progress = Progress(job_id)
     try:
-        work(job, Progress(job_id))
+        work(job, progress)
+        progress.flush()
     except JobFailed as failure:
         _end(job_id, Job.State.FAILED, short_reason(failure.reason))
         return False

@@ -327,13 +327,15 @@ class Job(models.Model):
 
     @property
     def progress_label(self):
-        """ "168 000 av 300 033 rader", or "" before anything was counted."""
+        """ "168 000 av 300 033 rader" ("168 000 rader" when the total is not known)."""
         from django.utils.translation import gettext
 
         from styrning.formatting import whole
 
         if not self.progress_total:
-            return ""
+            if not self.progress_done:
+                return ""
+            return gettext("%(done)s rows") % {"done": whole(self.progress_done)}
         return gettext("%(done)s of %(total)s rows") % {
             "done": whole(self.progress_done),
             "total": whole(self.progress_total),

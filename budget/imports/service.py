@@ -469,7 +469,7 @@ def _read_spreadsheet(municipality, data, filename, *, whole_year=False, progres
             if unit is not None and group is not None:
                 amounts[(unit.pk, row.year, row.month, group.pk)] += row.amount
             if progress:
-                progress(row.line, max(table.total, row.line))
+                progress(row.line, table.total if table.total >= row.line else 0)
     except TabularError as error:
         raise ImportFailed([*errors, error.message]) from error
     if more:

@@ -90,10 +90,24 @@ def test_progress_is_written_in_batches_not_once_per_row(db):
     with CaptureQueriesContext(connection) as queries:
         for line in range(1, 100_001):
             progress(line, 100_000)
+        progress.flush()  # run_job does this when the work ends
     updates = [q for q in queries if q["sql"].startswith("UPDATE")]
     assert 1 <= len(updates) <= 10
     job.refresh_from_db()
     assert (job.progress_done, job.progress_total) == (100_000, 100_000)
+
+
+def test_progress_with_an_unknown_total_is_written_in_batches_too(db):
+    """An XLSX without its dimension: the total grows with every row read (or is 0)."""
+    job = _job(state="running")
+    progress = Progress(job.pk)
+    with CaptureQueriesContext(connection) as queries:
+        for line in range(1, 100_001):
+            progress(line, 0)
+        progress.flush()
+    assert 1 <= len([q for q in queries if q["sql"].startswith("UPDATE")]) <= 10
+    job.refresh_from_db()
+    assert job.progress_label == "100\xa0000 rader"
 
 
 def test_a_job_that_is_no_longer_queued_is_not_run_again(db):
