@@ -96,5 +96,26 @@ class BalanceAmountAdmin(SimpleHistoryAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["filename", "kind", "status", "created", "created_by"]
-    readonly_fields = ["checksum", "summary", "errors"]
+    """Imports are made on the upload page. A batch whose rows exist cannot be deleted:
+    Outcome.batch protects it, and the admin says so in Swedish instead of failing."""
+
+    list_display = ["filename", "kind", "dry_run", "job", "created", "created_by"]
+    list_filter = ["kind", "dry_run"]
+    list_select_related = ["job", "created_by"]
+    readonly_fields = [
+        "municipality",
+        "job",
+        "kind",
+        "dry_run",
+        "filename",
+        "checksum",
+        "file",
+        "year",
+        "created_by",
+        "options",
+        "result",
+        "errors",
+    ]
+
+    def has_add_permission(self, request):
+        return False

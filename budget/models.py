@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from styrning.models import Municipality, OrgUnit
+from styrning.models import Job, Municipality, OrgUnit
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -563,18 +563,18 @@ class ImportBatchQuerySet(models.QuerySet):
 
 
 class ImportBatch(models.Model):
-    """One import of a file: its checksum, who, progress and the summary of what it did."""
+    """One import of a file: its checksum, who, the options it ran with and what it did.
+
+    State and progress live on its ``job`` (styrning.models.Job). ``options`` is
+    what went in (dimension), ``result`` what came out (counts, per-unit table);
+    ``errors`` are the lines a failed import refused. A batch whose rows exist
+    cannot be deleted (Outcome.batch and BalanceAmount.batch protect it).
+    """
 
     class Kind(models.TextChoices):
         SIE = "sie", _("SIE file from the ledger")
         OUTCOMES = "outcomes", _("outcomes (CSV or Excel)")
         DETAIL_BUDGET = "detail_budget", _("detail budget (CSV or Excel)")
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
 
     municipality = models.ForeignKey(
         Municipality,
@@ -582,7 +582,13 @@ class ImportBatch(models.Model):
         related_name="imports",
         verbose_name=_("municipality"),
     )
+    job = models.OneToOneField(
+        Job, on_delete=models.PROTECT, related_name="import_batch", verbose_name=_("job")
+    )
     kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    dry_run = models.BooleanField(
+        _("dry run"), default=False, help_text=_("Checked the file only; nothing was saved.")
+    )
     filename = models.CharField(_("file name"), max_length=255)
     checksum = models.CharField(_("SHA-256"), max_length=64)
     file = models.FileField(_("file"), upload_to="imports/%Y/", blank=True)
@@ -596,14 +602,9 @@ class ImportBatch(models.Model):
         related_name="+",
         verbose_name=_("imported by"),
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    lines_total = models.PositiveIntegerField(_("lines"), default=0)
-    lines_done = models.PositiveIntegerField(_("lines read"), default=0)
-    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
-    finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -613,16 +614,30 @@ class ImportBatch(models.Model):
         verbose_name_plural = _("imports")
 
     def __str__(self):
-        return f"{self.filename} ({self.get_status_display()})"
+        return self.filename
+
+    def save(self, *args, **kwargs):
+        """Every batch has its job: the first save makes one, asked for by ``created_by``."""
+        if self.job_id is None:
+            self.job = Job.objects.create(kind=Job.Kind.IMPORT, requested_by=self.created_by)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("budget:import_detail", args=[self.pk])
 
     @property
-    def percent(self):
-        if not self.lines_total:
-            return 100 if self.status in (self.Status.DONE, self.Status.FAILED) else 0
-        return min(100, int(self.lines_done * 100 / self.lines_total))
+    def status_key(self):
+        """For the lists' CSS class: "dry_run" for a finished dry run, else the job's state."""
+        if self.dry_run and self.job.state == Job.State.DONE:
+            return "dry_run"
+        return self.job.state
+
+    @property
+    def status_label(self):
+        """What the lists show: the job's state, and "Provkörning" for a finished dry run."""
+        if self.dry_run and self.job.state == Job.State.DONE:
+            return _("Dry run")
+        return self.job.get_state_display()
 
 
 class Outcome(FinanceManaged, models.Model):
@@ -657,7 +672,7 @@ class Outcome(FinanceManaged, models.Model):
     amount = models.DecimalField(_("amount (ledger sign, kr)"), **MONEY)
     batch = models.ForeignKey(
         ImportBatch,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="outcomes",
@@ -778,7 +793,7 @@ class BalanceAmount(FinanceManaged, models.Model):
     amount = models.DecimalField(_("amount (ledger sign, kr)"), **MONEY)
     batch = models.ForeignKey(
         ImportBatch,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="balances",

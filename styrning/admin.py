@@ -7,7 +7,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from styrning.forms import swedish_empty_label
 from styrning.history import display_value
-from styrning.models import MandatePeriod, Membership, Municipality, OrgUnit
+from styrning.models import Job, MandatePeriod, Membership, Municipality, OrgUnit
 from styrning.permissions import admin_site_has_permission
 
 # Texts of our third-party apps that ship no Swedish (django-mptt's draggable tree,
@@ -147,3 +147,29 @@ class MembershipAdmin(StyrningHistoryAdmin):
 @admin.register(MandatePeriod)
 class MandatePeriodAdmin(StyrningHistoryAdmin):
     list_display = ["__str__", "municipality"]
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Background jobs are written by the job runner only: read them here."""
+
+    list_display = ["pk", "kind", "state", "progress_done", "progress_total", "created", "finished"]
+    list_filter = ["kind", "state"]
+    readonly_fields = [
+        "kind",
+        "state",
+        "reason",
+        "progress_done",
+        "progress_total",
+        "requested_by",
+        "created",
+        "started",
+        "finished",
+        "heartbeat",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

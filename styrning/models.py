@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
@@ -259,3 +260,101 @@ class MandatePeriod(models.Model):
             raise ValidationError(
                 {"end_year": _("The last year cannot come before the first year.")}
             )
+
+
+class JobQuerySet(models.QuerySet):
+    def unfinished(self):
+        return self.filter(state__in=(Job.State.QUEUED, Job.State.RUNNING))
+
+    def stale(self, now=None):
+        """Unfinished jobs nobody is working on: no heartbeat for too long, or never started.
+
+        The limits are JOB_HEARTBEAT_TIMEOUT and JOB_QUEUE_TIMEOUT (seconds).
+        """
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        silent = now - timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT)
+        waited = now - timedelta(seconds=settings.JOB_QUEUE_TIMEOUT)
+        return self.filter(
+            models.Q(state=Job.State.RUNNING, heartbeat__lt=silent)
+            | models.Q(state=Job.State.QUEUED, created__lt=waited)
+        )
+
+
+class Job(models.Model):
+    """Bakgrundsjobb: an import (and, next, a report) run outside the request.
+
+    State goes queued → running → done or failed; a failed job has a short
+    Swedish reason. ``styrning.jobs.run_job`` is the one place that moves it.
+    """
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", _("import")
+        REPORT = "report", _("report")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("job state", "queued")
+        RUNNING = "running", pgettext_lazy("job state", "running")
+        DONE = "done", pgettext_lazy("job state", "done")
+        FAILED = "failed", pgettext_lazy("job state", "failed")
+
+    FINISHED = (State.DONE, State.FAILED)
+    REASON_MAX = 500
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    reason = models.CharField(_("reason"), max_length=REASON_MAX, blank=True)
+    progress_done = models.PositiveBigIntegerField(_("done"), default=0)
+    progress_total = models.PositiveBigIntegerField(_("total"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    started = models.DateTimeField(_("started"), null=True, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        indexes = [models.Index(fields=["state", "heartbeat"], name="styrning_job_state_beat")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.pk} ({self.get_state_display()})"
+
+    @property
+    def is_finished(self):
+        return self.state in self.FINISHED
+
+    @property
+    def percent(self):
+        if not self.progress_total:
+            return 100 if self.state == self.State.DONE else 0
+        return min(100, int(self.progress_done * 100 / self.progress_total))
+
+    @property
+    def progress_label(self):
+        """ "168 000 av 300 033 rader" ("168 000 rader" when the total is not known)."""
+        from django.utils.translation import gettext
+
+        from styrning.formatting import whole
+
+        if not self.progress_total:
+            if not self.progress_done:
+                return ""
+            return gettext("%(done)s rows") % {"done": whole(self.progress_done)}
+        return gettext("%(done)s of %(total)s rows") % {
+            "done": whole(self.progress_done),
+            "total": whole(self.progress_total),
+        }

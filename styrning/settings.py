@@ -199,3 +199,13 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # "celery" with a broker; otherwise a thread of the web process (`make run`).
 BACKGROUND_JOBS = env.str("BACKGROUND_JOBS", default="celery" if REDIS_URL else "thread")
+
+# Background jobs (styrning.jobs): a running job silent this long, or a queued job nobody
+# started this long, is marked failed by the sweep (seconds).
+JOB_HEARTBEAT_TIMEOUT = env.int("JOB_HEARTBEAT_TIMEOUT", default=15 * 60)
+JOB_QUEUE_TIMEOUT = env.int("JOB_QUEUE_TIMEOUT", default=60 * 60)
+CELERY_BEAT_SWEEP_SECONDS = env.int("CELERY_BEAT_SWEEP_SECONDS", default=5 * 60)
+# Uploads: an XLSX may unpack to at most this much; no cell or CSV line may be longer.
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=500 * 1024 * 1024)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=200)
+IMPORT_MAX_LINE_CHARS = env.int("IMPORT_MAX_LINE_CHARS", default=2000)

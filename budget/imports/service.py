@@ -10,18 +10,22 @@ written when the amount differs, so the history shows real changes only.
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from budget import signs
 from budget.accounts import AccountMap
 from budget.imports import sie as sie_format
-from budget.imports.tabular import TabularError, read_table
+from budget.imports.tabular import TabularError, open_table
 from budget.models import (
     AccountGroup,
     BalanceAmount,
@@ -30,9 +34,11 @@ from budget.models import (
     ImportBatch,
     Outcome,
 )
+from styrning.jobs import JobFailed, run_job, short_reason
 from styrning.models import OrgUnit
 
 MAX_MESSAGES = 50
+BATCH_SIZE = 2000  # rows per INSERT/UPDATE in the bulk writes
 
 
 class ImportFailed(Exception):
@@ -111,48 +117,104 @@ def _summarise(result, outcomes):
     result.per_unit = {k: dict(v) for k, v in per_unit.items()}
 
 
-def _write_outcomes(municipality, outcomes, batch, result, *, replace_months):
+def _audit(batch):
+    """(user, change reason) for the history rows an import writes."""
+    if batch is None:
+        return None, ""
+    reason = _("Import %(id)s: %(file)s") % {"id": batch.pk, "file": batch.filename}
+    return batch.created_by, reason[:100]
+
+
+@contextmanager
+def acting_user(user):
+    """Every history row written inside carries ``user`` (also rows saved one by one).
+
+    simple-history takes the user from the request; a background job has none, so
+    this lends it one for the duration.
+    """
+    context = HistoricalRecords.context
+    before = getattr(context, "request", None)
+    context.request = SimpleNamespace(user=user) if user is not None else None
+    try:
+        yield
+    finally:
+        context.request = before
+
+
+def _write_outcomes(
+    municipality, outcomes, batch, result, *, replace_months, dry_run=False, progress=None
+):
     """Create or change Outcome rows to hold ``outcomes`` ({(unit, year, month, group): amount}).
 
     With ``replace_months`` (a ledger file covers whole months), rows of those months
     that the file no longer has are removed; otherwise other rows are left alone.
+    Only what differs is written, in bulk; ``dry_run`` counts the same without writing,
+    so a dry run reports what the real run will. History rows carry the batch's user.
     """
+    user, reason = _audit(batch)
+    new, changed, removed = [], [], []
     for year in sorted({key[1] for key in outcomes}):
         months = sorted({key[2] for key in outcomes if key[1] == year})
         existing = {
-            (o.unit_id, o.month, o.group_id): o
-            for o in Outcome.objects.filter(municipality=municipality, year=year, month__in=months)
+            (unit_id, month, group_id): (pk, amount)
+            for pk, unit_id, month, group_id, amount in Outcome.objects.filter(
+                municipality=municipality, year=year, month__in=months
+            ).values_list("pk", "unit_id", "month", "group_id", "amount")
         }
-        new, changed = [], []
         for (unit, _year, month, group), amount in outcomes.items():
             if _year != year:
                 continue
-            row = existing.pop((unit.pk if unit else None, month, group.pk), None)
-            if row is None:
-                new.append(
-                    Outcome(
-                        municipality=municipality,
-                        unit=unit,
-                        year=year,
-                        month=month,
-                        group=group,
-                        amount=amount,
-                        batch=batch,
-                    )
-                )
-            elif row.amount != amount:
-                row.amount, row.batch = amount, batch
+            before = existing.pop((unit.pk if unit else None, month, group.pk), None)
+            if before is not None and before[1] == amount:
+                continue  # unchanged: not even an object is built
+            row = Outcome(
+                municipality=municipality,
+                unit=unit,
+                year=year,
+                month=month,
+                group=group,
+                amount=amount,
+                batch=batch,
+            )
+            if before is None:
+                new.append(row)
+            else:
+                row.pk = before[0]
                 changed.append(row)
-        if new:
-            bulk_create_with_history(new, Outcome, batch_size=500)
-        if changed:
-            bulk_update_with_history(changed, Outcome, ["amount", "batch"], batch_size=500)
         if replace_months:
-            for row in existing.values():
-                row.delete()
-            result.outcomes_removed += len(existing)
-        result.outcomes_created += len(new)
-        result.outcomes_changed += len(changed)
+            removed += [pk for pk, _amount in existing.values()]
+    result.outcomes_created += len(new)
+    result.outcomes_changed += len(changed)
+    result.outcomes_removed += len(removed)
+    if dry_run:
+        return
+    total, done = len(new) + len(changed) + len(removed), 0
+    for start in range(0, len(new), BATCH_SIZE):
+        part = new[start : start + BATCH_SIZE]
+        bulk_create_with_history(
+            part, Outcome, batch_size=BATCH_SIZE, default_user=user, default_change_reason=reason
+        )
+        done += len(part)
+        if progress:
+            progress(done, total)
+    for start in range(0, len(changed), BATCH_SIZE):
+        part = changed[start : start + BATCH_SIZE]
+        bulk_update_with_history(
+            part,
+            Outcome,
+            ["amount", "batch"],
+            batch_size=BATCH_SIZE,
+            default_user=user,
+            default_change_reason=reason,
+        )
+        done += len(part)
+        if progress:
+            progress(done, total)
+    for row in Outcome.objects.filter(pk__in=removed):
+        row._history_user, row._change_reason = user, reason
+        row.delete()
+    if removed and progress:
+        progress(total, total)
 
 
 # --- SIE ------------------------------------------------------------------------------
@@ -267,23 +329,50 @@ def _sie_messages(error) -> list[str]:
     return [str(e) for e in errors]
 
 
-def _write_detail_budgets(budget_year, budgets) -> int:
-    """#PBUDGET lines become the detaljbudget per unit, group and month (never frames)."""
-    written = 0
+def _write_detail_budgets(budget_year, budgets, *, dry_run=False, batch=None) -> int:
+    """The detaljbudget per unit, group and month (or year), never frames; rows written.
+
+    Only rows that are new or differ are written, in bulk; ``dry_run`` counts them.
+    """
+    user, reason = _audit(batch)
+    existing = {
+        (unit_id, group_id, month): (pk, amount)
+        for pk, unit_id, group_id, month, amount in DetailBudget.objects.filter(
+            budget_year=budget_year
+        ).values_list("pk", "unit_id", "group_id", "month", "amount")
+    }
+    new, changed = [], []
     for (unit, _year, month, group), amount in budgets.items():
         if unit is None:
             continue
-        row = DetailBudget.objects.filter(
-            budget_year=budget_year, unit=unit, group=group, month=month
-        ).first()
-        if row is None:
-            row = DetailBudget(budget_year=budget_year, unit=unit, group=group, month=month)
-        if row.amount != amount:
-            row.amount = amount
-            row.full_clean()
-            row.save()
-            written += 1
-    return written
+        row = DetailBudget(
+            budget_year=budget_year, unit=unit, group=group, month=month, amount=amount
+        )
+        before = existing.get((unit.pk, group.pk, month))
+        if before is None:
+            new.append(row)
+        elif before[1] != amount:
+            row.pk = before[0]
+            changed.append(row)
+    if not dry_run:
+        if new:
+            bulk_create_with_history(
+                new,
+                DetailBudget,
+                batch_size=BATCH_SIZE,
+                default_user=user,
+                default_change_reason=reason,
+            )
+        if changed:
+            bulk_update_with_history(
+                changed,
+                DetailBudget,
+                ["amount"],
+                batch_size=BATCH_SIZE,
+                default_user=user,
+                default_change_reason=reason,
+            )
+    return len(new) + len(changed)
 
 
 def _write_balances(municipality, year, parsed, balances, batch) -> int:
@@ -315,56 +404,90 @@ def _write_balances(municipality, year, parsed, balances, batch) -> int:
 def _read_spreadsheet(municipality, data, filename, *, whole_year=False, progress=None):
     """Rows of a CSV/XLSX file resolved against the database, or ImportFailed.
 
-    Returns ({(unit, year, month, group): amount}, {year: BudgetYear}). Every problem
-    is collected and reported by line, so one upload shows all that is wrong.
+    Returns ({(unit, year, month, group): amount}, {year: BudgetYear}). The file is
+    read row by row; every problem is collected and reported by line (the first
+    MAX_MESSAGES of them), so one upload shows what is wrong.
     """
-    try:
-        rows, row_errors = read_table(data, filename, whole_year=whole_year)
-    except TabularError as error:
-        raise ImportFailed([error.message]) from error
-    errors = [(e.line or 0, e.message) for e in row_errors]
+    errors: list[str] = []
+    more = 0
+
+    def refuse(message):
+        nonlocal more
+        if len(errors) < MAX_MESSAGES - 1:  # the last place is for the count
+            errors.append(message)
+        else:
+            more += 1
+
     accounts = AccountMap(municipality)
     units = _units_by_code(municipality)
-    budget_years = {}
-    amounts = defaultdict(Decimal)
-    for row in rows:
-        unit = units.get(row.unit_code)
-        group = accounts.group_by_code_or_name(row.group)
-        if unit is None:
-            message = _(
-                "line %(line)s: the responsibility code %(code)s is not in the organisation."
-            ) % {"line": row.line, "code": row.unit_code}
-            errors.append((row.line, message))
-        if group is None:
-            message = _("line %(line)s: the account group “%(group)s” does not exist.") % {
-                "line": row.line,
-                "group": row.group,
-            }
-            errors.append((row.line, message))
-        if row.year not in budget_years:
-            missing: list[str] = []
-            budget_years[row.year] = _budget_year(municipality, row.year, missing, row.line)
-            errors.extend((row.line, message) for message in missing)
-        if unit is not None and group is not None:
-            amounts[(unit, row.year, row.month, group)] += row.amount
-        if progress:
-            progress(row.line, len(rows))
+    groups: dict = {}
+    budget_years: dict = {}
+    amounts: dict = defaultdict(Decimal)
+    try:
+        table = open_table(data, filename, whole_year=whole_year)
+        for row in table:
+            if isinstance(row, TabularError):
+                refuse(row.message)
+                continue
+            unit = units.get(row.unit_code)
+            if row.group not in groups:
+                groups[row.group] = accounts.group_by_code_or_name(row.group)
+            group = groups[row.group]
+            if unit is None:
+                refuse(
+                    _("line %(line)s: the responsibility code %(code)s is not in the organisation.")
+                    % {"line": row.line, "code": row.unit_code}
+                )
+            if group is None:
+                refuse(
+                    _("line %(line)s: the account group “%(group)s” does not exist.")
+                    % {"line": row.line, "group": row.group}
+                )
+            if row.year not in budget_years:
+                missing: list[str] = []
+                budget_years[row.year] = _budget_year(municipality, row.year, missing, row.line)
+                for message in missing:
+                    refuse(message)
+            if unit is not None and group is not None:
+                amounts[(unit.pk, row.year, row.month, group.pk)] += row.amount
+            if progress:
+                progress(row.line, table.total if table.total >= row.line else 0)
+    except TabularError as error:
+        raise ImportFailed([*errors, error.message]) from error
+    if more:
+        errors.append(_("…and %(count)s more problems.") % {"count": more})
     if errors:
-        raise ImportFailed([message for _line, message in sorted(errors, key=lambda e: e[0])])
-    return amounts, budget_years
+        raise ImportFailed(errors)
+    # Keyed by primary keys while reading (cheap to hash), by the objects from here on.
+    units_by_pk = {unit.pk: unit for unit in units.values()}
+    groups_by_pk = accounts.groups
+    resolved = {
+        (units_by_pk[unit_id], year, month, groups_by_pk[group_id]): amount
+        for (unit_id, year, month, group_id), amount in amounts.items()
+    }
+    return resolved, budget_years
 
 
 def import_outcomes(
     municipality, data: bytes, filename: str, *, dry_run=False, batch=None, progress=None
 ) -> Result:
-    """Outcomes per unit code, month and account group from a CSV or XLSX file."""
+    """Outcomes per unit code, month and account group from a CSV or XLSX file.
+
+    A dry run counts new, changed and removed rows exactly as the real run will.
+    """
     outcomes, years = _read_spreadsheet(municipality, data, filename, progress=progress)
     result = Result(dry_run=dry_run, year=min(years) if years else None)
     _summarise(result, outcomes)
-    if dry_run:
-        return result
     with transaction.atomic():
-        _write_outcomes(municipality, outcomes, batch, result, replace_months=False)
+        _write_outcomes(
+            municipality,
+            outcomes,
+            batch,
+            result,
+            replace_months=False,
+            dry_run=dry_run,
+            progress=progress,
+        )
     return result
 
 
@@ -375,74 +498,92 @@ def import_detail_budget(
 
     The column månad holds a year (2026) for a yearly row or a month (2026-03).
     Frames are never changed; the unit page shows where the rows do not add up.
+    ``budgets_written`` counts new and changed rows, the same in a dry run.
     """
     budgets, budget_years = _read_spreadsheet(
         municipality, data, filename, whole_year=True, progress=progress
     )
     result = Result(dry_run=dry_run, year=min(budget_years) if budget_years else None)
     _summarise(result, {k: v for k, v in budgets.items() if k[2] is not None})
-    result.budgets_written = len(budgets)
-    if dry_run:
-        return result
-    written = 0
     with transaction.atomic():
         for year, budget_year in budget_years.items():
             part = {k: v for k, v in budgets.items() if k[1] == year}
-            written += _write_detail_budgets(budget_year, part)
-    result.budgets_written = written
+            result.budgets_written += _write_detail_budgets(
+                budget_year, part, dry_run=dry_run, batch=batch
+            )
     return result
 
 
 # --- the background job ------------------------------------------------------------------
 
 
-def run_batch(batch_id: int) -> None:
-    """Run an uploaded import; keep its progress, summary or errors on the batch row."""
-    batch = ImportBatch.objects.select_related("municipality").get(pk=batch_id)
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
-    data = batch.file.read() if batch.file else b""
-    options = dict(batch.summary or {})
-
-    def progress(done, total):
-        ImportBatch.objects.filter(pk=batch.pk).update(lines_done=done, lines_total=total)
-
-    with translation.override("sv"):
-        try:
-            if batch.kind == ImportBatch.Kind.SIE:
-                result = import_sie(
-                    batch.municipality,
-                    data,
-                    dimension=int(options.get("dimension") or 1),
-                    dry_run=bool(options.get("dry_run")),
-                    batch=batch,
-                    progress=progress,
-                )
-            else:
-                result = import_outcomes(
-                    batch.municipality,
-                    data,
-                    batch.filename,
-                    dry_run=bool(options.get("dry_run")),
-                    batch=batch,
-                    progress=progress,
-                )
-        except ImportFailed as failure:
-            ImportBatch.objects.filter(pk=batch.pk).update(
-                status=ImportBatch.Status.FAILED,
-                errors=failure.errors,
-                finished=timezone.now(),
-            )
-            return
-        except Exception as error:  # a bug must not leave the page spinning forever
-            ImportBatch.objects.filter(pk=batch.pk).update(
-                status=ImportBatch.Status.FAILED,
-                errors=[_("The import stopped unexpectedly: %(error)s") % {"error": error}],
-                finished=timezone.now(),
-            )
-            raise
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportBatch.Status.DONE,
-        summary=result.as_dict(),
-        year=result.year,
-        finished=timezone.now(),
+def _run_sie(batch, data, progress):
+    return import_sie(
+        batch.municipality,
+        data,
+        dimension=int(batch.options.get("dimension") or 1),
+        dry_run=batch.dry_run,
+        batch=batch,
+        progress=progress,
     )
+
+
+def _run_outcomes(batch, data, progress):
+    return import_outcomes(
+        batch.municipality,
+        data,
+        batch.filename,
+        dry_run=batch.dry_run,
+        batch=batch,
+        progress=progress,
+    )
+
+
+def _run_detail_budget(batch, data, progress):
+    return import_detail_budget(
+        batch.municipality,
+        data,
+        batch.filename,
+        dry_run=batch.dry_run,
+        batch=batch,
+        progress=progress,
+    )
+
+
+# Every kind of upload reaches its importer through this table, and only through it.
+IMPORTERS = {
+    ImportBatch.Kind.SIE: _run_sie,
+    ImportBatch.Kind.OUTCOMES: _run_outcomes,
+    ImportBatch.Kind.DETAIL_BUDGET: _run_detail_budget,
+}
+
+
+def run_batch(batch_id: int) -> bool:
+    """Run an uploaded import as its job; the result or the refused lines go on the batch.
+
+    Returns True when the job is done. The job always ends (styrning.jobs.run_job).
+    """
+    batch = ImportBatch.objects.select_related("municipality", "created_by").get(pk=batch_id)
+
+    def work(job, progress):
+        importer = IMPORTERS.get(batch.kind)
+        if importer is None:
+            raise JobFailed(
+                _("There is no importer for files of the kind “%(kind)s”.") % {"kind": batch.kind}
+            )
+        data = batch.file.read() if batch.file else b""
+        try:
+            with acting_user(batch.created_by):
+                result = importer(batch, data, progress)
+        except ImportFailed as failure:
+            ImportBatch.objects.filter(pk=batch.pk).update(errors=failure.errors)
+            raise JobFailed(
+                _("Nothing was imported: %(count)s problems; the first: %(first)s")
+                % {"count": len(failure.errors), "first": short_reason(failure.errors[0], 300)}
+                if failure.errors
+                else _("Nothing was imported.")
+            ) from failure
+        ImportBatch.objects.filter(pk=batch.pk).update(result=result.as_dict(), year=result.year)
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return run_job(batch.job_id, work)

@@ -9,13 +9,16 @@ that every message can say "rad 12: …".
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 HEADERS = {
@@ -33,7 +36,7 @@ class TabularError(Exception):
         self.message = message
 
 
-@dataclass
+@dataclass(slots=True)
 class TabularRow:
     line: int
     unit_code: str
@@ -97,14 +100,42 @@ def _columns(header, line):
     return found
 
 
+MAX_INTEGER_DIGITS = 14  # the database keeps 16 digits, 2 of them decimals
+
+
+class Table:
+    """The rows of a file, read one at a time: ``total`` is the line count (for progress).
+
+    Iterating yields ``TabularRow``s and ``TabularError``s (a line that cannot be
+    read) in file order; a problem with the file as a whole raises ``TabularError``.
+    """
+
+    def __init__(self, records, total, whole_year=False):
+        self.records = records
+        self.total = total
+        self.whole_year = whole_year
+
+    def __iter__(self):
+        return _rows(self.records, self.whole_year)
+
+
+def _too_long(line):
+    return TabularError(
+        line,
+        _("line %(line)s: a cell is longer than %(max)s characters; the file cannot be read.")
+        % {"line": line, "max": settings.IMPORT_MAX_CELL_CHARS},
+    )
+
+
 def _rows(records, whole_year=False):
     """records: iterable of (line number, list of cells); the first is the header."""
-    errors: list[TabularError] = []
-    rows: list[TabularRow] = []
     columns = None
+    limit = settings.IMPORT_MAX_CELL_CHARS
     for line, cells in records:
         if not any(str(c or "").strip() for c in cells):
             continue
+        if any(isinstance(c, str) and len(c) > limit for c in cells):
+            raise _too_long(line)
         if columns is None:
             columns = _columns(cells, line)
             continue
@@ -120,67 +151,177 @@ def _rows(records, whole_year=False):
         try:
             year, month = parse_month(cell("month"), whole_year)
         except ValueError:
-            errors.append(
-                TabularError(
-                    line,
-                    _("line %(line)s: the month “%(value)s” is not a month like 2026-03.")
-                    % {"line": line, "value": cell("month") or ""},
-                )
+            yield TabularError(
+                line,
+                _("line %(line)s: the month “%(value)s” is not a month like 2026-03.")
+                % {"line": line, "value": cell("month") or ""},
             )
             continue
         try:
             amount = parse_amount(cell("amount"))
+            if amount.adjusted() >= MAX_INTEGER_DIGITS:
+                raise ValueError(amount)
         except ValueError:
-            errors.append(
-                TabularError(
-                    line,
-                    _("line %(line)s: the amount “%(value)s” is not a number.")
-                    % {"line": line, "value": cell("amount") or ""},
-                )
+            yield TabularError(
+                line,
+                _("line %(line)s: the amount “%(value)s” is not a number.")
+                % {"line": line, "value": cell("amount") or ""},
             )
             continue
         if not unit or not group:
-            errors.append(
-                TabularError(
-                    line,
-                    _("line %(line)s: a responsibility code and an account group are needed.")
-                    % {"line": line},
-                )
+            yield TabularError(
+                line,
+                _("line %(line)s: a responsibility code and an account group are needed.")
+                % {"line": line},
             )
             continue
-        rows.append(TabularRow(line, unit, year, month, group, amount))
+        yield TabularRow(line, unit, year, month, group, amount)
     if columns is None:
-        errors.append(TabularError(1, _("line 1: the file is empty.")))
-    return rows, errors
+        yield TabularError(1, _("line 1: the file is empty."))
 
 
-def read_csv(data: bytes, whole_year=False):
-    """Semicolon-separated (comma accepted), UTF-8 with or without BOM, else cp1252."""
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _line_of(data: bytes, position: int) -> int:
+    return data.count(b"\n", 0, position) + 1
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252 (Swedish Excel).
+
+    A file that is UTF-8 but broken on one line, or that neither encoding reads,
+    is refused naming the line and the encodings tried.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise _undecodable(data, error, "UTF-16") from error
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if _UTF8_SEQUENCE.search(data, 0, error.start):
+            # Å, ä and ö read as UTF-8 before the bad byte: a broken UTF-8 file, not cp1252.
+            raise _undecodable(data, error, "UTF-8") from error
+        utf8_error = error
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        line = min(_line_of(data, utf8_error.start), _line_of(data, error.start))
+        raise TabularError(
+            line,
+            _(
+                "line %(line)s: the text cannot be read as UTF-8 or as Windows-1252. Save the "
+                "file as “CSV UTF-8” and upload it again."
+            )
+            % {"line": line},
+        ) from error
+
+
+def _undecodable(data, error, encoding):
+    line = _line_of(data, error.start)
+    return TabularError(
+        line,
+        _(
+            "line %(line)s: the text cannot be read as %(encoding)s (byte %(byte)s). Save the "
+            "file as “CSV UTF-8” and upload it again."
+        )
+        % {
+            "line": line,
+            "encoding": encoding,
+            "byte": data[error.start : error.start + 1].hex().upper(),
+        },
+    )
+
+
+def csv_table(data: bytes, whole_year=False) -> Table:
+    """Semicolon-separated (comma accepted), in the encodings ``decode_text`` reads."""
+    text = decode_text(data)
+    limit = settings.IMPORT_MAX_LINE_CHARS
+    total = 0
+    for number, line in enumerate(io.StringIO(text), 1):
+        if len(line) > limit:
+            raise TabularError(
+                number,
+                _("line %(line)s is longer than %(max)s characters; the file cannot be read.")
+                % {"line": number, "max": limit},
+            )
+        total = number
     sample = text[:2000]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return _rows(((reader.line_num, row) for row in reader), whole_year)
+
+    def records():
+        try:
+            for row in reader:
+                yield reader.line_num, row
+        except csv.Error as error:
+            raise TabularError(
+                reader.line_num + 1,
+                _("line %(line)s cannot be read: %(error)s")
+                % {"line": reader.line_num + 1, "error": str(error)[:100]},
+            ) from error
+
+    return Table(records(), total, whole_year)
 
 
-def read_xlsx(data: bytes, whole_year=False):
+def check_unpacked_size(data: bytes) -> None:
+    """Refuse an XLSX whose parts unpack beyond IMPORT_MAX_UNPACKED_BYTES, before reading it.
+
+    zipfile never inflates a part beyond the size its directory declares, so the
+    declared sizes bound what openpyxl can be made to read.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        message = _("The file is not a readable Excel workbook (.xlsx).")
+        raise TabularError(None, message) from error
+    limit = settings.IMPORT_MAX_UNPACKED_BYTES
+    if unpacked > limit:
+        raise TabularError(
+            None,
+            _(
+                "The workbook unpacks to %(size)s MB, more than the %(max)s MB allowed; split it "
+                "or save it as CSV."
+            )
+            % {"size": unpacked // (1024 * 1024), "max": limit // (1024 * 1024)},
+        )
+
+
+def xlsx_table(data: bytes, whole_year=False) -> Table:
     from openpyxl import load_workbook
 
+    check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
     except Exception as error:  # openpyxl raises many kinds for a broken file
         message = _("The file is not a readable Excel workbook (.xlsx).")
         raise TabularError(None, message) from error
-    sheet = workbook.worksheets[0]
-    rows = enumerate(sheet.iter_rows(values_only=True), 1)
-    return _rows(((index, list(values)) for index, values in rows), whole_year)
+    total = sheet.max_row or 0
+
+    def records():
+        try:
+            for index, values in enumerate(sheet.iter_rows(values_only=True), 1):
+                yield index, list(values)
+        finally:
+            workbook.close()
+
+    return Table(records(), total, whole_year)
+
+
+def open_table(data: bytes, filename: str, whole_year=False) -> Table:
+    """The rows of a .csv or .xlsx file; ``whole_year`` lets månad be a year."""
+    if filename.lower().endswith(".xlsx"):
+        return xlsx_table(data, whole_year)
+    return csv_table(data, whole_year)
 
 
 def read_table(data: bytes, filename: str, whole_year=False):
-    """(rows, errors) from a .csv or .xlsx file; ``whole_year`` lets månad be a year."""
-    if filename.lower().endswith(".xlsx"):
-        return read_xlsx(data, whole_year)
-    return read_csv(data, whole_year)
+    """(rows, errors) from a .csv or .xlsx file, all in memory (small files, tests)."""
+    rows, errors = [], []
+    for item in open_table(data, filename, whole_year):
+        (errors if isinstance(item, TabularError) else rows).append(item)
+    return rows, errors

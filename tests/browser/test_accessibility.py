@@ -33,7 +33,7 @@ def demo(demo_server, django_db_blocker):
     """Objects of Socialförvaltningen in the Hedemora demo, for the URL parameters."""
     from budget.models import BudgetChange, ImportBatch, InvestmentProject
     from goals.models import Assignment, Goal, Indicator
-    from styrning.models import Municipality, OrgUnit
+    from styrning.models import Job, Municipality, OrgUnit
 
     with django_db_blocker.unblock():
         batch, _created = ImportBatch.objects.get_or_create(
@@ -41,8 +41,8 @@ def demo(demo_server, django_db_blocker):
             kind="sie",
             filename="demo.se",
             checksum="0" * 64,
-            status="failed",
             errors=["rad 3: exempel på ett fel"],
+            defaults={"job": Job.objects.create(kind="import", state="failed", reason="Fel")},
         )
         plans = Goal.objects.filter(owner__name="Socialförvaltningen", level__order=4)
         plan = plans.filter(status="adopted").first()

@@ -70,6 +70,17 @@ def test_management_command(world, budget, tmp_path, capsys):
         call_command("import_outcomes", str(path))
 
 
+def test_management_command_names_the_user_in_the_history(world, budget, tmp_path):
+    path = tmp_path / "utfall.csv"
+    path.write_text(CSV, encoding="utf-8")
+    call_command("import_outcomes", str(path), "--user", "ekonomichef")
+    history = Outcome.history.filter(month=7)
+    assert history.count() == 3
+    assert {h.history_user_id for h in history} == {world.finance.pk}
+    with pytest.raises(CommandError, match="Det finns ingen användare okänd"):
+        call_command("import_outcomes", str(path), "--user", "okänd")
+
+
 def test_detail_budget_from_a_spreadsheet_never_changes_frames(world, budget):
     from budget.imports.service import import_detail_budget
     from budget.models import BudgetFrame, DetailBudget
@@ -126,7 +137,110 @@ def test_upload_runs_the_import_and_shows_the_summary(client, world, budget, set
         follow=True,
     )
     batch = ImportBatch.objects.get()
-    assert batch.status == "done" and batch.created_by == world.finance
+    assert batch.job.state == "done" and batch.created_by == world.finance
     html = response.content.decode()
     assert "Importen är klar." in html and "400 Socialförvaltningen" in html
     assert Outcome.objects.filter(month=7).count() == 3
+
+
+# --- limits and encodings ------------------------------------------------------------------
+
+
+def _xlsx_with(extra_part: bytes | None = None, workbook=True) -> bytes:
+    """A real workbook (or only a zip) with an extra part that unpacks to ``extra_part``."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    if workbook:
+        book = Workbook()
+        book.active.append(["ansvar", "månad", "kontogrupp", "belopp"])
+        book.active.append([400, "2026-08", "personal", 1])
+        book.save(buffer)
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        if extra_part is not None:
+            archive.writestr("xl/media/padding.bin", extra_part)
+    return buffer.getvalue()
+
+
+def test_an_xlsx_that_unpacks_beyond_the_limit_is_refused_before_it_is_read(
+    world, budget, settings
+):
+    settings.IMPORT_MAX_UNPACKED_BYTES = 2 * 1024 * 1024
+    bomb = _xlsx_with(b"\0" * (3 * 1024 * 1024), workbook=False)  # not even a workbook
+    assert len(bomb) < 10_000
+    with pytest.raises(ImportFailed) as info:
+        import_outcomes(world.m, bomb, "utfall.xlsx")
+    assert info.value.errors == [
+        "Arbetsboken packas upp till 3 MB, mer än de 2 MB som tillåts. Dela upp den eller "
+        "spara den som CSV."
+    ]
+    # Below the limit the same workbook imports.
+    import_outcomes(world.m, _xlsx_with(b"\0" * 1024), "utfall.xlsx")
+    assert Outcome.objects.get(unit=world.fA, month=8).amount == 1
+
+
+def test_a_cell_too_long_is_refused_naming_its_line(world, budget, settings):
+    settings.IMPORT_MAX_CELL_CHARS = 200
+    data = CSV + f"400;2026-07;{'x' * 201};1\n"
+    with pytest.raises(ImportFailed) as info:
+        import_outcomes(world.m, data.encode(), "utfall.csv")
+    assert info.value.errors[-1] == (
+        "rad 5: en cell är längre än 200 tecken, så filen kan inte läsas."
+    )
+    assert len("\n".join(info.value.errors)) < 1000
+    assert not Outcome.objects.filter(month=7).exists()
+
+
+def test_a_line_too_long_is_refused_naming_it(world, budget, settings):
+    settings.IMPORT_MAX_LINE_CHARS = 2000
+    data = CSV + "400;2026-07;personal;1" + ";" * 3000 + "\n"
+    with pytest.raises(ImportFailed) as info:
+        import_outcomes(world.m, data.encode(), "utfall.csv")
+    assert info.value.errors == ["rad 5 är längre än 2000 tecken, så filen kan inte läsas."]
+
+
+def test_windows_1252_from_swedish_excel_is_read(world, budget):
+    import_outcomes(world.m, CSV.encode("cp1252"), "utfall.csv")
+    assert Outcome.objects.get(unit=world.eB, month=7).group.code == "ovriga"
+
+
+def test_utf8_broken_on_one_line_names_the_line_and_the_encoding(world, budget):
+    data = CSV.encode() + b"400;2026-07;personal;1\x9f\n"
+    with pytest.raises(ImportFailed) as info:
+        import_outcomes(world.m, data, "utfall.csv")
+    assert info.value.errors == [
+        "rad 5: texten går inte att läsa som UTF-8 (byte 9F). Spara filen som ”CSV UTF-8” "
+        "och ladda upp den igen."
+    ]
+
+
+def test_a_file_neither_utf8_nor_windows_1252_names_the_line_and_both(world, budget):
+    data = b"ansvar;manad;kontogrupp;belopp\n400;2026-07;personal;1\n400;2026-07;pers\x81nal;1\n"
+    with pytest.raises(ImportFailed) as info:
+        import_outcomes(world.m, data, "utfall.csv")
+    assert info.value.errors == [
+        "rad 3: texten går varken att läsa som UTF-8 eller som Windows-1252. Spara filen som "
+        "”CSV UTF-8” och ladda upp den igen."
+    ]
+
+
+def test_many_bad_lines_are_reported_as_the_first_fifty_and_a_count(world, budget):
+    data = "ansvar;månad;kontogrupp;belopp\n" + "999;2026-07;personal;1\n" * 80
+    with pytest.raises(ImportFailed) as info:
+        import_outcomes(world.m, data.encode(), "utfall.csv")
+    assert len(info.value.errors) == 50
+    assert info.value.errors[0].startswith("rad 2:")
+    assert info.value.errors[-1] == "…och 31 fel till."
+
+
+def test_a_dry_run_counts_new_changed_and_removed_like_the_real_run(world, budget):
+    first = import_outcomes(world.m, CSV.encode(), "utfall.csv", dry_run=True)
+    assert (first.outcomes_created, first.outcomes_changed) == (3, 0)
+    assert not Outcome.objects.filter(month=7).exists()
+    real = import_outcomes(world.m, CSV.encode(), "utfall.csv")
+    assert (real.outcomes_created, real.outcomes_changed) == (3, 0)
+    changed = CSV.replace("4 100 000", "4 000 000")
+    dry = import_outcomes(world.m, changed.encode(), "utfall.csv", dry_run=True)
+    real = import_outcomes(world.m, changed.encode(), "utfall.csv")
+    assert (dry.outcomes_created, dry.outcomes_changed) == (0, 1)
+    assert (real.outcomes_created, real.outcomes_changed) == (0, 1)
