@@ -33,6 +33,8 @@ ROLES = [
 # the admin is Django's own (its index is fetched, its links are not followed).
 LEAF_PREFIXES = ("/admin/",)
 SKIP_NAMES = {"logout"}
+# The admin's membership sends it from / to Django's admin; it uses the product too.
+EXTRA_STARTS = {"admin": ["/mal/", "/budget/"]}
 # At most this many distinct URLs per pattern and query keys, per role: the goal pages of
 # a municipality are many but alike; the first ones in breadth-first order are fetched.
 DEFAULT_CAP = 40
@@ -179,6 +181,61 @@ def crawl(client, role: str, start: str = "/", cap: int = DEFAULT_CAP) -> CrawlR
             seen.add(target)
             queue.append((target, url))
     return CrawlResult(role=role, visits=visits, capped=capped)
+
+
+def crawl_role(client, role: str, cap: int = DEFAULT_CAP) -> list[CrawlResult]:
+    """Crawl from / and from the role's extra starting points."""
+    results = [crawl(client, role, cap=cap)]
+    for start in EXTRA_STARTS.get(role, []):
+        results.append(crawl(client, role, start=start, cap=cap))
+    return results
+
+
+@dataclass(frozen=True)
+class ScanPage:
+    role: str
+    pattern: str
+    url: str
+    status: int  # what the crawl got
+    also_for: tuple[str, ...] = ()  # roles that see the same structure here
+
+
+def scan_plan(results: dict[str, list[CrawlResult]]) -> list[ScanPage]:
+    """Each kind of page (URL pattern) once per role that sees it differently.
+
+    For each pattern, the URL reached by the most roles is compared across them; roles
+    that did not reach it use their own first URL of the pattern. Roles whose page has
+    the same element structure (tags, classes, input types; so the same forms and
+    buttons) share one scan. A pattern a role reached only with an error is planned with
+    that error, so the scan fails on it rather than skipping it.
+    """
+    by_pattern: dict[str, dict[str, list[Visit]]] = {}
+    for role, role_results in results.items():
+        for result in role_results:
+            for visit in result.visits.values():
+                if visit.pattern in ("admin", "?", "home") or visit.status in (301, 302):
+                    continue
+                if visit.status == 200 and not visit.fingerprint:
+                    continue  # a download or JSON, not a page
+                by_pattern.setdefault(visit.pattern, {}).setdefault(role, []).append(visit)
+    plan = []
+    for pattern, per_role in sorted(by_pattern.items()):
+        reached_by: dict[str, int] = {}
+        for visits in per_role.values():
+            for url in {v.url for v in visits if v.status == 200}:
+                reached_by[url] = reached_by.get(url, 0) + 1
+        common = max(reached_by, key=lambda u: (reached_by[u], u)) if reached_by else None
+        groups: dict[tuple, list[tuple[str, Visit]]] = {}
+        for role, visits in per_role.items():
+            ok = [v for v in visits if v.status == 200]
+            chosen = next((v for v in ok if v.url == common), ok[0] if ok else visits[0])
+            key = (chosen.fingerprint, chosen.can_edit, chosen.status)
+            groups.setdefault(key, []).append((role, chosen))
+        for members in groups.values():
+            role, visit = members[0]
+            others = tuple(r for r, _v in members[1:])
+            plan.append(ScanPage(role, pattern, visit.url, visit.status, others))
+    return plan
 
 
 def login(client, username: str):

@@ -17,21 +17,12 @@ from django.urls import path
 
 from fixtures import MODELS
 from styrning.urls import urlpatterns as project_patterns
-from tests.crawl import ROLES, crawl, login
+from tests.crawl import ROLES, crawl, crawl_role, login
 
-# The admin's membership sends it from / to Django's admin; it uses the product too.
-EXTRA_STARTS = {"admin": ["/mal/", "/budget/"]}
 # Distinct URLs fetched per URL pattern (and query keys) and role: all of Hedemora's kinds
 # of page many times over, fewer of the other models' (their pages are the same views).
 CAPS = {"hedemora": 25}
 OTHER_CAP = 10
-
-
-def crawl_role(client, role, cap):
-    results = [crawl(client, role, cap=cap)]
-    for start in EXTRA_STARTS.get(role, []):
-        results.append(crawl(client, role, start=start, cap=cap))
-    return results
 
 
 @pytest.mark.parametrize("model", MODELS)
