@@ -82,10 +82,13 @@ test-database: services
 # Two stages: the fast tests (Django's test client), then the browser tests (Chromium).
 test: install test-database browser-tools lint
 	rm -rf test-artifacts
-	@echo "== 1/2: snabba tester =="
-	$(TEST_ENV) $(VENV)/bin/pytest -q --ignore=tests/browser
-	@echo "== 2/2: webbläsartester =="
-	$(TEST_ENV) $(VENV)/bin/pytest -q tests/browser
+	@# Both stages run, so one run reports every failure; make fails if either did.
+	@status=0; \
+	echo "== 1/2: snabba tester =="; \
+	$(TEST_ENV) $(VENV)/bin/pytest -q --ignore=tests/browser || status=1; \
+	echo "== 2/2: webbläsartester =="; \
+	$(TEST_ENV) $(VENV)/bin/pytest -q tests/browser || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 var/static node_modules test-artifacts

@@ -21,8 +21,8 @@ from tests.crawl import ROLES, crawl, crawl_role, login
 
 # Distinct URLs fetched per URL pattern (and query keys) and role: all of Hedemora's kinds
 # of page many times over, fewer of the other models' (their pages are the same views).
-CAPS = {"hedemora": 25}
-OTHER_CAP = 10
+CAPS = {"hedemora": 15}
+OTHER_CAP = 6
 
 
 @pytest.mark.parametrize("model", MODELS)
