@@ -48,6 +48,7 @@ class Visit:
     location: str = ""  # where a redirect points
     fingerprint: str = ""  # hash of the page's element structure (HTML pages only)
     can_edit: bool = False  # the page offers a form that changes data
+    label: str = ""  # the text of the first link to it
     referrers: list[str] = field(default_factory=list)
 
 
@@ -67,8 +68,9 @@ class CrawlResult:
                 bad = not allow_login_redirect and visit.pattern != "admin"
             if bad:
                 for referrer in visit.referrers[:3] or ["(start)"]:
+                    label = f'"{visit.label}" ' if visit.label else ""
                     lines.append(
-                        f"{self.role}: {referrer} → {visit.url} ({visit.pattern}) → "
+                        f"{self.role}: {referrer} → {label}{visit.url} ({visit.pattern}) → "
                         f"{visit.status}{' ' + visit.location if visit.location else ''}"
                     )
         return sorted(lines)
@@ -79,14 +81,25 @@ class _PageParser(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
+        self.links: list[tuple[str, str]] = []  # (href, text)
         self.shapes: set[str] = set()
         self.post_forms = 0
+        self._link: list[str] | None = None
+
+    def handle_data(self, data):
+        if self._link is not None:
+            self._link.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._link is not None:
+            self.links[-1] = (self.links[-1][0], " ".join("".join(self._link).split())[:60])
+            self._link = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "a" and a.get("href"):
-            self.links.append(a["href"])
+            self.links.append((a["href"], ""))
+            self._link = []
         if tag == "form" and (a.get("method") or "get").lower() == "post":
             action = a.get("action") or ""
             if "logga-ut" not in action:
@@ -132,15 +145,15 @@ def crawl(client, role: str, start: str = "/", cap: int = DEFAULT_CAP) -> CrawlR
     base = "http://testserver"
     visits: dict[str, Visit] = {}
     per_key: dict[tuple, int] = {}
-    queue: deque[tuple[str, str]] = deque([(start, "")])
+    queue: deque[tuple[str, str, str]] = deque([(start, "", "")])
     seen = {start}
     capped = 0
     while queue:
-        url, referrer = queue.popleft()
+        url, referrer, label = queue.popleft()
         path = urlsplit(url).path
         pattern = _pattern_of(path)
         response = client.get(url)
-        visit = Visit(url=url, status=response.status_code, pattern=pattern)
+        visit = Visit(url=url, status=response.status_code, pattern=pattern, label=label)
         if referrer:
             visit.referrers.append(referrer)
         visits[url] = visit
@@ -149,7 +162,7 @@ def crawl(client, role: str, start: str = "/", cap: int = DEFAULT_CAP) -> CrawlR
             visit.location = target or response["Location"]
             if target and target not in seen:
                 seen.add(target)
-                queue.append((target, url))
+                queue.append((target, url, label))
             continue
         content_type = response.get("Content-Type", "")
         if response.status_code != 200 or not content_type.startswith("text/html"):
@@ -162,7 +175,7 @@ def crawl(client, role: str, start: str = "/", cap: int = DEFAULT_CAP) -> CrawlR
         visit.can_edit = parser.post_forms > 0
         if pattern == "admin":
             continue  # Django's admin: its index must answer, its own links are its own
-        for href in parser.links:
+        for href, text in parser.links:
             target = _normalise(base + url, href)
             if target is None:
                 continue
@@ -179,7 +192,7 @@ def crawl(client, role: str, start: str = "/", cap: int = DEFAULT_CAP) -> CrawlR
                 continue
             per_key[key] = per_key.get(key, 0) + 1
             seen.add(target)
-            queue.append((target, url))
+            queue.append((target, url, text))
     return CrawlResult(role=role, visits=visits, capped=capped)
 
 
