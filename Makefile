@@ -6,13 +6,19 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/styrning
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test install messages services lint clean browser-tools
+.PHONY: run test install messages services lint clean browser-tools test-database
+
+PORT ?= 8000
+# `make run` serves the demo as users see it: DEBUG off, static files through whitenoise,
+# a key that only a local demo may use (settings refuse it for anything but 127.0.0.1).
+RUN_ENV := LOCAL_DEMO=1 DJANGO_RUNSERVER_HIDE_WARNING=true
+PIP := $(PY) -m pip --disable-pip-version-check
 
 $(VENV)/.installed: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
-	touch $@
+	@test -x $(PY) || { echo "Skapar $(VENV) …"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installerar Python-paketen i $(VENV) …"
+	@$(PIP) install -qq -e '.[test]'
+	@touch $@
 
 install: $(VENV)/.installed messages
 
@@ -21,11 +27,15 @@ messages: $(VENV)/.installed
 	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v0; fi
 
 run: install
-	mkdir -p var/static
-	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py load_demo
-	$(PY) manage.py demo_logins
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@mkdir -p var
+	@$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+	@# Jobs whose worker died with the last server are marked failed (when the command exists).
+	@if $(RUN_ENV) $(PY) manage.py help --commands | grep -qx sweep_jobs; then \
+	  $(RUN_ENV) $(PY) manage.py sweep_jobs; fi
+	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
+	@$(RUN_ENV) $(PY) manage.py load_demo
+	@$(RUN_ENV) $(PY) manage.py demo_logins --port $(PORT)
+	@$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Start PostgreSQL and Redis when installed but stopped; fail clearly when missing.
 services:
@@ -53,13 +63,32 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# makemigrations --check compares models with migrations; SQLite in memory needs no server.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py makemigrations --check --dry-run -v0
+	$(VENV)/bin/ruff format --check .
+	DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run -v0
 
-test: install services browser-tools lint
+TEST_DB_NAME := $(lastword $(subst /, ,$(TEST_DATABASE_URL)))
+TEST_DB_SERVER := $(patsubst %/$(TEST_DB_NAME),%,$(TEST_DATABASE_URL))
+TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL)
+
+# The database the tests name must exist, or Django warns while it creates test_<name>.
+test-database: services
+	@psql -q "$(TEST_DB_SERVER)/postgres" -tAc \
+	  "SELECT 1 FROM pg_database WHERE datname = '$(TEST_DB_NAME)'" | grep -q 1 || \
+	  psql -q "$(TEST_DB_SERVER)/postgres" -c 'CREATE DATABASE "$(TEST_DB_NAME)"'
+
+# Two stages: the fast tests (Django's test client), then the browser tests (Chromium).
+test: install test-database browser-tools lint
 	rm -rf test-artifacts
-	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest -q
+	@# Both stages run, so one run reports every failure; make fails if either did.
+	@status=0; \
+	echo "== 1/2: snabba tester =="; \
+	$(TEST_ENV) $(VENV)/bin/pytest -q --ignore=tests/browser || status=1; \
+	echo "== 2/2: webbläsartester =="; \
+	$(TEST_ENV) $(VENV)/bin/pytest -q tests/browser || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 var/static node_modules test-artifacts

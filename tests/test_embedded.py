@@ -37,3 +37,72 @@ def test_sqlite_migrate_load_demo_and_get_a_page(tmp_path):
         assert result.returncode == 0, result.stdout + result.stderr
     ok_line = result.stdout.strip().splitlines()[-1]
     assert ok_line.startswith("OK") and int(ok_line.split()[1]) > 50
+
+
+def _run(args, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+LOCAL_PAGE_CHECK = """
+from django.conf import settings
+from django.test import Client
+from django.templatetags.static import static
+assert not settings.DEBUG
+client = Client()
+css = client.get(static("css/styrning.css"))
+assert css.status_code == 200 and b"@media print" in b"".join(css.streaming_content)
+icon = client.get("/favicon.ico", follow=True)
+assert icon.status_code == 200, icon.status_code
+missing = client.get("/finns-inte/")
+assert missing.status_code == 404 and "Sidan hittades inte" in missing.content.decode()
+print("OK")
+"""
+
+
+def test_make_run_serves_with_debug_off_and_static_files_through_whitenoise(tmp_path):
+    env = {
+        "LOCAL_DEMO": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'styrning.sqlite3'}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    for args in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+        result = _run(args, **env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert not result.stderr, result.stderr  # no warnings on the way
+    result = _run(["shell", "-c", LOCAL_PAGE_CHECK], **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("OK")
+
+
+def test_the_local_demo_key_is_refused_beyond_this_machine():
+    result = _run(["check"], LOCAL_DEMO="1", ALLOWED_HOSTS="styrning.example.se")
+    assert result.returncode != 0 and "ALLOWED_HOSTS" in result.stderr
+    result = _run(["check"], DEBUG="0", ALLOWED_HOSTS="styrning.example.se")
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_make_run_port_reaches_the_server_and_the_printed_address():
+    make = subprocess.run(
+        ["make", "-n", "run", "PORT=8001"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    lines = make.stdout.splitlines()
+    assert any("demo_logins --port 8001" in line for line in lines), make.stdout
+    assert any("runserver 127.0.0.1:8001" in line for line in lines), make.stdout
+    assert any("LOCAL_DEMO=1" in line and "runserver" in line for line in lines)
+
+
+def test_demo_logins_prints_the_address_of_the_port(db, capsys):
+    from django.core.management import call_command
+
+    call_command("demo_logins", port=8001)
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:8001/" in out and ":8000" not in out

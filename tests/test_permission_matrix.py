@@ -43,6 +43,7 @@ MATRIX = {
     "login": {"GET": everyone(200, anonymous=200), "POST": everyone(200, anonymous=200)},
     "logout": {"GET": everyone(405, anonymous=405), "POST": everyone(302, anonymous=302)},
     "accessibility": {"GET": everyone(200, anonymous=200), "POST": everyone(405, anonymous=405)},
+    "favicon": {"GET": everyone(301, anonymous=301), "POST": everyone(301, anonymous=301)},
     "goals:tree": READ_ONLY,
     "goals:detail": READ_ONLY,
     "goals:assignments": READ_ONLY,

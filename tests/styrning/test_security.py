@@ -40,3 +40,35 @@ def test_accessibility_statement_is_public(client, db):
     response = client.get(reverse("accessibility"))
     assert response.status_code == 200
     assert "Tillgänglighetsredogörelse" in response.content.decode()
+
+
+def _fail_five_times(client, **meta):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "politiker", "password": "fel"}, **meta)
+
+
+def _login(client, **meta):
+    return client.post(reverse("login"), {"username": "politiker", "password": "pw"}, **meta)
+
+
+@override_settings(BEHIND_PROXY=False)
+def test_without_a_proxy_only_the_connection_address_counts(client, world):
+    # The attacker names the victim's address; without a proxy the header is ignored.
+    _fail_five_times(client, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="192.0.2.50")
+    victim = _login(client, REMOTE_ADDR="192.0.2.50")
+    assert victim.status_code == 302, "a forged header locked out another address"
+    client.logout()
+    assert _login(client, REMOTE_ADDR="203.0.113.9").status_code in (403, 429)
+
+
+@override_settings(BEHIND_PROXY=True)
+def test_behind_the_proxy_the_address_it_appended_counts(client, world):
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    # The attacker forges the victim's address; the proxy appends the attacker's own.
+    _fail_five_times(client, HTTP_X_FORWARDED_FOR="192.0.2.50, 203.0.113.9", **proxy)
+    victim = _login(client, HTTP_X_FORWARDED_FOR="192.0.2.50", **proxy)
+    assert victim.status_code == 302, "a forged X-Forwarded-For entry locked out the victim"
+    client.logout()
+    # The attacker's real address (the one the proxy appended) is the one locked.
+    attacker = _login(client, HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9", **proxy)
+    assert attacker.status_code in (403, 429)

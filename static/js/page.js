@@ -1,0 +1,35 @@
+// Small enhancements for every page (the pages work without them).
+(function () {
+  // Tables wider than the screen scroll sideways inside their region; say so in words,
+  // so no column is hidden without the reader knowing (the hint goes when the table fits).
+  var text = document.body.getAttribute("data-scroll-hint");
+  var wraps = document.querySelectorAll(".table-wrap");
+  function update() {
+    wraps.forEach(function (wrap) {
+      var hint = wrap.previousElementSibling;
+      if (!hint || !hint.classList.contains("scroll-hint")) {
+        hint = document.createElement("p");
+        hint.className = "scroll-hint";
+        hint.textContent = text;
+        wrap.parentNode.insertBefore(hint, wrap);
+      }
+      hint.hidden = wrap.scrollWidth <= wrap.clientWidth + 1;
+    });
+  }
+  if (text && wraps.length) {
+    update();
+    window.addEventListener("resize", update);
+  }
+  // A printout shows every level of a collapsed tree; the screen gets its state back.
+  var closed = [];
+  window.addEventListener("beforeprint", function () {
+    closed = Array.prototype.filter.call(document.querySelectorAll("main details"), function (d) {
+      return !d.open;
+    });
+    closed.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    closed.forEach(function (d) { d.open = false; });
+    closed = [];
+  });
+})();

@@ -1,0 +1,180 @@
+"""The exact number of SQL queries of every main page, at two sizes of municipality.
+
+The counts are recorded in tests/query_counts.json (as NetBox does). A page whose count
+changes fails here, and so does a page whose count grows with the municipality (an N+1).
+After a deliberate change, re-record them::
+
+    UPDATE_QUERY_COUNTS=1 pytest tests/test_query_counts.py
+
+and commit the JSON: its diff shows what changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from budget.accounts import ensure_account_groups
+from budget.models import BudgetFrame, BudgetYear, InvestmentProject, Outcome
+from goals.models import Assignment
+from tests.factories import Kind, make_goal, make_indicator, make_unit, make_world
+
+COUNTS_FILE = Path(__file__).with_name("query_counts.json")
+UPDATE = os.environ.get("UPDATE_QUERY_COUNTS") == "1"
+# Extra nämnder (each with a förvaltning, two enheter, goals, indicators, an assignment,
+# an investment and outcomes) on top of make_world's two.
+SIZES = {"small": 0, "large": 4}
+USERS = ["politician", "finance"]
+YEAR = 2026
+
+
+def _budget(world, bodies):
+    m = world.m
+    ensure_account_groups(m)
+    groups = list(m.account_groups.order_by("pk"))
+    year = BudgetYear.objects.create(municipality=m, year=YEAR)
+    for body in bodies:
+        for y in year.years:
+            BudgetFrame.objects.create(budget_year=year, unit=body, year=y, amount=50_000_000)
+    year.status = BudgetYear.Status.ADOPTED
+    year.decided_on = dt.date(2025, 11, 24)
+    year.decision_reference = "KF 2025-11-24 § 123"
+    year.save()
+    return year, groups
+
+
+def _outcomes(world, unit, groups):
+    for month in range(1, 7):
+        for group in groups[:3]:
+            Outcome.objects.create(
+                municipality=world.m,
+                unit=unit,
+                year=YEAR,
+                month=month,
+                group=group,
+                amount=Decimal("1000000"),
+            )
+
+
+def _chain(world, year, groups, n, committee=None):
+    """A nämnd (or the given one) with its förvaltning, two enheter and their goals."""
+    m, levels = world.m, world.levels
+    if committee is None:
+        committee = make_unit(m, f"Nämnd {n}", Kind.COMMITTEE, world.kf)
+        for y in year.years:
+            BudgetFrame.objects.create(budget_year=year, unit=committee, year=y, amount=9_000_000)
+    admin = make_unit(m, f"Förvaltning {n}", Kind.ADMINISTRATION, committee, f"{600 + n}")
+    goal = make_goal(m, levels[3], committee, world.top, adopted=True, title=f"Nämndmål {n}")
+    plan = make_goal(m, levels[4], admin, goal, adopted=True, title=f"Plan {n}")
+    make_indicator(goal, name=f"Indikator {n}")
+    make_indicator(plan, name=f"Indikator plan {n}")
+    for k in range(2):
+        unit = make_unit(m, f"Enhet {n}.{k}", Kind.UNIT, admin, f"{600 + n}{k}")
+        make_goal(m, levels[5], unit, plan, title=f"Aktivitet {n}.{k}", responsible="Anna")
+        _outcomes(world, unit, groups)
+    Assignment.objects.create(
+        municipality=m,
+        title=f"Uppdrag {n}",
+        given_by=world.kf,
+        decision_reference="KF 2025-11-24 § 130",
+        decided_on=dt.date(2025, 11, 24),
+        unit=admin,
+        due_date=dt.date(2026, 6, 30),
+    )
+    InvestmentProject.objects.create(
+        budget_year=year, unit=admin, code=f"P{n:04}", name=f"Projekt {n}", budget=1_000_000
+    )
+
+
+def build(extra: int):
+    world = make_world()
+    year, groups = _budget(world, [world.nA, world.nB, world.ks])
+    make_indicator(world.plan_a)
+    _outcomes(world, world.fA, groups)
+    _chain(world, year, groups, 0, committee=world.nA)
+    for n in range(1, extra + 1):
+        _chain(world, year, groups, n)
+        # More rows on the pages measured: an enhet of nämnd A, a child of the goal page.
+        unit = make_unit(world.m, f"Enhet A{n}", Kind.UNIT, world.fA, f"42{n}")
+        _outcomes(world, unit, groups)
+        make_goal(world.m, world.levels[5], unit, world.plan_a, title=f"Aktivitet A{n}")
+        make_indicator(world.plan_a, name=f"Indikator A{n}")
+    return world
+
+
+def pages(world) -> dict[str, str]:
+    period = f"?ar={YEAR}&manad=6"
+    return {
+        "home": "/",
+        "goals:tree": "/mal/",
+        "goals:detail": f"/mal/{world.plan_a.pk}/",
+        "goals:assignments": "/mal/uppdrag/",
+        "budget:overview": f"/budget/{period}",
+        "budget:unit (nämnd)": f"/budget/enhet/{world.nA.pk}/{period}",
+        "budget:investments": f"/budget/investeringar/?ar={YEAR}",
+        "budget:export xlsx": f"/budget/export.xlsx{period}",
+        "budget:export csv": f"/budget/export.csv{period}",
+    }
+
+
+def measure(client, world) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for role in USERS:
+        client.force_login(getattr(world, role))
+        counts[role] = {}
+        for name, url in pages(world).items():
+            client.get(url)  # warm: sessions, content types and caches settle first
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code in (200, 302), f"{role} {url}: {response.status_code}"
+            counts[role][name] = len(queries)
+    return counts
+
+
+def _recorded() -> dict:
+    if not COUNTS_FILE.exists():
+        return {}
+    return json.loads(COUNTS_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_query_counts_are_as_recorded(client, db, size):
+    counts = measure(client, build(SIZES[size]))
+    recorded = _recorded()
+    if UPDATE:
+        recorded[size] = counts
+        COUNTS_FILE.write_text(
+            json.dumps(recorded, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
+        return
+    assert size in recorded, "no recorded counts: run with UPDATE_QUERY_COUNTS=1"
+    changed = [
+        f"{role} {page}: {n} queries, recorded {recorded[size].get(role, {}).get(page)}"
+        for role, per_page in counts.items()
+        for page, n in per_page.items()
+        if recorded[size].get(role, {}).get(page) != n
+    ]
+    assert not changed, (
+        f"query counts changed ({size}); if intended, re-record with UPDATE_QUERY_COUNTS=1:\n"
+        + "\n".join(changed)
+    )
+
+
+def test_recorded_counts_do_not_grow_with_the_municipality():
+    recorded = _recorded()
+    assert set(recorded) == set(SIZES), "record both sizes (UPDATE_QUERY_COUNTS=1)"
+    grows = [
+        f"{role} {page}: {n} queries small, {recorded['large'][role][page]} large"
+        for role, per_page in recorded["small"].items()
+        for page, n in per_page.items()
+        if recorded["large"][role][page] != n
+    ]
+    assert not grows, "queries grow with the number of rows (N+1):\n" + "\n".join(grows)
