@@ -29,9 +29,8 @@ messages: $(VENV)/.installed
 run: install
 	@mkdir -p var
 	@$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
-	@# Jobs whose worker died with the last server are marked failed (when the command exists).
-	@if $(RUN_ENV) $(PY) manage.py help --commands | grep -qx sweep_jobs; then \
-	  $(RUN_ENV) $(PY) manage.py sweep_jobs; fi
+	@# Jobs run in threads of the one web process here: those the last server left behind died with it.
+	@$(RUN_ENV) $(PY) manage.py sweep_jobs --server-restarted
 	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
 	@$(RUN_ENV) $(PY) manage.py load_demo
 	@$(RUN_ENV) $(PY) manage.py demo_logins --port $(PORT)
