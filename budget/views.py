@@ -60,7 +60,7 @@ from styrning.permissions import (
     require,
     require_budget_manager,
 )
-from styrning.services import save_if_changed
+from styrning.services import RowSync, save_if_changed
 
 
 def _period(request, municipality):
@@ -214,19 +214,20 @@ def frames(request):
         if form.is_valid():
             with transaction.atomic():
                 # Only cells that were posted: an empty POST deletes nothing.
+                sync = RowSync(
+                    BudgetFrame, existing.values(), lambda f: (f.unit_id, f.year), user=request.user
+                )
                 for board, year, name in form.submitted_cells:
                     amount = form.cleaned_data[name]
-                    frame = existing.get((board.pk, year))
                     if amount is None:
-                        if frame is not None:
-                            frame.delete()
+                        sync.remove((board.pk, year))
                         continue
-                    if frame is None:
-                        frame = BudgetFrame(budget_year=budget_year, unit=board, year=year)
-                    if frame.amount != amount:
-                        frame.amount = amount
-                        frame.full_clean()
-                        frame.save()
+                    sync.put(
+                        (board.pk, year),
+                        {"budget_year": budget_year, "unit": board, "year": year},
+                        {"amount": amount},
+                    )
+                sync.finish()
             messages.success(request, _("The frames were saved."))
             return _back(request, "budget:frames", budget_year.year)
     rows = [
@@ -418,18 +419,18 @@ def detail_budget(request, unit_pk, year):
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
+            sync = RowSync(DetailBudget, existing.values(), lambda d: d.group_id, user=request.user)
             for group, name in form.submitted_group_fields:
                 amount = form.cleaned_data[name]
-                row = existing.get(group.pk)
                 if amount is None:
-                    if row is not None:
-                        row.delete()
+                    sync.remove(group.pk)
                     continue
-                row = row or DetailBudget(budget_year=budget_year, unit=org_unit, group=group)
-                if row.amount != amount:
-                    row.amount = amount
-                    row.full_clean()
-                    row.save()
+                sync.put(
+                    group.pk,
+                    {"budget_year": budget_year, "unit": org_unit, "group": group, "month": None},
+                    {"amount": amount},
+                )
+            sync.finish()
         if form.submitted_group_fields:
             messages.success(request, _("The detail budget was saved."))
         else:

@@ -94,6 +94,7 @@ class RowSync:
         self.validate = validate
         self.existing = {key(obj): obj for obj in queryset}
         self.seen: set = set()
+        self.removed: dict = {}
         self.new: list = []
         self.changed: dict = {}
         self.fields: set[str] = set()
@@ -116,13 +117,21 @@ class RowSync:
             self.fields.update(values)
         return obj
 
+    def remove(self, key: Hashable) -> None:
+        """Remove the row at ``key``, if there is one (a field deliberately emptied)."""
+        self.seen.add(key)
+        obj = self.existing.get(key)
+        if obj is not None and obj.pk is not None:
+            self.removed[key] = obj
+        self.changed.pop(key, None)
+
     def missing(self) -> list:
         """Loaded rows that no ``put`` named (what ``finish(remove_missing=True)`` removes)."""
         return [obj for key, obj in self.existing.items() if key not in self.seen]
 
     def counts(self, *, remove_missing: bool = False) -> Counts:
         """What ``finish`` would write, without writing (a dry run reports the same)."""
-        removed = len(self.missing()) if remove_missing else 0
+        removed = len(self.removed) + (len(self.missing()) if remove_missing else 0)
         return Counts(len(self.new), len(self.changed), removed)
 
     def finish(self, *, remove_missing: bool = False) -> Counts:
@@ -145,11 +154,10 @@ class RowSync:
                 default_user=self.user,
                 default_change_reason=self.reason,
             )
-        if remove_missing:
-            gone = self.missing()
-            if gone:
-                self._remove(gone)
-        self.new, self.changed, self.fields = [], {}, set()
+        gone = list(self.removed.values()) + (self.missing() if remove_missing else [])
+        if gone:
+            self._remove(gone)
+        self.new, self.changed, self.removed, self.fields = [], {}, {}, set()
         return counts
 
     def _remove(self, rows: list) -> None:

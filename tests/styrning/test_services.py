@@ -80,3 +80,16 @@ def test_save_if_changed_saves_only_a_difference(municipality, user):
     assert state == "changed"
     assert obj.history.first().history_user == user
     assert MandatePeriod.history.count() == 2
+
+
+def test_row_sync_removes_only_what_it_is_told(municipality, user):
+    sync = _sync(municipality, user)
+    for start in (2019, 2023):
+        sync.put(start, {"municipality": municipality, "start_year": start}, {"end_year": start + 3})
+    sync.finish()
+    sync = _sync(municipality, user)
+    sync.remove(2019)
+    sync.remove(2031)  # no such row: nothing to do
+    assert sync.finish().removed == 1
+    assert list(MandatePeriod.objects.values_list("start_year", flat=True)) == [2023]
+    assert MandatePeriod.history.filter(history_type="-").get().history_user == user
