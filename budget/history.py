@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
@@ -26,6 +25,7 @@ from budget.models import (
     Forecast,
 )
 from styrning import formatting
+from styrning.history import Change, LogEntry
 from styrning.models import OrgUnit
 
 # kind → (model, how its history rows are found for a municipality and a year)
@@ -56,23 +56,6 @@ IN_SUBJECT = {
     "forecast": {"unit", "year", "month", "group"},
 }
 ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
-
-
-@dataclass
-class Change:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass
-class LogEntry:
-    when: dt.datetime
-    who: str
-    subject: str
-    action: str
-    reason: str = ""
-    changes: list[Change] = field(default_factory=list)
 
 
 def history_rows(municipality, year):

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
-
 from django.utils.translation import gettext as _
 
-from styrning.history import display_value
+from styrning.history import Change, LogEntry, display_value
 
 # Bookkeeping columns nobody needs to see in a change log.
 HIDDEN_FIELDS = {"lft", "rght", "tree_id", "mptt_level", "id", "municipality"}
-
-
-@dataclass
-class Change:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass
-class LogEntry:
-    when: dt.datetime
-    who: str
-    subject: str
-    action: str
-    reason: str = ""
-    changes: list[Change] = field(default_factory=list)
 
 
 def _goal_pks(value):

@@ -8,6 +8,7 @@ set from nothing to a goal reads "– → Trygg kommun", not "Deleted mål (pk=N
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
@@ -55,3 +56,24 @@ def display_value(model, name, value) -> str:
     if isinstance(value, (Decimal, float)):
         return formatting.number(value)
     return str(value)
+
+
+@dataclass
+class Change:
+    """One field of one history row: its label and the old and new value as text."""
+
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class LogEntry:
+    """One history row as a change log shows it (goal pages, the budget's history)."""
+
+    when: dt.datetime
+    who: str
+    subject: str
+    action: str
+    reason: str = ""
+    changes: list[Change] = field(default_factory=list)

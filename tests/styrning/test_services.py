@@ -85,7 +85,9 @@ def test_save_if_changed_saves_only_a_difference(municipality, user):
 def test_row_sync_removes_only_what_it_is_told(municipality, user):
     sync = _sync(municipality, user)
     for start in (2019, 2023):
-        sync.put(start, {"municipality": municipality, "start_year": start}, {"end_year": start + 3})
+        sync.put(
+            start, {"municipality": municipality, "start_year": start}, {"end_year": start + 3}
+        )
     sync.finish()
     sync = _sync(municipality, user)
     sync.remove(2019)
