@@ -95,7 +95,10 @@ def scope_for(user) -> Scope:
                 scope.is_admin = True
             elif membership.role == Role.FINANCE:
                 scope.is_finance = True
-            scope.read_roots.append(unit)
+            if membership.role != Role.POLITICIAN:
+                # Politicians read what has been adopted (public documents), never drafts:
+                # a seat in KF is not a membership of every unit below it.
+                scope.read_roots.append(unit)
             if membership.role == Role.MANAGER:
                 scope.manage_roots.append(unit)
                 if unit.is_office and unit.parent is not None and unit.parent.is_governing_body:

@@ -52,10 +52,13 @@ MATRIX = {
         "POST": by_role(403, chef_a=200, admin=200),
     },
     "goals:edit": {"GET": CHANGE_A, "POST": CHANGE_A},
-    # A draft of unit A: unreadable for chef B and HR (404), readable for the politician.
+    # A draft of unit A: unreadable for chef B, HR and the politician (404: politicians
+    # read what has been adopted).
     "goals:decide": {
-        "GET": by_role(403, chef_a=200, finance=200, admin=200, chef_b=404, hr=404),
-        "POST": by_role(403, chef_a=200, finance=200, admin=200, chef_b=404, hr=404),
+        "GET": by_role(403, chef_a=200, finance=200, admin=200, chef_b=404, hr=404, politician=404),
+        "POST": by_role(
+            403, chef_a=200, finance=200, admin=200, chef_b=404, hr=404, politician=404
+        ),
     },
     "goals:indicator_create": {"GET": CHANGE_A, "POST": CHANGE_A},
     "goals:indicator_edit": {"GET": CHANGE_A, "POST": CHANGE_A},

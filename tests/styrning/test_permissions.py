@@ -275,3 +275,12 @@ def test_budget_objects_say_who_changes_them(world):
     assert can_change(world.chef_a, forecast) and can_change(world.unit_chef_a, forecast)
     assert can_change(world.finance, forecast)
     assert not can_change(world.chef_b, forecast) and not can_change(world.hr, forecast)
+
+
+def test_politician_never_reads_drafts(client, world):
+    """A seat in KF reads what has been adopted: a draft answers 404, and its title stays out."""
+    draft = Goal.objects.filter(status=Goal.Status.DRAFT).first()
+    assert draft is not None
+    _login(client, world.politician)
+    assert client.get(reverse("goals:detail", args=[draft.pk])).status_code == 404
+    assert draft.title not in client.get(reverse("goals:tree")).content.decode()
