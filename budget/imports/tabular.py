@@ -198,17 +198,23 @@ def decode_text(data: bytes) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as error:
             raise _undecodable(data, error, "UTF-16") from error
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        try:
+            return data.decode(utf16)
+        except UnicodeDecodeError as error:
+            raise _undecodable(data, error, "UTF-16") from error
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         if _UTF8_SEQUENCE.search(data, 0, error.start):
             # Å, ä and ö read as UTF-8 before the bad byte: a broken UTF-8 file, not cp1252.
             raise _undecodable(data, error, "UTF-8") from error
-        utf8_error = error
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as error:
-        line = min(_line_of(data, utf8_error.start), _line_of(data, error.start))
+        # Not UTF-8 from the first special character on: the line is where cp1252 fails.
+        line = _line_of(data, error.start)
         raise TabularError(
             line,
             _(
@@ -217,6 +223,19 @@ def decode_text(data: bytes) -> str:
             )
             % {"line": line},
         ) from error
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """ "utf-16-le"/"utf-16-be" when the text has a NUL byte beside every ASCII character."""
+    sample = data[:400]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    odd, even = sample[1::2], sample[0::2]
+    if odd.count(0) > len(odd) * 0.6:
+        return "utf-16-le"
+    if even.count(0) > len(even) * 0.6:
+        return "utf-16-be"
+    return None
 
 
 def _undecodable(data, error, encoding):

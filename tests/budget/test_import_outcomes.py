@@ -244,3 +244,17 @@ def test_a_dry_run_counts_new_changed_and_removed_like_the_real_run(world, budge
     real = import_outcomes(world.m, changed.encode(), "utfall.csv")
     assert (dry.outcomes_created, dry.outcomes_changed) == (0, 1)
     assert (real.outcomes_created, real.outcomes_changed) == (0, 1)
+
+
+def test_a_latin1_file_names_the_line_of_the_byte_no_encoding_reads(world, budget):
+    """Found by the fresh-eyes test: "månad" on line 1 is not UTF-8, but line 3 is the problem."""
+    data = "ansvar;månad;kontogrupp;belopp\n400;2026-07;personal;1\n".encode("latin-1")
+    data += b"400;2026-07;pers\x81nal;1\n"
+    with pytest.raises(ImportFailed) as info:
+        import_outcomes(world.m, data, "utfall.csv")
+    assert info.value.errors[0].startswith("rad 3: texten går varken att läsa som UTF-8")
+
+
+def test_utf16_without_a_byte_order_mark_is_read(world, budget):
+    import_outcomes(world.m, CSV.encode("utf-16-le"), "utfall.csv")
+    assert Outcome.objects.get(unit=world.eB, month=7).group.code == "ovriga"
