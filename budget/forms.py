@@ -1,5 +1,7 @@
 """Budget forms: they parse input; the rules live in the models' clean()."""
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +27,12 @@ class AmountField(forms.DecimalField):
         for key in ("min", "max", "step"):
             attrs.pop(key, None)
         return attrs
+
+    def prepare_value(self, value):
+        """A stored amount is shown as people write it: "441 800 000", not "441800000.00"."""
+        if isinstance(value, (int, Decimal)):
+            return formatting.number(value)
+        return value
 
     def to_python(self, value):
         if isinstance(value, str):

@@ -19,6 +19,7 @@ from budget.models import (
     Outcome,
 )
 from budget.overview import default_year
+from styrning import formatting
 
 
 def _draft_year(world, year):
@@ -403,3 +404,15 @@ def test_page_queries_are_the_same_at_two_sizes(client, world, budget, page):
     small = _count(client, url, {"ar": 2026, "manad": 6})
     _add_units(world, budget, 4, first=1)
     assert _count(client, url, {"ar": 2026, "manad": 6}) == small
+
+
+def test_frames_show_amounts_as_people_write_them(client, world, budget):
+    """Found by the fresh-eyes test: frames read "441800000.00" in their fields."""
+    from budget.models import BudgetFrame
+
+    client.force_login(world.finance)
+    frame = BudgetFrame.objects.filter(budget_year=budget).first()
+    html = client.get(reverse("budget:frames"), {"ar": budget.year}).content.decode()
+    written = formatting.number(frame.amount)
+    assert f'value="{written}"' in html
+    assert f'value="{frame.amount}"' not in html
