@@ -118,9 +118,14 @@ class UnallocatedRow:
     outcome: Decimal
     name: str = ""
     unit = None
-    adopted = changes = current = budget_to_date = deviation_to_date = None
+    adopted = changes = current = budget_to_date = None
     forecast = forecast_or_frame = deviation_forecast = None
     needs_action_plan = False
+
+    @property
+    def deviation_to_date(self):
+        """No budget covers it: all of it is a deviation, so the column adds up to the total."""
+        return signs.deviation(self.outcome, ZERO)
 
 
 @dataclass

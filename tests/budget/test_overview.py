@@ -332,3 +332,22 @@ def test_finance_registers_an_investment_project(client, world, budget):
     html = client.get(reverse("budget:investments"), {"ar": 2026}).content.decode()
     assert "P2601 Ny förskola" in html and "8\xa0500\xa0000" in html  # less spent: +
     assert project.history.first().history_user == world.finance
+
+
+def test_the_deviations_add_up_to_the_total_with_unallocated_outcome(world, budget):
+    """Found by the fresh-eyes test: outcome on no ansvar counted in the total, not its row."""
+    from budget.models import Outcome
+    from budget.overview import budget_overview
+
+    Outcome.objects.create(
+        municipality=world.m,
+        unit=None,
+        year=2026,
+        month=3,
+        group=world.groups["ovriga"],
+        amount=Decimal("70000"),
+    )
+    ov = budget_overview(budget, 6)
+    rows = [*ov.rows, ov.unallocated_row]
+    assert ov.unallocated_row.deviation_to_date == Decimal("-70000")
+    assert sum(r.deviation_to_date for r in rows) == ov.totals.deviation_to_date
