@@ -34,6 +34,7 @@ from budget.models import (
     ImportBatch,
     Outcome,
 )
+from styrning import formatting
 from styrning.jobs import JobFailed, run_job, short_reason
 from styrning.models import OrgUnit
 
@@ -113,7 +114,8 @@ def _summarise(result, outcomes):
             label = _("Not allocated to a responsibility code")
         else:
             label = f"{unit.ansvarskod} {unit.name}"
-        per_unit[label][f"{year}-{month:02d}"] += signs.to_table(amount)
+        key = f"{year}-{month:02d}" if month else str(year)  # a yearly detaljbudget row
+        per_unit[label][key] += signs.to_table(amount)
     result.per_unit = {k: dict(v) for k, v in per_unit.items()}
 
 
@@ -504,14 +506,44 @@ def import_detail_budget(
         municipality, data, filename, whole_year=True, progress=progress
     )
     result = Result(dry_run=dry_run, year=min(budget_years) if budget_years else None)
-    _summarise(result, {k: v for k, v in budgets.items() if k[2] is not None})
+    _summarise(result, budgets)
     with transaction.atomic():
         for year, budget_year in budget_years.items():
             part = {k: v for k, v in budgets.items() if k[1] == year}
-            result.budgets_written += _write_detail_budgets(
-                budget_year, part, dry_run=dry_run, batch=batch
-            )
+            # A dry run writes too, to see the frames' sums after it, and is rolled back.
+            result.budgets_written += _write_detail_budgets(budget_year, part, batch=batch)
+            result.warnings += _frame_mismatches(budget_year, {k[0] for k in part})
+        if dry_run:
+            transaction.set_rollback(True)
     return result
+
+
+def _frame_mismatches(budget_year, units) -> list[str]:
+    """A warning per nämnd or styrelse whose detaljbudget no longer adds up to its frame.
+
+    The same comparison as the nämnd's budget page (``unit_detail``); a few queries
+    per nämnd the file touches.
+    """
+    from budget.overview import unit_detail
+
+    bodies = {unit.governing_body() for unit in units if unit is not None} - {None}
+    warnings = []
+    for body in sorted(bodies, key=lambda b: b.name):
+        detail = unit_detail(budget_year, body, 12)
+        if detail.detail_mismatch:
+            warnings.append(
+                _(
+                    "%(unit)s: the detail budget adds up to %(total)s, its frame is %(frame)s "
+                    "(a difference of %(diff)s)."
+                )
+                % {
+                    "unit": body.name,
+                    "total": formatting.tkr(detail.detail_total),
+                    "frame": formatting.tkr(detail.frame),
+                    "diff": formatting.tkr(detail.detail_mismatch),
+                }
+            )
+    return warnings
 
 
 # --- the background job ------------------------------------------------------------------

@@ -258,3 +258,24 @@ def test_a_latin1_file_names_the_line_of_the_byte_no_encoding_reads(world, budge
 def test_utf16_without_a_byte_order_mark_is_read(world, budget):
     import_outcomes(world.m, CSV.encode("utf-16-le"), "utfall.csv")
     assert Outcome.objects.get(unit=world.eB, month=7).group.code == "ovriga"
+
+
+def test_a_detail_budget_dry_run_shows_its_amounts_and_warns_when_a_frame_stops_adding_up(
+    world, budget
+):
+    """Found by the fresh-eyes test: a dry run showed no amounts, the import no warning."""
+    from budget.imports.service import import_detail_budget
+    from budget.models import DetailBudget
+
+    data = "ansvar;år;kontogrupp;belopp\n400;2026;personal;130 000 000\n".encode()
+    result = import_detail_budget(world.m, data, "detaljbudget.csv", dry_run=True)
+    assert not DetailBudget.objects.exists()
+    summary = result.as_dict()
+    assert summary["months"] == ["2026"]
+    assert summary["units"][0]["amounts"] == ["-130000000"]
+    assert result.warnings == [
+        "Socialnämnden: detaljbudgeten summerar till 130\xa0000 tkr, ramen är 120\xa0000 tkr "
+        "(en skillnad på 10\xa0000 tkr)."
+    ]
+    real = import_detail_budget(world.m, data, "detaljbudget.csv")
+    assert real.warnings == result.warnings and real.budgets_written == 1
