@@ -111,7 +111,7 @@ class AdoptBudgetForm(AccessibleFormMixin, forms.ModelForm):
 
 class BudgetChangeForm(AccessibleFormMixin, forms.ModelForm):
     amount = AmountField(
-        label=_("amount (kr)"),
+        label=_("Amount (kr)"),
         max_digits=16,
         decimal_places=2,
         help_text=BudgetChange._meta.get_field("amount").help_text,
