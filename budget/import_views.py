@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -19,7 +19,7 @@ from budget.models import ImportBatch
 from budget.tasks import run_import
 from styrning.jobs import fail_job, run_in_background, short_reason, sweep_stale_jobs
 from styrning.models import Job, Municipality
-from styrning.permissions import require_budget_manager
+from styrning.permissions import get_for_user, require_budget_manager
 
 
 @login_required
@@ -80,12 +80,13 @@ def _start(request, batch):
 
 
 def _batch_for(request, pk):
-    require_budget_manager(request.user)
-    batch = get_object_or_404(
+    """The import, for those who may read it (the ekonomichef and admins; others 404)."""
+    batch = get_for_user(
+        request,
         ImportBatch.objects.filter(municipality=Municipality.objects.current()).select_related(
             "job", "created_by"
         ),
-        pk=pk,
+        pk,
     )
     if not batch.job.is_finished and sweep_stale_jobs(Job.objects.filter(pk=batch.job_id)):
         batch.job.refresh_from_db()  # its worker died: say so instead of polling forever

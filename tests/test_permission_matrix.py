@@ -35,6 +35,7 @@ CHANGE_A = by_role(403, chef_a=200, finance=200, admin=200)
 
 # The ekonomichef's budget pages: others may read the budget but not manage it.
 MANAGE = by_role(403, finance=200, admin=200)
+FINANCE_ONLY = by_role(404, finance=200, admin=200)
 # Unit A's forecast: its chef and finance write it; everyone else reads the budget only.
 FORECAST_A = by_role(403, chef_a=200, finance=200, admin=200)
 
@@ -87,8 +88,9 @@ MATRIX = {
     "budget:imports": {"GET": MANAGE, "POST": MANAGE},
     "budget:investment_create": {"GET": MANAGE, "POST": MANAGE},
     "budget:investment_edit": {"GET": MANAGE, "POST": MANAGE},
-    "budget:import_detail": {"GET": MANAGE, "POST": by_role(405, anonymous=405)},
-    "budget:import_status": {"GET": MANAGE, "POST": by_role(405, anonymous=405)},
+    # An import is the ekonomichef's working file: others may not read it (404).
+    "budget:import_detail": {"GET": FINANCE_ONLY, "POST": by_role(405, anonymous=405)},
+    "budget:import_status": {"GET": FINANCE_ONLY, "POST": by_role(405, anonymous=405)},
     "admin": {
         "GET": by_role(302, admin=200, anonymous=302),
         "POST": by_role(302, admin=200, anonymous=302),

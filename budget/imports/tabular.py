@@ -21,6 +21,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from styrning.validators import FIRST_YEAR, LAST_YEAR
+
 HEADERS = {
     "unit": {"ansvar", "ansvarskod", "enhet", "enhetskod", "unit", "kod"},
     "month": {"månad", "manad", "period", "month", "år", "ar", "year"},
@@ -69,12 +71,14 @@ def parse_month(value, whole_year=False) -> tuple[int, int | None]:
     if text.endswith(".0"):  # Excel made the year a number
         text = text[:-2]
     if whole_year and re.fullmatch(r"\d{4}", text):
+        if not FIRST_YEAR <= int(text) <= LAST_YEAR:
+            raise ValueError(value)
         return int(text), None
     match = re.fullmatch(r"(\d{4})-?(\d{2})(-\d{2})?", text)
     if not match:
         raise ValueError(value)
     year, month = int(match.group(1)), int(match.group(2))
-    if not 1 <= month <= 12:
+    if not 1 <= month <= 12 or not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(value)
     return year, month
 

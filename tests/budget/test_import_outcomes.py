@@ -279,3 +279,12 @@ def test_a_detail_budget_dry_run_shows_its_amounts_and_warns_when_a_frame_stops_
     ]
     real = import_detail_budget(world.m, data, "detaljbudget.csv")
     assert real.warnings == result.warnings and real.budgets_written == 1
+
+
+def test_a_year_outside_1900_to_2100_is_a_bad_month_on_its_line(world, budget):
+    """Found by the fresh-eyes test: year 0 was told to set up budget year 0."""
+    data = "ansvar;månad;kontogrupp;belopp\n400;0000-07;personal;1\n".encode()
+    with pytest.raises(ImportFailed) as info:
+        import_outcomes(world.m, data, "utfall.csv")
+    assert info.value.errors[0].startswith("rad 2:")
+    assert "budgetåret" not in info.value.errors[0]
