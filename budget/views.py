@@ -195,7 +195,9 @@ def frames(request):
     municipality = Municipality.objects.current()
     budget_year, month, year_form = _period(request, municipality)
     if budget_year is None:
-        return render(request, "budget/frames.html", {"budget_year": None})
+        return render(
+            request, "budget/frames.html", {"budget_year": None, "can_open_next_year": True}
+        )
     boards = list(
         OrgUnit.objects.filter(municipality=municipality)
         .governing_bodies()
@@ -243,6 +245,7 @@ def frames(request):
             "rows": rows,
             "year_form": year_form,
             "query": _query(budget_year.year, month),
+            "can_open_next_year": _latest_year(municipality).is_adopted,
             "adopt_form": AdoptBudgetForm(instance=budget_year)
             if not budget_year.is_adopted
             else None,
@@ -571,12 +574,27 @@ def change_reverse(request, year, pk):
     )
 
 
+def _latest_year(municipality):
+    """The newest budget year, or None (one query)."""
+    return BudgetYear.objects.filter(municipality=municipality).order_by("-year").first()
+
+
 @require_POST
 @login_required
 def year_create(request):
     """Open the next budget year as a draft, its frames taken from the flerårsplan."""
     require_budget_manager(request.user)
-    budget_year, copied = open_next_year(Municipality.objects.current(), request.user)
+    municipality = Municipality.objects.current()
+    latest = _latest_year(municipality)
+    if latest is not None and not latest.is_adopted:
+        # One draft at a time: a second click must not set up the year after it too.
+        messages.info(
+            request,
+            _("Budget %(year)s is still a draft: the next year is set up once it is adopted.")
+            % {"year": latest.year},
+        )
+        return redirect(f"{reverse('budget:frames')}?ar={latest.year}")
+    budget_year, copied = open_next_year(municipality, request.user)
     messages.success(
         request,
         ngettext(

@@ -42,9 +42,25 @@ def test_the_year_after_starts_from_the_new_years_plan(client, world, budget):
     client.force_login(world.finance)
     client.post(reverse("budget:year_create"))
     BudgetFrame.objects.filter(budget_year__year=2027, year=2028).update(amount=99_000_000)
+    BudgetYear.objects.filter(year=2027).update(
+        status=BudgetYear.Status.ADOPTED,
+        decided_on="2026-11-23",
+        decision_reference="KF 2026-11-23 § 140",
+    )
     client.post(reverse("budget:year_create"))
     year = BudgetYear.objects.get(year=2028)
     assert set(year.frames.values_list("year", "amount")) == {(2028, 99_000_000)}
+
+
+def test_a_second_click_while_the_new_year_is_a_draft_sets_up_nothing(client, world, budget):
+    """Found by the fresh-eyes test: the button was offered again on the draft year."""
+    client.force_login(world.finance)
+    client.post(reverse("budget:year_create"))
+    page = client.get(reverse("budget:frames"), {"ar": 2027}).content.decode()
+    assert reverse("budget:year_create") not in page
+    response = client.post(reverse("budget:year_create"), follow=True)
+    assert not BudgetYear.objects.filter(year=2028).exists()
+    assert "Budget 2027 är fortfarande ett utkast" in response.content.decode()
 
 
 def test_only_finance_opens_a_year(client, world, budget):
