@@ -20,7 +20,6 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from budget import signs
 from budget.accounts import AccountMap
@@ -37,9 +36,9 @@ from budget.models import (
 from styrning import formatting
 from styrning.jobs import JobFailed, run_job, short_reason
 from styrning.models import OrgUnit
+from styrning.services import Counts, RowSync
 
 MAX_MESSAGES = 50
-BATCH_SIZE = 2000  # rows per INSERT/UPDATE in the bulk writes
 
 
 class ImportFailed(Exception):
@@ -150,73 +149,56 @@ def _write_outcomes(
 
     With ``replace_months`` (a ledger file covers whole months), rows of those months
     that the file no longer has are removed; otherwise other rows are left alone.
-    Only what differs is written, in bulk; ``dry_run`` counts the same without writing,
-    so a dry run reports what the real run will. History rows carry the batch's user.
+    Only what differs is written, in bulk, through the one upsert-if-changed
+    (``RowSync``); ``dry_run`` counts the same without writing, so a dry run reports
+    what the real run will. History rows carry the batch's user.
     """
     user, reason = _audit(batch)
-    new, changed, removed = [], [], []
+    syncs = []
     for year in sorted({key[1] for key in outcomes}):
         months = sorted({key[2] for key in outcomes if key[1] == year})
-        existing = {
-            (unit_id, month, group_id): (pk, amount)
-            for pk, unit_id, month, group_id, amount in Outcome.objects.filter(
-                municipality=municipality, year=year, month__in=months
-            ).values_list("pk", "unit_id", "month", "group_id", "amount")
-        }
+        sync = RowSync.from_values(
+            Outcome,
+            Outcome.objects.filter(municipality=municipality, year=year, month__in=months),
+            ["unit_id", "month", "group_id"],
+            ["amount"],
+            user=user,
+            reason=reason,
+            validate=False,  # keys and amounts were checked line by line when read
+        )
         for (unit, _year, month, group), amount in outcomes.items():
-            if _year != year:
-                continue
-            before = existing.pop((unit.pk if unit else None, month, group.pk), None)
-            if before is not None and before[1] == amount:
-                continue  # unchanged: not even an object is built
-            row = Outcome(
-                municipality=municipality,
-                unit=unit,
-                year=year,
-                month=month,
-                group=group,
-                amount=amount,
-                batch=batch,
-            )
-            if before is None:
-                new.append(row)
-            else:
-                row.pk = before[0]
-                changed.append(row)
-        if replace_months:
-            removed += [pk for pk, _amount in existing.values()]
-    result.outcomes_created += len(new)
-    result.outcomes_changed += len(changed)
-    result.outcomes_removed += len(removed)
+            if _year == year:
+                sync.put(
+                    (unit.pk if unit else None, month, group.pk),
+                    {
+                        "municipality": municipality,
+                        "unit": unit,
+                        "year": year,
+                        "month": month,
+                        "group": group,
+                    },
+                    {"amount": amount},
+                    extra={"batch": batch},
+                )
+        syncs.append(sync)
+    counts = sum((sync.counts(remove_missing=replace_months) for sync in syncs), start=Counts())
+    result.outcomes_created += counts.created
+    result.outcomes_changed += counts.changed
+    result.outcomes_removed += counts.removed
     if dry_run:
         return
-    total, done = len(new) + len(changed) + len(removed), 0
-    for start in range(0, len(new), BATCH_SIZE):
-        part = new[start : start + BATCH_SIZE]
-        bulk_create_with_history(
-            part, Outcome, batch_size=BATCH_SIZE, default_user=user, default_change_reason=reason
+    total = counts.created + counts.changed + counts.removed
+    done = 0
+    for sync in syncs:
+        part = sync.counts(remove_missing=replace_months)
+        offset = done
+        sync.finish(
+            remove_missing=replace_months,
+            progress=(lambda d, _t, offset=offset: progress(offset + d, total))
+            if progress
+            else None,
         )
-        done += len(part)
-        if progress:
-            progress(done, total)
-    for start in range(0, len(changed), BATCH_SIZE):
-        part = changed[start : start + BATCH_SIZE]
-        bulk_update_with_history(
-            part,
-            Outcome,
-            ["amount", "batch"],
-            batch_size=BATCH_SIZE,
-            default_user=user,
-            default_change_reason=reason,
-        )
-        done += len(part)
-        if progress:
-            progress(done, total)
-    for row in Outcome.objects.filter(pk__in=removed):
-        row._history_user, row._change_reason = user, reason
-        row.delete()
-    if removed and progress:
-        progress(total, total)
+        done += part.created + part.changed + part.removed
 
 
 # --- SIE ------------------------------------------------------------------------------
@@ -334,47 +316,28 @@ def _sie_messages(error) -> list[str]:
 def _write_detail_budgets(budget_year, budgets, *, dry_run=False, batch=None) -> int:
     """The detaljbudget per unit, group and month (or year), never frames; rows written.
 
-    Only rows that are new or differ are written, in bulk; ``dry_run`` counts them.
+    Only rows that are new or differ are written, in bulk, through the one
+    upsert-if-changed (``RowSync``); ``dry_run`` counts them.
     """
     user, reason = _audit(batch)
-    existing = {
-        (unit_id, group_id, month): (pk, amount)
-        for pk, unit_id, group_id, month, amount in DetailBudget.objects.filter(
-            budget_year=budget_year
-        ).values_list("pk", "unit_id", "group_id", "month", "amount")
-    }
-    new, changed = [], []
+    sync = RowSync.from_values(
+        DetailBudget,
+        DetailBudget.objects.filter(budget_year=budget_year),
+        ["unit_id", "group_id", "month"],
+        ["amount"],
+        user=user,
+        reason=reason,
+        validate=False,  # keys and amounts were checked line by line when read
+    )
     for (unit, _year, month, group), amount in budgets.items():
-        if unit is None:
-            continue
-        row = DetailBudget(
-            budget_year=budget_year, unit=unit, group=group, month=month, amount=amount
-        )
-        before = existing.get((unit.pk, group.pk, month))
-        if before is None:
-            new.append(row)
-        elif before[1] != amount:
-            row.pk = before[0]
-            changed.append(row)
-    if not dry_run:
-        if new:
-            bulk_create_with_history(
-                new,
-                DetailBudget,
-                batch_size=BATCH_SIZE,
-                default_user=user,
-                default_change_reason=reason,
+        if unit is not None:
+            sync.put(
+                (unit.pk, group.pk, month),
+                {"budget_year": budget_year, "unit": unit, "group": group, "month": month},
+                {"amount": amount},
             )
-        if changed:
-            bulk_update_with_history(
-                changed,
-                DetailBudget,
-                ["amount"],
-                batch_size=BATCH_SIZE,
-                default_user=user,
-                default_change_reason=reason,
-            )
-    return len(new) + len(changed)
+    counts = sync.counts() if dry_run else sync.finish()
+    return counts.created + counts.changed
 
 
 def _write_balances(municipality, year, parsed, balances, batch) -> int:
