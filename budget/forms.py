@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from budget import signs
 from budget.models import BudgetChange, BudgetYear, ImportBatch, InvestmentProject
 from styrning import formatting
+from styrning.concurrency import VersionCheckMixin
 from styrning.forms import AccessibleFormMixin, DateInput
 from styrning.models import OrgUnit
 
@@ -272,7 +273,7 @@ class DetailBudgetForm(GroupAmountsMixin, AccessibleFormMixin, forms.Form):
         self.add_group_fields(groups, initial_amounts)
 
 
-class InvestmentForm(AccessibleFormMixin, forms.ModelForm):
+class InvestmentForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
     """An investment project's budget for the year, its total and its outcome so far."""
 
     budget = AmountField(label=_("budget for the year (kr)"), max_digits=16, decimal_places=2)

@@ -52,6 +52,7 @@ from budget.overview import (
 )
 from budget.years import open_next_year
 from styrning import formatting
+from styrning.concurrency import EditConflict
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import (
     can_change,
@@ -517,6 +518,8 @@ def investment_form(request, year, pk=None):
         except IntegrityError:
             # Two saves of the same code at once: the constraint caught the second.
             form.add_error("code", _("This project code is already used in this budget year."))
+        except EditConflict:
+            pass  # someone saved the project since the form was opened: the form says what
         else:
             messages.success(request, _("The investment project was saved."))
             return _back(request, "budget:investments", year)

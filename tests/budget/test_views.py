@@ -416,3 +416,26 @@ def test_frames_show_amounts_as_people_write_them(client, world, budget):
     written = formatting.number(frame.amount)
     assert f'value="{written}"' in html
     assert f'value="{frame.amount}"' not in html
+
+
+def test_the_second_of_two_saves_of_an_investment_is_refused_and_keeps_what_was_typed(
+    client, world, budget
+):
+    """A version check on the investment form, as on the goal forms (styrning.concurrency)."""
+    from styrning.concurrency import current_version
+
+    project = InvestmentProject.objects.create(
+        budget_year=budget, unit=world.fA, code="P1", name="Förskola", budget=1
+    )
+    opened = current_version(project)
+    url = reverse("budget:investment_edit", args=[2026, project.pk])
+    client.force_login(world.finance)
+    fields = {"code": "P1", "unit": world.fA.pk, "budget": "1", "outcome": "0"}
+    first = client.post(url, {**fields, "name": "Förskola Norr", "version": opened})
+    assert first.status_code == 302
+    second = client.post(url, {**fields, "name": "Förskola Söder", "version": opened})
+    assert second.status_code == 200
+    project.refresh_from_db()
+    assert project.name == "Förskola Norr"
+    html = second.content.decode()
+    assert "Förskola Söder" in html and "Förskola Norr" in html
