@@ -90,6 +90,12 @@ def _period(request, municipality):
             % {"asked": request.GET["ar"][:10], "year": budget_year.year},
         )
     month = asked.cleaned_data.get("manad") or default_month(budget_year)
+    if "manad" in request.GET and "manad" not in asked.cleaned_data:
+        messages.warning(
+            request,
+            _("There is no month %(asked)s: showing %(month)s.")
+            % {"asked": request.GET["manad"][:10], "month": formatting.month_name(month)},
+        )
     form = YearMonthForm(initial={"ar": budget_year.year, "manad": month}, years=years)
     return budget_year, month, form
 

@@ -439,3 +439,10 @@ def test_the_second_of_two_saves_of_an_investment_is_refused_and_keeps_what_was_
     assert project.name == "Förskola Norr"
     html = second.content.decode()
     assert "Förskola Söder" in html and "Förskola Norr" in html
+
+
+def test_a_month_that_does_not_exist_says_which_month_is_shown(client, world, budget):
+    """Found by the fresh-eyes test: ?manad=13 silently showed another month."""
+    client.force_login(world.politician)
+    html = client.get(reverse("budget:overview"), {"ar": 2026, "manad": 13}).content.decode()
+    assert "Det finns ingen månad 13: visar juni." in html
