@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from budget import signs
@@ -276,14 +277,18 @@ class DetailBudgetForm(GroupAmountsMixin, AccessibleFormMixin, forms.Form):
 class InvestmentForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
     """An investment project's budget for the year, its total and its outcome so far."""
 
-    budget = AmountField(label=_("budget for the year (kr)"), max_digits=16, decimal_places=2)
+    budget = AmountField(
+        label=capfirst(_("budget for the year (kr)")), max_digits=16, decimal_places=2
+    )
     total_expenditure = AmountField(
-        label=_("decided total expenditure (kr)"),
+        label=capfirst(_("decided total expenditure (kr)")),
         required=False,
         max_digits=16,
         decimal_places=2,
     )
-    outcome = AmountField(label=_("outcome to date (kr)"), max_digits=16, decimal_places=2)
+    outcome = AmountField(
+        label=capfirst(_("outcome to date (kr)")), max_digits=16, decimal_places=2
+    )
 
     class Meta:
         model = InvestmentProject
