@@ -28,7 +28,7 @@ def safe_text(value) -> str:
 
 def _table(ov):
     """Header and rows from the one column specification (budget.tables), in kronor."""
-    return tables.export_header(), tables.export_rows(ov)
+    return tables.export_header(ov), tables.export_rows(ov)
 
 
 def _changes(ov):

@@ -10,7 +10,7 @@ page shows them in tkr, the exports in kr, so both carry the same figures.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -85,6 +85,16 @@ DRIFT_COLUMNS = [
 PAGE_COLUMNS = [column for column in DRIFT_COLUMNS if column.on_page]
 
 
+def drift_columns(budget_year, columns=DRIFT_COLUMNS) -> list[Column]:
+    """The columns for a budget year: before KF has adopted it, its frames are a proposal."""
+    if budget_year.is_adopted:
+        return list(columns)
+    return [
+        replace(column, heading=_("Proposed frame")) if column.key == "adopted" else column
+        for column in columns
+    ]
+
+
 def drift_rows(ov) -> list:
     """The table's body rows in order: the nämnder, then outcome on no ansvar."""
     rows = list(ov.rows)
@@ -117,11 +127,13 @@ class PageRow:
 def page_table(ov, link: Callable[[Any], str | None] = lambda row: None) -> dict:
     """The driftredovisning for the page: headings, body rows and the total, as text."""
 
+    columns = drift_columns(ov.budget_year, PAGE_COLUMNS)
+
     def page_row(row, url=None):
-        return PageRow(row, [Cell(c, c.page_text(row)) for c in PAGE_COLUMNS], url)
+        return PageRow(row, [Cell(c, c.page_text(row)) for c in columns], url)
 
     return {
-        "columns": PAGE_COLUMNS,
+        "columns": columns,
         "rows": [
             page_row(row, link(row) if row.unit is not None else None) for row in drift_rows(ov)
         ],
@@ -129,11 +141,11 @@ def page_table(ov, link: Callable[[Any], str | None] = lambda row: None) -> dict
     }
 
 
-def export_header() -> list[str]:
-    """Headings with the unit where there is one: "Antagen ram (kr)"."""
+def export_header(ov) -> list[str]:
+    """Headings with the unit where there is one: "Beslutad ram (kr)"."""
     return [
         f"{column.heading} ({column.unit})" if column.unit else str(column.heading)
-        for column in DRIFT_COLUMNS
+        for column in drift_columns(ov.budget_year)
     ]
 
 

@@ -18,7 +18,7 @@ from budget.models import (
     InvestmentProject,
     Outcome,
 )
-from budget.overview import default_year
+from budget.overview import budget_overview, default_year
 from styrning import formatting
 
 
@@ -221,8 +221,18 @@ def test_page_and_exports_use_the_same_columns(client, world, budget):
     csv_text = client.get(
         reverse("budget:export", args=["csv"]), {"ar": 2026, "manad": 6}
     ).content.decode("utf-8-sig")
-    assert csv_text.splitlines()[0] == ";".join(export_header())
+    assert csv_text.splitlines()[0] == ";".join(export_header(budget_overview(budget, 6)))
     assert "Beslutad ram (kr)" in csv_text.splitlines()[0]
+
+
+def test_a_draft_years_frames_are_proposals_on_the_page_and_in_the_exports(client, world, budget):
+    """Found by the second fresh-eyes pass: a draft year's column said "Beslutad ram"."""
+    _draft_year(world, 2027)
+    client.force_login(world.politician)
+    html = client.get(reverse("budget:overview"), {"ar": 2027}).content.decode()
+    assert ">Föreslagen ram</th>" in html and "Beslutad ram" not in html
+    csv_text = client.get(reverse("budget:export", args=["csv"]), {"ar": 2027}).content
+    assert "Föreslagen ram (kr)" in csv_text.decode("utf-8-sig").splitlines()[0]
 
 
 # 4. Everyone logged in reads every unit's budget ------------------------------------------
