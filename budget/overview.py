@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
-from django.db import models
 from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext as _
 
@@ -590,14 +589,15 @@ def default_year(budget_years, today=None):
 
 
 def default_month(budget_year, today=None) -> int:
-    """The latest month with bookings; without any, this month (or December of another year)."""
-    latest = Outcome.objects.filter(
-        municipality_id=budget_year.municipality_id, year=budget_year.year
-    ).aggregate(m=Max("month"))["m"]
+    """The latest month with bookings; without any, this month, January of a year to
+    come or December of a past one (one query)."""
+    latest = latest_booked_month(budget_year.municipality_id, budget_year.year)
     if latest:
         return latest
     today = today or dt.date.today()
-    return today.month if today.year == budget_year.year else 12
+    if today.year == budget_year.year:
+        return today.month
+    return 1 if budget_year.year > today.year else 12
 
 
 def _within(unit, other) -> bool:
@@ -716,8 +716,8 @@ def forecast_basis(budget_year, unit, month, groups) -> list[ForecastBasis]:
     return list(rows.values())
 
 
-def latest_booked_month(municipality, year) -> int | None:
+def latest_booked_month(municipality_id, year) -> int | None:
     """The latest month of ``year`` with bookings in the ledger, or None (one query)."""
-    return Outcome.objects.filter(municipality=municipality, year=year).aggregate(
-        m=models.Max("month")
+    return Outcome.objects.filter(municipality_id=municipality_id, year=year).aggregate(
+        m=Max("month")
     )["m"]

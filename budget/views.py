@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -46,7 +44,6 @@ from budget.overview import (
     default_month,
     default_year,
     forecast_basis,
-    latest_booked_month,
     unit_changes,
     unit_detail,
 )
@@ -318,17 +315,12 @@ def _groups_for(unit):
     return list(unit.municipality.account_groups.filter(kind__in=kinds))
 
 
-def _forecast_month(request, municipality, year):
-    """The month a forecast is made in: as posted or ?manad=, else the latest month with
-    bookings in the ledger (else this month, or the year's first or last)."""
+def _forecast_month(request, budget_year):
+    """The month a forecast is made in: as posted or ?manad=, else the page's default."""
     chosen = request.POST.get("month") if request.method == "POST" else request.GET.get("manad")
     if chosen and chosen.isdigit() and 1 <= int(chosen) <= 12:
         return int(chosen)
-    booked = latest_booked_month(municipality, year)
-    if booked:
-        return booked
-    today = dt.date.today()
-    return today.month if today.year == year else (1 if year > today.year else 12)
+    return default_month(budget_year)
 
 
 @login_required
@@ -346,7 +338,7 @@ def forecast(request, unit_pk, year):
     require(request.user, Forecast(unit=org_unit), "change")
     budget_year = _budget_year(request, municipality, year)
     groups = _groups_for(org_unit)
-    month = _forecast_month(request, municipality, year)
+    month = _forecast_month(request, budget_year)
     basis = forecast_basis(budget_year, org_unit, month, groups)
     # Saving the month's forecast again keeps its comment unless it is changed.
     comment = (

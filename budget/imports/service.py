@@ -484,14 +484,15 @@ def import_detail_budget(
 def _frame_mismatches(budget_year, units) -> list[str]:
     """A warning per nämnd or styrelse whose detaljbudget no longer adds up to its frame.
 
-    The same comparison as the nämnd's budget page (``unit_detail``); a few queries
-    per nämnd the file touches.
+    The same comparison as the nämnd's budget page (``unit_detail``): one query for
+    the tree, then a few per nämnd the file touches (not per unit).
     """
-    from budget.overview import unit_detail
+    from budget.overview import board_map, unit_detail
 
-    bodies = {unit.governing_body() for unit in units if unit is not None} - {None}
+    boards = board_map(budget_year.municipality)
+    ids = {boards.get(unit.pk) for unit in units if unit is not None} - {None}
     warnings = []
-    for body in sorted(bodies, key=lambda b: b.name):
+    for body in OrgUnit.objects.filter(pk__in=ids).order_by("name"):
         detail = unit_detail(budget_year, body, 12)
         if detail.detail_mismatch:
             warnings.append(
@@ -512,44 +513,17 @@ def _frame_mismatches(budget_year, units) -> list[str]:
 # --- the background job ------------------------------------------------------------------
 
 
-def _run_sie(batch, data, progress):
-    return import_sie(
-        batch.municipality,
-        data,
-        dimension=int(batch.options.get("dimension") or 1),
-        dry_run=batch.dry_run,
-        batch=batch,
-        progress=progress,
-    )
-
-
-def _run_outcomes(batch, data, progress):
-    return import_outcomes(
-        batch.municipality,
-        data,
-        batch.filename,
-        dry_run=batch.dry_run,
-        batch=batch,
-        progress=progress,
-    )
-
-
-def _run_detail_budget(batch, data, progress):
-    return import_detail_budget(
-        batch.municipality,
-        data,
-        batch.filename,
-        dry_run=batch.dry_run,
-        batch=batch,
-        progress=progress,
-    )
-
-
 # Every kind of upload reaches its importer through this table, and only through it.
 IMPORTERS = {
-    ImportBatch.Kind.SIE: _run_sie,
-    ImportBatch.Kind.OUTCOMES: _run_outcomes,
-    ImportBatch.Kind.DETAIL_BUDGET: _run_detail_budget,
+    ImportBatch.Kind.SIE: lambda upload, data, **options: import_sie(
+        upload.municipality, data, dimension=int(upload.options.get("dimension") or 1), **options
+    ),
+    ImportBatch.Kind.OUTCOMES: lambda upload, data, **options: import_outcomes(
+        upload.municipality, data, upload.filename, **options
+    ),
+    ImportBatch.Kind.DETAIL_BUDGET: lambda upload, data, **options: import_detail_budget(
+        upload.municipality, data, upload.filename, **options
+    ),
 }
 
 
@@ -569,7 +543,9 @@ def run_batch(batch_id: int) -> bool:
         data = batch.file.read() if batch.file else b""
         try:
             with acting_user(batch.created_by):
-                result = importer(batch, data, progress)
+                result = importer(
+                    batch, data, dry_run=batch.dry_run, batch=batch, progress=progress
+                )
         except ImportFailed as failure:
             ImportBatch.objects.filter(pk=batch.pk).update(errors=failure.errors)
             raise JobFailed(

@@ -288,3 +288,17 @@ def test_a_year_outside_1900_to_2100_is_a_bad_month_on_its_line(world, budget):
         import_outcomes(world.m, data, "utfall.csv")
     assert info.value.errors[0].startswith("rad 2:")
     assert "budgetåret" not in info.value.errors[0]
+
+
+def test_the_frame_check_costs_the_same_for_one_unit_as_for_many(world, budget):
+    """One query for the tree, then per nämnd: never per unit of the file."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from budget.imports.service import _frame_mismatches
+
+    with CaptureQueriesContext(connection) as one:
+        _frame_mismatches(budget, {world.fA})
+    with CaptureQueriesContext(connection) as many:
+        _frame_mismatches(budget, {world.nA, world.fA, world.eA})
+    assert len(many.captured_queries) == len(one.captured_queries)
