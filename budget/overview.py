@@ -70,10 +70,6 @@ class BodyRow:
             return None
         return signs.deviation(self.outcome, self.budget_to_date)
 
-    @property
-    def used_percent(self):
-        return signs.percent(self.outcome, self.current)
-
 
 @dataclass
 class ChangeEntry:

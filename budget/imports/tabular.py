@@ -340,11 +340,3 @@ def open_table(data: bytes, filename: str, whole_year=False) -> Table:
     if filename.lower().endswith(".xlsx"):
         return xlsx_table(data, whole_year)
     return csv_table(data, whole_year)
-
-
-def read_table(data: bytes, filename: str, whole_year=False):
-    """(rows, errors) from a .csv or .xlsx file, all in memory (small files, tests)."""
-    rows, errors = [], []
-    for item in open_table(data, filename, whole_year):
-        (errors if isinstance(item, TabularError) else rows).append(item)
-    return rows, errors

@@ -15,21 +15,9 @@ def money(value):
 
 
 @register.filter
-def table_kr(ledger_amount):
-    """A ledger amount shown in table sign (intäkter +, kostnader −)."""
-    return formatting.whole(signs.to_table(ledger_amount))
-
-
-@register.filter
 def kr(value):
     """An amount already in the sign to show, with its unit: "1 234 567 kr"."""
     return formatting.kr(value)
-
-
-@register.filter
-def net_kr(ledger_amount):
-    """A net cost as people say it: "450 000 000 kr" for a frame."""
-    return formatting.kr(signs.net_cost(ledger_amount))
 
 
 @register.filter
@@ -53,9 +41,3 @@ def table_tkr(ledger_amount):
 def net_tkr(ledger_amount):
     """A net cost as people say it, in thousands: "450 000 tkr" for a frame."""
     return formatting.tkr(signs.net_cost(ledger_amount))
-
-
-@register.filter
-def frame_tkr(ledger_amount):
-    """A frame or a change of it in tkr: more money to spend is + (budget.signs)."""
-    return formatting.in_tkr(signs.frame_to_table(ledger_amount))
