@@ -157,12 +157,7 @@ def get_for_user(request, queryset, pk, action="view"):
     ``queryset`` must have ``visible_to(user)``. ``action`` is "view", "change"
     or "decide".
     """
-    obj = get_object_or_404(queryset.visible_to(request.user), pk=pk)
-    if action == "change" and not can_change(request.user, obj):
-        raise PermissionDenied
-    if action == "decide" and not can_decide(request.user, obj):
-        raise PermissionDenied
-    return obj
+    return get_for_user_by(request, queryset, action, pk=pk)
 
 
 class AdminRoleBackend(ModelBackend):
