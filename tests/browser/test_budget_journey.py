@@ -76,3 +76,39 @@ def test_finance_imports_sie_and_sees_deviations(browser, tmp_path):
     assert _social_row(browser.page) == finance_row
     assert browser.page.locator("a", has_text="Importera utfall").count() == 0
     assert browser.open("/budget/import/") == 403
+
+
+def test_finance_registers_a_change_reverses_it_and_reads_the_history(browser):
+    """A change registered by mistake is reversed by a new decision, never deleted; both
+    stand in the list and in the budget's history."""
+    page = browser.page
+    browser.login("ekonomichef")
+    browser.open("/budget/?ar=2026&manad=10")
+    page.click("text=Registrera en budgetförändring")
+    page.select_option("#id_kind", "reallocation")
+    page.select_option("#id_from_unit", label="Kommunstyrelsen")
+    page.select_option("#id_to_unit", label="Kultur- och fritidsnämnden")
+    page.fill("#id_amount", "250 000")
+    page.select_option("#id_decided_by", label="Kommunfullmäktige")
+    page.fill("#id_decided_on", "2026-11-24")
+    page.fill("#id_decision_reference", "KF 2026-11-24 § 150")
+    page.fill("#id_description", "Bidrag till föreningslivet.")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "manad=10" in page.url  # back to the month the ekonomichef came from
+    row = page.locator("table.changes-table tbody tr", has_text="KF 2026-11-24 § 150").first
+    row.locator("a", has_text="Reversera").click()
+    page.fill("#id_decided_on", "2026-11-30")
+    page.fill("#id_decision_reference", "KF 2026-11-30 § 160")
+    page.fill("#id_description", "Registrerades av misstag.")
+    browser.check_accessibility("reverse a budget change")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    listed = page.locator("table.changes-table").first.inner_text()
+    assert "Reverserad genom KF 2026-11-30 § 160" in listed
+    assert "Reverserar KF 2026-11-24 § 150" in listed
+    page.click("text=Historik")
+    history = page.locator("main").inner_text()
+    assert "KF 2026-11-30 § 160" in history and "KF 2026-11-24 § 150" in history
+    browser.check_accessibility("budget history")
+    browser.screenshot("ekonomichef-history-1280")
