@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/styrning
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test install messages services lint clean browser-tools test-database
+.PHONY: run test install messages services lint clean browser-tools test-database bench
 
 PORT ?= 8000
 # `make run` serves the demo as users see it: DEBUG off, static files through whitenoise,
@@ -91,3 +91,11 @@ test: install test-database browser-tools lint
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 var/static node_modules test-artifacts
+
+# The benchmark (not part of `make test`): builds scale 1 and 10 into styrning_bench_1 and
+# styrning_bench_10 (dropped and created again), measures every page of bench/pages.txt beside
+# its SQL floor, adding and moving a goal, the SIE import and a gunicorn load run; writes
+# bench/results.json and docs/benchmarks.md and prints the table. About 15–25 minutes here.
+BENCH_DATABASE_SERVER ?= $(TEST_DB_SERVER)
+bench: install services
+	BENCH_DATABASE_SERVER=$(BENCH_DATABASE_SERVER) $(PY) -m bench.run

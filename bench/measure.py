@@ -1,0 +1,388 @@
+"""In-process measurements on one database: pages beside their SQL floor, adding and moving goals.
+
+Runs in a process whose settings are production's (DEBUG off); ``bench.run`` starts one
+per scale with its DATABASE_URL. Pages are requested through Django's test Client
+(the whole middleware stack, no network): first timed without query capture, then once
+under ``CaptureQueriesContext`` for the count and the SQL, which is then replayed alone
+on a raw cursor as many times as the page was requested: the page's SQL floor.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+PAGES_FILE = Path(__file__).with_name("pages.txt")
+
+
+# --- the page list --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PageSpec:
+    """One line of pages.txt: a label, a URL name, its args, a query string, the login."""
+
+    label: str
+    url_name: str
+    args: tuple[str, ...]
+    query: str
+    role: str
+
+    def url(self, targets: dict) -> str:
+        from django.urls import reverse
+
+        args = [_fill(a, targets) for a in self.args]
+        query = _fill(self.query, targets)
+        return reverse(self.url_name, args=args) + (f"?{query}" if query else "")
+
+
+def _fill(text: str, targets: dict) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(targets[m.group(1)]), text)
+
+
+def read_pages(path: Path = PAGES_FILE) -> list[PageSpec]:
+    """Columns separated by two or more spaces or a tab; "-" for an empty one; # comments."""
+    pages = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        label, url_name, args, query, role = (
+            "" if c == "-" else c for c in re.split(r"\t+|\s{2,}", line)
+        )
+        pages.append(PageSpec(label, url_name, tuple(a for a in args.split(",") if a), query, role))
+    return pages
+
+
+# --- statistics -----------------------------------------------------------------------------
+def percentile(values, p) -> float:
+    """The p-th percentile by linear interpolation (numpy's default)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summarise(seconds: list[float]) -> dict:
+    ms = [s * 1000 for s in seconds]
+    return {
+        "n": len(ms),
+        "median_ms": round(statistics.median(ms), 2) if ms else None,
+        "p95_ms": round(percentile(ms, 95), 2) if ms else None,
+    }
+
+
+def repeat(function, n: int, budget: float, minimum: int = 5) -> list[float]:
+    """Time ``function`` ``n`` times, or fewer (at least ``minimum``) once ``budget`` s pass."""
+    times = []
+    started = time.perf_counter()
+    while len(times) < n:
+        t0 = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - t0)
+        if len(times) >= minimum and time.perf_counter() - started > budget:
+            break
+    return times
+
+
+# --- the SQL floor --------------------------------------------------------------------------
+@dataclass
+class Floor:
+    """A page's captured queries, replayed alone on a raw cursor."""
+
+    sql: list[str]
+    skipped: list[int] = field(default_factory=list)  # queries that would not replay
+
+    def _run_once(self, raw, only=None):
+        with raw.cursor() as cursor:
+            for i, sql in enumerate(self.sql):
+                if only is not None and i not in only:
+                    continue
+                cursor.execute(sql)
+                if cursor.description is not None:
+                    cursor.fetchall()
+
+    def prepare(self):
+        """Find the queries that fail alone (e.g. a savepoint released twice); skip them."""
+        from django.db import connection, transaction
+
+        connection.ensure_connection()
+        raw = connection.connection
+        good = set()
+        for i, sql in enumerate(self.sql):
+            with transaction.atomic():
+                try:
+                    with raw.cursor() as cursor:
+                        cursor.execute("SAVEPOINT bench_probe")
+                        cursor.execute(sql)
+                        if cursor.description is not None:
+                            cursor.fetchall()
+                        cursor.execute("RELEASE SAVEPOINT bench_probe")
+                    good.add(i)
+                except Exception:
+                    with raw.cursor() as cursor:
+                        cursor.execute("ROLLBACK TO SAVEPOINT bench_probe")
+                transaction.set_rollback(True)
+        self.skipped = [i for i in range(len(self.sql)) if i not in good]
+        return good
+
+    def measure(self, n: int) -> list[float]:
+        """Run every query once per repetition, in a transaction rolled back after it."""
+        from django.db import connection, transaction
+
+        good = self.prepare()
+        raw = connection.connection
+        times = []
+        for _ in range(n):
+            with transaction.atomic():
+                t0 = time.perf_counter()
+                self._run_once(raw, good)
+                times.append(time.perf_counter() - t0)
+                transaction.set_rollback(True)
+        return times
+
+
+def capture(function):
+    """Run ``function`` under CaptureQueriesContext; return (result, [sql, …])."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        result = function()
+    return result, [q["sql"] for q in queries.captured_queries]
+
+
+# --- pages ----------------------------------------------------------------------------------
+def body(response) -> bytes:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def measure_page(client, url: str, n: int = 30, budget: float = 20.0) -> dict:
+    """Median and p95 of ``n`` requests (fewer for a page slower than the budget allows),
+    the query count, the size, and the SQL floor with the same number of repetitions."""
+
+    def get():
+        response = client.get(url, secure=True)
+        content = body(response)
+        return response, content
+
+    response, content = get()  # warm: sessions, caches and the connection settle
+    if response.status_code not in (200, 302):  # "/" sends each role to its start page
+        return {"url": url, "status": response.status_code, "error": "status"}
+    times = repeat(get, n, budget)
+    (response, content), sql = capture(get)
+    floor = Floor(sql)
+    floor_times = floor.measure(len(times))
+    result = {"url": url, "status": response.status_code}
+    result.update(summarise(times))
+    result["queries"] = len(sql)
+    result["bytes"] = len(content)
+    result["gzip_bytes"] = len(gzip.compress(content, 6))
+    floor_stats = summarise(floor_times)
+    result["floor_median_ms"] = floor_stats["median_ms"]
+    result["floor_p95_ms"] = floor_stats["p95_ms"]
+    result["floor_skipped"] = len(floor.skipped)
+    result["ratio"] = (
+        round(result["median_ms"] / floor_stats["median_ms"], 2)
+        if floor_stats["median_ms"]
+        else None
+    )
+    return result
+
+
+def targets() -> dict:
+    """The objects the page list names, chosen from the data (a few queries)."""
+    from budget.models import BudgetYear
+    from goals.models import Assignment, Goal, Perspective
+    from styrning.models import Membership, Municipality, OrgUnit
+
+    m = Municipality.objects.current()
+    chef = (
+        Membership.objects.filter(user__username="socialchef", role=Membership.Role.MANAGER)
+        .select_related("unit__parent")
+        .first()
+    )
+    office = chef.unit if chef else OrgUnit.objects.filter(kind__in=OrgUnit.OFFICE_KINDS).first()
+    board = office.parent
+    goal = (
+        Goal.objects.filter(
+            municipality=m, level__order=4, owner=office, status=Goal.Status.ADOPTED
+        )
+        .filter(indicators__isnull=False, children__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    committee_goal = (
+        Goal.objects.filter(municipality=m, level__order=3, owner=board, status=Goal.Status.ADOPTED)
+        .order_by("pk")
+        .first()
+    )
+    year = BudgetYear.objects.filter(municipality=m).order_by("-year").first()
+    return {
+        "municipality": m.pk,
+        "board": board.pk,
+        "office": office.pk,
+        "goal": goal.pk if goal else committee_goal.pk,
+        "committee_goal": committee_goal.pk,
+        "perspective": Perspective.objects.filter(municipality=m).order_by("order").first().pk,
+        "assignment": Assignment.objects.filter(municipality=m).order_by("pk").first().pk,
+        "year": year.year if year else "",
+    }
+
+
+def login(client, username):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=username))
+
+
+def measure_pages(pages, n=30, budget=20.0, log=print) -> list[dict]:
+    from django.test import Client
+
+    found = targets()
+    results = []
+    clients = {}
+    for spec in pages:
+        if spec.role not in clients:
+            clients[spec.role] = Client(HTTP_HOST="127.0.0.1")
+            login(clients[spec.role], spec.role)
+        url = spec.url(found)
+        result = {"label": spec.label, "url_name": spec.url_name, "role": spec.role}
+        result.update(measure_page(clients[spec.role], url, n, budget))
+        log(
+            f"  {spec.label:28} {spec.role:12} {result.get('queries', '-'):>3} q  "
+            f"median {result.get('median_ms')} ms  p95 {result.get('p95_ms')} ms  "
+            f"floor {result.get('floor_median_ms')} ms  {result.get('bytes', 0) // 1024} KB  "
+            f"n={result.get('n')}"
+        )
+        results.append(result)
+    return results
+
+
+# --- adding and moving a goal ---------------------------------------------------------------
+def _tree_snapshot():
+    from goals.models import Goal
+
+    return {
+        pk: rest
+        for pk, *rest in Goal.objects.values_list("pk", "lft", "rght", "tree_id", "mptt_level")
+    }
+
+
+def _rewritten(before, after) -> int:
+    return sum(1 for pk, fields in before.items() if after.get(pk) != fields)
+
+
+def measure_goal_changes(n=30, budget=20.0, log=print) -> dict:
+    """Adding a goal through the view (a chef's POST) and the model, and moving one."""
+    from django.db import transaction
+    from django.test import Client
+    from django.urls import reverse
+
+    from goals.models import Goal
+
+    found = targets()
+    office_id = found["office"]
+    parent = Goal.objects.get(pk=found["committee_goal"])
+    results = {}
+
+    # The view: the förvaltningschef adds a verksamhetsplanmål below the nämndmål.
+    client = Client(HTTP_HOST="127.0.0.1")
+    login(client, "socialchef")
+    url = reverse("goals:create", args=[parent.pk])
+    counter = iter(range(10**6))
+
+    def post():
+        i = next(counter)
+        response = client.post(
+            url,
+            {
+                "title": f"Bench-mål {i}",
+                "description": "Tillagt av make bench.",
+                "owner": office_id,
+                "start_year": parent.start_year,
+                "end_year": parent.end_year,
+                "version": "",
+            },
+            secure=True,
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"goal create answered {response.status_code}")
+
+    post()  # warm
+    results["add_view"] = summarise(repeat(post, n, budget))
+    _, sql = capture(post)
+    results["add_view"]["queries"] = len(sql)
+
+    # The model: full_clean() and save() of an activity below a verksamhetsplanmål.
+    plan = (
+        Goal.objects.filter(parent=parent, status=Goal.Status.ADOPTED, children__isnull=False)
+        .select_related("municipality")
+        .first()
+    )
+    enhet_id = plan.children.values_list("owner_id", flat=True).first()
+
+    def save():
+        i = next(counter)
+        with transaction.atomic():
+            goal = Goal(
+                municipality=plan.municipality,
+                level_id=plan.children.values_list("level_id", flat=True).first(),
+                parent=plan,
+                owner_id=enhet_id,
+                title=f"Bench-aktivitet {i}",
+                start_year=plan.start_year,
+                end_year=plan.end_year,
+            )
+            goal.full_clean()
+            goal.save()
+
+    save()
+    results["add_model"] = summarise(repeat(save, n, budget))
+    before = _tree_snapshot()
+    save()
+    results["add_model"]["goals_rewritten"] = _rewritten(before, _tree_snapshot())
+
+    # Moving: a draft activity between two adopted plans of the same förvaltning and back.
+    plans = list(
+        Goal.objects.filter(owner_id=office_id, level__order=4, status=Goal.Status.ADOPTED)
+        .filter(children__owner_id=enhet_id)
+        .distinct()
+        .order_by("pk")[:2]
+    )
+    node = Goal.objects.filter(parent=plans[0], status=Goal.Status.DRAFT).first()
+    if node is None or len(plans) < 2:
+        results["move"] = {"error": "no draft activity between two plans"}
+        return results
+    turn = iter(range(10**6))
+
+    def move():
+        target = plans[(next(turn) + 1) % 2]
+        with transaction.atomic():
+            Goal.objects.move_node(Goal.objects.get(pk=node.pk), target, "last-child")
+
+    move()
+    results["move"] = summarise(repeat(move, n, budget))
+    before = _tree_snapshot()
+    move()
+    results["move"]["goals_rewritten"] = _rewritten(before, _tree_snapshot())
+    for name, figures in results.items():
+        log(f"  {name:12} median {figures.get('median_ms')} ms  p95 {figures.get('p95_ms')} ms")
+    return results
+
+
+def counts() -> dict:
+    from fixtures.scale import summary
+    from styrning.models import Municipality
+
+    return summary(Municipality.objects.current())
+
+
+def as_dict(spec: PageSpec) -> dict:
+    return asdict(spec)

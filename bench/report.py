@@ -1,0 +1,231 @@
+"""docs/benchmarks.md from bench/results.json: a table per section, the issue's targets beside."""
+
+from __future__ import annotations
+
+# Issue 9's targets at scale 10.
+PAGE_P95_MS = 300
+FLOOR_RATIO = 3
+MAL_FIRST_VIEW_BYTES = 200 * 1024
+ADD_GOAL_MS = 50
+BUILD_SECONDS = 300
+LOAD_RPS = 50
+SIE_REAL_LPS = 150_000
+SIE_DRY_LPS = 300_000
+SIE_PEAK_MB = 300
+
+
+def mark(ok) -> str:
+    if ok is None:
+        return "–"
+    return "✓" if ok else "✗"
+
+
+def num(value, digits=1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        text = f"{value:,.{digits}f}"
+    elif isinstance(value, int):
+        text = f"{value:,}"
+    else:
+        return str(value)
+    return text.replace(",", " ")
+
+
+def kb(size) -> str:
+    return "–" if size is None else num(size / 1024, 0 if size >= 10240 else 1)
+
+
+def table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _scales(results, section) -> list[str]:
+    return sorted(results.get(section, {}), key=float)
+
+
+def page_rows(results) -> tuple[list[str], list[list]]:
+    scales = _scales(results, "pages")
+    big = scales[-1] if scales else None
+    by_scale = {s: {(p["label"], p["role"]): p for p in results["pages"][s]} for s in scales}
+    keys = list(by_scale[big]) if big else []
+    header = ["page", "login"]
+    for s in scales:
+        header += [f"queries ({s})", f"median ms ({s})", f"p95 ms ({s})", f"floor ms ({s})"]
+        header += [f"× floor ({s})", f"KB ({s})"]
+    header += [f"p95 < {PAGE_P95_MS} ms", f"< {FLOOR_RATIO} × floor", "queries equal"]
+    rows = []
+    for key in keys:
+        row = [key[0], key[1]]
+        for s in scales:
+            p = by_scale[s].get(key, {})
+            n = p.get("n")
+            capped = f" (n={n})" if n is not None and n < 30 else ""
+            row += [
+                num(p.get("queries")),
+                num(p.get("median_ms")) + capped,
+                num(p.get("p95_ms")),
+                num(p.get("floor_median_ms"), 2),
+                num(p.get("ratio"), 1),
+                kb(p.get("bytes")),
+            ]
+        p = by_scale[big][key]
+        p95, ratio = p.get("p95_ms"), p.get("ratio")
+        counts = {by_scale[s].get(key, {}).get("queries") for s in scales}
+        ok_size = ""
+        if p.get("url_name") == "goals:tree" and "?" not in p.get("url", "?"):
+            ok_size = f"; {mark(p.get('bytes', 0) < MAL_FIRST_VIEW_BYTES)} < 200 KB"
+        row += [
+            mark(p95 < PAGE_P95_MS if p95 is not None else None),
+            mark(ratio < FLOOR_RATIO if ratio is not None else None),
+            mark(len(counts) == 1 and None not in counts) + ok_size,
+        ]
+        rows.append(row)
+    return header, rows
+
+
+def render(results: dict) -> str:
+    machine = results.get("machine", {})
+    out = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (bench/run.py) from `bench/results.json`; the targets are "
+        "issue 9's, at scale 10. Server time is measured in-process through Django's test "
+        "client with production settings (DEBUG off), without query capture; the query count "
+        "and the SQL come from a separate request; the SQL floor is that request's queries "
+        "replayed alone on a raw cursor, as many times as the page was requested; "
+        "× floor = median time ÷ median floor. A page slower than the time budget is "
+        "requested fewer than 30 times (n shown).",
+        "",
+        f"- date: {results.get('date', '–')}" + (f", commit {results['commit']}"
+                                                 if results.get("commit") else ""),
+        f"- machine: {machine.get('cpu', '–')}, {machine.get('cores', '–')} cores, "
+        f"{machine.get('ram_gb', '–')} GB RAM; Python {machine.get('python', '–')}; "
+        f"{machine.get('postgresql', '–')}",
+        "",
+    ]  # fmt: skip
+    build = results.get("build", {})
+    if build:
+        out += ["## Data (make_scale_data)", ""]
+        scales = sorted(build, key=float)
+        labels = []
+        for s in scales:
+            labels += [k for k in build[s].get("counts", {}) if k not in labels]
+        rows = [["build time (s)"] + [num(build[s].get("seconds")) for s in scales]]
+        rows += [[label] + [num(build[s].get("counts", {}).get(label)) for s in scales]
+                 for label in labels]  # fmt: skip
+        big = build[scales[-1]].get("seconds")
+        out += [
+            table(["", *[f"scale {s}" for s in scales]], rows),
+            "",
+            f"Scale {scales[-1]} builds in under {BUILD_SECONDS} s: "
+            f"{mark(big < BUILD_SECONDS if big is not None else None)}",
+            "",
+        ]
+    if results.get("pages"):
+        header, rows = page_rows(results)
+        out += ["## Pages", "", table(header, rows), ""]
+    goals = results.get("goals", {})
+    if goals:
+        out += ["## Adding and moving a goal", ""]
+        scales = sorted(goals, key=float)
+        rows = []
+        names = {
+            "add_view": "add (a chef's POST to the form)",
+            "add_model": "add (full_clean + save)",
+            "move": "move (Goal.objects.move_node)",
+        }
+        for key, label in names.items():
+            row = [label]
+            for s in scales:
+                g = goals[s].get(key, {})
+                row += [num(g.get("median_ms")), num(g.get("p95_ms")),
+                        num(g.get("goals_rewritten"))]  # fmt: skip
+            big = goals[scales[-1]].get(key, {}).get("p95_ms")
+            target = key.startswith("add") and big is not None
+            row.append(mark(big < ADD_GOAL_MS) if target else "–")
+            rows.append(row)
+        header = [""]
+        for s in scales:
+            header += [f"median ms ({s})", f"p95 ms ({s})", f"goals rewritten ({s})"]
+        header.append(f"p95 < {ADD_GOAL_MS} ms")
+        out += [
+            table(header, rows),
+            "",
+            "Goals rewritten: rows whose tree fields (lft, rght, tree_id, level) one more "
+            "insert or move changed — the rows it locks.",
+            "",
+        ]
+    sie = results.get("sie")
+    if sie is not None:
+        out += ["## SIE import", ""]
+        if not isinstance(sie, dict) or sie.get("status") in ("not measured", "failed"):
+            out += [f"{(sie or {}).get('status', 'not measured')}: {sie.get('reason', '')}", ""]
+        else:
+            out += [table(["figure", "value", "target"], sie_rows(sie)), ""]
+    load = results.get("load")
+    if load:
+        out += ["## Load run", ""]
+        if load.get("error"):
+            out += [f"failed: {load['error']}", ""]
+        else:
+            rows = [
+                ["requests per second", num(load.get("requests_per_s"), 1),
+                 f"≥ {LOAD_RPS}: {mark(load.get('requests_per_s', 0) >= LOAD_RPS)}"],
+                ["p50 ms", num(load.get("p50_ms")), ""],
+                ["p95 ms", num(load.get("p95_ms")), ""],
+                ["requests", num(load.get("requests")), ""],
+                ["errors", num(load.get("errors")),
+                 f"none: {mark(load.get('errors') == 0)}"],
+            ]  # fmt: skip
+            for url, figures in load.get("per_url", {}).items():
+                rows.append(
+                    [f"{url}: requests, p50 / p95 ms", f"{num(figures['requests'])}, "
+                     f"{num(figures['p50_ms'])} / {num(figures['p95_ms'])}", ""]
+                )  # fmt: skip
+            out += [
+                f"gunicorn with {load.get('workers')} sync workers, production settings, "
+                f"{load.get('clients')} concurrent clients for {load.get('seconds')} s, logged in "
+                f"as {', '.join(load.get('users', []))}.",
+                "",
+                table(["", "value", "target"], rows),
+                "",
+            ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _find(sie: dict, *words):
+    """The first figure whose key holds every word (the SIE helper names its own keys)."""
+    for key, value in sie.items():
+        if all(w in key.lower() for w in words) and isinstance(value, int | float):
+            return value
+    return None
+
+
+def sie_rows(sie: dict) -> list[list]:
+    targets = {}
+    real = _find(sie, "real", "lines") or _find(sie, "import", "lines_per_s")
+    dry = _find(sie, "dry", "lines")
+    peak = _find(sie, "peak", "mb") or _find(sie, "memory", "mb")
+    if real is not None:
+        targets["real"] = f"≥ {num(SIE_REAL_LPS)} lines/s: {mark(real >= SIE_REAL_LPS)}"
+    if dry is not None:
+        targets["dry"] = f"≥ {num(SIE_DRY_LPS)} lines/s: {mark(dry >= SIE_DRY_LPS)}"
+    if peak is not None:
+        targets["peak"] = f"< {SIE_PEAK_MB} MB: {mark(peak < SIE_PEAK_MB)}"
+    rows = []
+    for key, value in sie.items():
+        if isinstance(value, dict | list):
+            continue
+        target = ""
+        lower = key.lower()
+        if "dry" in lower and "lines" in lower:
+            target = targets.get("dry", "")
+        elif "real" in lower and "lines" in lower:
+            target = targets.get("real", "")
+        elif "peak" in lower or ("memory" in lower and "mb" in lower):
+            target = targets.get("peak", "")
+        rows.append([key, num(value) if isinstance(value, int | float) else value, target])
+    return rows
