@@ -1,0 +1,222 @@
+"""make_scale_data at tiny scales, and the benchmark's SQL-floor replay and table rendering."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Sum
+
+from bench import measure, report
+from budget.models import DetailBudget, Outcome
+from fixtures.scale import (
+    BUDGET_YEARS,
+    CURRENT_YEAR,
+    LAST_MONTH,
+    OPERATING,
+    Plan,
+    plan_for,
+    trend_for,
+)
+from goals.models import Goal, Indicator
+from styrning.models import Membership, Municipality, OrgUnit
+from tests.factories import make_world
+
+Kind = OrgUnit.Kind
+
+
+def test_the_formulas_at_two_tiny_scales_and_at_stockholm_size():
+    assert plan_for(0.05) == Plan(0.05, 2, 2, 5, 5, 2, 15, 84, 25, 1)
+    assert plan_for(0.1) == Plan(0.1, 2, 2, 10, 5, 3, 30, 167, 50, 2)
+    big = plan_for(10)
+    assert (big.boards, big.offices, big.enheter) == (50, 100, 1000)
+    assert (big.direction_goals, big.committee_goals, big.plan_goals, big.activities) == (
+        10,
+        300,
+        3000,
+        16700,
+    )
+    assert big.goals == 20011
+    assert big.indicators == 5000
+    assert big.outcome_rows >= 1_000_000
+
+
+def _build(scale):
+    call_command("make_scale_data", scale=scale, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return Municipality.objects.get()
+
+
+@pytest.mark.parametrize("scale", [0.05, 0.1])
+def test_counts_follow_the_plan(db, scale):
+    plan = plan_for(scale)
+    m = _build(scale)
+    units = OrgUnit.objects.filter(municipality=m)
+    assert units.filter(kind__in=OrgUnit.GOVERNING_KINDS).count() == plan.boards
+    assert units.filter(kind__in=OrgUnit.OFFICE_KINDS).count() == plan.offices
+    assert units.filter(kind=Kind.UNIT).count() == plan.enheter
+    assert not units.filter(kind=Kind.UNIT, ansvarskod="").exists()
+    per_level = dict(
+        Goal.objects.filter(municipality=m)
+        .order_by()
+        .values("level__order")
+        .annotate(n=Count("pk"))
+        .values_list("level__order", "n")
+    )
+    assert per_level == {
+        1: 1,
+        2: plan.direction_goals,
+        3: plan.committee_goals,
+        4: plan.plan_goals,
+        5: plan.activities,
+    }
+    assert Indicator.objects.filter(goal__municipality=m).count() == plan.indicators
+    assert m.assignments.count() == plan.assignments
+    operating = Outcome.objects.filter(municipality=m, group__code__in=OPERATING)
+    assert operating.exclude(unit__isnull=True).count() == plan.outcome_rows
+    assert m.budget_years.filter(status="adopted").count() == len(BUDGET_YEARS)
+    # The demo's logins, each in its role; a chef for every förvaltning and enhet.
+    roles = dict(Membership.objects.values_list("user__username", "role"))
+    assert roles["politiker"] == "politician" and roles["ekonomichef"] == "finance"
+    assert roles["socialchef"] == roles["enhetschef"] == roles["vd"] == "manager"
+    assert sum(1 for name in roles if name.startswith("chef")) == plan.offices + plan.enheter
+
+
+def _assert_tree(rows):
+    """Nested-set fields consistent with parent_id: levels, bounds and subtree sizes."""
+    by_id = {r.pk: r for r in rows}
+    size = defaultdict(int)
+    for r in rows:
+        parent = by_id.get(r.parent_id)
+        while parent is not None:
+            size[parent.pk] += 1
+            parent = by_id.get(parent.parent_id)
+    for r in rows:
+        assert r.rght - r.lft - 1 == 2 * size[r.pk], r
+        if r.parent_id is None:
+            assert r.mptt_level == 0 and r.lft == 1
+        else:
+            p = by_id[r.parent_id]
+            assert r.tree_id == p.tree_id and p.lft < r.lft < r.rght < p.rght, r
+            assert r.mptt_level == p.mptt_level + 1
+
+
+def test_goals_obey_the_rules_and_the_trees_are_valid(db):
+    m = _build(0.05)
+    goals = list(Goal.objects.filter(municipality=m).select_related("level", "parent", "owner"))
+    assert {g.status for g in goals} == {Goal.Status.ADOPTED, Goal.Status.DRAFT}
+    for goal in goals[::5] + [g for g in goals if g.level.order <= 3]:
+        goal.full_clean()
+    _assert_tree(goals)
+    _assert_tree(list(OrgUnit.objects.filter(municipality=m)))
+    # Every row has its first history row, as save() would have written.
+    assert Goal.history.filter(history_type="+").count() == len(goals)
+    assert Outcome.history.count() == Outcome.objects.count()
+
+
+def test_a_full_year_of_outcomes_adds_up_to_the_budget_times_the_trend(db):
+    m = _build(0.05)
+    boards = list(
+        OrgUnit.objects.filter(municipality=m, kind__in=OrgUnit.GOVERNING_KINDS).order_by("pk")
+    )
+    trend = {b.pk: trend_for(i) for i, b in enumerate(boards)}
+    board_of = {}
+    for unit in OrgUnit.objects.filter(municipality=m, kind__in=OrgUnit.OFFICE_KINDS):
+        board_of[unit.pk] = unit.parent_id
+    for unit in OrgUnit.objects.filter(municipality=m, kind=Kind.UNIT).select_related("parent"):
+        board_of[unit.pk] = unit.parent.parent_id
+    year = CURRENT_YEAR - 1
+    budgets = DetailBudget.objects.filter(budget_year__year=year, group__code__in=OPERATING)
+    totals = (
+        Outcome.objects.filter(year=year, unit__isnull=False, group__code__in=OPERATING)
+        .order_by()
+        .values("unit_id", "group_id")
+        .annotate(total=Sum("amount"))
+    )
+    sums = {(t["unit_id"], t["group_id"]): t["total"] for t in totals}
+    assert len(sums) == budgets.count() > 0
+    for budget in budgets.select_related("group"):
+        drift = 1 if budget.group.code == "intakter" else 1 + trend[board_of[budget.unit_id]]
+        expected = float(budget.amount) * drift
+        assert abs(float(sums[budget.unit_id, budget.group_id]) - expected) <= 12  # rounding
+    # The current year is booked up to LAST_MONTH.
+    months = Outcome.objects.filter(year=CURRENT_YEAR).values_list("month", flat=True)
+    assert max(months) == LAST_MONTH
+
+
+def test_it_refuses_a_database_that_holds_another_municipality(db):
+    make_world()
+    with pytest.raises(CommandError, match="Testby"):
+        call_command("make_scale_data", scale=0.05)
+
+
+# --- the benchmark's own parts ------------------------------------------------------------
+
+
+def test_the_page_list_reverses_with_its_placeholders():
+    pages = measure.read_pages()
+    assert {"goals:tree", "goals:detail", "budget:overview", "budget:export"} <= {
+        p.url_name for p in pages
+    }
+    fake = dict.fromkeys(
+        ("board", "office", "goal", "committee_goal", "perspective", "assignment"), 7
+    )
+    fake["year"] = 2026
+    for page in pages:
+        assert page.url(fake).startswith("/")
+
+
+def test_the_sql_floor_replays_a_pages_queries(client, db):
+    world = make_world()
+    client.force_login(world.politician)
+    result = measure.measure_page(client, "/mal/", n=3, budget=5)
+    assert result["status"] == 200 and result["n"] == 3
+    assert result["queries"] > 0 and result["floor_skipped"] == 0
+    assert result["floor_median_ms"] > 0 and result["ratio"] > 0
+    assert result["bytes"] > result["gzip_bytes"] > 0
+    # The replay runs exactly the captured statements, and writes nothing.
+    _, sql = measure.capture(lambda: client.get("/mal/", secure=True))
+    assert len(sql) == result["queries"]
+    before = Goal.objects.count()
+    measure.Floor(sql).measure(2)
+    assert Goal.objects.count() == before
+
+
+def _page(label, queries, median, p95, floor, size=10_000, url_name="budget:overview"):
+    return {
+        "label": label,
+        "role": "politiker",
+        "url_name": url_name,
+        "url": "/x/",
+        "queries": queries,
+        "median_ms": median,
+        "p95_ms": p95,
+        "floor_median_ms": floor,
+        "ratio": round(median / floor, 2),
+        "bytes": size,
+        "n": 30,
+    }
+
+
+def test_the_table_marks_each_figure_against_its_target():
+    results = {
+        "date": "2026-12-04",
+        "machine": {"cores": 2, "cpu": "Xeon", "ram_gb": 23, "python": "3.11"},
+        "build": {"1": {"seconds": 9.0}, "10": {"seconds": 80.0}},
+        "pages": {
+            "1": [_page("budget", 18, 20, 25, 10), _page("mål", 11, 50, 60, 20)],
+            "10": [_page("budget", 18, 100, 120, 50), _page("mål", 12, 900, 1200, 30)],
+        },
+        "goals": {"10": {"add_model": {"median_ms": 40, "p95_ms": 45, "goals_rewritten": 0}}},
+        "sie": {"status": "not measured", "reason": "no module"},
+        "load": {"requests_per_s": 12.5, "errors": 0, "workers": 5, "clients": 20},
+    }
+    text = report.render(results)
+    budget_row = next(line for line in text.splitlines() if line.startswith("| budget |"))
+    mal_row = next(line for line in text.splitlines() if line.startswith("| mål |"))
+    assert budget_row.endswith("| ✓ | ✓ | ✓ |")  # p95 120 ms, 2 × floor, 18 queries at both
+    assert mal_row.endswith("| ✗ | ✗ | ✗ |")  # 1.2 s, 30 × floor, 11 → 12 queries
+    assert "add (full_clean + save) | 40 | 45 | 0 | ✓" in text
+    assert "not measured: no module" in text
+    assert "| requests per second | 12.5 | ≥ 50: ✗ |" in text
+    assert "Scale 10 builds in under 300 s: ✓" in text
