@@ -188,7 +188,9 @@ def render(results: dict) -> str:
             out += [
                 f"gunicorn with {load.get('workers')} sync workers, production settings, "
                 f"{load.get('clients')} concurrent clients for {load.get('seconds')} s, logged in "
-                f"as {', '.join(load.get('users', []))}.",
+                f"as {', '.join(load.get('users', []))}; requests per second count those "
+                f"finished within the window, the times all of them (the last ones finished "
+                f"{load.get('drain_seconds', '–')} s after it).",
                 "",
                 table(["", "value", "target"], rows),
                 "",
