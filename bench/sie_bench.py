@@ -215,9 +215,9 @@ def copy_rate(data: bytes, rows: int, *, indexed: bool) -> float:
 # --- the imports, each in a child process -------------------------------------------------
 
 
-def _run(*args) -> tuple[float, float, str]:
-    """(wall seconds, max RSS in MB, stdout) of ``manage.py *args`` in a child process
-    (forked here, so that wait4 gives its own rusage)."""
+def _run(*args) -> tuple[float, float, str, float]:
+    """(wall seconds, max RSS in MB, stdout, CPU seconds) of ``manage.py *args`` in a child
+    process (forked here, so that wait4 gives its own rusage)."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         pid = os.fork()
@@ -236,7 +236,7 @@ def _run(*args) -> tuple[float, float, str]:
         stdout, stderr = out.read(), err.read()
     if os.waitstatus_to_exitcode(status):
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{stderr[-3000:]}")
-    return elapsed, usage.ru_maxrss / 1024, stdout
+    return elapsed, usage.ru_maxrss / 1024, stdout, usage.ru_utime + usage.ru_stime
 
 
 def _writes():
@@ -265,13 +265,15 @@ def _counts(stdout: str) -> dict:
 def _import(path, lines: int, startup: float, *, dry_run=False) -> dict:
     before = _writes()
     args = ["import_sie", str(path)] + (["--dry-run"] if dry_run else [])
-    elapsed, rss, stdout = _run(*args)
+    elapsed, rss, stdout, cpu = _run(*args)
     time.sleep(0.6)  # the child's table statistics reach the shared counters on exit
     after = _writes()
-    work = max(elapsed - startup, 1e-6)
+    work = max(elapsed - startup[0], 1e-6)
     return {
         "seconds": round(elapsed, 2),
         "lines_per_s": round(lines / work),
+        "cpu_s": round(cpu, 2),  # the child's own CPU time: what a busy machine cannot blur
+        "lines_per_cpu_s": round(lines / max(cpu - startup[1], 1e-6)),
         "peak_mb": round(rss),
         **_counts(stdout),
         "outcome_rows_written": after[0] - before[0],
@@ -320,12 +322,13 @@ def measure(lines: int = 1_000_000, workdir=None, *, keep: bool = False) -> dict
     copy_bare = copy_rate(rows, n_rows, indexed=False)
     copy_indexed = copy_rate(rows, n_rows, indexed=True)
     del rows
-    startup, startup_rss, _ = _run("shell", "-c", "pass")
+    startup, startup_rss, _, startup_cpu = _run("shell", "-c", "pass")
     try:
-        dry = _import(base, trans, startup, dry_run=True)
-        real = _import(base, trans, startup)
-        again = _import(base, trans, startup)
-        changed_run = _import(changed, trans, startup)
+        start = (startup, startup_cpu)
+        dry = _import(base, trans, start, dry_run=True)
+        real = _import(base, trans, start)
+        again = _import(base, trans, start)
+        changed_run = _import(changed, trans, start)
     finally:
         if not keep:
             _cleanup(municipality, year, made)
@@ -344,6 +347,9 @@ def measure(lines: int = 1_000_000, workdir=None, *, keep: bool = False) -> dict
         "copy_indexed_rows_per_s": round(copy_indexed),
         "copy_rows": n_rows,
         "startup_s": round(startup, 2),
+        "startup_cpu_s": round(startup_cpu, 2),
+        "load_average": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
         "startup_peak_mb": round(startup_rss),
         "dry_run": dry,
         "import": real,
@@ -360,7 +366,7 @@ def format_figures(figures: dict) -> str:
         f"  COPY, bare table         {figures['copy_rows_per_s']:>12,} rows/s",
         f"  COPY, outcome's indexes  {figures['copy_indexed_rows_per_s']:>12,} rows/s",
         f"  (manage.py starts in {figures['startup_s']} s, {figures['startup_peak_mb']} MB; "
-        "subtracted below)",
+        f"subtracted below; load average {figures['load_average']} on {figures['cpus']} CPUs)",
     ]
     for key, label in (
         ("dry_run", "dry run"),
@@ -370,7 +376,8 @@ def format_figures(figures: dict) -> str:
     ):
         run = figures[key]
         lines.append(
-            f"  {label:<24} {run['lines_per_s']:>12,} lines/s ({run['seconds']} s), "
+            f"  {label:<24} {run['lines_per_s']:>12,} lines/s ({run['seconds']} s; "
+            f"{run['lines_per_cpu_s']:,} lines per CPU-second), "
             f"peak {run['peak_mb']} MB ({run['peak_vs_file']} × file), "
             f"split/this {run['vs_split']}, COPY-indexed/this {run['vs_copy_indexed']}; "
             f"new {run.get('created')}, changed {run.get('changed')}, "
