@@ -320,7 +320,9 @@ def sync_rows(
     definitions = ", ".join(f"{q(name)} {fields[name].db_type(connection)}" for name in columns)
     scope_sql, scope_params = scope.order_by().values_list("pk", *columns).query.sql_with_params()
     join = " AND ".join(_same(fields[name], q(name)) for name in key_fields)
-    differs = " OR ".join(f"o.{q(name)} IS DISTINCT FROM t.{q(name)}" for name in value_fields)
+    differs = (
+        " OR ".join(f"o.{q(name)} IS DISTINCT FROM t.{q(name)}" for name in value_fields) or "false"
+    )
     pk = q(opts.pk.attname)
     selected = ", ".join(f"t.{q(name)}" for name in columns)
     names = ", ".join(q(name) for name in columns)

@@ -1,8 +1,14 @@
 """Read SIE files (SIE-Gruppen, "SIE filformat" utgåva 4B) without touching the database.
 
-``parse_sie(data)`` turns the bytes of an SIE file (type 1–4) into a :class:`SieFile`, or
-raises :class:`SieErrors` listing every problem found (up to ``MAX_ERRORS``), each with its
-line number and a short machine ``code``. ``current_year_rows`` turns a parsed file into the
+``parse_sie(source)`` turns an SIE file (type 1–4: its bytes, a binary stream or a path) into
+a :class:`SieFile`, or raises :class:`SieErrors` listing every problem found (up to
+``MAX_ERRORS``), each with its line number and a short machine ``code``. The file is read as a
+stream: once in chunks for its encoding, then line by line, summing #TRANS per month, object
+list and account as it goes, so with ``keep_vouchers=False`` (what the import uses) memory
+does not grow with the number of vouchers. Most lines of a big file take a fast path (plain
+#VER, {, } and #TRANS lines, matched by patterns that accept only what the full tokenizer
+reads the same way); any other line, and every line while a checksum runs, takes the full
+path with its errors and warnings. ``current_year_rows`` turns a parsed file into the
 amounts Styrning stores: per object of one dimension, month and account of the current year
 (#RAR 0), with the ledger's sign (debit +, credit −). ``summary_json`` is what
 ``import_sie FILE --dry-run --json`` prints.
@@ -648,22 +654,26 @@ class _Parser:
     def read(self, lines, total: int, progress, fast: bool = True) -> None:
         """Read every line of ``lines`` (text lines with their ends): the plain #VER, {, }
         and #TRANS lines on the fast path, the rest (and every line when the state asks for
-        more: a checksum running, an #RTRANS to match) through ``feed``."""
+        more: a checksum running, an #RTRANS to match) through ``feed``.
+
+        The state of the open voucher (block, sum, bucket) is kept in locals here and
+        handed to ``self`` around every call that reads or changes it."""
         trans_match, ver_match = _FAST_TRANS.match, _FAST_VER.match
         tail_match = _FAST_TRANS_TAIL.match
         feed, dates, objects_cache = self.feed, self._dates, self._fast_objects
         account_lines, keep = self.sie.account_lines, self.keep_vouchers
+        vouchers, voucher_dates, buckets = self.sie.vouchers, self.sie.voucher_dates, self._buckets
         sums = self.sie.trans_sums
         sums_get = sums.get
         report = PROGRESS_EVERY + 1 if progress is not None else -1  # the line after which
         plain = fast and self._plain()
+        block, voucher_sum, bucket = self.block, self.voucher_sum, self.bucket
         number = 0
         for number, raw in enumerate(lines, start=1):
             if number == report:
                 progress(number - 1, total)  # the lines before this one are read
                 report += PROGRESS_EVERY
             if plain:
-                block = self.block
                 if block == "open":
                     match = trans_match(raw)
                     if match is not None:
@@ -684,14 +694,13 @@ class _Parser:
                         if items is not None and (
                             day_text is None or day_text == '""' or day_text in dates
                         ):
-                            self.voucher_sum += amount
+                            voucher_sum += amount
                             if account not in account_lines:
                                 account_lines[account] = number
                             if keep:
                                 day = dates[day_text] if day_text and day_text != '""' else None
                                 trans = Trans(account, objects_cache[items], amount, day, number)
                                 self.voucher.transactions.append(trans)
-                            bucket = self.bucket
                             if bucket is not None:
                                 # Keyed by the object list's text (its hash is kept); finish()
                                 # keys the sums by the objects read from it.
@@ -699,8 +708,13 @@ class _Parser:
                                 sums[key] = sums_get(key, ZERO) + amount
                             continue
                     elif raw in _CLOSE_LINES:
-                        self.line = number
-                        self._finish_voucher()
+                        self.voucher_sum = voucher_sum
+                        if voucher_sum and abs(voucher_sum) > BALANCE_TOLERANCE:
+                            self.line = number
+                            self._finish_voucher()  # tells that it does not balance
+                        else:
+                            self.voucher = self.block = None
+                        block = None
                         continue
                 elif block is None:
                     match = ver_match(raw)
@@ -708,22 +722,34 @@ class _Parser:
                         series, series_quoted, voucher_number, number_quoted, day_text, *text = (
                             match.groups()
                         )
+                        day = dates[day_text]
                         voucher = Voucher(
                             series or series_quoted or "",
                             voucher_number or number_quoted or "",
-                            None,
+                            day,
                             text[0] or text[1] or "",
                             number,
                         )
-                        self.line = number
-                        self._open_voucher(voucher)
-                        self._date_voucher(voucher, dates[day_text])
+                        if keep:
+                            vouchers.append(voucher)
+                        self.voucher, self.voucher_damaged = voucher, False
+                        block = self.block = "expect"
+                        voucher_sum = ZERO
+                        seen = voucher_dates.get(day)
+                        if seen is None:
+                            voucher_dates[day] = [number]
+                        elif len(seen) < MAX_ERRORS:
+                            seen.append(number)
+                        bucket = self.bucket = buckets.get(day) or self._bucket_of(day)
                         continue
                 elif block == "expect" and raw in _OPEN_LINES:
-                    self.block = "open"
+                    block = self.block = "open"
                     continue
+            self.voucher_sum = voucher_sum
             feed(number, raw)
+            block, voucher_sum, bucket = self.block, self.voucher_sum, self.bucket
             plain = fast and self._plain()
+        self.voucher_sum = voucher_sum
         if progress is not None and number and number % PROGRESS_EVERY == 0:
             progress(number, total)
 
@@ -1068,16 +1094,21 @@ class _Parser:
             lines = self.sie.voucher_dates[day] = []
         if len(lines) < MAX_ERRORS:
             lines.append(voucher.line)
+        self.bucket = self._bucket_of(day)
+
+    def _bucket_of(self, day: dt.date) -> str | dt.date | None:
+        """Where #TRANS of a voucher dated ``day`` are summed: its month "YYYY-MM" when it
+        lies in #RAR 0, None when it lies outside, the date itself while #RAR 0 is not known
+        (``_trans_sums`` decides when the file is read)."""
         bucket = self._buckets.get(day)
         if bucket is None:
             years = self.sie.years
             if 0 not in years:
-                self.bucket = day
-                return
+                return day
             start, end = years[0]
             bucket = f"{day.year:04d}-{day.month:02d}" if start <= day <= end else False
             self._buckets[day] = bucket
-        self.bucket = bucket or None
+        return bucket or None
 
     def _sum_trans(self, account: str, objects: tuple, amount: Decimal, line: int) -> None:
         """Add a #TRANS of the open voucher to the sums (the fast path does the same inline)."""
