@@ -220,8 +220,10 @@ class SieFile:
     period_budgets: list[PeriodAmount] = field(default_factory=list)
     vouchers: list[Voucher] = field(default_factory=list)  # only when read with keep_vouchers
     # #TRANS summed while reading: {(bucket, objects, account): amount}, where bucket is the
-    # voucher's month "YYYY-MM" in #RAR 0, or its date when #RAR 0 was not known yet.
+    # voucher's month "YYYY-MM" in #RAR 0, or its date when #RAR 0 was not known yet, and
+    # objects the object list, or on the fast path its text (read in ``object_texts``).
     trans_sums: dict = field(default_factory=dict)
+    object_texts: dict[str, tuple] = field(default_factory=dict)
     voucher_dates: dict[dt.date, list[int]] = field(default_factory=dict)  # first lines per date
     object_lines: dict[tuple[int, str], int] = field(default_factory=dict)  # first #TRANS line
     ignored_corrections: int = 0  # #RTRANS and #BTRANS lines
@@ -602,7 +604,8 @@ class _Parser:
         self.bucket: str | dt.date | None = None  # where the open voucher's #TRANS are summed
         self._buckets: dict[dt.date, str | bool] = {}
         self._trans_objects: set = set()
-        self._fast_objects: dict[str, tuple] = {"": ()}
+        self._fast_objects = self.sie.object_texts
+        self._fast_objects[""] = ()
         self.errors: list[SieError] = []
         self.line = 0
         self.voucher: Voucher | None = None
@@ -702,8 +705,7 @@ class _Parser:
                                 trans = Trans(account, objects_cache[items], amount, day, number)
                                 self.voucher.transactions.append(trans)
                             if bucket is not None:
-                                # Keyed by the object list's text (its hash is kept); finish()
-                                # keys the sums by the objects read from it.
+                                # Keyed by the object list's text, whose hash is kept.
                                 key = (bucket, items, account)
                                 sums[key] = sums_get(key, ZERO) + amount
                             continue
@@ -752,17 +754,6 @@ class _Parser:
         self.voucher_sum = voucher_sum
         if progress is not None and number and number % PROGRESS_EVERY == 0:
             progress(number, total)
-
-    def _key_sums_by_objects(self) -> None:
-        """The fast path keyed its sums by the object list's text: key them by the objects."""
-        texts = self._fast_objects
-        sums: dict = {}
-        for (bucket, objects, account), amount in self.sie.trans_sums.items():
-            if objects.__class__ is str:
-                objects = texts[objects]
-            key = (bucket, objects, account)
-            sums[key] = sums.get(key, ZERO) + amount
-        self.sie.trans_sums = sums
 
     def _plain(self) -> bool:
         """Whether the next line may take the fast path: no checksum is running and no
@@ -1196,7 +1187,6 @@ class _Parser:
     def finish(self) -> SieFile:
         """Checks that need the whole file; returns the SieFile or raises SieErrors."""
         sie = self.sie
-        self._key_sums_by_objects()
         if self.block == "expect":
             no_block = _("the voucher has no { } block with transactions")
             self.error("malformed", "#VER: " + no_block, self.voucher.line)
@@ -1495,7 +1485,8 @@ def _trans_sums(sie: SieFile, dimension: int) -> dict:
     if 0 not in sie.years:
         return sums
     start, end = sie.years[0]
-    codes: dict[tuple, str | None] = {}
+    codes: dict = {}  # object list (or its text) → the object of the dimension
+    texts = sie.object_texts
     for (bucket, objects, account), amount in sie.trans_sums.items():
         if bucket.__class__ is not str:  # a date: read before #RAR 0 was known
             if not start <= bucket <= end:
@@ -1503,7 +1494,8 @@ def _trans_sums(sie: SieFile, dimension: int) -> dict:
             bucket = f"{bucket.year:04d}-{bucket.month:02d}"
         code = codes.get(objects, False)
         if code is False:
-            code = codes[objects] = _code(objects, dimension) if objects else None
+            pairs = texts[objects] if objects.__class__ is str else objects
+            code = codes[objects] = _code(pairs, dimension) if pairs else None
         sums[(code, bucket, account)] += amount
     return sums
 
