@@ -240,7 +240,7 @@ def _run(*args) -> tuple[float, float, str, float]:
 
 
 def _writes():
-    """(outcome rows inserted+updated+deleted, history rows) so far."""
+    """(outcome rows inserted+updated+deleted, history rows, last ANALYZE) so far."""
     from django.db import connection
 
     from budget.models import Outcome
@@ -248,11 +248,12 @@ def _writes():
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
-            "SELECT n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables WHERE relname = %s",
+            "SELECT n_tup_ins + n_tup_upd + n_tup_del, last_analyze FROM pg_stat_user_tables "
+            "WHERE relname = %s",
             [Outcome._meta.db_table],
         )
-        outcome = cursor.fetchone()[0]
-    return outcome, Outcome.history.count()
+        outcome, analyzed = cursor.fetchone()
+    return outcome, Outcome.history.count(), analyzed
 
 
 def _counts(stdout: str) -> dict:
@@ -278,6 +279,7 @@ def _import(path, lines: int, startup: float, *, dry_run=False) -> dict:
         **_counts(stdout),
         "outcome_rows_written": after[0] - before[0],
         "history_rows_written": after[1] - before[1],
+        "analyzed": after[2] is not None and after[2] != before[2],
     }
 
 
@@ -382,7 +384,7 @@ def format_figures(figures: dict) -> str:
             f"split/this {run['vs_split']}, COPY-indexed/this {run['vs_copy_indexed']}; "
             f"new {run.get('created')}, changed {run.get('changed')}, "
             f"removed {run.get('removed')}; rows written {run['outcome_rows_written']}, "
-            f"history {run['history_rows_written']}"
+            f"history {run['history_rows_written']}" + ("; ANALYZE" if run["analyzed"] else "")
         )
     return "\n".join(lines)
 

@@ -372,10 +372,32 @@ def _sie_messages(error) -> list[str]:
 def _write_detail_budgets(budget_year, budgets, *, dry_run=False, batch=None) -> int:
     """The detaljbudget per unit, group and month (or year), never frames; rows written.
 
-    Only rows that are new or differ are written, in bulk, through the one
-    upsert-if-changed (``RowSync``); ``dry_run`` counts them.
+    ``budgets`` is {(unit id, year, month or None, group id): amount}; rows without a unit
+    are left out. Only rows that are new or differ are written, with their history: on
+    PostgreSQL set-based (``sync_rows``), elsewhere through ``RowSync``; ``dry_run``
+    counts them.
     """
     user, reason = _audit(batch)
+    if connections[router.db_for_write(DetailBudget)].vendor == "postgresql":
+        rows = [
+            (unit_id, group_id, month, amount)
+            for (unit_id, _year, month, group_id), amount in budgets.items()
+            if unit_id is not None
+        ]
+        if not rows:
+            return 0  # nothing to create or change (rows the file lacks are kept)
+        counts = sync_rows(
+            DetailBudget,
+            DetailBudget.objects.filter(budget_year=budget_year),
+            ["unit_id", "group_id", "month"],
+            ["amount"],
+            rows,
+            constants={"budget_year_id": budget_year.pk},
+            user=user,
+            reason=reason,
+            dry_run=dry_run,
+        )
+        return counts.created + counts.changed
     sync = RowSync.from_values(
         DetailBudget,
         DetailBudget.objects.filter(budget_year=budget_year),

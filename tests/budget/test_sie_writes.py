@@ -154,15 +154,38 @@ def test_a_big_file_is_imported_in_a_fixed_number_of_queries(
     write_sie(path, 20_000, codes, accounts, 2026)
     write_sie(changed, 20_000, codes, accounts, 2026, changed=True)
     first, second = _batch(world), _batch(world, "andrad.se")
-    with django_assert_num_queries(18):  # the rows are created: one INSERT
+    with django_assert_num_queries(17):  # the rows are created: one INSERT
         result = import_sie(world.m, path, batch=first)
     assert result.outcomes_created == 4 * 12 * 3
-    with django_assert_num_queries(19):  # changed and removed: one UPDATE, one DELETE
+    with django_assert_num_queries(18):  # changed and removed: one UPDATE, one DELETE
         result = import_sie(world.m, changed, batch=second)
     assert result.outcomes_changed > 0 and result.outcomes_removed > 0
     assert result.outcomes_created == 0
     removed = Outcome.history.filter(history_type="-", batch__isnull=False)
     assert removed.count() == result.outcomes_removed
-    with django_assert_num_queries(17):  # nothing changed: nothing written
+    with django_assert_num_queries(16):  # nothing changed: nothing written
         result = import_sie(world.m, changed, batch=second)
     assert (result.outcomes_created, result.outcomes_changed, result.outcomes_removed) == (0, 0, 0)
+
+
+def test_pbudget_rows_are_written_with_the_batchs_history_and_only_once(world, budget):
+    from budget.models import DetailBudget
+
+    body = [
+        record("#KONTO", 5011, "Löner"),
+        "#PBUDGET 0 202603 5011 {} 800000.00",
+        '#PBUDGET 0 202603 5011 {1 "400"} 800000.00',
+    ]
+    batch = _batch(world, "budget.se")
+    result = import_sie(world.m, build_sie(body), batch=batch)
+    assert result.budgets_written == 1
+    row = DetailBudget.objects.get(unit=world.fA, month=3)
+    assert row.amount == Decimal("800000.00")
+    [created] = DetailBudget.history.filter(unit=world.fA, month=3)
+    assert (created.history_type, created.history_user_id, created.history_change_reason) == (
+        "+",
+        world.finance.pk,
+        f"Import {batch.pk}: budget.se",
+    )
+    assert import_sie(world.m, build_sie(body), batch=_batch(world)).budgets_written == 0
+    assert DetailBudget.history.filter(unit=world.fA, month=3).count() == 1
