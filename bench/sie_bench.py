@@ -305,7 +305,22 @@ def _cleanup(municipality, year, made) -> None:
 
 
 def measure(lines: int = 1_000_000, workdir=None, *, keep: bool = False) -> dict:
-    """Generate, split, COPY and import an SIE file of ``lines`` #TRANS lines; the figures."""
+    """Generate, split, COPY and import an SIE file of ``lines`` #TRANS lines; the figures.
+
+    Returns a dict: ``lines``, ``file_mb``, ``units``, ``accounts``, ``year``;
+    ``split_lines_per_s`` (a plain read and split of every line), ``copy_rows_per_s`` and
+    ``copy_indexed_rows_per_s`` (COPY of one outcome-shaped row per #TRANS line on a unit,
+    ``copy_rows`` of them, into a bare table and into one with the outcome table's indexes);
+    ``startup_s``/``startup_cpu_s``/``startup_peak_mb`` of a bare ``manage.py``, the
+    ``load_average`` and ``cpus``; and for ``dry_run``, ``import``, ``reimport_same`` (the
+    same file again) and ``reimport_changed`` (a later export: some amounts changed, some
+    rows gone) a dict of ``seconds`` (wall), ``lines_per_s`` (startup subtracted),
+    ``cpu_s`` and ``lines_per_cpu_s``, ``peak_mb`` (max RSS), ``created``/``changed``/
+    ``removed`` as the command reported them, ``outcome_rows_written`` and
+    ``history_rows_written`` (as PostgreSQL counted them), ``analyzed`` (ANALYZE ran), and
+    the ratios ``vs_split``, ``vs_copy_indexed`` (how many times slower than each) and
+    ``peak_vs_file``.
+    """
     from django.db import connection
 
     if connection.vendor != "postgresql":
