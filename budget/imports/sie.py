@@ -597,10 +597,18 @@ _CLOSE_LINES = frozenset({"}\n", "}\r\n", "}", "   }\n", "   }\r\n", "\t}\n", "\
 class _Parser:
     """Reads lines one at a time into a SieFile, collecting errors and warnings."""
 
-    def __init__(self, encoding: str, year: int | None = None, keep_vouchers: bool = True):
+    def __init__(
+        self,
+        encoding: str,
+        year: int | None = None,
+        keep_vouchers: bool = True,
+        day_buckets: bool = False,
+    ):
         self.sie = SieFile(encoding=encoding)
         self.year = year
         self.keep_vouchers = keep_vouchers
+        self.day_buckets = day_buckets
+        self.pending_months = False  # #TRANS summed by month before #RAR 0 was known
         self.bucket: str | dt.date | None = None  # where the open voucher's #TRANS are summed
         self._buckets: dict[dt.date, str | bool] = {}
         self._trans_objects: set = set()
@@ -1087,15 +1095,20 @@ class _Parser:
             lines.append(voucher.line)
         self.bucket = self._bucket_of(day)
 
-    def _bucket_of(self, day: dt.date) -> str | dt.date | None:
+    def _bucket_of(self, day: dt.date) -> str | tuple | dt.date | None:
         """Where #TRANS of a voucher dated ``day`` are summed: its month "YYYY-MM" when it
-        lies in #RAR 0, None when it lies outside, the date itself while #RAR 0 is not known
-        (``_trans_sums`` decides when the file is read)."""
+        lies in #RAR 0, None when it lies outside. While #RAR 0 is not known (SIE 4I, or
+        #RAR after the vouchers) the month as (year, month), which ``_trans_sums`` places
+        when the file is read; if the year then found does not begin and end with a month,
+        parse_sie reads the file again with ``day_buckets``, summing by the date itself."""
         bucket = self._buckets.get(day)
         if bucket is None:
             years = self.sie.years
             if 0 not in years:
-                return day
+                if self.day_buckets:
+                    return day
+                self.pending_months = True
+                return (day.year, day.month)
             start, end = years[0]
             bucket = f"{day.year:04d}-{day.month:02d}" if start <= day <= end else False
             self._buckets[day] = bucket
@@ -1408,8 +1421,23 @@ class _Binary(io.RawIOBase):
 
 
 def _parse_stream(stream, year, progress, keep_vouchers, fast) -> SieFile:
+    start = stream.tell()
     encoding, total = _scan(stream)
-    parser = _Parser(encoding, year, keep_vouchers)
+    sie, parser = _read(stream, encoding, total, year, progress, keep_vouchers, fast, False)
+    if parser.pending_months and not _whole_months(*sie.years[0]):
+        # #TRANS were summed by month before the year was known, and it splits a month.
+        stream.seek(start)
+        sie, parser = _read(stream, encoding, total, year, progress, keep_vouchers, fast, True)
+    if sie.format.upper() == "PC8" and encoding != "cp437":
+        problem = _("the file says #FORMAT PC8 (CP437) but is %(encoding)s; read as %(encoding)s")
+        sie.warnings.insert(0, SieWarning(None, "encoding", problem % {"encoding": encoding}))
+    if progress is not None:
+        progress(total, total)
+    return sie
+
+
+def _read(stream, encoding, total, year, progress, keep_vouchers, fast, day_buckets):
+    parser = _Parser(encoding, year, keep_vouchers, day_buckets)
     codec = "utf-8-sig" if encoding == "utf-8" else encoding
     binary = stream if isinstance(stream, io.BufferedIOBase | io.BytesIO) else None
     if binary is None:
@@ -1418,18 +1446,27 @@ def _parse_stream(stream, year, progress, keep_vouchers, fast) -> SieFile:
     try:
         parser.read(text, total, progress, fast)
         parser.sie.line_count = total
-        sie = parser.finish()
+        return parser.finish(), parser
     except _Stop:
         raise SieErrors(parser.errors, truncated=True) from None
     finally:
         if binary is stream:
             text.detach()  # the caller's stream stays open
-    if sie.format.upper() == "PC8" and encoding != "cp437":
-        problem = _("the file says #FORMAT PC8 (CP437) but is %(encoding)s; read as %(encoding)s")
-        sie.warnings.insert(0, SieWarning(None, "encoding", problem % {"encoding": encoding}))
-    if progress is not None:
-        progress(total, total)
-    return sie
+
+
+def _whole_months(start: dt.date, end: dt.date) -> bool:
+    return start.day == 1 and (end + dt.timedelta(days=1)).day == 1
+
+
+def _in_year(bucket, start: dt.date, end: dt.date) -> bool:
+    """Whether a bucket of the sums lies in the year [start, end]: a month "YYYY-MM" always
+    (it was placed so), a (year, month) if the month does (the year is whole months then),
+    a date if it does."""
+    if bucket.__class__ is str:
+        return True
+    if bucket.__class__ is tuple:
+        return start <= dt.date(bucket[0], bucket[1], 1) <= end
+    return start <= bucket <= end
 
 
 # --- What is imported -------------------------------------------------------------------------
@@ -1488,10 +1525,11 @@ def _trans_sums(sie: SieFile, dimension: int) -> dict:
     codes: dict = {}  # object list (or its text) → the object of the dimension
     texts = sie.object_texts
     for (bucket, objects, account), amount in sie.trans_sums.items():
-        if bucket.__class__ is not str:  # a date: read before #RAR 0 was known
-            if not start <= bucket <= end:
+        if bucket.__class__ is not str:  # read before #RAR 0 was known
+            if not _in_year(bucket, start, end):
                 continue
-            bucket = f"{bucket.year:04d}-{bucket.month:02d}"
+            year, month = bucket if bucket.__class__ is tuple else (bucket.year, bucket.month)
+            bucket = f"{year:04d}-{month:02d}"
         code = codes.get(objects, False)
         if code is False:
             pairs = texts[objects] if objects.__class__ is str else objects
@@ -1517,7 +1555,7 @@ def rows_source(sie: SieFile) -> str | None:
         start, end = sie.years[0]
         # A voucher of the year with #TRANS has its key, whatever they sum to.
         buckets = {bucket for bucket, _objects, _account in sie.trans_sums}
-        if any(isinstance(b, str) or start <= b <= end for b in buckets):
+        if any(_in_year(bucket, start, end) for bucket in buckets):
             return "trans"
     return None
 

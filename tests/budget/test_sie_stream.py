@@ -100,6 +100,25 @@ def _corpus():
     }
     for number, line in enumerate(BROKEN):
         files[f"broken-{number}"] = _shapes_file(['#VER E 9 20260501 ""', "{", line, "}"])
+    for name, years, dates in (
+        (
+            "rar-after",
+            (("20260101", "20261231"), ("20250101", "20251231")),
+            ("20250720", "20260110", "20260714", "20260720"),
+        ),
+        (  # July 2025 lies in both years: the sums by month are read again by date
+            "rar-after-split-month",
+            (("20250715", "20260714"), ("20240715", "20250714")),
+            ("20240720", "20250710", "20250720", "20260714"),
+        ),
+    ):
+        body = []
+        for number, date in enumerate(dates, 1):
+            amount = Decimal(number)
+            trans = [(5011, Objects((1, "400")), amount), (1930, None, -amount)]
+            body += voucher("A", number, date, "x", trans)
+        rar = [f"#RAR {-i} {start} {end}" for i, (start, end) in enumerate(years)]
+        files[name] = encode(header(years=()) + body + rar)
     lines = voucher("A", 1, "20260131", "x", [(5011, Objects((1, "400")), Decimal("1.00"))])
     lines += voucher("A", 2, "20260131", "x", [(5011, None, Decimal("-1.00"))])
     records = [("#VER", "A", 1, 20260131, "x"), ("#TRANS", 5011, Objects((1, "400")), "1.00")]
