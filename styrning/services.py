@@ -303,8 +303,9 @@ def sync_rows(
     ``reason`` beside its own, so exactly what changed has history and a repeat writes
     nothing. ``dry_run`` counts the same without touching the table. Values are not
     validated here: callers pass rows they checked (the database's constraints hold).
-    Queries: a temporary table, its COPY, one comparison, a count, and one statement per
-    kind of write that has rows (then ANALYZE after a large change).
+    Queries: a temporary table, its COPY, the comparison kept in a second one and counted
+    (a dry run only counts it), and one statement per kind of write that has rows (then
+    ANALYZE after a large change).
     """
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
@@ -336,19 +337,20 @@ def sync_rows(
             for row in rows:
                 copy.write_row(row)
         outer = "FULL" if remove_missing else "LEFT"
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {diff} ON COMMIT DROP AS "
+        differences = (
             f"SELECT CASE WHEN o.pk IS NULL THEN '+' WHEN t.sync_in IS NULL THEN '-' "
             f"ELSE '~' END AS op, o.pk AS pk, {selected} "
             f"FROM {staged} t {outer} JOIN ({scope_sql}) AS o (pk, {names}) ON {join} "
-            f"WHERE o.pk IS NULL OR t.sync_in IS NULL OR {differs}",
-            scope_params,
+            f"WHERE o.pk IS NULL OR t.sync_in IS NULL OR {differs}"
+        )
+        if dry_run:  # counted, not kept
+            cursor.execute(f"SELECT op, count(*) FROM ({differences}) d GROUP BY op", scope_params)
+            return _counts(cursor.fetchall())
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {diff} ON COMMIT DROP AS {differences}", scope_params
         )
         cursor.execute(f"SELECT op, count(*) FROM {diff} GROUP BY op")
-        found = dict(cursor.fetchall())
-        counts = Counts(found.get("+", 0), found.get("~", 0), found.get("-", 0))
-        if dry_run:
-            return counts
+        counts = _counts(cursor.fetchall())
         history = _HistoryWriter(model, connection, user, reason)
         total, done = counts.created + counts.changed + counts.removed, 0
         if counts.removed:
@@ -398,6 +400,11 @@ def sync_rows(
             if history.table:
                 cursor.execute(f"ANALYZE {history.table}")
     return counts
+
+
+def _counts(rows) -> Counts:
+    found = dict(rows)
+    return Counts(found.get("+", 0), found.get("~", 0), found.get("-", 0))
 
 
 def _same(field, name: str) -> str:
