@@ -345,12 +345,16 @@ def _scan(stream) -> _Scan:
         encoding = "utf-8"
     elif letters["utf8"] > max(letters["cp437"], letters["latin"]):
         stream.seek(start)
-        before = stream.read(utf8_bad + 1)
+        line, left = 1, utf8_bad
+        while left >= _CHUNK:  # count the lines before the byte, a chunk at a time
+            line += stream.read(_CHUNK).count(b"\n")
+            left -= _CHUNK
+        before = stream.read(left + 1)
         problem = _(
             "the file is UTF-8 but this line has a byte (0x%(byte)02X) that is not UTF-8: "
             "the file mixes encodings or is damaged"
-        ) % {"byte": before[utf8_bad]}
-        raise SieErrors([SieError("encoding", problem, before.count(b"\n", 0, utf8_bad) + 1)])
+        ) % {"byte": before[left]}
+        raise SieErrors([SieError("encoding", problem, line + before.count(b"\n", 0, left))])
     elif letters["cp437"] >= letters["latin"]:
         encoding = "cp437"
     else:

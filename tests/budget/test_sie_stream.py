@@ -275,3 +275,11 @@ def test_a_stream_that_cannot_seek_is_read_too():
     assert current_year_rows(parse_sie(Pipe(data), keep_vouchers=False)) == current_year_rows(
         parse_sie(data)
     )
+
+
+def test_a_bad_byte_far_into_a_utf8_file_is_named_by_its_line():
+    line = "#KONTO 3011 Försäljning åäö\n".encode()
+    data = line * 100_000 + b"#KONTO 3012 Fel \xe5\n" + line  # 3 MB of UTF-8, then a Latin-1 å
+    with pytest.raises(SieErrors) as info:
+        parse_sie(io.BytesIO(data), keep_vouchers=False)
+    assert [(e.code, e.line) for e in info.value.errors] == [("encoding", 100_001)]
