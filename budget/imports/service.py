@@ -163,37 +163,58 @@ def _write_outcomes(
     Only what differs is written, with its history rows carrying the batch's user and
     reason: on PostgreSQL set-based (``sync_rows``: COPY, then one statement per kind of
     change, the removed rows in one), elsewhere through ``RowSync``. ``dry_run`` counts
-    the same without writing, so a dry run reports what the real run will.
+    the same without writing, so a dry run reports what the real run will. Every import
+    of outcomes writes through here, and the function ends in one place (for what must
+    follow every write of outcomes).
     """
     user, reason = _audit(batch)
     months_by_year = defaultdict(set)
     for _unit, year, month, _group in outcomes:
         months_by_year[year].add(month)
-    if connections[router.db_for_write(Outcome)].vendor == "postgresql":
+    if not months_by_year:
+        counts = Counts()
+    elif connections[router.db_for_write(Outcome)].vendor == "postgresql":
         scope = Q()
         for year, months in months_by_year.items():
             scope |= Q(year=year, month__in=sorted(months))
-        counts = Counts()
-        if months_by_year:
-            counts = sync_rows(
-                Outcome,
-                Outcome.objects.filter(scope, municipality=municipality),
-                ["unit_id", "year", "month", "group_id"],
-                ["amount"],
-                (
-                    (unit_id, year, month, group_id, amount)
-                    for (unit_id, year, month, group_id), amount in outcomes.items()
-                ),
-                constants={"municipality_id": municipality.pk},
-                extra={"batch_id": batch.pk if batch else None},
-                user=user,
-                reason=reason,
-                remove_missing=replace_months,
-                dry_run=dry_run,
-                progress=progress,
-            )
-        _count_outcomes(result, counts)
-        return
+        counts = sync_rows(
+            Outcome,
+            Outcome.objects.filter(scope, municipality=municipality),
+            ["unit_id", "year", "month", "group_id"],
+            ["amount"],
+            (
+                (unit_id, year, month, group_id, amount)
+                for (unit_id, year, month, group_id), amount in outcomes.items()
+            ),
+            constants={"municipality_id": municipality.pk},
+            extra={"batch_id": batch.pk if batch else None},
+            user=user,
+            reason=reason,
+            remove_missing=replace_months,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    else:
+        counts = _write_outcomes_by_row(
+            municipality,
+            outcomes,
+            months_by_year,
+            batch,
+            user,
+            reason,
+            replace_months,
+            dry_run,
+            progress,
+        )
+    result.outcomes_created += counts.created
+    result.outcomes_changed += counts.changed
+    result.outcomes_removed += counts.removed
+
+
+def _write_outcomes_by_row(
+    municipality, outcomes, months_by_year, batch, user, reason, replace_months, dry_run, progress
+):
+    """The generic path of _write_outcomes (SQLite): RowSync per year; the counts."""
     syncs = []
     for year in sorted(months_by_year):
         sync = RowSync.from_values(
@@ -223,9 +244,8 @@ def _write_outcomes(
                 )
         syncs.append(sync)
     counts = sum((sync.counts(remove_missing=replace_months) for sync in syncs), start=Counts())
-    _count_outcomes(result, counts)
     if dry_run:
-        return
+        return counts
     total = counts.created + counts.changed + counts.removed
     done = 0
     for sync in syncs:
@@ -238,12 +258,7 @@ def _write_outcomes(
             else None,
         )
         done += part.created + part.changed + part.removed
-
-
-def _count_outcomes(result, counts):
-    result.outcomes_created += counts.created
-    result.outcomes_changed += counts.changed
-    result.outcomes_removed += counts.removed
+    return counts
 
 
 # --- SIE ------------------------------------------------------------------------------
