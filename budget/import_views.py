@@ -7,7 +7,6 @@ import hashlib
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -30,19 +29,22 @@ def imports(request):
     form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
+        checksum = hashlib.sha256()
+        for chunk in upload.chunks():  # never the whole file in memory
+            checksum.update(chunk)
+        upload.seek(0)
         with transaction.atomic():
             batch = ImportBatch(
                 municipality=municipality,
                 kind=form.cleaned_data["kind"],
                 dry_run=form.cleaned_data["dry_run"],
                 filename=upload.name,
-                checksum=hashlib.sha256(data).hexdigest(),
+                checksum=checksum.hexdigest(),
                 created_by=request.user,
                 options={"dimension": form.cleaned_data["dimension"]},
             )
             batch.save()
-            batch.file.save(f"{batch.pk}-{upload.name}", ContentFile(data), save=True)
+            batch.file.save(f"{batch.pk}-{upload.name}", upload, save=True)
         _start(request, batch)
         return redirect(batch)
     return render(

@@ -11,15 +11,19 @@ and every write goes through django-simple-history with the user who caused it.
     sync.put((unit.pk, 3), lookup={"unit": unit, "month": 3, ...}, values={"amount": amount})
     counts = sync.finish(remove_missing=True)   # Counts(created=…, changed=…, removed=…)
 
-``save_if_changed`` is the one-row form for forms and the demo. Neither opens a
-transaction: callers wrap the whole save in one.
+``save_if_changed`` is the one-row form for forms and the demo. ``sync_rows`` is the
+set-based form for imports of many rows on PostgreSQL: the rows go in by COPY and are
+compared, created, changed and removed in a few statements, each writing its history rows
+in the same statement. None of them opens a transaction: callers wrap the whole save in one.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
+from django.db import connections, router, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -253,3 +257,202 @@ class RowSync:
     def _clean(self, obj) -> None:
         if self.validate:
             obj.full_clean(exclude=self._exclude, validate_unique=False, validate_constraints=False)
+
+
+# --- set-based, for PostgreSQL -----------------------------------------------------------
+
+ANALYZE_ROWS = 10_000  # rows created or removed after which the table's statistics are renewed
+_temp_names = itertools.count(1)
+_INTEGER_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "IntegerField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallAutoField",
+    "SmallIntegerField",
+}
+
+
+def sync_rows(
+    model,
+    scope,
+    key_fields: list[str],
+    value_fields: list[str],
+    rows: Iterable[tuple],
+    *,
+    constants: dict | None = None,
+    extra: dict | None = None,
+    user=None,
+    reason: str = "",
+    remove_missing: bool = False,
+    dry_run: bool = False,
+    progress=None,
+) -> Counts:
+    """Make the rows of ``scope`` hold ``rows``, set-based (PostgreSQL only); what it wrote.
+
+    ``rows`` are tuples of the ``key_fields`` then the ``value_fields`` (attnames, e.g.
+    "unit_id"); a key names at most one row of ``scope``. A row whose key ``scope`` lacks
+    is created with ``constants`` (the columns the key leaves out, e.g. the municipality);
+    a row whose values differ is changed; with ``remove_missing``, rows of ``scope`` that
+    ``rows`` lack are removed. ``extra`` columns (e.g. the import that wrote a row) are
+    written on created and changed rows but never make a change. Each kind is one statement
+    that writes the model's django-simple-history rows ("+", "~", "-") with ``user`` and
+    ``reason`` beside its own, so exactly what changed has history and a repeat writes
+    nothing. ``dry_run`` counts the same without touching the table. Values are not
+    validated here: callers pass rows they checked (the database's constraints hold).
+    Queries: a temporary table, its COPY, the comparison kept in a second one and counted
+    (a dry run only counts it), and one statement per kind of write that has rows (then
+    ANALYZE after a large change).
+    """
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("sync_rows needs PostgreSQL; use RowSync elsewhere")
+    constants, extra = constants or {}, extra or {}
+    opts = model._meta
+    table = connection.ops.quote_name(opts.db_table)
+    fields = {f.attname: f for f in opts.concrete_fields}
+    q = connection.ops.quote_name
+    staged = f"sync_rows_{next(_temp_names)}"
+    diff = f"{staged}_diff"
+    columns = [*key_fields, *value_fields]
+    definitions = ", ".join(f"{q(name)} {fields[name].db_type(connection)}" for name in columns)
+    scope_sql, scope_params = scope.order_by().values_list("pk", *columns).query.sql_with_params()
+    join = " AND ".join(_same(fields[name], q(name)) for name in key_fields)
+    differs = (
+        " OR ".join(f"o.{q(name)} IS DISTINCT FROM t.{q(name)}" for name in value_fields) or "false"
+    )
+    pk = q(opts.pk.attname)
+    selected = ", ".join(f"t.{q(name)}" for name in columns)
+    names = ", ".join(q(name) for name in columns)
+    # The temporary tables live until the transaction ends (a savepoint when there is one).
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staged} ({definitions}, sync_in boolean NOT NULL "
+            "DEFAULT true) ON COMMIT DROP"
+        )
+        with cursor.copy(f"COPY {staged} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        outer = "FULL" if remove_missing else "LEFT"
+        differences = (
+            f"SELECT CASE WHEN o.pk IS NULL THEN '+' WHEN t.sync_in IS NULL THEN '-' "
+            f"ELSE '~' END AS op, o.pk AS pk, {selected} "
+            f"FROM {staged} t {outer} JOIN ({scope_sql}) AS o (pk, {names}) ON {join} "
+            f"WHERE o.pk IS NULL OR t.sync_in IS NULL OR {differs}"
+        )
+        if dry_run:  # counted, not kept
+            cursor.execute(f"SELECT op, count(*) FROM ({differences}) d GROUP BY op", scope_params)
+            return _counts(cursor.fetchall())
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {diff} ON COMMIT DROP AS {differences}", scope_params
+        )
+        cursor.execute(f"SELECT op, count(*) FROM {diff} GROUP BY op")
+        counts = _counts(cursor.fetchall())
+        history = _HistoryWriter(model, connection, user, reason)
+        total, done = counts.created + counts.changed + counts.removed, 0
+        if counts.removed:
+            cursor.execute(
+                history.wrap(
+                    f"DELETE FROM {table} WHERE {pk} IN (SELECT pk FROM {diff} WHERE op = '-') "
+                    f"RETURNING {history.returning('')}",
+                    "-",
+                ),
+                history.params("-"),
+            )
+            done += counts.removed
+            if progress:
+                progress(done, total)
+        if counts.changed:
+            assignments = [f"{q(name)} = d.{q(name)}" for name in value_fields]
+            assignments += [f"{q(name)} = %s" for name in extra]
+            cursor.execute(
+                history.wrap(
+                    f"UPDATE {table} AS o SET {', '.join(assignments)} FROM {diff} d "
+                    f"WHERE o.{pk} = d.pk AND d.op = '~' RETURNING {history.returning('o.')}",
+                    "~",
+                ),
+                [*extra.values(), *history.params("~")],
+            )
+            done += counts.changed
+            if progress:
+                progress(done, total)
+        if counts.created:
+            fixed = {**constants, **extra}
+            insert = [*columns, *fixed]
+            values = [f"d.{q(name)}" for name in columns] + ["%s"] * len(fixed)
+            cursor.execute(
+                history.wrap(
+                    f"INSERT INTO {table} ({', '.join(q(name) for name in insert)}) "
+                    f"SELECT {', '.join(values)} FROM {diff} d WHERE d.op = '+' "
+                    f"RETURNING {history.returning('')}",
+                    "+",
+                ),
+                [*fixed.values(), *history.params("+")],
+            )
+            done += counts.created
+            if progress:
+                progress(done, total)
+        if counts.created + counts.removed >= ANALYZE_ROWS:
+            cursor.execute(f"ANALYZE {table}")
+            if history.table:
+                cursor.execute(f"ANALYZE {history.table}")
+    return counts
+
+
+def _counts(rows) -> Counts:
+    found = dict(rows)
+    return Counts(found.get("+", 0), found.get("~", 0), found.get("-", 0))
+
+
+def _same(field, name: str) -> str:
+    """The join of a key column; nullable integer keys (e.g. an optional unit) compare
+    through coalesce, so the join stays a hash join."""
+    if not field.null:
+        return f"o.{name} = t.{name}"
+    if field.get_internal_type() in _INTEGER_TYPES or (
+        field.is_relation and field.target_field.get_internal_type() in _INTEGER_TYPES
+    ):
+        return f"coalesce(o.{name}, -1) = coalesce(t.{name}, -1)"
+    return f"o.{name} IS NOT DISTINCT FROM t.{name}"
+
+
+class _HistoryWriter:
+    """The django-simple-history rows of a set-based write, in the same statement."""
+
+    def __init__(self, model, connection, user, reason):
+        history = getattr(model, "history", None)
+        q = connection.ops.quote_name
+        self.q = q
+        own = {f.attname for f in model._meta.concrete_fields}
+        if history is None:
+            self.table, self.columns = None, [model._meta.pk.attname]
+        else:
+            historical = history.model._meta
+            self.table = q(historical.db_table)
+            self.columns = [
+                f.attname
+                for f in historical.concrete_fields
+                if not f.name.startswith("history_") and f.attname in own
+            ]
+        self.now = timezone.now()
+        self.user_id = getattr(user, "pk", None)
+        self.reason = reason or None
+
+    def returning(self, prefix: str) -> str:
+        return ", ".join(f"{prefix}{self.q(name)}" for name in self.columns)
+
+    def wrap(self, statement: str, kind: str) -> str:
+        if self.table is None:
+            return statement
+        names = ", ".join(self.q(name) for name in self.columns)
+        return (
+            f"WITH written AS ({statement}) INSERT INTO {self.table} ({names}, history_date, "
+            "history_type, history_user_id, history_change_reason) "
+            f"SELECT {names}, %s, %s, %s, %s FROM written"
+        )
+
+    def params(self, kind: str) -> list:
+        return [] if self.table is None else [self.now, kind, self.user_id, self.reason]

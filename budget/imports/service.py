@@ -9,6 +9,7 @@ written when the amount differs, so the history shows real changes only.
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,7 +17,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
@@ -36,7 +38,7 @@ from budget.models import (
 from styrning import formatting
 from styrning.jobs import JobFailed, run_job, short_reason
 from styrning.models import OrgUnit
-from styrning.services import Counts, RowSync
+from styrning.services import Counts, RowSync, sync_rows
 
 MAX_MESSAGES = 50
 
@@ -103,15 +105,20 @@ def _budget_year(municipality, year, errors, line=None):
     return budget_year
 
 
-def _summarise(result, outcomes):
-    """outcomes: {(unit or None, year, month, group): ledger amount} → per-unit table sums."""
+def _summarise(result, outcomes, units_by_pk, groups_by_pk):
+    """outcomes: {(unit id or None, year, month, group id): ledger amount} → per-unit table
+    sums (labelled with the units and groups of the two maps)."""
+    sums = defaultdict(Decimal)
+    for (unit_id, year, month, group_id), amount in outcomes.items():
+        sums[(unit_id, year, month, groups_by_pk[group_id].kind)] += amount
     per_unit = defaultdict(lambda: defaultdict(Decimal))
-    for (unit, year, month, group), amount in outcomes.items():
-        if group.kind not in (AccountGroup.Kind.REVENUE, AccountGroup.Kind.COST):
+    for (unit_id, year, month, kind), amount in sums.items():
+        if kind not in (AccountGroup.Kind.REVENUE, AccountGroup.Kind.COST):
             label = _("Finance (taxes, grants, financial items)")
-        elif unit is None:
+        elif unit_id is None:
             label = _("Not allocated to a responsibility code")
         else:
+            unit = units_by_pk[unit_id]
             label = f"{unit.ansvarskod} {unit.name}"
         key = f"{year}-{month:02d}" if month else str(year)  # a yearly detaljbudget row
         per_unit[label][key] += signs.to_table(amount)
@@ -119,9 +126,12 @@ def _summarise(result, outcomes):
 
 
 def _audit(batch):
-    """(user, change reason) for the history rows an import writes."""
+    """(user, change reason) for the history rows an import writes: the batch's, or
+    without one the user ``acting_user`` lends (if any) and no reason."""
     if batch is None:
-        return None, ""
+        request = getattr(HistoricalRecords.context, "request", None)
+        user = getattr(request, "user", None)
+        return (user if getattr(user, "is_authenticated", False) else None), ""
     reason = _("Import %(id)s: %(file)s") % {"id": batch.pk, "file": batch.filename}
     return batch.created_by, reason[:100]
 
@@ -145,48 +155,97 @@ def acting_user(user):
 def _write_outcomes(
     municipality, outcomes, batch, result, *, replace_months, dry_run=False, progress=None
 ):
-    """Create or change Outcome rows to hold ``outcomes`` ({(unit, year, month, group): amount}).
+    """Make the Outcome rows hold ``outcomes`` ({(unit id or None, year, month, group id):
+    amount}; primary keys, as a million lines must hash them).
 
     With ``replace_months`` (a ledger file covers whole months), rows of those months
     that the file no longer has are removed; otherwise other rows are left alone.
-    Only what differs is written, in bulk, through the one upsert-if-changed
-    (``RowSync``); ``dry_run`` counts the same without writing, so a dry run reports
-    what the real run will. History rows carry the batch's user.
+    Only what differs is written, with its history rows carrying the batch's user and
+    reason: on PostgreSQL set-based (``sync_rows``: COPY, then one statement per kind of
+    change, the removed rows in one), elsewhere through ``RowSync``. ``dry_run`` counts
+    the same without writing, so a dry run reports what the real run will. Every import
+    of outcomes writes through here, and the function ends in one place (for what must
+    follow every write of outcomes).
     """
     user, reason = _audit(batch)
+    months_by_year = defaultdict(set)
+    for _unit, year, month, _group in outcomes:
+        months_by_year[year].add(month)
+    if not months_by_year:
+        counts = Counts()
+    elif connections[router.db_for_write(Outcome)].vendor == "postgresql":
+        scope = Q()
+        for year, months in months_by_year.items():
+            scope |= Q(year=year, month__in=sorted(months))
+        counts = sync_rows(
+            Outcome,
+            Outcome.objects.filter(scope, municipality=municipality),
+            ["unit_id", "year", "month", "group_id"],
+            ["amount"],
+            (
+                (unit_id, year, month, group_id, amount)
+                for (unit_id, year, month, group_id), amount in outcomes.items()
+            ),
+            constants={"municipality_id": municipality.pk},
+            extra={"batch_id": batch.pk if batch else None},
+            user=user,
+            reason=reason,
+            remove_missing=replace_months,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    else:
+        counts = _write_outcomes_by_row(
+            municipality,
+            outcomes,
+            months_by_year,
+            batch,
+            user,
+            reason,
+            replace_months,
+            dry_run,
+            progress,
+        )
+    result.outcomes_created += counts.created
+    result.outcomes_changed += counts.changed
+    result.outcomes_removed += counts.removed
+
+
+def _write_outcomes_by_row(
+    municipality, outcomes, months_by_year, batch, user, reason, replace_months, dry_run, progress
+):
+    """The generic path of _write_outcomes (SQLite): RowSync per year; the counts."""
     syncs = []
-    for year in sorted({key[1] for key in outcomes}):
-        months = sorted({key[2] for key in outcomes if key[1] == year})
+    for year in sorted(months_by_year):
         sync = RowSync.from_values(
             Outcome,
-            Outcome.objects.filter(municipality=municipality, year=year, month__in=months),
+            Outcome.objects.filter(
+                municipality=municipality, year=year, month__in=sorted(months_by_year[year])
+            ),
             ["unit_id", "month", "group_id"],
             ["amount"],
             user=user,
             reason=reason,
             validate=False,  # keys and amounts were checked line by line when read
         )
-        for (unit, _year, month, group), amount in outcomes.items():
+        for (unit_id, _year, month, group_id), amount in outcomes.items():
             if _year == year:
                 sync.put(
-                    (unit.pk if unit else None, month, group.pk),
+                    (unit_id, month, group_id),
                     {
                         "municipality": municipality,
-                        "unit": unit,
+                        "unit_id": unit_id,
                         "year": year,
                         "month": month,
-                        "group": group,
+                        "group_id": group_id,
                     },
                     {"amount": amount},
                     extra={"batch": batch},
                 )
         syncs.append(sync)
     counts = sum((sync.counts(remove_missing=replace_months) for sync in syncs), start=Counts())
-    result.outcomes_created += counts.created
-    result.outcomes_changed += counts.changed
-    result.outcomes_removed += counts.removed
     if dry_run:
-        return
+        return counts
     total = counts.created + counts.changed + counts.removed
     done = 0
     for sync in syncs:
@@ -199,26 +258,28 @@ def _write_outcomes(
             else None,
         )
         done += part.created + part.changed + part.removed
+    return counts
 
 
 # --- SIE ------------------------------------------------------------------------------
 
 
 def import_sie(
-    municipality, data: bytes, *, year=None, dimension=1, dry_run=False, batch=None, progress=None
+    municipality, source, *, year=None, dimension=1, dry_run=False, batch=None, progress=None
 ) -> Result:
     """Read an SIE 4 (or 3, or 4I) file; store its outcomes, #PBUDGET and balances.
 
-    ``year`` must match the file's #RAR 0; a file without #RAR (SIE 4I) is read as that
-    year, or without it as the year its vouchers are dated in. The file is refused only
-    where an amount that would be imported cannot be read; what is read leniently comes
-    back as warnings naming the line. The dry run takes the same path as the import, with
-    every write rolled back, so it counts the same new, changed and removed rows; it judges
-    the file alone, so ansvarskoder, accounts and the budget year the database lacks are
-    warnings there and errors in a real import.
+    ``source`` is the file: a binary file object (read as a stream), a ``pathlib.Path`` or
+    its bytes. ``year`` must match the file's #RAR 0; a file without #RAR (SIE 4I) is read
+    as that year, or without it as the year its vouchers are dated in. The file is refused
+    only where an amount that would be imported cannot be read; what is read leniently
+    comes back as warnings naming the line. The dry run takes the same path as the import
+    and counts the same new, changed and removed rows without writing them; it judges the
+    file alone, so ansvarskoder, accounts and the budget year the database lacks are
+    warnings there and errors in a real import. All or nothing: one transaction.
     """
     try:
-        parsed = sie_format.parse_sie(data, year=year, progress=progress)
+        parsed = sie_format.parse_sie(source, year=year, progress=progress, keep_vouchers=False)
     except sie_format.SieError as error:
         raise ImportFailed(_sie_messages(error)) from error
     result = Result(dry_run=dry_run)
@@ -230,50 +291,65 @@ def import_sie(
     units = _units_by_code(municipality)
     problems: list[str] = []
     budget_year = _budget_year(municipality, file_year, problems)
-    outcome_rows = sie_format.current_year_rows(parsed, dimension=dimension, source="psaldo")
-    outcomes = _resolve_sie_rows(parsed, outcome_rows, dimension, accounts, units, problems)
-    budget_rows = sie_format.current_year_rows(parsed, dimension=dimension, source="pbudget")
-    budgets = _resolve_sie_rows(parsed, budget_rows, dimension, accounts, units, problems)
+    outcome_sums = sie_format.current_year_sums(parsed, dimension=dimension, source="psaldo")
+    outcomes = _resolve_sie_rows(parsed, outcome_sums, dimension, accounts, units, problems)
+    budget_sums = sie_format.current_year_sums(parsed, dimension=dimension, source="pbudget")
+    budgets = _resolve_sie_rows(parsed, budget_sums, dimension, accounts, units, problems)
     problems = list(dict.fromkeys(problems))  # an unknown code in #PSALDO and #PBUDGET
     if problems and not dry_run:
         raise ImportFailed(problems)
     result.warnings += problems
-    _summarise(result, outcomes)
+    _summarise(result, outcomes, {unit.pk: unit for unit in units.values()}, accounts.groups)
     balances = sie_format.current_year_balances(parsed)
     with transaction.atomic():
-        _write_outcomes(municipality, outcomes, batch, result, replace_months=True)
+        _write_outcomes(municipality, outcomes, batch, result, replace_months=True, dry_run=dry_run)
         if budget_year is not None:
-            result.budgets_written = _write_detail_budgets(budget_year, budgets)
-        result.balances_written = _write_balances(municipality, file_year, parsed, balances, batch)
+            result.budgets_written = _write_detail_budgets(
+                budget_year, budgets, dry_run=dry_run, batch=batch
+            )
+        result.balances_written = _write_balances(
+            municipality, file_year, parsed, balances, batch, dry_run=dry_run
+        )
         if dry_run:
-            transaction.set_rollback(True)
+            transaction.set_rollback(True)  # nothing is written; its scratch tables go
     if not balances:
         result.skipped.append(_("The file has no opening or closing balances for the year."))
     return result
 
 
-def _resolve_sie_rows(parsed, rows, dimension, accounts, units, problems):
-    """SIE rows → {(unit or None, year, month, group): amount}; balance accounts are left out
-    (their IB/UB are kept apart), unknown ansvarskoder and accounts go to ``problems``."""
+def _resolve_sie_rows(parsed, sums, dimension, accounts, units, problems):
+    """SIE sums {(object, "YYYY-MM", account): amount} → {(unit id or None, year, month,
+    group id): amount}; balance accounts are left out (their IB/UB are kept apart), unknown
+    ansvarskoder and accounts go to ``problems``."""
     resolved = defaultdict(Decimal)
     unknown_units, unknown_accounts = set(), set()
-    for row in rows:
-        if sie_format.is_balance_account(row.account):
+    unit_ids = {code: unit.pk for code, unit in units.items()}
+    groups: dict = {}  # account → group id, or False for one left out
+    months: dict = {}
+    for (code, period, account), amount in sums.items():
+        if not amount:
             continue
-        group = accounts.group_for(row.account)
-        if group is None:
-            unknown_accounts.add(row.account)
+        group_id = groups.get(account)
+        if group_id is None:
+            group = None if sie_format.is_balance_account(account) else accounts.group_for(account)
+            if group is None and not sie_format.is_balance_account(account):
+                unknown_accounts.add(account)
+            group_id = groups[account] = (
+                group.pk if group is not None and group.kind != AccountGroup.Kind.BALANCE else False
+            )
+        if group_id is False:
             continue
-        if group.kind == AccountGroup.Kind.BALANCE:
-            continue
-        unit = None
-        if row.object is not None:
-            unit = units.get(row.object)
-            if unit is None:
-                unknown_units.add(row.object)
+        unit_id = None
+        if code is not None:
+            unit_id = unit_ids.get(code)
+            if unit_id is None:
+                unknown_units.add(code)
                 continue
-        row_year, row_month = (int(part) for part in row.period.split("-"))
-        resolved[(unit, row_year, row_month, group)] += row.amount
+        month = months.get(period)
+        if month is None:
+            month = months[period] = (int(period[:4]), int(period[5:7]))
+        key = (unit_id, *month, group_id)
+        resolved[key] += amount
     for code in sorted(unknown_units):
         problems.append(
             _(
@@ -300,12 +376,7 @@ def _first_line(parsed, account):
 
 def _first_object_line(parsed, dimension, code):
     """The first line of the file that books on this object of the dimension."""
-    amounts = [*parsed.period_balances, *parsed.period_budgets]
-    transactions = (t for voucher in parsed.vouchers for t in voucher.transactions)
-    for item in (*amounts, *transactions):
-        if (dimension, code) in item.objects:
-            return item.line
-    return "?"
+    return sie_format.first_object_line(parsed, dimension, code)
 
 
 def _sie_messages(error) -> list[str]:
@@ -316,10 +387,32 @@ def _sie_messages(error) -> list[str]:
 def _write_detail_budgets(budget_year, budgets, *, dry_run=False, batch=None) -> int:
     """The detaljbudget per unit, group and month (or year), never frames; rows written.
 
-    Only rows that are new or differ are written, in bulk, through the one
-    upsert-if-changed (``RowSync``); ``dry_run`` counts them.
+    ``budgets`` is {(unit id, year, month or None, group id): amount}; rows without a unit
+    are left out. Only rows that are new or differ are written, with their history: on
+    PostgreSQL set-based (``sync_rows``), elsewhere through ``RowSync``; ``dry_run``
+    counts them.
     """
     user, reason = _audit(batch)
+    if connections[router.db_for_write(DetailBudget)].vendor == "postgresql":
+        rows = [
+            (unit_id, group_id, month, amount)
+            for (unit_id, _year, month, group_id), amount in budgets.items()
+            if unit_id is not None
+        ]
+        if not rows:
+            return 0  # nothing to create or change (rows the file lacks are kept)
+        counts = sync_rows(
+            DetailBudget,
+            DetailBudget.objects.filter(budget_year=budget_year),
+            ["unit_id", "group_id", "month"],
+            ["amount"],
+            rows,
+            constants={"budget_year_id": budget_year.pk},
+            user=user,
+            reason=reason,
+            dry_run=dry_run,
+        )
+        return counts.created + counts.changed
     sync = RowSync.from_values(
         DetailBudget,
         DetailBudget.objects.filter(budget_year=budget_year),
@@ -329,38 +422,50 @@ def _write_detail_budgets(budget_year, budgets, *, dry_run=False, batch=None) ->
         reason=reason,
         validate=False,  # keys and amounts were checked line by line when read
     )
-    for (unit, _year, month, group), amount in budgets.items():
-        if unit is not None:
+    for (unit_id, _year, month, group_id), amount in budgets.items():
+        if unit_id is not None:
             sync.put(
-                (unit.pk, group.pk, month),
-                {"budget_year": budget_year, "unit": unit, "group": group, "month": month},
+                (unit_id, group_id, month),
+                {
+                    "budget_year": budget_year,
+                    "unit_id": unit_id,
+                    "group_id": group_id,
+                    "month": month,
+                },
                 {"amount": amount},
             )
     counts = sync.counts() if dry_run else sync.finish()
     return counts.created + counts.changed
 
 
-def _write_balances(municipality, year, parsed, balances, batch) -> int:
-    written = 0
+def _write_balances(municipality, year, parsed, balances, batch, *, dry_run=False) -> int:
+    """#IB and #UB of the year per balance account: new and changed rows, counted the same
+    in a dry run. One query loads the year's rows; only what differs is written."""
+    user, reason = _audit(batch)
+    sync = RowSync.from_values(
+        BalanceAmount,
+        BalanceAmount.objects.filter(municipality=municipality, year=year),
+        ["kind", "account"],
+        ["amount"],
+        user=user,
+        reason=reason,
+        validate=False,  # read and checked line by line
+    )
     for item in balances:
-        row, created = BalanceAmount.objects.get_or_create(
-            municipality=municipality,
-            year=year,
-            kind=item.kind,
-            account=item.account,
-            defaults={
-                "amount": item.amount,
-                "batch": batch,
+        sync.put(
+            (item.kind, item.account),
+            {
+                "municipality": municipality,
+                "year": year,
+                "kind": item.kind,
+                "account": item.account,
                 "name": parsed.accounts.get(item.account, "")[:100],
             },
+            {"amount": item.amount},
+            extra={"batch": batch},
         )
-        if created:
-            written += 1
-        elif row.amount != item.amount:
-            row.amount, row.batch = item.amount, batch
-            row.save()
-            written += 1
-    return written
+    counts = sync.counts() if dry_run else sync.finish()
+    return counts.created + counts.changed
 
 
 # --- CSV / XLSX ---------------------------------------------------------------------------
@@ -369,7 +474,8 @@ def _write_balances(municipality, year, parsed, balances, batch) -> int:
 def _read_spreadsheet(municipality, data, filename, *, whole_year=False, progress=None):
     """Rows of a CSV/XLSX file resolved against the database, or ImportFailed.
 
-    Returns ({(unit, year, month, group): amount}, {year: BudgetYear}). The file is
+    Returns ({(unit id, year, month, group id): amount}, {year: BudgetYear}, (units by
+    pk, groups by pk)). The file is
     read row by row; every problem is collected and reported by line (the first
     MAX_MESSAGES of them), so one upload shows what is wrong.
     """
@@ -423,14 +529,9 @@ def _read_spreadsheet(municipality, data, filename, *, whole_year=False, progres
         errors.append(_("…and %(count)s more problems.") % {"count": more})
     if errors:
         raise ImportFailed(errors)
-    # Keyed by primary keys while reading (cheap to hash), by the objects from here on.
-    units_by_pk = {unit.pk: unit for unit in units.values()}
-    groups_by_pk = accounts.groups
-    resolved = {
-        (units_by_pk[unit_id], year, month, groups_by_pk[group_id]): amount
-        for (unit_id, year, month, group_id), amount in amounts.items()
-    }
-    return resolved, budget_years
+    # Keyed by primary keys (cheap to hash); the maps name them.
+    names = ({unit.pk: unit for unit in units.values()}, accounts.groups)
+    return dict(amounts), budget_years, names
 
 
 def import_outcomes(
@@ -440,9 +541,9 @@ def import_outcomes(
 
     A dry run counts new, changed and removed rows exactly as the real run will.
     """
-    outcomes, years = _read_spreadsheet(municipality, data, filename, progress=progress)
+    outcomes, years, names = _read_spreadsheet(municipality, data, filename, progress=progress)
     result = Result(dry_run=dry_run, year=min(years) if years else None)
-    _summarise(result, outcomes)
+    _summarise(result, outcomes, *names)
     with transaction.atomic():
         _write_outcomes(
             municipality,
@@ -465,17 +566,19 @@ def import_detail_budget(
     Frames are never changed; the unit page shows where the rows do not add up.
     ``budgets_written`` counts new and changed rows, the same in a dry run.
     """
-    budgets, budget_years = _read_spreadsheet(
+    budgets, budget_years, names = _read_spreadsheet(
         municipality, data, filename, whole_year=True, progress=progress
     )
     result = Result(dry_run=dry_run, year=min(budget_years) if budget_years else None)
-    _summarise(result, budgets)
+    _summarise(result, budgets, *names)
+    units_by_pk = names[0]
     with transaction.atomic():
         for year, budget_year in budget_years.items():
             part = {k: v for k, v in budgets.items() if k[1] == year}
             # A dry run writes too, to see the frames' sums after it, and is rolled back.
             result.budgets_written += _write_detail_budgets(budget_year, part, batch=batch)
-            result.warnings += _frame_mismatches(budget_year, {k[0] for k in part})
+            units = {units_by_pk[k[0]] for k in part if k[0] is not None}
+            result.warnings += _frame_mismatches(budget_year, units)
         if dry_run:
             transaction.set_rollback(True)
     return result
@@ -514,17 +617,32 @@ def _frame_mismatches(budget_year, units) -> list[str]:
 
 
 # Every kind of upload reaches its importer through this table, and only through it.
+# ``stream`` is the stored file opened for reading: SIE is read from it as a stream, the
+# spreadsheets whole.
 IMPORTERS = {
-    ImportBatch.Kind.SIE: lambda upload, data, **options: import_sie(
-        upload.municipality, data, dimension=int(upload.options.get("dimension") or 1), **options
+    ImportBatch.Kind.SIE: lambda upload, stream, **options: import_sie(
+        upload.municipality,
+        stream,
+        dimension=int(upload.options.get("dimension") or 1),
+        **options,
     ),
-    ImportBatch.Kind.OUTCOMES: lambda upload, data, **options: import_outcomes(
-        upload.municipality, data, upload.filename, **options
+    ImportBatch.Kind.OUTCOMES: lambda upload, stream, **options: import_outcomes(
+        upload.municipality, stream.read(), upload.filename, **options
     ),
-    ImportBatch.Kind.DETAIL_BUDGET: lambda upload, data, **options: import_detail_budget(
-        upload.municipality, data, upload.filename, **options
+    ImportBatch.Kind.DETAIL_BUDGET: lambda upload, stream, **options: import_detail_budget(
+        upload.municipality, stream.read(), upload.filename, **options
     ),
 }
+
+
+@contextmanager
+def _stored_file(batch):
+    """The batch's stored file opened for reading in binary (an empty stream without one)."""
+    if not batch.file:
+        yield io.BytesIO(b"")
+        return
+    with batch.file.open("rb") as stored:
+        yield stored
 
 
 def run_batch(batch_id: int) -> bool:
@@ -540,11 +658,10 @@ def run_batch(batch_id: int) -> bool:
             raise JobFailed(
                 _("There is no importer for files of the kind “%(kind)s”.") % {"kind": batch.kind}
             )
-        data = batch.file.read() if batch.file else b""
         try:
-            with acting_user(batch.created_by):
+            with _stored_file(batch) as stream, acting_user(batch.created_by):
                 result = importer(
-                    batch, data, dry_run=batch.dry_run, batch=batch, progress=progress
+                    batch, stream, dry_run=batch.dry_run, batch=batch, progress=progress
                 )
         except ImportFailed as failure:
             ImportBatch.objects.filter(pk=batch.pk).update(errors=failure.errors)

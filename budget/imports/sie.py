@@ -1,8 +1,14 @@
 """Read SIE files (SIE-Gruppen, "SIE filformat" utgåva 4B) without touching the database.
 
-``parse_sie(data)`` turns the bytes of an SIE file (type 1–4) into a :class:`SieFile`, or
-raises :class:`SieErrors` listing every problem found (up to ``MAX_ERRORS``), each with its
-line number and a short machine ``code``. ``current_year_rows`` turns a parsed file into the
+``parse_sie(source)`` turns an SIE file (type 1–4: its bytes, a binary stream or a path) into
+a :class:`SieFile`, or raises :class:`SieErrors` listing every problem found (up to
+``MAX_ERRORS``), each with its line number and a short machine ``code``. The file is read as a
+stream: once in chunks for its encoding, then line by line, summing #TRANS per month, object
+list and account as it goes, so with ``keep_vouchers=False`` (what the import uses) memory
+does not grow with the number of vouchers. Most lines of a big file take a fast path (plain
+#VER, {, } and #TRANS lines, matched by patterns that accept only what the full tokenizer
+reads the same way); any other line, and every line while a checksum runs, takes the full
+path with its errors and warnings. ``current_year_rows`` turns a parsed file into the
 amounts Styrning stores: per object of one dimension, month and account of the current year
 (#RAR 0), with the ledger's sign (debit +, credit −). ``summary_json`` is what
 ``import_sie FILE --dry-run --json`` prints.
@@ -38,11 +44,14 @@ import codecs
 import datetime as dt
 import io
 import re
+import shutil
+import tempfile
 import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import PurePath
 from typing import NamedTuple
 
 from django.core.exceptions import AppRegistryNotReady, ImproperlyConfigured
@@ -209,7 +218,14 @@ class SieFile:
     object_balances: list[ObjectBalance] = field(default_factory=list)
     period_balances: list[PeriodAmount] = field(default_factory=list)
     period_budgets: list[PeriodAmount] = field(default_factory=list)
-    vouchers: list[Voucher] = field(default_factory=list)
+    vouchers: list[Voucher] = field(default_factory=list)  # only when read with keep_vouchers
+    # #TRANS summed while reading: {(bucket, objects, account): amount}, where bucket is the
+    # voucher's month "YYYY-MM" in #RAR 0, or its date when #RAR 0 was not known yet, and
+    # objects the object list, or on the fast path its text (read in ``object_texts``).
+    trans_sums: dict = field(default_factory=dict)
+    object_texts: dict[str, tuple] = field(default_factory=dict)
+    voucher_dates: dict[dt.date, list[int]] = field(default_factory=dict)  # first lines per date
+    object_lines: dict[tuple[int, str], int] = field(default_factory=dict)  # first #TRANS line
     ignored_corrections: int = 0  # #RTRANS and #BTRANS lines
     account_lines: dict[str, int] = field(default_factory=dict)  # first amount line per account
     unknown_accounts: list[str] = field(default_factory=list)  # used but without #KONTO
@@ -246,48 +262,114 @@ _FORMAT_RE = re.compile(rb'(?m)^[ \t]*#FORMAT[ \t]+"?([^"\s]*)')
 _CHUNK = 1 << 20
 
 
-def _first_undecodable(data: bytes, encoding: str) -> int | None:
-    """Offset of the first byte ``encoding`` cannot decode, without decoding all at once."""
+def _chunks(stream, size: int = _CHUNK):
+    while chunk := stream.read(size):
+        yield chunk
+
+
+def _first_undecodable(chunks, encoding: str) -> int | None:
+    """Offset of the first byte ``encoding`` cannot decode, reading ``chunks`` in turn."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    view = memoryview(data)
     offset = 0
+    for chunk in chunks:
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            return max(0, offset - pending + exc.start)
+        offset += len(chunk)
+    pending = len(decoder.getstate()[0])
     try:
-        for offset in range(0, len(data), _CHUNK):
-            pending = len(decoder.getstate()[0])
-            decoder.decode(view[offset : offset + _CHUNK])
-        pending, offset = len(decoder.getstate()[0]), len(data)
         decoder.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
-        return max(0, offset - pending + exc.start)
+    except UnicodeDecodeError:
+        return max(0, offset - pending)
     return None
+
+
+class _Scan(NamedTuple):
+    encoding: str
+    lines: int
+
+
+def _scan(stream) -> _Scan:
+    """Read a seekable binary stream once, in chunks: its encoding and its number of lines.
+
+    Raises SieErrors for an empty file, UTF-16 and broken UTF-8 (as detect_encoding);
+    leaves the stream where it started.
+    """
+    start = stream.tell()
+    newlines, last, empty, ascii_only = 0, b"", True, True
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    utf8_bad: int | None = None
+    letters = {"utf8": 0, "cp437": 0, "latin": 0}
+    c1 = False
+    head = b""
+    offset = 0
+    carry = b""  # the last byte of the chunk before: a UTF-8 letter may straddle two chunks
+    for chunk in _chunks(stream):
+        if not head:
+            head = chunk[:65536]
+        newlines += chunk.count(b"\n")
+        last = chunk[-1:]
+        if empty and not chunk.isspace():
+            empty = False
+        plain = chunk.isascii()
+        if not plain:
+            ascii_only = False
+            window = carry + chunk
+            letters["utf8"] += sum(window.count(letter) for letter in _UTF8_LETTERS)
+            letters["cp437"] += sum(chunk.count(bytes([b])) for b in _CP437_LETTERS)
+            letters["latin"] += sum(chunk.count(bytes([b])) for b in _LATIN_LETTERS)
+            c1 = c1 or re.search(rb"[\x80-\x9f]", chunk) is not None
+        if utf8_bad is None and not (plain and not utf8.getstate()[0]):
+            pending = len(utf8.getstate()[0])
+            try:
+                utf8.decode(chunk)
+            except UnicodeDecodeError as exc:
+                utf8_bad = max(0, offset - pending + exc.start)
+        carry = chunk[-1:]
+        offset += len(chunk)
+    if empty:
+        raise SieErrors([SieError("malformed", _("the file is empty"))])
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        problem = _("the file is saved as UTF-16; save it as PC8 (CP437) or UTF-8 and try again")
+        raise SieErrors([SieError("encoding", problem, 1)])
+    if utf8_bad is None and utf8.getstate()[0]:
+        utf8_bad = offset - len(utf8.getstate()[0])  # the file ends inside a character
+    lines = newlines + (0 if last == b"\n" else 1)
+    if ascii_only:
+        declared = _FORMAT_RE.search(head)
+        utf8_declared = declared and declared.group(1).upper() in (b"UTF-8", b"UTF8")
+        encoding = "utf-8" if utf8_declared else "cp437"
+    elif utf8_bad is None:
+        encoding = "utf-8"
+    elif letters["utf8"] > max(letters["cp437"], letters["latin"]):
+        stream.seek(start)
+        line, left = 1, utf8_bad
+        while left >= _CHUNK:  # count the lines before the byte, a chunk at a time
+            line += stream.read(_CHUNK).count(b"\n")
+            left -= _CHUNK
+        before = stream.read(left + 1)
+        problem = _(
+            "the file is UTF-8 but this line has a byte (0x%(byte)02X) that is not UTF-8: "
+            "the file mixes encodings or is damaged"
+        ) % {"byte": before[left]}
+        raise SieErrors([SieError("encoding", problem, line + before.count(b"\n", 0, left))])
+    elif letters["cp437"] >= letters["latin"]:
+        encoding = "cp437"
+    else:
+        encoding = "iso-8859-15"
+        if c1:
+            stream.seek(start)
+            if _first_undecodable(_chunks(stream), "cp1252") is None:
+                encoding = "cp1252"
+    stream.seek(start)
+    return _Scan(encoding, lines)
 
 
 def detect_encoding(data: bytes) -> str:
     """One of ENCODINGS; raises SieErrors (code "encoding") for UTF-16 and broken UTF-8."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        problem = _("the file is saved as UTF-16; save it as PC8 (CP437) or UTF-8 and try again")
-        raise SieErrors([SieError("encoding", problem, 1)])
-    if data.isascii():
-        declared = _FORMAT_RE.search(data[:65536])
-        utf8 = declared and declared.group(1).upper() in (b"UTF-8", b"UTF8")
-        return "utf-8" if utf8 else "cp437"
-    bad = _first_undecodable(data, "utf-8")
-    if bad is None:
-        return "utf-8"
-    utf8 = sum(data.count(letter) for letter in _UTF8_LETTERS)
-    cp437 = sum(data.count(letter) for letter in _CP437_LETTERS)
-    latin = sum(data.count(letter) for letter in _LATIN_LETTERS)
-    if utf8 > max(cp437, latin):
-        problem = _(
-            "the file is UTF-8 but this line has a byte (0x%(byte)02X) that is not UTF-8: "
-            "the file mixes encodings or is damaged"
-        ) % {"byte": data[bad]}
-        raise SieErrors([SieError("encoding", problem, data.count(b"\n", 0, bad) + 1)])
-    if cp437 >= latin:
-        return "cp437"
-    if re.search(rb"[\x80-\x9f]", data) and _first_undecodable(data, "cp1252") is None:
-        return "cp1252"
-    return "iso-8859-15"
+    return _scan(io.BytesIO(data)).encoding
 
 
 # --- Fields -----------------------------------------------------------------------------------
@@ -486,15 +568,56 @@ def format_amount(amount: Decimal) -> str:
     return "0.00" if value == 0 else f"{value:.2f}"
 
 
+# --- The fast path ---------------------------------------------------------------------------
+
+# Most lines of a big file are #TRANS in the plain shape exporters write, e.g.
+#     #TRANS 5010 {1 "1234"} -1234.50 20260115 "text"
+# These patterns match only lines the full tokenizer reads the same way (fields separated by
+# blanks, quoted texts without quotes, backslashes or braces inside, no control characters),
+# so a match is read directly and anything else takes the full path with its errors and
+# warnings. They never decide that a line is wrong.
+_PLAIN = r'[^\x00-\x20\x7f-\x9f"{}\\]+'  # an unquoted field
+_QUOTED = r'"[^\x00-\x1f\x7f-\x9f"{}\\]*"'  # a quoted field
+_FIELD = f"(?:{_PLAIN}|{_QUOTED})"
+_END = r"[ \t]*\r*\n?\Z"
+_FAST_TRANS = re.compile(
+    r"[ \t]*#TRANS[ \t]+([0-9]+)[ \t]+\{([^{}\x00-\x1f\x7f-\x9f]*)\}[ \t]+([-+]?[0-9.]+)\r?\n?"
+)
+# What may follow a fast #TRANS's amount: nothing, or its date and plain fields.
+_FAST_TRANS_TAIL = re.compile(rf'(?:[ \t]+([0-9]{{8}}|"")(?:[ \t]+{_FIELD})*)?{_END}')
+_FAST_VER = re.compile(
+    rf'[ \t]*#VER[ \t]+(?:({_PLAIN})|"([^\x00-\x1f\x7f-\x9f"{{}}\\]*)")'
+    rf'[ \t]+(?:({_PLAIN})|"([^\x00-\x1f\x7f-\x9f"{{}}\\]*)")'
+    r"[ \t]+([0-9]{8})"
+    rf'(?:[ \t]+(?:({_PLAIN})|"([^\x00-\x1f\x7f-\x9f"{{}}\\]*)")(?:[ \t]+{_FIELD})*)?{_END}'
+)
+_OPEN_LINES = frozenset({"{\n", "{\r\n", "{", "   {\n", "   {\r\n", "\t{\n", "\t{\r\n"})
+_CLOSE_LINES = frozenset({"}\n", "}\r\n", "}", "   }\n", "   }\r\n", "\t}\n", "\t}\r\n"})
+
+
 # --- The reader -------------------------------------------------------------------------------
 
 
 class _Parser:
     """Reads lines one at a time into a SieFile, collecting errors and warnings."""
 
-    def __init__(self, encoding: str, year: int | None = None):
+    def __init__(
+        self,
+        encoding: str,
+        year: int | None = None,
+        keep_vouchers: bool = True,
+        day_buckets: bool = False,
+    ):
         self.sie = SieFile(encoding=encoding)
         self.year = year
+        self.keep_vouchers = keep_vouchers
+        self.day_buckets = day_buckets
+        self.pending_months = False  # #TRANS summed by month before #RAR 0 was known
+        self.bucket: str | dt.date | None = None  # where the open voucher's #TRANS are summed
+        self._buckets: dict[dt.date, str | bool] = {}
+        self._trans_objects: set = set()
+        self._fast_objects = self.sie.object_texts
+        self._fast_objects[""] = ()
         self.errors: list[SieError] = []
         self.line = 0
         self.voucher: Voucher | None = None
@@ -542,6 +665,130 @@ class _Parser:
             "#BTRANS": self._correction,
             "#KSUMMA": self._ksumma,
         }
+
+    def read(self, lines, total: int, progress, fast: bool = True) -> None:
+        """Read every line of ``lines`` (text lines with their ends): the plain #VER, {, }
+        and #TRANS lines on the fast path, the rest (and every line when the state asks for
+        more: a checksum running, an #RTRANS to match) through ``feed``.
+
+        The state of the open voucher (block, sum, bucket) is kept in locals here and
+        handed to ``self`` around every call that reads or changes it."""
+        trans_match, ver_match = _FAST_TRANS.match, _FAST_VER.match
+        tail_match = _FAST_TRANS_TAIL.match
+        feed, dates, objects_cache = self.feed, self._dates, self._fast_objects
+        account_lines, keep = self.sie.account_lines, self.keep_vouchers
+        vouchers, voucher_dates, buckets = self.sie.vouchers, self.sie.voucher_dates, self._buckets
+        sums = self.sie.trans_sums
+        sums_get = sums.get
+        report = PROGRESS_EVERY + 1 if progress is not None else -1  # the line after which
+        plain = fast and self._plain()
+        block, voucher_sum, bucket = self.block, self.voucher_sum, self.bucket
+        number = 0
+        for number, raw in enumerate(lines, start=1):
+            if number == report:
+                progress(number - 1, total)  # the lines before this one are read
+                report += PROGRESS_EVERY
+            if plain:
+                if block == "open":
+                    match = trans_match(raw)
+                    if match is not None:
+                        account, items, amount_text = match.groups()
+                        day_text = None
+                        if match.end() != len(raw):
+                            tail = tail_match(raw, match.end(3))
+                            day_text = tail.group(1) if tail is not None else "-"
+                        if (
+                            items not in objects_cache
+                            and self._fast_object_list(items, number) is None
+                        ):
+                            items = None
+                        try:
+                            amount = Decimal(amount_text)  # as _AMOUNT_RE, given [-+]?[0-9.]+
+                        except InvalidOperation:
+                            items = None  # not an amount: the full path tells why
+                        if items is not None and (
+                            day_text is None or day_text == '""' or day_text in dates
+                        ):
+                            voucher_sum += amount
+                            if account not in account_lines:
+                                account_lines[account] = number
+                            if keep:
+                                day = dates[day_text] if day_text and day_text != '""' else None
+                                trans = Trans(account, objects_cache[items], amount, day, number)
+                                self.voucher.transactions.append(trans)
+                            if bucket is not None:
+                                # Keyed by the object list's text, whose hash is kept.
+                                key = (bucket, items, account)
+                                sums[key] = sums_get(key, ZERO) + amount
+                            continue
+                    elif raw in _CLOSE_LINES:
+                        self.voucher_sum = voucher_sum
+                        if voucher_sum and abs(voucher_sum) > BALANCE_TOLERANCE:
+                            self.line = number
+                            self._finish_voucher()  # tells that it does not balance
+                        else:
+                            self.voucher = self.block = None
+                        block = None
+                        continue
+                elif block is None:
+                    match = ver_match(raw)
+                    if match is not None and match.group(5) in dates:
+                        series, series_quoted, voucher_number, number_quoted, day_text, *text = (
+                            match.groups()
+                        )
+                        day = dates[day_text]
+                        voucher = Voucher(
+                            series or series_quoted or "",
+                            voucher_number or number_quoted or "",
+                            day,
+                            text[0] or text[1] or "",
+                            number,
+                        )
+                        if keep:
+                            vouchers.append(voucher)
+                        self.voucher, self.voucher_damaged = voucher, False
+                        block = self.block = "expect"
+                        voucher_sum = ZERO
+                        seen = voucher_dates.get(day)
+                        if seen is None:
+                            voucher_dates[day] = [number]
+                        elif len(seen) < MAX_ERRORS:
+                            seen.append(number)
+                        bucket = self.bucket = buckets.get(day) or self._bucket_of(day)
+                        continue
+                elif block == "expect" and raw in _OPEN_LINES:
+                    block = self.block = "open"
+                    continue
+            self.voucher_sum = voucher_sum
+            feed(number, raw)
+            block, voucher_sum, bucket = self.block, self.voucher_sum, self.bucket
+            plain = fast and self._plain()
+        self.voucher_sum = voucher_sum
+        if progress is not None and number and number % PROGRESS_EVERY == 0:
+            progress(number, total)
+
+    def _plain(self) -> bool:
+        """Whether the next line may take the fast path: no checksum is running and no
+        #RTRANS waits for its #TRANS."""
+        return self.pending_rtrans is None and (self.ksumma_line is None or self.ksumma_done)
+
+    def _fast_object_list(self, items: str, line: int) -> tuple | None:
+        """The object list of a plain #TRANS (the text between its braces), or None when
+        it must be read by the full path (which tells what is wrong with it)."""
+        try:
+            objects = self._object_list(tokenize(items))
+        except _LineError:
+            return None
+        self._fast_objects[items] = objects
+        self._note_objects(objects, line)
+        return objects
+
+    def _note_objects(self, objects: tuple, line: int) -> None:
+        """The first #TRANS line of each object (for the messages that name one)."""
+        if objects and objects not in self._trans_objects:
+            self._trans_objects.add(objects)
+            for pair in objects:
+                self.sie.object_lines.setdefault(pair, line)
 
     # Errors and warnings
 
@@ -829,12 +1076,55 @@ class _Parser:
             self.error("malformed", "#VER: " + not_closed, self.voucher.line)
             self._finish_voucher()
         voucher = Voucher(_text(tokens, 1), _text(tokens, 2), None, _text(tokens, 4), self.line)
-        self.sie.vouchers.append(voucher)
-        self.voucher, self.block = voucher, "expect"
-        self.voucher_sum, self.voucher_damaged = ZERO, False
+        self._open_voucher(voucher)
         if not _text(tokens, 3):
             raise _LineError("date", _("the voucher has no date"))
-        voucher.date = self._date(_text(tokens, 3))
+        self._date_voucher(voucher, self._date(_text(tokens, 3)))
+
+    def _open_voucher(self, voucher: Voucher) -> None:
+        if self.keep_vouchers:
+            self.sie.vouchers.append(voucher)
+        self.voucher, self.block = voucher, "expect"
+        self.voucher_sum, self.voucher_damaged = ZERO, False
+        self.bucket = None
+
+    def _date_voucher(self, voucher: Voucher, day: dt.date) -> None:
+        """Set the voucher's date: its lines are kept per date (the year checks) and its
+        #TRANS go to the month's bucket, or to the date's while #RAR 0 is not known."""
+        voucher.date = day
+        lines = self.sie.voucher_dates.get(day)
+        if lines is None:
+            lines = self.sie.voucher_dates[day] = []
+        if len(lines) < MAX_ERRORS:
+            lines.append(voucher.line)
+        self.bucket = self._bucket_of(day)
+
+    def _bucket_of(self, day: dt.date) -> str | tuple | dt.date | None:
+        """Where #TRANS of a voucher dated ``day`` are summed: its month "YYYY-MM" when it
+        lies in #RAR 0, None when it lies outside. While #RAR 0 is not known (SIE 4I, or
+        #RAR after the vouchers) the month as (year, month), which ``_trans_sums`` places
+        when the file is read; if the year then found does not begin and end with a month,
+        parse_sie reads the file again with ``day_buckets``, summing by the date itself."""
+        bucket = self._buckets.get(day)
+        if bucket is None:
+            years = self.sie.years
+            if 0 not in years:
+                if self.day_buckets:
+                    return day
+                self.pending_months = True
+                return (day.year, day.month)
+            start, end = years[0]
+            bucket = f"{day.year:04d}-{day.month:02d}" if start <= day <= end else False
+            self._buckets[day] = bucket
+        return bucket or None
+
+    def _sum_trans(self, account: str, objects: tuple, amount: Decimal, line: int) -> None:
+        """Add a #TRANS of the open voucher to the sums (the fast path does the same inline)."""
+        self._note_objects(objects, line)
+        if self.bucket is not None:
+            key = (self.bucket, objects, account)
+            sums = self.sie.trans_sums
+            sums[key] = sums.get(key, ZERO) + amount
 
     def _trans(self, tokens: list) -> None:
         if self.block != "open":
@@ -847,10 +1137,14 @@ class _Parser:
         except _LineError:
             self.voucher_damaged = True
             raise
-        self.voucher.transactions.append(
-            Trans(self._used(account), objects, amount, day, self.line)
-        )
+        if self.keep_vouchers:
+            self.voucher.transactions.append(
+                Trans(self._used(account), objects, amount, day, self.line)
+            )
+        else:
+            self._used(account)
         self.voucher_sum += amount
+        self._sum_trans(account, objects, amount, self.line)
 
     def _correction(self, tokens: list) -> None:
         """#RTRANS/#BTRANS: counted and otherwise ignored (§11, #RTRANS 5, #BTRANS 4)."""
@@ -982,17 +1276,17 @@ class _Parser:
                     row = row._replace(rar=actual)
                 kept.append(row)
             rows[:] = kept
-        outside_cache: dict[dt.date, bool] = {}
-        for voucher in sie.vouchers:
-            if voucher.date is None:
-                continue
-            outside = outside_cache.get(voucher.date)
-            if outside is None:
-                outside = outside_cache[voucher.date] = sie.year_of(voucher.date) is None
-            if outside:
-                problem = _("the voucher date %(date)s lies outside every #RAR year")
-                problem = "#VER: " + problem % {"date": voucher.date.strftime("%Y%m%d")}
-                self.error("date", problem, voucher.line)
+        outside = [day for day in sie.voucher_dates if sie.year_of(day) is None]
+        for line, day in self._voucher_lines(outside):
+            problem = _("the voucher date %(date)s lies outside every #RAR year")
+            problem = "#VER: " + problem % {"date": day.strftime("%Y%m%d")}
+            self.error("date", problem, line)
+
+    def _voucher_lines(self, days) -> list[tuple[int, dt.date]]:
+        """(line, date) of the vouchers dated on ``days``, in file order (the first
+        MAX_ERRORS of each date: no more errors are told)."""
+        dates = self.sie.voucher_dates
+        return sorted((line, day) for day in days for line in dates[day])
 
     def _check_totals(self) -> None:
         """Tell where an account's #PSALDO of the current year has lines per object but none
@@ -1026,7 +1320,7 @@ class _Parser:
             year, sie.year_source = self.year, "given"
             told = _("The file has no #RAR line (SIE 4I); it is read as the year %(year)s given.")
         else:
-            found = sorted({v.date.year for v in sie.vouchers if v.date is not None})
+            found = sorted({day.year for day in sie.voucher_dates})
             if not found:
                 problem = _("the file has no #RAR line and no vouchers, so its year is unknown")
                 self.error("year", f"{problem}: {give}", None)
@@ -1065,49 +1359,118 @@ class _Parser:
                     values = {"period": row.period, "year": start.year}
                     self.warn("outside_year", row.line, f"{label}: " + problem % values)
             rows[:] = kept
-        for voucher in sie.vouchers:
-            if voucher.date is not None and not start <= voucher.date <= end:
-                problem = _("the voucher date %(date)s lies outside the year %(year)s")
-                values = {"date": voucher.date.strftime("%Y%m%d"), "year": start.year}
-                self.error("date", "#VER: " + problem % values, voucher.line)
+        outside = [day for day in sie.voucher_dates if not start <= day <= end]
+        for line, day in self._voucher_lines(outside):
+            problem = _("the voucher date %(date)s lies outside the year %(year)s")
+            values = {"date": day.strftime("%Y%m%d"), "year": start.year}
+            self.error("date", "#VER: " + problem % values, line)
 
 
 def parse_sie(
-    data: bytes,
+    source,
     *,
     year: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    keep_vouchers: bool = True,
+    fast: bool = True,
 ) -> SieFile:
-    """Read an SIE file's bytes; raise SieErrors naming every bad line (up to MAX_ERRORS).
+    """Read an SIE file; raise SieErrors naming every bad line (up to MAX_ERRORS).
 
+    ``source`` is the file's bytes, a binary file object (read as a stream, in chunks; one
+    that cannot seek is first spooled to a temporary file) or a ``pathlib.Path``. The file is
+    read twice: once for its encoding and number of lines, once line by line. #TRANS are
+    summed per month, object list and account while reading; with ``keep_vouchers=False``
+    the vouchers themselves are not kept, so memory does not grow with the file.
     ``year`` is the year of a file without #RAR (SIE 4I); without it, such a file's year is
     the one its vouchers are dated in. A file with #RAR must have it as its #RAR 0.
     ``progress(lines_done, lines_total)`` is called every PROGRESS_EVERY lines and at the end.
+    ``fast=False`` reads every line with the full tokenizer (the tests compare the two).
     """
-    if not isinstance(data, bytes):
+    if isinstance(source, bytes | bytearray | memoryview):
+        with io.BytesIO(source) as stream:
+            return _parse_stream(stream, year, progress, keep_vouchers, fast)
+    if isinstance(source, PurePath):
+        with open(source, "rb") as stream:
+            return _parse_stream(stream, year, progress, keep_vouchers, fast)
+    if isinstance(source, str) or not hasattr(source, "read"):
         raise TypeError("parse_sie reads bytes: open the file in binary mode")
-    if not data or data.isspace():
-        raise SieErrors([SieError("malformed", _("the file is empty"))])
-    encoding = detect_encoding(data)
-    parser = _Parser(encoding, year)
-    total = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    codec = "utf-8-sig" if encoding == "utf-8" else encoding
-    stream = io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="\n")
+    if not _seekable(source):
+        with tempfile.SpooledTemporaryFile(max_size=_CHUNK) as spooled:
+            shutil.copyfileobj(source, spooled, _CHUNK)
+            spooled.seek(0)
+            return _parse_stream(spooled, year, progress, keep_vouchers, fast)
+    return _parse_stream(source, year, progress, keep_vouchers, fast)
+
+
+def _seekable(stream) -> bool:
     try:
-        for number, raw in enumerate(stream, start=1):
-            parser.feed(number, raw)
-            if progress is not None and number % PROGRESS_EVERY == 0:
-                progress(number, total)
-        parser.sie.line_count = total
-        sie = parser.finish()
-    except _Stop:
-        raise SieErrors(parser.errors, truncated=True) from None
+        return bool(stream.seekable())
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Binary(io.RawIOBase):
+    """A file-like object (e.g. Django's File) as a raw stream TextIOWrapper can read."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self.stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _parse_stream(stream, year, progress, keep_vouchers, fast) -> SieFile:
+    start = stream.tell()
+    encoding, total = _scan(stream)
+    sie, parser = _read(stream, encoding, total, year, progress, keep_vouchers, fast, False)
+    if parser.pending_months and not _whole_months(*sie.years[0]):
+        # #TRANS were summed by month before the year was known, and it splits a month.
+        stream.seek(start)
+        sie, parser = _read(stream, encoding, total, year, progress, keep_vouchers, fast, True)
     if sie.format.upper() == "PC8" and encoding != "cp437":
         problem = _("the file says #FORMAT PC8 (CP437) but is %(encoding)s; read as %(encoding)s")
         sie.warnings.insert(0, SieWarning(None, "encoding", problem % {"encoding": encoding}))
     if progress is not None:
         progress(total, total)
     return sie
+
+
+def _read(stream, encoding, total, year, progress, keep_vouchers, fast, day_buckets):
+    parser = _Parser(encoding, year, keep_vouchers, day_buckets)
+    codec = "utf-8-sig" if encoding == "utf-8" else encoding
+    binary = stream if isinstance(stream, io.BufferedIOBase | io.BytesIO) else None
+    if binary is None:
+        binary = io.BufferedReader(_Binary(stream), _CHUNK)
+    text = io.TextIOWrapper(binary, encoding=codec, newline="\n")
+    try:
+        parser.read(text, total, progress, fast)
+        parser.sie.line_count = total
+        return parser.finish(), parser
+    except _Stop:
+        raise SieErrors(parser.errors, truncated=True) from None
+    finally:
+        if binary is stream:
+            text.detach()  # the caller's stream stays open
+
+
+def _whole_months(start: dt.date, end: dt.date) -> bool:
+    return start.day == 1 and (end + dt.timedelta(days=1)).day == 1
+
+
+def _in_year(bucket, start: dt.date, end: dt.date) -> bool:
+    """Whether a bucket of the sums lies in the year [start, end]: a month "YYYY-MM" always
+    (it was placed so), a (year, month) if the month does (the year is whole months then),
+    a date if it does."""
+    if bucket.__class__ is str:
+        return True
+    if bucket.__class__ is tuple:
+        return start <= dt.date(bucket[0], bucket[1], 1) <= end
+    return start <= bucket <= end
 
 
 # --- What is imported -------------------------------------------------------------------------
@@ -1157,19 +1520,35 @@ def _period_sums(rows: list[PeriodAmount], dimension: int) -> dict:
 
 
 def _trans_sums(sie: SieFile, dimension: int) -> dict:
-    """#TRANS of vouchers dated in #RAR 0, by the voucher's month and the transaction's object."""
+    """#TRANS of vouchers dated in #RAR 0, by the voucher's month and the transaction's object
+    (from the sums the reader kept per month, object list and account)."""
     sums: dict[tuple[str | None, str, str], Decimal] = defaultdict(Decimal)
     if 0 not in sie.years:
         return sums
     start, end = sie.years[0]
-    for voucher in sie.vouchers:
-        if voucher.date is None or not start <= voucher.date <= end:
-            continue
-        period = f"{voucher.date.year:04d}-{voucher.date.month:02d}"
-        for trans in voucher.transactions:
-            code = _code(trans.objects, dimension) if trans.objects else None
-            sums[(code, period, trans.account)] += trans.amount
+    codes: dict = {}  # object list (or its text) → the object of the dimension
+    texts = sie.object_texts
+    for (bucket, objects, account), amount in sie.trans_sums.items():
+        if bucket.__class__ is not str:  # read before #RAR 0 was known
+            if not _in_year(bucket, start, end):
+                continue
+            year, month = bucket if bucket.__class__ is tuple else (bucket.year, bucket.month)
+            bucket = f"{year:04d}-{month:02d}"
+        code = codes.get(objects, False)
+        if code is False:
+            pairs = texts[objects] if objects.__class__ is str else objects
+            code = codes[objects] = _code(pairs, dimension) if pairs else None
+        sums[(code, bucket, account)] += amount
     return sums
+
+
+def first_object_line(sie: SieFile, dimension: int, code: str) -> int | str:
+    """The first line that books on this object of the dimension ("?" when none does):
+    #PSALDO, then #PBUDGET, then #TRANS."""
+    for item in (*sie.period_balances, *sie.period_budgets):
+        if (dimension, code) in item.objects:
+            return item.line
+    return sie.object_lines.get((dimension, code), "?")
 
 
 def rows_source(sie: SieFile) -> str | None:
@@ -1178,9 +1557,24 @@ def rows_source(sie: SieFile) -> str | None:
         return "psaldo"
     if 0 in sie.years:
         start, end = sie.years[0]
-        if any(v.date and start <= v.date <= end and v.transactions for v in sie.vouchers):
+        # A voucher of the year with #TRANS has its key, whatever they sum to.
+        buckets = {bucket for bucket, _objects, _account in sie.trans_sums}
+        if any(_in_year(bucket, start, end) for bucket in buckets):
             return "trans"
     return None
+
+
+def current_year_sums(sie: SieFile, dimension: int = 1, source: str = "psaldo") -> dict:
+    """{(object, period, account): amount} of #RAR 0, as ``current_year_rows`` reads them
+    (unsorted, zero sums included): what an import of a big file uses."""
+    if source == "psaldo":
+        lines = _current_lines(sie.period_balances)
+        return _period_sums(lines, dimension) if lines else _trans_sums(sie, dimension)
+    if source == "pbudget":
+        return _period_sums(_current_lines(sie.period_budgets), dimension)
+    if source == "trans":
+        return _trans_sums(sie, dimension)
+    raise ValueError(f"unknown source {source!r}")
 
 
 def current_year_rows(sie: SieFile, dimension: int = 1, source: str = "psaldo") -> list[Row]:
@@ -1190,15 +1584,7 @@ def current_year_rows(sie: SieFile, dimension: int = 1, source: str = "psaldo") 
     otherwise; ``"pbudget"`` reads #PBUDGET by the same rule; ``"trans"`` reads #TRANS only.
     Sorted by object (None first), period and account.
     """
-    if source == "psaldo":
-        lines = _current_lines(sie.period_balances)
-        sums = _period_sums(lines, dimension) if lines else _trans_sums(sie, dimension)
-    elif source == "pbudget":
-        sums = _period_sums(_current_lines(sie.period_budgets), dimension)
-    elif source == "trans":
-        sums = _trans_sums(sie, dimension)
-    else:
-        raise ValueError(f"unknown source {source!r}")
+    sums = current_year_sums(sie, dimension, source)
     rows = [Row(obj, period, acc, amount) for (obj, period, acc), amount in sums.items() if amount]
     rows.sort(key=lambda r: (r.object is not None, r.object or "", r.period, r.account))
     return rows

@@ -111,3 +111,11 @@ def test_exit_status_is_zero_with_warnings_and_non_zero_only_on_refusal(tmp_path
     refused = _run(bad, "--dry-run", tmp_path=tmp_path)
     assert refused.returncode != 0
     assert f"rad {len(header()) + 7}: #PSALDO: " in refused.stderr
+
+
+def test_a_file_that_does_not_exist_is_named(db, tmp_path):
+    from django.utils import translation
+
+    with translation.override("sv"), pytest.raises(CommandError) as info:
+        call_command("import_sie", str(tmp_path / "saknas.se"))
+    assert str(info.value) == f"Det finns ingen fil {tmp_path / 'saknas.se'}."

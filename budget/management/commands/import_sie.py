@@ -32,17 +32,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, year, dimension, dry_run, json: bool, **options):
         with translation.override(settings.LANGUAGE_CODE):
-            data = Path(file).read_bytes()
+            path = Path(file)
+            if not path.is_file():
+                raise CommandError(_("There is no file %(file)s.") % {"file": file})
             if dry_run and json:
-                return self._json(data, year, dimension)
+                return self._json(path, year, dimension)
             municipality = _municipality_or_none()
             if municipality is None:
                 if dry_run:
-                    return self._json(data, year, dimension)  # the file alone, no database
+                    return self._json(path, year, dimension)  # the file alone, no database
                 raise CommandError(_("No municipality has been set up yet."))
             try:
+                # Read as a stream: memory does not grow with the file.
                 result = import_sie(
-                    municipality, data, year=year, dimension=dimension, dry_run=dry_run
+                    municipality, path, year=year, dimension=dimension, dry_run=dry_run
                 )
             except ImportFailed as failure:
                 raise CommandError("\n".join(failure.errors)) from failure
@@ -52,9 +55,9 @@ class Command(BaseCommand):
             else:
                 write_summary(self.stdout, result)
 
-    def _json(self, data, year, dimension):
+    def _json(self, path, year, dimension):
         try:
-            parsed = sie_format.parse_sie(data, year=year)
+            parsed = sie_format.parse_sie(path, year=year, keep_vouchers=False)
         except sie_format.SieError as error:
             errors = getattr(error, "errors", None) or [error]
             raise CommandError("\n".join(str(e) for e in errors)) from error
