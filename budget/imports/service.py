@@ -33,6 +33,7 @@ from budget.models import (
     ImportBatch,
     Outcome,
 )
+from budget.totals import refresh_totals
 from styrning import formatting
 from styrning.jobs import JobFailed, run_job, short_reason
 from styrning.models import OrgUnit
@@ -199,6 +200,8 @@ def _write_outcomes(
             else None,
         )
         done += part.created + part.changed + part.removed
+    if total:  # the kept sums of the years written, in this transaction (budget.totals)
+        refresh_totals(municipality.pk, {key[1] for key in outcomes})
 
 
 # --- SIE ------------------------------------------------------------------------------
