@@ -222,7 +222,8 @@ def latest_forecasts(municipality, year, month, unit_ids=None):
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
     latest: dict[tuple[int, int], tuple[int, Decimal]] = {}
-    for unit_id, group_id, made, amount in qs.values_list("unit_id", "group_id", "month", "amount"):
+    rows = qs.order_by().values_list("unit_id", "group_id", "month", "amount")  # no join to sort
+    for unit_id, group_id, made, amount in rows:
         key = (unit_id, group_id)
         if key not in latest or made > latest[key][0]:
             latest[key] = (made, amount)
@@ -248,6 +249,7 @@ def board_shares(budget_year, month, boards) -> dict:
         DetailBudget.objects.filter(
             budget_year=budget_year, month__isnull=False, group__kind__in=OPERATING
         )
+        .order_by()
         .values("unit_id", "month")
         .annotate(total=Sum("amount"))
         .values_list("unit_id", "month", "total")
@@ -272,7 +274,7 @@ def detail_sums(queryset, key_fields):
     ``key_fields`` e.g. ("unit_id", "group_id"); one query.
     """
     yearly, monthly = defaultdict(Decimal), defaultdict(Decimal)
-    for values in queryset.values_list(*key_fields, "month", "amount"):
+    for values in queryset.order_by().values_list(*key_fields, "month", "amount"):
         *key, m, amount = values
         (yearly if m is None else monthly)[tuple(key)] += amount
     sums = dict(monthly)
@@ -663,8 +665,8 @@ def forecast_basis(budget_year, unit, month, groups) -> list[ForecastBasis]:
         budget_year=budget_year, unit_id__in=ids, group_id__in=rows
     )
     profile = defaultdict(lambda: [ZERO] * 13)
-    for gid, m, amount in detail.filter(month__isnull=False).values_list(
-        "group_id", "month", "amount"
+    for gid, m, amount in (
+        detail.filter(month__isnull=False).order_by().values_list("group_id", "month", "amount")
     ):
         profile[gid][m] += amount
     for (_unit_id, gid), amount in detail_sums(detail, ("unit_id", "group_id")).items():

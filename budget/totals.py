@@ -52,6 +52,7 @@ def refresh_totals(municipality_id: int, years: Iterable[int]) -> None:
         # ansvar); keyed: those per unit or on no ansvar, and the whole municipality's.
         # Each month's row of a key sums what was booked up to it; a key has rows from
         # its first booked month on (before it, no row is the same as a zero row).
+        # Written month by month, so that a month's rows lie together on disk.
         cursor.execute(
             f"""
             WITH RECURSIVE months(month) AS (
@@ -85,6 +86,7 @@ def refresh_totals(municipality_id: int, years: Iterable[int]) -> None:
             FROM keyed k
             JOIN months m ON m.month >= k.month
             GROUP BY k.scope, k.unit_id, k.year, m.month, k.group_id
+            ORDER BY k.year, m.month, k.scope, k.unit_id, k.group_id
             """,
             [municipality_id, *years, municipality_id],
         )
