@@ -2,6 +2,7 @@
 
     DATABASE_URL=postgres://…/styrning_x .venv/bin/python bench/budget_probe.py build
     DATABASE_URL=postgres://…/styrning_x .venv/bin/python bench/budget_probe.py measure
+    DATABASE_URL=postgres://…/styrning_x .venv/bin/python bench/budget_probe.py refresh
 
 ``build`` empties the database's budget and organisation and makes one municipality:
 KF, KS and 49 nämnder, each with a förvaltning and 19 enheter (1 051 units), budget
@@ -13,7 +14,7 @@ this branch has them, and ANALYZE.
 ``measure`` times each budget page in-process with Django's test client (``--runs``
 requests after one warm-up, median and 95th percentile), and its SQL floor: the
 page's captured queries replayed alone on the same connection, median of the runs.
-PostgreSQL only.
+``refresh`` times ``refresh_totals`` of one year. PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -295,9 +296,26 @@ def measure(runs: int, explain: bool):
                 print(f"    {ms:6.1f} ms  {sql[:300]}")
 
 
+def refresh(runs: int):
+    """refresh_totals of one year (2026, ≈ 113 000 outcome rows), rolled back each time."""
+    from budget.totals import refresh_totals
+
+    m = Municipality.objects.current()
+    times = []
+    for _ in range(runs):
+        with transaction.atomic():
+            t = time.perf_counter()
+            refresh_totals(m.pk, [YEAR])
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what a commit would check
+            times.append((time.perf_counter() - t) * 1000)
+            transaction.set_rollback(True)
+    print(f"refresh_totals({YEAR}): median {statistics.median(times):.0f} ms over {runs} runs")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["build", "measure"])
+    parser.add_argument("command", choices=["build", "measure", "refresh"])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--explain", action="store_true", help="show each page's slowest SQL")
     args = parser.parse_args()
@@ -305,6 +323,8 @@ def main():
         sys.exit("budget_probe needs PostgreSQL (DATABASE_URL=postgres://…)")
     if args.command == "build":
         build()
+    elif args.command == "refresh":
+        refresh(min(args.runs, 5))
     else:
         measure(args.runs, args.explain)
 

@@ -49,10 +49,11 @@ def refresh_totals(municipality_id: int, years: Iterable[int]) -> None:
             [municipality_id, *years],
         )
         # per_month: the ledger's rows per key and month (one row, or several on no
-        # ansvar); keyed: those per unit or on no ansvar, and the whole municipality's.
-        # Each month's row of a key sums what was booked up to it; a key has rows from
-        # its first booked month on (before it, no row is the same as a zero row).
-        # Written month by month, so that a month's rows lie together on disk.
+        # ansvar); keyed: those per unit or on no ansvar, and the whole municipality's;
+        # running: the sums to date at each booked month, valid until the key's next
+        # booked month. A key has a row for every month from its first booking on
+        # (before it, no row is the same as a zero row), written month by month so that
+        # a month's rows lie together on disk.
         cursor.execute(
             f"""
             WITH RECURSIVE months(month) AS (
@@ -75,18 +76,25 @@ def refresh_totals(municipality_id: int, years: Iterable[int]) -> None:
                        SUM(amount), SUM(bookings)
                 FROM per_month
                 GROUP BY year, month, group_id
+            ),
+            running AS (
+                SELECT scope, unit_id, year, month, group_id, amount,
+                       SUM(amount) OVER w AS to_date,
+                       SUM(bookings) OVER w AS bookings,
+                       LEAD(month, 1, 13) OVER w AS next_month
+                FROM keyed
+                WINDOW w AS (PARTITION BY scope, unit_id, year, group_id ORDER BY month)
             )
             INSERT INTO {totals}
                 (municipality_id, scope, unit_id, year, month, group_id,
                  amount, to_date, bookings)
-            SELECT %s, k.scope, k.unit_id, k.year, m.month, k.group_id,
-                   SUM(CASE WHEN k.month = m.month THEN k.amount ELSE 0 END),
-                   SUM(k.amount),
-                   SUM(k.bookings)
-            FROM keyed k
-            JOIN months m ON m.month >= k.month
-            GROUP BY k.scope, k.unit_id, k.year, m.month, k.group_id
-            ORDER BY k.year, m.month, k.scope, k.unit_id, k.group_id
+            SELECT %s, r.scope, r.unit_id, r.year, m.month, r.group_id,
+                   CASE WHEN m.month = r.month THEN r.amount ELSE 0 END,
+                   r.to_date,
+                   r.bookings
+            FROM running r
+            JOIN months m ON m.month >= r.month AND m.month < r.next_month
+            ORDER BY r.year, m.month, r.scope, r.unit_id, r.group_id
             """,
             [municipality_id, *years, municipality_id],
         )

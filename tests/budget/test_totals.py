@@ -260,3 +260,35 @@ def _readers_equal_outcome(world, year, month):
     assert totals.month_has_bookings(m.pk, year, month) == (
         Outcome.objects.filter(municipality=m, year=year, month=month).exists()
     )
+
+
+def test_a_row_corrected_or_deleted_in_the_admin_keeps_the_sums(client, world, budget):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    client.force_login(get_user_model().objects.create_superuser("root", password="pw"))
+    row = Outcome.objects.get(unit=world.fA, month=3, group=world.groups["personal"])
+    form = {
+        "municipality": world.m.pk,
+        "unit": world.fA.pk,
+        "year": 2027,  # moved to another year: both years' sums change
+        "month": 3,
+        "group": row.group_id,
+        "amount": "12000000",
+        "batch": "",
+    }
+    url = reverse("admin:budget_outcome_change", args=[row.pk])
+    assert client.post(url, form).status_code == 302
+    assert kept(world.m) == expected(world.m)
+    key = (Scope.UNIT, world.fA.pk, 2027, 12, row.group_id)
+    assert kept(world.m)[key][1] == 12_000_000
+    delete = reverse("admin:budget_outcome_delete", args=[row.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert kept(world.m) == expected(world.m)
+    assert key not in kept(world.m)
+    changelist = reverse("admin:budget_outcome_changelist")
+    chosen = Outcome.objects.filter(month__in=[1, 2]).values_list("pk", flat=True)
+    action = {"action": "delete_selected", "_selected_action": list(chosen), "post": "yes"}
+    assert client.post(changelist, action).status_code == 302
+    assert not Outcome.objects.filter(month__in=[1, 2]).exists()
+    assert kept(world.m) == expected(world.m)
