@@ -440,10 +440,12 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
         .order_by("tree_id", "lft")
         .values_list("pk", "parent_id", "tree_id", "lft", "rght")
     )
+    # The unit's place in the tree as the database has it now (not a stale instance's).
+    tree, left, right = next((t, lo, hi) for pk, _p, t, lo, hi in everyone if pk == unit.pk)
     subtree = [
         (pk, parent_id)
         for pk, parent_id, tree_id, lft, rght in everyone
-        if tree_id == unit.tree_id and unit.lft <= lft and rght <= unit.rght
+        if tree_id == tree and left <= lft and rght <= right
     ]
     ids = [pk for pk, _parent_id in subtree]
     # The council's page covers every unit: read the municipality's sums, not each unit's.

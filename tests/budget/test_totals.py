@@ -292,3 +292,31 @@ def test_a_row_corrected_or_deleted_in_the_admin_keeps_the_sums(client, world, b
     assert client.post(changelist, action).status_code == 302
     assert not Outcome.objects.filter(month__in=[1, 2]).exists()
     assert kept(world.m) == expected(world.m)
+
+
+def test_the_council_s_page_reads_the_municipality_s_sums_less_those_on_no_ansvar(world, budget):
+    """The root's subtree is every unit: its page reads the whole municipality's rows
+    less those on no ansvar, and shows what summing its units' outcome gives."""
+    from budget.overview import unit_detail
+
+    Outcome.objects.create(
+        municipality=world.m,
+        unit=None,
+        year=2026,
+        month=2,
+        group=world.groups["ovriga"],
+        amount=Decimal("70000"),
+    )
+    refresh_totals(world.m.pk, [2026])
+    detail = unit_detail(budget, world.kf, 6)
+    for row in detail.groups:
+        for month, shown in enumerate(row["by_month"], start=1):
+            want = Outcome.objects.filter(
+                year=2026, month=month, group=row["group"], unit__isnull=False
+            ).aggregate(total=Sum("amount"))["total"]
+            assert shown == (want or 0)
+    assert detail.total["outcome"] == _outcome_sum(
+        world.m, 2026, 6, unit__isnull=False, group__kind__in=OPERATING
+    )
+    children = {c["unit"].pk: c["outcome"] for c in detail.children}
+    assert children[world.nA.pk] == 6 * 10_000_000
