@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from budget.models import (
@@ -14,6 +15,7 @@ from budget.models import (
     InvestmentProject,
     Outcome,
 )
+from budget.totals import refresh_totals
 
 
 class AccountMappingInline(admin.TabularInline):
@@ -73,8 +75,29 @@ class DetailBudgetAdmin(SimpleHistoryAdmin):
 
 @admin.register(Outcome)
 class OutcomeAdmin(SimpleHistoryAdmin):
+    """Outcomes come from the ledger's imports; a row corrected here keeps the kept sums
+    (budget.totals) right in the same transaction, as the imports do."""
+
     list_display = ["year", "month", "unit", "group", "amount", "batch"]
     list_filter = ["year", "month", "group"]
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            years = {obj.year, form.initial.get("year", obj.year)}
+            refresh_totals(obj.municipality_id, years)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            refresh_totals(obj.municipality_id, [obj.year])
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            touched = set(queryset.values_list("municipality_id", "year").distinct())
+            super().delete_queryset(request, queryset)
+            for municipality_id in {m for m, _year in touched}:
+                refresh_totals(municipality_id, [y for m, y in touched if m == municipality_id])
 
 
 @admin.register(Forecast)

@@ -703,9 +703,103 @@ class Outcome(FinanceManaged, models.Model):
             ),
             year_range_constraint(),
         ]
+        indexes = [
+            # The latest booked month, whether a month has bookings, and the import's
+            # rows of the months a file covers: none of them reads the whole table.
+            models.Index(fields=["municipality", "year", "month"], name="budget_outcome_month_idx"),
+        ]
 
     def __str__(self):
         return f"{self.unit or '–'} {self.year}-{self.month:02d} {self.group}: {self.amount}"
+
+
+class OutcomeTotal(models.Model):
+    """Utfall hittills: Outcome summed per unit, month and account group, kept beside it.
+
+    Derived data, rewritten from Outcome by ``budget.totals.refresh_totals`` in the
+    transaction that writes the outcomes (so not in the history: the Outcome rows are).
+    A key that has an outcome in a year has a row for every month from its first booked
+    month to December (no row before it: the same as zeros): ``amount`` is the month's
+    own, ``to_date`` January up to and including the month, ``bookings`` the Outcome
+    rows up to and including it. So a page for month m reads month m's rows only.
+
+    ``scope`` says what the key sums: one unit's rows, the rows on no ansvar (``unit``
+    empty), or the whole municipality's (``unit`` empty), allocated or not.
+    """
+
+    class Scope(models.TextChoices):
+        UNIT = "unit", _("unit")
+        UNALLOCATED = "none", _("not allocated to a responsibility code")
+        MUNICIPALITY = "all", _("whole municipality")
+
+    # Derived rows, rewritten in bulk (120 000 a year at Stockholm's size): no index of
+    # their own on the keys (the constraints and the month index lead with them) and no
+    # foreign-key check per row at commit; Django still cascades deletes.
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("municipality"),
+    )
+    scope = models.CharField(_("scope"), max_length=4, choices=Scope.choices)
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("unit"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    group = models.ForeignKey(
+        AccountGroup,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("account group"),
+    )
+    amount = models.DecimalField(_("the month's amount (ledger sign, kr)"), **MONEY)
+    to_date = models.DecimalField(_("amount to date (ledger sign, kr)"), **MONEY)
+    bookings = models.PositiveIntegerField(_("outcome rows to date"))
+
+    class Meta:
+        ordering = ["year", "month", "scope", "unit", "group"]
+        verbose_name = _("outcome to date")
+        verbose_name_plural = _("outcomes to date")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "month", "group"],
+                condition=models.Q(unit__isnull=False),
+                name="%(app_label)s_%(class)s_unique_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "scope", "year", "month", "group"],
+                condition=models.Q(unit__isnull=True),
+                name="%(app_label)s_%(class)s_unique_scope",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scope="unit", unit__isnull=False)
+                | models.Q(scope__in=["none", "all"], unit__isnull=True),
+                name="%(app_label)s_%(class)s_scope_unit",
+            ),
+        ]
+        indexes = [
+            # A month's rows of the whole municipality (the overview, the exports).
+            models.Index(
+                fields=["municipality", "year", "month", "scope"], name="budget_total_month_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.unit or self.scope} {self.year}-{self.month:02d} {self.group}: {self.to_date}"
+        )
 
 
 class Forecast(models.Model):

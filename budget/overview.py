@@ -13,17 +13,16 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from budget import signs
+from budget import signs, totals
 from budget.models import (
     AccountGroup,
     BudgetChange,
     BudgetFrame,
     DetailBudget,
     Forecast,
-    Outcome,
 )
 from styrning.models import OrgUnit
 
@@ -223,7 +222,8 @@ def latest_forecasts(municipality, year, month, unit_ids=None):
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
     latest: dict[tuple[int, int], tuple[int, Decimal]] = {}
-    for unit_id, group_id, made, amount in qs.values_list("unit_id", "group_id", "month", "amount"):
+    rows = qs.order_by().values_list("unit_id", "group_id", "month", "amount")  # no join to sort
+    for unit_id, group_id, made, amount in rows:
         key = (unit_id, group_id)
         if key not in latest or made > latest[key][0]:
             latest[key] = (made, amount)
@@ -249,6 +249,7 @@ def board_shares(budget_year, month, boards) -> dict:
         DetailBudget.objects.filter(
             budget_year=budget_year, month__isnull=False, group__kind__in=OPERATING
         )
+        .order_by()
         .values("unit_id", "month")
         .annotate(total=Sum("amount"))
         .values_list("unit_id", "month", "total")
@@ -273,7 +274,7 @@ def detail_sums(queryset, key_fields):
     ``key_fields`` e.g. ("unit_id", "group_id"); one query.
     """
     yearly, monthly = defaultdict(Decimal), defaultdict(Decimal)
-    for values in queryset.values_list(*key_fields, "month", "amount"):
+    for values in queryset.order_by().values_list(*key_fields, "month", "amount"):
         *key, m, amount = values
         (yearly if m is None else monthly)[tuple(key)] += amount
     sums = dict(monthly)
@@ -299,22 +300,13 @@ def budget_overview(budget_year, month) -> Overview:
             rows[board_id].change_list = changes
 
     unallocated = ZERO
-    outcomes = (
-        Outcome.objects.filter(
-            municipality=municipality,
-            year=budget_year.year,
-            month__lte=month,
-            group__kind__in=OPERATING,
-        )
-        .values("unit_id")
-        .annotate(total=Sum("amount"))
-    )
-    for item in outcomes:
-        board = boards.get(item["unit_id"]) if item["unit_id"] else None
+    outcomes = totals.outcome_to_date_by_unit(municipality.pk, budget_year.year, month, OPERATING)
+    for unit_id, total in outcomes.items():
+        board = boards.get(unit_id) if unit_id else None
         if board in rows:
-            rows[board].outcome += item["total"]
+            rows[board].outcome += total
         else:
-            unallocated += item["total"]
+            unallocated += total
 
     forecasts = latest_forecasts(municipality, budget_year.year, month)
     groups = {g.pk: g for g in municipality.account_groups.all()}
@@ -342,8 +334,8 @@ def budget_overview(budget_year, month) -> Overview:
 
 
 def month_has_bookings(municipality, year, month) -> bool:
-    """Has the ledger booked anything for this month yet? One query."""
-    return Outcome.objects.filter(municipality=municipality, year=year, month=month).exists()
+    """Has the ledger booked anything for this month yet? One indexed query."""
+    return totals.month_has_bookings(municipality.pk, year, month)
 
 
 def change_effects(budget_year, boards) -> dict[int, tuple[Decimal, list[ChangeEntry]]]:
@@ -400,18 +392,11 @@ def finance_rows(budget_year, month, groups, forecasts) -> list[FinanceRow]:
     )
     for (_unit_id, group_id), amount in budgets.items():
         rows[group_id].budget += amount
-    outcomes = (
-        Outcome.objects.filter(
-            municipality=municipality,
-            year=budget_year.year,
-            month__lte=month,
-            group_id__in=rows,
-        )
-        .values("group_id")
-        .annotate(total=Sum("amount"))
+    outcomes = totals.outcome_to_date_by_group(
+        municipality.pk, budget_year.year, month, totals.EVERYTHING, list(rows)
     )
-    for item in outcomes:
-        rows[item["group_id"]].outcome = item["total"]
+    for group_id, (total, _bookings) in outcomes.items():
+        rows[group_id].outcome = total
     for (_unit_id, group_id), amount in forecasts.items():
         if group_id in rows:
             rows[group_id].forecast = (rows[group_id].forecast or ZERO) + amount
@@ -448,10 +433,23 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
     row "not distributed on account groups" shows what the groups do not cover.
     A fixed number of queries.
     """
-    subtree = OrgUnit.objects.in_subtrees([unit])
-    ids = list(subtree.values_list("pk", flat=True))
     year = budget_year.year
     municipality = budget_year.municipality
+    everyone = list(
+        OrgUnit.objects.filter(municipality=municipality)
+        .order_by("tree_id", "lft")
+        .values_list("pk", "parent_id", "tree_id", "lft", "rght")
+    )
+    # The unit's place in the tree as the database has it now (not a stale instance's).
+    tree, left, right = next((t, lo, hi) for pk, _p, t, lo, hi in everyone if pk == unit.pk)
+    subtree = [
+        (pk, parent_id)
+        for pk, parent_id, tree_id, lft, rght in everyone
+        if tree_id == tree and left <= lft and rght <= right
+    ]
+    ids = [pk for pk, _parent_id in subtree]
+    # The council's page covers every unit: read the municipality's sums, not each unit's.
+    units = totals.ALLOCATED if len(ids) == len(everyone) else ids
     groups = list(municipality.account_groups.filter(kind__in=OPERATING))
     budget = defaultdict(Decimal)
     unit_budgets = detail_sums(
@@ -463,15 +461,9 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
     for (_unit_id, gid), amount in unit_budgets.items():
         budget[gid] += amount
     outcome = defaultdict(Decimal)
-    for gid, m, amount in (
-        Outcome.objects.filter(
-            unit_id__in=ids, year=year, month__lte=month, group__kind__in=OPERATING
-        )
-        .values("group_id", "month")
-        .annotate(total=Sum("amount"))
-        .values_list("group_id", "month", "total")
-    ):
-        outcome[(gid, m)] += amount
+    outcome.update(
+        totals.outcome_by_group_and_month(municipality.pk, year, month, units, OPERATING)
+    )
     forecast = defaultdict(Decimal)
     has_forecast = set()
     for (_unit_id, gid), amount in latest_forecasts(municipality, year, month, ids).items():
@@ -529,19 +521,16 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
     if child_units:
         child_sums = defaultdict(Decimal)
         child_of = {}
-        for pk, parent_id in subtree.order_by("tree_id", "lft").values_list("pk", "parent_id"):
+        for pk, parent_id in subtree:  # tree order: parents come first
             if parent_id == unit.pk:
                 child_of[pk] = pk
             elif parent_id in child_of:
                 child_of[pk] = child_of[parent_id]
-        for unit_id, total in (
-            Outcome.objects.filter(
-                unit_id__in=ids, year=year, month__lte=month, group__kind__in=OPERATING
-            )
-            .values("unit_id")
-            .annotate(total=Sum("amount"))
-            .values_list("unit_id", "total")
-        ):
+        if units == totals.ALLOCATED:
+            to_date = totals.outcome_to_date_by_unit(municipality.pk, year, month, OPERATING)
+        else:
+            to_date = totals.outcome_to_date_of_units(ids, year, month, OPERATING)
+        for unit_id, total in to_date.items():
             if unit_id in child_of:
                 child_sums[child_of[unit_id]] += total
         budgets = defaultdict(Decimal)
@@ -678,21 +667,21 @@ def forecast_basis(budget_year, unit, month, groups) -> list[ForecastBasis]:
         budget_year=budget_year, unit_id__in=ids, group_id__in=rows
     )
     profile = defaultdict(lambda: [ZERO] * 13)
-    for gid, m, amount in detail.filter(month__isnull=False).values_list(
-        "group_id", "month", "amount"
+    for gid, m, amount in (
+        detail.filter(month__isnull=False).order_by().values_list("group_id", "month", "amount")
     ):
         profile[gid][m] += amount
     for (_unit_id, gid), amount in detail_sums(detail, ("unit_id", "group_id")).items():
         rows[gid].budget += amount
-    outcomes = Outcome.objects.filter(year=year, month__lte=month, group_id__in=rows)
-    if unit.parent_id is None:
-        outcomes = outcomes.filter(municipality=budget_year.municipality)
-    else:
-        outcomes = outcomes.filter(unit_id__in=ids)
-    for gid, total in (
-        outcomes.values("group_id").annotate(total=Sum("amount")).values_list("group_id", "total")
-    ):
-        rows[gid].outcome, rows[gid].booked = total, True
+    outcomes = totals.outcome_to_date_by_group(
+        budget_year.municipality_id,
+        year,
+        month,
+        totals.EVERYTHING if unit.parent_id is None else ids,
+        list(rows),
+    )
+    for gid, (total, bookings) in outcomes.items():
+        rows[gid].outcome, rows[gid].booked = total, bookings > 0
     forecasts = latest_forecasts(budget_year.municipality, year, month, ids)
     for (unit_id, gid), amount in forecasts.items():
         if gid not in rows:
@@ -712,8 +701,4 @@ def forecast_basis(budget_year, unit, month, groups) -> list[ForecastBasis]:
     return list(rows.values())
 
 
-def latest_booked_month(municipality_id, year) -> int | None:
-    """The latest month of ``year`` with bookings in the ledger, or None (one query)."""
-    return Outcome.objects.filter(municipality_id=municipality_id, year=year).aggregate(
-        m=Max("month")
-    )["m"]
+latest_booked_month = totals.latest_booked_month

@@ -23,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 
 from budget.accounts import ensure_account_groups
 from budget.models import BudgetFrame, BudgetYear, InvestmentProject, Outcome
+from budget.totals import refresh_totals
 from goals.models import Assignment
 from tests.factories import Kind, make_goal, make_indicator, make_unit, make_world
 
@@ -61,6 +62,7 @@ def _outcomes(world, unit, groups):
                 group=group,
                 amount=Decimal("1000000"),
             )
+    refresh_totals(world.m.pk, [YEAR])  # as every writer of outcomes does (budget.totals)
 
 
 def _chain(world, year, groups, n, committee=None):

@@ -35,6 +35,7 @@ from budget.models import (
     ImportBatch,
     Outcome,
 )
+from budget.totals import refresh_totals
 from styrning import formatting
 from styrning.jobs import JobFailed, run_job, short_reason
 from styrning.models import OrgUnit
@@ -209,6 +210,9 @@ def _write_outcomes(
     result.outcomes_created += counts.created
     result.outcomes_changed += counts.changed
     result.outcomes_removed += counts.removed
+    if not dry_run and (counts.created or counts.changed or counts.removed):
+        # The kept sums of the years written, in this transaction (budget.totals).
+        refresh_totals(municipality.pk, set(months_by_year))
 
 
 def _write_outcomes_by_row(

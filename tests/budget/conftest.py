@@ -5,6 +5,7 @@ import pytest
 
 from budget.accounts import ensure_account_groups
 from budget.models import BudgetFrame, BudgetYear, Outcome
+from budget.totals import refresh_totals
 
 
 @pytest.fixture
@@ -47,6 +48,7 @@ def budget(world):
             group=groups["ovriga"],
             amount=Decimal("4000000"),
         )
+    refresh_totals(m.pk, [2026])  # as every writer of outcomes does (budget.totals)
     world.budget_year = year
     world.groups = groups
     return year

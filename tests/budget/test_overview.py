@@ -10,6 +10,7 @@ from django.urls import reverse
 from budget import signs
 from budget.models import BudgetChange, BudgetFrame, DetailBudget, Forecast
 from budget.overview import budget_overview
+from budget.totals import refresh_totals
 
 
 def _row(ov, unit):
@@ -347,6 +348,7 @@ def test_the_deviations_add_up_to_the_total_with_unallocated_outcome(world, budg
         group=world.groups["ovriga"],
         amount=Decimal("70000"),
     )
+    refresh_totals(world.m.pk, [2026])
     ov = budget_overview(budget, 6)
     rows = [*ov.rows, ov.unallocated_row]
     assert ov.unallocated_row.deviation_to_date == Decimal("-70000")

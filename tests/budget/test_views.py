@@ -19,6 +19,7 @@ from budget.models import (
     Outcome,
 )
 from budget.overview import budget_overview, default_year
+from budget.totals import refresh_totals
 from styrning import formatting
 
 
@@ -394,6 +395,7 @@ def _add_units(world, budget, count, first=0):
         Forecast.objects.create(
             unit=unit, year=2026, month=1, group=world.groups["personal"], amount=13000
         )
+    refresh_totals(world.m.pk, [2026])
 
 
 def _count(client, url, params):
