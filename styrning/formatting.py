@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 EMPTY = "–"
@@ -56,8 +56,30 @@ def number(value, decimals: int | None = None) -> str:
         decimals = max(-exponent, 0) if isinstance(exponent, int) else 0
     else:
         value = value.quantize(Decimal(1).scaleb(-int(decimals)), rounding=ROUND_HALF_UP)
-    text = number_format(abs(value), decimal_pos=int(decimals), use_l10n=True, force_grouping=True)
+    text = _grouped(abs(value), int(decimals))
     return f"{MINUS}{text}" if value < 0 else text
+
+
+def _grouped(value: Decimal, decimals: int) -> str:
+    """The active language's separators and grouping (Django's formats, cached per
+    language), without ``number_format``'s general machinery: pages format hundreds of
+    figures, and this is several times faster."""
+    decimal_sep = get_format("DECIMAL_SEPARATOR")
+    thousand_sep = get_format("THOUSAND_SEPARATOR")
+    grouping = get_format("NUMBER_GROUPING")
+    digits = f"{value:.{decimals}f}"
+    integer, _sep, fraction = digits.partition(".")
+    if isinstance(grouping, int) and grouping > 0 and len(integer) > grouping:
+        head = len(integer) % grouping or grouping
+        parts = [integer[:head]] + [
+            integer[i : i + grouping] for i in range(head, len(integer), grouping)
+        ]
+        integer = thousand_sep.join(parts)
+    elif not isinstance(grouping, int):  # a sequence of group sizes (e.g. India)
+        from django.utils.formats import number_format
+
+        return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    return f"{integer}{decimal_sep}{fraction}" if fraction else integer
 
 
 def whole(value) -> str:

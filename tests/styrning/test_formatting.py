@@ -1,0 +1,47 @@
+"""The one number formatter gives what Django's number_format gives, in Swedish and English."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.utils import translation
+from django.utils.formats import number_format
+from hypothesis import given
+from hypothesis import strategies as st
+
+from styrning import formatting
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (Decimal("1234567.50"), None, "1\xa0234\xa0567,5"),
+        (Decimal("-1234567.4"), 0, "−1\xa0234\xa0567"),
+        (Decimal("999"), 0, "999"),
+        (Decimal("1000"), 0, "1\xa0000"),
+        (Decimal("0.05"), 1, "0,1"),
+        (Decimal("-0.04"), 1, "0,0"),
+        (Decimal("12.5"), 1, "12,5"),
+        (None, None, "–"),
+        ("", 0, "–"),
+    ],
+)
+def test_swedish_numbers(value, decimals, expected):
+    with translation.override("sv"):
+        assert formatting.number(value, decimals) == expected
+
+
+@given(
+    st.decimals(min_value=-(10**12), max_value=10**12, places=2, allow_nan=False),
+    st.integers(min_value=0, max_value=3),
+    st.sampled_from(["sv", "en"]),
+)
+def test_equals_djangos_number_format(value, decimals, language):
+    with translation.override(language):
+        ours = formatting.number(value, decimals)
+        rounded = formatting._decimal(value).quantize(
+            Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP
+        )
+        theirs = number_format(
+            abs(rounded), decimal_pos=decimals, use_l10n=True, force_grouping=True
+        )
+        assert ours.lstrip("−") == theirs
