@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Window
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -153,17 +154,38 @@ def _opened(request, visible):
 @require_GET
 @login_required
 def goal_children(request, pk):
-    """The goals directly below one, as an HTML fragment for /mal/ to insert.
+    """The goals directly below one: an HTML fragment for /mal/'s script to insert.
 
-    404 for a goal the user may not read. Queries: a constant number.
+    Fetched by tree.js (``X-Requested-With: fetch``) it is the list alone; followed as
+    a link (no JavaScript) it is a page of its own, with the chain above. 404 for a
+    goal the user may not read. Queries: a constant number.
     """
-    goal = get_for_user(request, Goal.objects.select_related("municipality"), pk)
+    goal = get_for_user(request, Goal.objects.select_related("municipality", "level"), pk)
     levels = {level.order: level for level in goal.municipality.goal_levels.all()}
-    children = Goal.objects.visible_to(request.user).filter(parent=goal).for_tree(request.user)
-    return render(
-        request,
-        "goals/_tree_children.html",
-        {"nodes": tree_rows(list(children), None, levels), "parent": goal},
+    visible = Goal.objects.visible_to(request.user)
+    children = visible.filter(parent=goal).for_tree(request.user)
+    context = {"nodes": tree_rows(list(children), None, levels), "goal": goal}
+    if request.headers.get("X-Requested-With") == "fetch":
+        response = render(request, "goals/_tree_children.html", context)
+    else:
+        context["ancestors"] = _ancestors(visible, goal)
+        context["next_level"] = levels.get(goal.level.order + 1)
+        response = render(request, "goals/children.html", context)
+    patch_vary_headers(response, ["X-Requested-With"])
+    return response
+
+
+def _ancestors(visible, goal):
+    """The readable goals above ``goal``, from the top (one query when evaluated).
+
+    Found by ``parent`` across the stored trees; each is one level above the next. A
+    draft's title never shows to those who may not read it.
+    """
+    return (
+        visible.filter(pk__in=chain_up_sql([goal.pk]))
+        .exclude(pk=goal.pk)
+        .select_related("level")
+        .order_by("level__order")
     )
 
 
@@ -178,20 +200,12 @@ def goal_detail(request, pk):
     indicators = goal.indicators.prefetch_related("measurements")
     children = visible.filter(parent=goal).select_related("level", "owner")
     next_level = goal.level.municipality.goal_levels.filter(order=goal.level.order + 1).first()
-    # The chain above, by ``parent`` (one query); only what the user may read: a
-    # draft's title never shows to outsiders. Each goal is one level below the last.
-    ancestors = (
-        visible.filter(pk__in=chain_up_sql([goal.pk]))
-        .exclude(pk=goal.pk)
-        .select_related("level")
-        .order_by("level__order")
-    )
     return render(
         request,
         "goals/detail.html",
         {
             "goal": goal,
-            "ancestors": ancestors,
+            "ancestors": _ancestors(visible, goal),
             "indicators": [_indicator_table(i) for i in indicators],
             "children": children,
             "next_level": next_level,

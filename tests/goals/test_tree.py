@@ -43,9 +43,12 @@ def _grow(world, count, committee=None, office=None, unit=None, adopted=False):
                 made += 1
 
 
-def _get(client, url, params=None):
+FETCH = {"X-Requested-With": "fetch"}  # as static/js/tree.js asks for a fragment
+
+
+def _get(client, url, params=None, headers=None):
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
+        response = client.get(url, params or {}, headers=headers)
     assert response.status_code == 200
     return len(ctx.captured_queries), response.content.decode()
 
@@ -64,9 +67,35 @@ def _pages(world):
         "by perspective": (reverse("goals:tree"), {"perspective": perspective.pk}),
         "by year": (reverse("goals:tree"), {"year": 2026}),
         "all levels": (reverse("goals:tree"), {"unit": world.nA.pk, "alla": "1"}),
-        "fragment": (reverse("goals:children", args=[world.top.pk]), {}),
+        "fragment": (reverse("goals:children", args=[world.top.pk]), FETCH),
+        "children page": (reverse("goals:children", args=[world.top.pk]), None),
         "goal page": (reverse("goals:detail", args=[world.goal_a.pk]), {}),
     }
+
+
+# Exact counts per page (session and user, scope, then the page's own queries).
+_COUNTS = {
+    "tree": 12,
+    "opened": 14,
+    "by committee": 14,
+    "by perspective": 14,
+    "by year": 13,
+    "all levels": 14,
+    "fragment": 9,
+    "children page": 10,
+    "goal page": 19,
+}
+EXPECTED_QUERIES = {
+    "finance": _COUNTS,
+    "chef_a": _COUNTS,
+    "politician": _COUNTS | {"goal page": 18},  # no edit rights to look up
+}
+
+
+def _args(params):
+    if params is FETCH:
+        return {}, FETCH
+    return params or {}, None
 
 
 @pytest.mark.parametrize("user", ["finance", "politician", "chef_a"])
@@ -75,16 +104,17 @@ def test_query_counts_are_equal_for_a_small_and_a_large_chain(client, world, use
     pages = _pages(world)
     _grow(world, 12, adopted=True)
     for url, params in pages.values():
-        client.get(url, params)  # warm the session
-    small = {name: _get(client, url, params)[0] for name, (url, params) in pages.items()}
+        _get(client, url, *_args(params))  # warm the session
+    small = {name: _get(client, url, *_args(params))[0] for name, (url, params) in pages.items()}
     _grow(world, 300, adopted=True)
     other = make_unit(world.m, "Kulturnämnden", Kind.COMMITTEE, world.kf)
     office = make_unit(world.m, "Kulturförvaltningen", Kind.ADMINISTRATION, other, "700")
     unit = make_unit(world.m, "Bibliotek", Kind.UNIT, office, "710")
     _grow(world, 60, committee=other, office=office, unit=unit, adopted=True)
-    large = {name: _get(client, url, params)[0] for name, (url, params) in pages.items()}
+    large = {name: _get(client, url, *_args(params))[0] for name, (url, params) in pages.items()}
     assert world.m.goals.count() > 300
     assert small == large
+    assert large == EXPECTED_QUERIES.get(user), str(sorted(large.items()))
 
 
 def test_tree_opens_at_the_top_and_the_fragment_loads_the_next_level(client, world):
@@ -94,11 +124,15 @@ def test_tree_opens_at_the_top_and_the_fragment_loads_the_next_level(client, wor
     assert "Trygg äldreomsorg" not in html  # one level further down: loaded when opened
     # The toggle says how many lie below, from SQL, and works without JavaScript.
     assert re.search(r'aria-expanded="false">\s*2 nämndmål', html)
-    assert f'href="/mal/?oppna={world.top.pk}#mal-{world.top.pk}"' in html
-    _count, fragment = _get(client, reverse("goals:children", args=[world.top.pk]))
+    children_url = reverse("goals:children", args=[world.top.pk])
+    assert f'href="{children_url}"' in html
+    _count, fragment = _get(client, children_url, headers=FETCH)
     assert _titles(fragment) == {"Trygg äldreomsorg", "Trygga gator"}
     assert "<html" not in fragment
-    # Without JavaScript: the same level opens in the page.
+    # Without JavaScript the link is a page of that level, which opens it in the tree.
+    _count, page = _get(client, children_url)
+    assert "<html" in page and _titles(page) == {"Trygg äldreomsorg", "Trygga gator"}
+    assert f"?oppna={world.top.pk}" in page
     _count, html = _get(client, reverse("goals:tree"), {"oppna": world.goal_a.pk})
     assert {"Trygg äldreomsorg", "Trygga gator", "Kontinuitet"} <= _titles(html)
     assert "Utkast A" not in html  # a politician never sees drafts, nor counts them
@@ -106,7 +140,7 @@ def test_tree_opens_at_the_top_and_the_fragment_loads_the_next_level(client, wor
 
 def test_counts_never_include_drafts_the_reader_may_not_read(client, world):
     client.force_login(world.chef_b)
-    _count, html = _get(client, reverse("goals:children", args=[world.top.pk]))
+    _count, html = _get(client, reverse("goals:children", args=[world.top.pk]), headers=FETCH)
     # chef_b reads B's draft, not A's: A's nämndmål has one plan to show, B's two.
     assert re.search(rf'id="toggle-{world.goal_a.pk}"[^>]*>\s*1 ', html)
     assert re.search(rf'id="toggle-{world.goal_b.pk}"[^>]*>\s*2 ', html)
@@ -276,7 +310,7 @@ def test_opening_every_level_lazily_gives_the_whole_chain(client, world, user):
         if pk in opened:
             continue
         opened.add(pk)
-        _count, fragment = _get(client, reverse("goals:children", args=[pk]))
+        _count, fragment = _get(client, reverse("goals:children", args=[pk]), headers=FETCH)
         seen |= set(re.findall(r'id="mal-(\d+)"', fragment))
         pending += [int(p) for p in re.findall(r'data-url="/mal/(\d+)/under/"', fragment)]
     visible = Goal.objects.visible_to(reader).filter(municipality=world.m)
