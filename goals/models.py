@@ -160,6 +160,31 @@ class GoalQuerySet(TreeQuerySet):
             rows = rows.with_child_counts(user)
         return rows
 
+    def in_chain_order(self):
+        """Ordered as the chain reads, each body's tree right below the goal it serves.
+
+        Each tree's root names the goal above it (``parent``, in KF's tree): goals sort
+        by that goal's place, then their own tree and place. Two subqueries per row.
+        """
+        root = Goal.objects.filter(tree_id=OuterRef("tree_id"), tree_parent__isnull=True)
+        return (
+            self.annotate(
+                chain_above_tree=Subquery(root.values("parent__tree_id")[:1]),
+                chain_above_lft=Subquery(root.values("parent__lft")[:1]),
+            )
+            .annotate(
+                chain_tree=Coalesce("chain_above_tree", "tree_id"),
+                chain_lft=Coalesce("chain_above_lft", "lft"),
+                chain_own=models.Case(
+                    models.When(chain_above_tree__isnull=False, then="tree_id"),
+                    default=models.Value(0),
+                ),
+            )
+            .order_by(*self.CHAIN_ORDER)
+        )
+
+    CHAIN_ORDER = ("chain_tree", "chain_lft", "chain_own", "lft", "pk")
+
     def with_child_counts(self, user):
         """Annotate ``child_count``: the goals directly below each that ``user`` may read."""
         children = (

@@ -145,3 +145,25 @@ def test_adding_a_goal_touches_only_its_own_tree(world):
         list(Goal.objects.filter(tree_id=world.goal_b.tree_id).values_list("pk", "lft", "rght"))
         == other_tree
     )
+
+
+def test_admin_lists_goals_in_the_chains_order(client, world):
+    second = make_goal(
+        world.m, world.levels[2], world.kf, world.vision, title="Andra", years=(2024, 2038)
+    )
+    make_goal(world.m, world.levels[3], world.nA, second, title="Under andra")
+    client.force_login(world.admin)
+    html = client.get("/admin/goals/goal/").content.decode()
+    order = [
+        "Vision",
+        "Trygg kommun",
+        "Trygg äldreomsorg",
+        "Kontinuitet",
+        "Fast omsorgskontakt",
+        "Trygga gator",
+        "Andra",
+        "Under andra",
+    ]
+    positions = [html.index(f">{title}<") for title in order]
+    assert positions == sorted(positions)
+    assert list(Goal.objects.in_chain_order().values_list("title", flat=True)[:3]) == order[:3]
