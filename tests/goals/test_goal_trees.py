@@ -167,3 +167,29 @@ def test_admin_lists_goals_in_the_chains_order(client, world):
     positions = [html.index(f">{title}<") for title in order]
     assert positions == sorted(positions)
     assert list(Goal.objects.in_chain_order().values_list("title", flat=True)[:3]) == order[:3]
+
+
+@pytest.mark.parametrize("model", ["hedemora", "katrineholm", "karlskrona", "eskilstuna"])
+def test_every_demo_model_gets_one_tree_per_body(db, model):
+    from django.core.management import call_command
+
+    from goals.tree import governing_bodies
+    from styrning.models import Municipality, OrgUnit
+
+    call_command("load_demo", model=model, verbosity=0)
+    municipality = Municipality.objects.get()
+    bodies = governing_bodies(OrgUnit.objects.values_list("pk", "kind", "parent_id"))
+    goals = {g.pk: g for g in Goal.objects.filter(municipality=municipality)}
+    for goal in goals.values():
+        parent = goals.get(goal.parent_id)
+        crosses = parent is None or bodies[goal.owner_id] != bodies[parent.owner_id]
+        assert goal.tree_parent_id == (None if crosses else goal.parent_id), goal
+    # Each tree holds one body's goals (KF's own have none).
+    per_tree = {}
+    for goal in goals.values():
+        per_tree.setdefault(goal.tree_id, set()).add(bodies[goal.owner_id])
+    assert all(len(owners) == 1 for owners in per_tree.values())
+    assert len(per_tree) > 3
+    saved = _trees(municipality)
+    rebuild_goal_trees(municipality)
+    assert _trees(municipality) == saved
