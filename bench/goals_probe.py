@@ -37,7 +37,7 @@ logging.getLogger("django.request").setLevel(logging.ERROR)
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections, transaction  # noqa: E402
+from django.db import connection, connections, reset_queries, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -268,6 +268,7 @@ def _legacy_single_tree(m):
 def _time(client, url, runs, method="get", data=None):
     times, queries, size, status = [], 0, 0, None
     for i in range(runs + 1):
+        reset_queries()
         with CaptureQueriesContext(connection) as ctx:
             t = time.perf_counter()
             response = (

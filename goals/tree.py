@@ -19,7 +19,7 @@ context) uses ``parent`` with a recursive query: the chain has a handful of leve
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
@@ -131,9 +131,9 @@ def rebuild_goal_trees(municipality, goal_model=None, unit_model=None) -> int:
     For goals bulk-inserted with only ``parent_id`` set (``lft = rght = tree_id =
     mptt_level = 0``, ``tree_parent`` NULL), and to repair trees after bulk changes.
     Siblings keep the order of their primary keys, trees are numbered after every other
-    municipality's. Writes no history (the fields are bookkeeping). Three queries and
-    one UPDATE per 5 000 goals; returns the number of goals. The migration passes its
-    historical models.
+    municipality's. Writes no history (the fields are bookkeeping). Three queries, one
+    UPDATE per 5 000 goals and, for many goals, an ANALYZE; returns the number of goals.
+    The migration passes its historical models.
     """
     from django.db.models import Max
 
@@ -175,6 +175,10 @@ def rebuild_goal_trees(municipality, goal_model=None, unit_model=None) -> int:
             tree_id = tree_ids.setdefault(root, first + len(tree_ids))
             rows.append((pk, parents[pk], tree_id, lft, rght, depth))
         _write_tree_fields(goal_model, rows)
+    if connection.vendor == "postgresql" and len(rows) > 1000:
+        # Every row's tree columns changed: let the planner know what the chain looks like.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {goal_model._meta.db_table}")
     return len(goals)
 
 
@@ -212,7 +216,21 @@ def _start(start) -> tuple[str, tuple]:
         sql, params = start.values("pk").query.sql_with_params()
         return sql, tuple(params)
     ids = [int(i) for i in start] or [0]
+    if connection.vendor == "postgresql":
+        return "SELECT unnest(%s::integer[])", (ids,)
     return "SELECT " + " UNION ALL SELECT ".join(["%s"] * len(ids)), tuple(ids)
+
+
+def id_list(ids):
+    """Ids for ``pk__in``: one array parameter on PostgreSQL (no query).
+
+    A long list of separate parameters costs Django more to build than the query
+    costs PostgreSQL to run.
+    """
+    ids = [int(i) for i in ids]
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::integer[])", (ids,))
+    return ids
 
 
 def chain_up_sql(start) -> RawSQL:
@@ -251,6 +269,24 @@ def chain_down_sql(start, year=None) -> RawSQL:
     )
 
 
+def top_of_chain(municipality, opened=()) -> RawSQL:
+    """Ids of the goals at the top of the chain, those one level below them, and those
+    directly below the ``opened`` goals: what /mal/ shows first. For ``pk__in``.
+
+    Written as a union so that each part uses its index (an OR of them scans the chain).
+    """
+    from goals.models import Goal
+
+    table = Goal._meta.db_table
+    top = f"SELECT id FROM {table} WHERE municipality_id = %s AND parent_id IS NULL"
+    sql, params = _start(opened)
+    return RawSQL(
+        f"{top} UNION SELECT id FROM {table} WHERE parent_id IN ({top}) "
+        f"UNION SELECT id FROM {table} WHERE parent_id IN ({sql})",
+        (municipality.pk, municipality.pk, *params),
+    )
+
+
 def ancestor_ids(goal) -> list[int]:
     """The goals above ``goal`` in the chain, from the top down (one query)."""
     from goals.models import Goal
@@ -275,6 +311,24 @@ class TreeRow:
     child_count: int = 0  # children the reader may read, from SQL
     shown_children: int = 0  # children rendered beneath it now
     child_label: str = ""
+    url: str = ""
+    children_url: str = ""
+    perspectives: list = field(default_factory=list)
+    indicators: list = field(default_factory=list)
+
+
+class _UrlPattern:
+    """A named URL with a goal's id, reversed once per page rather than once per row."""
+
+    MARK = "2147483647"
+
+    def __init__(self, name):
+        from django.urls import reverse
+
+        self.head, _mark, self.tail = reverse(name, args=[self.MARK]).partition(self.MARK)
+
+    def __call__(self, pk):
+        return f"{self.head}{pk}{self.tail}"
 
 
 def chain_order(goals):
@@ -304,9 +358,11 @@ def tree_rows(goals, matched=None, levels=None):
     """Rows for ``templates/goals/_tree.html``: the goals nested in the chain's order.
 
     ``goals`` carry ``child_count`` (annotated in SQL). ``levels`` maps a level's
-    order to the level, for labels like "6 nämndmål". No queries.
+    order to the level, for labels like "6 nämndmål". No queries: perspectives and
+    indicators must be prefetched (``Goal.objects.for_tree()``).
     """
     rows = []
+    detail_url, children_url = _UrlPattern("goals:detail"), _UrlPattern("goals:children")
     for goal, depth, shown in chain_order(goals):
         row = TreeRow(
             goal=goal,
@@ -314,6 +370,11 @@ def tree_rows(goals, matched=None, levels=None):
             is_match=matched is None or goal.pk in matched,
             child_count=getattr(goal, "child_count", 0) or 0,
             shown_children=shown,
+            url=detail_url(goal.pk),
+            children_url=children_url(goal.pk),
+            # Prefetched (``for_tree``): listed once here, not re-queried in the template.
+            perspectives=list(goal.perspectives.all()),
+            indicators=list(goal.indicators.all()),
         )
         next_level = (levels or {}).get(goal.level.order + 1)
         count = row.shown_children or row.child_count

@@ -20,7 +20,14 @@ from goals.forms import (
 )
 from goals.history import change_log
 from goals.models import Assignment, Goal, GoalLevel, Indicator
-from goals.tree import ancestor_ids, chain_down_sql, chain_up_sql, tree_rows
+from goals.tree import (
+    ancestor_ids,
+    chain_down_sql,
+    chain_up_sql,
+    id_list,
+    top_of_chain,
+    tree_rows,
+)
 from styrning.concurrency import EditConflict
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import can_change, can_decide, get_for_user, scope_for
@@ -61,7 +68,10 @@ def goal_tree(request):
         )
         total = found[0][1] if found else 0
         matched = {pk for pk, _total in found[:cap]}
-        goals = visible.filter(pk__in=chain_up_sql(matched)).for_tree(request.user)
+        # The chain above the matches, as ids first: the rows' query then plans for the
+        # few rows it fetches, not for a recursive query's guess.
+        shown = Goal.objects.filter(pk__in=chain_up_sql(matched)).values_list("pk", flat=True)
+        goals = visible.filter(pk__in=id_list(shown)).for_tree(request.user)
         context.update(
             match_count=total,
             shown_count=len(matched),
@@ -72,11 +82,9 @@ def goal_tree(request):
         nodes = tree_rows(list(goals), matched, levels)
     else:
         opened = _opened(request, visible)
-        tops = visible.filter(parent__isnull=True).values("pk")
-        goals = visible.filter(
-            Q(parent__isnull=True) | Q(parent__in=tops) | Q(parent__in=opened)
-        ).for_tree(request.user)
-        goals = list(goals)
+        goals = list(
+            visible.filter(pk__in=top_of_chain(municipality, opened)).for_tree(request.user)
+        )
         context["match_count"] = len(goals)
         nodes = tree_rows(goals, None, levels)
     context.update(
