@@ -79,16 +79,17 @@ def derive_tree_parent_id(goal) -> int | None:
 
     One query (none for a goal at the top of the chain).
     """
-    from django.db.models import Q
+    from django.db.models import Q, Subquery
 
     from goals.models import Goal
     from styrning.models import OrgUnit
 
     if goal.parent_id is None:
         return None
-    parent_owner = Goal.objects.filter(pk=goal.parent_id).values("owner_id")
+    # A scalar subquery: both units are then found through the primary key's index.
+    parent_owner = Subquery(Goal.objects.filter(pk=goal.parent_id).values("owner_id")[:1])
     rows = dict(
-        OrgUnit.objects.filter(Q(pk=goal.owner_id) | Q(pk__in=parent_owner))
+        OrgUnit.objects.filter(Q(pk=goal.owner_id) | Q(pk=parent_owner))
         .annotate(body=_body_subquery())
         .values_list("pk", "body")
     )
