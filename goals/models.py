@@ -436,20 +436,21 @@ class Goal(MPTTModel):
         (other nämnders' trees are not touched).
         """
         self.tree_parent_id = derive_tree_parent_id(self)
-        if self.tree_parent_id is not None:
-            if self.tree_parent_id == self.parent_id and self.parent is not None:
-                self.tree_parent = self.parent
-            moving = self._state.adding or (
-                self._mptt_cached_fields.get("tree_parent") != self.tree_parent_id
-            )
-            if moving:
-                root_of = Goal.objects.filter(pk=self.tree_parent_id).values("tree_id")
-                list(
-                    Goal.objects.select_for_update()
-                    .filter(tree_id=Subquery(root_of), lft=1)
-                    .values_list("pk", flat=True)
+        with transaction.atomic():
+            if self.tree_parent_id is not None:
+                if self.tree_parent_id == self.parent_id and self.parent is not None:
+                    self.tree_parent = self.parent
+                moving = self._state.adding or (
+                    self._mptt_cached_fields.get("tree_parent") != self.tree_parent_id
                 )
-        super().save(*args, **kwargs)
+                if moving:
+                    root_of = Goal.objects.filter(pk=self.tree_parent_id).values("tree_id")
+                    list(
+                        Goal.objects.select_for_update()
+                        .filter(tree_id=Subquery(root_of), lft=1)
+                        .values_list("pk", flat=True)
+                    )
+            super().save(*args, **kwargs)
 
     def _check_new_decision(self, errors):
         """An adopted goal's decided content changes only with a new decision (one query)."""
