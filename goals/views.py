@@ -85,7 +85,6 @@ def goal_tree(request):
         goals = list(
             visible.filter(pk__in=top_of_chain(municipality, opened)).for_tree(request.user)
         )
-        context["match_count"] = len(goals)
         nodes = tree_rows(goals, None, levels)
     context.update(
         nodes=nodes,
