@@ -2,7 +2,15 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from goals.models import Assignment, Goal, GoalLevel, Indicator, Measurement, Perspective
+from goals.models import (
+    Assignment,
+    Goal,
+    GoalLevel,
+    GoalQuerySet,
+    Indicator,
+    Measurement,
+    Perspective,
+)
 from styrning.admin import HistoryDraggableMPTTAdmin, StyrningHistoryAdmin
 from styrning.models import OrgUnit
 
@@ -81,7 +89,31 @@ class GoalAdmin(HistoryDraggableMPTTAdmin):
     mptt_level_indent = 20
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("level", "owner")
+        # Not super(): it orders by get_ordering() before the annotations exist.
+        return Goal.objects.select_related("level", "owner").in_chain_order()
+
+    def get_changelist(self, request, **kwargs):
+        base = super().get_changelist(request, **kwargs)
+
+        class ChainOrderChangeList(base):
+            def get_ordering(self, request, queryset):
+                return list(GoalQuerySet.CHAIN_ORDER)
+
+        return ChainOrderChangeList
+
+    # Each body's goals are a tree of their own (goals/tree.py): the list shows and
+    # indents them in the chain's order, by the goal's level rather than mptt's depth.
+    def tree_actions(self, item):
+        item.mptt_level = item.level.order - 1
+        return super().tree_actions(item)
+
+    tree_actions.short_description = HistoryDraggableMPTTAdmin.tree_actions.short_description
+
+    def indented_title(self, item):
+        item.mptt_level = item.level.order - 1
+        return super().indented_title(item)
+
+    indented_title.short_description = HistoryDraggableMPTTAdmin.indented_title.short_description
 
 
 @admin.register(Indicator)

@@ -42,6 +42,10 @@ class GoalFilterForm(AccessibleFormMixin, forms.Form):
         self.fields["perspective"].queryset = municipality.perspectives.all()
         self.fields["year"].choices = [("", _("All"))] + [(y, str(y)) for y in years]
 
+    def criteria(self):
+        """The chosen filters, by name, leaving out those left at "All"."""
+        return {k: v for k, v in self.cleaned_data.items() if v is not None}
+
 
 class GoalForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
     """Create or edit a goal. The level and parent are fixed by the view.

@@ -6,8 +6,9 @@ so that every form and every import obeys them.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -18,6 +19,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 from simple_history.models import HistoricalRecords
 
+from goals.tree import ancestor_ids, derive_tree_parent_id
 from styrning.formatting import whole, year_span
 from styrning.models import MPTT_FIELDS, Municipality, OrgUnit
 from styrning.validators import (
@@ -135,11 +137,12 @@ class GoalQuerySet(TreeQuerySet):
         adopted = models.Q(status=Goal.Status.ADOPTED)
         return self.filter(adopted | models.Q(owner__in=scope.readable_units()))
 
-    def for_tree(self):
-        """The chain in tree order with everything a row shows: one query per relation.
+    def for_tree(self, user=None):
+        """Rows of /mal/ with everything a row shows, in stored-tree order.
 
-        Runs four queries when evaluated (goals, perspectives, indicators with
-        their latest total value, and the indicator counts stay in that one).
+        Runs three queries when evaluated: goals (with the number of children
+        ``user`` may read, ``child_count``), their perspectives, and their indicators
+        with the latest total value.
         """
         latest = Measurement.objects.filter(
             indicator=OuterRef("pk"), gender=Measurement.Gender.TOTAL
@@ -148,10 +151,52 @@ class GoalQuerySet(TreeQuerySet):
             latest_value=Subquery(latest.values("value")[:1]),
             latest_year=Subquery(latest.values("year")[:1]),
         )
-        return (
+        rows = (
             self.select_related("level", "owner")
             .prefetch_related("perspectives", models.Prefetch("indicators", queryset=indicators))
             .order_by("tree_id", "lft")
+        )
+        if user is not None:
+            rows = rows.with_child_counts(user)
+        return rows
+
+    def in_chain_order(self):
+        """Ordered as the chain reads, each body's tree right below the goal it serves.
+
+        Each tree's root names the goal above it (``parent``, in KF's tree): goals sort
+        by that goal's place, then their own tree and place. Two subqueries per row.
+        """
+        root = Goal.objects.filter(tree_id=OuterRef("tree_id"), tree_parent__isnull=True)
+        return (
+            self.annotate(
+                chain_above_tree=Subquery(root.values("parent__tree_id")[:1]),
+                chain_above_lft=Subquery(root.values("parent__lft")[:1]),
+            )
+            .annotate(
+                chain_tree=Coalesce("chain_above_tree", "tree_id"),
+                chain_lft=Coalesce("chain_above_lft", "lft"),
+                chain_own=models.Case(
+                    models.When(chain_above_tree__isnull=False, then="tree_id"),
+                    default=models.Value(0),
+                ),
+            )
+            .order_by(*self.CHAIN_ORDER)
+        )
+
+    CHAIN_ORDER = ("chain_tree", "chain_lft", "chain_own", "lft", "pk")
+
+    def with_child_counts(self, user):
+        """Annotate ``child_count``: the goals directly below each that ``user`` may read."""
+        children = (
+            Goal.objects.visible_to(user)
+            .filter(parent=OuterRef("pk"))
+            .order_by()
+            .values("parent")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            child_count=Coalesce(Subquery(children, output_field=models.IntegerField()), 0)
         )
 
 
@@ -159,7 +204,9 @@ class GoalManager(TreeManager.from_queryset(GoalQuerySet)):
     def move_node(self, node, target, position="last-child"):
         """Move a goal (the admin's drag and drop) only where the chain's rules allow.
 
-        Raises ``InvalidMove`` with the rule's message; writes a history row.
+        ``target`` and ``position`` speak of the chain: the goal becomes a child of
+        ``target`` or its sibling. Raises ``InvalidMove`` with the rule's message;
+        writes a history row. The stored trees follow through ``Goal.save()``.
         """
         new_parent = target if position in ("last-child", "first-child") else target.parent
         candidate = Goal.objects.get(pk=node.pk)
@@ -168,10 +215,26 @@ class GoalManager(TreeManager.from_queryset(GoalQuerySet)):
             candidate.full_clean()
         except ValidationError as error:
             raise InvalidMove(" ".join(error.messages)) from error
-        super().move_node(node, target, position)
-        moved = Goal.objects.get(pk=node.pk)
-        moved._change_reason = gettext("Moved in the tree")
-        moved.save()
+        with transaction.atomic():
+            candidate._change_reason = gettext("Moved in the tree")
+            candidate.save()  # a new chain parent moves the goal (and its subtree) in the trees
+            if position in ("left", "right") and target.pk != candidate.pk:
+                sibling = Goal.objects.get(pk=target.pk)
+                if sibling.tree_parent_id == candidate.tree_parent_id:
+                    # Place it beside its sibling within the stored tree (or among roots).
+                    super().move_node(Goal.objects.get(pk=node.pk), sibling, position)
+        node.refresh_from_db()
+
+    def _get_next_tree_id(self):
+        """A new tree's number; concurrent new trees wait for each other, nothing else does."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_ID_LOCK])
+        return super()._get_next_tree_id()
+
+
+# pg_advisory_xact_lock key taken while numbering a new goal tree.
+TREE_ID_LOCK = 9_041_001
 
 
 class Goal(MPTTModel):
@@ -187,13 +250,25 @@ class Goal(MPTTModel):
     level = models.ForeignKey(
         GoalLevel, on_delete=models.PROTECT, related_name="goals", verbose_name=_("level")
     )
-    parent = TreeForeignKey(
+    parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="children",
         verbose_name=_("parent goal"),
+    )
+    # The nested set's parent, derived from ``parent`` on every save (see
+    # ``derive_tree_parent``): the same, except that a goal owned by another body than
+    # the goal above it (a nämndmål under KF's inriktningsmål) roots a tree of its own.
+    tree_parent = TreeForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="tree_children",
+        verbose_name=_("parent in the stored tree"),
     )
     owner = models.ForeignKey(
         OrgUnit, on_delete=models.PROTECT, related_name="goals", verbose_name=_("owner")
@@ -237,13 +312,18 @@ class Goal(MPTTModel):
         blank=True,
         help_text=_("E.g. KF 2025-11-24 § 123."),
     )
-    history = HistoricalRecords(m2m_fields=[perspectives], excluded_fields=MPTT_FIELDS)
+    history = HistoricalRecords(
+        m2m_fields=[perspectives], excluded_fields=[*MPTT_FIELDS, "tree_parent"]
+    )
 
     objects = GoalManager()
 
     class MPTTMeta:
         # ``level`` is our GoalLevel; mptt's own depth counter gets another name.
         level_attr = "mptt_level"
+        # One nested set per body (KF's goals, each nämnd's, each styrelse's): adding a
+        # goal shifts and locks the rows of its own body's tree only.
+        parent_attr = "tree_parent"
 
     # Fields that an adopted goal may change only together with a new decision.
     DECIDED_FIELDS = ("title", "description", "start_year", "end_year", "parent_id", "owner_id")
@@ -310,7 +390,7 @@ class Goal(MPTTModel):
                     "A %(level)s must sit directly below a goal one level up, not below a "
                     "%(parent_level)s."
                 ) % {"level": level.name, "parent_level": parent.level.name}
-            elif self.pk and (parent.pk == self.pk or parent.is_descendant_of(self)):
+            elif self.pk and (parent.pk == self.pk or self.pk in ancestor_ids(parent)):
                 errors["parent"] = _("A goal cannot be placed below itself.")
         if parent is not None and owner is not None and not _unit_within(owner, parent.owner):
             errors["owner"] = _(
@@ -347,6 +427,30 @@ class Goal(MPTTModel):
             self._check_new_decision(errors)
         if errors:
             raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        """Save, deriving the stored tree's parent from the chain (see goals/tree.py).
+
+        One query to derive it; inserting or moving into a tree first locks that
+        tree's root, so two goals added to one nämnd's tree at once cannot interleave
+        (other nämnders' trees are not touched).
+        """
+        self.tree_parent_id = derive_tree_parent_id(self)
+        with transaction.atomic():
+            if self.tree_parent_id is not None:
+                if self.tree_parent_id == self.parent_id and self.parent is not None:
+                    self.tree_parent = self.parent
+                moving = self._state.adding or (
+                    self._mptt_cached_fields.get("tree_parent") != self.tree_parent_id
+                )
+                if moving:
+                    root_of = Goal.objects.filter(pk=self.tree_parent_id).values("tree_id")
+                    list(
+                        Goal.objects.select_for_update()
+                        .filter(tree_id=Subquery(root_of), lft=1)
+                        .values_list("pk", flat=True)
+                    )
+            super().save(*args, **kwargs)
 
     def _check_new_decision(self, errors):
         """An adopted goal's decided content changes only with a new decision (one query)."""

@@ -1,77 +1,397 @@
-"""The chain as rows for /mal/: filtering keeps each match's ancestors for context."""
+"""The goal chain's stored trees, and the chain as rows for /mal/.
+
+Two parents
+-----------
+``Goal.parent`` is the chain: every rule, form and page reads it. The nested set
+(django-mptt) hangs on ``Goal.tree_parent``, derived from it: the same goal, except
+where the goal above belongs to another body. A goal's *body* is the governing body
+(``OrgUnit.governing_body()``: KS, a nämnd or a bolagsstyrelse) its owner belongs to;
+KF and whatever hangs directly under it have none. So KF's vision and inriktningsmål
+share one small tree, each nämndmål (styrelsemål, processmål …) under them roots a tree
+holding that nämnd's goals and everything planned below them, and adding a goal shifts
+and locks only the rows of its own nämnd's tree. The rule reads unit kinds only, so it
+holds for every municipality's levels.
+
+Walking the chain across trees (breadcrumbs, "is this below itself", a filter's
+context) uses ``parent`` with a recursive query: the chain has a handful of levels.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
+
+# --- the stored trees ---------------------------------------------------------------
+
+
+def governing_bodies(units: Iterable[tuple[int, str, int | None]]) -> dict[int, int | None]:
+    """``{unit pk: its governing body's pk or None}`` from ``(pk, kind, parent_id)`` rows.
+
+    No queries: the rows must hold every unit of the municipality.
+    """
+    from styrning.models import OrgUnit
+
+    rows = {pk: (kind, parent_id) for pk, kind, parent_id in units}
+    bodies: dict[int, int | None] = {}
+
+    def body(pk):
+        path = []
+        while pk is not None and pk not in bodies:
+            kind, parent_id = rows[pk]
+            if kind in OrgUnit.GOVERNING_KINDS:
+                bodies[pk] = pk
+                break
+            path.append(pk)
+            pk = parent_id
+        found = bodies.get(pk) if pk is not None else None
+        for p in path:
+            bodies[p] = found
+        return found
+
+    for pk in rows:
+        body(pk)
+    return bodies
+
+
+def _body_subquery():
+    """The governing body of the unit in the outer query (KS, a nämnd, a styrelse; or NULL)."""
+    from django.db.models import OuterRef, Subquery
+
+    from styrning.models import OrgUnit
+
+    return Subquery(
+        OrgUnit.objects.filter(
+            kind__in=OrgUnit.GOVERNING_KINDS,
+            tree_id=OuterRef("tree_id"),
+            lft__lte=OuterRef("lft"),
+            rght__gte=OuterRef("rght"),
+        )
+        .order_by("-lft")
+        .values("pk")[:1]
+    )
+
+
+def derive_tree_parent_id(goal) -> int | None:
+    """The goal's parent in the stored tree: its chain parent, or None where the body changes.
+
+    One query (none for a goal at the top of the chain).
+    """
+    from django.db.models import Q, Subquery
+
+    from goals.models import Goal
+    from styrning.models import OrgUnit
+
+    if goal.parent_id is None:
+        return None
+    # A scalar subquery: both units are then found through the primary key's index.
+    parent_owner = Subquery(Goal.objects.filter(pk=goal.parent_id).values("owner_id")[:1])
+    rows = dict(
+        OrgUnit.objects.filter(Q(pk=goal.owner_id) | Q(pk=parent_owner))
+        .annotate(body=_body_subquery())
+        .values_list("pk", "body")
+    )
+    own_body = rows.get(goal.owner_id)
+    others = [body for pk, body in rows.items() if pk != goal.owner_id]
+    parent_body = others[0] if others else own_body
+    return goal.parent_id if own_body == parent_body else None
+
+
+def tree_roots_first(parents: dict[int, int | None], order: Iterable[int]):
+    """Nested-set numbers for goals: ``{pk: (root pk, lft, rght, depth)}``.
+
+    ``parents`` maps each goal to its tree parent; ``order`` gives siblings' order (the
+    order goals were made in, as inserting them one by one would give). No queries.
+    """
+    children: dict[int | None, list[int]] = {}
+    for pk in order:
+        children.setdefault(parents[pk], []).append(pk)
+    numbers = {}
+    for root in children.get(None, []):
+        counter = 0
+        stack = [(root, 0, False)]
+        left = {}
+        while stack:
+            pk, depth, closing = stack.pop()
+            counter += 1
+            if closing:
+                numbers[pk] = (root, left[pk], counter, depth)
+                continue
+            left[pk] = counter
+            stack.append((pk, depth, True))
+            for child in reversed(children.get(pk, ())):
+                stack.append((child, depth + 1, False))
+    return numbers
+
+
+def rebuild_goal_trees(municipality, goal_model=None, unit_model=None) -> int:
+    """Derive every tree field of the municipality's goals from ``parent`` in one pass.
+
+    For goals bulk-inserted with only ``parent_id`` set (``lft = rght = tree_id =
+    mptt_level = 0``, ``tree_parent`` NULL), and to repair trees after bulk changes.
+    Siblings keep the order of their primary keys, trees are numbered after every other
+    municipality's. Writes no history (the fields are bookkeeping). Three queries, one
+    UPDATE per 5 000 goals and, for many goals, an ANALYZE; returns the number of goals.
+    The migration passes its historical models.
+    """
+    from django.db.models import Max
+
+    if goal_model is None:
+        from goals.models import Goal as goal_model
+    if unit_model is None:
+        from styrning.models import OrgUnit as unit_model
+
+    municipality_id = getattr(municipality, "pk", municipality)
+    bodies = governing_bodies(
+        unit_model.objects.filter(municipality_id=municipality_id).values_list(
+            "pk", "kind", "parent_id"
+        )
+    )
+    goals = list(
+        goal_model.objects.filter(municipality_id=municipality_id)
+        .order_by("pk")
+        .values_list("pk", "parent_id", "owner_id")
+    )
+    owner_of = {pk: owner_id for pk, _parent, owner_id in goals}
+    parents = {}
+    for pk, parent_id, owner_id in goals:
+        same_body = parent_id is not None and bodies.get(owner_id) == bodies.get(
+            owner_of.get(parent_id)
+        )
+        parents[pk] = parent_id if same_body else None
+    numbers = tree_roots_first(parents, [pk for pk, _p, _o in goals])
+    with transaction.atomic():
+        first = (
+            goal_model.objects.exclude(municipality_id=municipality_id).aggregate(
+                top=Max("tree_id")
+            )["top"]
+            or 0
+        ) + 1
+        tree_ids: dict[int, int] = {}
+        rows = []
+        for pk, _parent, _owner in goals:
+            root, lft, rght, depth = numbers[pk]
+            tree_id = tree_ids.setdefault(root, first + len(tree_ids))
+            rows.append((pk, parents[pk], tree_id, lft, rght, depth))
+        _write_tree_fields(goal_model, rows)
+    if connection.vendor == "postgresql" and len(rows) > 1000:
+        # Every row's tree columns changed: let the planner know what the chain looks like.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {goal_model._meta.db_table}")
+    return len(goals)
+
+
+def _write_tree_fields(goal_model, rows):
+    table = goal_model._meta.db_table
+    if connection.vendor != "postgresql":
+        objs = []
+        for pk, tree_parent_id, tree_id, lft, rght, depth in rows:
+            obj = goal_model(pk=pk)
+            obj.tree_parent_id, obj.tree_id, obj.lft, obj.rght = tree_parent_id, tree_id, lft, rght
+            obj.mptt_level = depth
+            objs.append(obj)
+        goal_model.objects.bulk_update(
+            objs, ["tree_parent", "tree_id", "lft", "rght", "mptt_level"], batch_size=500
+        )
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            chunk = rows[start : start + 5000]
+            values = ",".join(["(%s, %s::integer, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} AS g SET tree_parent_id = v.tp, tree_id = v.t, lft = v.l, "
+                f"rght = v.r, mptt_level = v.d FROM (VALUES {values}) AS v(id, tp, t, l, r, d) "
+                "WHERE g.id = v.id",
+                [x for row in chunk for x in row],
+            )
+
+
+# --- walking the chain across trees -----------------------------------------------------
+
+
+def _start(start) -> tuple[str, tuple]:
+    """A SELECT of goal ids from a queryset or a list of ids (no query)."""
+    if hasattr(start, "query"):
+        sql, params = start.values("pk").query.sql_with_params()
+        return sql, tuple(params)
+    ids = [int(i) for i in start] or [0]
+    if connection.vendor == "postgresql":
+        return "SELECT unnest(%s::integer[])", (ids,)
+    return "SELECT " + " UNION ALL SELECT ".join(["%s"] * len(ids)), tuple(ids)
+
+
+def id_list(ids):
+    """Ids for ``pk__in``: one array parameter on PostgreSQL (no query).
+
+    A long list of separate parameters costs Django more to build than the query
+    costs PostgreSQL to run.
+    """
+    ids = [int(i) for i in ids]
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::integer[])", (ids,))
+    return ids
+
+
+def chain_up_sql(start) -> RawSQL:
+    """The goals of ``start`` (a queryset or ids) and every goal above them, by ``parent``.
+
+    A recursive query for ``pk__in``: the chain above a goal has a handful of goals,
+    found through the primary key.
+    """
+    from goals.models import Goal
+
+    table = Goal._meta.db_table
+    sql, params = _start(start)
+    return RawSQL(
+        f"WITH RECURSIVE up(id, parent_id) AS ("
+        f"SELECT id, parent_id FROM {table} WHERE id IN ({sql}) "
+        f"UNION SELECT g.id, g.parent_id FROM {table} g JOIN up ON g.id = up.parent_id"
+        f") SELECT id FROM up",
+        params,
+    )
+
+
+def chain_down_sql(start, year=None) -> RawSQL:
+    """The goals of ``start`` and those below them (each valid in ``year``, when given)."""
+    from goals.models import Goal
+
+    table = Goal._meta.db_table
+    sql, params = _start(start)
+    condition, extra = "", ()
+    if year is not None:
+        condition, extra = " WHERE g.start_year <= %s AND g.end_year >= %s", (year, year)
+    return RawSQL(
+        f"WITH RECURSIVE down(id) AS (SELECT id FROM {table} WHERE id IN ({sql}) "
+        f"UNION SELECT g.id FROM {table} g JOIN down ON g.parent_id = down.id{condition}"
+        f") SELECT id FROM down",
+        params + extra,
+    )
+
+
+def top_of_chain(municipality, opened=()) -> RawSQL:
+    """Ids of the goals at the top of the chain, those one level below them, and those
+    directly below the ``opened`` goals: what /mal/ shows first. For ``pk__in``.
+
+    Written as a union so that each part uses its index (an OR of them scans the chain).
+    """
+    from goals.models import Goal
+
+    table = Goal._meta.db_table
+    top = f"SELECT id FROM {table} WHERE municipality_id = %s AND parent_id IS NULL"
+    sql, params = _start(opened)
+    return RawSQL(
+        f"{top} UNION SELECT id FROM {table} WHERE parent_id IN ({top}) "
+        f"UNION SELECT id FROM {table} WHERE parent_id IN ({sql})",
+        (municipality.pk, municipality.pk, *params),
+    )
+
+
+def ancestor_ids(goal) -> list[int]:
+    """The goals above ``goal`` in the chain, from the top down (one query)."""
+    from goals.models import Goal
+
+    rows = Goal.objects.filter(pk__in=chain_up_sql([goal.pk])).values_list("pk", "parent_id")
+    parent_of = dict(rows)
+    path, pk = [], parent_of.get(goal.pk)
+    while pk is not None and pk in parent_of and pk not in path:
+        path.append(pk)
+        pk = parent_of[pk]
+    return list(reversed(path))
+
+
+# --- rows for the page ------------------------------------------------------------------
 
 
 @dataclass
 class TreeRow:
     goal: object
     depth: int
-    has_children: bool = False
-    closes: range = field(default_factory=lambda: range(0))
     is_match: bool = True
-    open: bool = False
-    child_count: int = 0
+    child_count: int = 0  # children the reader may read, from SQL
+    shown_children: int = 0  # children rendered beneath it now
+    child_label: str = ""
+    url: str = ""
+    children_url: str = ""
+    perspectives: list = field(default_factory=list)
+    indicators: list = field(default_factory=list)
 
 
-def filter_goals(goals, *, units=None, perspective=None, year=None):
-    """Keep goals that match every filter, their ancestors and (for a match) descendants.
+class _UrlPattern:
+    """A named URL with a goal's id, reversed once per page rather than once per row."""
 
-    ``goals`` is a list in tree order (``Goal.objects.for_tree()``); ``units`` a set
-    of owner unit ids. No queries: perspectives must be prefetched.
+    MARK = "2147483647"
+
+    def __init__(self, name):
+        from django.urls import reverse
+
+        self.head, _mark, self.tail = reverse(name, args=[self.MARK]).partition(self.MARK)
+
+    def __call__(self, pk):
+        return f"{self.head}{pk}{self.tail}"
+
+
+def chain_order(goals):
+    """Goals (any set holding each goal's shown parent) in the chain's order, with depths.
+
+    Siblings in stored-tree order. A goal whose parent is not in the set starts at
+    depth 0. No queries; returns ``[(goal, depth, shown children)]``.
     """
-    by_id = {g.pk: g for g in goals}
-    matched = set()
-    for goal in goals:
-        if units is not None and goal.owner_id not in units:
-            continue
-        if year is not None and not (goal.start_year <= year <= goal.end_year):
-            continue
-        if perspective is not None and perspective not in {p.pk for p in goal.perspectives.all()}:
-            continue
-        matched.add(goal.pk)
-    keep = set(matched)
-    for pk in matched:
-        parent_id = by_id[pk].parent_id
-        while parent_id is not None and parent_id not in keep and parent_id in by_id:
-            keep.add(parent_id)
-            parent_id = by_id[parent_id].parent_id
-    if perspective is not None and units is None:
-        # A perspective tags the upper levels; show what is planned beneath a match.
-        for goal in goals:
-            if goal.parent_id in matched and (
-                year is None or goal.start_year <= year <= goal.end_year
-            ):
-                matched.add(goal.pk)
-                keep.add(goal.pk)
-    return [g for g in goals if g.pk in keep], matched
+    present = {g.pk: g for g in goals}
+    children: dict[int | None, list] = {}
+    for g in goals:
+        parent = g.parent_id if g.parent_id in present else None
+        children.setdefault(parent, []).append(g)
+    for siblings in children.values():
+        siblings.sort(key=lambda g: (g.tree_id, g.lft, g.pk))
+    ordered = []
+    stack = [(g, 0) for g in reversed(children.get(None, []))]
+    while stack:
+        goal, depth = stack.pop()
+        below = children.get(goal.pk, [])
+        ordered.append((goal, depth, len(below)))
+        stack.extend((child, depth + 1) for child in reversed(below))
+    return ordered
 
 
-def tree_rows(goals, matched=None, open_depth=1):
-    """Flatten goals (tree order, any subset closed under ancestors) into rows.
+def tree_rows(goals, matched=None, levels=None):
+    """Rows for ``templates/goals/_tree.html``: the goals nested in the chain's order.
 
-    Each row knows its depth, whether it has children in the list and how many
-    nested lists close after it, so the template renders nested <ul> without
-    recursion.
+    ``goals`` carry ``child_count`` (annotated in SQL). ``levels`` maps a level's
+    order to the level, for labels like "6 nämndmål". No queries: perspectives and
+    indicators must be prefetched (``Goal.objects.for_tree()``).
     """
-    present = {g.pk for g in goals}
-    depth_of: dict[int, int] = {}
-    rows: list[TreeRow] = []
-    for goal in goals:
-        parent = goal.parent_id if goal.parent_id in present else None
-        depth = depth_of[parent] + 1 if parent is not None else 0
-        depth_of[goal.pk] = depth
-        rows.append(TreeRow(goal=goal, depth=depth, is_match=matched is None or goal.pk in matched))
-    counts: dict[int, int] = {}
-    for goal in goals:
-        if goal.parent_id in present:
-            counts[goal.parent_id] = counts.get(goal.parent_id, 0) + 1
-    for i, row in enumerate(rows):
-        row.child_count = counts.get(row.goal.pk, 0)
-        next_depth = rows[i + 1].depth if i + 1 < len(rows) else 0
-        row.has_children = next_depth > row.depth
-        row.closes = range(max(row.depth - next_depth, 0))
-        row.open = row.depth < open_depth or (matched is not None and row.has_children)
-    return rows
+    rows = []
+    detail_url, children_url = _UrlPattern("goals:detail"), _UrlPattern("goals:children")
+    for goal, depth, shown in chain_order(goals):
+        row = TreeRow(
+            goal=goal,
+            depth=depth,
+            is_match=matched is None or goal.pk in matched,
+            child_count=getattr(goal, "child_count", 0) or 0,
+            shown_children=shown,
+            url=detail_url(goal.pk),
+            children_url=children_url(goal.pk),
+            # Prefetched (``for_tree``): listed once here, not re-queried in the template.
+            perspectives=list(goal.perspectives.all()),
+            indicators=list(goal.indicators.all()),
+        )
+        next_level = (levels or {}).get(goal.level.order + 1)
+        count = row.shown_children or row.child_count
+        row.child_label = next_level.count_label(count) if next_level else ""
+        rows.append(row)
+    return nest(rows)
+
+
+def nest(rows):
+    """Turn flat rows in chain order into ``[(row, [child nodes])]`` for the template."""
+    root: list = []
+    stack: list[tuple[int, list]] = [(-1, root)]
+    for row in rows:
+        while stack[-1][0] >= row.depth:
+            stack.pop()
+        node = (row, [])
+        stack[-1][1].append(node)
+        stack.append((row.depth, node[1]))
+    return root

@@ -6,6 +6,7 @@ app_name = "goals"
 urlpatterns = [
     path("", views.goal_tree, name="tree"),
     path("<int:pk>/", views.goal_detail, name="detail"),
+    path("<int:pk>/under/", views.goal_children, name="children"),
     path("<int:parent_pk>/nytt/", views.goal_create, name="create"),
     path("<int:pk>/andra/", views.goal_edit, name="edit"),
     path("<int:pk>/besluta/", views.goal_decide, name="decide"),

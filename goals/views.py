@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, Q, Window
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -18,60 +20,179 @@ from goals.forms import (
 )
 from goals.history import change_log
 from goals.models import Assignment, Goal, GoalLevel, Indicator
-from goals.tree import filter_goals, tree_rows
+from goals.tree import (
+    ancestor_ids,
+    chain_down_sql,
+    chain_up_sql,
+    id_list,
+    top_of_chain,
+    tree_rows,
+)
 from styrning.concurrency import EditConflict
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import can_change, can_decide, get_for_user, scope_for
+
+# A filtered view renders at most this many matches (with the goals above them); a
+# broader filter says how many more there are and offers the next ones.
+ROW_CAP = 150
 
 
 @require_GET
 @login_required
 def goal_tree(request):
-    """/mal/: the whole chain, filterable by nämnd, perspective and year.
+    """/mal/: the chain from the top, opened a level at a time, or filtered in SQL.
 
-    Queries: a constant number whatever the size of the tree (goals, their
-    perspectives, indicators with latest values, the filter's choices).
+    Unfiltered it shows the goals at the top of the chain and the level below them;
+    every other level is fetched when opened (``goal_children``, or ``?oppna=<pk>``
+    without JavaScript). Filtered by nämnd, perspective and year it shows the first
+    ``ROW_CAP`` matches with the goals above them; ``?alla=1`` with a nämnd shows its
+    whole part of the chain, every level open, for reading and printing.
+
+    Queries: a constant number whatever the size of the chain.
     """
     municipality = Municipality.objects.current()
     levels = {level.order: level for level in municipality.goal_levels.all()}
-    goals = list(Goal.objects.visible_to(request.user).filter(municipality=municipality).for_tree())
-    years = sorted(
-        {
-            y
-            for g in goals
-            for y in range(g.start_year, g.end_year + 1)
-            if y >= 2000 and g.end_year - g.start_year < 20
-        }
+    visible = Goal.objects.visible_to(request.user).filter(municipality=municipality)
+    form = GoalFilterForm(request.GET or None, municipality=municipality, years=goal_years(visible))
+    criteria = form.criteria() if form.is_bound and form.is_valid() else {}
+    context = {"form": form, "filtered": bool(criteria), "levels": levels.values()}
+    unit = criteria.get("unit")
+    if criteria:
+        show_all = unit is not None and request.GET.get("alla") == "1"
+        cap = None if show_all else _cap(request)
+        matches = matching_goals(visible, **criteria)
+        found = list(
+            matches.order_by("tree_id", "lft")
+            .annotate(total=Window(Count("pk")))
+            .values_list("pk", "total")[: cap + 1 if cap else None]
+        )
+        total = found[0][1] if found else 0
+        matched = {pk for pk, _total in found[:cap]}
+        # The chain above the matches, as ids first: the rows' query then plans for the
+        # few rows it fetches, not for a recursive query's guess.
+        shown = Goal.objects.filter(pk__in=chain_up_sql(matched)).values_list("pk", flat=True)
+        goals = visible.filter(pk__in=id_list(shown)).for_tree(request.user)
+        context.update(
+            match_count=total,
+            shown_count=len(matched),
+            more_url=_more_url(request, cap) if cap and total > cap else "",
+            show_all=show_all,
+            all_levels_url=_query(request, alla="1") if unit and not show_all else "",
+        )
+        nodes = tree_rows(list(goals), matched, levels)
+    else:
+        opened = _opened(request, visible)
+        goals = list(
+            visible.filter(pk__in=top_of_chain(municipality, opened)).for_tree(request.user)
+        )
+        nodes = tree_rows(goals, None, levels)
+    context.update(
+        nodes=nodes,
+        visions=[row.goal for row, _children in nodes if row.goal.level.order == 1],
     )
-    form = GoalFilterForm(request.GET or None, municipality=municipality, years=years)
-    units = perspective = year = None
-    if form.is_bound and form.is_valid():
-        unit = form.cleaned_data["unit"]
-        if unit is not None:
-            units = set(OrgUnit.objects.in_subtrees([unit]).values_list("pk", flat=True))
-        if form.cleaned_data["perspective"] is not None:
-            perspective = form.cleaned_data["perspective"].pk
-        year = form.cleaned_data["year"]
-    filtered = any(v is not None for v in (units, perspective, year))
-    matched = None
-    if filtered:
-        goals, matched = filter_goals(goals, units=units, perspective=perspective, year=year)
-    rows = tree_rows(goals, matched)
-    for row in rows:
-        child_level = levels.get(row.goal.level.order + 1)
-        row.child_label = child_level.count_label(row.child_count) if child_level else ""
-    visions = [g for g in goals if g.parent_id is None and g.level.order == 1]
-    return render(
-        request,
-        "goals/tree.html",
-        {
-            "form": form,
-            "rows": rows,
-            "visions": visions,
-            "filtered": filtered,
-            "levels": levels.values(),
-            "match_count": len(matched) if matched is not None else len(rows),
-        },
+    return render(request, "goals/tree.html", context)
+
+
+def goal_years(goals):
+    """The years the filter offers: those the goals are valid in (one query, in SQL).
+
+    Long horizons (a vision to 2038) add no years of their own beyond twenty.
+    """
+    pairs = goals.order_by().values_list("start_year", "end_year").distinct()
+    return sorted(
+        {y for start, end in pairs if end - start < 20 for y in range(start, end + 1) if y >= 2000}
+    )
+
+
+def matching_goals(visible, unit=None, perspective=None, year=None):
+    """The goals a filter matches, as a queryset (no query until evaluated).
+
+    A nämnd matches the goals its units own; a year those valid in it. A perspective
+    tags the upper levels, so with a perspective (and no nämnd) the goals planned
+    beneath a match (valid in the year, when one is chosen) match too.
+    """
+    condition = Q()
+    if unit is not None:
+        condition &= Q(owner__in=OrgUnit.objects.in_subtrees([unit]))
+    if year is not None:
+        condition &= Q(start_year__lte=year, end_year__gte=year)
+    if perspective is not None:
+        condition &= Q(perspectives=perspective)
+    matches = visible.filter(condition)
+    if perspective is not None and unit is None:
+        matches = visible.filter(pk__in=chain_down_sql(matches, year))
+    return matches
+
+
+def _cap(request):
+    try:
+        asked = int(request.GET.get("visa", ROW_CAP))
+    except ValueError:
+        asked = ROW_CAP
+    return min(max(asked, ROW_CAP), 20 * ROW_CAP)
+
+
+def _query(request, **changes):
+    params = request.GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    return "?" + params.urlencode()
+
+
+def _more_url(request, cap):
+    return _query(request, visa=str(cap + ROW_CAP))
+
+
+def _opened(request, visible):
+    """``?oppna=<pk>``: that goal and those above it, whose children the page shows open.
+
+    Returns ids (two queries when given, none otherwise).
+    """
+    try:
+        pk = int(request.GET.get("oppna", ""))
+    except ValueError:
+        return []
+    goal = visible.filter(pk=pk).first()
+    if goal is None:
+        return []
+    return [*ancestor_ids(goal), goal.pk]
+
+
+@require_GET
+@login_required
+def goal_children(request, pk):
+    """The goals directly below one: an HTML fragment for /mal/'s script to insert.
+
+    Fetched by tree.js (``X-Requested-With: fetch``) it is the list alone; followed as
+    a link (no JavaScript) it is a page of its own, with the chain above. 404 for a
+    goal the user may not read. Queries: a constant number.
+    """
+    goal = get_for_user(request, Goal.objects.select_related("municipality", "level"), pk)
+    levels = {level.order: level for level in goal.municipality.goal_levels.all()}
+    visible = Goal.objects.visible_to(request.user)
+    children = visible.filter(parent=goal).for_tree(request.user)
+    context = {"nodes": tree_rows(list(children), None, levels), "goal": goal}
+    if request.headers.get("X-Requested-With") == "fetch":
+        response = render(request, "goals/_tree_children.html", context)
+    else:
+        context["ancestors"] = _ancestors(visible, goal)
+        context["next_level"] = levels.get(goal.level.order + 1)
+        response = render(request, "goals/children.html", context)
+    patch_vary_headers(response, ["X-Requested-With"])
+    return response
+
+
+def _ancestors(visible, goal):
+    """The readable goals above ``goal``, from the top (one query when evaluated).
+
+    Found by ``parent`` across the stored trees; each is one level above the next. A
+    draft's title never shows to those who may not read it.
+    """
+    return (
+        visible.filter(pk__in=chain_up_sql([goal.pk]))
+        .exclude(pk=goal.pk)
+        .select_related("level")
+        .order_by("level__order")
     )
 
 
@@ -82,16 +203,16 @@ def goal_detail(request, pk):
     goal = get_for_user(
         request, Goal.objects.select_related("level", "owner", "parent__level", "decided_by"), pk
     )
+    visible = Goal.objects.visible_to(request.user)
     indicators = goal.indicators.prefetch_related("measurements")
-    children = goal.get_children().visible_to(request.user).select_related("level", "owner")
+    children = visible.filter(parent=goal).select_related("level", "owner")
     next_level = goal.level.municipality.goal_levels.filter(order=goal.level.order + 1).first()
     return render(
         request,
         "goals/detail.html",
         {
             "goal": goal,
-            # Only the ancestors the user may read: a draft's title never shows to outsiders.
-            "ancestors": goal.get_ancestors().visible_to(request.user).select_related("level"),
+            "ancestors": _ancestors(visible, goal),
             "indicators": [_indicator_table(i) for i in indicators],
             "children": children,
             "next_level": next_level,

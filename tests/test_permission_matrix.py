@@ -47,6 +47,11 @@ MATRIX = {
     "favicon": {"GET": everyone(301, anonymous=301), "POST": everyone(301, anonymous=301)},
     "goals:tree": READ_ONLY,
     "goals:detail": READ_ONLY,
+    # The levels below a draft of unit A (/mal/<pk>/under/): as readable as the draft.
+    "goals:children": {
+        "GET": by_role(200, chef_b=404, hr=404, politician=404),
+        "POST": everyone(405, anonymous=405),
+    },
     "goals:assignments": READ_ONLY,
     "goals:create": {
         "GET": by_role(403, chef_a=200, admin=200),
@@ -181,6 +186,7 @@ def test_matrix(client, world, objects, role):
     "name",
     [
         "goals:detail",
+        "goals:children",
         "goals:edit",
         "goals:decide",
         "goals:create",
@@ -199,7 +205,7 @@ def test_guessed_ids_give_404(client, world, name):
 
 def test_other_units_draft_never_shows_data(client, world):
     client.force_login(world.chef_b)
-    for name in ("goals:detail", "goals:edit", "goals:decide", "goals:create"):
+    for name in ("goals:detail", "goals:children", "goals:edit", "goals:decide", "goals:create"):
         pattern = next(p for p in url_patterns() if p.name == name)
         response = client.get(
             url_for(pattern, SimpleNamespace(plan=world.draft_a, draft=world.draft_a))

@@ -50,6 +50,8 @@ def url_patterns() -> list[Pattern]:
 # between two nämnder).
 PARAMS = {
     ("goals:detail", "pk"): "plan",
+    # The fragment of a draft: 404 to those who may not read the draft.
+    ("goals:children", "pk"): "draft",
     ("goals:create", "parent_pk"): "plan",
     ("goals:edit", "pk"): "plan",
     ("goals:decide", "pk"): "draft",

@@ -1,18 +1,102 @@
-// Progressive enhancement of /mal/: "open all" and "close all" for the goal tree.
+// Progressive enhancement of /mal/: a level opens in place. Each "6 nämndmål" link
+// (which without JavaScript reloads the page with that goal open) becomes a button
+// with aria-expanded that fetches the goals below from the server the first time.
 (function () {
   var tree = document.querySelector(".goal-tree");
-  var bar = document.getElementById("tree-tools");
-  if (!tree || !bar) return;
-  function button(label, open) {
-    var b = document.createElement("button");
-    b.type = "button";
-    b.className = "button button--quiet";
-    b.textContent = label;
-    b.addEventListener("click", function () {
-      tree.querySelectorAll("details").forEach(function (d) { d.open = open; });
-    });
-    return b;
+  if (!tree) return;
+  var loading = tree.getAttribute("data-loading-label");
+  var failed = tree.getAttribute("data-error-label");
+
+  function list(box) {
+    for (var i = 0; i < box.children.length; i++) {
+      if (box.children[i].tagName === "UL") return box.children[i];
+    }
+    return null;
   }
-  bar.appendChild(button(bar.getAttribute("data-open-label"), true));
-  bar.appendChild(button(bar.getAttribute("data-close-label"), false));
+
+  function enhance(root) {
+    root.querySelectorAll("a.goal-toggle").forEach(function (link) {
+      var box = link.parentElement;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "goal-toggle";
+      button.id = link.id;
+      button.textContent = link.textContent;
+      button.setAttribute("aria-expanded", link.getAttribute("aria-expanded"));
+      var children = list(box);
+      if (children) {
+        children.id = "under-" + link.id;
+        button.setAttribute("aria-controls", children.id);
+      }
+      link.replaceWith(button);
+    });
+  }
+
+  function load(button, box) {
+    var status = document.createElement("p");
+    status.className = "goal-children__status";
+    status.setAttribute("role", "status");
+    status.textContent = loading;
+    box.appendChild(status);
+    button.setAttribute("aria-busy", "true");
+    fetch(box.getAttribute("data-url"), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        status.remove();
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        var children = holder.querySelector("ul");
+        children.id = "under-" + button.id;
+        box.appendChild(children);
+        enhance(children);
+        button.setAttribute("aria-controls", children.id);
+        button.setAttribute("aria-expanded", "true");
+      })
+      .catch(function () {
+        status.textContent = failed;
+      })
+      .finally(function () {
+        button.removeAttribute("aria-busy");
+      });
+  }
+
+  tree.addEventListener("click", function (event) {
+    var button = event.target.closest("button.goal-toggle");
+    if (!button || button.hasAttribute("aria-busy")) return;
+    var box = button.parentElement;
+    var children = list(box);
+    var open = button.getAttribute("aria-expanded") === "true";
+    if (open) {
+      if (children) children.hidden = true;
+      button.setAttribute("aria-expanded", "false");
+    } else if (children) {
+      children.hidden = false;
+      button.setAttribute("aria-expanded", "true");
+    } else {
+      var old = box.querySelector(".goal-children__status");
+      if (old) old.remove();
+      load(button, box);
+    }
+  });
+
+  enhance(tree);
+
+  var bar = document.getElementById("tree-tools");
+  if (bar) {
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "button button--quiet";
+    close.textContent = bar.getAttribute("data-close-label");
+    close.addEventListener("click", function () {
+      tree.querySelectorAll("button.goal-toggle[aria-expanded=true]").forEach(function (b) {
+        var children = list(b.parentElement);
+        if (children) children.hidden = true;
+        b.setAttribute("aria-expanded", "false");
+      });
+    });
+    bar.appendChild(close);
+  }
 })();

@@ -41,26 +41,27 @@ def test_politician_browses_the_chain(browser, places):
     assert page.locator(".goal-row", has_text="Samhällsbyggnadsnämnden").count() == 0
 
     # Expand the tree down to an aktivitet: close a branch, then open it again.
-    plan_row = page.locator(
-        ".goal-row", has=page.locator(".goal-row__title", has_text=places["own_plan"].title)
-    ).first
-    details = plan_row.locator("xpath=following-sibling::details[1]")
-    summary = details.locator("summary").first
-    assert re.search(r"\d+ aktivitet", summary.inner_text().lower())
-    if details.get_attribute("open") is not None:
-        summary.click()
-    assert details.get_attribute("open") is None
-    summary.click()
-    assert details.get_attribute("open") is not None
-    activity = details.locator(".level-tag", has_text="Aktivitet").first
+    plan_item = page.locator(f"#mal-{places['own_plan'].pk}")
+    toggle = plan_item.locator("> .goal-children > button.goal-toggle")
+    assert re.search(r"\d+ aktivitet", toggle.inner_text().lower())
+    if toggle.get_attribute("aria-expanded") == "true":
+        toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not plan_item.locator(".level-tag", has_text="Aktivitet").first.is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    activity = plan_item.locator(".level-tag", has_text="Aktivitet").first
     assert activity.is_visible()
 
-    # Open every level at once, then close them again.
+    # Open every level of the nämnd at once (rendered by the server), then close them.
     page.click("text=Öppna alla nivåer")
-    assert page.locator(".goal-tree details:not([open])").count() == 0
+    page.wait_for_load_state()
+    assert "alla=1" in page.url
+    assert page.locator(".goal-tree button.goal-toggle[aria-expanded=false]").count() == 0
+    assert page.locator(".goal-tree .goal-row").count() >= 3
     page.click("text=Stäng alla nivåer")
-    assert page.locator(".goal-tree details[open]").count() == 0
-    page.click("text=Öppna alla nivåer")
+    assert page.locator(".goal-tree button.goal-toggle[aria-expanded=true]").count() == 0
+    page.reload()
 
     # A goal page: indicators, children, history.
     page.click(f"text={places['committee_goal'].title}")
@@ -76,6 +77,35 @@ def test_politician_browses_the_chain(browser, places):
 
     browser.logout()
     assert "/logga-in/" in page.url
+
+
+def test_a_level_opens_with_the_keyboard_and_its_goals_load(browser, places):
+    page = browser.page
+    browser.login("politiker")
+    browser.open("/mal/")
+    # The top of the chain only: nämndmål load when their level is opened.
+    assert page.locator(".goal-tree .goal-row", has_text="Socialnämnden").count() == 0
+    browser.tab_to(
+        "el.classList.contains('goal-toggle') && el.getAttribute('aria-expanded') === 'false'"
+    )
+    browser.assert_focus_visible()
+    toggle_id = browser.focused()["id"]
+    toggle = page.locator(f"#{toggle_id}")
+    label = toggle.inner_text()
+    count = int(re.search(r"\d+", label).group())
+    page.keyboard.press("Enter")
+    children = page.locator(f"#under-{toggle_id} > li")
+    children.first.wait_for()
+    assert children.count() == count
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.evaluate("document.activeElement.id") == toggle_id  # focus stays
+    # Space closes it again; the goals stay loaded and come back without a request.
+    page.keyboard.press("Space")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not children.first.is_visible()
+    page.keyboard.press("Enter")
+    assert children.first.is_visible()
+    browser.check_accessibility("a level opened")
 
 
 def test_chef_adds_an_activity_with_the_keyboard_alone(browser, places):

@@ -4,13 +4,22 @@ import pytest
 
 # A4 is 210 mm wide; the print stylesheet's @page leaves 12 mm each side: 186 mm at 96 dpi.
 A4_PRINTABLE_PX = int(186 / 25.4 * 96)
-PRINTED = ["/mal/", "goal", "/budget/?ar=2026"]
+PRINTED = ["/mal/", "goal", "nämnd, alla nivåer", "/budget/?ar=2026"]
 HIDDEN_IN_PRINT = [".main-nav", ".user-menu", ".site-footer", "form.filters", ".button", "button"]
 
 
 def _goal_url(browser):
     browser.open("/mal/")
     return browser.page.locator("main .goal-tree a[href^='/mal/']").first.get_attribute("href")
+
+
+def _all_levels_url(browser):
+    """A nämnd's whole part of the chain, every level open: what a politician prints."""
+    browser.open("/mal/")
+    browser.page.select_option("#id_unit", label="Socialnämnden")
+    browser.page.click("form.filters button[type=submit]")
+    browser.page.wait_for_load_state()
+    return "/mal/" + browser.page.locator("a", has_text="Öppna alla nivåer").get_attribute("href")
 
 
 @pytest.fixture
@@ -24,7 +33,7 @@ def print_browser(demo_server, chromium, request):
 def test_printout_has_no_menus_and_tables_fit_a4(print_browser, path):
     b = print_browser
     b.login("ekonomichef")
-    url = _goal_url(b) if path == "goal" else path
+    url = {"goal": _goal_url, "nämnd, alla nivåer": _all_levels_url}.get(path, lambda b: path)(b)
     assert b.open(url) == 200
     b.page.emulate_media(media="print")
     for selector in HIDDEN_IN_PRINT:

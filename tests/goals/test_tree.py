@@ -1,49 +1,156 @@
-"""/mal/: the chain as a tree, filters, and a query count independent of its size."""
+"""/mal/: the lazy tree, its fragment, SQL filters and the all-levels view.
 
+Query counts are exact and equal at two sizes of chain; what the lazy tree and the
+filters show is compared with a direct computation over the whole chain.
+"""
+
+import re
+
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from goals.models import Measurement
-from goals.tree import tree_rows
-from tests.factories import make_goal, make_indicator, make_perspective
+from goals.models import Goal, Measurement
+from goals.views import ROW_CAP
+from styrning.models import OrgUnit
+from tests.factories import Kind, make_goal, make_indicator, make_perspective, make_unit
 
 
-def _grow(world, count):
+def _grow(world, count, committee=None, office=None, unit=None, adopted=False):
     """Add nämndmål, plans and activities until the chain holds ``count`` more goals."""
+    committee, office, unit = committee or world.nA, office or world.fA, unit or world.eA
     made = 0
     while made < count:
-        goal = make_goal(world.m, world.levels[3], world.nA, world.top, title=f"Nämndmål {made}")
+        goal = make_goal(
+            world.m,
+            world.levels[3],
+            committee,
+            world.top,
+            title=f"Nämndmål {made}",
+            adopted=adopted,
+        )
         indicator = make_indicator(goal, name=f"Indikator {made}")
         Measurement.objects.create(indicator=indicator, year=2025, value=52)
         made += 1
         for i in range(3):
             if made >= count:
                 break
-            plan = make_goal(world.m, world.levels[4], world.fA, goal, title=f"Plan {made}-{i}")
+            plan = make_goal(world.m, world.levels[4], office, goal, title=f"Plan {made}-{i}")
             made += 1
             if made < count:
-                make_goal(world.m, world.levels[5], world.eA, plan, title=f"Aktivitet {made}")
+                make_goal(world.m, world.levels[5], unit, plan, title=f"Aktivitet {made}")
                 made += 1
 
 
-def _queries(client, url):
+FETCH = {"X-Requested-With": "fetch"}  # as static/js/tree.js asks for a fragment
+
+
+def _get(client, url, params=None, headers=None):
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
+        response = client.get(url, params or {}, headers=headers)
     assert response.status_code == 200
-    return len(ctx.captured_queries), response
+    return len(ctx.captured_queries), response.content.decode()
 
 
-def test_same_number_of_queries_for_50_and_500_goals(client, world):
-    client.force_login(world.finance)  # the grown goals are drafts: finance reads them
-    _grow(world, 40)
-    small, response = _queries(client, reverse("goals:tree"))
-    assert "Nämndmål 0" in response.content.decode()
-    _grow(world, 460)
-    large, response = _queries(client, reverse("goals:tree"))
-    assert world.m.goals.count() >= 500
+def _titles(html):
+    return set(re.findall(r'class="goal-row__title" href="/mal/\d+/">([^<]+)</a>', html))
+
+
+def _pages(world):
+    perspective = make_perspective(world.m, "Ekonomi")
+    world.goal_a.perspectives.add(perspective)
+    return {
+        "tree": (reverse("goals:tree"), {}),
+        "opened": (reverse("goals:tree"), {"oppna": world.goal_a.pk}),
+        "by committee": (reverse("goals:tree"), {"unit": world.nA.pk}),
+        "by perspective": (reverse("goals:tree"), {"perspective": perspective.pk}),
+        "by year": (reverse("goals:tree"), {"year": 2026}),
+        "all levels": (reverse("goals:tree"), {"unit": world.nA.pk, "alla": "1"}),
+        "fragment": (reverse("goals:children", args=[world.top.pk]), FETCH),
+        "children page": (reverse("goals:children", args=[world.top.pk]), None),
+        "goal page": (reverse("goals:detail", args=[world.goal_a.pk]), {}),
+    }
+
+
+# Exact counts per page (session and user, scope, then the page's own queries).
+_COUNTS = {
+    "tree": 12,
+    "opened": 14,
+    "by committee": 15,
+    "by perspective": 15,
+    "by year": 14,
+    "all levels": 15,
+    "fragment": 9,
+    "children page": 10,
+    "goal page": 19,
+}
+EXPECTED_QUERIES = {
+    "finance": _COUNTS,
+    "chef_a": _COUNTS,
+    "politician": _COUNTS | {"goal page": 18},  # no edit rights to look up
+}
+
+
+def _args(params):
+    if params is FETCH:
+        return {}, FETCH
+    return params or {}, None
+
+
+@pytest.mark.parametrize("user", ["finance", "politician", "chef_a"])
+def test_query_counts_are_equal_for_a_small_and_a_large_chain(client, world, user):
+    client.force_login(getattr(world, user))
+    pages = _pages(world)
+    _grow(world, 12, adopted=True)
+    for url, params in pages.values():
+        _get(client, url, *_args(params))  # warm the session
+    small = {name: _get(client, url, *_args(params))[0] for name, (url, params) in pages.items()}
+    _grow(world, 300, adopted=True)
+    other = make_unit(world.m, "Kulturnämnden", Kind.COMMITTEE, world.kf)
+    office = make_unit(world.m, "Kulturförvaltningen", Kind.ADMINISTRATION, other, "700")
+    unit = make_unit(world.m, "Bibliotek", Kind.UNIT, office, "710")
+    _grow(world, 60, committee=other, office=office, unit=unit, adopted=True)
+    large = {name: _get(client, url, *_args(params))[0] for name, (url, params) in pages.items()}
+    assert world.m.goals.count() > 300
     assert small == large
-    assert large <= 15
+    assert large == EXPECTED_QUERIES.get(user), str(sorted(large.items()))
+
+
+def test_tree_opens_at_the_top_and_the_fragment_loads_the_next_level(client, world):
+    client.force_login(world.politician)
+    _count, html = _get(client, reverse("goals:tree"))
+    assert {"Vision", "Trygg kommun"} <= _titles(html)
+    assert "Trygg äldreomsorg" not in html  # one level further down: loaded when opened
+    # The toggle says how many lie below, from SQL, and works without JavaScript.
+    assert re.search(r'aria-expanded="false">\s*2 nämndmål', html)
+    children_url = reverse("goals:children", args=[world.top.pk])
+    assert f'href="{children_url}"' in html
+    _count, fragment = _get(client, children_url, headers=FETCH)
+    assert _titles(fragment) == {"Trygg äldreomsorg", "Trygga gator"}
+    assert "<html" not in fragment
+    # Without JavaScript the link is a page of that level, which opens it in the tree.
+    _count, page = _get(client, children_url)
+    assert "<html" in page and _titles(page) == {"Trygg äldreomsorg", "Trygga gator"}
+    assert f"?oppna={world.top.pk}" in page
+    _count, html = _get(client, reverse("goals:tree"), {"oppna": world.goal_a.pk})
+    assert {"Trygg äldreomsorg", "Trygga gator", "Kontinuitet"} <= _titles(html)
+    assert "Utkast A" not in html  # a politician never sees drafts, nor counts them
+
+
+def test_counts_never_include_drafts_the_reader_may_not_read(client, world):
+    client.force_login(world.chef_b)
+    _count, html = _get(client, reverse("goals:children", args=[world.top.pk]), headers=FETCH)
+    # chef_b reads B's draft, not A's: A's nämndmål has one plan to show, B's two.
+    assert re.search(rf'id="toggle-{world.goal_a.pk}"[^>]*>\s*1 ', html)
+    assert re.search(rf'id="toggle-{world.goal_b.pk}"[^>]*>\s*2 ', html)
+
+
+def test_fragment_of_a_draft_is_404_to_those_who_may_not_read_it(client, world):
+    client.force_login(world.politician)
+    assert client.get(reverse("goals:children", args=[world.draft_a.pk])).status_code == 404
+    client.force_login(world.chef_a)
+    assert client.get(reverse("goals:children", args=[world.draft_a.pk])).status_code == 200
 
 
 def test_tree_shows_levels_owners_and_indicator_values(client, world):
@@ -52,36 +159,181 @@ def test_tree_shows_levels_owners_and_indicator_values(client, world):
     )
     Measurement.objects.create(indicator=indicator, year=2025, value=57)
     client.force_login(world.politician)
-    html = client.get(reverse("goals:tree")).content.decode()
+    _count, html = _get(client, reverse("goals:tree"))
     assert "Trygghetsindex" in html and "54 (2022)" in html and "60 (2026)" in html
     assert "57</strong> (2025)" in html
-    assert "Inriktningsmål" in html and "Socialnämnden" in html
+    assert "Inriktningsmål" in html
+    _count, html = _get(client, reverse("goals:children", args=[world.top.pk]))
+    assert "Socialnämnden" in html
 
 
 def test_filter_by_committee_keeps_the_path_and_drops_others(client, world):
     client.force_login(world.politician)
-    html = client.get(reverse("goals:tree"), {"unit": world.nB.pk}).content.decode()
+    _count, html = _get(client, reverse("goals:tree"), {"unit": world.nB.pk})
     assert "Trygga gator" in html and "Belysning" in html
     assert "Trygg kommun" in html  # the ancestor, for context
     assert "Trygg äldreomsorg" not in html
+    assert "Öppna alla nivåer" in html
 
 
 def test_filter_by_perspective_and_year(client, world):
     perspective = make_perspective(world.m, "Medarbetare")
     world.goal_b.perspectives.add(perspective)
     client.force_login(world.politician)
-    html = client.get(reverse("goals:tree"), {"perspective": perspective.pk}).content.decode()
-    assert "Trygga gator" in html and "Trygg äldreomsorg" not in html
-    html = client.get(reverse("goals:tree"), {"year": 2030}).content.decode()
+    _count, html = _get(client, reverse("goals:tree"), {"perspective": perspective.pk})
+    assert "Trygga gator" in html and "Belysning" in html and "Trygg äldreomsorg" not in html
+    _count, html = _get(client, reverse("goals:tree"), {"year": 2030})
     assert "Trygg kommun" in html and "Trygga gator" not in html
 
 
-def test_rows_nest_and_close_correctly(world):
-    from goals.models import Goal
+def test_year_choices_come_from_the_goals(client, world):
+    make_goal(world.m, world.levels[3], world.nA, world.top, years=(2031, 2032), adopted=True)
+    client.force_login(world.politician)
+    _count, html = _get(client, reverse("goals:tree"))
+    select = re.search(r'<select name="year".*?</select>', html, re.S).group()
+    years = re.findall(r'<option value="(\d+)"', select)
+    assert years == [str(y) for y in range(2024, 2039)]
 
-    goals = list(Goal.objects.filter(municipality=world.m).for_tree())
-    rows = tree_rows(goals)
-    opened = sum(1 for r in rows if r.has_children)
-    closed = sum(len(r.closes) for r in rows)
-    assert opened == closed
-    assert rows[0].depth == 0 and rows[0].open
+
+def test_a_broad_filter_shows_the_first_matches_and_offers_more(client, world):
+    _grow(world, ROW_CAP + 20, adopted=True)
+    client.force_login(world.finance)  # the grown plans are drafts: finance reads them
+    _count, html = _get(client, reverse("goals:tree"), {"unit": world.nA.pk})
+    shown = len(re.findall(r'class="goal-row"', html))  # matches; context rows differ
+    assert shown == ROW_CAP
+    assert "Visa fler" in html
+    _count, html = _get(client, reverse("goals:tree"), {"unit": world.nA.pk, "visa": 2 * ROW_CAP})
+    assert "Visa fler" not in html
+    _count, html = _get(client, reverse("goals:tree"), {"unit": world.nA.pk, "alla": "1"})
+    assert "Visa fler" not in html and "Fast omsorgskontakt" in html
+
+
+# --- the same goals as a computation over the whole chain ------------------------------
+
+
+def _reference(world, user, unit=None, perspective=None, year=None):
+    """Matches and their context, computed in Python over every goal of the chain."""
+    every = list(Goal.objects.filter(municipality=world.m).prefetch_related("perspectives"))
+    by_id = {g.pk: g for g in every}
+    visible = set(
+        Goal.objects.visible_to(user).filter(municipality=world.m).values_list("pk", flat=True)
+    )
+    units = None
+    if unit is not None:
+        unit = OrgUnit.objects.get(pk=unit.pk)  # fresh: later units shift lft/rght
+        units = set(OrgUnit.objects.in_subtrees([unit]).values_list("pk", flat=True))
+
+    def fits_year(g):
+        return year is None or g.start_year <= year <= g.end_year
+
+    base = {
+        g.pk
+        for g in every
+        if (units is None or g.owner_id in units)
+        and fits_year(g)
+        and (perspective is None or perspective in {p.pk for p in g.perspectives.all()})
+    }
+    base &= visible
+    matched = set(base)
+    if perspective is not None and units is None:
+        frontier = set(base)
+        while frontier:
+            frontier = {
+                g.pk
+                for g in every
+                if g.parent_id in frontier and fits_year(g) and g.pk not in matched
+            }
+            matched |= frontier
+    matched &= visible
+    keep = set(matched)
+    for pk in matched:
+        parent = by_id[pk].parent_id
+        while parent is not None:
+            keep.add(parent)
+            parent = by_id[parent].parent_id
+    return matched, keep & visible
+
+
+def _rich_world(world):
+    perspective = make_perspective(world.m, "Ekonomi")
+    world.goal_b.perspectives.add(perspective)
+    world.top.perspectives.add(perspective)
+    make_goal(world.m, world.levels[3], world.nA, world.top, years=(2025, 2025), adopted=True)
+    later = make_goal(
+        world.m,
+        world.levels[3],
+        world.nB,
+        world.top,
+        years=(2027, 2028),
+        adopted=True,
+        title="Senare",
+    )
+    later.perspectives.add(perspective)
+    make_goal(world.m, world.levels[4], world.fB, later, years=(2028, 2028), title="Plan 2028")
+    _grow(world, 20, committee=world.nB, office=world.fB, unit=world.eB)
+    return perspective
+
+
+@pytest.mark.parametrize("user", ["politician", "chef_a", "finance"])
+def test_sql_filters_give_what_the_whole_chain_gives(client, world, user):
+    perspective = _rich_world(world)
+    reader = getattr(world, user)
+    client.force_login(reader)
+    cases = [
+        {"unit": world.nA},
+        {"unit": world.nB, "year": 2026},
+        {"perspective": perspective.pk},
+        {"perspective": perspective.pk, "year": 2028},
+        {"year": 2025},
+        {"unit": world.kf, "perspective": perspective.pk},
+    ]
+    for case in cases:
+        matched, keep = _reference(world, reader, **case)
+        params = {k: getattr(v, "pk", v) for k, v in case.items()} | {"visa": 3000}
+        _count, html = _get(client, reverse("goals:tree"), params)
+        titles = _titles(html)
+        expected = set(Goal.objects.filter(pk__in=keep).values_list("title", flat=True))
+        assert titles == expected, case
+        assert f"{len(matched)} " in html
+
+
+@pytest.mark.parametrize("user", ["politician", "chef_b"])
+def test_opening_every_level_lazily_gives_the_whole_chain(client, world, user):
+    _rich_world(world)
+    reader = getattr(world, user)
+    client.force_login(reader)
+    _count, html = _get(client, reverse("goals:tree"))
+    seen = set(re.findall(r'id="mal-(\d+)"', html))
+    pending = [int(pk) for pk in re.findall(r'data-url="/mal/(\d+)/under/"', html)]
+    opened = set()
+    while pending:
+        pk = pending.pop()
+        if pk in opened:
+            continue
+        opened.add(pk)
+        _count, fragment = _get(client, reverse("goals:children", args=[pk]), headers=FETCH)
+        seen |= set(re.findall(r'id="mal-(\d+)"', fragment))
+        pending += [int(p) for p in re.findall(r'data-url="/mal/(\d+)/under/"', fragment)]
+    visible = Goal.objects.visible_to(reader).filter(municipality=world.m)
+    # Every readable goal whose chain above is readable: the whole tree as the reader sees it.
+    reachable = {g.pk for g in visible if g.parent_id is None}
+    grew = True
+    while grew:
+        more = {g.pk for g in visible if g.parent_id in reachable} - reachable
+        grew = bool(more)
+        reachable |= more
+    assert {int(pk) for pk in seen} == reachable
+
+
+def test_all_levels_view_renders_a_committees_whole_subtree(client, world):
+    _grow(world, 30, adopted=True)
+    client.force_login(world.finance)
+    _count, html = _get(client, reverse("goals:tree"), {"unit": world.nA.pk, "alla": "1"})
+    below = set(
+        Goal.objects.filter(
+            owner__in=OrgUnit.objects.in_subtrees([OrgUnit.objects.get(pk=world.nA.pk)])
+        ).values_list("title", flat=True)
+    )
+    assert below <= _titles(html)
+    assert 'aria-expanded="false"' not in html  # every level is open
+    assert "Trygga gator" not in html

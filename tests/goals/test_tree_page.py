@@ -53,9 +53,13 @@ def test_counts_use_the_levels_singular_and_plural(client, world):
     level.name, level.name_plural = "Verksamhetsplan", "Verksamhetsplaner"
     level.save()
     # chef_a reads both plans under their nämndmål; chef_b only the adopted one.
-    assert "<summary>2 verksamhetsplaner</summary>" in _tree(client, world.chef_a)
-    html = _tree(client, world.chef_b)
-    assert "<summary>1 verksamhetsplan</summary>" in html
+    toggle = f'id="toggle-{world.goal_a.pk}" href="/mal/{world.goal_a.pk}/under/"'
+    opened = {"oppna": world.top.pk}
+    assert f'{toggle} aria-expanded="false">2 verksamhetsplaner<' in _tree(
+        client, world.chef_a, **opened
+    )
+    html = _tree(client, world.chef_b, **opened)
+    assert f'{toggle} aria-expanded="false">1 verksamhetsplan<' in html
     assert "Utkast A" not in html
 
 

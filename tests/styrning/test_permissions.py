@@ -72,8 +72,11 @@ def test_other_units_draft_is_404_even_with_a_guessed_id(client, world):
 
 def test_draft_hidden_from_the_tree_of_others(client, world):
     _login(client, world.chef_b)
-    content = client.get(reverse("goals:tree")).content.decode()
-    assert "Utkast B" in content and "Utkast A" not in content
+    content = client.get(reverse("goals:tree"), {"oppna": world.goal_b.pk}).content.decode()
+    assert "Utkast B" in content
+    # The level below A's nämndmål, as the tree loads it: A's draft is not there.
+    content = client.get(reverse("goals:children", args=[world.goal_a.pk])).content.decode()
+    assert "Kontinuitet" in content and "Utkast A" not in content
 
 
 def test_chef_adds_activity_for_unit_below(client, world):
