@@ -99,6 +99,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'styrning.sqlite3'}")
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+# Keep a worker's database connection between requests (a new PostgreSQL connection costs
+# a backend process each time); a broken one is noticed and replaced before it is used.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
