@@ -93,7 +93,7 @@ def _append_table(sheet, title, header, rows, amount_columns):
         sheet.append([_xlsx_value(c) for c in row])
     for row in sheet.iter_rows(min_row=first):
         for index in amount_columns:
-            row[index].number_format = "# ##0;-# ##0"
+            row[index].number_format = "#,##0;-#,##0"  # Excel shows the reader's own separator
 
 
 def overview_xlsx(ov) -> HttpResponse:

@@ -516,6 +516,13 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
     residual = None
     if body_row is not None and any(net[key] != sums[key] for key in sums):
         residual = {key: net[key] - sums[key] for key in sums}
+        # Its deviations too, so each column of the page adds up to the net row.
+        residual["deviation"] = net["deviation"] - sum((r["deviation"] for r in rows), ZERO)
+        residual["deviation_to_date"] = (
+            net["deviation_to_date"] - sum((r["deviation_to_date"] for r in rows), ZERO)
+            if has_bookings
+            else None
+        )
     children = []
     child_units = list(unit.get_children())
     if child_units:

@@ -27,6 +27,9 @@ def test_xlsx_export(client, world, budget):
     assert "'=cmd|' /C calc'!A0" in names
     row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value.startswith("'="))
     assert row[1].value == 120_000_000  # adopted frame: money to spend is + (signs.frame_to_table)
+    # Excel's grouping code (","), which Excel and LibreOffice show with the reader's own
+    # separator: "120 000 000" in Swedish. A literal space would not group at all.
+    assert row[1].number_format == "#,##0;-#,##0"
 
 
 def test_csv_export(client, world, budget):

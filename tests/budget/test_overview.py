@@ -353,3 +353,15 @@ def test_the_deviations_add_up_to_the_total_with_unallocated_outcome(world, budg
     rows = [*ov.rows, ov.unallocated_row]
     assert ov.unallocated_row.deviation_to_date == Decimal("-70000")
     assert sum(r.deviation_to_date for r in rows) == ov.totals.deviation_to_date
+
+
+def test_a_nämnds_columns_add_up_with_the_row_not_distributed_on_groups(world, budget):
+    """The frame beyond the detaljbudget is a row of its own, with its deviations, so
+    each column of the nämnd's page sums to its net row (a user test found they did not)."""
+    from budget.overview import unit_detail
+
+    detail = unit_detail(budget, world.nA, 6)
+    assert detail.residual is not None
+    for key in ("budget", "outcome", "forecast", "deviation", "deviation_to_date"):
+        column = sum((row[key] for row in detail.groups), Decimal("0")) + detail.residual[key]
+        assert column == detail.total[key], key
