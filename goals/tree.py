@@ -270,6 +270,27 @@ def chain_down_sql(start, year=None) -> RawSQL:
     )
 
 
+def with_perspective_sql(perspective) -> RawSQL:
+    """Ids of the goals whose perspectives include ``perspective``, for ``pk__in``.
+
+    A goal's perspectives are its own; a goal with none of its own has those of its
+    nearest goal above (by ``parent``) that has some. A recursive query: from the goals
+    tagged with the perspective down through the untagged goals below them.
+    """
+    from goals.models import Goal
+
+    table = Goal._meta.db_table
+    through = Goal.perspectives.through._meta.db_table
+    return RawSQL(
+        f"WITH RECURSIVE tagged(id) AS ("
+        f"SELECT goal_id FROM {through} WHERE perspective_id = %s "
+        f"UNION SELECT g.id FROM {table} g JOIN tagged ON g.parent_id = tagged.id "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {through} t WHERE t.goal_id = g.id)"
+        f") SELECT id FROM tagged",
+        (getattr(perspective, "pk", perspective),),
+    )
+
+
 def top_of_chain(municipality, opened=()) -> RawSQL:
     """Ids of the goals at the top of the chain, those one level below them, and those
     directly below the ``opened`` goals: what /mal/ shows first. For ``pk__in``.

@@ -22,11 +22,11 @@ from goals.history import change_log
 from goals.models import Assignment, Goal, GoalLevel, Indicator
 from goals.tree import (
     ancestor_ids,
-    chain_down_sql,
     chain_up_sql,
     id_list,
     top_of_chain,
     tree_rows,
+    with_perspective_sql,
 )
 from styrning.concurrency import EditConflict
 from styrning.models import Municipality, OrgUnit
@@ -107,9 +107,9 @@ def goal_years(goals):
 def matching_goals(visible, unit=None, perspective=None, year=None):
     """The goals a filter matches, as a queryset (no query until evaluated).
 
-    A nämnd matches the goals its units own; a year those valid in it. A perspective
-    tags the upper levels, so with a perspective (and no nämnd) the goals planned
-    beneath a match (valid in the year, when one is chosen) match too.
+    A nämnd matches the goals its units own; a year those valid in it; a perspective
+    the goals that have it: their own perspectives or, for a goal with none of its
+    own, those of the nearest goal above it that has some (``with_perspective_sql``).
     """
     condition = Q()
     if unit is not None:
@@ -117,11 +117,8 @@ def matching_goals(visible, unit=None, perspective=None, year=None):
     if year is not None:
         condition &= Q(start_year__lte=year, end_year__gte=year)
     if perspective is not None:
-        condition &= Q(perspectives=perspective)
-    matches = visible.filter(condition)
-    if perspective is not None and unit is None:
-        matches = visible.filter(pk__in=chain_down_sql(matches, year))
-    return matches
+        condition &= Q(pk__in=with_perspective_sql(perspective))
+    return visible.filter(condition)
 
 
 def _cap(request):
