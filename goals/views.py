@@ -35,6 +35,9 @@ from styrning.permissions import can_change, can_decide, get_for_user, scope_for
 # A filtered view renders at most this many matches (with the goals above them); a
 # broader filter says how many more there are and offers the next ones.
 ROW_CAP = 150
+# "Open all levels" renders a nämnd's whole part of the chain only up to this many
+# matches; above it the page is the ordinary filtered view with a note instead.
+ALL_LEVELS_CAP = 2000
 
 
 @require_GET
@@ -58,15 +61,23 @@ def goal_tree(request):
     context = {"form": form, "filtered": bool(criteria), "levels": levels.values()}
     unit = criteria.get("unit")
     if criteria:
-        show_all = unit is not None and request.GET.get("alla") == "1"
-        cap = None if show_all else _cap(request)
+        asked_all = unit is not None and request.GET.get("alla") == "1"
+        cap = ALL_LEVELS_CAP if asked_all else _cap(request)
         matches = matching_goals(visible, **criteria)
+        # One query gives the first matches and (as a window) how many there are.
         found = list(
             matches.order_by("tree_id", "lft")
             .annotate(total=Window(Count("pk")))
-            .values_list("pk", "total")[: cap + 1 if cap else None]
+            .values_list("pk", "total")[: cap + 1]
         )
         total = found[0][1] if found else 0
+        show_all = asked_all and total <= ALL_LEVELS_CAP
+        if asked_all and not show_all:
+            context["too_many_for_all"] = total
+            cap = _cap(request)
+            found = found[: cap + 1]
+        elif show_all:
+            cap = None
         matched = {pk for pk, _total in found[:cap]}
         # The chain above the matches, as ids first: the rows' query then plans for the
         # few rows it fetches, not for a recursive query's guess.
@@ -77,7 +88,9 @@ def goal_tree(request):
             shown_count=len(matched),
             more_url=_more_url(request, cap) if cap and total > cap else "",
             show_all=show_all,
-            all_levels_url=_query(request, alla="1") if unit and not show_all else "",
+            all_levels_url=_query(request, alla="1")
+            if unit and not asked_all and total <= ALL_LEVELS_CAP
+            else "",
         )
         nodes = tree_rows(list(goals), matched, levels)
     else:

@@ -39,3 +39,25 @@ def test_a_goal_has_its_own_perspectives_or_inherits_the_nearest(client, world):
     assert {"Vision", "Trygg kommun", "Trygga gator", "Belysning"} <= matched
     html = _tree(client, world.finance, perspective=residents.pk, visa=3000)
     assert {"Trygg äldreomsorg", "Kontinuitet", "Fast omsorgskontakt", "Utkast A"} <= _matched(html)
+
+
+def test_all_levels_of_too_many_goals_shows_the_filtered_view_with_a_note(
+    client, world, monkeypatch
+):
+    from goals import views
+
+    monkeypatch.setattr(views, "ALL_LEVELS_CAP", 5)
+    html = _tree(client, world.finance, unit=world.kf.pk, alla="1")
+    count = world.m.goals.count()  # KF's part of the chain is all of it
+    assert count > 5
+    assert (
+        f"För många mål ({count}) för att öppna alla nivåer på en gång. "
+        "Välj en nämnd eller styrelse." in html
+    )
+    assert "Öppna alla nivåer" not in html
+    assert "Alla nivåer är öppna" not in html  # the ordinary filtered view
+    # The same filter without ?alla=1 does not offer the button either.
+    assert "Öppna alla nivåer" not in _tree(client, world.finance, unit=world.kf.pk)
+    # A small nämnd still opens all its levels.
+    html = _tree(client, world.finance, unit=world.nB.pk, alla="1")
+    assert "För många mål" not in html and 'aria-expanded="false"' not in html
