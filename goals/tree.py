@@ -332,11 +332,17 @@ class TreeRow:
     is_match: bool = True
     child_count: int = 0  # children the reader may read, from SQL
     shown_children: int = 0  # children rendered beneath it now
+    anchor: str = ""  # id of the first row a "show more" link lands on
     child_label: str = ""
     url: str = ""
     children_url: str = ""
     perspectives: list = field(default_factory=list)
     indicators: list = field(default_factory=list)
+
+    @property
+    def partly_shown(self):
+        """Some, not all, of the children below are rendered (a filter or the row cap)."""
+        return 0 < self.shown_children < self.child_count
 
 
 class _UrlPattern:
@@ -399,7 +405,9 @@ def tree_rows(goals, matched=None, levels=None):
             indicators=list(goal.indicators.all()),
         )
         next_level = (levels or {}).get(goal.level.order + 1)
-        count = row.shown_children or row.child_count
+        # The real number below (as the unfiltered tree says), even where a filter or
+        # the row cap shows fewer of them: the template says how many are shown.
+        count = max(row.child_count, row.shown_children)
         row.child_label = next_level.count_label(count) if next_level else ""
         rows.append(row)
     return nest(rows)

@@ -61,3 +61,28 @@ def test_all_levels_of_too_many_goals_shows_the_filtered_view_with_a_note(
     # A small nämnd still opens all its levels.
     html = _tree(client, world.finance, unit=world.nB.pk, alla="1")
     assert "För många mål" not in html and 'aria-expanded="false"' not in html
+
+
+def test_a_cut_off_list_counts_every_child_and_says_it_is_cut(client, world):
+    from goals.models import Goal
+    from goals.views import ROW_CAP
+    from tests.goals.test_tree import _grow
+
+    _grow(world, ROW_CAP + 20, adopted=True)
+    html = _tree(client, world.finance, unit=world.nA.pk)
+    total = Goal.objects.filter(owner__in=[world.nA, world.fA, world.eA]).count()
+    assert f"Listan är avkortad: {ROW_CAP} av {total} mål visas." in html
+    assert "Visa fler" in html
+    toggles = re.findall(r'id="toggle-(\d+)"[^>]*>\s*(\d+) ', html)
+    assert toggles
+    for pk, label in toggles:
+        assert int(label) == Goal.objects.filter(parent_id=pk).count(), pk  # finance reads all
+    # Where fewer are rendered than there are, the toggle says so.
+    partly = re.findall(
+        r'id="toggle-(\d+)"[^>]*aria-expanded="true">[^<]*</a> '
+        r'<span class="goal-children__shown">\((\d+) av dem visas här\)',
+        html,
+    )
+    assert partly  # the goal at the cut, and the inriktningsmål with another nämnd's goals
+    for pk, shown in partly:
+        assert 0 < int(shown) < Goal.objects.filter(parent_id=pk).count()
