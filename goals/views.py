@@ -93,6 +93,9 @@ def goal_tree(request):
             else "",
         )
         nodes = tree_rows(list(goals), matched, levels)
+        if cap and cap > ROW_CAP:
+            # "Show more" lands on the first row it added (rows are counted in match order).
+            _mark_first(nodes, {pk for pk, _total in found[cap - ROW_CAP : cap]}, cap - ROW_CAP)
     else:
         opened = _opened(request, visible)
         goals = list(
@@ -150,7 +153,19 @@ def _query(request, **changes):
 
 
 def _more_url(request, cap):
-    return _query(request, visa=str(cap + ROW_CAP))
+    """The next matches, landing on the first of them (``_mark_first``)."""
+    return _query(request, visa=str(cap + ROW_CAP)) + f"#rad-{cap + 1}"
+
+
+def _mark_first(nodes, added, before):
+    """Give the first rendered row of ``added`` the id "rad-<before + 1>". No queries."""
+    stack = list(reversed(nodes))
+    while stack:
+        row, children = stack.pop()
+        if row.goal.pk in added:
+            row.anchor = f"rad-{before + 1}"
+            return
+        stack.extend(reversed(children))
 
 
 def _opened(request, visible):

@@ -84,6 +84,12 @@
 
   enhance(tree);
 
+  // "Visa fler" lands on the first row it added (#rad-151): move focus there too.
+  if (/^#rad-\d+$/.test(location.hash)) {
+    var target = document.getElementById(location.hash.slice(1));
+    if (target) target.focus();
+  }
+
   var bar = document.getElementById("tree-tools");
   if (bar) {
     var close = document.createElement("button");

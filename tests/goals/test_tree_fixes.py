@@ -86,3 +86,24 @@ def test_a_cut_off_list_counts_every_child_and_says_it_is_cut(client, world):
     assert partly  # the goal at the cut, and the inriktningsmål with another nämnd's goals
     for pk, shown in partly:
         assert 0 < int(shown) < Goal.objects.filter(parent_id=pk).count()
+
+
+def test_show_more_lands_on_the_first_new_row(client, world):
+    from goals.views import ROW_CAP
+    from tests.goals.test_tree import _grow
+
+    _grow(world, ROW_CAP + 20, adopted=True)
+    html = _tree(client, world.finance, unit=world.nA.pk)
+    more = re.search(r'href="(\?[^"]*visa=\d+[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert more.endswith(f"#rad-{ROW_CAP + 1}")
+    assert f'id="rad-{ROW_CAP + 1}"' not in html
+    query, _hash, fragment = more[1:].partition("#")
+    client.force_login(world.finance)
+    page = client.get(reverse("goals:tree") + "?" + query).content.decode()
+    target = re.search(rf'<div class="goal-row" id="{fragment}" tabindex="-1">', page)
+    assert target and page.count(f'id="{fragment}"') == 1
+    # It is the first row the earlier page did not show.
+    first_new = re.search(r'href="/mal/(\d+)/"', page[target.end() :]).group(1)
+    assert f'href="/mal/{first_new}/"' not in html
+    before = set(re.findall(r'href="/mal/(\d+)/"', page[: target.start()]))
+    assert before <= set(re.findall(r'href="/mal/(\d+)/"', html))
