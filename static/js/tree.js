@@ -32,6 +32,15 @@
     });
   }
 
+  // On /mal/ the address follows the last level opened (?oppna=<pk>, other parameters
+  // kept): Back from a goal's page, or a reload, shows the same path open.
+  function remember(button) {
+    if (!tree.hasAttribute("data-remember") || !window.history.replaceState) return;
+    var params = new URLSearchParams(location.search);
+    params.set("oppna", button.id.replace("toggle-", ""));
+    history.replaceState(history.state, "", location.pathname + "?" + params.toString());
+  }
+
   function load(button, box) {
     var status = document.createElement("p");
     status.className = "goal-children__status";
@@ -54,6 +63,7 @@
         enhance(children);
         button.setAttribute("aria-controls", children.id);
         button.setAttribute("aria-expanded", "true");
+        remember(button);
       })
       .catch(function () {
         status.textContent = failed;
@@ -75,6 +85,7 @@
     } else if (children) {
       children.hidden = false;
       button.setAttribute("aria-expanded", "true");
+      remember(button);
     } else {
       var old = box.querySelector(".goal-children__status");
       if (old) old.remove();

@@ -107,3 +107,27 @@ def test_show_more_lands_on_the_first_new_row(client, world):
     assert f'href="/mal/{first_new}/"' not in html
     before = set(re.findall(r'href="/mal/(\d+)/"', page[: target.start()]))
     assert before <= set(re.findall(r'href="/mal/(\d+)/"', html))
+
+
+def test_a_goal_page_links_to_its_place_in_the_chain(client, world):
+    client.force_login(world.chef_a)
+    response = client.get(reverse("goals:detail", args=[world.draft_a.pk]))
+    html = response.content.decode()
+    link = f'href="/mal/?oppna={world.draft_a.pk}#mal-{world.draft_a.pk}">Visa i målkedjan</a>'
+    assert link in html
+    # The link opens the chain down to the goal, which shows.
+    html = _tree(client, world.chef_a, oppna=world.draft_a.pk)
+    assert f'id="mal-{world.draft_a.pk}"' in html
+
+
+def test_the_tree_remembers_the_opened_level_in_the_address(client, world):
+    # tree.js replaces the address on /mal/ only (data-remember), keeping the filter.
+    html = _tree(client, world.politician)
+    assert 'class="goal-tree" data-remember' in html
+    client.force_login(world.politician)
+    page = client.get(reverse("goals:children", args=[world.top.pk])).content.decode()
+    assert "data-remember" not in page
+    from django.contrib.staticfiles import finders
+
+    script = open(finders.find("js/tree.js")).read()
+    assert 'params.set("oppna"' in script and "history.replaceState" in script
