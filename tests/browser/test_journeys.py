@@ -99,6 +99,10 @@ def test_a_level_opens_with_the_keyboard_and_its_goals_load(browser, places):
     assert children.count() == count
     assert toggle.get_attribute("aria-expanded") == "true"
     assert page.evaluate("document.activeElement.id") == toggle_id  # focus stays
+    # Its name says what it opens; a polite live region says that the level loaded.
+    visible = toggle.get_attribute("data-label")
+    assert re.sub(r"\s+", " ", label).startswith(f"{visible} under ")
+    assert page.locator("#tree-live").inner_text() == f"{visible} visas"
     # The address remembers the open level: Back from a goal page shows it open again.
     pk = toggle_id.replace("toggle-", "")
     assert page.url.endswith(f"/mal/?oppna={pk}")

@@ -79,7 +79,8 @@ def test_a_cut_off_list_counts_every_child_and_says_it_is_cut(client, world):
         assert int(label) == Goal.objects.filter(parent_id=pk).count(), pk  # finance reads all
     # Where fewer are rendered than there are, the toggle says so.
     partly = re.findall(
-        r'id="toggle-(\d+)"[^>]*aria-expanded="true">[^<]*</a> '
+        r'id="toggle-(\d+)"[^>]*aria-expanded="true"[^>]*>[^<]*'
+        r'<span class="visually-hidden">[^<]*</span></a> '
         r'<span class="goal-children__shown">\((\d+) av dem visas här\)',
         html,
     )
@@ -131,3 +132,12 @@ def test_the_tree_remembers_the_opened_level_in_the_address(client, world):
 
     script = open(finders.find("js/tree.js")).read()
     assert 'params.set("oppna"' in script and "history.replaceState" in script
+
+
+def test_a_level_toggle_names_the_goal_it_opens_and_a_live_region_waits(client, world):
+    html = _tree(client, world.politician)
+    toggle = re.search(rf'<a class="goal-toggle" id="toggle-{world.top.pk}"[^>]*>(.*?)</a>', html)
+    assert toggle.group(1) == ('2 nämndmål<span class="visually-hidden"> under Trygg kommun</span>')
+    assert f'id="toggle-{world.top.pk}"' in html and 'data-label="2 nämndmål"' in html
+    live = r'id="tree-live"[^>]*aria-live="polite"[^>]*data-shown-label="{label} visas"'
+    assert re.search(live, html)
