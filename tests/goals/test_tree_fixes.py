@@ -141,3 +141,16 @@ def test_a_level_toggle_names_the_goal_it_opens_and_a_live_region_waits(client, 
     assert f'id="toggle-{world.top.pk}"' in html and 'data-label="2 nämndmål"' in html
     live = r'id="tree-live"[^>]*aria-live="polite"[^>]*data-shown-label="{label} visas"'
     assert re.search(live, html)
+
+
+def test_the_level_page_heading_names_the_level_below_and_the_goal(client, world):
+    level = world.goal_a.level
+    level.name, level.name_plural = "Styrelsemål", "Styrelsemål"  # from the data, any names
+    level.save()
+    world.levels[4].name_plural = "Åtgärder"
+    world.levels[4].save()
+    client.force_login(world.politician)
+    html = client.get(reverse("goals:children", args=[world.goal_a.pk])).content.decode()
+    assert "<h1>Åtgärder under styrelsemål: Trygg äldreomsorg</h1>" in html
+    menu = re.search(r'<a href="/mal/"([^>]*)>Mål</a>', html)
+    assert 'aria-current="page"' in menu.group(1)
