@@ -58,7 +58,15 @@ def goal_tree(request):
     visible = Goal.objects.visible_to(request.user).filter(municipality=municipality)
     form = GoalFilterForm(request.GET or None, municipality=municipality, years=goal_years(visible))
     criteria = form.criteria() if form.is_bound and form.is_valid() else {}
-    context = {"form": form, "filtered": bool(criteria), "levels": levels.values()}
+    context = {
+        "form": form,
+        "filtered": bool(criteria),
+        "levels": levels.values(),
+        # What the filter chose, named in the result line (and so on a printout).
+        "filter_label": ", ".join(
+            str(criteria[key]) for key in ("unit", "perspective", "year") if key in criteria
+        ),
+    }
     unit = criteria.get("unit")
     if criteria:
         asked_all = unit is not None and request.GET.get("alla") == "1"

@@ -19,7 +19,9 @@ def _matched(html):
     """Titles of the matching rows (context rows carry goal-row--context)."""
     return set(
         re.findall(
-            r'<div class="goal-row">.*?class="goal-row__title" href="/mal/\d+/">([^<]+)</a>',
+            r'<div class="goal-row(?! goal-row--context)[^"]*"[^>]*>\s*<div class="goal-row__head">'
+            r'\s*<span class="level-tag">[^<]*</span>\s*'
+            r'<a class="goal-row__title" href="/mal/\d+/">([^<]+)</a>',
             html,
             re.S,
         )
@@ -154,3 +156,20 @@ def test_the_level_page_heading_names_the_level_below_and_the_goal(client, world
     assert "<h1>Åtgärder under styrelsemål: Trygg äldreomsorg</h1>" in html
     menu = re.search(r'<a href="/mal/"([^>]*)>Mål</a>', html)
     assert 'aria-current="page"' in menu.group(1)
+
+
+def test_the_result_line_names_the_filter_and_the_vision_prints_once(client, world):
+    staff = make_perspective(world.m, "Medarbetare")
+    world.goal_b.perspectives.add(staff)
+    html = _tree(client, world.politician, unit=world.nB.pk, perspective=staff.pk, year=2026)
+    assert "mål matchar filtret (Samhällsbyggnadsnämnden, Medarbetare, 2026)." in html
+    html = _tree(client, world.politician, year=2026)
+    assert re.search(r"\d+ mål matchar filtret \(2026\)\.", html)
+    # The vision's statement above the tree prints; its row in the tree does not.
+    assert f'class="vision prose" aria-labelledby="vision-{world.vision.pk}"' in html
+    assert 'class="goal-row goal-row--vision"' in html
+    from django.contrib.staticfiles import finders
+
+    css = open(finders.find("css/styrning.css")).read()
+    print_css = css[css.index("@media print") :]
+    assert ".goal-row--vision { display: none; }" in print_css
