@@ -270,6 +270,27 @@ def chain_down_sql(start, year=None) -> RawSQL:
     )
 
 
+def with_perspective_sql(perspective) -> RawSQL:
+    """Ids of the goals whose perspectives include ``perspective``, for ``pk__in``.
+
+    A goal's perspectives are its own; a goal with none of its own has those of its
+    nearest goal above (by ``parent``) that has some. A recursive query: from the goals
+    tagged with the perspective down through the untagged goals below them.
+    """
+    from goals.models import Goal
+
+    table = Goal._meta.db_table
+    through = Goal.perspectives.through._meta.db_table
+    return RawSQL(
+        f"WITH RECURSIVE tagged(id) AS ("
+        f"SELECT goal_id FROM {through} WHERE perspective_id = %s "
+        f"UNION SELECT g.id FROM {table} g JOIN tagged ON g.parent_id = tagged.id "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {through} t WHERE t.goal_id = g.id)"
+        f") SELECT id FROM tagged",
+        (getattr(perspective, "pk", perspective),),
+    )
+
+
 def top_of_chain(municipality, opened=()) -> RawSQL:
     """Ids of the goals at the top of the chain, those one level below them, and those
     directly below the ``opened`` goals: what /mal/ shows first. For ``pk__in``.
@@ -311,11 +332,17 @@ class TreeRow:
     is_match: bool = True
     child_count: int = 0  # children the reader may read, from SQL
     shown_children: int = 0  # children rendered beneath it now
+    anchor: str = ""  # id of the first row a "show more" link lands on
     child_label: str = ""
     url: str = ""
     children_url: str = ""
     perspectives: list = field(default_factory=list)
     indicators: list = field(default_factory=list)
+
+    @property
+    def partly_shown(self):
+        """Some, not all, of the children below are rendered (a filter or the row cap)."""
+        return 0 < self.shown_children < self.child_count
 
 
 class _UrlPattern:
@@ -378,7 +405,9 @@ def tree_rows(goals, matched=None, levels=None):
             indicators=list(goal.indicators.all()),
         )
         next_level = (levels or {}).get(goal.level.order + 1)
-        count = row.shown_children or row.child_count
+        # The real number below (as the unfiltered tree says), even where a filter or
+        # the row cap shows fewer of them: the template says how many are shown.
+        count = max(row.child_count, row.shown_children)
         row.child_label = next_level.count_label(count) if next_level else ""
         rows.append(row)
     return nest(rows)

@@ -22,11 +22,11 @@ from goals.history import change_log
 from goals.models import Assignment, Goal, GoalLevel, Indicator
 from goals.tree import (
     ancestor_ids,
-    chain_down_sql,
     chain_up_sql,
     id_list,
     top_of_chain,
     tree_rows,
+    with_perspective_sql,
 )
 from styrning.concurrency import EditConflict
 from styrning.models import Municipality, OrgUnit
@@ -35,6 +35,9 @@ from styrning.permissions import can_change, can_decide, get_for_user, scope_for
 # A filtered view renders at most this many matches (with the goals above them); a
 # broader filter says how many more there are and offers the next ones.
 ROW_CAP = 150
+# "Open all levels" renders a nämnd's whole part of the chain only up to this many
+# matches; above it the page is the ordinary filtered view with a note instead.
+ALL_LEVELS_CAP = 2000
 
 
 @require_GET
@@ -55,18 +58,34 @@ def goal_tree(request):
     visible = Goal.objects.visible_to(request.user).filter(municipality=municipality)
     form = GoalFilterForm(request.GET or None, municipality=municipality, years=goal_years(visible))
     criteria = form.criteria() if form.is_bound and form.is_valid() else {}
-    context = {"form": form, "filtered": bool(criteria), "levels": levels.values()}
+    context = {
+        "form": form,
+        "filtered": bool(criteria),
+        "levels": levels.values(),
+        # What the filter chose, named in the result line (and so on a printout).
+        "filter_label": ", ".join(
+            str(criteria[key]) for key in ("unit", "perspective", "year") if key in criteria
+        ),
+    }
     unit = criteria.get("unit")
     if criteria:
-        show_all = unit is not None and request.GET.get("alla") == "1"
-        cap = None if show_all else _cap(request)
+        asked_all = unit is not None and request.GET.get("alla") == "1"
+        cap = ALL_LEVELS_CAP if asked_all else _cap(request)
         matches = matching_goals(visible, **criteria)
+        # One query gives the first matches and (as a window) how many there are.
         found = list(
             matches.order_by("tree_id", "lft")
             .annotate(total=Window(Count("pk")))
-            .values_list("pk", "total")[: cap + 1 if cap else None]
+            .values_list("pk", "total")[: cap + 1]
         )
         total = found[0][1] if found else 0
+        show_all = asked_all and total <= ALL_LEVELS_CAP
+        if asked_all and not show_all:
+            context["too_many_for_all"] = total
+            cap = _cap(request)
+            found = found[: cap + 1]
+        elif show_all:
+            cap = None
         matched = {pk for pk, _total in found[:cap]}
         # The chain above the matches, as ids first: the rows' query then plans for the
         # few rows it fetches, not for a recursive query's guess.
@@ -77,9 +96,14 @@ def goal_tree(request):
             shown_count=len(matched),
             more_url=_more_url(request, cap) if cap and total > cap else "",
             show_all=show_all,
-            all_levels_url=_query(request, alla="1") if unit and not show_all else "",
+            all_levels_url=_query(request, alla="1")
+            if unit and not asked_all and total <= ALL_LEVELS_CAP
+            else "",
         )
         nodes = tree_rows(list(goals), matched, levels)
+        if cap and cap > ROW_CAP:
+            # "Show more" lands on the first row it added (rows are counted in match order).
+            _mark_first(nodes, {pk for pk, _total in found[cap - ROW_CAP : cap]}, cap - ROW_CAP)
     else:
         opened = _opened(request, visible)
         goals = list(
@@ -107,9 +131,9 @@ def goal_years(goals):
 def matching_goals(visible, unit=None, perspective=None, year=None):
     """The goals a filter matches, as a queryset (no query until evaluated).
 
-    A nämnd matches the goals its units own; a year those valid in it. A perspective
-    tags the upper levels, so with a perspective (and no nämnd) the goals planned
-    beneath a match (valid in the year, when one is chosen) match too.
+    A nämnd matches the goals its units own; a year those valid in it; a perspective
+    the goals that have it: their own perspectives or, for a goal with none of its
+    own, those of the nearest goal above it that has some (``with_perspective_sql``).
     """
     condition = Q()
     if unit is not None:
@@ -117,11 +141,8 @@ def matching_goals(visible, unit=None, perspective=None, year=None):
     if year is not None:
         condition &= Q(start_year__lte=year, end_year__gte=year)
     if perspective is not None:
-        condition &= Q(perspectives=perspective)
-    matches = visible.filter(condition)
-    if perspective is not None and unit is None:
-        matches = visible.filter(pk__in=chain_down_sql(matches, year))
-    return matches
+        condition &= Q(pk__in=with_perspective_sql(perspective))
+    return visible.filter(condition)
 
 
 def _cap(request):
@@ -140,7 +161,19 @@ def _query(request, **changes):
 
 
 def _more_url(request, cap):
-    return _query(request, visa=str(cap + ROW_CAP))
+    """The next matches, landing on the first of them (``_mark_first``)."""
+    return _query(request, visa=str(cap + ROW_CAP)) + f"#rad-{cap + 1}"
+
+
+def _mark_first(nodes, added, before):
+    """Give the first rendered row of ``added`` the id "rad-<before + 1>". No queries."""
+    stack = list(reversed(nodes))
+    while stack:
+        row, children = stack.pop()
+        if row.goal.pk in added:
+            row.anchor = f"rad-{before + 1}"
+            return
+        stack.extend(reversed(children))
 
 
 def _opened(request, visible):

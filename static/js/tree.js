@@ -6,6 +6,17 @@
   if (!tree) return;
   var loading = tree.getAttribute("data-loading-label");
   var failed = tree.getAttribute("data-error-label");
+  // A polite live region says when a level loads and what it shows.
+  var live = document.getElementById("tree-live");
+
+  function announce(text) {
+    if (live) live.textContent = text;
+  }
+
+  function shown(button) {
+    var template = (live && live.getAttribute("data-shown-label")) || "{label}";
+    return template.replace("{label}", button.getAttribute("data-label"));
+  }
 
   function list(box) {
     for (var i = 0; i < box.children.length; i++) {
@@ -21,7 +32,9 @@
       button.type = "button";
       button.className = "goal-toggle";
       button.id = link.id;
-      button.textContent = link.textContent;
+      // The visible "6 nämndmål" and, hidden, "under <goal>": the accessible name.
+      button.innerHTML = link.innerHTML;
+      button.setAttribute("data-label", link.getAttribute("data-label") || "");
       button.setAttribute("aria-expanded", link.getAttribute("aria-expanded"));
       var children = list(box);
       if (children) {
@@ -32,12 +45,21 @@
     });
   }
 
+  // On /mal/ the address follows the last level opened (?oppna=<pk>, other parameters
+  // kept): Back from a goal's page, or a reload, shows the same path open.
+  function remember(button) {
+    if (!tree.hasAttribute("data-remember") || !window.history.replaceState) return;
+    var params = new URLSearchParams(location.search);
+    params.set("oppna", button.id.replace("toggle-", ""));
+    history.replaceState(history.state, "", location.pathname + "?" + params.toString());
+  }
+
   function load(button, box) {
     var status = document.createElement("p");
     status.className = "goal-children__status";
-    status.setAttribute("role", "status");
     status.textContent = loading;
     box.appendChild(status);
+    announce(loading);
     button.setAttribute("aria-busy", "true");
     fetch(box.getAttribute("data-url"), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
@@ -54,9 +76,12 @@
         enhance(children);
         button.setAttribute("aria-controls", children.id);
         button.setAttribute("aria-expanded", "true");
+        remember(button);
+        announce(shown(button));
       })
       .catch(function () {
         status.textContent = failed;
+        announce(failed);
       })
       .finally(function () {
         button.removeAttribute("aria-busy");
@@ -75,6 +100,8 @@
     } else if (children) {
       children.hidden = false;
       button.setAttribute("aria-expanded", "true");
+      remember(button);
+      announce(shown(button));
     } else {
       var old = box.querySelector(".goal-children__status");
       if (old) old.remove();
@@ -83,6 +110,12 @@
   });
 
   enhance(tree);
+
+  // "Visa fler" lands on the first row it added (#rad-151): move focus there too.
+  if (/^#rad-\d+$/.test(location.hash)) {
+    var target = document.getElementById(location.hash.slice(1));
+    if (target) target.focus();
+  }
 
   var bar = document.getElementById("tree-tools");
   if (bar) {

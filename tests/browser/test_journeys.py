@@ -99,6 +99,21 @@ def test_a_level_opens_with_the_keyboard_and_its_goals_load(browser, places):
     assert children.count() == count
     assert toggle.get_attribute("aria-expanded") == "true"
     assert page.evaluate("document.activeElement.id") == toggle_id  # focus stays
+    # Its name says what it opens; a polite live region says that the level loaded.
+    visible = toggle.get_attribute("data-label")
+    assert re.sub(r"\s+", " ", label).startswith(f"{visible} under ")
+    assert page.locator("#tree-live").inner_text() == f"{visible} visas"
+    # The address remembers the open level: Back from a goal page shows it open again.
+    pk = toggle_id.replace("toggle-", "")
+    assert page.url.endswith(f"/mal/?oppna={pk}")
+    page.locator(f"#under-{toggle_id} > li .goal-row__title").first.click()
+    page.wait_for_load_state()
+    page.go_back()
+    page.wait_for_load_state()
+    toggle = page.locator(f"#{toggle_id}")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert children.first.is_visible()
+    toggle.focus()
     # Space closes it again; the goals stay loaded and come back without a request.
     page.keyboard.press("Space")
     assert toggle.get_attribute("aria-expanded") == "false"

@@ -226,24 +226,22 @@ def _reference(world, user, unit=None, perspective=None, year=None):
     def fits_year(g):
         return year is None or g.start_year <= year <= g.end_year
 
-    base = {
+    def own(g):
+        return {p.pk for p in g.perspectives.all()}
+
+    def perspectives_of(g):
+        # Its own; with none of its own, those of the nearest goal above that has some.
+        while g is not None and not own(g):
+            g = by_id.get(g.parent_id)
+        return own(g) if g is not None else set()
+
+    matched = {
         g.pk
         for g in every
         if (units is None or g.owner_id in units)
         and fits_year(g)
-        and (perspective is None or perspective in {p.pk for p in g.perspectives.all()})
+        and (perspective is None or perspective in perspectives_of(g))
     }
-    base &= visible
-    matched = set(base)
-    if perspective is not None and units is None:
-        frontier = set(base)
-        while frontier:
-            frontier = {
-                g.pk
-                for g in every
-                if g.parent_id in frontier and fits_year(g) and g.pk not in matched
-            }
-            matched |= frontier
     matched &= visible
     keep = set(matched)
     for pk in matched:

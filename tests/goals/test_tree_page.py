@@ -55,11 +55,14 @@ def test_counts_use_the_levels_singular_and_plural(client, world):
     # chef_a reads both plans under their nämndmål; chef_b only the adopted one.
     toggle = f'id="toggle-{world.goal_a.pk}" href="/mal/{world.goal_a.pk}/under/"'
     opened = {"oppna": world.top.pk}
-    assert f'{toggle} aria-expanded="false">2 verksamhetsplaner<' in _tree(
-        client, world.chef_a, **opened
+    assert (
+        f'{toggle} data-label="2 verksamhetsplaner" aria-expanded="false">2 verksamhetsplaner<'
+        in _tree(client, world.chef_a, **opened)
     )
     html = _tree(client, world.chef_b, **opened)
-    assert f'{toggle} aria-expanded="false">1 verksamhetsplan<' in html
+    assert (
+        f'{toggle} data-label="1 verksamhetsplan" aria-expanded="false">1 verksamhetsplan<' in html
+    )
     assert "Utkast A" not in html
 
 
