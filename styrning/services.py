@@ -291,7 +291,7 @@ def sync_rows(
     dry_run: bool = False,
     progress=None,
 ) -> Counts:
-    """Make the rows of ``scope`` hold ``rows``, set-based (PostgreSQL only); what it wrote.
+    """Make the rows of ``scope`` hold ``rows``, set-based on PostgreSQL; what it wrote.
 
     ``rows`` are tuples of the ``key_fields`` then the ``value_fields`` (attnames, e.g.
     "unit_id"); a key names at most one row of ``scope``. A row whose key ``scope`` lacks
@@ -309,7 +309,20 @@ def sync_rows(
     """
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
-        raise NotImplementedError("sync_rows needs PostgreSQL; use RowSync elsewhere")
+        return _sync_rows_by_row(
+            model,
+            scope,
+            key_fields,
+            value_fields,
+            rows,
+            constants=constants,
+            extra=extra,
+            user=user,
+            reason=reason,
+            remove_missing=remove_missing,
+            dry_run=dry_run,
+            progress=progress,
+        )
     constants, extra = constants or {}, extra or {}
     opts = model._meta
     table = connection.ops.quote_name(opts.db_table)
@@ -456,3 +469,43 @@ class _HistoryWriter:
 
     def params(self, kind: str) -> list:
         return [] if self.table is None else [self.now, kind, self.user_id, self.reason]
+
+
+def _sync_rows_by_row(
+    model,
+    scope,
+    key_fields,
+    value_fields,
+    rows,
+    *,
+    constants,
+    extra,
+    user,
+    reason,
+    remove_missing,
+    dry_run,
+    progress,
+) -> Counts:
+    """``sync_rows`` on a database without COPY (SQLite under ``make run``): the same
+    rows, counts and history through ``RowSync``, in bulk statements of its batch size."""
+    sync = RowSync.from_values(
+        model,
+        scope,
+        key_fields,
+        value_fields,
+        user=user,
+        reason=reason,
+        validate=False,  # as in sync_rows: callers pass checked rows
+    )
+    width = len(key_fields)
+    for row in rows:
+        key = tuple(row[:width])
+        sync.put(
+            key,
+            {**(constants or {}), **dict(zip(key_fields, key, strict=True))},
+            dict(zip(value_fields, row[width:], strict=True)),
+            extra=extra,
+        )
+    if dry_run:
+        return sync.counts(remove_missing=remove_missing)
+    return sync.finish(remove_missing=remove_missing, progress=progress)

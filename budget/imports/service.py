@@ -17,7 +17,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -162,8 +162,8 @@ def _write_outcomes(
     With ``replace_months`` (a ledger file covers whole months), rows of those months
     that the file no longer has are removed; otherwise other rows are left alone.
     Only what differs is written, with its history rows carrying the batch's user and
-    reason: on PostgreSQL set-based (``sync_rows``: COPY, then one statement per kind of
-    change, the removed rows in one), elsewhere through ``RowSync``. ``dry_run`` counts
+    reason, through ``sync_rows`` (on PostgreSQL: COPY, then one statement per kind of
+    change, the removed rows in one). ``dry_run`` counts
     the same without writing, so a dry run reports what the real run will. Every import
     of outcomes writes through here, and the function ends in one place (for what must
     follow every write of outcomes).
@@ -174,7 +174,7 @@ def _write_outcomes(
         months_by_year[year].add(month)
     if not months_by_year:
         counts = Counts()
-    elif connections[router.db_for_write(Outcome)].vendor == "postgresql":
+    else:
         scope = Q()
         for year, months in months_by_year.items():
             scope |= Q(year=year, month__in=sorted(months))
@@ -195,74 +195,12 @@ def _write_outcomes(
             dry_run=dry_run,
             progress=progress,
         )
-    else:
-        counts = _write_outcomes_by_row(
-            municipality,
-            outcomes,
-            months_by_year,
-            batch,
-            user,
-            reason,
-            replace_months,
-            dry_run,
-            progress,
-        )
     result.outcomes_created += counts.created
     result.outcomes_changed += counts.changed
     result.outcomes_removed += counts.removed
     if not dry_run and (counts.created or counts.changed or counts.removed):
         # The kept sums of the years written, in this transaction (budget.totals).
         refresh_totals(municipality.pk, set(months_by_year))
-
-
-def _write_outcomes_by_row(
-    municipality, outcomes, months_by_year, batch, user, reason, replace_months, dry_run, progress
-):
-    """The generic path of _write_outcomes (SQLite): RowSync per year; the counts."""
-    syncs = []
-    for year in sorted(months_by_year):
-        sync = RowSync.from_values(
-            Outcome,
-            Outcome.objects.filter(
-                municipality=municipality, year=year, month__in=sorted(months_by_year[year])
-            ),
-            ["unit_id", "month", "group_id"],
-            ["amount"],
-            user=user,
-            reason=reason,
-            validate=False,  # keys and amounts were checked line by line when read
-        )
-        for (unit_id, _year, month, group_id), amount in outcomes.items():
-            if _year == year:
-                sync.put(
-                    (unit_id, month, group_id),
-                    {
-                        "municipality": municipality,
-                        "unit_id": unit_id,
-                        "year": year,
-                        "month": month,
-                        "group_id": group_id,
-                    },
-                    {"amount": amount},
-                    extra={"batch": batch},
-                )
-        syncs.append(sync)
-    counts = sum((sync.counts(remove_missing=replace_months) for sync in syncs), start=Counts())
-    if dry_run:
-        return counts
-    total = counts.created + counts.changed + counts.removed
-    done = 0
-    for sync in syncs:
-        part = sync.counts(remove_missing=replace_months)
-        offset = done
-        sync.finish(
-            remove_missing=replace_months,
-            progress=(lambda d, _t, offset=offset: progress(offset + d, total))
-            if progress
-            else None,
-        )
-        done += part.created + part.changed + part.removed
-    return counts
 
 
 # --- SIE ------------------------------------------------------------------------------
@@ -392,53 +330,28 @@ def _write_detail_budgets(budget_year, budgets, *, dry_run=False, batch=None) ->
     """The detaljbudget per unit, group and month (or year), never frames; rows written.
 
     ``budgets`` is {(unit id, year, month or None, group id): amount}; rows without a unit
-    are left out. Only rows that are new or differ are written, with their history: on
-    PostgreSQL set-based (``sync_rows``), elsewhere through ``RowSync``; ``dry_run``
-    counts them.
+    are left out. Only rows that are new or differ are written, with their history, through
+    ``sync_rows``; ``dry_run`` counts them.
     """
     user, reason = _audit(batch)
-    if connections[router.db_for_write(DetailBudget)].vendor == "postgresql":
-        rows = [
-            (unit_id, group_id, month, amount)
-            for (unit_id, _year, month, group_id), amount in budgets.items()
-            if unit_id is not None
-        ]
-        if not rows:
-            return 0  # nothing to create or change (rows the file lacks are kept)
-        counts = sync_rows(
-            DetailBudget,
-            DetailBudget.objects.filter(budget_year=budget_year),
-            ["unit_id", "group_id", "month"],
-            ["amount"],
-            rows,
-            constants={"budget_year_id": budget_year.pk},
-            user=user,
-            reason=reason,
-            dry_run=dry_run,
-        )
-        return counts.created + counts.changed
-    sync = RowSync.from_values(
+    rows = [
+        (unit_id, group_id, month, amount)
+        for (unit_id, _year, month, group_id), amount in budgets.items()
+        if unit_id is not None
+    ]
+    if not rows:
+        return 0  # nothing to create or change (rows the file lacks are kept)
+    counts = sync_rows(
         DetailBudget,
         DetailBudget.objects.filter(budget_year=budget_year),
         ["unit_id", "group_id", "month"],
         ["amount"],
+        rows,
+        constants={"budget_year_id": budget_year.pk},
         user=user,
         reason=reason,
-        validate=False,  # keys and amounts were checked line by line when read
+        dry_run=dry_run,
     )
-    for (unit_id, _year, month, group_id), amount in budgets.items():
-        if unit_id is not None:
-            sync.put(
-                (unit_id, group_id, month),
-                {
-                    "budget_year": budget_year,
-                    "unit_id": unit_id,
-                    "group_id": group_id,
-                    "month": month,
-                },
-                {"amount": amount},
-            )
-    counts = sync.counts() if dry_run else sync.finish()
     return counts.created + counts.changed
 
 

@@ -145,7 +145,6 @@ def test_a_bad_line_late_in_a_big_file_leaves_the_database_untouched(world, budg
     assert Outcome.history.count() == history
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based path")
 def test_a_big_file_is_imported_in_a_fixed_number_of_queries(
     world, budget, tmp_path, django_assert_num_queries
 ):

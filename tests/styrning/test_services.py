@@ -95,3 +95,45 @@ def test_row_sync_removes_only_what_it_is_told(municipality, user):
     assert sync.finish().removed == 1
     assert list(MandatePeriod.objects.values_list("start_year", flat=True)) == [2023]
     assert MandatePeriod.history.filter(history_type="-").get().history_user == user
+
+
+@pytest.mark.parametrize("path", ["set-based", "by row"])
+def test_sync_rows_either_path_writes_the_same_rows_counts_and_history(path, user):
+    """sync_rows is set-based on PostgreSQL and goes through RowSync elsewhere (SQLite under
+    `make run`); both must leave the same rows, counts and history."""
+    from styrning import services
+
+    def sync(m, rows, **kw):
+        run = services.sync_rows if path == "set-based" else services._sync_rows_by_row
+        defaults = dict(constants={"municipality_id": m.pk}, extra=None, user=user)
+        defaults.update(reason="test", remove_missing=False, dry_run=False, progress=None)
+        defaults.update(kw)
+        return run(
+            MandatePeriod,
+            MandatePeriod.objects.filter(municipality=m),
+            ["start_year"],
+            ["end_year"],
+            rows,
+            **defaults,
+        )
+
+    m = make_municipality()
+    first = sync(m, [(2019, 2022), (2023, 2026)])
+    assert (first.created, first.changed, first.removed) == (2, 0, 0)
+    dry = sync(m, [(2023, 2027), (2027, 2030)], remove_missing=True, dry_run=True)
+    assert (dry.created, dry.changed, dry.removed) == (1, 1, 1)
+    assert MandatePeriod.objects.filter(municipality=m).count() == 2  # the dry run wrote nothing
+    real = sync(m, [(2023, 2027), (2027, 2030)], remove_missing=True)
+    assert (real.created, real.changed, real.removed) == (1, 1, 1)
+    again = sync(m, [(2023, 2027), (2027, 2030)], remove_missing=True)
+    assert (again.created, again.changed, again.removed) == (0, 0, 0)
+    assert sorted(
+        MandatePeriod.objects.filter(municipality=m).values_list("start_year", "end_year")
+    ) == [
+        (2023, 2027),
+        (2027, 2030),
+    ]
+    history = MandatePeriod.history.filter(municipality=m).order_by("history_date", "history_id")
+    assert sorted(h.history_type for h in history) == ["+", "+", "+", "-", "~"]
+    assert {h.history_user_id for h in history} == {user.pk}
+    assert {h.history_change_reason for h in history} == {"test"}
