@@ -253,23 +253,6 @@ def chain_up_sql(start) -> RawSQL:
     )
 
 
-def chain_down_sql(start, year=None) -> RawSQL:
-    """The goals of ``start`` and those below them (each valid in ``year``, when given)."""
-    from goals.models import Goal
-
-    table = Goal._meta.db_table
-    sql, params = _start(start)
-    condition, extra = "", ()
-    if year is not None:
-        condition, extra = " WHERE g.start_year <= %s AND g.end_year >= %s", (year, year)
-    return RawSQL(
-        f"WITH RECURSIVE down(id) AS (SELECT id FROM {table} WHERE id IN ({sql}) "
-        f"UNION SELECT g.id FROM {table} g JOIN down ON g.parent_id = down.id{condition}"
-        f") SELECT id FROM down",
-        params + extra,
-    )
-
-
 def with_perspective_sql(perspective) -> RawSQL:
     """Ids of the goals whose perspectives include ``perspective``, for ``pk__in``.
 
