@@ -13,5 +13,5 @@ def navigation(request):
 
 
 def _municipality_name():
-    municipality = Municipality.objects.only("name").first()
-    return municipality.name if municipality else ""
+    """One row's name; values_list spares building a model instance on every page."""
+    return Municipality.objects.values_list("name", flat=True).first() or ""
