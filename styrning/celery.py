@@ -1,12 +1,14 @@
 """The Celery app. Without REDIS_URL tasks run eagerly in the web process.
 
 Beat sweeps dead jobs every CELERY_BEAT_SWEEP_SECONDS, and every worker sweeps
-once when it is ready, so a job whose worker died never stays "running".
+once when it is ready, so a job whose worker died never stays "running". Beat also
+runs the årshjul's daily task (followup.tasks.daily) at FOLLOWUP_DAILY_HOUR.
 """
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "styrning.settings")
@@ -22,6 +24,12 @@ def _schedule(sender, **kwargs):
 
     sender.add_periodic_task(
         float(settings.CELERY_BEAT_SWEEP_SECONDS), sweep_jobs.s(), name="sweep stale jobs"
+    )
+    # The årshjul's daily run: it reads the periods and does what is due (followup.calendar).
+    sender.add_periodic_task(
+        crontab(hour=settings.FOLLOWUP_DAILY_HOUR, minute=0),
+        sender.signature("followup.tasks.daily"),
+        name="follow-up: the calendar's daily run",
     )
 
 

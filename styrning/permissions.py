@@ -191,3 +191,17 @@ def require_budget_manager(user) -> None:
     """
     if not scope_for(user).manages_budget:
         raise PermissionDenied
+
+
+def can_manage_periods(user) -> bool:
+    """May make, open, close and lock the årshjul's reporting periods?
+
+    The same people who manage the budget: the ekonomichef and administrators.
+    """
+    return scope_for(user).manages_budget
+
+
+def require_period_manager(user) -> None:
+    """403 for a logged-in user who may read the årshjul but not manage its periods."""
+    if not can_manage_periods(user):
+        raise PermissionDenied

@@ -218,6 +218,10 @@ BACKGROUND_JOBS = env.str("BACKGROUND_JOBS", default="celery" if REDIS_URL else 
 JOB_HEARTBEAT_TIMEOUT = env.int("JOB_HEARTBEAT_TIMEOUT", default=15 * 60)
 JOB_QUEUE_TIMEOUT = env.int("JOB_QUEUE_TIMEOUT", default=60 * 60)
 CELERY_BEAT_SWEEP_SECONDS = env.int("CELERY_BEAT_SWEEP_SECONDS", default=5 * 60)
+# The hour (local time, 0–23) beat runs the årshjul's daily task: it opens the due periods.
+FOLLOWUP_DAILY_HOUR = env.int("FOLLOWUP_DAILY_HOUR", default=6)
+if not 0 <= FOLLOWUP_DAILY_HOUR <= 23:
+    raise ImproperlyConfigured("FOLLOWUP_DAILY_HOUR must be an hour from 0 to 23")
 # Uploads: an XLSX may unpack to at most this much; no cell or CSV line may be longer.
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=500 * 1024 * 1024)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=200)

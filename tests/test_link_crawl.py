@@ -36,7 +36,9 @@ def test_every_link_works_for_every_role(client, db, model):
             reached.setdefault(role, set()).update(v.pattern for v in result.visits.values())
     # The crawl really walked the product: every role past the login reached its pages.
     for role in ROLES[1:]:
-        assert {"goals:tree", "goals:detail", "budget:overview"} <= reached[role], (
+        assert {"goals:tree", "goals:detail", "budget:overview", "followup:calendar"} <= reached[
+            role
+        ], (
             role,
             reached[role],
         )

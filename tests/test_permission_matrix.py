@@ -13,6 +13,7 @@ from django.test import override_settings
 from budget.models import BudgetChange, BudgetYear, ImportBatch, InvestmentProject
 from goals.models import Assignment
 from tests.factories import make_indicator
+from tests.followup.factories import make_year
 from tests.urlcatalog import url_for, url_patterns
 
 ROLES = ["anonymous", "politician", "chef_a", "chef_b", "finance", "hr", "admin"]
@@ -38,6 +39,11 @@ MANAGE = by_role(403, finance=200, admin=200)
 FINANCE_ONLY = by_role(404, finance=200, admin=200)
 # Unit A's forecast: its chef and finance write it; everyone else reads the budget only.
 FORECAST_A = by_role(403, chef_a=200, finance=200, admin=200)
+# A POST-only action on the årshjul's periods.
+PERIOD_ACTION = {
+    "GET": everyone(405, anonymous=405),
+    "POST": by_role(403, finance=302, admin=302),
+}
 
 MATRIX = {
     "home": {"GET": everyone(302, anonymous=302), "POST": everyone(405, anonymous=405)},
@@ -96,6 +102,13 @@ MATRIX = {
     # An import is the ekonomichef's working file: others may not read it (404).
     "budget:import_detail": {"GET": FINANCE_ONLY, "POST": by_role(405, anonymous=405)},
     "budget:import_status": {"GET": FINANCE_ONLY, "POST": by_role(405, anonymous=405)},
+    # The årshjul: everyone reads it; the ekonomichef and administrators manage its periods
+    # (a refused transition redirects back with a message, too).
+    "followup:calendar": READ_ONLY,
+    "followup:make_periods": PERIOD_ACTION,
+    "followup:period_open": PERIOD_ACTION,
+    "followup:period_close": PERIOD_ACTION,
+    "followup:period_lock": PERIOD_ACTION,
     "admin": {
         "GET": by_role(302, admin=200, anonymous=302),
         "POST": by_role(302, admin=200, anonymous=302),
@@ -107,6 +120,7 @@ MATRIX = {
 def objects(world):
     budget_year = BudgetYear.objects.create(municipality=world.m, year=2026)
     return SimpleNamespace(
+        period=make_year(world, 2026)[8],
         investment=InvestmentProject.objects.create(
             budget_year=budget_year,
             unit=world.fA,

@@ -24,8 +24,11 @@ from django.test.utils import CaptureQueriesContext
 from budget.accounts import ensure_account_groups
 from budget.models import BudgetFrame, BudgetYear, InvestmentProject, Outcome
 from budget.totals import refresh_totals
+from followup.models import Submission
 from goals.models import Assignment
+from styrning.models import OrgUnit
 from tests.factories import Kind, make_goal, make_indicator, make_unit, make_world
+from tests.followup.factories import make_year, set_state
 
 COUNTS_FILE = Path(__file__).with_name("query_counts.json")
 UPDATE = os.environ.get("UPDATE_QUERY_COUNTS") == "1"
@@ -95,6 +98,17 @@ def _chain(world, year, groups, n, committee=None):
     )
 
 
+def _calendar(world):
+    """The årshjul of YEAR: a sent submission of every office, the periods in every state."""
+    periods = make_year(world, YEAR)
+    offices = OrgUnit.objects.filter(municipality=world.m, kind__in=OrgUnit.OFFICE_KINDS)
+    sent_at = dt.datetime(YEAR, 9, 1, 12, tzinfo=dt.UTC)
+    for n, period in enumerate(periods.values()):
+        for unit in offices:
+            Submission.objects.create(period=period, unit=unit, state="sent", sent_at=sent_at)
+        set_state(period, ("open", "closed", "locked")[n % 3])
+
+
 def build(extra: int):
     world = make_world()
     year, groups = _budget(world, [world.nA, world.nB, world.ks])
@@ -108,6 +122,7 @@ def build(extra: int):
         _outcomes(world, unit, groups)
         make_goal(world.m, world.levels[5], unit, world.plan_a, title=f"Aktivitet A{n}")
         make_indicator(world.plan_a, name=f"Indikator A{n}")
+    _calendar(world)
     return world
 
 
@@ -123,6 +138,7 @@ def pages(world) -> dict[str, str]:
         "budget:investments": f"/budget/investeringar/?ar={YEAR}",
         "budget:export xlsx": f"/budget/export.xlsx{period}",
         "budget:export csv": f"/budget/export.csv{period}",
+        "followup:calendar": f"/arshjul/?ar={YEAR}",
     }
 
 

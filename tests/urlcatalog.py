@@ -47,7 +47,7 @@ def url_patterns() -> list[Pattern]:
 # draft (a draft goal of unit A), indicator (on plan), assignment (given to unit A),
 # unit (unit A itself), year (a budget year), batch (an import), fmt ("xlsx"),
 # investment (an investment project of the budget year), change (a decided budget change
-# between two nämnder).
+# between two nämnder), period (a reporting period of the årshjul).
 PARAMS = {
     ("goals:detail", "pk"): "plan",
     # The fragment of a draft: 404 to those who may not read the draft.
@@ -73,6 +73,9 @@ PARAMS = {
     ("budget:investment_create", "year"): "year",
     ("budget:investment_edit", "year"): "year",
     ("budget:investment_edit", "pk"): "investment",
+    ("followup:period_open", "pk"): "period",
+    ("followup:period_close", "pk"): "period",
+    ("followup:period_lock", "pk"): "period",
 }
 
 

@@ -15,7 +15,19 @@ from tests.urlcatalog import url_for, url_patterns
 SCAN_CAP = 12
 
 # Not product pages: the Django admin, logout (POST only), the favicon's redirect.
-SKIP = {"admin", "logout", "favicon", "budget:year_create", "budget:export", "budget:import_status"}
+SKIP = {
+    "admin",
+    "logout",
+    "favicon",
+    "budget:year_create",
+    "budget:export",
+    "budget:import_status",
+    # The årshjul's POST-only actions: their forms are on /arshjul/, scanned there.
+    "followup:make_periods",
+    "followup:period_open",
+    "followup:period_close",
+    "followup:period_lock",
+}
 # Kinds of page no link reaches in the demo, and why.
 UNREACHED = {
     "budget:adopt": "linked only while the budget year is a draft; the demo's is adopted",
@@ -33,6 +45,7 @@ MAIN_PAGES = [
     "budget:imports",
     "budget:frames",
     "budget:investments",
+    "followup:calendar",
 ]
 
 
@@ -41,6 +54,7 @@ def demo(demo_server, django_db_blocker):
     """Objects of Socialförvaltningen in the Hedemora demo, for the URL parameters;
     and one failed import, so the import pages have something to show."""
     from budget.models import BudgetChange, ImportBatch, InvestmentProject
+    from followup.models import ReportingPeriod
     from goals.models import Assignment, Goal, Indicator
     from styrning.models import Job, Municipality, OrgUnit
 
@@ -67,6 +81,7 @@ def demo(demo_server, django_db_blocker):
                 owner__parent__name="Socialförvaltningen", status="draft"
             ).first(),
             indicator=Indicator.objects.filter(goal__owner__name="Socialförvaltningen").first(),
+            period=ReportingPeriod.objects.filter(state="closed").first(),
             assignment=Assignment.objects.filter(unit__name="Socialförvaltningen").first()
             or Assignment.objects.first(),
         )

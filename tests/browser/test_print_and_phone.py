@@ -4,7 +4,7 @@ import pytest
 
 # A4 is 210 mm wide; the print stylesheet's @page leaves 12 mm each side: 186 mm at 96 dpi.
 A4_PRINTABLE_PX = int(186 / 25.4 * 96)
-PRINTED = ["/mal/", "goal", "nämnd, alla nivåer", "/budget/?ar=2026"]
+PRINTED = ["/mal/", "goal", "nämnd, alla nivåer", "/budget/?ar=2026", "/arshjul/"]
 HIDDEN_IN_PRINT = [".main-nav", ".user-menu", ".site-footer", "form.filters", ".button", "button"]
 
 
@@ -62,7 +62,7 @@ def _body_url(browser):
     return browser.page.locator("main .budget-table tbody a").first.get_attribute("href")
 
 
-@pytest.mark.parametrize("path", ["/budget/?ar=2026", "nämnd", "/mal/uppdrag/"])
+@pytest.mark.parametrize("path", ["/budget/?ar=2026", "nämnd", "/mal/uppdrag/", "/arshjul/"])
 def test_every_column_is_reachable_on_a_phone(narrow_browser, path):
     b = narrow_browser
     b.login("ekonomichef")

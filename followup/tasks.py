@@ -1,0 +1,11 @@
+"""Celery tasks of the follow-up: the daily run of the årshjul."""
+
+from celery import shared_task
+
+
+@shared_task(name="followup.tasks.daily")
+def daily() -> list[int]:
+    """Do what the årshjul says is due today (open periods); returns the opened periods' pks."""
+    from followup.calendar import run_due
+
+    return [period.pk for period in run_due()]

@@ -1,0 +1,39 @@
+"""Plain ``make_*`` helpers for the årshjul's tests."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from followup.calendar import install_template, make_periods
+from followup.models import ReportingPeriod, Submission
+
+
+def make_year(world, year=2026, template="hedemora"):
+    """The year's periods of ``world``'s municipality from a standard template."""
+    install_template(world.m, template)
+    make_periods(world.m, year)
+    return {p.month: p for p in ReportingPeriod.objects.filter(municipality=world.m, year=year)}
+
+
+def set_state(period, state, reference=""):
+    """Put a period in ``state`` directly (tests that are not about the transitions)."""
+    ReportingPeriod.objects.filter(pk=period.pk).update(
+        state=state,
+        decision_reference=reference or ("KS 2026-12-01 § 1" if state == "locked" else ""),
+        locked_at=timezone.now() if state == "locked" else None,
+    )
+    period.refresh_from_db()
+    return period
+
+
+def make_submission(period, unit, state=Submission.State.DRAFT, sent_on=None, **values):
+    """A submission; a sent one is sent on ``sent_on`` (default: its unit deadline) at noon."""
+    if state not in (Submission.State.DRAFT, Submission.State.RETURNED):
+        day = sent_on or period.unit_deadline
+        values.setdefault("sent_at", timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0))))
+    if state == Submission.State.RETURNED:
+        values.setdefault("return_reason", "Prognosen saknar kommentar.")
+    submission = Submission(period=period, unit=unit, state=state, **values)
+    submission.full_clean()
+    submission.save()
+    return submission
