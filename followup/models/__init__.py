@@ -1,0 +1,23 @@
+"""The årshjul: calendar templates, the reporting periods made from them, and submissions.
+
+``followup.calendar`` makes periods and moves them through their states; views, the
+daily task and the management command call it. A locked period (its report adopted)
+refuses every change, and so do the submissions in it, whoever asks.
+"""
+
+from followup.models.periods import (
+    CalendarEntry,
+    CalendarTemplate,
+    ReportingPeriod,
+    month_end,
+)
+from followup.models.submissions import Submission, SubmissionCount
+
+__all__ = [
+    "CalendarEntry",
+    "CalendarTemplate",
+    "ReportingPeriod",
+    "Submission",
+    "SubmissionCount",
+    "month_end",
+]
