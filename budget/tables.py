@@ -14,6 +14,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from budget import signs
@@ -103,41 +106,72 @@ def drift_rows(ov) -> list:
     return rows
 
 
-@dataclass
-class Cell:
-    column: Column
-    text: str
+class UrlPattern:
+    """A named URL with a unit's id, reversed once per page rather than once per row."""
+
+    MARK = "2147483647"
+
+    def __init__(self, name, query=""):
+        head, _mark, tail = reverse(name, args=[self.MARK]).partition(self.MARK)
+        self.head, self.tail = head, f"{tail}?{query}" if query else tail
+
+    def __call__(self, pk):
+        return f"{self.head}{pk}{self.tail}"
 
 
-@dataclass
-class PageRow:
-    row: Any
-    cells: list[Cell]
-    url: str | None = None
+WARNING_CLASS = ' class="row--warning"'
 
-    @property
-    def warning(self) -> bool:
-        return bool(getattr(self.row, "needs_action_plan", False))
 
-    @property
-    def no_forecast(self) -> bool:
-        return getattr(self.row, "unit", None) is not None and self.row.forecast is None
+def _amount_cell(column, text, note="") -> str:
+    text = escape(text)
+    if column.strong:
+        text = f"<strong>{text}</strong>"
+    return f'<td class="num">{text}{note}</td>'
 
 
 def page_table(ov, link: Callable[[Any], str | None] = lambda row: None) -> dict:
-    """The driftredovisning for the page: headings, body rows and the total, as text."""
+    """The driftredovisning for the page: headings, and the body rows and the total as HTML.
 
+    The rows are many (a nämnd each) and alike, so they are written here rather
+    than by the template engine: ``body`` is the ``<tr>`` elements of the table's
+    ``<tbody>``, ``total`` its ``<tfoot>`` row. Every cell is ``Column.page_text``.
+    """
     columns = drift_columns(ov.budget_year, PAGE_COLUMNS)
-
-    def page_row(row, url=None):
-        return PageRow(row, [Cell(c, c.page_text(row)) for c in columns], url)
-
+    name, amounts = columns[0], columns[1:]
+    warning = format_html(
+        '<br><span class="status status--warning">{}</span>', _("Action plan needed")
+    )
+    no_forecast = format_html(
+        '<span class="visually-hidden"> ({})</span>*', _("no forecast: the frame")
+    )
+    body = []
+    for row in drift_rows(ov):
+        url = link(row) if row.unit is not None else None
+        text = escape(name.page_text(row))
+        heading = f'<a href="{escape(url)}">{text}</a>' if url else text
+        marked = bool(getattr(row, "needs_action_plan", False))
+        # A nämnd without a forecast shows its frame as the forecast, marked with a *.
+        unforecast = row.unit is not None and row.forecast is None
+        cells = "".join(
+            "\n      "
+            + _amount_cell(
+                c, c.page_text(row), no_forecast if unforecast and c.key == "forecast" else ""
+            )
+            for c in amounts
+        )
+        body.append(
+            f"\n    <tr{WARNING_CLASS if marked else ''}>"
+            f'\n      <th scope="row">{heading}\n        {warning if marked else ""}</th>'
+            f"{cells}\n    </tr>\n    "
+        )
+    total = ov.totals
+    total_cells = "".join(_amount_cell(c, c.page_text(total)) for c in amounts)
     return {
         "columns": columns,
-        "rows": [
-            page_row(row, link(row) if row.unit is not None else None) for row in drift_rows(ov)
-        ],
-        "total": page_row(ov.totals),
+        "body": mark_safe("".join(body)),
+        "total": mark_safe(
+            f'<tr><th scope="row">{escape(name.page_text(total))}</th>{total_cells}</tr>'
+        ),
     }
 
 

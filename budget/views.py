@@ -142,15 +142,14 @@ def overview(request):
         return render(request, "budget/empty.html", {"can_manage": can_manage})
     ov = budget_overview(budget_year, month)
     query = _query(budget_year.year, month)
+    unit_url = tables.UrlPattern("budget:unit", query)
     return render(
         request,
         "budget/overview.html",
         {
             "form": form,
             "ov": ov,
-            "table": tables.page_table(
-                ov, lambda row: f"{reverse('budget:unit', args=[row.unit.pk])}?{query}"
-            ),
+            "table": tables.page_table(ov, lambda row: unit_url(row.unit.pk)),
             "budget_year": budget_year,
             "month": month,
             "chart": frame_forecast_chart(ov.rows),
