@@ -17,6 +17,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from budget import signs
@@ -107,12 +109,12 @@ def drift_rows(ov) -> list:
 
 
 class UrlPattern:
-    """A named URL with a unit's id, reversed once per page rather than once per row."""
+    """A named URL with an id (its last argument), reversed once per page, not once per row."""
 
     MARK = "2147483647"
 
-    def __init__(self, name, query=""):
-        head, _mark, tail = reverse(name, args=[self.MARK]).partition(self.MARK)
+    def __init__(self, name, *args, query=""):
+        head, _mark, tail = reverse(name, args=[*args, self.MARK]).partition(self.MARK)
         self.head, self.tail = head, f"{tail}?{query}" if query else tail
 
     def __call__(self, pk):
@@ -212,3 +214,68 @@ def change_list(ov) -> list:
             change = getattr(item, "change", item)  # a BudgetChange or an entry holding one
             seen.setdefault(change.pk, change)
     return sorted(seen.values(), key=lambda c: (c.decided_on, c.pk))
+
+
+def changes_html(entries, show_unit, can_reverse, year) -> str:
+    """The rows of the changes list (``templates/budget/_changes.html``) as HTML.
+
+    ``entries`` are ``budget.overview.ChangeEntry``s; ``show_unit`` adds the
+    nämnd the entry is listed under, ``can_reverse`` the link that reverses a
+    change in force. Written here rather than by the template engine: each row
+    costs it a dozen lookups, translations and filters.
+    """
+    if not entries:
+        return ""
+    words = {
+        "from": escape(gettext("from")),
+        "to": escape(gettext("to")),
+        "inside": format_html('0 <span class="muted">({})</span>', gettext("inside the committee")),
+        "in_force": escape(gettext("In force")),
+        "reverse": escape(gettext("Reverse")),
+    }
+    reverse_url = UrlPattern("budget:change_reverse", year)
+    return mark_safe(
+        "".join(_change_row(e, show_unit, can_reverse, words, reverse_url) for e in entries)
+    )
+
+
+def _change_row(entry, show_unit, can_reverse, words, reverse_url) -> str:
+    change = entry.change
+    reference = escape(change.decision_reference)
+    unit = f'<th scope="row">{escape(entry.unit.name)}</th>' if show_unit else ""
+    what = escape(capfirst(change.get_kind_display()))
+    if change.from_unit_id:
+        what += f" {words['from']} {escape(change.from_unit.name)}"
+    what += f" {words['to']} {escape(change.to_unit.name)}"
+    if change.funding:
+        what += f" ({escape(change.funding)})"
+    if change.description:
+        what += f'<br><span class="muted">{escape(change.description)}</span>'
+    effect = words["inside"] if entry.inside else escape(formatting.in_tkr(entry.frame_effect))
+    if entry.reversed_by:
+        status = (
+            '<span class="status status--warning">'
+            + gettext("Reversed by %(reference)s")
+            % {"reference": escape(entry.reversed_by.decision_reference)}
+            + "</span>"
+        )
+    elif change.reverses_id:
+        status = gettext("Reverses %(reference)s") % {
+            "reference": escape(change.reverses.decision_reference)
+        }
+    else:
+        status = words["in_force"]
+        if can_reverse:
+            status += (
+                f' <a class="no-print" href="{reverse_url(change.pk)}">{words["reverse"]}'
+                f'<span class="visually-hidden"> {reference}</span></a>'
+            )
+    return (
+        f"\n  <tr>\n    {unit}"
+        f'\n    <td>{reference}<br><span class="muted">{escape(change.decided_by.name)}, '
+        f"{formatting.iso_date(change.decided_on)}</span></td>"
+        f"\n    <td>{what}</td>"
+        f'\n    <td class="num">{escape(formatting.in_tkr(change.amount))}</td>'
+        f'\n    <td class="num">{effect}</td>'
+        f"\n    <td>{status}</td>\n  </tr>\n  "
+    )

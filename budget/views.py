@@ -142,7 +142,8 @@ def overview(request):
         return render(request, "budget/empty.html", {"can_manage": can_manage})
     ov = budget_overview(budget_year, month)
     query = _query(budget_year.year, month)
-    unit_url = tables.UrlPattern("budget:unit", query)
+    unit_url = tables.UrlPattern("budget:unit", query=query)
+    can_manage = can_change(request.user, budget_year)
     return render(
         request,
         "budget/overview.html",
@@ -153,7 +154,8 @@ def overview(request):
             "budget_year": budget_year,
             "month": month,
             "chart": frame_forecast_chart(ov.rows),
-            "can_manage": can_change(request.user, budget_year),
+            "changes": tables.changes_html(ov.changes, True, can_manage, budget_year.year),
+            "can_manage": can_manage,
             "council": OrgUnit.objects.filter(municipality=municipality, parent=None).first(),
             "query": query,
         },
@@ -173,6 +175,8 @@ def unit(request, pk):
     if budget_year is None:
         raise Http404
     detail = unit_detail(budget_year, org_unit, month)
+    can_manage = can_change(request.user, budget_year)
+    changes = unit_changes(budget_year, org_unit)
     return render(
         request,
         "budget/unit.html",
@@ -183,9 +187,9 @@ def unit(request, pk):
             "budget_year": budget_year,
             "month": month,
             "ancestors": org_unit.get_ancestors(),
-            "changes": unit_changes(budget_year, org_unit),
+            "changes": tables.changes_html(changes, False, can_manage, budget_year.year),
             "can_forecast": can_change(request.user, Forecast(unit=org_unit)),
-            "can_manage": can_change(request.user, budget_year),
+            "can_manage": can_manage,
             "query": _query(budget_year.year, month),
         },
     )
