@@ -311,26 +311,29 @@ def budget_overview(budget_year, month) -> Overview:
     groups = {g.pk: g for g in municipality.account_groups.all()}
     has_bookings = month_has_bookings(municipality, budget_year.year, month)
     shares = board_shares(budget_year, month, boards)
+    changes = year_changes(budget_year)
     unallocated, seasonal = _fill_rows(
-        rows, budget_year, boards, outcomes, forecasts, groups, has_bookings, shares, month
+        rows, budget_year, boards, outcomes, forecasts, groups, has_bookings, shares, month, changes
     )
     finance = finance_rows(budget_year, month, groups, forecasts)
     ordered = sorted(rows.values(), key=lambda r: (r.unit.tree_id, r.unit.lft))
     return Overview(budget_year, month, ordered, unallocated, finance, seasonal, has_bookings)
 
 
-def _fill_rows(rows, budget_year, boards, outcomes, forecasts, groups, has_bookings, shares, month):
+def _fill_rows(
+    rows, budget_year, boards, outcomes, forecasts, groups, has_bookings, shares, month, changes
+):
     """Add changes, outcome, forecast and budget to date to the nämnder's ``rows`` (by id).
 
     ``boards`` maps unit ids to their nämnd's, ``outcomes`` unit ids to outcome to date,
-    ``forecasts`` (unit, group) to the latest forecast; ``shares`` is ``board_shares``.
-    Returns the outcome on no nämnd and whether any row's budget to date is seasonal.
-    One query (the changes).
+    ``forecasts`` (unit, group) to the latest forecast; ``shares`` is ``board_shares``,
+    ``changes`` is ``year_changes``. Returns the outcome on no nämnd and whether any
+    row's budget to date is seasonal. No query.
     """
-    for board_id, (amount, changes) in change_effects(budget_year, boards).items():
+    for board_id, (amount, entries) in change_effects(budget_year, boards, changes).items():
         if board_id in rows:
             rows[board_id].changes = amount
-            rows[board_id].change_list = changes
+            rows[board_id].change_list = entries
 
     unallocated = ZERO
     for unit_id, total in outcomes.items():
@@ -363,18 +366,27 @@ def month_has_bookings(municipality, year, month) -> bool:
     return totals.month_has_bookings(municipality.pk, year, month)
 
 
-def change_effects(budget_year, boards) -> dict[int, tuple[Decimal, list[ChangeEntry]]]:
-    """Per nämnd: the net of decided changes into and out of its frame, and the changes.
-
-    Every decided change is listed under each nämnd it touches, reversed ones and
-    their reversals included. A move inside one nämnd leaves its frame as it is
-    (effect 0) but is listed under that nämnd. One query.
-    """
-    changes = list(
+def year_changes(budget_year) -> list[BudgetChange]:
+    """The year's decided changes with their units, decider and reversed change (one query)."""
+    return list(
         BudgetChange.objects.filter(budget_year=budget_year).select_related(
             "from_unit", "to_unit", "decided_by", "reverses"
         )
     )
+
+
+def change_effects(
+    budget_year, boards, changes=None
+) -> dict[int, tuple[Decimal, list[ChangeEntry]]]:
+    """Per nämnd: the net of decided changes into and out of its frame, and the changes.
+
+    Every decided change is listed under each nämnd it touches, reversed ones and
+    their reversals included. A move inside one nämnd leaves its frame as it is
+    (effect 0) but is listed under that nämnd. One query, none when given
+    ``year_changes``.
+    """
+    if changes is None:
+        changes = year_changes(budget_year)
     reversed_by = {c.reverses_id: c for c in changes if c.reverses_id}
     effects: dict[int, tuple[Decimal, list[ChangeEntry]]] = {}
 
@@ -442,6 +454,7 @@ class UnitDetail:
     # What the nämnd's frame, forecast or outcome holds beyond its account groups' rows.
     residual: dict | None = None
     has_bookings: bool = True
+    changes: list = field(default_factory=list)  # unit_changes: the list on the unit's page
 
     @property
     def detail_mismatch(self):
@@ -456,7 +469,7 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
     Covers the unit and everything below it. For a nämnd or styrelse the net row
     is its row of ``budget_overview`` (one function computes both pages), and a
     row "not distributed on account groups" shows what the groups do not cover.
-    A fixed number of queries.
+    Also the changes of ``unit_changes``. A fixed number of queries.
     """
     year = budget_year.year
     municipality = budget_year.municipality
@@ -498,6 +511,7 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
     monthly = monthly_detail(budget_year)
     share, _seasonal = share_to_date(budget_year, month, ids, monthly)
     has_bookings = month_has_bookings(municipality, year, month)
+    changes = year_changes(budget_year)
     child_units = list(unit.get_children())
     by_unit = {}  # unit id → outcome to date: for a nämnd's net row and the units below
     if unit.is_governing_body or child_units:
@@ -545,6 +559,7 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
             {g.pk: g for g in groups},
             has_bookings,
             monthly,
+            changes,
         )
     if body_row is not None:
         frame = body_row.current
@@ -600,17 +615,28 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
         ]
     detail_total = sum(budget.values(), ZERO)
     return UnitDetail(
-        unit, months, rows, children, detail_total, frame, net, residual, has_bookings
+        unit,
+        months,
+        rows,
+        children,
+        detail_total,
+        frame,
+        net,
+        residual,
+        has_bookings,
+        unit_changes(budget_year, unit, changes),
     )
 
 
-def _body_row(budget_year, month, unit, units, outcomes, forecasts, groups, has_bookings, monthly):
+def _body_row(
+    budget_year, month, unit, units, outcomes, forecasts, groups, has_bookings, monthly, changes
+):
     """``unit``'s row of ``budget_overview`` (None without a frame), from its part of the figures.
 
     ``units``: (pk, parent_id, kind) of the unit and everything below it, in tree
     order; ``outcomes``, ``forecasts`` and ``monthly`` cover them (the readers'
-    results the unit's page already holds). The row is filled by the overview's
-    own ``_fill_rows``. Two queries: the frame and the year's changes.
+    results the unit's page already holds), ``changes`` is ``year_changes``. The row
+    is filled by the overview's own ``_fill_rows``. One query: the frame.
     """
     frame = (
         BudgetFrame.objects.filter(budget_year=budget_year, year=budget_year.year, unit=unit)
@@ -622,7 +648,9 @@ def _body_row(budget_year, month, unit, units, outcomes, forecasts, groups, has_
     boards = _boards(units)
     rows = {unit.pk: BodyRow(unit=unit, adopted=frame)}
     shares = board_shares(budget_year, month, boards, monthly)
-    _fill_rows(rows, budget_year, boards, outcomes, forecasts, groups, has_bookings, shares, month)
+    _fill_rows(
+        rows, budget_year, boards, outcomes, forecasts, groups, has_bookings, shares, month, changes
+    )
     return rows[unit.pk]
 
 
@@ -663,19 +691,22 @@ def _within(unit, other) -> bool:
     )
 
 
-def unit_changes(budget_year, unit) -> list[ChangeEntry]:
+def unit_changes(budget_year, unit, changes=None) -> list[ChangeEntry]:
     """The decided changes that move money into, out of or inside ``unit`` and its subtree.
 
     For a nämnd the same entries (and effects) as its row of the overview; for a
     förvaltning or enhet the effect on the budget of its part. Reversed changes
-    and their reversals are both listed. One query.
+    and their reversals are both listed. One query, none when given ``year_changes``.
     """
-    subtree = OrgUnit.objects.in_subtrees([unit]).values("pk")
-    changes = list(
-        BudgetChange.objects.filter(budget_year=budget_year)
-        .filter(Q(to_unit__in=subtree) | Q(from_unit__in=subtree))
-        .select_related("from_unit", "to_unit", "decided_by", "reverses")
-    )
+    if changes is None:
+        subtree = OrgUnit.objects.in_subtrees([unit]).values("pk")
+        changes = list(
+            BudgetChange.objects.filter(budget_year=budget_year)
+            .filter(Q(to_unit__in=subtree) | Q(from_unit__in=subtree))
+            .select_related("from_unit", "to_unit", "decided_by", "reverses")
+        )
+    else:
+        changes = [c for c in changes if _within(unit, c.to_unit) or _within(unit, c.from_unit)]
     reversed_by = {c.reverses_id: c for c in changes if c.reverses_id}
     entries = []
     for change in changes:

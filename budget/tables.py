@@ -279,3 +279,45 @@ def _change_row(entry, show_unit, can_reverse, words, reverse_url) -> str:
         f'\n    <td class="num">{effect}</td>'
         f"\n    <td>{status}</td>\n  </tr>\n  "
     )
+
+
+def _group_row(heading, figures, months) -> str:
+    """A row of the unit page's table: budget, to date, forecast, deviations, then ``months``."""
+
+    def ledger(key):
+        return formatting.in_tkr(signs.to_table(figures[key]))
+
+    return (
+        f'<tr><th scope="row">{heading}</th><td class="num">{ledger("budget")}</td>'
+        f'\n  <td class="num">{ledger("budget_to_date")}</td>'
+        f'<td class="num">{ledger("outcome")}</td>'
+        f'<td class="num">{formatting.in_tkr(figures["deviation_to_date"])}</td>'
+        f'\n  <td class="num">{ledger("forecast")}</td>'
+        f'<td class="num"><strong>{formatting.in_tkr(figures["deviation"])}</strong></td>'
+        f"{months}</tr>"
+    )
+
+
+def _month_cells(amounts) -> str:
+    return "\n  " + "".join(
+        f'<td class="num">{formatting.in_tkr(signs.to_table(v))}</td>' for v in amounts
+    )
+
+
+def group_table(detail) -> dict:
+    """The unit page's table per account group (``budget.overview.UnitDetail``) as HTML.
+
+    ``body``: a row per group with its months, then the row of what the groups do not
+    cover; ``total``: the net row. Ledger amounts in table sign and tkr, deviations in
+    tkr. Written here rather than by the template engine: a row has up to 19 cells.
+    """
+    body = [
+        f"\n  {_group_row(escape(g['group'].name), g, _month_cells(g['by_month']))}\n  "
+        for g in detail.groups
+    ]
+    body.append("\n  ")
+    if detail.residual:
+        heading = escape(gettext("Not distributed on account groups"))
+        body.append(_group_row(heading, detail.residual, "<td></td>" * len(detail.months)))
+    net = _group_row(escape(gettext("Net")), detail.total, _month_cells(detail.total["by_month"]))
+    return {"body": mark_safe("".join(body)), "total": mark_safe(net)}

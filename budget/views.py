@@ -44,7 +44,6 @@ from budget.overview import (
     default_month,
     default_year,
     forecast_basis,
-    unit_changes,
     unit_detail,
 )
 from budget.years import open_next_year
@@ -176,18 +175,18 @@ def unit(request, pk):
         raise Http404
     detail = unit_detail(budget_year, org_unit, month)
     can_manage = can_change(request.user, budget_year)
-    changes = unit_changes(budget_year, org_unit)
     return render(
         request,
         "budget/unit.html",
         {
             "form": form,
             "detail": detail,
+            "groups": tables.group_table(detail),
             "unit": org_unit,
             "budget_year": budget_year,
             "month": month,
             "ancestors": org_unit.get_ancestors(),
-            "changes": tables.changes_html(changes, False, can_manage, budget_year.year),
+            "changes": tables.changes_html(detail.changes, False, can_manage, budget_year.year),
             "can_forecast": can_change(request.user, Forecast(unit=org_unit)),
             "can_manage": can_manage,
             "query": _query(budget_year.year, month),
