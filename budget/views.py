@@ -479,19 +479,25 @@ def investments(request):
     projects = (
         InvestmentProject.objects.visible_to(request.user)
         .filter(budget_year=budget_year)
-        .select_related("unit")
+        .values_list(*tables.INVESTMENT_FIELDS)
     )
-    rows = [{"project": p, "deviation": signs.deviation(p.outcome, p.budget)} for p in projects]
+    can_manage = can_change(request.user, budget_year)
+    query = _query(budget_year.year, month)
+    edit_url = (
+        tables.UrlPattern("budget:investment_edit", budget_year.year, query=query)
+        if can_manage
+        else None
+    )
     return render(
         request,
         "budget/investments.html",
         {
-            "rows": rows,
+            "rows": tables.investment_rows(projects, edit_url),
             "budget_year": budget_year,
             "form": form,
             "month": month,
-            "can_manage": can_change(request.user, budget_year),
-            "query": _query(budget_year.year, month),
+            "can_manage": can_manage,
+            "query": query,
         },
     )
 
