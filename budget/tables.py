@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -346,4 +346,40 @@ def investment_rows(projects, edit_url=None) -> str:
             f'<td class="num">{formatting.whole(signs.deviation(outcome, budget))}</td>'
             f'<td class="num">{formatting.whole(total)}</td></tr>\n  '
         )
+    return mark_safe("".join(rows))
+
+
+def frame_rows(boards, form) -> str:
+    """The frames form's rows as HTML: per nämnd its name and a labelled input per year.
+
+    ``form`` is a ``budget.forms.FrameForm``; each input is its bound field as Django
+    renders it, with the field's errors below it. Written here rather than by the
+    template engine: fifty nämnder of three years each.
+    """
+    cells: dict[int, list[str]] = {board.pk: [] for board in boards}
+    for board, _year, name in form.cells:
+        field = form[name]
+        errors = field.errors
+        error_html = (
+            format_html(
+                '<div class="field__errors" id="{}_errors">{}</div>',
+                field.auto_id,
+                mark_safe(" ".join(conditional_escape(e) for e in errors)),
+            )
+            if errors
+            else ""
+        )
+        cells[board.pk].append(
+            format_html(
+                '<td><label class="visually-hidden" for="{}">{}</label>{}{}</td>',
+                field.auto_id,
+                field.label,
+                field,
+                error_html,
+            )
+        )
+    rows = [
+        f'\n    <tr><th scope="row">{escape(board.name)}</th>{"".join(cells[board.pk])}</tr>\n    '
+        for board in boards
+    ]
     return mark_safe("".join(rows))

@@ -238,17 +238,13 @@ def frames(request):
                 sync.finish()
             messages.success(request, _("The frames were saved."))
             return _back(request, "budget:frames", budget_year.year)
-    rows = [
-        {"board": board, "cells": [form[name] for b, y, name in form.cells if b == board]}
-        for board in boards
-    ]
     return render(
         request,
         "budget/frames.html",
         {
             "budget_year": budget_year,
             "form": form,
-            "rows": rows,
+            "rows": tables.frame_rows(boards, form),
             "year_form": year_form,
             "query": _query(budget_year.year, month),
             "can_open_next_year": _latest_year(municipality).is_adopted,
