@@ -5,6 +5,12 @@ a row of ``budget.overview`` (a ``BodyRow``, the unallocated row or the total).
 Amounts come out in kronor: the frame columns with money to spend +, the rest
 in table sign (intäkter +, kostnader −; a positive avvikelse is better). The
 page shows them in tkr, the exports in kr, so both carry the same figures.
+
+The budget pages' long tables are written here as HTML rather than by the
+template engine, which spent more time on their cells than the page on its SQL:
+the driftredovisning's rows (``page_table``), the changes list, the unit page's
+account groups, the investments and the frames form. Each writes the markup its
+template wrote (tests/budget/test_page_rows.py), escaping every text it inserts.
 """
 
 from __future__ import annotations
