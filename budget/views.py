@@ -155,7 +155,10 @@ def overview(request):
             "chart": frame_forecast_chart(ov.rows),
             "changes": tables.changes_html(ov.changes, True, can_manage, budget_year.year),
             "can_manage": can_manage,
-            "council": OrgUnit.objects.filter(municipality=municipality, parent=None).first(),
+            # The council's detaljbudget and forecast links are for those who manage the budget.
+            "council": OrgUnit.objects.filter(municipality=municipality, parent=None).first()
+            if can_manage
+            else None,
             "query": query,
         },
     )
