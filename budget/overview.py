@@ -202,17 +202,19 @@ class Overview:
 
 def board_map(municipality) -> dict[int, int | None]:
     """unit id → id of the nämnd/styrelse it belongs to (one query over the tree)."""
-    units = list(
+    units = (
         OrgUnit.objects.filter(municipality=municipality)
         .order_by("tree_id", "lft")
-        .values("pk", "parent_id", "kind")
+        .values_list("pk", "parent_id", "kind")
     )
+    return _boards(units)
+
+
+def _boards(units) -> dict[int, int | None]:
+    """``units`` as (pk, parent_id, kind) in tree order → unit id → its nämnd's id. No query."""
     board: dict[int, int | None] = {}
-    for unit in units:  # tree order: parents come first
-        if unit["kind"] in OrgUnit.GOVERNING_KINDS:
-            board[unit["pk"]] = unit["pk"]
-        else:
-            board[unit["pk"]] = board.get(unit["parent_id"])
+    for pk, parent_id, kind in units:  # tree order: parents come first
+        board[pk] = pk if kind in OrgUnit.GOVERNING_KINDS else board.get(parent_id)
     return board
 
 
@@ -230,22 +232,22 @@ def latest_forecasts(municipality, year, month, unit_ids=None):
     return {key: amount for key, (made, amount) in latest.items()}
 
 
-def share_to_date(budget_year, month, unit_ids) -> tuple[Decimal, bool]:
+def share_to_date(budget_year, month, unit_ids, monthly=None) -> tuple[Decimal, bool]:
     """The share of the year's budget due by the end of ``month`` for these units.
 
-    Seasonal when they have a monthly detaljbudget, else linear. One query.
+    Seasonal when they have a monthly detaljbudget, else linear. One query, none
+    when given ``monthly_detail``'s rows.
     """
-    shares = board_shares(budget_year, month, {pk: 0 for pk in unit_ids})
+    shares = board_shares(budget_year, month, {pk: 0 for pk in unit_ids}, monthly)
     return shares.get(0, (Decimal(month) / Decimal(12), False))
 
 
-def board_shares(budget_year, month, boards) -> dict:
-    """Per board: (share of the year due by ``month``, seasonal?). One query.
+def monthly_detail(budget_year) -> list[tuple[int, int, Decimal]]:
+    """(unit id, month, total) of the year's monthly detaljbudget on operating groups.
 
-    A board whose units have a monthly detaljbudget follows it; the others are linear.
+    One query; ``board_shares`` and ``share_to_date`` read it.
     """
-    totals: dict = defaultdict(lambda: [ZERO, ZERO])
-    rows = (
+    return list(
         DetailBudget.objects.filter(
             budget_year=budget_year, month__isnull=False, group__kind__in=OPERATING
         )
@@ -254,6 +256,16 @@ def board_shares(budget_year, month, boards) -> dict:
         .annotate(total=Sum("amount"))
         .values_list("unit_id", "month", "total")
     )
+
+
+def board_shares(budget_year, month, boards, monthly=None) -> dict:
+    """Per board: (share of the year due by ``month``, seasonal?). One query, none when
+    given ``monthly_detail``'s rows.
+
+    A board whose units have a monthly detaljbudget follows it; the others are linear.
+    """
+    totals: dict = defaultdict(lambda: [ZERO, ZERO])
+    rows = monthly_detail(budget_year) if monthly is None else monthly
     for unit_id, m, total in rows:
         board = boards.get(unit_id)
         if board is None and unit_id not in boards:
@@ -290,17 +302,40 @@ def budget_overview(budget_year, month) -> Overview:
     municipality = budget_year.municipality
     boards = board_map(municipality)
     frames = BudgetFrame.objects.filter(budget_year=budget_year, year=budget_year.year)
-    rows: dict[int, BodyRow] = {}
-    for frame in frames.select_related("unit"):
-        rows[frame.unit_id] = BodyRow(unit=frame.unit, adopted=frame.amount)
+    rows = {
+        frame.unit_id: BodyRow(unit=frame.unit, adopted=frame.amount)
+        for frame in frames.select_related("unit")
+    }
+    outcomes = totals.outcome_to_date_by_unit(municipality.pk, budget_year.year, month, OPERATING)
+    forecasts = latest_forecasts(municipality, budget_year.year, month)
+    groups = {g.pk: g for g in municipality.account_groups.all()}
+    has_bookings = month_has_bookings(municipality, budget_year.year, month)
+    shares = board_shares(budget_year, month, boards)
+    changes = year_changes(budget_year)
+    unallocated, seasonal = _fill_rows(
+        rows, budget_year, boards, outcomes, forecasts, groups, has_bookings, shares, month, changes
+    )
+    finance = finance_rows(budget_year, month, groups, forecasts)
+    ordered = sorted(rows.values(), key=lambda r: (r.unit.tree_id, r.unit.lft))
+    return Overview(budget_year, month, ordered, unallocated, finance, seasonal, has_bookings)
 
-    for board_id, (amount, changes) in change_effects(budget_year, boards).items():
+
+def _fill_rows(
+    rows, budget_year, boards, outcomes, forecasts, groups, has_bookings, shares, month, changes
+):
+    """Add changes, outcome, forecast and budget to date to the nämnder's ``rows`` (by id).
+
+    ``boards`` maps unit ids to their nämnd's, ``outcomes`` unit ids to outcome to date,
+    ``forecasts`` (unit, group) to the latest forecast; ``shares`` is ``board_shares``,
+    ``changes`` is ``year_changes``. Returns the outcome on no nämnd and whether any
+    row's budget to date is seasonal. No query.
+    """
+    for board_id, (amount, entries) in change_effects(budget_year, boards, changes).items():
         if board_id in rows:
             rows[board_id].changes = amount
-            rows[board_id].change_list = changes
+            rows[board_id].change_list = entries
 
     unallocated = ZERO
-    outcomes = totals.outcome_to_date_by_unit(municipality.pk, budget_year.year, month, OPERATING)
     for unit_id, total in outcomes.items():
         board = boards.get(unit_id) if unit_id else None
         if board in rows:
@@ -308,8 +343,6 @@ def budget_overview(budget_year, month) -> Overview:
         else:
             unallocated += total
 
-    forecasts = latest_forecasts(municipality, budget_year.year, month)
-    groups = {g.pk: g for g in municipality.account_groups.all()}
     for (unit_id, group_id), amount in forecasts.items():
         group = groups.get(group_id)
         board = boards.get(unit_id)
@@ -317,8 +350,6 @@ def budget_overview(budget_year, month) -> Overview:
             continue
         rows[board].forecast = (rows[board].forecast or ZERO) + amount
 
-    has_bookings = month_has_bookings(municipality, budget_year.year, month)
-    shares = board_shares(budget_year, month, boards)
     linear = (Decimal(month) / Decimal(12), False)
     seasonal = False
     for board_id, row in rows.items():
@@ -327,10 +358,7 @@ def budget_overview(budget_year, month) -> Overview:
         seasonal = seasonal or row_seasonal
         row.budget_to_date = (row.current * share).quantize(Decimal("0.01"))
         row.needs_action_plan = needs_action_plan(budget_year, row.deviation_forecast, row.current)
-
-    finance = finance_rows(budget_year, month, groups, forecasts)
-    ordered = sorted(rows.values(), key=lambda r: (r.unit.tree_id, r.unit.lft))
-    return Overview(budget_year, month, ordered, unallocated, finance, seasonal, has_bookings)
+    return unallocated, seasonal
 
 
 def month_has_bookings(municipality, year, month) -> bool:
@@ -338,18 +366,27 @@ def month_has_bookings(municipality, year, month) -> bool:
     return totals.month_has_bookings(municipality.pk, year, month)
 
 
-def change_effects(budget_year, boards) -> dict[int, tuple[Decimal, list[ChangeEntry]]]:
-    """Per nämnd: the net of decided changes into and out of its frame, and the changes.
-
-    Every decided change is listed under each nämnd it touches, reversed ones and
-    their reversals included. A move inside one nämnd leaves its frame as it is
-    (effect 0) but is listed under that nämnd. One query.
-    """
-    changes = list(
+def year_changes(budget_year) -> list[BudgetChange]:
+    """The year's decided changes with their units, decider and reversed change (one query)."""
+    return list(
         BudgetChange.objects.filter(budget_year=budget_year).select_related(
             "from_unit", "to_unit", "decided_by", "reverses"
         )
     )
+
+
+def change_effects(
+    budget_year, boards, changes=None
+) -> dict[int, tuple[Decimal, list[ChangeEntry]]]:
+    """Per nämnd: the net of decided changes into and out of its frame, and the changes.
+
+    Every decided change is listed under each nämnd it touches, reversed ones and
+    their reversals included. A move inside one nämnd leaves its frame as it is
+    (effect 0) but is listed under that nämnd. One query, none when given
+    ``year_changes``.
+    """
+    if changes is None:
+        changes = year_changes(budget_year)
     reversed_by = {c.reverses_id: c for c in changes if c.reverses_id}
     effects: dict[int, tuple[Decimal, list[ChangeEntry]]] = {}
 
@@ -417,6 +454,7 @@ class UnitDetail:
     # What the nämnd's frame, forecast or outcome holds beyond its account groups' rows.
     residual: dict | None = None
     has_bookings: bool = True
+    changes: list = field(default_factory=list)  # unit_changes: the list on the unit's page
 
     @property
     def detail_mismatch(self):
@@ -431,23 +469,23 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
     Covers the unit and everything below it. For a nämnd or styrelse the net row
     is its row of ``budget_overview`` (one function computes both pages), and a
     row "not distributed on account groups" shows what the groups do not cover.
-    A fixed number of queries.
+    Also the changes of ``unit_changes``. A fixed number of queries.
     """
     year = budget_year.year
     municipality = budget_year.municipality
     everyone = list(
         OrgUnit.objects.filter(municipality=municipality)
         .order_by("tree_id", "lft")
-        .values_list("pk", "parent_id", "tree_id", "lft", "rght")
+        .values_list("pk", "parent_id", "tree_id", "lft", "rght", "kind")
     )
     # The unit's place in the tree as the database has it now (not a stale instance's).
-    tree, left, right = next((t, lo, hi) for pk, _p, t, lo, hi in everyone if pk == unit.pk)
+    tree, left, right = next((t, lo, hi) for pk, _p, t, lo, hi, _k in everyone if pk == unit.pk)
     subtree = [
-        (pk, parent_id)
-        for pk, parent_id, tree_id, lft, rght in everyone
+        (pk, parent_id, kind)
+        for pk, parent_id, tree_id, lft, rght, kind in everyone
         if tree_id == tree and left <= lft and rght <= right
     ]
-    ids = [pk for pk, _parent_id in subtree]
+    ids = [pk for pk, _parent_id, _kind in subtree]
     # The council's page covers every unit: read the municipality's sums, not each unit's.
     units = totals.ALLOCATED if len(ids) == len(everyone) else ids
     groups = list(municipality.account_groups.filter(kind__in=OPERATING))
@@ -466,11 +504,22 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
     )
     forecast = defaultdict(Decimal)
     has_forecast = set()
-    for (_unit_id, gid), amount in latest_forecasts(municipality, year, month, ids).items():
+    forecasts = latest_forecasts(municipality, year, month, ids)
+    for (_unit_id, gid), amount in forecasts.items():
         forecast[gid] += amount
         has_forecast.add(gid)
-    share, _seasonal = share_to_date(budget_year, month, ids)
+    monthly = monthly_detail(budget_year)
+    share, _seasonal = share_to_date(budget_year, month, ids, monthly)
     has_bookings = month_has_bookings(municipality, year, month)
+    changes = year_changes(budget_year)
+    child_units = list(unit.get_children())
+    by_unit = {}  # unit id → outcome to date: for a nämnd's net row and the units below
+    if unit.is_governing_body or child_units:
+        if units == totals.ALLOCATED:
+            by_unit = totals.outcome_to_date_by_unit(municipality.pk, year, month, OPERATING)
+        else:
+            by_unit = totals.outcome_to_date_of_units(ids, year, month, OPERATING)
+
     months = list(range(1, month + 1))
     rows = []
     for g in groups:
@@ -500,7 +549,18 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
     frame = None
     body_row = None
     if unit.is_governing_body:
-        body_row = budget_overview(budget_year, month).row_for(unit)
+        body_row = _body_row(
+            budget_year,
+            month,
+            unit,
+            subtree,
+            by_unit,
+            forecasts,
+            {g.pk: g for g in groups},
+            has_bookings,
+            monthly,
+            changes,
+        )
     if body_row is not None:
         frame = body_row.current
         net.update(
@@ -524,20 +584,15 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
             else None
         )
     children = []
-    child_units = list(unit.get_children())
     if child_units:
         child_sums = defaultdict(Decimal)
         child_of = {}
-        for pk, parent_id in subtree:  # tree order: parents come first
+        for pk, parent_id, _kind in subtree:  # tree order: parents come first
             if parent_id == unit.pk:
                 child_of[pk] = pk
             elif parent_id in child_of:
                 child_of[pk] = child_of[parent_id]
-        if units == totals.ALLOCATED:
-            to_date = totals.outcome_to_date_by_unit(municipality.pk, year, month, OPERATING)
-        else:
-            to_date = totals.outcome_to_date_of_units(ids, year, month, OPERATING)
-        for unit_id, total in to_date.items():
+        for unit_id, total in by_unit.items():
             if unit_id in child_of:
                 child_sums[child_of[unit_id]] += total
         budgets = defaultdict(Decimal)
@@ -560,8 +615,43 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
         ]
     detail_total = sum(budget.values(), ZERO)
     return UnitDetail(
-        unit, months, rows, children, detail_total, frame, net, residual, has_bookings
+        unit,
+        months,
+        rows,
+        children,
+        detail_total,
+        frame,
+        net,
+        residual,
+        has_bookings,
+        unit_changes(budget_year, unit, changes),
     )
+
+
+def _body_row(
+    budget_year, month, unit, units, outcomes, forecasts, groups, has_bookings, monthly, changes
+):
+    """``unit``'s row of ``budget_overview`` (None without a frame), from its part of the figures.
+
+    ``units``: (pk, parent_id, kind) of the unit and everything below it, in tree
+    order; ``outcomes``, ``forecasts`` and ``monthly`` cover them (the readers'
+    results the unit's page already holds), ``changes`` is ``year_changes``. The row
+    is filled by the overview's own ``_fill_rows``. One query: the frame.
+    """
+    frame = (
+        BudgetFrame.objects.filter(budget_year=budget_year, year=budget_year.year, unit=unit)
+        .values_list("amount", flat=True)
+        .first()
+    )
+    if frame is None:
+        return None
+    boards = _boards(units)
+    rows = {unit.pk: BodyRow(unit=unit, adopted=frame)}
+    shares = board_shares(budget_year, month, boards, monthly)
+    _fill_rows(
+        rows, budget_year, boards, outcomes, forecasts, groups, has_bookings, shares, month, changes
+    )
+    return rows[unit.pk]
 
 
 def default_year(budget_years, today=None):
@@ -601,19 +691,22 @@ def _within(unit, other) -> bool:
     )
 
 
-def unit_changes(budget_year, unit) -> list[ChangeEntry]:
+def unit_changes(budget_year, unit, changes=None) -> list[ChangeEntry]:
     """The decided changes that move money into, out of or inside ``unit`` and its subtree.
 
     For a nämnd the same entries (and effects) as its row of the overview; for a
     förvaltning or enhet the effect on the budget of its part. Reversed changes
-    and their reversals are both listed. One query.
+    and their reversals are both listed. One query, none when given ``year_changes``.
     """
-    subtree = OrgUnit.objects.in_subtrees([unit]).values("pk")
-    changes = list(
-        BudgetChange.objects.filter(budget_year=budget_year)
-        .filter(Q(to_unit__in=subtree) | Q(from_unit__in=subtree))
-        .select_related("from_unit", "to_unit", "decided_by", "reverses")
-    )
+    if changes is None:
+        subtree = OrgUnit.objects.in_subtrees([unit]).values("pk")
+        changes = list(
+            BudgetChange.objects.filter(budget_year=budget_year)
+            .filter(Q(to_unit__in=subtree) | Q(from_unit__in=subtree))
+            .select_related("from_unit", "to_unit", "decided_by", "reverses")
+        )
+    else:
+        changes = [c for c in changes if _within(unit, c.to_unit) or _within(unit, c.from_unit)]
     reversed_by = {c.reverses_id: c for c in changes if c.reverses_id}
     entries = []
     for change in changes:

@@ -5,6 +5,12 @@ a row of ``budget.overview`` (a ``BodyRow``, the unallocated row or the total).
 Amounts come out in kronor: the frame columns with money to spend +, the rest
 in table sign (intäkter +, kostnader −; a positive avvikelse is better). The
 page shows them in tkr, the exports in kr, so both carry the same figures.
+
+The budget pages' long tables are written here as HTML rather than by the
+template engine, which spent more time on their cells than the page on its SQL:
+the driftredovisning's rows (``page_table``), the changes list, the unit page's
+account groups, the investments and the frames form. Each writes the markup its
+template wrote (tests/budget/test_page_rows.py), escaping every text it inserts.
 """
 
 from __future__ import annotations
@@ -14,6 +20,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from budget import signs
@@ -103,41 +114,72 @@ def drift_rows(ov) -> list:
     return rows
 
 
-@dataclass
-class Cell:
-    column: Column
-    text: str
+class UrlPattern:
+    """A named URL with an id (its last argument), reversed once per page, not once per row."""
+
+    MARK = "2147483647"
+
+    def __init__(self, name, *args, query=""):
+        head, _mark, tail = reverse(name, args=[*args, self.MARK]).partition(self.MARK)
+        self.head, self.tail = head, f"{tail}?{query}" if query else tail
+
+    def __call__(self, pk):
+        return f"{self.head}{pk}{self.tail}"
 
 
-@dataclass
-class PageRow:
-    row: Any
-    cells: list[Cell]
-    url: str | None = None
+WARNING_CLASS = ' class="row--warning"'
 
-    @property
-    def warning(self) -> bool:
-        return bool(getattr(self.row, "needs_action_plan", False))
 
-    @property
-    def no_forecast(self) -> bool:
-        return getattr(self.row, "unit", None) is not None and self.row.forecast is None
+def _amount_cell(column, text, note="") -> str:
+    text = escape(text)
+    if column.strong:
+        text = f"<strong>{text}</strong>"
+    return f'<td class="num">{text}{note}</td>'
 
 
 def page_table(ov, link: Callable[[Any], str | None] = lambda row: None) -> dict:
-    """The driftredovisning for the page: headings, body rows and the total, as text."""
+    """The driftredovisning for the page: headings, and the body rows and the total as HTML.
 
+    The rows are many (a nämnd each) and alike, so they are written here rather
+    than by the template engine: ``body`` is the ``<tr>`` elements of the table's
+    ``<tbody>``, ``total`` its ``<tfoot>`` row. Every cell is ``Column.page_text``.
+    """
     columns = drift_columns(ov.budget_year, PAGE_COLUMNS)
-
-    def page_row(row, url=None):
-        return PageRow(row, [Cell(c, c.page_text(row)) for c in columns], url)
-
+    name, amounts = columns[0], columns[1:]
+    warning = format_html(
+        '<br><span class="status status--warning">{}</span>', _("Action plan needed")
+    )
+    no_forecast = format_html(
+        '<span class="visually-hidden"> ({})</span>*', _("no forecast: the frame")
+    )
+    body = []
+    for row in drift_rows(ov):
+        url = link(row) if row.unit is not None else None
+        text = escape(name.page_text(row))
+        heading = f'<a href="{escape(url)}">{text}</a>' if url else text
+        marked = bool(getattr(row, "needs_action_plan", False))
+        # A nämnd without a forecast shows its frame as the forecast, marked with a *.
+        unforecast = row.unit is not None and row.forecast is None
+        cells = "".join(
+            "\n      "
+            + _amount_cell(
+                c, c.page_text(row), no_forecast if unforecast and c.key == "forecast" else ""
+            )
+            for c in amounts
+        )
+        body.append(
+            f"\n    <tr{WARNING_CLASS if marked else ''}>"
+            f'\n      <th scope="row">{heading}\n        {warning if marked else ""}</th>'
+            f"{cells}\n    </tr>\n    "
+        )
+    total = ov.totals
+    total_cells = "".join(_amount_cell(c, c.page_text(total)) for c in amounts)
     return {
         "columns": columns,
-        "rows": [
-            page_row(row, link(row) if row.unit is not None else None) for row in drift_rows(ov)
-        ],
-        "total": page_row(ov.totals),
+        "body": mark_safe("".join(body)),
+        "total": mark_safe(
+            f'<tr><th scope="row">{escape(name.page_text(total))}</th>{total_cells}</tr>'
+        ),
     }
 
 
@@ -178,3 +220,172 @@ def change_list(ov) -> list:
             change = getattr(item, "change", item)  # a BudgetChange or an entry holding one
             seen.setdefault(change.pk, change)
     return sorted(seen.values(), key=lambda c: (c.decided_on, c.pk))
+
+
+def changes_html(entries, show_unit, can_reverse, year) -> str:
+    """The rows of the changes list (``templates/budget/_changes.html``) as HTML.
+
+    ``entries`` are ``budget.overview.ChangeEntry``s; ``show_unit`` adds the
+    nämnd the entry is listed under, ``can_reverse`` the link that reverses a
+    change in force. Written here rather than by the template engine: each row
+    costs it a dozen lookups, translations and filters.
+    """
+    if not entries:
+        return ""
+    words = {
+        "from": escape(gettext("from")),
+        "to": escape(gettext("to")),
+        "inside": format_html('0 <span class="muted">({})</span>', gettext("inside the committee")),
+        "in_force": escape(gettext("In force")),
+        "reverse": escape(gettext("Reverse")),
+    }
+    reverse_url = UrlPattern("budget:change_reverse", year)
+    return mark_safe(
+        "".join(_change_row(e, show_unit, can_reverse, words, reverse_url) for e in entries)
+    )
+
+
+def _change_row(entry, show_unit, can_reverse, words, reverse_url) -> str:
+    change = entry.change
+    reference = escape(change.decision_reference)
+    unit = f'<th scope="row">{escape(entry.unit.name)}</th>' if show_unit else ""
+    what = escape(capfirst(change.get_kind_display()))
+    if change.from_unit_id:
+        what += f" {words['from']} {escape(change.from_unit.name)}"
+    what += f" {words['to']} {escape(change.to_unit.name)}"
+    if change.funding:
+        what += f" ({escape(change.funding)})"
+    if change.description:
+        what += f'<br><span class="muted">{escape(change.description)}</span>'
+    effect = words["inside"] if entry.inside else escape(formatting.in_tkr(entry.frame_effect))
+    if entry.reversed_by:
+        status = (
+            '<span class="status status--warning">'
+            + gettext("Reversed by %(reference)s")
+            % {"reference": escape(entry.reversed_by.decision_reference)}
+            + "</span>"
+        )
+    elif change.reverses_id:
+        status = gettext("Reverses %(reference)s") % {
+            "reference": escape(change.reverses.decision_reference)
+        }
+    else:
+        status = words["in_force"]
+        if can_reverse:
+            status += (
+                f' <a class="no-print" href="{reverse_url(change.pk)}">{words["reverse"]}'
+                f'<span class="visually-hidden"> {reference}</span></a>'
+            )
+    return (
+        f"\n  <tr>\n    {unit}"
+        f'\n    <td>{reference}<br><span class="muted">{escape(change.decided_by.name)}, '
+        f"{formatting.iso_date(change.decided_on)}</span></td>"
+        f"\n    <td>{what}</td>"
+        f'\n    <td class="num">{escape(formatting.in_tkr(change.amount))}</td>'
+        f'\n    <td class="num">{effect}</td>'
+        f"\n    <td>{status}</td>\n  </tr>\n  "
+    )
+
+
+def _group_row(heading, figures, months) -> str:
+    """A row of the unit page's table: budget, to date, forecast, deviations, then ``months``."""
+
+    def ledger(key):
+        return formatting.in_tkr(signs.to_table(figures[key]))
+
+    return (
+        f'<tr><th scope="row">{heading}</th><td class="num">{ledger("budget")}</td>'
+        f'\n  <td class="num">{ledger("budget_to_date")}</td>'
+        f'<td class="num">{ledger("outcome")}</td>'
+        f'<td class="num">{formatting.in_tkr(figures["deviation_to_date"])}</td>'
+        f'\n  <td class="num">{ledger("forecast")}</td>'
+        f'<td class="num"><strong>{formatting.in_tkr(figures["deviation"])}</strong></td>'
+        f"{months}</tr>"
+    )
+
+
+def _month_cells(amounts) -> str:
+    return "\n  " + "".join(
+        f'<td class="num">{formatting.in_tkr(signs.to_table(v))}</td>' for v in amounts
+    )
+
+
+def group_table(detail) -> dict:
+    """The unit page's table per account group (``budget.overview.UnitDetail``) as HTML.
+
+    ``body``: a row per group with its months, then the row of what the groups do not
+    cover; ``total``: the net row. Ledger amounts in table sign and tkr, deviations in
+    tkr. Written here rather than by the template engine: a row has up to 19 cells.
+    """
+    body = [
+        f"\n  {_group_row(escape(g['group'].name), g, _month_cells(g['by_month']))}\n  "
+        for g in detail.groups
+    ]
+    body.append("\n  ")
+    if detail.residual:
+        heading = escape(gettext("Not distributed on account groups"))
+        body.append(_group_row(heading, detail.residual, "<td></td>" * len(detail.months)))
+    net = _group_row(escape(gettext("Net")), detail.total, _month_cells(detail.total["by_month"]))
+    return {"body": mark_safe("".join(body)), "total": mark_safe(net)}
+
+
+INVESTMENT_FIELDS = ("pk", "code", "name", "unit__name", "budget", "outcome", "total_expenditure")
+
+
+def investment_rows(projects, edit_url=None) -> str:
+    """The investment page's rows as HTML, from ``projects.values_list(*INVESTMENT_FIELDS)``.
+
+    Amounts as expenditure in kronor; the deviation is ``signs.deviation(outcome,
+    budget)``. ``edit_url`` (a ``UrlPattern`` for the ekonomichef) links each project
+    to its form. Written here rather than by the template engine: a municipality has
+    hundreds of projects.
+    """
+    rows = []
+    for pk, code, name, unit_name, budget, outcome, total in projects:
+        title = f"{escape(code)} {escape(name)}"
+        if edit_url is not None:
+            title = f'<a href="{escape(edit_url(pk))}">{title}</a>'
+        rows.append(
+            f'<tr><th scope="row">{title}</th><td>{escape(unit_name)}</td>'
+            f'<td class="num">{formatting.whole(budget)}</td>'
+            f'<td class="num">{formatting.whole(outcome)}</td>'
+            f'<td class="num">{formatting.whole(signs.deviation(outcome, budget))}</td>'
+            f'<td class="num">{formatting.whole(total)}</td></tr>\n  '
+        )
+    return mark_safe("".join(rows))
+
+
+def frame_rows(boards, form) -> str:
+    """The frames form's rows as HTML: per nämnd its name and a labelled input per year.
+
+    ``form`` is a ``budget.forms.FrameForm``; each input is its bound field as Django
+    renders it, with the field's errors below it. Written here rather than by the
+    template engine: fifty nämnder of three years each.
+    """
+    cells: dict[int, list[str]] = {board.pk: [] for board in boards}
+    for board, _year, name in form.cells:
+        field = form[name]
+        errors = field.errors
+        error_html = (
+            format_html(
+                '<div class="field__errors" id="{}_errors">{}</div>',
+                field.auto_id,
+                mark_safe(" ".join(conditional_escape(e) for e in errors)),
+            )
+            if errors
+            else ""
+        )
+        cells[board.pk].append(
+            format_html(
+                '<td><label class="visually-hidden" for="{}">{}</label>{}{}</td>',
+                field.auto_id,
+                field.label,
+                field,
+                error_html,
+            )
+        )
+    rows = [
+        f'\n    <tr><th scope="row">{escape(board.name)}</th>{"".join(cells[board.pk])}</tr>\n    '
+        for board in boards
+    ]
+    return mark_safe("".join(rows))

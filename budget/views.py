@@ -44,7 +44,6 @@ from budget.overview import (
     default_month,
     default_year,
     forecast_basis,
-    unit_changes,
     unit_detail,
 )
 from budget.years import open_next_year
@@ -142,20 +141,24 @@ def overview(request):
         return render(request, "budget/empty.html", {"can_manage": can_manage})
     ov = budget_overview(budget_year, month)
     query = _query(budget_year.year, month)
+    unit_url = tables.UrlPattern("budget:unit", query=query)
+    can_manage = can_change(request.user, budget_year)
     return render(
         request,
         "budget/overview.html",
         {
             "form": form,
             "ov": ov,
-            "table": tables.page_table(
-                ov, lambda row: f"{reverse('budget:unit', args=[row.unit.pk])}?{query}"
-            ),
+            "table": tables.page_table(ov, lambda row: unit_url(row.unit.pk)),
             "budget_year": budget_year,
             "month": month,
             "chart": frame_forecast_chart(ov.rows),
-            "can_manage": can_change(request.user, budget_year),
-            "council": OrgUnit.objects.filter(municipality=municipality, parent=None).first(),
+            "changes": tables.changes_html(ov.changes, True, can_manage, budget_year.year),
+            "can_manage": can_manage,
+            # The council's detaljbudget and forecast links are for those who manage the budget.
+            "council": OrgUnit.objects.filter(municipality=municipality, parent=None).first()
+            if can_manage
+            else None,
             "query": query,
         },
     )
@@ -174,19 +177,21 @@ def unit(request, pk):
     if budget_year is None:
         raise Http404
     detail = unit_detail(budget_year, org_unit, month)
+    can_manage = can_change(request.user, budget_year)
     return render(
         request,
         "budget/unit.html",
         {
             "form": form,
             "detail": detail,
+            "groups": tables.group_table(detail),
             "unit": org_unit,
             "budget_year": budget_year,
             "month": month,
             "ancestors": org_unit.get_ancestors(),
-            "changes": unit_changes(budget_year, org_unit),
+            "changes": tables.changes_html(detail.changes, False, can_manage, budget_year.year),
             "can_forecast": can_change(request.user, Forecast(unit=org_unit)),
-            "can_manage": can_change(request.user, budget_year),
+            "can_manage": can_manage,
             "query": _query(budget_year.year, month),
         },
     )
@@ -236,17 +241,13 @@ def frames(request):
                 sync.finish()
             messages.success(request, _("The frames were saved."))
             return _back(request, "budget:frames", budget_year.year)
-    rows = [
-        {"board": board, "cells": [form[name] for b, y, name in form.cells if b == board]}
-        for board in boards
-    ]
     return render(
         request,
         "budget/frames.html",
         {
             "budget_year": budget_year,
             "form": form,
-            "rows": rows,
+            "rows": tables.frame_rows(boards, form),
             "year_form": year_form,
             "query": _query(budget_year.year, month),
             "can_open_next_year": _latest_year(municipality).is_adopted,
@@ -477,19 +478,25 @@ def investments(request):
     projects = (
         InvestmentProject.objects.visible_to(request.user)
         .filter(budget_year=budget_year)
-        .select_related("unit")
+        .values_list(*tables.INVESTMENT_FIELDS)
     )
-    rows = [{"project": p, "deviation": signs.deviation(p.outcome, p.budget)} for p in projects]
+    can_manage = can_change(request.user, budget_year)
+    query = _query(budget_year.year, month)
+    edit_url = (
+        tables.UrlPattern("budget:investment_edit", budget_year.year, query=query)
+        if can_manage
+        else None
+    )
     return render(
         request,
         "budget/investments.html",
         {
-            "rows": rows,
+            "rows": tables.investment_rows(projects, edit_url),
             "budget_year": budget_year,
             "form": form,
             "month": month,
-            "can_manage": can_change(request.user, budget_year),
-            "query": _query(budget_year.year, month),
+            "can_manage": can_manage,
+            "query": query,
         },
     )
 

@@ -458,3 +458,51 @@ def test_a_month_that_does_not_exist_says_which_month_is_shown(client, world, bu
     client.force_login(world.politician)
     html = client.get(reverse("budget:overview"), {"ar": 2026, "manad": 13}).content.decode()
     assert "Det finns ingen månad 13: visar juni." in html
+
+
+@pytest.mark.parametrize("month", [2, 6])
+def test_a_nämnds_net_row_is_its_overview_row_with_a_body_inside_it(world, uneven, month):
+    """The unit page computes the net row from its own units' figures (budget.overview
+    ._body_row): the same as the overview's row, also with a styrelse inside the nämnd,
+    a change between them, a monthly detaljbudget and a forecast of the styrelse."""
+    from budget.models import BudgetChange, BudgetFrame
+    from budget.overview import budget_overview, unit_detail
+    from tests.factories import Kind, make_unit
+
+    inner = make_unit(world.m, "Styrelsen för Hemtjänst AB", Kind.BOARD, world.fA, "490")
+    world.nA.refresh_from_db()
+    BudgetFrame.objects.create(budget_year=uneven, unit=inner, year=2026, amount=5_000_000)
+    BudgetChange.objects.create(
+        budget_year=uneven,
+        kind="reallocation",
+        from_unit=world.eA,
+        to_unit=inner,
+        amount=Decimal("1000000"),
+        decided_by=world.kf,
+        decided_on=dt.date(2026, 5, 2),
+        decision_reference="KF 2026-05-02 § 50",
+    )
+    for m in range(1, 13):
+        DetailBudget.objects.create(
+            budget_year=uneven,
+            unit=world.eA,
+            group=world.groups["personal"],
+            month=m,
+            amount=1_000_000 * m,
+        )
+    Forecast.objects.create(
+        unit=inner, year=2026, month=1, group=world.groups["ovriga"], amount=9_000_000
+    )
+    ov = budget_overview(uneven, month)
+    for unit in (world.nA, inner, world.nB):
+        row = ov.row_for(unit)
+        detail = unit_detail(uneven, unit, month)
+        assert detail.frame == row.current, unit.name
+        assert detail.total["budget_to_date"] == row.budget_to_date, unit.name
+        assert detail.total["outcome"] == row.outcome, unit.name
+        assert detail.total["forecast"] == row.forecast_or_frame, unit.name
+        assert detail.total["deviation"] == row.deviation_forecast, unit.name
+        assert detail.total["deviation_to_date"] == row.deviation_to_date, unit.name
+    # 2 mnkr in from Samhällsbyggnadsnämnden, 1 mnkr out to the styrelse inside it.
+    assert ov.row_for(world.nA).changes == Decimal("1000000")
+    assert ov.row_for(inner).changes == Decimal("1000000")

@@ -1,0 +1,147 @@
+"""The rows the budget pages write in Python (budget.tables, budget.chart): the markup the
+templates wrote before, escaped, with the right marks, links and figures."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.urls import reverse
+
+from budget.models import BudgetChange, BudgetYear, Forecast, InvestmentProject
+
+PERIOD = {"ar": 2026, "manad": 6}
+
+
+def _page(client, user, name, *args, **params):
+    client.force_login(user)
+    return client.get(reverse(name, args=args), params or PERIOD).content.decode()
+
+
+def test_overview_rows_mark_the_action_plan_and_the_frame_shown_as_forecast(client, world, budget):
+    world.nA.name = "Social<&>nämnden"
+    world.nA.save()
+    # Samhällsbyggnadsnämnden forecasts 100 mnkr on a frame of 60: an action plan.
+    Forecast.objects.create(
+        unit=world.fB, year=2026, month=6, group=world.groups["personal"], amount=100_000_000
+    )
+    html = _page(client, world.politician, "budget:overview")
+    query = "?ar=2026&amp;manad=6"
+    assert (
+        '\n    <tr class="row--warning">\n      <th scope="row">'
+        f'<a href="/budget/enhet/{world.nB.pk}/{query}">Samhällsbyggnadsnämnden</a>'
+        '\n        <br><span class="status status--warning">Åtgärdsplan krävs</span></th>'
+        '\n      <td class="num">60\xa0000</td>'
+    ) in html
+    # Without a forecast the frame is the forecast, marked with a * (and said in words).
+    name = "Social&lt;&amp;&gt;nämnden"
+    assert f'<a href="/budget/enhet/{world.nA.pk}/{query}">{name}</a>\n        </th>' in html
+    assert (
+        '<td class="num">−120\xa0000<span class="visually-hidden"> '
+        "(ingen prognos, ramen visas)</span>*</td>"
+    ) in html
+    assert '<td class="num"><strong>−40\xa0000</strong></td>' in html  # 60 − 100 mnkr
+    # The chart: the name escaped, the forecast bar striped and labelled.
+    assert f'fill="#1b1f24">{name}</text>' in html
+    assert 'fill="url(#over)"><title>Prognos: 100\xa0000 tkr</title></rect>' in html
+    assert html.count("<text ") == 3  # one bar pair per nämnd with a frame
+
+
+def _change(world, budget, **fields):
+    values = {
+        "budget_year": budget,
+        "kind": BudgetChange.Kind.REALLOCATION,
+        "from_unit": world.nB,
+        "to_unit": world.nA,
+        "amount": Decimal("2000000"),
+        "decided_by": world.kf,
+        "decided_on": dt.date(2026, 4, 22),
+        "decision_reference": "KF 2026-04-22 § 45",
+        "description": "Flytt <b>av</b> medel",
+    }
+    values.update(fields)
+    change = BudgetChange(**values)
+    change.full_clean()
+    change.save()
+    return change
+
+
+def test_changes_list_says_what_is_reversed_and_only_finance_may_reverse(client, world, budget):
+    change = _change(world, budget)
+    counter = change.counter_change()
+    counter.decision_reference = "KF 2026-05-20 § 60"
+    counter.decided_on = dt.date(2026, 5, 20)
+    counter.save()
+    extra = _change(
+        world,
+        budget,
+        kind=BudgetChange.Kind.SUPPLEMENTARY,
+        from_unit=None,
+        funding="KF:s reserv",
+        description="",
+        amount=Decimal("-500000"),
+        decision_reference="KF 2026-06-01 § 70",
+    )
+    finance = _page(client, world.finance, "budget:overview")
+    assert (
+        '<td>KF 2026-04-22 § 45<br><span class="muted">Kommunfullmäktige, 2026-04-22</span></td>'
+        "\n    <td>Omfördelning från Samhällsbyggnadsnämnden till Socialnämnden"
+        '<br><span class="muted">Flytt &lt;b&gt;av&lt;/b&gt; medel</span></td>'
+        '\n    <td class="num">2\xa0000</td>\n    <td class="num">2\xa0000</td>'
+        '\n    <td><span class="status status--warning">Reverserad genom KF 2026-05-20 § 60'
+        "</span></td>"
+    ) in finance
+    assert "<td>Reverserar KF 2026-04-22 § 45</td>" in finance
+    assert "Tilläggsbudget till Socialnämnden (KF:s reserv)</td>" in finance
+    link = reverse("budget:change_reverse", args=[2026, extra.pk])
+    assert (
+        f'<td>Gäller <a class="no-print" href="{link}">Reversera'
+        '<span class="visually-hidden"> KF 2026-06-01 § 70</span></a></td>'
+    ) in finance
+    politician = _page(client, world.politician, "budget:overview")
+    assert "<td>Gäller</td>" in politician and link not in politician
+    # The unit page lists the same changes without the nämnd column.
+    unit = _page(client, world.finance, "budget:unit", world.nA.pk)
+    assert "\n  <tr>\n    \n    <td>KF 2026-06-01 § 70<br>" in unit
+
+
+def test_investment_rows_link_to_the_form_for_finance_only(client, world, budget):
+    project = InvestmentProject.objects.create(
+        budget_year=budget,
+        unit=world.fA,
+        code="P-1",
+        name="Nytt <äldreboende>",
+        budget=Decimal("5000000"),
+        outcome=Decimal("1250000.40"),
+        total_expenditure=None,
+    )
+    cells = (
+        '<td>Socialförvaltningen</td><td class="num">5\xa0000\xa0000</td>'
+        '<td class="num">1\xa0250\xa0000</td><td class="num">3\xa0750\xa0000</td>'
+        '<td class="num">–</td></tr>'
+    )
+    html = _page(client, world.finance, "budget:investments")
+    url = reverse("budget:investment_edit", args=[2026, project.pk])
+    assert (
+        f'<tr><th scope="row"><a href="{url}?ar=2026&amp;manad=6">'
+        f"P-1 Nytt &lt;äldreboende&gt;</a></th>{cells}"
+    ) in html
+    html = _page(client, world.politician, "budget:investments")
+    assert f'<tr><th scope="row">P-1 Nytt &lt;äldreboende&gt;</th>{cells}' in html
+    project.delete()
+    html = _page(client, world.politician, "budget:investments")
+    assert '<tr><td colspan="6">Inga investeringsprojekt.</td></tr>' in html
+
+
+def test_frames_rows_label_each_input_and_show_its_error(client, world):
+    budget_year = BudgetYear.objects.create(municipality=world.m, year=2026)
+    client.force_login(world.finance)
+    url = f"{reverse('budget:frames')}?ar=2026"
+    html = client.get(url).content.decode()
+    name = f"frame_{world.nA.pk}_2026"
+    assert (
+        f'<td><label class="visually-hidden" for="id_{name}">Socialnämnden, 2026 (kr)</label>'
+        f'<input type="text" name="{name}"'
+    ) in html
+    assert html.count('<tr><th scope="row">') == 3  # KS and the two nämnder
+    html = client.post(url, {name: "mycket"}).content.decode()
+    assert f'<div class="field__errors" id="id_{name}_errors">' in html
+    assert not budget_year.frames.exists()
