@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import DeletedObject
 
@@ -77,3 +78,17 @@ class LogEntry:
     action: str
     reason: str = ""
     changes: list[Change] = field(default_factory=list)
+
+    @property
+    def local_when(self) -> dt.datetime:
+        return timezone.localtime(self.when) if timezone.is_aware(self.when) else self.when
+
+    @property
+    def when_iso(self) -> str:
+        """For <time datetime>: what the template's date:"c" gave, without its formatter."""
+        return self.local_when.isoformat()
+
+    @property
+    def when_text(self) -> str:
+        """2026-08-31 14:05, in the municipality's time zone."""
+        return self.local_when.strftime("%Y-%m-%d %H:%M")

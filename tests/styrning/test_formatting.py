@@ -56,3 +56,16 @@ def test_whole_equals_number_with_no_decimals(value, language):
     with translation.override(language):
         assert formatting.whole(value) == formatting.number(value, 0)
         assert formatting.in_tkr(value) == formatting.number(value / 1000, 0)
+
+
+def test_history_entry_times_are_local_iso_and_minutes():
+    """The change log's <time>: ISO 8601 in Stockholm time, shown as 2026-08-31 14:05."""
+    import datetime as dt
+
+    from styrning.history import LogEntry
+
+    entry = LogEntry(
+        when=dt.datetime(2026, 8, 31, 12, 5, 30, tzinfo=dt.UTC), who="a", subject="b", action="c"
+    )
+    assert entry.when_iso == "2026-08-31T14:05:30+02:00"
+    assert entry.when_text == "2026-08-31 14:05"
