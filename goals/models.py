@@ -137,28 +137,59 @@ class GoalQuerySet(TreeQuerySet):
         adopted = models.Q(status=Goal.Status.ADOPTED)
         return self.filter(adopted | models.Q(owner__in=scope.readable_units()))
 
-    def for_tree(self, user=None):
-        """Rows of /mal/ with everything a row shows, in stored-tree order.
+    def tree_goals(self, user=None):
+        """Rows of /mal/ with everything a row shows, in stored-tree order, as ``TreeGoal``.
 
-        Runs three queries when evaluated: goals (with the number of children
-        ``user`` may read, ``child_count``), their perspectives, and their indicators
-        with the latest total value.
+        Three queries: goals (with their level's and owner's names and the number of
+        children ``user`` may read, ``child_count``), their perspectives' names, and
+        their indicators with the latest total value. Plain values, no model instances:
+        a filtered page shows hundreds of rows.
         """
+        from goals.tree import TreeGoal, id_list
+
+        rows = self.order_by("tree_id", "lft")
+        if user is not None:
+            rows = rows.with_child_counts(user)
+        else:
+            rows = rows.annotate(child_count=models.Value(0))
+        # Only a vision's text is shown (above the tree); the rest stay in the database.
+        rows = rows.annotate(
+            vision_text=models.Case(
+                models.When(level__order=1, then="description"),
+                default=models.Value(""),
+                output_field=models.TextField(),
+            )
+        )
+        goals = [
+            TreeGoal(*values)
+            for values in rows.values_list(*TreeGoal.FIELDS, "child_count", "vision_text")
+        ]
+        if not goals:
+            return goals
+        by_pk = {goal.pk: goal for goal in goals}
+        ids = id_list(by_pk)
+        tagged = (
+            Goal.perspectives.through.objects.filter(goal_id__in=ids)
+            .order_by("perspective__order", "perspective__name")
+            .values_list("goal_id", "perspective__name")
+        )
+        for goal_id, name in tagged:
+            by_pk[goal_id].perspectives.append(name)
         latest = Measurement.objects.filter(
             indicator=OuterRef("pk"), gender=Measurement.Gender.TOTAL
         ).order_by("-year", models.F("month").desc(nulls_last=True))
-        indicators = Indicator.objects.annotate(
-            latest_value=Subquery(latest.values("value")[:1]),
-            latest_year=Subquery(latest.values("year")[:1]),
+        indicators = (
+            Indicator.objects.filter(goal_id__in=ids)
+            .annotate(
+                latest_value=Subquery(latest.values("value")[:1]),
+                latest_year=Subquery(latest.values("year")[:1]),
+            )
+            .order_by("goal_id", "order", "name")
+            .values_list("goal_id", *TreeGoal.INDICATOR_FIELDS)
         )
-        rows = (
-            self.select_related("level", "owner")
-            .prefetch_related("perspectives", models.Prefetch("indicators", queryset=indicators))
-            .order_by("tree_id", "lft")
-        )
-        if user is not None:
-            rows = rows.with_child_counts(user)
-        return rows
+        for goal_id, *values in indicators:
+            by_pk[goal_id].indicators.append(values)
+        return goals
 
     def in_chain_order(self):
         """Ordered as the chain reads, each body's tree right below the goal it serves.

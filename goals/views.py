@@ -24,6 +24,7 @@ from goals.tree import (
     ancestor_ids,
     chain_up_sql,
     id_list,
+    render_nodes,
     top_of_chain,
     tree_rows,
     with_perspective_sql,
@@ -90,7 +91,7 @@ def goal_tree(request):
         # The chain above the matches, as ids first: the rows' query then plans for the
         # few rows it fetches, not for a recursive query's guess.
         shown = Goal.objects.filter(pk__in=chain_up_sql(matched)).values_list("pk", flat=True)
-        goals = visible.filter(pk__in=id_list(shown)).for_tree(request.user)
+        goals = visible.filter(pk__in=id_list(shown)).tree_goals(request.user)
         context.update(
             match_count=total,
             shown_count=len(matched),
@@ -100,19 +101,17 @@ def goal_tree(request):
             if unit and not asked_all and total <= ALL_LEVELS_CAP
             else "",
         )
-        nodes = tree_rows(list(goals), matched, levels)
+        nodes = tree_rows(goals, matched, levels)
         if cap and cap > ROW_CAP:
             # "Show more" lands on the first row it added (rows are counted in match order).
             _mark_first(nodes, {pk for pk, _total in found[cap - ROW_CAP : cap]}, cap - ROW_CAP)
     else:
         opened = _opened(request, visible)
-        goals = list(
-            visible.filter(pk__in=top_of_chain(municipality, opened)).for_tree(request.user)
-        )
+        goals = visible.filter(pk__in=top_of_chain(municipality, opened)).tree_goals(request.user)
         nodes = tree_rows(goals, None, levels)
     context.update(
-        nodes=nodes,
-        visions=[row.goal for row, _children in nodes if row.goal.level.order == 1],
+        nodes=render_nodes(nodes) if nodes else "",
+        visions=[row.goal for row, _children in nodes if row.goal.level_order == 1],
     )
     return render(request, "goals/tree.html", context)
 
@@ -203,11 +202,14 @@ def goal_children(request, pk):
     goal = get_for_user(request, Goal.objects.select_related("municipality", "level"), pk)
     levels = {level.order: level for level in goal.municipality.goal_levels.all()}
     visible = Goal.objects.visible_to(request.user)
-    children = visible.filter(parent=goal).for_tree(request.user)
-    context = {"nodes": tree_rows(list(children), None, levels), "goal": goal}
+    children = visible.filter(parent=goal).tree_goals(request.user)
+    nodes = tree_rows(children, None, levels)
+    context = {"nodes": render_nodes(nodes), "goal": goal}
     if request.headers.get("X-Requested-With") == "fetch":
         response = render(request, "goals/_tree_children.html", context)
     else:
+        if not nodes:
+            context["nodes"] = ""
         context["ancestors"] = _ancestors(visible, goal)
         context["next_level"] = levels.get(goal.level.order + 1)
         response = render(request, "goals/children.html", context)
