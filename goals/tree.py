@@ -393,7 +393,7 @@ class TreeRow:
         return 0 < self.shown_children < self.child_count
 
 
-class _UrlPattern:
+class UrlPattern:
     """A named URL with a goal's id, reversed once per page rather than once per row."""
 
     MARK = "2147483647"
@@ -438,7 +438,7 @@ def tree_rows(goals, matched=None, levels=None):
     queries.
     """
     rows = []
-    detail_url, children_url = _UrlPattern("goals:detail"), _UrlPattern("goals:children")
+    detail_url, children_url = UrlPattern("goals:detail"), UrlPattern("goals:children")
     levels = levels or {}
     labels: dict = {}
     for goal, depth, shown in chain_order(goals):
