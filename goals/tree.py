@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html import escape
 
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
-from django.utils.html import conditional_escape
 
 # --- the stored trees ---------------------------------------------------------------
 
@@ -493,10 +493,10 @@ def render_nodes(nodes) -> str:
     from django.utils.translation import gettext, ngettext
 
     words = {
-        "draft": conditional_escape(gettext("Draft")),
-        "baseline": conditional_escape(gettext("baseline")),
-        "target": conditional_escape(gettext("target")),
-        "latest": conditional_escape(gettext("latest")),
+        "draft": escape(gettext("Draft")),
+        "baseline": escape(gettext("baseline")),
+        "target": escape(gettext("target")),
+        "latest": escape(gettext("latest")),
         "under": gettext("under %(title)s"),
     }
     out: list[str] = []
@@ -512,9 +512,9 @@ def _render_nodes(nodes, out, words, ngettext):
         _render_row(row, out, words)
         out.append("\n  ")
         if row.child_count or children:
-            url = conditional_escape(row.children_url)
-            label = conditional_escape(row.child_label)
-            under = words["under"] % {"title": conditional_escape(goal.title)}
+            url = escape(row.children_url)
+            label = escape(row.child_label)
+            under = words["under"] % {"title": escape(goal.title)}
             out.append(
                 f'<div class="goal-children" data-url="{url}">\n'
                 f'    <a class="goal-toggle" id="toggle-{goal.pk}" href="{url}" '
@@ -544,24 +544,23 @@ def _render_row(row, out, words):
     classes = "" if row.is_match else " goal-row--context"
     if row.depth == 0 and goal.level_order == 1:
         classes += " goal-row--vision"
-    anchor = f' id="{conditional_escape(row.anchor)}" tabindex="-1"' if row.anchor else ""
+    anchor = f' id="{escape(row.anchor)}" tabindex="-1"' if row.anchor else ""
     draft = "" if goal.is_adopted else f'<span class="status status--draft">{words["draft"]}</span>'
     perspectives = ""
     if goal.perspectives:
         perspectives = " · " + ", ".join(
-            f'<span class="perspective">{conditional_escape(name)}</span>'
-            for name in goal.perspectives
+            f'<span class="perspective">{escape(name)}</span>' for name in goal.perspectives
         )
     out.append(
         f'<div class="goal-row{classes}"{anchor}>\n'
         f'  <div class="goal-row__head">\n'
-        f'    <span class="level-tag">{conditional_escape(goal.level_name)}</span>\n'
-        f'    <a class="goal-row__title" href="{conditional_escape(row.url)}">'
-        f"{conditional_escape(goal.title)}</a>\n"
+        f'    <span class="level-tag">{escape(goal.level_name)}</span>\n'
+        f'    <a class="goal-row__title" href="{escape(row.url)}">'
+        f"{escape(goal.title)}</a>\n"
         f"    {draft}\n"
         f"  </div>\n"
-        f'  <p class="goal-row__meta">{conditional_escape(goal.owner_name)} · '
-        f"{conditional_escape(year_span(goal.start_year, goal.end_year))}{perspectives}</p>\n  "
+        f'  <p class="goal-row__meta">{escape(goal.owner_name)} · '
+        f"{escape(year_span(goal.start_year, goal.end_year))}{perspectives}</p>\n  "
     )
     if goal.indicators:
         out.append('\n  <ul class="indicator-list">\n    ')
@@ -575,12 +574,12 @@ def _render_row(row, out, words):
             latest,
             latest_year,
         ) in goal.indicators:
-            unit = f" ({conditional_escape(unit)})" if unit else ""
+            unit = f" ({escape(unit)})" if unit else ""
             base = "–" if base is None else f"{number(base)} ({base_year})"
             target = "–" if target is None else f"{number(target)} ({target_year})"
             latest = "–" if latest is None else f"<strong>{number(latest)}</strong> ({latest_year})"
             out.append(
-                f'\n    <li><span class="indicator-list__name">{conditional_escape(name)}</span>'
+                f'\n    <li><span class="indicator-list__name">{escape(name)}</span>'
                 f"{unit}:\n"
                 f"      {words['baseline']} {base}\n"
                 f"      → {words['target']} {target};\n"

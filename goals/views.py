@@ -1,5 +1,7 @@
 """Pages of the goal chain: the tree, a goal, its forms, and the särskilda uppdrag."""
 
+from html import escape
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,13 +9,12 @@ from django.db import transaction
 from django.db.models import Count, Q, Window
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import truncatechars
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.text import capfirst
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from goals.forms import (
@@ -499,28 +500,27 @@ def assignment_rows(user, assignments):
         else set()
     )
     url = UrlPattern("goals:assignment")
-    labels = {
-        value: conditional_escape(capfirst(label)) for value, label in Assignment.Status.choices
-    }
-    overdue = format_html('<br><span class="status status--warning">{}</span>', _("Overdue"))
+    labels = {value: escape(capfirst(label)) for value, label in Assignment.Status.choices}
+    overdue = f'<br><span class="status status--warning">{escape(_("Overdue"))}</span>'
+    # truncatechars's own ending, looked up once rather than twice a row.
+    ellipsis = pgettext("String to return when truncating text", "%(truncated_text)s…")
     closed = (Assignment.Status.DONE, Assignment.Status.CANCELLED)
     today = timezone.localdate()
     out = []
     for pk, title, giver, reference, unit, due, status, goal_id, goal_title, level in rows:
         goal = (
-            format_html(
-                '<br><span class="muted">{}: {}</span>', level, truncatechars(goal_title, 60)
-            )
+            f'<br><span class="muted">{escape(level)}: '
+            f"{escape(Truncator(goal_title).chars(60, truncate=ellipsis))}</span>"
             if goal_id in readable
             else ""
         )
         late = overdue if status not in closed and due < today else ""
         out.append(
-            f'\n  <tr><td><a href="{url(pk)}">{conditional_escape(title)}</a>{goal}</td>'
-            f'<td>{conditional_escape(giver)}<br><span class="muted">'
-            f"{conditional_escape(reference)}</span></td><td>{conditional_escape(unit)}</td>"
+            f'\n  <tr><td><a href="{url(pk)}">{escape(title)}</a>{goal}</td>'
+            f'<td>{escape(giver)}<br><span class="muted">'
+            f"{escape(reference)}</span></td><td>{escape(unit)}</td>"
             f"<td>{due.isoformat()}{late}</td><td><span class="
-            f'"status status--{conditional_escape(status)}">{labels.get(status, "")}</span>'
+            f'"status status--{escape(status)}">{labels.get(status, "")}</span>'
             "</td></tr>\n  "
         )
     return mark_safe("".join(out))
