@@ -77,10 +77,11 @@ def _pages(world):
 _COUNTS = {
     "tree": 12,
     "opened": 14,
-    "by committee": 15,
-    "by perspective": 15,
+    # The filter's choices validate without a query of their own.
+    "by committee": 14,
+    "by perspective": 14,
     "by year": 14,
-    "all levels": 15,
+    "all levels": 14,
     "fragment": 9,
     "children page": 10,
     "goal page": 19,

@@ -173,3 +173,35 @@ def test_filtered_rows_render_as_the_templates_did(world):
 def test_no_rows(world):
     assert Goal.objects.none().tree_goals(world.politician) == []
     assert render_nodes([]) == "<ul></ul>\n"
+
+
+def test_filter_choices_are_values_and_refuse_what_is_not_offered(world):
+    """The filter offers the council and governing bodies and the perspectives; a unit
+    not offered (a förvaltning) or unknown is refused with ModelChoiceField's message."""
+    from goals.forms import GoalFilterForm
+
+    perspective = make_perspective(world.m, "Trygghet")
+    form = GoalFilterForm(
+        {"unit": str(world.nA.pk), "perspective": str(perspective.pk)},
+        municipality=world.m,
+        years=[2026],
+    )
+    assert form.is_valid()
+    chosen = form.criteria()
+    world.nA.refresh_from_db()  # the units made after it moved it in the stored tree
+    assert (chosen["unit"].pk, chosen["unit"].tree_id, chosen["unit"].lft) == (
+        world.nA.pk,
+        world.nA.tree_id,
+        world.nA.lft,
+    )
+    assert chosen["unit"].rght == world.nA.rght
+    assert str(chosen["unit"]) == "Socialnämnden" and str(chosen["perspective"]) == "Trygghet"
+    labels = [label for _value, label in form.fields["unit"].choices]
+    assert labels[0] == "Alla" and labels[1] == "Kommunfullmäktige"
+    assert set(labels[2:]) == {"Kommunstyrelsen", "Socialnämnden", "Samhällsbyggnadsnämnden"}
+    for wrong in (world.fA.pk, "x", 10**6):
+        form = GoalFilterForm({"unit": str(wrong)}, municipality=world.m, years=[2026])
+        assert not form.is_valid()
+        assert form.errors["unit"] == [
+            "Välj ett giltigt alternativ. Det valet finns inte bland tillgängliga alternativ."
+        ]
