@@ -776,8 +776,13 @@ class Assignment(models.Model):
     @property
     def is_overdue(self):
         """Past its due date and neither done nor cancelled (today in Stockholm time)."""
-        closed = (self.Status.DONE, self.Status.CANCELLED)
-        return self.status not in closed and self.due_date < timezone.localdate()
+        return self.overdue(self.status, self.due_date)
+
+    @classmethod
+    def overdue(cls, status, due_date, today=None):
+        """``is_overdue`` for plain values; ``today`` defaults to today in Stockholm."""
+        closed = (cls.Status.DONE, cls.Status.CANCELLED)
+        return status not in closed and due_date < (today or timezone.localdate())
 
     def clean(self):
         super().clean()

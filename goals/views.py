@@ -25,7 +25,7 @@ from goals.forms import (
     IndicatorForm,
 )
 from goals.history import change_log
-from goals.models import Assignment, Goal, GoalLevel, Indicator
+from goals.models import Assignment, Goal, GoalLevel, Indicator, Measurement
 from goals.tree import (
     UrlPattern,
     ancestor_ids,
@@ -225,40 +225,56 @@ def goal_children(request, pk):
 
 
 def _ancestors(visible, goal):
-    """The readable goals above ``goal``, from the top (one query when evaluated).
+    """The readable goals above ``goal``, from the top: ``{url, level, title}`` (one query).
 
     Found by ``parent`` across the stored trees; each is one level above the next. A
     draft's title never shows to those who may not read it.
     """
-    return (
+    url = UrlPattern("goals:detail")
+    rows = (
         visible.filter(pk__in=chain_up_sql([goal.pk]))
         .exclude(pk=goal.pk)
-        .select_related("level")
         .order_by("level__order")
+        .values_list("pk", "level__name", "title")
     )
+    return [{"url": url(pk), "level": level, "title": title} for pk, level, title in rows]
 
 
 @require_GET
 @login_required
 def goal_detail(request, pk):
-    """A goal with its indicators, children, assignments and change history."""
-    goal = get_for_user(
-        request, Goal.objects.select_related("level", "owner", "parent__level", "decided_by"), pk
-    )
+    """A goal with its indicators, children, assignments and change history.
+
+    The lists hold the values they show, not model instances.
+    """
+    goal = get_for_user(request, Goal.objects.select_related("level", "owner", "decided_by"), pk)
     visible = Goal.objects.visible_to(request.user)
-    indicators = goal.indicators.prefetch_related("measurements")
-    children = visible.filter(parent=goal).select_related("level", "owner")
-    next_level = goal.level.municipality.goal_levels.filter(order=goal.level.order + 1).first()
+    url = UrlPattern("goals:detail")
+    children = [
+        {
+            "url": url(pk),
+            "title": title,
+            "owner": owner,
+            "is_adopted": status == Goal.Status.ADOPTED,
+        }
+        for pk, title, owner, status in visible.filter(parent=goal)
+        .order_by("tree_id", "lft")
+        .values_list("pk", "title", "owner__name", "status")
+    ]
+    next_level = GoalLevel.objects.filter(
+        municipality_id=goal.level.municipality_id, order=goal.level.order + 1
+    ).first()
     return render(
         request,
         "goals/detail.html",
         {
             "goal": goal,
             "ancestors": _ancestors(visible, goal),
-            "indicators": [_indicator_table(i) for i in indicators],
+            "perspectives": list(goal.perspectives.values_list("name", flat=True)),
+            "indicators": _indicator_tables(goal),
             "children": children,
             "next_level": next_level,
-            "assignments": goal.assignments.for_list(),
+            "assignments": _goal_assignments(goal),
             "history": change_log(goal, user=request.user),
             "can_edit": can_change(request.user, goal),
             "can_decide": not goal.is_adopted and can_decide(request.user, goal),
@@ -271,15 +287,52 @@ def goal_detail(request, pk):
     )
 
 
-def _indicator_table(indicator):
-    """Rows per period with total, women and men, from prefetched measurements."""
+def _indicator_tables(goal):
+    """Each indicator with rows per period (total, women, men) and its latest total.
+
+    Two queries (one without indicators): the measurements as values.
+    """
+    indicators = list(goal.indicators.all())
+    if not indicators:
+        return []
+    measured: dict = {indicator.pk: [] for indicator in indicators}
+    for indicator_id, *values in Measurement.objects.filter(
+        indicator_id__in=list(measured)
+    ).values_list("indicator_id", "year", "month", "gender", "value"):
+        measured[indicator_id].append(values)
+    return [_indicator_table(i, measured[i.pk]) for i in indicators]
+
+
+def _indicator_table(indicator, measurements):
+    """Rows per period with total, women and men, from (year, month, gender, value)."""
     periods: dict = {}
-    for m in indicator.measurements.all():
-        key = (m.year, m.month or 0)
-        periods.setdefault(key, {"year": m.year, "month": m.month})[m.gender] = m.value
+    for year, month, gender, value in measurements:
+        key = (year, month or 0)
+        periods.setdefault(key, {"year": year, "month": month})[gender] = value
     rows = [periods[k] for k in sorted(periods)]
     latest = next((r for r in reversed(rows) if "T" in r), None)
     return {"indicator": indicator, "rows": rows, "latest": latest}
+
+
+def _goal_assignments(goal):
+    """The goal's assignments as the page lists them (one query)."""
+    url = UrlPattern("goals:assignment")
+    labels = dict(Assignment.Status.choices)
+    today = timezone.localdate()
+    return [
+        {
+            "url": url(pk),
+            "title": title,
+            "unit": unit,
+            "due_date": due,
+            "status": status,
+            "status_label": labels.get(status, status),
+            "is_overdue": Assignment.overdue(status, due, today),
+        }
+        for pk, title, unit, due, status in goal.assignments.values_list(
+            "pk", "title", "unit__name", "due_date", "status"
+        )
+    ]
 
 
 def _owner_candidates(user, level, parent=None):
@@ -297,7 +350,7 @@ def _owner_candidates(user, level, parent=None):
         units = units & OrgUnit.objects.in_subtrees([parent.owner])
     return [
         u
-        for u in units.filter(municipality=level.municipality).order_by("tree_id", "lft")
+        for u in units.filter(municipality_id=level.municipality_id).order_by("tree_id", "lft")
         if level.allows_owner(u)
     ]
 
