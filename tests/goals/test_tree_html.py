@@ -1,6 +1,7 @@
 """The tree's rows rendered in Python (goals.tree.render_nodes) equal the templates they
 replaced, given the same goals; and the rows' values come in three queries."""
 
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.db.models import F as Field
@@ -205,3 +206,20 @@ def test_filter_choices_are_values_and_refuse_what_is_not_offered(world):
         assert form.errors["unit"] == [
             "Välj ett giltigt alternativ. Det valet finns inte bland tillgängliga alternativ."
         ]
+
+
+def test_latest_totals_are_the_same_on_every_database(world):
+    """PostgreSQL's statement gives what the portable one does: the latest total (a
+    month after the year's figure, the newest year first), none for no measurements."""
+    _decorate(world)
+    extra = make_indicator(world.goal_b, name="Årsvärde")
+    extra.measurements.create(year=2024, value=7)
+    extra.measurements.create(year=2026, value=9)
+    extra.measurements.create(year=2026, gender="K", value=99)
+    ids = list(Goal.objects.values_list("pk", flat=True))
+    fast = Indicator.objects.with_latest_total(ids)
+    assert fast == Indicator.objects.latest_total_portable(ids)
+    latest = {row[1]: (row[-2], row[-1]) for row in fast}
+    assert latest["Andel <nöjda>"] == (Decimal("-2.25"), 2025)
+    assert latest["Årsvärde"] == (Decimal("9"), 2026)
+    assert latest["Väntetid"] == (None, None)
