@@ -357,6 +357,8 @@ class TreeGoal:
     )
 
     def __init__(self, *values):
+        # ``values``: FIELDS, then child_count and a vision's description (empty for
+        # other levels), in the order of the slots.
         for name, value in zip(self.__slots__, values, strict=False):
             setattr(self, name, value)
         self.perspectives = []
