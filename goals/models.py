@@ -137,19 +137,20 @@ class GoalQuerySet(TreeQuerySet):
         adopted = models.Q(status=Goal.Status.ADOPTED)
         return self.filter(adopted | models.Q(owner__in=scope.readable_units()))
 
-    def tree_goals(self, user=None):
+    def tree_goals(self, user=None, readable=None):
         """Rows of /mal/ with everything a row shows, in stored-tree order, as ``TreeGoal``.
 
         Three queries: goals (with their level's and owner's names and the number of
-        children ``user`` may read, ``child_count``), their perspectives' names, and
+        children ``user`` may read, ``child_count``; or, given ``readable``, of those
+        among ``readable``), their perspectives' names, and
         their indicators with the latest total value. Plain values, no model instances:
         a filtered page shows hundreds of rows.
         """
         from goals.tree import TreeGoal, id_list
 
         rows = self.order_by("tree_id", "lft")
-        if user is not None:
-            rows = rows.with_child_counts(user)
+        if user is not None or readable is not None:
+            rows = rows.with_child_counts(user, readable)
         else:
             rows = rows.annotate(child_count=models.Value(0))
         # Only a vision's text is shown (above the tree); the rest stay in the database.
@@ -205,11 +206,16 @@ class GoalQuerySet(TreeQuerySet):
 
     CHAIN_ORDER = ("chain_tree", "chain_lft", "chain_own", "lft", "pk")
 
-    def with_child_counts(self, user):
-        """Annotate ``child_count``: the goals directly below each that ``user`` may read."""
+    def with_child_counts(self, user, readable=None):
+        """Annotate ``child_count``: the goals directly below each that ``user`` may read.
+
+        ``readable``, if given, is ``Goal.objects.visible_to(user)`` (perhaps narrowed to
+        the municipality) as the view already has it.
+        """
+        if readable is None:
+            readable = Goal.objects.visible_to(user)
         children = (
-            Goal.objects.visible_to(user)
-            .filter(parent=OuterRef("pk"))
+            readable.filter(parent=OuterRef("pk"))
             .order_by()
             .values("parent")
             .annotate(n=models.Count("pk"))

@@ -98,7 +98,7 @@ def goal_tree(request):
         # The chain above the matches, as ids first: the rows' query then plans for the
         # few rows it fetches, not for a recursive query's guess.
         shown = Goal.objects.filter(pk__in=chain_up_sql(matched)).values_list("pk", flat=True)
-        goals = visible.filter(pk__in=id_list(shown)).tree_goals(request.user)
+        goals = visible.filter(pk__in=id_list(shown)).tree_goals(readable=visible)
         context.update(
             match_count=total,
             shown_count=len(matched),
@@ -114,7 +114,9 @@ def goal_tree(request):
             _mark_first(nodes, {pk for pk, _total in found[cap - ROW_CAP : cap]}, cap - ROW_CAP)
     else:
         opened = _opened(request, visible)
-        goals = visible.filter(pk__in=top_of_chain(municipality, opened)).tree_goals(request.user)
+        goals = visible.filter(pk__in=top_of_chain(municipality, opened)).tree_goals(
+            readable=visible
+        )
         nodes = tree_rows(goals, None, levels)
     context.update(
         nodes=render_nodes(nodes) if nodes else "",
@@ -209,7 +211,7 @@ def goal_children(request, pk):
     goal = get_for_user(request, Goal.objects.select_related("municipality", "level"), pk)
     levels = {level.order: level for level in goal.municipality.goal_levels.all()}
     visible = Goal.objects.visible_to(request.user)
-    children = visible.filter(parent=goal).tree_goals(request.user)
+    children = visible.filter(parent=goal).tree_goals(readable=visible)
     nodes = tree_rows(children, None, levels)
     context = {"nodes": render_nodes(nodes), "goal": goal}
     if request.headers.get("X-Requested-With") == "fetch":
