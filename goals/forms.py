@@ -8,21 +8,31 @@ from styrning.concurrency import VersionCheckMixin
 from styrning.forms import AccessibleFormMixin, DateInput, limit_dates, limit_years
 from styrning.models import OrgUnit
 
+# ModelChoiceField's message for a value not in the list, kept for the plain choices.
+INVALID_CHOICE = forms.ModelChoiceField.default_error_messages["invalid_choice"]
+
 
 class GoalFilterForm(AccessibleFormMixin, forms.Form):
-    """The filters of /mal/: a nämnd or styrelse (with its units), a perspective, a year."""
+    """The filters of /mal/: a nämnd or styrelse (with its units), a perspective, a year.
 
-    unit = forms.ModelChoiceField(
+    The choices are plain values (two queries), not model instances; ``criteria()``
+    gives the chosen unit and perspective as (unsaved) instances with the fields the
+    filter uses. Same markup and messages as ``ModelChoiceField``.
+    """
+
+    unit = forms.TypedChoiceField(
         label=_("Council, committee or board"),
         required=False,
-        queryset=OrgUnit.objects.none(),
-        empty_label=_("All"),
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": INVALID_CHOICE},
     )
-    perspective = forms.ModelChoiceField(
+    perspective = forms.TypedChoiceField(
         label=_("Perspective"),
         required=False,
-        queryset=Perspective.objects.none(),
-        empty_label=_("All"),
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": INVALID_CHOICE},
     )
     year = forms.TypedChoiceField(
         label=_("Year"),
@@ -32,19 +42,36 @@ class GoalFilterForm(AccessibleFormMixin, forms.Form):
         error_messages={"invalid_choice": _("Choose one of the years in the list.")},
     )
 
+    UNIT_FIELDS = ("pk", "name", "tree_id", "lft", "rght")
+
     def __init__(self, *args, municipality, years, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = (
+        units = (
             OrgUnit.objects.filter(municipality=municipality)
             .filter(kind__in=(OrgUnit.Kind.COUNCIL, *OrgUnit.GOVERNING_KINDS))
             .order_by("tree_id", "lft")
+            .values_list(*self.UNIT_FIELDS)
         )
-        self.fields["perspective"].queryset = municipality.perspectives.all()
-        self.fields["year"].choices = [("", _("All"))] + [(y, str(y)) for y in years]
+        self._units = {row[0]: row for row in units}
+        self._perspectives = dict(municipality.perspectives.values_list("pk", "name"))
+        everything = ("", _("All"))
+        self.fields["unit"].choices = [everything] + [
+            (pk, row[1]) for pk, row in self._units.items()
+        ]
+        self.fields["perspective"].choices = [everything, *self._perspectives.items()]
+        self.fields["year"].choices = [everything] + [(y, str(y)) for y in years]
 
     def criteria(self):
         """The chosen filters, by name, leaving out those left at "All"."""
-        return {k: v for k, v in self.cleaned_data.items() if v is not None}
+        chosen = {k: v for k, v in self.cleaned_data.items() if v is not None}
+        if "unit" in chosen:
+            chosen["unit"] = OrgUnit(
+                **dict(zip(self.UNIT_FIELDS, self._units[chosen["unit"]], strict=True))
+            )
+        if "perspective" in chosen:
+            pk = chosen["perspective"]
+            chosen["perspective"] = Perspective(pk=pk, name=self._perspectives[pk])
+        return chosen
 
 
 class GoalForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):

@@ -137,28 +137,49 @@ class GoalQuerySet(TreeQuerySet):
         adopted = models.Q(status=Goal.Status.ADOPTED)
         return self.filter(adopted | models.Q(owner__in=scope.readable_units()))
 
-    def for_tree(self, user=None):
-        """Rows of /mal/ with everything a row shows, in stored-tree order.
+    def tree_goals(self, user=None, readable=None):
+        """Rows of /mal/ with everything a row shows, in stored-tree order, as ``TreeGoal``.
 
-        Runs three queries when evaluated: goals (with the number of children
-        ``user`` may read, ``child_count``), their perspectives, and their indicators
-        with the latest total value.
+        Three queries: goals (with their level's and owner's names and the number of
+        children ``user`` may read, ``child_count``; or, given ``readable``, of those
+        among ``readable``), their perspectives' names, and
+        their indicators with the latest total value. Plain values, no model instances:
+        a filtered page shows hundreds of rows.
         """
-        latest = Measurement.objects.filter(
-            indicator=OuterRef("pk"), gender=Measurement.Gender.TOTAL
-        ).order_by("-year", models.F("month").desc(nulls_last=True))
-        indicators = Indicator.objects.annotate(
-            latest_value=Subquery(latest.values("value")[:1]),
-            latest_year=Subquery(latest.values("year")[:1]),
+        from goals.tree import TreeGoal, id_list
+
+        rows = self.order_by("tree_id", "lft")
+        if user is not None or readable is not None:
+            rows = rows.with_child_counts(user, readable)
+        else:
+            rows = rows.annotate(child_count=models.Value(0))
+        # Only a vision's text is shown (above the tree); the rest stay in the database.
+        rows = rows.annotate(
+            vision_text=models.Case(
+                models.When(level__order=1, then="description"),
+                default=models.Value(""),
+                output_field=models.TextField(),
+            )
         )
-        rows = (
-            self.select_related("level", "owner")
-            .prefetch_related("perspectives", models.Prefetch("indicators", queryset=indicators))
-            .order_by("tree_id", "lft")
+        goals = [
+            TreeGoal(*values)
+            for values in rows.values_list(*TreeGoal.FIELDS, "child_count", "vision_text")
+        ]
+        if not goals:
+            return goals
+        by_pk = {goal.pk: goal for goal in goals}
+        ids = id_list(by_pk)
+        tagged = (
+            Goal.perspectives.through.objects.filter(goal_id__in=ids)
+            .order_by("perspective__order", "perspective__name")
+            .values_list("goal_id", "perspective__name")
         )
-        if user is not None:
-            rows = rows.with_child_counts(user)
-        return rows
+        for goal_id, name in tagged:
+            by_pk[goal_id].perspectives.append(name)
+        indicators = Indicator.objects.with_latest_total(list(by_pk))
+        for goal_id, *values in indicators:
+            by_pk[goal_id].indicators.append(values)
+        return goals
 
     def in_chain_order(self):
         """Ordered as the chain reads, each body's tree right below the goal it serves.
@@ -185,11 +206,16 @@ class GoalQuerySet(TreeQuerySet):
 
     CHAIN_ORDER = ("chain_tree", "chain_lft", "chain_own", "lft", "pk")
 
-    def with_child_counts(self, user):
-        """Annotate ``child_count``: the goals directly below each that ``user`` may read."""
+    def with_child_counts(self, user, readable=None):
+        """Annotate ``child_count``: the goals directly below each that ``user`` may read.
+
+        ``readable``, if given, is ``Goal.objects.visible_to(user)`` (perhaps narrowed to
+        the municipality) as the view already has it.
+        """
+        if readable is None:
+            readable = Goal.objects.visible_to(user)
         children = (
-            Goal.objects.visible_to(user)
-            .filter(parent=OuterRef("pk"))
+            readable.filter(parent=OuterRef("pk"))
             .order_by()
             .values("parent")
             .annotate(n=models.Count("pk"))
@@ -516,6 +542,46 @@ class IndicatorQuerySet(models.QuerySet):
         """Indicators of the goals the user may read."""
         return self.filter(goal__in=Goal.objects.visible_to(user))
 
+    # ``with_latest_total`` on PostgreSQL: the latest total found per indicator through
+    # the measurements' index, in a statement Django need not build for every page.
+    LATEST_TOTAL_SQL = (
+        "SELECT i.goal_id, i.name, i.unit, i.baseline_value, i.baseline_year, i.target_value, "
+        "i.target_year, latest.value, latest.year FROM goals_indicator i "
+        "LEFT JOIN LATERAL (SELECT m.value, m.year FROM goals_measurement m "
+        "WHERE m.indicator_id = i.id AND m.gender = %s "
+        "ORDER BY m.year DESC, m.month DESC NULLS LAST LIMIT 1) latest ON true "
+        'WHERE i.goal_id = ANY(%s) ORDER BY i.goal_id, i."order", i.name'
+    )
+
+    def with_latest_total(self, goal_ids):
+        """The indicators of ``goal_ids`` as ``(goal_id, *TreeGoal.INDICATOR_FIELDS)``
+        tuples, each with its latest total value and that value's year (one query)."""
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    self.LATEST_TOTAL_SQL, [Measurement.Gender.TOTAL, [int(i) for i in goal_ids]]
+                )
+                return cursor.fetchall()
+        return self.latest_total_portable(goal_ids)
+
+    def latest_total_portable(self, goal_ids):
+        """``with_latest_total`` for every database (each latest value a subquery)."""
+        from goals.tree import TreeGoal
+
+        latest = Measurement.objects.filter(
+            indicator=OuterRef("pk"), gender=Measurement.Gender.TOTAL
+        ).order_by("-year", models.F("month").desc(nulls_last=True))
+        return list(
+            self.filter(goal_id__in=goal_ids)
+            .annotate(
+                latest_value=Subquery(latest.values("value")[:1]),
+                latest_year=Subquery(latest.values("year")[:1]),
+            )
+            .order_by("goal_id", "order", "name")
+            .values_list("goal_id", *TreeGoal.INDICATOR_FIELDS)
+        )
+
 
 class Indicator(models.Model):
     """Indikator / nyckeltal: how a goal is measured, from utgångsvärde to målvärde."""
@@ -745,8 +811,13 @@ class Assignment(models.Model):
     @property
     def is_overdue(self):
         """Past its due date and neither done nor cancelled (today in Stockholm time)."""
-        closed = (self.Status.DONE, self.Status.CANCELLED)
-        return self.status not in closed and self.due_date < timezone.localdate()
+        return self.overdue(self.status, self.due_date)
+
+    @classmethod
+    def overdue(cls, status, due_date, today=None):
+        """``is_overdue`` for plain values; ``today`` defaults to today in Stockholm."""
+        closed = (cls.Status.DONE, cls.Status.CANCELLED)
+        return status not in closed and due_date < (today or timezone.localdate())
 
     def clean(self):
         super().clean()

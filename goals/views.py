@@ -1,14 +1,21 @@
 """Pages of the goal chain: the tree, a goal, its forms, and the särskilda uppdrag."""
 
+from html import escape
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q, Window
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from goals.forms import (
@@ -19,11 +26,13 @@ from goals.forms import (
     IndicatorForm,
 )
 from goals.history import change_log
-from goals.models import Assignment, Goal, GoalLevel, Indicator
+from goals.models import Assignment, Goal, GoalLevel, Indicator, Measurement
 from goals.tree import (
+    UrlPattern,
     ancestor_ids,
     chain_up_sql,
     id_list,
+    render_nodes,
     top_of_chain,
     tree_rows,
     with_perspective_sql,
@@ -90,7 +99,7 @@ def goal_tree(request):
         # The chain above the matches, as ids first: the rows' query then plans for the
         # few rows it fetches, not for a recursive query's guess.
         shown = Goal.objects.filter(pk__in=chain_up_sql(matched)).values_list("pk", flat=True)
-        goals = visible.filter(pk__in=id_list(shown)).for_tree(request.user)
+        goals = visible.filter(pk__in=id_list(shown)).tree_goals(readable=visible)
         context.update(
             match_count=total,
             shown_count=len(matched),
@@ -100,19 +109,19 @@ def goal_tree(request):
             if unit and not asked_all and total <= ALL_LEVELS_CAP
             else "",
         )
-        nodes = tree_rows(list(goals), matched, levels)
+        nodes = tree_rows(goals, matched, levels)
         if cap and cap > ROW_CAP:
             # "Show more" lands on the first row it added (rows are counted in match order).
             _mark_first(nodes, {pk for pk, _total in found[cap - ROW_CAP : cap]}, cap - ROW_CAP)
     else:
         opened = _opened(request, visible)
-        goals = list(
-            visible.filter(pk__in=top_of_chain(municipality, opened)).for_tree(request.user)
+        goals = visible.filter(pk__in=top_of_chain(municipality, opened)).tree_goals(
+            readable=visible
         )
         nodes = tree_rows(goals, None, levels)
     context.update(
-        nodes=nodes,
-        visions=[row.goal for row, _children in nodes if row.goal.level.order == 1],
+        nodes=render_nodes(nodes) if nodes else "",
+        visions=[row.goal for row, _children in nodes if row.goal.level_order == 1],
     )
     return render(request, "goals/tree.html", context)
 
@@ -203,11 +212,14 @@ def goal_children(request, pk):
     goal = get_for_user(request, Goal.objects.select_related("municipality", "level"), pk)
     levels = {level.order: level for level in goal.municipality.goal_levels.all()}
     visible = Goal.objects.visible_to(request.user)
-    children = visible.filter(parent=goal).for_tree(request.user)
-    context = {"nodes": tree_rows(list(children), None, levels), "goal": goal}
+    children = visible.filter(parent=goal).tree_goals(readable=visible)
+    nodes = tree_rows(children, None, levels)
+    context = {"nodes": render_nodes(nodes), "goal": goal}
     if request.headers.get("X-Requested-With") == "fetch":
         response = render(request, "goals/_tree_children.html", context)
     else:
+        if not nodes:
+            context["nodes"] = ""
         context["ancestors"] = _ancestors(visible, goal)
         context["next_level"] = levels.get(goal.level.order + 1)
         response = render(request, "goals/children.html", context)
@@ -216,40 +228,44 @@ def goal_children(request, pk):
 
 
 def _ancestors(visible, goal):
-    """The readable goals above ``goal``, from the top (one query when evaluated).
+    """The readable goals above ``goal``, from the top: ``{url, level, title}`` (one query).
 
     Found by ``parent`` across the stored trees; each is one level above the next. A
     draft's title never shows to those who may not read it.
     """
-    return (
+    url = UrlPattern("goals:detail")
+    rows = (
         visible.filter(pk__in=chain_up_sql([goal.pk]))
         .exclude(pk=goal.pk)
-        .select_related("level")
         .order_by("level__order")
+        .values_list("pk", "level__name", "title")
     )
+    return [{"url": url(pk), "level": level, "title": title} for pk, level, title in rows]
 
 
 @require_GET
 @login_required
 def goal_detail(request, pk):
-    """A goal with its indicators, children, assignments and change history."""
-    goal = get_for_user(
-        request, Goal.objects.select_related("level", "owner", "parent__level", "decided_by"), pk
-    )
-    visible = Goal.objects.visible_to(request.user)
-    indicators = goal.indicators.prefetch_related("measurements")
-    children = visible.filter(parent=goal).select_related("level", "owner")
-    next_level = goal.level.municipality.goal_levels.filter(order=goal.level.order + 1).first()
+    """A goal with its indicators, children, assignments and change history.
+
+    The lists hold the values they show, not model instances.
+    """
+    goal = get_for_user(request, Goal.objects.select_related("level", "owner", "decided_by"), pk)
+    ancestors, children = _above_and_below(Goal.objects.visible_to(request.user), goal)
+    next_level = GoalLevel.objects.filter(
+        municipality_id=goal.level.municipality_id, order=goal.level.order + 1
+    ).first()
     return render(
         request,
         "goals/detail.html",
         {
             "goal": goal,
-            "ancestors": _ancestors(visible, goal),
-            "indicators": [_indicator_table(i) for i in indicators],
+            "ancestors": ancestors,
+            "perspectives": list(goal.perspectives.values_list("name", flat=True)),
+            "indicators": _indicator_tables(goal),
             "children": children,
             "next_level": next_level,
-            "assignments": goal.assignments.for_list(),
+            "assignments": _goal_assignments(goal),
             "history": change_log(goal, user=request.user),
             "can_edit": can_change(request.user, goal),
             "can_decide": not goal.is_adopted and can_decide(request.user, goal),
@@ -262,15 +278,77 @@ def goal_detail(request, pk):
     )
 
 
-def _indicator_table(indicator):
-    """Rows per period with total, women and men, from prefetched measurements."""
+def _above_and_below(visible, goal):
+    """The readable goals above ``goal`` (as ``_ancestors`` gives them) and directly
+    below it (``{url, title, owner, is_adopted}``, in the tree's order). One query."""
+    url = UrlPattern("goals:detail")
+    up = chain_up_sql([goal.pk])
+    table = Goal._meta.db_table
+    both = RawSQL(
+        f"{up.sql} UNION SELECT id FROM {table} WHERE parent_id = %s", (*up.params, goal.pk)
+    )
+    rows = (
+        visible.filter(pk__in=both)
+        .exclude(pk=goal.pk)
+        .order_by("level__order", "tree_id", "lft")
+        .values_list("pk", "parent_id", "level__name", "title", "owner__name", "status")
+    )
+    ancestors, children = [], []
+    for pk, parent_id, level, title, owner, status in rows:
+        if parent_id == goal.pk:
+            adopted = status == Goal.Status.ADOPTED
+            children.append({"url": url(pk), "title": title, "owner": owner, "is_adopted": adopted})
+        else:
+            ancestors.append({"url": url(pk), "level": level, "title": title})
+    return ancestors, children
+
+
+def _indicator_tables(goal):
+    """Each indicator with rows per period (total, women, men) and its latest total.
+
+    Two queries (one without indicators): the measurements as values.
+    """
+    indicators = list(goal.indicators.all())
+    if not indicators:
+        return []
+    measured: dict = {indicator.pk: [] for indicator in indicators}
+    for indicator_id, *values in Measurement.objects.filter(
+        indicator_id__in=list(measured)
+    ).values_list("indicator_id", "year", "month", "gender", "value"):
+        measured[indicator_id].append(values)
+    return [_indicator_table(i, measured[i.pk]) for i in indicators]
+
+
+def _indicator_table(indicator, measurements):
+    """Rows per period with total, women and men, from (year, month, gender, value)."""
     periods: dict = {}
-    for m in indicator.measurements.all():
-        key = (m.year, m.month or 0)
-        periods.setdefault(key, {"year": m.year, "month": m.month})[m.gender] = m.value
+    for year, month, gender, value in measurements:
+        key = (year, month or 0)
+        periods.setdefault(key, {"year": year, "month": month})[gender] = value
     rows = [periods[k] for k in sorted(periods)]
     latest = next((r for r in reversed(rows) if "T" in r), None)
     return {"indicator": indicator, "rows": rows, "latest": latest}
+
+
+def _goal_assignments(goal):
+    """The goal's assignments as the page lists them (one query)."""
+    url = UrlPattern("goals:assignment")
+    labels = dict(Assignment.Status.choices)
+    today = timezone.localdate()
+    return [
+        {
+            "url": url(pk),
+            "title": title,
+            "unit": unit,
+            "due_date": due,
+            "status": status,
+            "status_label": labels.get(status, status),
+            "is_overdue": Assignment.overdue(status, due, today),
+        }
+        for pk, title, unit, due, status in goal.assignments.values_list(
+            "pk", "title", "unit__name", "due_date", "status"
+        )
+    ]
 
 
 def _owner_candidates(user, level, parent=None):
@@ -288,7 +366,7 @@ def _owner_candidates(user, level, parent=None):
         units = units & OrgUnit.objects.in_subtrees([parent.owner])
     return [
         u
-        for u in units.filter(municipality=level.municipality).order_by("tree_id", "lft")
+        for u in units.filter(municipality_id=level.municipality_id).order_by("tree_id", "lft")
         if level.allows_owner(u)
     ]
 
@@ -442,21 +520,79 @@ def _indicator_form(request, indicator):
 @require_GET
 @login_required
 def assignment_list(request):
-    """Särskilda uppdrag, with their status as words."""
-    assignments = Assignment.objects.visible_to(request.user).for_list()
+    """Särskilda uppdrag, with their status as words. Two queries (and the login's)."""
+    assignments = Assignment.objects.visible_to(request.user)
     status = request.GET.get("status")
     if status in Assignment.Status.values:
         assignments = assignments.filter(status=status)
-    assignments = _with_readable_goals(request.user, list(assignments))
     return render(
         request,
         "goals/assignment_list.html",
         {
-            "assignments": assignments,
+            "rows": assignment_rows(request.user, assignments),
             "statuses": Assignment.Status.choices,
             "status": status,
         },
     )
+
+
+ASSIGNMENT_FIELDS = (
+    "pk",
+    "title",
+    "given_by__name",
+    "decision_reference",
+    "unit__name",
+    "due_date",
+    "status",
+    "goal_id",
+    "goal__title",
+    "goal__level__name",
+)
+
+
+def assignment_rows(user, assignments):
+    """The assignment list's table rows as HTML, from the columns they show (two queries).
+
+    Rendered in Python rather than a template loop (the list holds every assignment of
+    the municipality); tests/goals/test_assignments.py holds the markup. A goal the
+    user may not read (a draft) is not named.
+    """
+    rows = list(assignments.values_list(*ASSIGNMENT_FIELDS))
+    goal_ids = {row[7] for row in rows if row[7]}
+    readable = (
+        set(
+            Goal.objects.visible_to(user)
+            .filter(pk__in=id_list(goal_ids))
+            .values_list("pk", flat=True)
+        )
+        if goal_ids
+        else set()
+    )
+    url = UrlPattern("goals:assignment")
+    labels = {value: escape(capfirst(label)) for value, label in Assignment.Status.choices}
+    overdue = f'<br><span class="status status--warning">{escape(_("Overdue"))}</span>'
+    # truncatechars's own ending, looked up once rather than twice a row.
+    ellipsis = pgettext("String to return when truncating text", "%(truncated_text)s…")
+    closed = (Assignment.Status.DONE, Assignment.Status.CANCELLED)
+    today = timezone.localdate()
+    out = []
+    for pk, title, giver, reference, unit, due, status, goal_id, goal_title, level in rows:
+        goal = (
+            f'<br><span class="muted">{escape(level)}: '
+            f"{escape(Truncator(goal_title).chars(60, truncate=ellipsis))}</span>"
+            if goal_id in readable
+            else ""
+        )
+        late = overdue if status not in closed and due < today else ""
+        out.append(
+            f'\n  <tr><td><a href="{url(pk)}">{escape(title)}</a>{goal}</td>'
+            f'<td>{escape(giver)}<br><span class="muted">'
+            f"{escape(reference)}</span></td><td>{escape(unit)}</td>"
+            f"<td>{due.isoformat()}{late}</td><td><span class="
+            f'"status status--{escape(status)}">{labels.get(status, "")}</span>'
+            "</td></tr>\n  "
+        )
+    return mark_safe("".join(out))
 
 
 @login_required

@@ -53,3 +53,39 @@ def test_assignment_history_hides_a_draft_goal(client, world):
     page = client.get(reverse("goals:assignment", args=[assignment.pk])).content.decode()
     assert "Utkast A" not in page
     assert "ett utkast som du inte kan läsa" in page
+
+
+# The list's row as the template wrote it before the rows were built in Python.
+OLD_ROW = (
+    '{% load i18n %}<tr><td><a href="{{ a.get_absolute_url }}">{{ a.title }}</a>'
+    '{% if a.readable_goal %}<br><span class="muted">{{ a.readable_goal.level.name }}: '
+    "{{ a.readable_goal.title|truncatechars:60 }}</span>{% endif %}</td><td>{{ a.given_by.name }}"
+    '<br><span class="muted">{{ a.decision_reference }}</span></td><td>{{ a.unit.name }}</td>'
+    '<td>{{ a.due_date|date:"Y-m-d" }}{% if a.is_overdue %}<br><span class="status '
+    'status--warning">{% translate "Overdue" %}</span>{% endif %}</td><td><span class="status '
+    'status--{{ a.status }}">{{ a.get_status_display|capfirst }}</span></td></tr>'
+)
+
+
+def test_list_rows_are_the_templates_rows(client, world, django_assert_num_queries):
+    """Rows built from values equal the template's rows from model instances."""
+    from django.template import Context, Template
+
+    from goals.views import _with_readable_goals, assignment_rows
+
+    world.plan_a.title = "Kontinuitet <i>&</i> " + "lång titel " * 8
+    world.plan_a.save()
+    _assignment(world, goal=world.plan_a, title="Följ upp <b>&</b>", decision_reference="§ 1 & 2")
+    _assignment(world, goal=world.draft_a, title="Utkastets uppdrag", status="in_progress")
+    _assignment(world, title="Klart", status="done", comment="Klart.")
+    _assignment(world, title="Stoppat", status="cancelled", comment="Nej.", given_by=world.nA)
+    _assignment(world, title="Framtida", due_date=timezone.localdate() + dt.timedelta(days=3))
+    template = Template(OLD_ROW)
+    for user in (world.politician, world.chef_a, world.chef_b):
+        old = _with_readable_goals(user, list(Assignment.objects.for_list()))
+        expected = "".join(f"\n  {template.render(Context({'a': a}))}\n  " for a in old)
+        with django_assert_num_queries(2):
+            html = assignment_rows(user, Assignment.objects.visible_to(user))
+        assert html == expected
+    assert "Utkastets uppdrag" in html and "Utkast A" not in html  # chef_b: the draft unnamed
+    assert "Kontinuitet &lt;i&gt;&amp;&lt;/i&gt; lång titel" in html and "…" in html
