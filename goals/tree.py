@@ -338,18 +338,8 @@ class TreeGoal:
         "latest_value",
         "latest_year",
     )
-    __slots__ = (
-        "pk",
-        "parent_id",
-        "tree_id",
-        "lft",
-        "title",
-        "status",
-        "start_year",
-        "end_year",
-        "level_order",
-        "level_name",
-        "owner_name",
+    # The FIELDS by attribute name ("level__name" → level_name), then what the query adds.
+    __slots__ = tuple(name.replace("__", "_") for name in FIELDS) + (
         "child_count",
         "description",
         "perspectives",
