@@ -15,7 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext as django_pgettext
 from django.views.decorators.http import require_GET
 
 from goals.forms import (
@@ -104,9 +104,12 @@ def goal_tree(request):
             match_count=total,
             shown_count=len(matched),
             more_url=_more_url(request, cap) if cap and total > cap else "",
-            show_all=show_all,
+            # A nämnd's filtered view that is not cut off already has every level open;
+            # one that is cut off offers all its goals on one page (for printing).
+            show_all=show_all
+            or bool(unit and "too_many_for_all" not in context and total <= (cap or 0)),
             all_levels_url=_query(request, alla="1")
-            if unit and not asked_all and total <= ALL_LEVELS_CAP
+            if unit and not asked_all and cap < total <= ALL_LEVELS_CAP
             else "",
         )
         nodes = tree_rows(goals, matched, levels)
@@ -570,9 +573,11 @@ def assignment_rows(user, assignments):
     )
     url = UrlPattern("goals:assignment")
     labels = {value: escape(capfirst(label)) for value, label in Assignment.Status.choices}
-    overdue = f'<br><span class="status status--warning">{escape(_("Overdue"))}</span>'
-    # truncatechars's own ending, looked up once rather than twice a row.
-    ellipsis = pgettext("String to return when truncating text", "%(truncated_text)s…")
+    overdue_word = _("Overdue")  # outside the f-string, where makemessages finds it
+    overdue = f'<br><span class="status status--warning">{escape(overdue_word)}</span>'
+    # truncatechars's own ending, looked up once rather than twice a row. Django's message,
+    # which Django's catalog translates: the alias keeps makemessages from copying it here.
+    ellipsis = django_pgettext("String to return when truncating text", "%(truncated_text)s…")
     closed = (Assignment.Status.DONE, Assignment.Status.CANCELLED)
     today = timezone.localdate()
     out = []

@@ -111,6 +111,16 @@
 
   enhance(tree);
 
+  // An address that names an opened goal (?oppna=<pk>) without a fragment shows that
+  // goal, not the top of the chain; Back and reload keep the browser's own position.
+  var opened = new URLSearchParams(location.search).get("oppna");
+  var navigation = window.performance && performance.getEntriesByType
+    ? performance.getEntriesByType("navigation")[0] : null;
+  if (opened && !location.hash && !(navigation && navigation.type !== "navigate")) {
+    var row = document.getElementById("mal-" + opened);
+    if (row) row.scrollIntoView();
+  }
+
   // "Visa fler" lands on the first row it added (#rad-151): move focus there too.
   if (/^#rad-\d+$/.test(location.hash)) {
     var target = document.getElementById(location.hash.slice(1));

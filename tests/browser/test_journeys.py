@@ -123,6 +123,20 @@ def test_a_level_opens_with_the_keyboard_and_its_goals_load(browser, places):
     browser.check_accessibility("a level opened")
 
 
+def test_an_address_with_an_opened_goal_shows_that_goal(browser, places):
+    """/mal/?oppna=<pk> (a shared link, the remembered level) scrolls to the goal opened."""
+    page = browser.page
+    browser.login("politiker")
+    page.set_viewport_size({"width": 800, "height": 400})
+    browser.open("/mal/")
+    last = page.locator(".goal-tree .goal-toggle").last.get_attribute("id")
+    pk = last.replace("toggle-", "")
+    browser.open(f"/mal/?oppna={pk}")
+    top = page.evaluate(f"document.getElementById('mal-{pk}').getBoundingClientRect().top")
+    assert page.evaluate("window.scrollY") > 0
+    assert -1 < top < 400
+
+
 def test_chef_adds_an_activity_with_the_keyboard_alone(browser, places):
     page = browser.page
     browser.open("/logga-in/")

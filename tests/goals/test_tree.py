@@ -176,7 +176,8 @@ def test_filter_by_committee_keeps_the_path_and_drops_others(client, world):
     assert "Trygga gator" in html and "Belysning" in html
     assert "Trygg kommun" in html  # the ancestor, for context
     assert "Trygg äldreomsorg" not in html
-    assert "Öppna alla nivåer" in html
+    # Nothing is cut off, so every level is open already: no button to open them.
+    assert "Alla nivåer är öppna" in html and "på en sida" not in html
 
 
 def test_filter_by_perspective_and_year(client, world):
@@ -205,6 +206,9 @@ def test_a_broad_filter_shows_the_first_matches_and_offers_more(client, world):
     shown = len(re.findall(r'class="goal-row"', html))  # matches; context rows differ
     assert shown == ROW_CAP
     assert "Visa fler" in html
+    # Cut off: every goal of the nämnd on one page is offered, with how many there are.
+    total = int(re.search(r"Visa alla (\d+) mål på en sida", html).group(1))
+    assert total > ROW_CAP and "Alla nivåer är öppna" not in html
     _count, html = _get(client, reverse("goals:tree"), {"unit": world.nA.pk, "visa": 2 * ROW_CAP})
     assert "Visa fler" not in html
     _count, html = _get(client, reverse("goals:tree"), {"unit": world.nA.pk, "alla": "1"})
