@@ -165,8 +165,18 @@ def report(request, pk):
     return render(
         request,
         "personnel/report.html",
-        {"period": period, "report": existing, "form": form, "can_edit": can_edit},
+        {
+            "period": period,
+            "report": existing,
+            "written_by": _name(existing.written_by) if existing else "",
+            "form": form,
+            "can_edit": can_edit,
+        },
     )
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else ""
 
 
 def _csv_import(request, *, allowed, run, template, context):
