@@ -135,3 +135,21 @@ def test_the_management_command(world, indicators, tmp_path):
     path.write_bytes(_csv(f"{indicators['b'].pk};2026;;1"))
     with pytest.raises(CommandError, match="rad 2"):
         call_command("import_indicator_values", str(path), user="chef_a")
+
+
+def _forms(html):
+    """The page's POST forms in <main> (the logout form in the header is not one of them)."""
+    main = html[html.index("<main") :]
+    return [part.split("</form>")[0] for part in main.split('<form method="post"')[1:]]
+
+
+def test_the_upload_and_confirm_forms_carry_the_csrf_token(client, world, indicators):
+    client.force_login(world.chef_a)
+    (upload_form,) = _forms(client.get(URL).content.decode())
+    assert 'name="csrfmiddlewaretoken"' in upload_form
+    data = _csv(f"{indicators['a'].pk};2026;;54,5")
+    response = client.post(URL, {"file": SimpleUploadedFile("v.csv", data)})
+    confirm_form, upload_form = _forms(response.content.decode())
+    assert 'name="confirm"' in confirm_form
+    assert 'name="csrfmiddlewaretoken"' in confirm_form
+    assert 'name="csrfmiddlewaretoken"' in upload_form

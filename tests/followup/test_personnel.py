@@ -258,3 +258,12 @@ def test_the_import_page_previews_then_saves(client, world, interim):
     response = client.post("/uppfoljning/personal/import/", {"content": content, "confirm": "1"})
     assert response.status_code == 302
     assert PersonnelFigure.objects.get().employees == 85
+
+
+@pytest.mark.parametrize("model", ["personnelfigure", "personnelreport", "reminderlog"])
+def test_admin_lists_answer(client, world, interim, model):
+    from django.urls import reverse
+
+    PersonnelFigure.objects.create(period=interim, unit=world.eA, employees=3)
+    client.force_login(world.admin)
+    assert client.get(reverse(f"admin:followup_{model}_changelist")).status_code == 200
