@@ -77,3 +77,30 @@ def test_hr_enters_sick_leave_and_writes_the_personnel_report(browser, target):
     assert page.locator(".message--success").inner_text() == "Personalberättelsen är sparad."
     assert page.locator("textarea").input_value() == "Sjukfrånvaron minskar i vård och omsorg."
     browser.check_accessibility("the personnel report")
+
+
+def test_a_chef_imports_indicator_values_after_the_preview(browser, django_db_blocker):
+    from goals.models import Indicator, Measurement
+
+    with django_db_blocker.unblock():
+        indicator = Indicator.objects.filter(goal__owner__name="Socialförvaltningen").first()
+    page = browser.page
+    browser.login("socialchef")
+    assert browser.open("/uppfoljning/personal/indikatorvarden/") == 200
+    lines = f"indikator;period;kön;värde\n{indicator.pk};2031;;1 234,5\n{indicator.pk};2031-02;;7\n"
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "v.csv", "mimeType": "text/csv", "buffer": lines.encode("cp1252")}],
+    )
+    with page.expect_navigation():
+        page.click("text=Kontrollera filen")
+    assert "2 nya, 0 ändrade, 0 oförändrade" in page.locator("#preview-heading + p").inner_text()
+    with django_db_blocker.unblock():
+        assert not Measurement.objects.filter(indicator=indicator, year=2031).exists()
+    with page.expect_navigation():
+        page.click("text=Spara importen")
+    assert "Importerat: 2 nya" in page.locator(".message--success").inner_text()
+    with django_db_blocker.unblock():
+        values = Measurement.objects.filter(indicator=indicator, year=2031)
+        assert sorted(str(m.value) for m in values) == ["1234.50", "7.00"]
+        values.delete()  # the demo stays as it was for the other browser tests
