@@ -97,12 +97,16 @@ def send_reminders(today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     periods = list(ReportingPeriod.objects.filter(state=ReportingPeriod.State.OPEN))
     days = _days_before({p.municipality_id for p in periods})
+    due = [
+        (period, kind)
+        for period in periods
+        if (kind := due_kind(period, today, days.get(period.municipality_id, DEFAULT_DAYS_BEFORE)))
+    ]
+    if not due:
+        return 0  # most days: no connection to the mail server at all
     sent = 0
     with translation.override(settings.LANGUAGE_CODE), get_connection() as connection:
-        for period in periods:
-            kind = due_kind(period, today, days.get(period.municipality_id, DEFAULT_DAYS_BEFORE))
-            if kind is None:
-                continue
+        for period, kind in due:
             units = unsent_units(period)
             if not units:
                 continue
