@@ -199,6 +199,8 @@ def measure_page(client, url: str, n: int = 30, budget: float = 20.0) -> dict:
 def targets() -> dict:
     """The objects the page list names, chosen from the data (a few queries)."""
     from budget.models import BudgetYear
+    from followup.choices import GOAL_CONTENTS
+    from followup.models import ReportingPeriod
     from goals.models import Assignment, Goal, Perspective
     from styrning.models import Membership, Municipality, OrgUnit
 
@@ -224,6 +226,12 @@ def targets() -> dict:
         .first()
     )
     year = BudgetYear.objects.filter(municipality=m).order_by("-year").first()
+    goal_period = (
+        ReportingPeriod.objects.filter(municipality=m, content__in=GOAL_CONTENTS)
+        .exclude(state=ReportingPeriod.State.PLANNED)
+        .order_by("-year", "-month")
+        .first()
+    )
     return {
         "municipality": m.pk,
         "board": board.pk,
@@ -233,6 +241,7 @@ def targets() -> dict:
         "perspective": Perspective.objects.filter(municipality=m).order_by("order").first().pk,
         "assignment": Assignment.objects.filter(municipality=m).order_by("pk").first().pk,
         "year": year.year if year else "",
+        "goal_period": goal_period.pk if goal_period else "",
     }
 
 

@@ -3,7 +3,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from followup.models import CalendarEntry, CalendarTemplate, ReportingPeriod, Submission
+from followup.models import (
+    CalendarEntry,
+    CalendarTemplate,
+    PersonnelFigure,
+    PersonnelReport,
+    ReminderLog,
+    ReportingPeriod,
+    Submission,
+)
 
 
 class CalendarEntryInline(admin.TabularInline):
@@ -31,3 +39,28 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     list_filter = ["state", "period__year"]
     list_select_related = ["unit", "period"]
     readonly_fields = ["state", "sent_at", "sent_by", "decided_at", "decided_by"]
+
+
+# Personnel figures and reminders: entered on /uppfoljning/personal/; here for the record.
+@admin.register(PersonnelFigure)
+class PersonnelFigureAdmin(SimpleHistoryAdmin):
+    list_display = ["unit", "period", "sick_leave", "employees", "full_time_equivalents"]
+    list_filter = ["period__year"]
+    list_select_related = ["unit", "period"]
+
+
+@admin.register(PersonnelReport)
+class PersonnelReportAdmin(SimpleHistoryAdmin):
+    list_display = ["period", "written_by", "updated_at"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["sent_at", "kind", "unit", "period", "email"]
+    list_select_related = ["unit", "period"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -205,3 +205,66 @@ def require_period_manager(user) -> None:
     """403 for a logged-in user who may read the årshjul but not manage its periods."""
     if not can_manage_periods(user):
         raise PermissionDenied
+
+
+# Personnel figures
+#
+# Personaldata (sjukfrånvaro, anställda, årsarbetare) per unit and goal period, and the
+# personalberättelse. HR (personalchef) and administrators enter every unit's figures and
+# write the personalberättelse; a chef enters the figures of their own units. Figures are
+# read by those who may read the unit's drafts (its chefs, HR, the ekonomichef); once the
+# period is locked (its report adopted) they are public documents for every logged-in user.
+
+
+def is_personnel_manager(user) -> bool:
+    """HR and administrators: every unit's personnel figures and the personalberättelse."""
+    scope = scope_for(user)
+    return scope.is_admin or Role.HR in scope.roles
+
+
+def personnel_readable_units(user, period_locked: bool):
+    """The units whose personnel figures ``user`` may read in a period (a queryset; no query
+    until evaluated)."""
+    scope = scope_for(user)
+    if not scope.is_authenticated:
+        return OrgUnit.objects.none()
+    if period_locked or scope.reads_everything or is_personnel_manager(user):
+        return OrgUnit.objects.all()
+    return scope.readable_units()
+
+
+def personnel_changeable_units(user):
+    """The units whose personnel figures ``user`` may enter (a queryset; no query until
+    evaluated): all for HR and administrators, a chef's own subtrees."""
+    scope = scope_for(user)
+    if is_personnel_manager(user):
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.in_subtrees(scope.manage_roots)
+
+
+def may_enter_personnel(user) -> bool:
+    """Has the user any unit whose personnel figures they may enter? (no query)"""
+    return is_personnel_manager(user) or bool(scope_for(user).manage_roots)
+
+
+def can_read_personnel_report(user, period_locked: bool) -> bool:
+    """The personalberättelse: staff read it while it is written; politicians (and other
+    readers of adopted documents only) once the period is locked."""
+    scope = scope_for(user)
+    if not scope.is_authenticated:
+        return False
+    return period_locked or scope.is_admin or bool(scope.read_roots)
+
+
+def can_report_indicator(user, unit) -> bool:
+    """May enter indicator values (mätvärden) of goals owned by ``unit``: the ekonomichef and
+    administrators for every goal, a chef for the goals of their units and of the nämnd or
+    styrelse their förvaltning serves."""
+    scope = scope_for(user)
+    return scope.manages_budget or scope.can_draft(unit)
+
+
+def may_report_indicators(user) -> bool:
+    """Has the user any goals whose indicator values they may enter? (no query)"""
+    scope = scope_for(user)
+    return scope.manages_budget or bool(scope.manage_roots)

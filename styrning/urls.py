@@ -21,5 +21,6 @@ urlpatterns = [
     path("mal/", include("goals.urls")),
     path("budget/", include("budget.urls")),
     path("arshjul/", include("followup.urls")),
+    path("uppfoljning/personal/", include("followup.personnel_urls")),
     path("admin/", admin.site.urls),
 ]

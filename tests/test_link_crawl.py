@@ -43,6 +43,7 @@ def test_every_link_works_for_every_role(client, db, model):
             reached[role],
         )
     assert "budget:imports" in reached["ekonomichef"]
+    assert {"personnel:period", "personnel:report", "personnel:import"} <= reached["hr"]
     assert not problems, f"{len(problems)} broken links on {model}:\n" + "\n".join(problems)
 
 

@@ -109,6 +109,29 @@ MATRIX = {
     "followup:period_open": PERIOD_ACTION,
     "followup:period_close": PERIOD_ACTION,
     "followup:period_lock": PERIOD_ACTION,
+    # Personnel figures (a delårsrapport that is not locked): everyone logged in opens the
+    # period's table and sees the units they may read; HR and admins enter every unit's
+    # figures, chefs their own (an empty POST saves nothing and redirects).
+    "personnel:index": READ_ONLY,
+    "personnel:period": {
+        "GET": everyone(200),
+        "POST": by_role(403, chef_a=302, chef_b=302, hr=302, admin=302),
+    },
+    # The personalberättelse: HR writes it, staff read it, politicians once it is adopted
+    # (an empty text is refused on the page: 200).
+    "personnel:report": {
+        "GET": by_role(200, politician=404),
+        "POST": by_role(403, hr=200, admin=200, politician=404),
+    },
+    "personnel:import": {
+        "GET": by_role(200, politician=403, finance=403),
+        "POST": by_role(200, politician=403, finance=403),
+    },
+    # Indicator values: the chefs of the goals' units, the ekonomichef and admins.
+    "personnel:indicator_import": {
+        "GET": by_role(200, politician=403, hr=403),
+        "POST": by_role(200, politician=403, hr=403),
+    },
     "admin": {
         "GET": by_role(302, admin=200, anonymous=302),
         "POST": by_role(302, admin=200, anonymous=302),

@@ -24,7 +24,8 @@ from django.test.utils import CaptureQueriesContext
 from budget.accounts import ensure_account_groups
 from budget.models import BudgetFrame, BudgetYear, InvestmentProject, Outcome
 from budget.totals import refresh_totals
-from followup.models import Submission
+from followup.models import PersonnelFigure, PersonnelReport, ReportingPeriod, Submission
+from followup.models.personnel import PERSONNEL_KINDS
 from goals.models import Assignment
 from styrning.models import OrgUnit
 from tests.factories import Kind, make_goal, make_indicator, make_unit, make_world
@@ -123,7 +124,21 @@ def build(extra: int):
         make_goal(world.m, world.levels[5], unit, world.plan_a, title=f"Aktivitet A{n}")
         make_indicator(world.plan_a, name=f"Indikator A{n}")
     _calendar(world)
+    _personnel(world)
     return world
+
+
+def _personnel(world):
+    """Personnel figures of every förvaltning, bolag and enhet in the delårsrapport, and its
+    personalberättelse (bulk: the period may be locked, and locked periods refuse saves)."""
+    period = ReportingPeriod.objects.get(municipality=world.m, year=YEAR, month=8)
+    world.interim = period
+    units = OrgUnit.objects.filter(municipality=world.m, kind__in=PERSONNEL_KINDS)
+    PersonnelFigure.objects.bulk_create(
+        PersonnelFigure(period=period, unit=unit, sick_leave=Decimal("5.5"), employees=40)
+        for unit in units
+    )
+    PersonnelReport.objects.bulk_create([PersonnelReport(period=period, text="Text.")])
 
 
 def pages(world) -> dict[str, str]:
@@ -139,6 +154,9 @@ def pages(world) -> dict[str, str]:
         "budget:export xlsx": f"/budget/export.xlsx{period}",
         "budget:export csv": f"/budget/export.csv{period}",
         "followup:calendar": f"/arshjul/?ar={YEAR}",
+        "personnel:index": "/uppfoljning/personal/",
+        "personnel:period": f"/uppfoljning/personal/period/{world.interim.pk}/",
+        "personnel:indicator_import": "/uppfoljning/personal/indikatorvarden/",
     }
 
 
@@ -151,7 +169,7 @@ def measure(client, world) -> dict[str, dict[str, int]]:
             client.get(url)  # warm: sessions, content types and caches settle first
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)
-            assert response.status_code in (200, 302), f"{role} {url}: {response.status_code}"
+            assert response.status_code in (200, 302, 403), f"{role} {url}: {response.status_code}"
             counts[role][name] = len(queries)
     return counts
 

@@ -160,7 +160,8 @@ def test_the_page_list_reverses_with_its_placeholders():
         p.url_name for p in pages
     }
     fake = dict.fromkeys(
-        ("board", "office", "goal", "committee_goal", "perspective", "assignment"), 7
+        ("board", "office", "goal", "committee_goal", "perspective", "assignment", "goal_period"),
+        7,
     )
     fake["year"] = 2026
     for page in pages:

@@ -76,6 +76,9 @@ PARAMS = {
     ("followup:period_open", "pk"): "period",
     ("followup:period_close", "pk"): "period",
     ("followup:period_lock", "pk"): "period",
+    # Personnel figures and the personalberättelse of a goal period (delår, årsbokslut).
+    ("personnel:period", "pk"): "period",
+    ("personnel:report", "pk"): "period",
 }
 
 

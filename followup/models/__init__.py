@@ -11,11 +11,15 @@ from followup.models.periods import (
     ReportingPeriod,
     month_end,
 )
+from followup.models.personnel import PersonnelFigure, PersonnelReport, ReminderLog
 from followup.models.submissions import Submission, SubmissionCount
 
 __all__ = [
     "CalendarEntry",
     "CalendarTemplate",
+    "PersonnelFigure",
+    "PersonnelReport",
+    "ReminderLog",
     "ReportingPeriod",
     "Submission",
     "SubmissionCount",

@@ -53,6 +53,15 @@ class CalendarTemplate(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("reminder (days before the deadline)"),
+        default=3,
+        validators=[MaxValueValidator(60)],
+        help_text=_(
+            "Chefs whose submission is not sent get a reminder this many days before the "
+            "deadline, and another the day after it."
+        ),
+    )
     history = HistoricalRecords()
 
     objects = CalendarTemplateQuerySet.as_manager()

@@ -170,6 +170,8 @@ FORMS = [
     "budget:detail_budget",
     "budget:imports",
     "budget:investment_create",
+    "personnel:import",
+    "personnel:indicator_import",
 ]
 
 
@@ -208,12 +210,20 @@ def test_every_form_with_its_errors_showing(browser, demo, role):
             problems.append(str(error))
     assert not problems, "\n\n".join(problems)
     expected = {
-        "socialchef": {"goals:create", "goals:edit", "goals:decide", "budget:forecast"},
+        "socialchef": {
+            "goals:create",
+            "goals:edit",
+            "goals:decide",
+            "budget:forecast",
+            "personnel:import",
+            "personnel:indicator_import",
+        },
         "ekonomichef": {
             "budget:change_create",
             "budget:detail_budget",
             "budget:imports",
             "budget:investment_create",
+            "personnel:indicator_import",
         },
     }[role]
     assert expected <= set(filled), filled

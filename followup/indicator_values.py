@@ -1,0 +1,176 @@
+"""Indicator values (mätvärden) from a CSV file: ``indikator;period;kön;värde``.
+
+- ``indikator``: the indicator's number, as the import page lists it beside each
+  indicator the user may report on. The number is the one key that is unique and never
+  changes: names repeat across units and years, and a Kolada KPI id is shared by every
+  unit that follows the same KPI.
+- ``period``: ``YYYY`` for the year's value, ``YYYY-MM`` for a month's.
+- ``kön``: ``T`` (total), ``K`` or ``M``; empty is ``T``. K and M only for indicators
+  split by gender.
+- ``värde``: decimal comma or point, spaces (also non-breaking) between thousands.
+
+Only indicators of goals the user may report on (``can_report_indicator``): others are
+errors naming the line. A value belongs to the report that presents it — a month's to
+the first period of the årshjul from that month on, a year's to the year's last period
+(the årsbokslut) — and is refused if that period is locked. All or nothing; existing
+values are updated (only when they differ), with their history.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from budget.imports.tabular import parse_month
+from followup.csvimport import ImportFailed, ImportResult, line_error, parse_decimal, read_lines
+from followup.models import ReportingPeriod
+from goals.models import Indicator, Measurement
+from styrning.permissions import can_report_indicator
+from styrning.services import save_if_changed
+
+CSV_COLUMNS = ["indikator", "period", "kön", "värde"]
+GENDERS = {"": Measurement.Gender.TOTAL, "T": "T", "K": "K", "M": "M"}
+
+
+def reportable_indicators(municipality, user) -> list[Indicator]:
+    """The indicators whose values ``user`` may enter, in goal order (two queries:
+    the user's scope, the indicators with their goals and owners)."""
+    indicators = (
+        Indicator.objects.visible_to(user)
+        .filter(goal__municipality=municipality)
+        .select_related("goal__owner", "goal__level")
+        .order_by("goal__tree_id", "goal__lft", "order", "name")
+    )
+    return [i for i in indicators if can_report_indicator(user, i.goal.owner)]
+
+
+def _periods_by_year(municipality) -> dict[int, list[ReportingPeriod]]:
+    periods: dict[int, list[ReportingPeriod]] = {}
+    for period in ReportingPeriod.objects.filter(municipality=municipality).order_by(
+        "year", "month"
+    ):
+        periods.setdefault(period.year, []).append(period)
+    return periods
+
+
+def covering_period(periods_by_year, year, month) -> ReportingPeriod | None:
+    """The report that presents a value: for a month the first period from that month
+    on, for a year (month None) the year's last period; None if the year has none."""
+    periods = periods_by_year.get(year, [])
+    if month is None:
+        return periods[-1] if periods else None
+    return next((p for p in periods if p.month >= month), None)
+
+
+def import_indicator_values(
+    municipality, data: bytes, user, *, dry_run: bool = False
+) -> ImportResult:
+    """Read the file, check every line, then create or update the Measurement rows (all or
+    nothing). ``dry_run`` counts what would be created and changed, writing nothing.
+    Raises ImportFailed with Swedish messages naming the lines."""
+    lines = read_lines(data, CSV_COLUMNS)
+    indicators = {i.pk: i for i in reportable_indicators(municipality, user)}
+    periods = _periods_by_year(municipality)
+    errors: list[str] = []
+    rows = []
+    seen: dict = {}
+    for line, cells in lines:
+        if len(cells) != len(CSV_COLUMNS):
+            errors.append(
+                line_error(
+                    line,
+                    _("expected %(n)s columns (%(header)s), found %(found)s.")
+                    % {"n": len(CSV_COLUMNS), "header": ";".join(CSV_COLUMNS), "found": len(cells)},
+                )
+            )
+            continue
+        ident, period_text, gender_text, value_text = cells
+        indicator = indicators.get(int(ident)) if ident.isdigit() else None
+        if indicator is None:
+            errors.append(
+                line_error(
+                    line,
+                    _("there is no indicator %(id)s whose values you may enter.") % {"id": ident},
+                )
+            )
+            continue
+        try:
+            year, month = parse_month(period_text, whole_year=True)
+        except ValueError:
+            errors.append(
+                line_error(
+                    line,
+                    _("the period must be YYYY or YYYY-MM, not “%(text)s”.")
+                    % {"text": period_text},
+                )
+            )
+            continue
+        gender = GENDERS.get(gender_text.upper())
+        if gender is None:
+            errors.append(
+                line_error(
+                    line,
+                    _("the gender must be T, K, M or empty, not “%(text)s”.")
+                    % {"text": gender_text},
+                )
+            )
+            continue
+        if gender != Measurement.Gender.TOTAL and not indicator.gender_split:
+            errors.append(
+                line_error(
+                    line,
+                    _("the indicator %(id)s (%(name)s) is not split by gender.")
+                    % {"id": indicator.pk, "name": indicator.name},
+                )
+            )
+            continue
+        try:
+            value = parse_decimal(value_text)
+        except ValueError:
+            errors.append(
+                line_error(line, _("the value “%(text)s” is not a number.") % {"text": value_text})
+            )
+            continue
+        period = covering_period(periods, year, month)
+        if period is not None and period.is_locked:
+            errors.append(
+                line_error(
+                    line,
+                    _("%(period)s is locked: its report has been adopted.")
+                    % {"period": period.label},
+                )
+            )
+            continue
+        key = (indicator.pk, year, month, gender)
+        if key in seen:
+            errors.append(
+                line_error(
+                    line,
+                    _("the same indicator, period and gender are on line %(other)s already.")
+                    % {"other": seen[key]},
+                )
+            )
+            continue
+        seen[key] = line
+        rows.append((line, indicator, year, month, gender, value))
+    if errors:
+        raise ImportFailed(errors)
+    result = ImportResult(dry_run=dry_run)
+    reason = _("CSV import")
+    with transaction.atomic():
+        for line, indicator, year, month, gender, value in rows:
+            lookup = {"indicator": indicator, "year": year, "month": month, "gender": gender}
+            try:
+                _obj, state = save_if_changed(
+                    Measurement, lookup, {"value": value}, user=user, reason=reason
+                )
+            except ValidationError as error:  # a model rule the checks above did not foresee
+                errors.append(line_error(line, " ".join(error.messages)))
+                continue
+            setattr(result, state, getattr(result, state) + 1)
+        if errors:
+            raise ImportFailed(errors)
+        if dry_run:
+            transaction.set_rollback(True)
+    return result

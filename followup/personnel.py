@@ -1,0 +1,300 @@
+"""Personnel figures and the personalberättelse as a service.
+
+The pages, the CSV import and the demo call these functions; each runs in one
+transaction, validates every row with ``full_clean()`` and writes history only for
+rows that change. Errors name the unit and the field (a page) or the line (a file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from budget.imports.tabular import parse_month
+from followup.choices import GOAL_CONTENTS
+from followup.csvimport import ImportFailed, ImportResult, line_error, parse_decimal, read_lines
+from followup.models import PersonnelFigure, PersonnelReport, ReportingPeriod
+from followup.models.personnel import LOCKED_MESSAGE, PERSONNEL_KINDS
+from styrning.models import OrgUnit
+
+CSV_COLUMNS = [
+    "enhet",
+    "period",
+    "sjukfrånvaro",
+    "sjukfrånvaro_k",
+    "sjukfrånvaro_m",
+    "anställda",
+    "årsarbetare",
+]
+# The CSV's value columns, in order, and the field each fills.
+CSV_FIELDS = [
+    ("sjukfrånvaro", "sick_leave"),
+    ("sjukfrånvaro_k", "sick_leave_women"),
+    ("sjukfrånvaro_m", "sick_leave_men"),
+    ("anställda", "employees"),
+    ("årsarbetare", "full_time_equivalents"),
+]
+
+
+def goal_periods(municipality):
+    """The periods that ask for goals (delår, årsbokslut): where personnel figures belong."""
+    return ReportingPeriod.objects.filter(
+        municipality=municipality, content__in=GOAL_CONTENTS
+    ).order_by("-year", "-month")
+
+
+def personnel_units(municipality):
+    """Förvaltningar, bolag and enheter in tree order (no query until evaluated)."""
+    return OrgUnit.objects.filter(municipality=municipality, kind__in=PERSONNEL_KINDS).order_by(
+        "tree_id", "lft"
+    )
+
+
+def _field_label(name) -> str:
+    return str(PersonnelFigure._meta.get_field(name).verbose_name)
+
+
+def _messages(error: ValidationError, prefix: str) -> list[str]:
+    """'Hemtjänst Norr: sjukfrånvaro (%): Kontrollera att …' for every message of ``error``."""
+    if not hasattr(error, "error_dict"):
+        return [f"{prefix}: {message}" for message in error.messages]
+    out = []
+    for name, errors in error.message_dict.items():
+        where = prefix if name == "__all__" else f"{prefix}: {_field_label(name)}"
+        out += [f"{where}: {message}" for message in errors]
+    return out
+
+
+@dataclass
+class _Row:
+    unit: OrgUnit
+    values: dict
+    where: str  # the unit's name, or "line 3 (Hemtjänst Norr)" in an import
+
+
+def _write(period, rows: list[_Row], user, reason, result: ImportResult) -> list[str]:
+    """Validate and save the rows of one period; returns the messages of the rows refused.
+    Empty values of a new row are left empty; a row with nothing in it is not created."""
+    errors = []
+    existing = {f.unit_id: f for f in PersonnelFigure.objects.filter(period=period)}
+    for row in rows:
+        figure = existing.get(row.unit.pk)
+        values = dict(row.values)
+        if figure is None and all(v is None for v in values.values()):
+            result.unchanged += 1
+            continue
+        if figure is not None and all(getattr(figure, k) == v for k, v in values.items()):
+            result.unchanged += 1
+            continue
+        figure = figure or PersonnelFigure(period=period, unit=row.unit)
+        state = "created" if figure.pk is None else "changed"
+        for name, value in values.items():
+            setattr(figure, name, value)
+        figure.updated_by = user
+        try:
+            figure.full_clean()
+        except ValidationError as error:
+            errors += _messages(error, row.where)
+            continue
+        figure._history_user = user
+        if reason:
+            figure._change_reason = reason
+        figure.save()
+        setattr(result, state, getattr(result, state) + 1)
+    return errors
+
+
+def save_figures(period, values_by_unit: dict, user, *, reason: str = "") -> ImportResult:
+    """Make the period's figures of the given units hold ``values_by_unit`` ({OrgUnit:
+    {field: value or None}}); all or nothing. Raises ValidationError with a message per
+    refused unit and field; a locked period refuses everything."""
+    result = ImportResult(dry_run=False)
+    with transaction.atomic():
+        period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        if period.is_locked:
+            raise ValidationError(LOCKED_MESSAGE)
+        rows = [
+            _Row(unit, values, unit.name)
+            for unit, values in sorted(values_by_unit.items(), key=lambda item: item[0].lft)
+        ]
+        errors = _write(period, rows, user, reason, result)
+        if errors:
+            raise ValidationError(errors)
+    return result
+
+
+def save_personnel_report(period, text: str, user) -> PersonnelReport:
+    """Write (or rewrite) the period's personalberättelse; history keeps every version."""
+    with transaction.atomic():
+        period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        if period.is_locked:
+            raise ValidationError(LOCKED_MESSAGE)
+        report = PersonnelReport.objects.filter(period=period).first() or PersonnelReport(
+            period=period
+        )
+        if report.pk is not None and report.text == text:
+            return report
+        report.text = text
+        report.written_by = user
+        report.full_clean()
+        report._history_user = user
+        report.save()
+    return report
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+
+def _unit_lookup(municipality):
+    """(by ansvarskod, by lower-case name → list of units) for the import."""
+    by_code, by_name = {}, {}
+    for unit in personnel_units(municipality):
+        if unit.ansvarskod:
+            by_code[unit.ansvarskod] = unit
+        by_name.setdefault(unit.name.lower(), []).append(unit)
+    return by_code, by_name
+
+
+def import_figures(municipality, data: bytes, user, *, dry_run: bool = False) -> ImportResult:
+    """Import ``enhet;period;sjukfrånvaro;sjukfrånvaro_k;sjukfrånvaro_m;anställda;årsarbetare``.
+
+    ``enhet`` is the unit's ansvarskod or, failing that, its exact name; ``period`` is the
+    goal period's month (YYYY-MM: 2026-08 for the delårsrapport). An empty cell leaves
+    the figure as it is. Only the units the user may enter figures for
+    (``personnel_changeable_units``); a locked period is refused. All or nothing: any
+    error refuses the whole file, and every error names its line.
+    """
+    from styrning.permissions import personnel_changeable_units
+
+    lines = read_lines(data, CSV_COLUMNS)
+    by_code, by_name = _unit_lookup(municipality)
+    allowed = set(personnel_changeable_units(user).values_list("pk", flat=True))
+    periods = {(p.year, p.month): p for p in goal_periods(municipality)}
+    errors: list[str] = []
+    rows_by_period: dict = {}
+    seen: dict = {}
+    for line, cells in lines:
+        if len(cells) != len(CSV_COLUMNS):
+            errors.append(
+                line_error(
+                    line,
+                    _("expected %(n)s columns (%(header)s), found %(found)s.")
+                    % {"n": len(CSV_COLUMNS), "header": ";".join(CSV_COLUMNS), "found": len(cells)},
+                )
+            )
+            continue
+        unit_text, period_text = cells[0], cells[1]
+        unit = by_code.get(unit_text)
+        if unit is None:
+            named = by_name.get(unit_text.lower(), [])
+            if len(named) > 1:
+                errors.append(
+                    line_error(
+                        line,
+                        _("“%(unit)s” names more than one unit; give its responsibility code.")
+                        % {"unit": unit_text},
+                    )
+                )
+                continue
+            unit = named[0] if named else None
+        if unit is None or unit.pk not in allowed:
+            errors.append(
+                line_error(
+                    line,
+                    _("there is no unit “%(unit)s” whose personnel figures you may enter.")
+                    % {"unit": unit_text},
+                )
+            )
+            continue
+        try:
+            year, month = parse_month(period_text)
+        except ValueError:
+            errors.append(
+                line_error(
+                    line, _("the period must be YYYY-MM, not “%(text)s”.") % {"text": period_text}
+                )
+            )
+            continue
+        period = periods.get((year, month))
+        if period is None:
+            errors.append(
+                line_error(
+                    line,
+                    _(
+                        "%(period)s is not an interim report or annual accounts period of the "
+                        "reporting calendar."
+                    )
+                    % {"period": period_text},
+                )
+            )
+            continue
+        if period.is_locked:
+            errors.append(
+                line_error(
+                    line,
+                    _("%(period)s is locked: its report has been adopted.")
+                    % {"period": period.label},
+                )
+            )
+            continue
+        key = (period.pk, unit.pk)
+        if key in seen:
+            errors.append(
+                line_error(
+                    line,
+                    _("%(unit)s and %(period)s are on line %(other)s already.")
+                    % {"unit": unit.name, "period": period_text, "other": seen[key]},
+                )
+            )
+            continue
+        seen[key] = line
+        values, bad = {}, False
+        for (column, name), text in zip(CSV_FIELDS, cells[2:], strict=True):
+            if not text:
+                continue  # empty: leave the figure as it is
+            try:
+                value = parse_decimal(text)
+                if name == "employees":
+                    if value != value.to_integral_value():
+                        raise ValueError(text)
+                    value = int(value)
+            except ValueError:
+                errors.append(
+                    line_error(
+                        line,
+                        _("%(column)s “%(text)s” is not a number.")
+                        % {"column": column, "text": text},
+                    )
+                )
+                bad = True
+                continue
+            values[name] = value
+        if not bad:
+            where = _("line %(line)s (%(unit)s)") % {"line": line, "unit": unit.name}
+            rows_by_period.setdefault(period, []).append(_Row(unit, values, where))
+    if errors:
+        raise ImportFailed(errors)
+    result = ImportResult(dry_run=dry_run)
+    reason = _("CSV import")
+    with transaction.atomic():
+        for period, rows in rows_by_period.items():
+            errors += _write(period, rows, user, reason, result)
+        if errors:
+            raise ImportFailed(errors)
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def figure_lookup(period, units) -> dict[int, PersonnelFigure]:
+    """The period's figures of ``units`` by unit pk (one query)."""
+    return {
+        figure.unit_id: figure
+        for figure in PersonnelFigure.objects.filter(period=period).filter(
+            Q(unit__in=[u.pk for u in units])
+        )
+    }

@@ -1,0 +1,78 @@
+"""Forms of the personnel pages and the CSV imports: they parse; followup.personnel and
+followup.indicator_values hold the rules."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from followup.csvimport import MAX_BYTES
+from styrning.forms import AccessibleFormMixin
+
+
+def _percent(label):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        localize=True,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        decimal_places=2,
+        max_digits=5,
+    )
+
+
+class FigureRowForm(forms.Form):
+    """One unit's row of the personnel table (prefixed with the unit's pk)."""
+
+    sick_leave = _percent(_("Sick leave (%)"))
+    sick_leave_women = _percent(_("Sick leave, women (%)"))
+    sick_leave_men = _percent(_("Sick leave, men (%)"))
+    employees = forms.IntegerField(label=_("Employees"), required=False, min_value=0)
+    full_time_equivalents = forms.DecimalField(
+        label=_("Full-time equivalents"),
+        required=False,
+        localize=True,
+        min_value=Decimal("0"),
+        decimal_places=2,
+        max_digits=9,
+    )
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, prefix=f"u{unit.pk}", **kwargs)
+        self.unit = unit
+        for field in self.fields.values():
+            field.widget.attrs.update({"inputmode": "decimal", "class": "input--number"})
+            if isinstance(field.widget, forms.NumberInput):
+                field.widget.input_type = "text"
+
+
+class PersonnelReportForm(AccessibleFormMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Personnel report"),
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=_(
+            "The organisation as a whole: staffing, sick leave, recruitment, working "
+            "environment and skills."
+        ),
+    )
+
+
+class CsvUploadForm(AccessibleFormMixin, forms.Form):
+    """A CSV file; the preview step sends its text back in ``content``."""
+
+    file = forms.FileField(label=_("CSV file"), required=False)
+    content = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is not None:
+            if upload.size > MAX_BYTES:
+                raise forms.ValidationError(_("The file is larger than 1 MB."))
+            cleaned["data"] = upload.read()
+        elif cleaned.get("content"):
+            cleaned["data"] = cleaned["content"].encode("utf-8")
+        else:
+            self.add_error("file", _("Choose a CSV file."))
+        return cleaned

@@ -1,0 +1,242 @@
+"""/uppfoljning/personal/: personnel figures, the personalberättelse and the CSV imports.
+
+Views parse and redirect; followup.personnel and followup.indicator_values save. Access
+goes through styrning.permissions ("# Personnel figures").
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from budget.imports.tabular import TabularError, decode_text
+from followup import personnel as service
+from followup.csvimport import ImportFailed
+from followup.indicator_values import import_indicator_values, reportable_indicators
+from followup.models import PersonnelReport
+from followup.personnel_forms import CsvUploadForm, FigureRowForm, PersonnelReportForm
+from styrning.models import Municipality
+from styrning.permissions import (
+    can_read_personnel_report,
+    is_personnel_manager,
+    may_enter_personnel,
+    may_report_indicators,
+    personnel_changeable_units,
+    personnel_readable_units,
+)
+
+
+def _period(request, pk):
+    """A goal period of the municipality (404 for any other), for a logged-in user."""
+    return get_object_or_404(service.goal_periods(Municipality.objects.current()), pk=pk)
+
+
+@require_GET
+@login_required
+def index(request):
+    """The goal periods, each with its figures and personalberättelse; the imports."""
+    periods = list(service.goal_periods(Municipality.objects.current()))
+    written = set(
+        PersonnelReport.objects.filter(period__in=periods).values_list("period", flat=True)
+    )
+    rows = [
+        {
+            "period": period,
+            "report_written": period.pk in written,
+            "report_readable": can_read_personnel_report(request.user, period.is_locked),
+        }
+        for period in periods
+    ]
+    return render(
+        request,
+        "personnel/index.html",
+        {
+            "rows": rows,
+            "may_enter": may_enter_personnel(request.user),
+            "may_report_indicators": may_report_indicators(request.user),
+        },
+    )
+
+
+def _table(request, period, data=None):
+    """The rows of the period's table: every unit the user may read, a form where they may
+    enter figures (bound to ``data`` on a POST). Three queries."""
+    municipality = period.municipality
+    readable = personnel_readable_units(request.user, period.is_locked)
+    units = list(service.personnel_units(municipality).filter(pk__in=readable.values("pk")))
+    changeable = set()
+    if not period.is_locked:
+        changeable = set(
+            personnel_changeable_units(request.user)
+            .filter(pk__in=[u.pk for u in units])
+            .values_list("pk", flat=True)
+        )
+    figures = service.figure_lookup(period, units)
+    rows = []
+    for unit in units:
+        figure = figures.get(unit.pk)
+        form = None
+        if unit.pk in changeable:
+            initial = {n: getattr(figure, n) for n in figure.VALUE_FIELDS} if figure else {}
+            form = FigureRowForm(data, unit=unit, initial=initial)
+        rows.append({"unit": unit, "figure": figure, "form": form})
+    return rows
+
+
+@login_required
+def period(request, pk):
+    """The period's table of units and figures; those who may, enter them (one save)."""
+    period = _period(request, pk)
+    if request.method == "POST":
+        if not may_enter_personnel(request.user):
+            raise PermissionDenied
+        if period.is_locked:
+            messages.error(request, _("The period is locked: its report has been adopted."))
+            return redirect("personnel:period", pk=period.pk)
+    data = request.POST if request.method == "POST" else None
+    rows = _table(request, period, data)
+    errors = []
+    if data is not None:
+        forms = [row["form"] for row in rows if row["form"] is not None]
+        values = {}
+        for form in forms:
+            if form.is_valid():
+                values[form.unit] = form.cleaned_data
+            else:
+                for name, field_errors in form.errors.items():
+                    label = form.fields[name].label if name in form.fields else ""
+                    errors += [f"{form.unit.name}: {label}: {e}" for e in field_errors]
+        if not errors and values:
+            try:
+                result = service.save_figures(period, values, request.user)
+            except ValidationError as error:
+                errors = error.messages
+            else:
+                messages.success(
+                    request,
+                    _("Saved: %(created)s new and %(changed)s changed units.")
+                    % {"created": result.created, "changed": result.changed},
+                )
+                return redirect("personnel:period", pk=period.pk)
+    return render(
+        request,
+        "personnel/period.html",
+        {
+            "period": period,
+            "rows": rows,
+            "errors": errors,
+            "can_edit": any(row["form"] is not None for row in rows),
+            "report_readable": can_read_personnel_report(request.user, period.is_locked),
+        },
+        status=200,
+    )
+
+
+@login_required
+def report(request, pk):
+    """The personalberättelse: HR writes it; staff read it, politicians once it is adopted."""
+    period = _period(request, pk)
+    if not can_read_personnel_report(request.user, period.is_locked):
+        raise Http404
+    can_edit = is_personnel_manager(request.user) and not period.is_locked
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    existing = PersonnelReport.objects.filter(period=period).select_related("written_by").first()
+    form = None
+    if can_edit:
+        form = PersonnelReportForm(
+            request.POST if request.method == "POST" else None,
+            initial={"text": existing.text if existing else ""},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                service.save_personnel_report(period, form.cleaned_data["text"], request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The personnel report is saved."))
+                return redirect("personnel:report", pk=period.pk)
+    return render(
+        request,
+        "personnel/report.html",
+        {
+            "period": period,
+            "report": existing,
+            "written_by": _name(existing.written_by) if existing else "",
+            "form": form,
+            "can_edit": can_edit,
+        },
+    )
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else ""
+
+
+def _csv_import(request, *, allowed, run, template, context):
+    """Upload → dry run with "N new, M changed" → confirm (the file's text comes back in a
+    hidden field and is checked again in full) → saved."""
+    if not allowed:
+        raise PermissionDenied
+    municipality = Municipality.objects.current()
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    preview = errors = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["data"]
+        confirm = "confirm" in request.POST and not form.cleaned_data.get("file")
+        try:
+            result = run(municipality, data, request.user, dry_run=not confirm)
+        except ImportFailed as failed:
+            errors = failed.errors
+        else:
+            if confirm:
+                messages.success(
+                    request,
+                    _("Imported: %(created)s new and %(changed)s changed, %(unchanged)s unchanged.")
+                    % vars(result),
+                )
+                return redirect(request.path)
+            try:
+                text = decode_text(data)
+            except TabularError:  # read once already: cannot happen
+                text = ""
+            preview = {"result": result, "form": CsvUploadForm(initial={"content": text})}
+    return render(
+        request,
+        template,
+        {"form": form, "preview": preview, "errors": errors, **context},
+    )
+
+
+@login_required
+def figures_import(request):
+    """CSV import of personnel figures."""
+    return _csv_import(
+        request,
+        allowed=may_enter_personnel(request.user),
+        run=service.import_figures,
+        template="personnel/figures_import.html",
+        context={"columns": ";".join(service.CSV_COLUMNS)},
+    )
+
+
+@login_required
+def indicator_import(request):
+    """CSV import of indicator values, with the numbers of the indicators one may report on."""
+    allowed = may_report_indicators(request.user)
+    indicators = (
+        reportable_indicators(Municipality.objects.current(), request.user) if allowed else []
+    )
+    return _csv_import(
+        request,
+        allowed=allowed,
+        run=import_indicator_values,
+        template="personnel/indicator_import.html",
+        context={"indicators": indicators, "index_url": reverse("personnel:index")},
+    )
