@@ -94,6 +94,14 @@ def _append_table(sheet, title, header, rows, amount_columns):
     for row in sheet.iter_rows(min_row=first):
         for index in amount_columns:
             row[index].number_format = "#,##0;-#,##0"  # Excel shows the reader's own separator
+    # Wide enough for the names and for amounts in the billions, which would otherwise show
+    # as #####; the header row and the name column stay in view while scrolling.
+    from openpyxl.utils import get_column_letter
+
+    for index in range(len(header)):
+        width = 40 if index == 0 else (16 if index in amount_columns else 14)
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    sheet.freeze_panes = f"B{first}"
 
 
 def overview_xlsx(ov) -> HttpResponse:
@@ -105,7 +113,6 @@ def overview_xlsx(ov) -> HttpResponse:
     sheet.title = str(ov.budget_year.year)
     amounts = [i for i, c in enumerate(tables.DRIFT_COLUMNS) if c.is_amount]
     _append_table(sheet, _title(ov), header, rows, amounts)
-    sheet.column_dimensions["A"].width = 40
     changes = workbook.create_sheet(str(_("Budget changes"))[:31])
     change_header, change_rows = _changes(ov)
     amounts = [i for i, c in enumerate(tables.CHANGE_COLUMNS) if c.is_amount]

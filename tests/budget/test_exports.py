@@ -30,6 +30,10 @@ def test_xlsx_export(client, world, budget):
     # Excel's grouping code (","), which Excel and LibreOffice show with the reader's own
     # separator: "120 000 000" in Swedish. A literal space would not group at all.
     assert row[1].number_format == "#,##0;-#,##0"
+    # Every column is wide enough for billions (no #####), and the header stays in view.
+    assert sheet.column_dimensions["A"].width == 40
+    assert all(sheet.column_dimensions[c].width >= 14 for c in "BCDEFGH")
+    assert sheet.freeze_panes == "B3"
 
 
 def test_csv_export(client, world, budget):
