@@ -20,6 +20,6 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("mal/", include("goals.urls")),
     path("budget/", include("budget.urls")),
-    path("arshjul/", include("followup.urls")),
+    path("", include("followup.urls")),
     path("admin/", admin.site.urls),
 ]
