@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,7 +32,7 @@ from followup.history import submission_log
 from followup.models import Evidence, ReportingPeriod, Submission
 from followup.overview import calendar_page, years_offered
 from styrning.concurrency import EditConflict
-from styrning.models import Membership, Municipality, OrgUnit
+from styrning.models import Membership, Municipality
 from styrning.permissions import (
     can_manage_periods,
     get_for_user,
@@ -189,16 +188,12 @@ def mine(request):
 
 
 def _delegates(submission):
-    """Who may be named delegate: people with a role in the unit or below, and finance."""
-    unit = submission.unit
+    """Who may be named delegate: anyone with a role in the organisation but a politician's
+    (a controller at the central administration, a stand-in in the unit)."""
+    roles = [r for r in Membership.Role.values if r != Membership.Role.POLITICIAN]
     return (
         get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(memberships__unit__in=OrgUnit.objects.in_subtrees([unit]))
-            | Q(memberships__role=Membership.Role.FINANCE)
-        )
-        .exclude(memberships__role=Membership.Role.POLITICIAN)
+        .objects.filter(is_active=True, memberships__role__in=roles)
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
