@@ -35,8 +35,10 @@ UPDATE = os.environ.get("UPDATE_QUERY_COUNTS") == "1"
 # Extra nämnder (each with a förvaltning, two enheter, goals, indicators, an assignment,
 # an investment and outcomes) on top of make_world's two.
 SIZES = {"small": 0, "large": 4}
-USERS = ["politician", "finance"]
+USERS = ["politician", "finance", "chef_a"]
 YEAR = 2026
+# A draft submission is its unit's: the politician's 404 has nothing to count.
+UNREADABLE = {("politician", "followup:submission")}
 
 
 def _budget(world, bodies):
@@ -107,6 +109,12 @@ def _calendar(world):
         for unit in offices:
             Submission.objects.create(period=period, unit=unit, state="sent", sent_at=sent_at)
         set_state(period, ("open", "closed", "locked")[n % 3])
+    # The delårsrapport is open, with Socialförvaltningen's draft (the form's page).
+    delar = set_state(periods[8], "open")
+    world.submission = Submission.objects.get(period=delar, unit=world.fA)
+    world.submission.state = "draft"
+    world.submission.sent_at = None
+    world.submission.save()
 
 
 def build(extra: int):
@@ -139,6 +147,8 @@ def pages(world) -> dict[str, str]:
         "budget:export xlsx": f"/budget/export.xlsx{period}",
         "budget:export csv": f"/budget/export.csv{period}",
         "followup:calendar": f"/arshjul/?ar={YEAR}",
+        "followup:mine": "/uppfoljning/",
+        "followup:submission": f"/uppfoljning/{world.submission.pk}/",
     }
 
 
@@ -148,6 +158,8 @@ def measure(client, world) -> dict[str, dict[str, int]]:
         client.force_login(getattr(world, role))
         counts[role] = {}
         for name, url in pages(world).items():
+            if (role, name) in UNREADABLE:
+                continue
             client.get(url)  # warm: sessions, content types and caches settle first
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)
