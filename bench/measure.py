@@ -224,6 +224,15 @@ def targets() -> dict:
         .first()
     )
     year = BudgetYear.objects.filter(municipality=m).order_by("-year").first()
+    from followup.choices import GOAL_CONTENTS
+    from followup.models import Submission
+
+    # The office's latest goal-period submission: the fullest form (every goal assessed).
+    submission = (
+        Submission.objects.filter(unit=office, period__content__in=GOAL_CONTENTS)
+        .order_by("-period__year", "-period__month")
+        .first()
+    )
     return {
         "municipality": m.pk,
         "board": board.pk,
@@ -233,6 +242,7 @@ def targets() -> dict:
         "perspective": Perspective.objects.filter(municipality=m).order_by("order").first().pk,
         "assignment": Assignment.objects.filter(municipality=m).order_by("pk").first().pk,
         "year": year.year if year else "",
+        "submission": submission.pk if submission else "",
     }
 
 

@@ -27,6 +27,11 @@ SKIP = {
     "followup:period_open",
     "followup:period_close",
     "followup:period_lock",
+    "followup:submission_return",
+    "followup:submission_approve",
+    "followup:evidence_upload",
+    # A file download, not a page (the demo attaches no files; tests/followup downloads one).
+    "followup:evidence",
 }
 # Kinds of page no link reaches in the demo, and why.
 UNREACHED = {
@@ -46,11 +51,13 @@ MAIN_PAGES = [
     "budget:frames",
     "budget:investments",
     "followup:calendar",
+    "followup:mine",
+    "followup:submission",
 ]
 
 
 @pytest.fixture(scope="session")
-def demo(demo_server, django_db_blocker):
+def demo(demo_server, django_db_blocker, delar_submission):
     """Objects of Socialförvaltningen in the Hedemora demo, for the URL parameters;
     and one failed import, so the import pages have something to show."""
     from budget.models import BudgetChange, ImportBatch, InvestmentProject
@@ -82,6 +89,7 @@ def demo(demo_server, django_db_blocker):
             ).first(),
             indicator=Indicator.objects.filter(goal__owner__name="Socialförvaltningen").first(),
             period=ReportingPeriod.objects.filter(state="closed").first(),
+            submission=delar_submission,
             assignment=Assignment.objects.filter(unit__name="Socialförvaltningen").first()
             or Assignment.objects.first(),
         )
@@ -170,6 +178,7 @@ FORMS = [
     "budget:detail_budget",
     "budget:imports",
     "budget:investment_create",
+    "followup:submission",
 ]
 
 
@@ -208,7 +217,13 @@ def test_every_form_with_its_errors_showing(browser, demo, role):
             problems.append(str(error))
     assert not problems, "\n\n".join(problems)
     expected = {
-        "socialchef": {"goals:create", "goals:edit", "goals:decide", "budget:forecast"},
+        "socialchef": {
+            "goals:create",
+            "goals:edit",
+            "goals:decide",
+            "budget:forecast",
+            "followup:submission",
+        },
         "ekonomichef": {
             "budget:change_create",
             "budget:detail_budget",
