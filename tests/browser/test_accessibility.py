@@ -194,6 +194,8 @@ def test_every_form_with_its_errors_showing(browser, demo, role):
         status = browser.open(url)
         if status != 200:
             continue  # this role does not fill in this form
+        if page.locator("main form[method=post]").count() == 0:
+            continue  # read-only for this role (a submission the ekonomichef reviews)
         filled.append(pattern.name)
         form = page.locator("main form[method=post]").first
         for field in form.locator("input[type=text], input[type=number], textarea").all():
@@ -203,7 +205,7 @@ def test_every_form_with_its_errors_showing(browser, demo, role):
         status = form.locator("select[name=status]")
         if status.count():
             status.select_option("done")
-        form.locator("button[type=submit]").click()
+        form.locator("button[type=submit]").first.click()
         page.wait_for_load_state()
         summary = page.locator("#error-summary")
         assert summary.count() == 1, f"{url}: no error summary after an empty submit"
