@@ -341,3 +341,37 @@ def test_evidence_is_stored_under_a_random_name_and_downloaded_with_permission(
     assert client.post(url, {"file": pdf}).status_code == 404
     client.force_login(w.politician)
     assert client.get(download).status_code == 404
+
+
+def test_opening_the_next_period_prefills_its_drafts(delar):
+    from followup.calendar import open_period
+
+    w = delar
+    service.save_draft(
+        w.sub_a,
+        service.Parts(
+            fields={"economic_comment": "Kommentar i augusti"},
+            assessments={w.plan_a.pk: {"status": "partly", "prognosis": "", "analysis": "A"}},
+        ),
+        w.chef_a,
+    )
+    december = open_period(w.periods[12], user=w.finance)
+    draft = Submission.objects.get(period=december, unit=w.fA)
+    assert draft.economic_comment == "Kommentar i augusti"
+    assert Assessment.objects.get(submission=draft, goal=w.plan_a).status == "partly"
+    assert Submission.objects.filter(period=december).count() == 3
+
+
+def test_the_review_list_puts_overdue_and_sent_first(client, delar):
+    w = delar
+    Submission.objects.filter(pk=w.sub_b.pk).update(state="sent", sent_at=timezone.now())
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    ReportingPeriod.objects.filter(pk=w.period.pk).update(
+        opens_on=yesterday, unit_deadline=yesterday, deadline=yesterday
+    )
+    client.force_login(w.finance)
+    html = client.get(reverse("followup:mine")).content.decode()
+    review = html[html.index('id="review"') :]
+    # Overdue drafts (Kommunstyrelse-, Social-) before the sent one, then nothing else.
+    assert review.index("Socialförvaltningen") < review.index("Samhällsbyggnadsförvaltningen")
+    assert "försenad" in review
