@@ -208,7 +208,10 @@ def submission_rights(user, submission) -> SubmissionRights:
         below = tuple(
             root
             for root in scope.manage_roots
-            if root.pk != unit.pk and Scope()._in_subtrees(root, [unit])
+            if root.pk != unit.pk
+            and root.tree_id == unit.tree_id
+            and unit.lft < root.lft
+            and root.rght < unit.rght
         )
         return SubmissionRights(edit_units=below)
     return SubmissionRights(review=submission.access_reviewable and scope.manages_budget)
