@@ -200,7 +200,7 @@ def targets() -> dict:
     """The objects the page list names, chosen from the data (a few queries)."""
     from budget.models import BudgetYear
     from followup.choices import GOAL_CONTENTS
-    from followup.models import ReportingPeriod
+    from followup.models import ReportingPeriod, Submission
     from goals.models import Assignment, Goal, Perspective
     from styrning.models import Membership, Municipality, OrgUnit
 
@@ -232,6 +232,12 @@ def targets() -> dict:
         .order_by("-year", "-month")
         .first()
     )
+    # The office's latest goal-period submission: the fullest form (every goal assessed).
+    submission = (
+        Submission.objects.filter(unit=office, period__content__in=GOAL_CONTENTS)
+        .order_by("-period__year", "-period__month")
+        .first()
+    )
     return {
         "municipality": m.pk,
         "board": board.pk,
@@ -242,6 +248,7 @@ def targets() -> dict:
         "assignment": Assignment.objects.filter(municipality=m).order_by("pk").first().pk,
         "year": year.year if year else "",
         "goal_period": goal_period.pk if goal_period else "",
+        "submission": submission.pk if submission else "",
     }
 
 

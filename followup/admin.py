@@ -4,8 +4,11 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from followup.models import (
+    Assessment,
+    AssignmentReport,
     CalendarEntry,
     CalendarTemplate,
+    Evidence,
     PersonnelFigure,
     PersonnelReport,
     ReminderLog,
@@ -59,8 +62,31 @@ class ReminderLogAdmin(admin.ModelAdmin):
     list_display = ["sent_at", "kind", "unit", "period", "email"]
     list_select_related = ["unit", "period"]
 
+
+# The submissions' contents change through /uppfoljning/ (followup.submissions), which keeps
+# the state rules; the admin reads them.
+class _ReadOnly(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(_ReadOnly):
+    list_display = ["goal", "submission", "status", "prognosis"]
+    list_filter = ["status", "submission__period__year"]
+    list_select_related = ["goal", "submission__unit", "submission__period"]
+
+
+@admin.register(AssignmentReport)
+class AssignmentReportAdmin(_ReadOnly):
+    list_display = ["assignment", "submission", "status"]
+    list_select_related = ["assignment", "submission__unit", "submission__period"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(_ReadOnly):
+    list_display = ["name", "submission", "uploaded_by", "uploaded_at"]
+    list_select_related = ["submission__unit", "submission__period", "uploaded_by"]

@@ -37,6 +37,7 @@ from django.utils.translation import ngettext
 
 from followup.choices import ReportContent, ReportKind
 from followup.models import CalendarEntry, CalendarTemplate, ReportingPeriod, Submission
+from followup.submissions import create_drafts
 
 State = ReportingPeriod.State
 MONTHLY, INTERIM, ANNUAL = ReportKind.MONTHLY, ReportKind.INTERIM, ReportKind.ANNUAL
@@ -202,14 +203,17 @@ def _refuse_locked(period):
 
 
 def open_period(period, user=None, reason="") -> ReportingPeriod:
-    """Open a planned period (or reopen a closed one) for the units' submissions."""
+    """Open a planned period (or reopen a closed one): a draft submission per reporting unit."""
     with transaction.atomic():
         period = _locked_for_update(period)
         _refuse_locked(period)
         if period.state == State.OPEN:
             raise ValidationError(_("%(period)s is already open.") % {"period": period.label})
         period.state = State.OPEN
-        return _save(period, user, reason)
+        _save(period, user, reason)
+        # Every reporting unit gets its draft, pre-filled from the previous period.
+        create_drafts(period, user)
+        return period
 
 
 def close_period(period, user=None) -> ReportingPeriod:

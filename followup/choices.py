@@ -24,3 +24,12 @@ class ReportContent(models.TextChoices):
 
 FORECAST_CONTENTS = (ReportContent.ECONOMY_FORECAST, ReportContent.GOALS_PROGNOSIS)
 GOAL_CONTENTS = (ReportContent.GOALS_PROGNOSIS, ReportContent.GOALS_YEAR)
+
+
+class Fulfilment(models.TextChoices):
+    """Bedömning: how far a goal is (or, at delår, will be) met. Never shown as a colour alone."""
+
+    FULFILLED = "fulfilled", _("fulfilled")
+    PARTLY = "partly", _("partly fulfilled")
+    NOT_FULFILLED = "not_fulfilled", _("not fulfilled")
+    NOT_ASSESSED = "not_assessed", _("not assessed")

@@ -1,9 +1,20 @@
 """Follow-up forms: they parse input; the rules live in the models and followup.calendar."""
 
+from pathlib import PurePath
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from styrning.forms import AccessibleFormMixin
+from budget import signs
+from budget.forms import AmountField
+from followup.choices import Fulfilment
+from followup.models import Assessment, Submission
+from followup.models.assessments import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES
+from followup.submissions import Parts
+from goals.models import Assignment
+from styrning import formatting
+from styrning.concurrency import VersionCheckMixin
+from styrning.forms import CHOOSE_LABEL, AccessibleFormMixin
 from styrning.validators import validate_year
 
 
@@ -29,3 +40,196 @@ class LockForm(AccessibleFormMixin, forms.Form):
         max_length=120,
         help_text=_("The adoption of the report, e.g. KF 2027-04-20 § 12."),
     )
+
+
+class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
+    """The whole submission in one form, so one save is one transaction and one version.
+
+    Fields beside the submission's own: per goal ``a-<goal>-status``/``-prognosis``/
+    ``-analysis``; per account group ``f-<group>`` (tkr, table sign); per indicator
+    ``m-<indicator>-<T|K|M>``; per assignment ``u-<assignment>-status``/``-comment``.
+    Parts the user may not fill in (another enhet's goals) are disabled, so what is
+    posted for them is ignored. Labels name the goal, so every error does.
+    """
+
+    class Meta:
+        model = Submission
+        fields = ["economic_comment", "action_plan", "delegate"]
+        widgets = {
+            "economic_comment": forms.Textarea(attrs={"rows": 5}),
+            "action_plan": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, page, rights, delegates, can_delegate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.page = page
+        period = page.period
+        self.fields["delegate"].queryset = delegates
+        self.fields["delegate"].label_from_instance = lambda u: u.get_full_name() or u.username
+        if not can_delegate:
+            self.fields["delegate"].disabled = True
+        if not rights.edit_all:
+            for name in ("economic_comment", "action_plan"):
+                self.fields[name].disabled = True
+        self.goal_fields = {}
+        for row in page.goal_rows:
+            pk, title = row.goal.pk, row.goal.title
+            a = row.assessment
+            editable = rights.may_edit_part(row.goal.owner)
+            names = {
+                "status": forms.ChoiceField(
+                    label=_("Assessment of “%(goal)s”") % {"goal": title},
+                    choices=[("", CHOOSE_LABEL), *Fulfilment.choices],
+                    required=False,
+                    initial=a.status if a else "",
+                ),
+                "analysis": forms.CharField(
+                    label=_("Analysis of “%(goal)s”") % {"goal": title},
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    initial=a.analysis if a else "",
+                ),
+            }
+            if period.goal_prognosis:
+                names["prognosis"] = forms.ChoiceField(
+                    label=_("Prognosis for the year-end of “%(goal)s”") % {"goal": title},
+                    choices=[("", CHOOSE_LABEL), *Fulfilment.choices],
+                    required=False,
+                    initial=a.prognosis if a else "",
+                )
+            for key, field in names.items():
+                field.disabled = not editable
+                self.fields[f"a-{pk}-{key}"] = field
+            self.goal_fields[pk] = (editable, list(names))
+            for ind in row.indicators:
+                genders = ["T", "K", "M"] if ind.indicator.gender_split else ["T"]
+                ind.fields = []
+                for gender in genders:
+                    name = f"m-{ind.indicator.pk}-{gender}"
+                    label = GENDER_LABELS[gender] % {"indicator": ind.indicator.name}
+                    self.fields[name] = AmountField(
+                        label=label,
+                        required=False,
+                        max_digits=14,
+                        decimal_places=2,
+                        initial=ind.current.get(gender),
+                        disabled=not editable,
+                    )
+                    ind.fields.append(name)
+        self.forecast_fields = []
+        if period.asks_forecast and page.basis is not None and rights.edit_all:
+            for row in page.basis:
+                name = f"f-{row.group.pk}"
+                self.fields[name] = AmountField(
+                    label=_("%(group)s, full-year forecast (tkr)") % {"group": row.group.name},
+                    max_digits=16,
+                    decimal_places=3,
+                    initial=formatting.whole(signs.table_tkr(row.suggestion)),
+                    error_messages={
+                        "required": _("Give a forecast for %(group)s (0 if nothing is expected).")
+                        % {"group": row.group.name}
+                    },
+                )
+                self.forecast_fields.append((row, name))
+        self.assignment_fields = []
+        for assignment, report in page.assignments:
+            pk = assignment.pk
+            source = report if report is not None and report.status else assignment
+            self.fields[f"u-{pk}-status"] = forms.ChoiceField(
+                label=_("Status of “%(assignment)s”") % {"assignment": assignment.title},
+                choices=[("", CHOOSE_LABEL), *Assignment.Status.choices],
+                required=False,
+                initial=source.status,
+                disabled=not rights.edit_all,
+            )
+            self.fields[f"u-{pk}-comment"] = forms.CharField(
+                label=_("Comment on “%(assignment)s”") % {"assignment": assignment.title},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=source.comment,
+                disabled=not rights.edit_all,
+            )
+            self.assignment_fields.append(pk)
+
+    def parts(self) -> Parts:
+        """The cleaned data as the service takes it: only what the user may change."""
+        data = self.cleaned_data
+        parts = Parts()
+        for name in ("economic_comment", "action_plan", "delegate"):
+            if not self.fields[name].disabled:
+                parts.fields[name] = data[name]
+        for pk, (editable, keys) in self.goal_fields.items():
+            if editable:
+                parts.assessments[pk] = {key: data[f"a-{pk}-{key}"] for key in keys}
+        for name, field in self.fields.items():
+            if name.startswith("m-") and not field.disabled:
+                _m, indicator, gender = name.split("-")
+                parts.measurements[(int(indicator), gender)] = data[name]
+        for row, name in self.forecast_fields:
+            parts.forecasts[row.group.pk] = data[name]
+        for pk in self.assignment_fields:
+            if not self.fields[f"u-{pk}-status"].disabled:
+                parts.assignments[pk] = {
+                    "status": data[f"u-{pk}-status"],
+                    "comment": data[f"u-{pk}-comment"],
+                }
+        return parts
+
+    def _changes(self, base, latest):
+        """The submission's own fields, and the goals whose assessment changed since."""
+        lines = super()._changes(base, latest)
+        changed = (
+            Assessment.history.filter(
+                submission_id=self.instance.pk, history_date__gt=base.history_date
+            )
+            .select_related("goal")
+            .order_by("goal_id")
+            .distinct("goal_id")
+        )
+        for record in changed:
+            lines.append(
+                _("The assessment of “%(goal)s” was changed.") % {"goal": record.goal.title}
+            )
+        return lines
+
+
+GENDER_LABELS = {
+    "T": _("%(indicator)s: value this period"),
+    "K": _("%(indicator)s: value for women"),
+    "M": _("%(indicator)s: value for men"),
+}
+
+
+class ReturnForm(AccessibleFormMixin, forms.Form):
+    return_reason = forms.CharField(
+        label=_("Reason for returning"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Tell the unit what to complete or correct."),
+    )
+
+
+class EvidenceForm(AccessibleFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, image (PNG, JPEG) or spreadsheet (XLSX, ODS, CSV), at most 10 MB."),
+    )
+    assessment = forms.TypedChoiceField(label=_("Attach to"), coerce=int, required=False)
+
+    def __init__(self, *args, assessments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessment"].choices = [
+            ("", _("The economic comment")),
+            *[(a.pk, a.goal.title) for a in assessments],
+        ]
+        self.fields["assessment"].empty_value = None
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        suffix = PurePath(upload.name).suffix.lower()
+        if suffix not in EVIDENCE_EXTENSIONS:
+            raise forms.ValidationError(
+                _("Attach a PDF, an image (PNG, JPEG) or a spreadsheet (XLSX, ODS, CSV).")
+            )
+        if upload.size > EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload

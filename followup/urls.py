@@ -1,12 +1,23 @@
+"""The follow-up's URLs: the årshjul (/arshjul/) and the submissions (/uppfoljning/).
+
+Included once at "" in styrning.urls under the namespace "followup".
+"""
+
 from django.urls import path
 
 from followup import views
 
 app_name = "followup"
 urlpatterns = [
-    path("", views.calendar, name="calendar"),
-    path("perioder/", views.make, name="make_periods"),
-    path("period/<int:pk>/oppna/", views.period_open, name="period_open"),
-    path("period/<int:pk>/stang/", views.period_close, name="period_close"),
-    path("period/<int:pk>/las/", views.period_lock, name="period_lock"),
+    path("arshjul/", views.calendar, name="calendar"),
+    path("arshjul/perioder/", views.make, name="make_periods"),
+    path("arshjul/period/<int:pk>/oppna/", views.period_open, name="period_open"),
+    path("arshjul/period/<int:pk>/stang/", views.period_close, name="period_close"),
+    path("arshjul/period/<int:pk>/las/", views.period_lock, name="period_lock"),
+    path("uppfoljning/", views.mine, name="mine"),
+    path("uppfoljning/<int:pk>/", views.submission, name="submission"),
+    path("uppfoljning/<int:pk>/aterskicka/", views.submission_return, name="submission_return"),
+    path("uppfoljning/<int:pk>/godkann/", views.submission_approve, name="submission_approve"),
+    path("uppfoljning/<int:pk>/underlag/", views.evidence_upload, name="evidence_upload"),
+    path("uppfoljning/underlag/<int:pk>/", views.evidence, name="evidence"),
 ]

@@ -1,4 +1,4 @@
-"""/arshjul/: the year's reporting calendar, and the ekonomichef's actions on its periods.
+"""/arshjul/ and /uppfoljning/: the reporting calendar, the submissions and their review.
 
 Views parse and redirect; followup.calendar changes the periods.
 """
@@ -6,20 +6,43 @@ Views parse and redirect; followup.calendar changes the periods.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from followup import calendar as service
-from followup.forms import LockForm, MakePeriodsForm, YearForm
-from followup.models import ReportingPeriod
+from followup import calendar as calendar_service
+from followup import submissions as service
+from followup import worklist
+from followup.forms import (
+    EvidenceForm,
+    LockForm,
+    MakePeriodsForm,
+    ReturnForm,
+    SubmissionForm,
+    YearForm,
+)
+from followup.history import submission_log
+from followup.models import Evidence, ReportingPeriod, Submission
 from followup.overview import calendar_page, years_offered
-from styrning.models import Municipality
-from styrning.permissions import can_manage_periods, get_for_user, require_period_manager
+from styrning.concurrency import EditConflict
+from styrning.models import Membership, Municipality
+from styrning.permissions import (
+    can_manage_periods,
+    get_for_user,
+    may_delegate,
+    require_period_manager,
+    require_submission,
+    scope_for,
+    submission_rights,
+)
+from styrning.views import START_PARAM, goals_start_url
 
 
 def _calendar_url(year) -> str:
@@ -62,7 +85,7 @@ def make(request):
         messages.error(request, _("Choose a year from 1900 to 2100."))
         return redirect("followup:calendar")
     year = form.cleaned_data["ar"]
-    result = service.make_periods(Municipality.objects.current(), year, request.user)
+    result = calendar_service.make_periods(Municipality.objects.current(), year, request.user)
     messages.success(
         request,
         _(
@@ -95,13 +118,17 @@ def _apply(request, period, action, done_message, *args):
 @require_POST
 @login_required
 def period_open(request, pk):
-    return _apply(request, _period(request, pk), service.open_period, _("%(period)s is open."))
+    return _apply(
+        request, _period(request, pk), calendar_service.open_period, _("%(period)s is open.")
+    )
 
 
 @require_POST
 @login_required
 def period_close(request, pk):
-    return _apply(request, _period(request, pk), service.close_period, _("%(period)s is closed."))
+    return _apply(
+        request, _period(request, pk), calendar_service.close_period, _("%(period)s is closed.")
+    )
 
 
 @require_POST
@@ -119,7 +146,232 @@ def period_lock(request, pk):
     return _apply(
         request,
         period,
-        service.lock_period,
+        calendar_service.lock_period,
         _("%(period)s is locked."),
         form.cleaned_data["decision_reference"],
+    )
+
+
+# Submissions (/uppfoljning/) ------------------------------------------------------------
+
+
+def _submissions(municipality):
+    return Submission.objects.for_page().filter(period__municipality=municipality)
+
+
+@require_GET
+@login_required
+def mine(request):
+    """Min uppföljning: what the chef must report; the ekonomichef's review of every unit.
+
+    Coming from the start page (``?start=1``) with nothing due, a chef goes on to the
+    goals page instead.
+    """
+    municipality = Municipality.objects.current()
+    today = timezone.localdate()
+    scope = scope_for(request.user)
+    review = scope.manages_budget
+    rows = worklist.chef_rows(request.user, today)
+    if request.GET.get(START_PARAM) and not review and not worklist.has_due(rows):
+        return redirect(goals_start_url(request.user))
+    return render(
+        request,
+        "followup/mine.html",
+        {
+            "rows": rows,
+            "review": review,
+            "review_rows": worklist.review_rows(municipality, today) if review else [],
+            "return_form": ReturnForm(),
+            "today": today,
+        },
+    )
+
+
+def _delegates(submission):
+    """Who may be named delegate: anyone with a role in the organisation but a politician's
+    (a controller at the central administration, a stand-in in the unit)."""
+    roles = [r for r in Membership.Role.values if r != Membership.Role.POLITICIAN]
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__role__in=roles)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+@login_required
+def submission(request, pk):
+    """One submission: the form for those who may fill it in, read-only for the others.
+
+    POST ``action=save`` saves every part in one transaction (the version check refuses a
+    save over someone else's); ``action=send`` saves and then sends, or says what is missing.
+    """
+    municipality = Municipality.objects.current()
+    sub = get_for_user(request, _submissions(municipality), pk)
+    rights = submission_rights(request.user, sub)
+    if request.method == "POST":
+        require_submission(request.user, sub, "edit")
+        if request.POST.get("action") == "send" and not rights.send:
+            raise PermissionDenied
+    page = service.content(sub)
+    form = SubmissionForm(
+        request.POST if request.method == "POST" else None,
+        instance=sub,
+        page=page,
+        rights=rights,
+        delegates=_delegates(sub),
+        can_delegate=may_delegate(request.user, sub),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                form.check_version()
+                service.save_draft(sub, form.parts(), request.user, basis=page.basis)
+        except EditConflict:
+            pass  # the form carries who changed what; the user's text stays in it
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.POST.get("action") != "send":
+                messages.success(request, _("The draft was saved."))
+                return redirect(sub)
+            try:
+                service.send(sub, request.user)
+            except ValidationError as error:
+                messages.error(
+                    request,
+                    _("The draft was saved but not sent. Complete what is missing: %(gaps)s")
+                    % {"gaps": " ".join(error.messages)},
+                )
+                return redirect(sub)
+            messages.success(request, _("The follow-up was sent."))
+            return redirect("followup:mine")
+    assessments = [row.assessment for row in page.goal_rows if row.assessment is not None]
+    for row in page.goal_rows:
+        editable, keys = form.goal_fields[row.goal.pk]
+        row.bound = [
+            form[f"a-{row.goal.pk}-{key}"]
+            for key in ("status", "prognosis", "analysis")
+            if key in keys
+        ]
+        for ind in row.indicators:
+            ind.bound = [form[name] for name in ind.fields]
+    assignment_rows = [
+        (a, [form[f"u-{a.pk}-status"], form[f"u-{a.pk}-comment"]]) for a, _r in page.assignments
+    ]
+    return render(
+        request,
+        "followup/submission.html",
+        {
+            "submission": sub,
+            "page": page,
+            "form": form,
+            "rights": rights,
+            "missing": service.missing(page),
+            "history": submission_log(sub),
+            "return_form": ReturnForm(),
+            "evidence_form": EvidenceForm(assessments=assessments) if rights.edit else None,
+            "forecast_rows": _forecast_rows(page, form),
+            "assignment_rows": assignment_rows,
+        },
+    )
+
+
+def _forecast_rows(page, form):
+    """The forecast table: each group's budget, utfall and the field or the saved figure."""
+    if page.basis is None or not page.period.asks_forecast:
+        return []
+    names = dict((row.group.pk, name) for row, name in form.forecast_fields)
+    return [
+        {
+            "basis": row,
+            "field": form[names[row.group.pk]] if row.group.pk in names else None,
+        }
+        for row in page.basis
+    ]
+
+
+@require_POST
+@login_required
+def submission_return(request, pk):
+    """The ekonomichef returns a sent submission with a reason."""
+    sub = get_for_user(request, _submissions(Municipality.objects.current()), pk)
+    require_submission(request.user, sub, "review")
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the follow-up is returned: it was not returned."))
+        return redirect(_back(request, sub))
+    try:
+        service.return_submission(sub, form.cleaned_data["return_reason"], request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The follow-up of %(unit)s was returned.") % {"unit": sub.unit.name}
+        )
+    return redirect(_back(request, sub))
+
+
+@require_POST
+@login_required
+def submission_approve(request, pk):
+    """The ekonomichef approves a sent submission."""
+    sub = get_for_user(request, _submissions(Municipality.objects.current()), pk)
+    require_submission(request.user, sub, "review")
+    try:
+        service.approve(sub, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The follow-up of %(unit)s was approved.") % {"unit": sub.unit.name}
+        )
+    return redirect(_back(request, sub))
+
+
+def _back(request, sub):
+    """Back to the review list when the action came from it, else to the submission."""
+    if request.POST.get("next") == "mine":
+        return reverse("followup:mine")
+    return sub.get_absolute_url()
+
+
+@require_POST
+@login_required
+def evidence_upload(request, pk):
+    """Attach a file to the economic comment or to a goal's assessment."""
+    sub = get_for_user(request, _submissions(Municipality.objects.current()), pk)
+    rights = require_submission(request.user, sub, "edit")
+    assessments = list(sub.assessments.select_related("goal__owner"))
+    form = EvidenceForm(request.POST, request.FILES, assessments=assessments)
+    if not form.is_valid():
+        errors = [e for errs in form.errors.values() for e in errs]
+        messages.error(
+            request, _("The file was not attached: %(errors)s") % {"errors": " ".join(errors)}
+        )
+        return redirect(sub)
+    chosen = next((a for a in assessments if a.pk == form.cleaned_data["assessment"]), None)
+    allowed = rights.may_edit_part(chosen.goal.owner) if chosen else rights.edit_all
+    if not allowed:
+        raise PermissionDenied
+    try:
+        service.attach(sub, form.cleaned_data["file"], request.user, chosen)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The file was attached."))
+    return redirect(sub)
+
+
+@require_GET
+@login_required
+def evidence(request, pk):
+    """Download an evidence file: only for those who may read its submission (else 404)."""
+    readable = Submission.objects.visible_to(request.user)
+    item = get_object_or_404(Evidence.objects.filter(submission__in=readable), pk=pk)
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.name,
+        content_type=item.content_type or "application/octet-stream",
     )

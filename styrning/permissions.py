@@ -160,6 +160,79 @@ def get_for_user(request, queryset, pk, action="view"):
     return get_for_user_by(request, queryset, action, pk=pk)
 
 
+# Follow-up submissions
+#
+# A submission (duck-typed: ``access_unit``, ``delegate_id``, ``access_editable``,
+# ``access_reviewable``; the core never imports followup) is read through
+# ``Submission.objects.visible_to``; what the reader may do follows its state.
+
+
+@dataclass(frozen=True)
+class SubmissionRights:
+    """What one user may do with one readable submission, in its current state."""
+
+    edit_all: bool = False
+    # Units below the submission's unit whose parts (their goals) the user fills in.
+    edit_units: tuple = ()
+    send: bool = False
+    review: bool = False
+
+    @property
+    def edit(self) -> bool:
+        return self.edit_all or bool(self.edit_units)
+
+    def may_edit_part(self, unit) -> bool:
+        """May fill in the part of ``unit`` (the owner of a goal in the submission)."""
+        if self.edit_all:
+            return True
+        return any(
+            root.tree_id == unit.tree_id and root.lft <= unit.lft and unit.rght <= root.rght
+            for root in self.edit_units
+        )
+
+
+def submission_rights(user, submission) -> SubmissionRights:
+    """Edit, send, return/approve rights on a submission the user may read (no query).
+
+    Editing (utkast or återsänd in an open period): the unit's chefs, the delegate the
+    förvaltningschef named, administrators; enhetschefer only their enhet's parts.
+    Sending: the same as editing the whole. Returning and approving (inskickad): the
+    ekonomichef and administrators. In a locked period: nobody, whatever the role.
+    """
+    scope = scope_for(user)
+    unit = submission.access_unit
+    if submission.access_editable:
+        chef = scope.is_admin or scope._in_subtrees(unit, scope.manage_roots)
+        if chef or (user.pk is not None and submission.delegate_id == user.pk):
+            return SubmissionRights(edit_all=True, send=True)
+        below = tuple(
+            root
+            for root in scope.manage_roots
+            if root.pk != unit.pk
+            and root.tree_id == unit.tree_id
+            and unit.lft < root.lft
+            and root.rght < unit.rght
+        )
+        return SubmissionRights(edit_units=below)
+    return SubmissionRights(review=submission.access_reviewable and scope.manages_budget)
+
+
+def require_submission(user, submission, action) -> SubmissionRights:
+    """403 unless the user may ``action`` ("edit", "send" or "review") the readable submission."""
+    rights = submission_rights(user, submission)
+    if not getattr(rights, action):
+        raise PermissionDenied
+    return rights
+
+
+def may_delegate(user, submission) -> bool:
+    """Only the unit's own chefs (and administrators) name a delegate, never the delegate."""
+    scope = scope_for(user)
+    return submission.access_editable and (
+        scope.is_admin or scope._in_subtrees(submission.access_unit, scope.manage_roots)
+    )
+
+
 class AdminRoleBackend(ModelBackend):
     """Django's own checks (the admin) grant everything to systemadministratörer.
 

@@ -20,7 +20,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("mal/", include("goals.urls")),
     path("budget/", include("budget.urls")),
-    path("arshjul/", include("followup.urls")),
     path("uppfoljning/personal/", include("followup.personnel_urls")),
+    path("", include("followup.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,14 +19,29 @@ def home(request):
     if scope.is_finance:
         return redirect("budget:overview")
     if Membership.Role.MANAGER in scope.roles and scope.manage_roots:
-        # The goals of the nämnd or styrelse the chef's unit belongs to: the filter on
-        # /mal/ offers those bodies (and KF), so an enhet is shown through its nämnd.
+        # "Min uppföljning" (by URL name: the core never imports followup); with nothing
+        # due, that page sends the chef on to ``goals_start_url``.
+        return redirect(f"{reverse('followup:mine')}?{START_PARAM}=1")
+    return redirect(goals_start_url(request.user))
+
+
+START_PARAM = "start"
+
+
+def goals_start_url(user) -> str:
+    """The goals page a user starts on: a chef sees the nämnd or styrelse of their unit.
+
+    The filter on /mal/ offers those bodies (and KF), so an enhet is shown through
+    its nämnd.
+    """
+    scope = scope_for(user)
+    if Membership.Role.MANAGER in scope.roles and scope.manage_roots:
         unit = scope.draft_boards[0] if scope.draft_boards else scope.manage_roots[0]
         if unit.kind != OrgUnit.Kind.COUNCIL and not unit.is_governing_body:
             unit = unit.governing_body()
         if unit is not None:
-            return redirect(f"{reverse('goals:tree')}?unit={unit.pk}")
-    return redirect("goals:tree")
+            return f"{reverse('goals:tree')}?unit={unit.pk}"
+    return reverse("goals:tree")
 
 
 @require_GET

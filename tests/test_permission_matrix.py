@@ -8,9 +8,13 @@ one may read but not change, 302 to the login for anonymous visitors.
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from budget.models import BudgetChange, BudgetYear, ImportBatch, InvestmentProject
+from followup.calendar import open_period
+from followup.models import Submission
+from followup.submissions import attach
 from goals.models import Assignment
 from tests.factories import make_indicator
 from tests.followup.factories import make_year
@@ -132,6 +136,34 @@ MATRIX = {
         "GET": by_role(200, politician=403, hr=403),
         "POST": by_role(200, politician=403, hr=403),
     },
+    # Min uppföljning: every logged-in user (the politician is told there is nothing to report).
+    "followup:mine": READ_ONLY,
+    # Unit A's draft submission in the open delårsrapport: its chef fills it in (an empty
+    # POST is an invalid form: 200); the ekonomichef reads it; unit B, HR and politicians
+    # may not read it (404). tests/followup/test_submission_permissions.py walks every state.
+    "followup:submission": {
+        "GET": by_role(404, chef_a=200, finance=200, admin=200),
+        "POST": by_role(404, chef_a=200, finance=403, admin=200),
+    },
+    # Reviewing a draft: nobody (403 for those who read it).
+    "followup:submission_return": {
+        "GET": everyone(405, anonymous=405),
+        "POST": by_role(404, chef_a=403, finance=403, admin=403),
+    },
+    "followup:submission_approve": {
+        "GET": everyone(405, anonymous=405),
+        "POST": by_role(404, chef_a=403, finance=403, admin=403),
+    },
+    # Attaching a file: those who fill it in (no file: back to the form with a message).
+    "followup:evidence_upload": {
+        "GET": everyone(405, anonymous=405),
+        "POST": by_role(404, chef_a=302, finance=403, admin=302),
+    },
+    # A file is as readable as its submission.
+    "followup:evidence": {
+        "GET": by_role(404, chef_a=200, finance=200, admin=200),
+        "POST": everyone(405, anonymous=405),
+    },
     "admin": {
         "GET": by_role(302, admin=200, anonymous=302),
         "POST": by_role(302, admin=200, anonymous=302),
@@ -140,10 +172,18 @@ MATRIX = {
 
 
 @pytest.fixture
-def objects(world):
+def objects(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     budget_year = BudgetYear.objects.create(municipality=world.m, year=2026)
+    period = open_period(make_year(world, 2026)[8])
+    submission = Submission.objects.get(period=period, unit=world.fA)
+    evidence = attach(
+        submission, SimpleUploadedFile("bilaga.pdf", b"%PDF-1.4", content_type="application/pdf")
+    )
     return SimpleNamespace(
-        period=make_year(world, 2026)[8],
+        period=period,
+        submission=submission,
+        evidence=evidence,
         investment=InvestmentProject.objects.create(
             budget_year=budget_year,
             unit=world.fA,

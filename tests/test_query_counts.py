@@ -36,8 +36,10 @@ UPDATE = os.environ.get("UPDATE_QUERY_COUNTS") == "1"
 # Extra nämnder (each with a förvaltning, two enheter, goals, indicators, an assignment,
 # an investment and outcomes) on top of make_world's two.
 SIZES = {"small": 0, "large": 4}
-USERS = ["politician", "finance"]
+USERS = ["politician", "finance", "chef_a"]
 YEAR = 2026
+# A draft submission is its unit's: the politician's 404 has nothing to count.
+UNREADABLE = {("politician", "followup:submission")}
 
 
 def _budget(world, bodies):
@@ -108,6 +110,12 @@ def _calendar(world):
         for unit in offices:
             Submission.objects.create(period=period, unit=unit, state="sent", sent_at=sent_at)
         set_state(period, ("open", "closed", "locked")[n % 3])
+    # The delårsrapport is open, with Socialförvaltningen's draft (the form's page).
+    delar = set_state(periods[8], "open")
+    world.submission = Submission.objects.get(period=delar, unit=world.fA)
+    world.submission.state = "draft"
+    world.submission.sent_at = None
+    world.submission.save()
 
 
 def build(extra: int):
@@ -157,6 +165,8 @@ def pages(world) -> dict[str, str]:
         "personnel:index": "/uppfoljning/personal/",
         "personnel:period": f"/uppfoljning/personal/period/{world.interim.pk}/",
         "personnel:indicator_import": "/uppfoljning/personal/indikatorvarden/",
+        "followup:mine": "/uppfoljning/",
+        "followup:submission": f"/uppfoljning/{world.submission.pk}/",
     }
 
 
@@ -166,6 +176,8 @@ def measure(client, world) -> dict[str, dict[str, int]]:
         client.force_login(getattr(world, role))
         counts[role] = {}
         for name, url in pages(world).items():
+            if (role, name) in UNREADABLE:
+                continue
             client.get(url)  # warm: sessions, content types and caches settle first
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)

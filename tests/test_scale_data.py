@@ -80,6 +80,18 @@ def test_counts_follow_the_plan(db, scale):
     assert roles["politiker"] == "politician" and roles["ekonomichef"] == "finance"
     assert roles["socialchef"] == roles["enhetschef"] == roles["vd"] == "manager"
     assert sum(1 for name in roles if name.startswith("chef")) == plan.offices + plan.enheter
+    # Submissions with assessments for this and last year's goal periods.
+    from followup.models import Assessment, Submission
+
+    assessed = dict(
+        Assessment.objects.filter(submission__unit__municipality=m)
+        .order_by()
+        .values("submission__period__year")
+        .annotate(n=Count("pk"))
+        .values_list("submission__period__year", "n")
+    )
+    assert set(assessed) == {2025, 2026} and min(assessed.values()) > 0
+    assert Submission.objects.filter(unit__municipality=m, period__year=2026).exists()
 
 
 def _assert_tree(rows):
@@ -160,7 +172,16 @@ def test_the_page_list_reverses_with_its_placeholders():
         p.url_name for p in pages
     }
     fake = dict.fromkeys(
-        ("board", "office", "goal", "committee_goal", "perspective", "assignment", "goal_period"),
+        (
+            "board",
+            "office",
+            "goal",
+            "committee_goal",
+            "perspective",
+            "assignment",
+            "goal_period",
+            "submission",
+        ),
         7,
     )
     fake["year"] = 2026

@@ -47,7 +47,8 @@ def url_patterns() -> list[Pattern]:
 # draft (a draft goal of unit A), indicator (on plan), assignment (given to unit A),
 # unit (unit A itself), year (a budget year), batch (an import), fmt ("xlsx"),
 # investment (an investment project of the budget year), change (a decided budget change
-# between two nämnder), period (a reporting period of the årshjul).
+# between two nämnder), period (a reporting period of the årshjul), submission (unit A's
+# draft in that period, opened), evidence (a file attached to it).
 PARAMS = {
     ("goals:detail", "pk"): "plan",
     # The fragment of a draft: 404 to those who may not read the draft.
@@ -79,6 +80,11 @@ PARAMS = {
     # Personnel figures and the personalberättelse of a goal period (delår, årsbokslut).
     ("personnel:period", "pk"): "period",
     ("personnel:report", "pk"): "period",
+    ("followup:submission", "pk"): "submission",
+    ("followup:submission_return", "pk"): "submission",
+    ("followup:submission_approve", "pk"): "submission",
+    ("followup:evidence_upload", "pk"): "submission",
+    ("followup:evidence", "pk"): "evidence",
 }
 
 

@@ -5,6 +5,7 @@ daily task and the management command call it. A locked period (its report adopt
 refuses every change, and so do the submissions in it, whoever asks.
 """
 
+from followup.models.assessments import Assessment, AssignmentReport, Evidence  # noqa: I001
 from followup.models.periods import (
     CalendarEntry,
     CalendarTemplate,
@@ -15,6 +16,9 @@ from followup.models.personnel import PersonnelFigure, PersonnelReport, Reminder
 from followup.models.submissions import Submission, SubmissionCount
 
 __all__ = [
+    "Assessment",
+    "AssignmentReport",
+    "Evidence",
     "CalendarEntry",
     "CalendarTemplate",
     "PersonnelFigure",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -29,6 +30,32 @@ class SubmissionCount:
 
 
 class SubmissionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Submissions the user may read (one query for the scope, none here).
+
+        Approved and locked ones are decided: every logged-in user. In progress: the
+        ekonomichef and administrators, the people of the unit and of the units above
+        and below it (not politicians), and the delegate.
+        """
+        from styrning.permissions import scope_for
+
+        scope = scope_for(user)
+        if not scope.is_authenticated:
+            return self.none()
+        if scope.reads_everything:
+            return self
+        q = models.Q(state__in=Submission.DECIDED_STATES) | models.Q(delegate=user)
+        q |= models.Q(unit__in=scope.readable_units())
+        for root in scope.read_roots:
+            q |= models.Q(
+                unit__tree_id=root.tree_id, unit__lft__lte=root.lft, unit__rght__gte=root.rght
+            )
+        return self.filter(q)
+
+    def for_page(self):
+        """One submission with what its page shows beside it (one query)."""
+        return self.select_related("period", "unit__parent", "delegate", "sent_by", "decided_by")
+
     def sent(self):
         """Submissions that have been sent: inskickad, godkänd or låst (and not returned)."""
         return self.filter(state__in=Submission.SENT_STATES)
@@ -81,8 +108,11 @@ class SubmissionQuerySet(models.QuerySet):
 class Submission(models.Model):
     """Uppföljning: one reporting unit's (förvaltning or bolag) report for one period.
 
-    The core only: its state and who moved it. The form's contents (comments,
-    assessments, prognoses) are added by the submission slice of the follow-up issue.
+    Its state and who moved it, the economic comment, the åtgärdsplan and the
+    delegate the förvaltningschef named. The goals' assessments, the assignments'
+    follow-up and evidence files hang off it (``followup.models.assessments``); the
+    helårsprognos is the budget's ``Forecast`` rows and indicator values are
+    ``goals.Measurement`` rows. ``followup.submissions`` changes it.
     """
 
     class State(models.TextChoices):
@@ -93,6 +123,9 @@ class Submission(models.Model):
         LOCKED = "locked", pgettext_lazy("submission state", "locked")
 
     SENT_STATES = (State.SENT, State.APPROVED, State.LOCKED)
+    EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+    # Decided content: every logged-in user reads it (a public document).
+    DECIDED_STATES = (State.APPROVED, State.LOCKED)
     # For styrning.permissions: a submission is its unit's draft until it is approved.
     access_decided = False
 
@@ -116,6 +149,21 @@ class Submission(models.Model):
         verbose_name=_("sent by"),
     )
     return_reason = models.TextField(_("reason for returning"), blank=True)
+    economic_comment = models.TextField(_("economic comment"), blank=True)
+    action_plan = models.TextField(
+        _("action plan"),
+        blank=True,
+        help_text=_("Required when the full-year forecast deviates beyond the threshold."),
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="delegated_submissions",
+        verbose_name=_("delegate"),
+        help_text=_("A colleague who may fill in and send the follow-up for the chef."),
+    )
     decided_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -156,6 +204,9 @@ class Submission(models.Model):
             raise ValidationError(_("The period is locked: its report has been adopted."))
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("followup:submission", args=[self.pk])
+
     def delete(self, *args, **kwargs):
         if self._period_locked():
             raise ValidationError(_("The period is locked: its report has been adopted."))
@@ -164,6 +215,23 @@ class Submission(models.Model):
     @property
     def access_unit(self):
         return self.unit
+
+    @property
+    def access_in_progress(self) -> bool:
+        """For styrning.permissions: not yet approved (only its unit's people read it)."""
+        return self.state not in self.DECIDED_STATES
+
+    @property
+    def access_editable(self) -> bool:
+        """For styrning.permissions: utkast or återsänd in an open period."""
+        return (
+            self.state in self.EDITABLE_STATES and self.period.state == ReportingPeriod.State.OPEN
+        )
+
+    @property
+    def access_reviewable(self) -> bool:
+        """For styrning.permissions: inskickad in a period that is not locked."""
+        return self.state == self.State.SENT and not self.period.is_locked
 
     @property
     def is_sent(self) -> bool:

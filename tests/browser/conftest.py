@@ -98,3 +98,25 @@ def browser(demo_server, chromium, request):
 def narrow_browser(demo_server, chromium, request):
     """A fresh browser tab at 320 px (WCAG reflow)."""
     yield from _new_browser(chromium, demo_server, request, width=320)
+
+
+@pytest.fixture(scope="session")
+def delar_submission(demo_server, django_db_blocker):
+    """Socialförvaltningen's delårsrapport of this year, open and back to a draft with its
+    economic comment and one goal's analysis left empty (whatever today's date is)."""
+    from django.utils import timezone
+
+    from followup.calendar import open_period
+    from followup.models import Assessment, ReportingPeriod, Submission
+
+    with django_db_blocker.unblock():
+        period = ReportingPeriod.objects.get(year=timezone.localdate().year, month=8)
+        if period.state != "open":
+            period = open_period(period)
+        submission = Submission.objects.get(period=period, unit__name="Socialförvaltningen")
+        Submission.objects.filter(pk=submission.pk).update(
+            state="draft", sent_at=None, return_reason="", economic_comment=""
+        )
+        Assessment.objects.filter(submission=submission).update(analysis="")
+        submission.refresh_from_db()
+        return submission

@@ -15,6 +15,9 @@ pytestmark = pytest.mark.django_db
         "admin:followup_calendartemplate_add",
         "admin:followup_reportingperiod_changelist",
         "admin:followup_submission_changelist",
+        "admin:followup_assessment_changelist",
+        "admin:followup_assignmentreport_changelist",
+        "admin:followup_evidence_changelist",
     ],
 )
 def test_admin_pages_answer(client, world, name):

@@ -20,7 +20,8 @@ def test_every_demo_role_lands_on_a_useful_page_without_errors(client, db):
         for error in ("field__errors", "error-summary", "errorlist"):
             assert error not in html, f"{username} lands on a form error"
         landed[username] = (response.redirect_chain[-1][0], html)
-    # The enhetschef sees the goals of their nämnd, their own unit's among them.
+    # The enhetschef sees their enhet's part in Min uppföljning while a goal period is open
+    # (the delårsrapport in September), else the goals of their nämnd with their own unit's.
     path, html = landed["enhetschef"]
-    assert path.startswith("/mal/?unit=")
+    assert path.startswith("/mal/?unit=") or path == "/uppfoljning/?start=1"
     assert "Hemtjänst Hedemora" in html

@@ -1,0 +1,616 @@
+"""The submission workflow: drafts, pre-fill, saving, what is missing, send, return, approve.
+
+Views, the calendar (``open_period``), the demo and the tests call these functions;
+each write runs in one transaction and records who did it in the history. State
+rules live here (permissions are the views' business, through styrning.permissions):
+
+- utkast/återsänd in an open period: saved and sent (late after the deadline: allowed,
+  and ``Submission.late`` says so);
+- inskickad: returned with a reason, or approved (the ekonomichef);
+- nothing changes in a locked period, whoever asks.
+
+The helårsprognos of a submission is the budget's ``Forecast`` rows of the unit for
+the period's month, written as ``/budget/``'s forecast form writes them
+(``budget.overview.forecast_basis`` beside ``styrning.services.save_if_changed``, in
+tkr and table sign through ``budget.signs``). Indicator values are ``goals.Measurement``
+rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budget import signs
+from budget.accounts import ensure_account_groups
+from budget.models import AccountGroup, BudgetYear, Forecast
+from budget.overview import forecast_basis, needs_action_plan
+from followup.models import (
+    Assessment,
+    AssignmentReport,
+    Evidence,
+    ReportingPeriod,
+    Submission,
+)
+from followup.models.assessments import EVIDENCE_EXTENSIONS
+from goals.models import Assignment, Goal, Indicator, Measurement
+from styrning.models import OrgUnit
+from styrning.services import save_if_changed
+
+State = Submission.State
+ZERO = Decimal("0")
+CLOSED_ASSIGNMENT = (Assignment.Status.DONE, Assignment.Status.CANCELLED)
+EARLIER_VALUES = 4  # earlier indicator values shown beside the field
+
+
+def _save(obj, user=None, reason=""):
+    obj.full_clean()
+    obj._history_user = user
+    if reason:
+        obj._change_reason = reason
+    obj.save()
+    return obj
+
+
+def _refuse_locked(period):
+    if period.state == ReportingPeriod.State.LOCKED:
+        raise ValidationError(_("The period is locked: its report has been adopted."))
+
+
+def _locked_row(submission) -> Submission:
+    """The submission again, locked for the transaction, with its period (one query)."""
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("period", "unit")
+        .get(pk=submission.pk)
+    )
+
+
+# Drafts and pre-fill ----------------------------------------------------------------
+
+
+def reporting_units(municipality):
+    """The municipality's reporting units: förvaltningar and bolag (no query until evaluated)."""
+    return OrgUnit.objects.filter(municipality=municipality, kind__in=OrgUnit.OFFICE_KINDS)
+
+
+def create_drafts(period, user=None) -> int:
+    """A draft submission for every reporting unit without one, pre-filled; returns how many.
+
+    ``followup.calendar.open_period`` calls this inside its transaction.
+    """
+    _refuse_locked(period)
+    have = set(period.submissions.values_list("unit_id", flat=True))
+    created = 0
+    for unit in reporting_units(period.municipality).order_by("name"):
+        if unit.pk in have:
+            continue
+        submission = _save(Submission(period=period, unit=unit), user, _("Opened with the period"))
+        prefill(submission, user)
+        created += 1
+    return created
+
+
+def covered_goals(submission):
+    """The goals the submission assesses (no query until evaluated).
+
+    Adopted goals valid in the period's year at a level assessed in follow-up, owned
+    by the unit, the units below it, or the nämnd/styrelse it serves; in the order of
+    the organisation tree, then of each goal tree.
+    """
+    unit, year = submission.unit, submission.period.year
+    owners = models.Q(
+        owner__tree_id=unit.tree_id, owner__lft__gte=unit.lft, owner__rght__lte=unit.rght
+    )
+    if unit.parent_id is not None:
+        owners |= models.Q(owner_id=unit.parent_id, owner__kind__in=OrgUnit.GOVERNING_KINDS)
+    return (
+        Goal.objects.filter(
+            owners,
+            status=Goal.Status.ADOPTED,
+            level__is_assessed=True,
+            start_year__lte=year,
+            end_year__gte=year,
+        )
+        .select_related("owner", "level")
+        .order_by("owner__tree_id", "owner__lft", "level__order", "tree_id", "lft")
+    )
+
+
+def _earlier(submission):
+    """The unit's submissions of earlier periods (no query until evaluated)."""
+    period = submission.period
+    return Submission.objects.filter(unit_id=submission.unit_id).filter(
+        models.Q(period__year__lt=period.year)
+        | models.Q(period__year=period.year, period__month__lt=period.month)
+    )
+
+
+def prefill(submission, user=None) -> int:
+    """Copy texts and assessments forward from the unit's earlier submissions; idempotent.
+
+    Only empty fields are filled: what anyone has written is never overwritten. Texts
+    come from the latest earlier submission that has them; a goal's assessment, its
+    prognosis and analysis from its latest earlier assessment. Returns the number of
+    rows written.
+    """
+    submission = _locked_row(submission)
+    _refuse_locked(submission.period)
+    if submission.state not in Submission.EDITABLE_STATES:
+        return 0
+    reason = _("Pre-filled from the previous period")
+    written = 0
+    earlier = _earlier(submission).order_by("-period__year", "-period__month")
+    for name in ("economic_comment", "action_plan"):
+        if getattr(submission, name).strip():
+            continue
+        text = earlier.exclude(**{name: ""}).values_list(name, flat=True).first()
+        if text:
+            setattr(submission, name, text)
+            written = 1
+    if written:
+        _save(submission, user, reason)
+    goals = list(covered_goals(submission).values_list("pk", flat=True))
+    previous = {}
+    for row in (
+        Assessment.objects.filter(submission__in=_earlier(submission), goal_id__in=goals)
+        .order_by("goal_id", "-submission__period__year", "-submission__period__month")
+        .values("goal_id", "status", "prognosis", "analysis")
+    ):
+        previous.setdefault(row["goal_id"], row)
+    existing = {a.goal_id: a for a in submission.assessments.all()}
+    for goal_id in goals:
+        source = previous.get(goal_id)
+        if source is None:
+            continue
+        assessment = existing.get(goal_id) or Assessment(submission=submission, goal_id=goal_id)
+        changed = False
+        for name in ("status", "prognosis", "analysis"):
+            if not getattr(assessment, name) and source[name]:
+                setattr(assessment, name, source[name])
+                changed = True
+        if changed:
+            _save(assessment, user, reason)
+            written += 1
+    return written
+
+
+# What the page shows ------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    earlier: list  # (label, value) of earlier total values, oldest first
+    current: dict  # gender → this period's value (Decimal) or None
+    trend: str = ""  # "better", "unchanged", "worse" or "" (too few values)
+
+    @property
+    def trend_label(self) -> str:
+        return _trend_labels().get(self.trend, "")
+
+
+def _trend_labels():
+    return {
+        "better": _("better since the last measurement"),
+        "unchanged": _("unchanged since the last measurement"),
+        "worse": _("worse since the last measurement"),
+    }
+
+
+def trend(indicator, values) -> str:
+    """Better/unchanged/worse from the last two values (oldest first) and the direction."""
+    if len(values) < 2 or values[-1] is None or values[-2] is None:
+        return ""
+    change = values[-1] - values[-2]
+    if change == 0:
+        return "unchanged"
+    higher = indicator.direction == Indicator.Direction.HIGHER
+    return "better" if (change > 0) == higher else "worse"
+
+
+@dataclass
+class GoalRow:
+    goal: Goal
+    assessment: Assessment | None
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    evidence: list = field(default_factory=list)
+
+
+@dataclass
+class UnitGroup:
+    unit: OrgUnit
+    goals: list[GoalRow] = field(default_factory=list)
+    deadline: object = None  # the enhet's parts are due at the period's unit deadline
+
+
+@dataclass
+class Content:
+    """Everything the submission page shows and the form is built from."""
+
+    submission: Submission
+    groups: list[UnitGroup]
+    assignments: list  # (assignment, report or None)
+    basis: list | None  # budget.overview.ForecastBasis rows, None without a budget year
+    budget_year: object
+    forecast_saved: bool
+    evidence: list  # attached to the economic comment
+    budget_total: Decimal = ZERO
+    outcome_total: Decimal = ZERO
+    forecast_total: Decimal | None = None
+
+    @property
+    def period(self):
+        return self.submission.period
+
+    @property
+    def goal_rows(self):
+        return [row for group in self.groups for row in group.goals]
+
+    @property
+    def action_plan_required(self) -> bool:
+        """The budget's own rule: a negative deviation of the forecast beyond the threshold."""
+        if self.basis is None or not self.period.asks_forecast or self.forecast_total is None:
+            return False
+        deviation = signs.deviation(self.forecast_total, self.budget_total)
+        return needs_action_plan(self.budget_year, deviation, self.budget_total)
+
+    @property
+    def deviation_tkr(self):
+        if self.forecast_total is None:
+            return None
+        return signs.to_tkr(signs.deviation(self.forecast_total, self.budget_total))
+
+
+def measurement_month(period):
+    """The Measurement month of a period's values: None (the year) at the årsbokslut."""
+    return None if period.month == 12 else period.month
+
+
+def _operating_groups(municipality):
+    ensure_account_groups(municipality)
+    return list(
+        municipality.account_groups.filter(
+            kind__in=(AccountGroup.Kind.REVENUE, AccountGroup.Kind.COST)
+        )
+    )
+
+
+def content(submission) -> Content:
+    """The page's content for ``submission`` (loaded with ``for_page``), in a fixed
+    number of queries whatever the number of goals, indicators and assignments.
+    """
+    period, unit = submission.period, submission.unit
+    groups: dict[int, UnitGroup] = {}
+    goal_rows: dict[int, GoalRow] = {}
+    evidence = list(Evidence.objects.filter(submission=submission).select_related("uploaded_by"))
+    if period.asks_goals:
+        goals = list(covered_goals(submission))
+        assessments = {a.goal_id: a for a in submission.assessments.all()}
+        for goal in goals:
+            group = groups.get(goal.owner_id)
+            if group is None:
+                group = groups[goal.owner_id] = UnitGroup(goal.owner)
+                if goal.owner.kind == OrgUnit.Kind.UNIT:
+                    group.deadline = period.unit_deadline
+            row = goal_rows[goal.pk] = GoalRow(goal, assessments.get(goal.pk))
+            group.goals.append(row)
+        month = measurement_month(period)
+        indicators = list(
+            Indicator.objects.filter(goal_id__in=goal_rows).order_by("goal_id", "order", "name")
+        )
+        values = defaultdict(list)
+        current = defaultdict(dict)
+        for m in (
+            Measurement.objects.filter(indicator__in=indicators, year__lte=period.year)
+            .order_by("year", models.F("month").asc(nulls_last=True))
+            .values_list("indicator_id", "year", "month", "gender", "value")
+        ):
+            ind, year, m_month, gender, value = m
+            if year == period.year and m_month == month:
+                current[ind][gender] = value
+                continue
+            if year == period.year and (month is None or (m_month or 13) > month):
+                continue  # later in the year than this period
+            if gender == Measurement.Gender.TOTAL:
+                label = f"{year}-{m_month:02d}" if m_month else str(year)
+                values[ind].append((label, value))
+        for indicator in indicators:
+            earlier = values[indicator.pk][-EARLIER_VALUES:]
+            series = [v for _label, v in earlier]
+            now = current[indicator.pk].get(Measurement.Gender.TOTAL)
+            if now is not None:
+                series.append(now)
+            goal_rows[indicator.goal_id].indicators.append(
+                IndicatorRow(indicator, earlier, current[indicator.pk], trend(indicator, series))
+            )
+        for item in evidence:
+            if item.assessment_id is not None:
+                for row in goal_rows.values():
+                    if row.assessment is not None and row.assessment.pk == item.assessment_id:
+                        row.evidence.append(item)
+    subtree = OrgUnit.objects.in_subtrees([unit])
+    reports = {r.assignment_id: r for r in submission.assignment_reports.all()}
+    assignments = [
+        (a, reports.get(a.pk))
+        for a in Assignment.objects.filter(unit__in=subtree)
+        .select_related("unit", "given_by")
+        .order_by("due_date", "title")
+        if a.status not in CLOSED_ASSIGNMENT or a.pk in reports
+    ]
+    budget_year = BudgetYear.objects.filter(
+        municipality_id=period.municipality_id, year=period.year
+    ).first()
+    basis = None
+    result = Content(
+        submission=submission,
+        groups=list(groups.values()),
+        assignments=assignments,
+        basis=None,
+        budget_year=budget_year,
+        forecast_saved=False,
+        evidence=[e for e in evidence if e.assessment_id is None],
+    )
+    if budget_year is not None:
+        basis = forecast_basis(
+            budget_year, unit, period.month, _operating_groups(unit.municipality)
+        )
+        result.basis = basis
+        result.budget_total = sum((b.budget for b in basis), ZERO)
+        result.outcome_total = sum((b.outcome for b in basis), ZERO)
+        if period.asks_forecast:
+            result.forecast_saved = Forecast.objects.filter(
+                unit=unit, year=period.year, month=period.month
+            ).exists()
+            result.forecast_total = sum((b.suggestion for b in basis), ZERO)
+    return result
+
+
+# Saving -------------------------------------------------------------------------------
+
+
+@dataclass
+class Parts:
+    """What a save brings, already parsed by the form (only the parts the user may edit).
+
+    ``fields``: Submission fields; ``assessments``: goal pk → {status, prognosis, analysis};
+    ``assignments``: assignment pk → {status, comment}; ``forecasts``: group pk → the
+    full-year forecast of the unit and all below it in tkr, table sign;
+    ``measurements``: (indicator pk, gender) → value or None (clears it).
+    Each dict also carries ``errors_to`` names: the form field an error belongs to.
+    """
+
+    fields: dict = field(default_factory=dict)
+    assessments: dict = field(default_factory=dict)
+    assignments: dict = field(default_factory=dict)
+    forecasts: dict = field(default_factory=dict)
+    measurements: dict = field(default_factory=dict)
+
+
+def _require_editable(submission):
+    _refuse_locked(submission.period)
+    if submission.state not in Submission.EDITABLE_STATES:
+        raise ValidationError(
+            _("The follow-up is %(state)s and can no longer be changed.")
+            % {"state": submission.get_state_display()}
+        )
+    if submission.period.state != ReportingPeriod.State.OPEN:
+        raise ValidationError(
+            _("%(period)s is not open: the follow-up can no longer be changed.")
+            % {"period": submission.period.label}
+        )
+
+
+def save_draft(submission, parts: Parts, user=None, basis=None) -> Submission:
+    """Save every part at once (the caller holds the transaction and the version check).
+
+    Raises ``ValidationError`` with a dict keyed by the form's field names when a part
+    breaks a rule (an assignment marked done without a comment, say); nothing is then
+    kept. ``basis`` is the page's ``forecast_basis`` (read again when omitted).
+    """
+    submission = _locked_row(submission)
+    _require_editable(submission)
+    period = submission.period
+    reason = _("Draft saved")
+    errors: dict[str, list] = {}
+    for name, value in parts.fields.items():
+        setattr(submission, name, value)
+    _save(submission, user, reason)  # also moves the version every save is checked against
+    if parts.assessments:
+        existing = {
+            a.goal_id: a for a in submission.assessments.filter(goal_id__in=parts.assessments)
+        }
+        for goal_id, values in parts.assessments.items():
+            assessment = existing.get(goal_id) or Assessment(submission=submission, goal_id=goal_id)
+            if assessment.pk and all(getattr(assessment, k) == v for k, v in values.items()):
+                continue
+            for name, value in values.items():
+                setattr(assessment, name, value)
+            _save(assessment, user, reason)
+    if parts.assignments:
+        _save_assignments(submission, parts.assignments, user, errors)
+    if parts.forecasts:
+        _save_forecasts(submission, parts.forecasts, user, basis)
+    month = measurement_month(period)
+    indicators = Indicator.objects.in_bulk({ind for ind, _g in parts.measurements})
+    for (indicator_id, gender), value in parts.measurements.items():
+        lookup = {
+            "indicator": indicators[indicator_id],
+            "year": period.year,
+            "month": month,
+            "gender": gender,
+        }
+        if value is None:
+            Measurement.objects.filter(**lookup).delete()
+        else:
+            save_if_changed(Measurement, lookup, {"value": value}, user=user, reason=reason)
+    if errors:
+        raise ValidationError(errors)
+    return submission
+
+
+def _save_assignments(submission, values_by_pk, user, errors):
+    """The period's report of each assignment, and the assignment itself by its own rules."""
+    reports = {r.assignment_id: r for r in submission.assignment_reports.all()}
+    assignments = Assignment.objects.in_bulk(list(values_by_pk))
+    reason = _("Reported in %(period)s") % {"period": submission.period.label}
+    for pk, values in values_by_pk.items():
+        assignment = assignments[pk]
+        report = reports.get(pk) or AssignmentReport(submission=submission, assignment=assignment)
+        if report.pk is None and not values["status"] and not values["comment"]:
+            continue
+        report.status, report.comment = values["status"], values["comment"]
+        _save(report, user)
+        if not values["status"]:
+            continue
+        assignment.status = values["status"]
+        assignment.comment = values["comment"]
+        try:
+            assignment.full_clean()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                target = f"u-{pk}-comment" if name == "comment" else f"u-{pk}-status"
+                errors.setdefault(target, []).extend(messages)
+            continue
+        save_if_changed(
+            Assignment,
+            {"pk": pk},
+            {"status": values["status"], "comment": values["comment"]},
+            user=user,
+            reason=reason,
+        )
+
+
+def _save_forecasts(submission, amounts, user, basis=None):
+    """The unit's Forecast rows for the period's month, as /budget/'s forecast form saves
+    them: the unit's own row holds the total less what the units below forecast."""
+    period, unit = submission.period, submission.unit
+    if basis is None:
+        budget_year = BudgetYear.objects.get(
+            municipality_id=period.municipality_id, year=period.year
+        )
+        basis = forecast_basis(
+            budget_year, unit, period.month, _operating_groups(unit.municipality)
+        )
+    for row in basis:
+        if row.group.pk not in amounts:
+            continue
+        total = signs.ledger_from_table_tkr(amounts[row.group.pk])
+        save_if_changed(
+            Forecast,
+            {"unit": unit, "year": period.year, "month": period.month, "group": row.group},
+            {"amount": total - row.below},
+            user=user,
+            reason=_("Full-year forecast in %(period)s") % {"period": period.label},
+        )
+
+
+# What is missing, and the transitions ------------------------------------------------
+
+
+def missing(page: Content) -> list[str]:
+    """What must be filled in before the submission can be sent, in Swedish, naming the
+    goal or field (no query: ``page`` holds everything)."""
+    submission, period = page.submission, page.period
+    found = []
+    if not submission.economic_comment.strip():
+        found.append(_("The economic comment is missing."))
+    if period.asks_forecast and page.basis is not None and not page.forecast_saved:
+        found.append(_("The full-year forecast has not been saved."))
+    if page.action_plan_required and not submission.action_plan.strip():
+        found.append(_("An action plan is required: the forecast deviates beyond the threshold."))
+    if period.asks_goals:
+        for row in page.goal_rows:
+            a = row.assessment
+            title = row.goal.title
+            if a is None or not a.status:
+                found.append(_("“%(goal)s”: the assessment is missing.") % {"goal": title})
+            if period.goal_prognosis and (a is None or not a.prognosis):
+                found.append(
+                    _("“%(goal)s”: the prognosis for the year-end is missing.") % {"goal": title}
+                )
+            if a is None or not a.analysis.strip():
+                found.append(_("“%(goal)s”: the analysis is missing.") % {"goal": title})
+    for assignment, report in page.assignments:
+        if report is None or not report.status:
+            found.append(
+                _("Assignment “%(assignment)s”: the status is missing.")
+                % {"assignment": assignment.title}
+            )
+    return found
+
+
+def send(submission, user=None) -> Submission:
+    """Utkast or återsänd → inskickad; refused while something is missing (the messages).
+
+    After the deadline it is still sent, and ``Submission.late`` says it was late.
+    """
+    with transaction.atomic():
+        row = _locked_row(submission)
+        _require_editable(row)
+        gaps = missing(content(Submission.objects.for_page().get(pk=row.pk)))
+        if gaps:
+            raise ValidationError(gaps)
+        row.state = State.SENT
+        row.sent_at = timezone.now()
+        row.sent_by = user
+        return _save(row, user, _("Sent"))
+
+
+def _require_sent(row):
+    _refuse_locked(row.period)
+    if row.state != State.SENT:
+        raise ValidationError(
+            _("Only a sent follow-up can be reviewed; this one is %(state)s.")
+            % {"state": row.get_state_display()}
+        )
+
+
+def return_submission(submission, reason: str, user=None) -> Submission:
+    """Inskickad → återsänd, with the ekonomichef's reason (required)."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        row = _locked_row(submission)
+        _require_sent(row)
+        if not reason:
+            raise ValidationError({"return_reason": _("Say why the follow-up is returned.")})
+        row.state = State.RETURNED
+        row.return_reason = reason
+        row.decided_at = timezone.now()
+        row.decided_by = user
+        return _save(row, user, reason)
+
+
+def approve(submission, user=None) -> Submission:
+    """Inskickad → godkänd (the ekonomichef)."""
+    with transaction.atomic():
+        row = _locked_row(submission)
+        _require_sent(row)
+        row.state = State.APPROVED
+        row.decided_at = timezone.now()
+        row.decided_by = user
+        return _save(row, user, _("Approved"))
+
+
+def attach(submission, upload, user=None, assessment=None) -> Evidence:
+    """Store an evidence file under a random name (type and size checked)."""
+    with transaction.atomic():
+        row = _locked_row(submission)
+        _require_editable(row)
+        evidence = Evidence(
+            submission=row,
+            assessment=assessment,
+            file=upload,
+            name=upload.name[:200],
+            content_type=EVIDENCE_EXTENSIONS.get(PurePath(upload.name).suffix.lower(), ""),
+            size=upload.size,
+            uploaded_by=user,
+        )
+        return _save(evidence, user)

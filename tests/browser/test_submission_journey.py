@@ -1,0 +1,119 @@
+"""A förvaltningschef sends the delårsrapport with the keyboard alone; the ekonomichef
+returns it with a reason and approves the corrected one."""
+
+import re
+
+FILLED = "Analys skriven med tangentbordet."
+
+
+def _fill_by_keyboard(browser, skip_first_analysis=False):
+    """Tab through the whole form once, filling every field a delårsrapport asks for.
+
+    Status and prognosis selects are set by typing the option's start; analyses and the
+    economic comment are typed; the forecast keeps its suggestion. Stops on "Skicka".
+    """
+    page = browser.page
+    skipped = not skip_first_analysis
+    for _ in range(600):
+        page.keyboard.press("Tab")
+        el = page.evaluate(
+            "() => { const e = document.activeElement; return {tag: e.tagName, name: e.name || '',"
+            " value: e.value || '', text: e.textContent.trim(), disabled: e.disabled}; }"
+        )
+        name = el["name"]
+        if el["tag"] == "BUTTON" and el["text"] == "Skicka":
+            return
+        if name == "economic_comment" and not el["value"]:
+            page.keyboard.type("Ekonomin följer budget; vikarier under sommaren.")
+        elif re.fullmatch(r"a-\d+-status", name):
+            page.keyboard.type("delvis")
+        elif re.fullmatch(r"a-\d+-prognosis", name):
+            page.keyboard.type("uppfyllt")
+        elif re.fullmatch(r"a-\d+-analysis", name) and not el["value"]:
+            if not skipped:
+                skipped = True
+                continue
+            page.keyboard.type(FILLED)
+        elif re.fullmatch(r"u-\d+-status", name) and not el["value"]:
+            page.keyboard.type("pågår")
+    raise AssertionError("never reached the Skicka button")
+
+
+def test_forvaltningschef_sends_and_ekonomichef_returns_and_approves(browser, delar_submission):
+    page = browser.page
+    sub = delar_submission
+    url = f"/uppfoljning/{sub.pk}/"
+    browser.login("socialchef")
+
+    # Min uppföljning lists the delårsrapport; the chef opens it with the keyboard.
+    assert browser.open("/uppfoljning/") == 200
+    assert page.locator("h1").inner_text() == "Min uppföljning"
+    browser.tab_to(f"el.tagName === 'A' && el.getAttribute('href') === '{url}'", limit=200)
+    browser.assert_focus_visible()
+    browser.press_and_wait("Enter")
+    assert page.url.endswith(url)
+    assert "Delårsrapport" in page.locator("h1").inner_text()
+    assert page.locator("#missing-heading").count() == 1
+    browser.check_accessibility("the submission form")
+
+    # Everything but one analysis, then Skicka: stopped, with the goal named in Swedish.
+    _fill_by_keyboard(browser, skip_first_analysis=True)
+    browser.assert_focus_visible()
+    browser.press_and_wait("Enter")
+    error = page.locator(".message--error").inner_text()
+    assert error.startswith("Utkastet sparades men skickades inte.")
+    assert re.search(r"”[^”]+”: analys saknas\.", error)
+    assert "bedömning saknas" not in error  # every goal was assessed and kept
+
+    # The missing analysis, then Skicka again: sent.
+    _fill_by_keyboard(browser)
+    browser.press_and_wait("Enter")
+    assert page.locator(".message--success").inner_text() == "Uppföljningen skickades."
+    assert page.url.endswith("/uppfoljning/")
+
+    # Another förvaltning's submission cannot be reached.
+    from followup.models import Submission
+
+    other = (
+        Submission.objects.filter(period_id=sub.period_id)
+        .exclude(unit__name="Socialförvaltningen")
+        .exclude(state__in=("approved", "locked"))
+        .first()
+    )
+    assert browser.open(f"/uppfoljning/{other.pk}/") == 404
+    browser.logout()
+
+    # The ekonomichef returns it with a reason, from the review list.
+    browser.login("ekonomichef")
+    browser.open("/uppfoljning/")
+    browser.tab_to(f"el.id === 'reason-{sub.pk}'", limit=400)
+    page.keyboard.type("Förklara avvikelsen inom personalkostnaderna.")
+    page.keyboard.press("Tab")
+    assert browser.focused()["text"].startswith("Återsänd")
+    browser.press_and_wait("Enter")
+    assert "återsändes" in page.locator(".message--success").inner_text()
+    browser.logout()
+
+    # The chef reads why, corrects the comment and sends it again.
+    browser.login("socialchef")
+    browser.open(url)
+    assert "Förklara avvikelsen" in page.locator(".notice--warning").first.inner_text()
+    browser.tab_to("el.name === 'economic_comment'", limit=100)
+    page.keyboard.press("End")
+    page.keyboard.type(" Avvikelsen beror på vikarier; se åtgärderna.")
+    _fill_by_keyboard(browser)
+    browser.press_and_wait("Enter")
+    assert page.locator(".message--success").inner_text() == "Uppföljningen skickades."
+    browser.logout()
+
+    # The ekonomichef approves the corrected one.
+    browser.login("ekonomichef")
+    browser.open("/uppfoljning/")
+    browser.tab_to(
+        "el.tagName === 'BUTTON' && el.form && "
+        f"new URL(el.form.action).pathname === '/uppfoljning/{sub.pk}/godkann/'",
+        limit=400,
+    )
+    browser.press_and_wait("Enter")
+    assert "godkändes" in page.locator(".message--success").inner_text()
+    browser.check_accessibility("the review list after approving")

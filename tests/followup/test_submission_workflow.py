@@ -1,0 +1,377 @@
+"""The submission from draft to approved, with the right role at every step."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from budget.models import Forecast
+from budget.overview import budget_overview
+from followup import submissions as service
+from followup.models import Assessment, ReportingPeriod, Submission
+from goals.models import Assignment, Measurement
+from tests.followup.formdata import disabled_fields, form_data
+
+State = Submission.State
+
+
+def _url(sub):
+    return reverse("followup:submission", args=[sub.pk])
+
+
+def _fill_everything(data, world, sub):
+    data["economic_comment"] = "Personalkostnaderna följer budget."
+    for goal in (world.goal_a, world.plan_a, world.enhet_goal):
+        data[f"a-{goal.pk}-status"] = "partly"
+        data[f"a-{goal.pk}-prognosis"] = "fulfilled"
+        data[f"a-{goal.pk}-analysis"] = f"Analys av {goal.title}."
+    return data
+
+
+def test_open_period_makes_a_draft_per_reporting_unit(delar):
+    units = set(Submission.objects.filter(period=delar.period).values_list("unit__name", flat=True))
+    assert units == {
+        "Kommunstyrelseförvaltningen",
+        "Socialförvaltningen",
+        "Samhällsbyggnadsförvaltningen",
+    }
+    assert set(Submission.objects.filter(period=delar.period).values_list("state", flat=True)) == {
+        "draft"
+    }
+
+
+def test_the_whole_workflow_with_the_right_role_at_every_step(client, delar):
+    w, sub = delar, delar.sub_a
+    # The politician may not read a submission in progress; chef B neither.
+    for outsider in (w.politician, w.chef_b, w.hr):
+        client.force_login(outsider)
+        assert client.get(_url(sub)).status_code == 404
+    # The enhetschef reads it and may fill in only their enhet's goal.
+    client.force_login(w.unit_chef_a)
+    html = client.get(_url(sub)).content.decode()
+    assert f"a-{w.enhet_goal.pk}-status" not in disabled_fields(html)
+    assert f"a-{w.plan_a.pk}-status" in disabled_fields(html)
+    assert "economic_comment" in disabled_fields(html)
+    data = form_data(html)
+    data.update(
+        {
+            f"a-{w.enhet_goal.pk}-status": "fulfilled",
+            f"a-{w.enhet_goal.pk}-prognosis": "fulfilled",
+            f"a-{w.enhet_goal.pk}-analysis": "Alla brukare har fast kontakt.",
+            "action": "save",
+        }
+    )
+    assert client.post(_url(sub), data).status_code == 302
+    # Sending is the förvaltningschef's.
+    assert client.post(_url(sub), {**data, "action": "send"}).status_code == 403
+    assert Assessment.objects.get(submission=sub, goal=w.enhet_goal).status == "fulfilled"
+    # The förvaltningschef is stopped while something is missing…
+    client.force_login(w.chef_a)
+    data = form_data(client.get(_url(sub)).content.decode())
+    data["action"] = "send"
+    response = client.post(_url(sub), data, follow=True)
+    sub.refresh_from_db()
+    assert sub.state == State.DRAFT
+    text = response.content.decode()
+    assert "sparades men skickades inte" in text
+    assert "”Trygg äldreomsorg”: bedömning saknas." in text
+    # …and sends once everything is there.
+    data = _fill_everything(form_data(client.get(_url(sub)).content.decode()), w, sub)
+    data["action"] = "send"
+    response = client.post(_url(sub), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    sub.refresh_from_db()
+    assert sub.state == State.SENT and sub.sent_by == w.chef_a
+    # Sent: the chef may read it, no longer change it; the ekonomichef returns it.
+    assert client.post(_url(sub), {**data, "action": "save"}).status_code == 403
+    assert (
+        client.post(
+            reverse("followup:submission_return", args=[sub.pk]), {"return_reason": "x"}
+        ).status_code
+        == 403
+    )
+    client.force_login(w.finance)
+    assert (
+        client.post(
+            reverse("followup:submission_return", args=[sub.pk]), {"return_reason": " "}
+        ).status_code
+        == 302
+    )
+    sub.refresh_from_db()
+    assert sub.state == State.SENT  # no reason, not returned
+    client.post(
+        reverse("followup:submission_return", args=[sub.pk]),
+        {"return_reason": "Förklara avvikelsen."},
+    )
+    sub.refresh_from_db()
+    assert sub.state == State.RETURNED and sub.return_reason == "Förklara avvikelsen."
+    assert client.post(reverse("followup:submission_approve", args=[sub.pk])).status_code == 403
+    # Corrected and sent again; approved.
+    client.force_login(w.chef_a)
+    data = form_data(client.get(_url(sub)).content.decode())
+    data.update({"economic_comment": "Avvikelsen beror på vikarier.", "action": "send"})
+    assert client.post(_url(sub), data).status_code == 302
+    client.force_login(w.finance)
+    assert client.post(reverse("followup:submission_approve", args=[sub.pk])).status_code == 302
+    sub.refresh_from_db()
+    assert sub.state == State.APPROVED and sub.decided_by == w.finance
+    # Approved is decided: the politician reads it now, and may change nothing.
+    client.force_login(w.politician)
+    assert client.get(_url(sub)).status_code == 200
+    assert client.post(_url(sub), data).status_code == 403
+
+
+def test_missing_names_the_goal_and_the_field(delar):
+    sub = Submission.objects.for_page().get(pk=delar.sub_a.pk)
+    gaps = service.missing(service.content(sub))
+    assert "Den ekonomiska kommentaren saknas." in gaps
+    assert "Helårsprognosen har inte sparats." in gaps
+    assert "”Kontinuitet”: bedömning saknas." in gaps
+    assert "”Kontinuitet”: prognos för årets slut saknas." in gaps
+    assert "”Fler fasta kontakter”: analys saknas." in gaps
+    with pytest.raises(ValidationError):
+        service.send(sub, delar.chef_a)
+
+
+def test_sent_after_the_deadline_is_allowed_and_marked_late(client, delar):
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    data = _fill_everything(form_data(client.get(_url(sub)).content.decode()), w, sub)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    ReportingPeriod.objects.filter(pk=w.period.pk).update(
+        opens_on=yesterday, unit_deadline=yesterday, deadline=yesterday
+    )
+    data["action"] = "send"
+    assert client.post(_url(sub), data).status_code == 302
+    sub.refresh_from_db()
+    assert sub.state == State.SENT and sub.late
+
+
+def test_prefill_never_overwrites_what_was_written(delar):
+    w = delar
+    previous = Submission.objects.get(period=w.periods[8], unit=w.fA)
+    # A later period of the same unit (the årsbokslut) opened by hand.
+    service.save_draft(
+        previous,
+        service.Parts(
+            fields={"economic_comment": "Tidigare kommentar"},
+            assessments={
+                w.plan_a.pk: {"status": "partly", "prognosis": "fulfilled", "analysis": "Förra"},
+                w.goal_a.pk: {"status": "fulfilled", "prognosis": "", "analysis": "Gammal"},
+            },
+        ),
+        w.chef_a,
+    )
+    later = Submission.objects.create(period=w.periods[12], unit=w.fA)
+    Assessment.objects.create(submission=later, goal=w.goal_a, analysis="Redan skrivet")
+    service.prefill(later)
+    later.refresh_from_db()
+    assert later.economic_comment == "Tidigare kommentar"
+    plan = Assessment.objects.get(submission=later, goal=w.plan_a)
+    assert (plan.status, plan.prognosis, plan.analysis) == ("partly", "fulfilled", "Förra")
+    goal = Assessment.objects.get(submission=later, goal=w.goal_a)
+    assert goal.analysis == "Redan skrivet" and goal.status == "fulfilled"
+    later.economic_comment = "Ny text"
+    later.save()
+    service.prefill(later)
+    later.refresh_from_db()
+    assert later.economic_comment == "Ny text"
+
+
+def test_forecast_written_is_what_the_budget_overview_reads(client, delar):
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    data = form_data(client.get(_url(sub)).content.decode())
+    personal = f"f-{w.groups['personal'].pk}"
+    assert data[personal] == "−132\xa0000"  # utfall to date extrapolated, table sign, tkr
+    data.update({personal: "−140 000", "action": "save"})
+    assert client.post(_url(sub), data).status_code == 302
+    row = Forecast.objects.get(unit=w.fA, year=2026, month=8, group=w.groups["personal"])
+    assert row.amount == 140_000_000  # ledger sign, kronor
+    overview = budget_overview(w.budget_year, 8)
+    social = next(r for r in overview.rows if r.unit == w.nA)
+    assert social.forecast == 128_000_000  # 140 mnkr costs − 12 mnkr revenue
+    # 8 mnkr worse than budget: an action plan is now required.
+    sub = Submission.objects.for_page().get(pk=sub.pk)
+    page = service.content(sub)
+    assert page.action_plan_required
+    assert any("åtgärdsplan" in gap.lower() for gap in service.missing(page))
+
+
+def test_indicator_values_are_measurements_and_the_trend_is_computed(client, delar):
+    w, sub = delar, delar.sub_a
+    Measurement.objects.create(indicator=w.indicator, year=2025, value=50)
+    client.force_login(w.chef_a)
+    html = client.get(_url(sub)).content.decode()
+    assert "51 (2022)" in html and "55 (2026)" in html and "2025: 50" in html
+    data = form_data(html)
+    ind = w.indicator.pk
+    data.update({f"m-{ind}-T": "53", f"m-{ind}-K": "55", f"m-{ind}-M": "50,5", "action": "save"})
+    assert client.post(_url(sub), data).status_code == 302
+    values = dict(
+        Measurement.objects.filter(indicator=w.indicator, year=2026, month=8).values_list(
+            "gender", "value"
+        )
+    )
+    assert values == {"T": 53, "K": 55, "M": 50.5}
+    html = client.get(_url(sub)).content.decode()
+    assert "bättre sedan förra mätningen" in html
+
+
+def test_assignment_follow_up_moves_the_assignment_by_its_own_rules(client, delar):
+    w, sub = delar, delar.sub_a
+    assignment = Assignment.objects.create(
+        municipality=w.m,
+        title="Utred bemanningen",
+        given_by=w.kf,
+        decision_reference="KF 2025-11-24 § 130",
+        decided_on="2025-11-24",
+        unit=w.eA,
+        due_date="2026-12-31",
+    )
+    client.force_login(w.chef_a)
+    data = form_data(client.get(_url(sub)).content.decode())
+    data.update(
+        {f"u-{assignment.pk}-status": "done", f"u-{assignment.pk}-comment": "", "action": "save"}
+    )
+    response = client.post(_url(sub), data)
+    assert response.status_code == 200
+    assert "Beskriv hur uppdraget genomfördes" in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.status == "not_started"
+    data[f"u-{assignment.pk}-comment"] = "Utredningen klar i juni."
+    assert client.post(_url(sub), data).status_code == 302
+    assignment.refresh_from_db()
+    assert (assignment.status, assignment.comment) == ("done", "Utredningen klar i juni.")
+    assert sub.assignment_reports.get().status == "done"
+
+
+def test_concurrent_edit_keeps_the_second_persons_text(client, delar):
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    first = form_data(client.get(_url(sub)).content.decode())
+    second = dict(first)
+    first.update(
+        {
+            "economic_comment": "Först sparat",
+            f"a-{w.plan_a.pk}-analysis": "Förstas analys",
+            "action": "save",
+        }
+    )
+    assert client.post(_url(sub), first).status_code == 302
+    second.update({"economic_comment": "Min egen text", "action": "save"})
+    response = client.post(_url(sub), second)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "efter att du öppnade formuläret" in html
+    assert "Min egen text" in html  # kept on the page
+    assert "Bedömningen av ”Kontinuitet” har ändrats." in html
+    sub.refresh_from_db()
+    assert sub.economic_comment == "Först sparat"
+    # Saving again after reading the message replaces what is stored.
+    again = form_data(html)
+    again["action"] = "save"
+    assert client.post(_url(sub), again).status_code == 302
+    sub.refresh_from_db()
+    assert sub.economic_comment == "Min egen text"
+
+
+def test_nothing_changes_in_a_locked_period(client, delar):
+    from followup.calendar import close_period, lock_period
+
+    w, sub = delar, delar.sub_a
+    service.save_draft(sub, service.Parts(fields={"economic_comment": "Text"}), w.chef_a)
+    close_period(w.period)
+    lock_period(w.period, "KF 2026-11-24 § 140")
+    for user in (w.chef_a, w.finance, w.admin):
+        client.force_login(user)
+        data = form_data(client.get(_url(sub)).content.decode())
+        data.update({"economic_comment": "Ändrat", "action": "save"})
+        assert client.post(_url(sub), data).status_code == 403
+        assert client.post(reverse("followup:submission_approve", args=[sub.pk])).status_code == 403
+    with pytest.raises(ValidationError, match="låst"):
+        service.save_draft(sub, service.Parts(fields={"economic_comment": "x"}), w.admin)
+    with pytest.raises(ValidationError, match="låst"):
+        Assessment.objects.create(submission=sub, goal=w.goal_a)
+    sub.refresh_from_db()
+    assert sub.economic_comment == "Text"
+
+
+def test_delegate_fills_in_and_sends(client, delar):
+    w, sub = delar, delar.sub_a
+    client.force_login(w.hr)
+    assert client.get(_url(sub)).status_code == 404
+    client.force_login(w.chef_a)
+    data = form_data(client.get(_url(sub)).content.decode())
+    data.update({"delegate": str(w.hr.pk), "action": "save"})
+    assert client.post(_url(sub), data).status_code == 302
+    client.force_login(w.hr)
+    html = client.get(_url(sub)).content.decode()
+    assert "delegate" in disabled_fields(html)
+    data = _fill_everything(form_data(html), w, sub)
+    data["action"] = "send"
+    assert client.post(_url(sub), data).status_code == 302
+    sub.refresh_from_db()
+    assert sub.state == State.SENT and sub.sent_by == w.hr
+
+
+def test_evidence_is_stored_under_a_random_name_and_downloaded_with_permission(
+    client, delar, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    url = reverse("followup:evidence_upload", args=[sub.pk])
+    bad = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/pdf")
+    client.post(url, {"file": bad})
+    assert not sub.evidence.exists()
+    pdf = SimpleUploadedFile("Bilaga 1.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    assert client.post(url, {"file": pdf}).status_code == 302
+    item = sub.evidence.get()
+    assert item.name == "Bilaga 1.pdf" and "Bilaga" not in item.file.name
+    download = reverse("followup:evidence", args=[item.pk])
+    response = client.get(download)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 test"
+    client.force_login(w.chef_b)
+    assert client.get(download).status_code == 404
+    assert client.post(url, {"file": pdf}).status_code == 404
+    client.force_login(w.politician)
+    assert client.get(download).status_code == 404
+
+
+def test_opening_the_next_period_prefills_its_drafts(delar):
+    from followup.calendar import open_period
+
+    w = delar
+    service.save_draft(
+        w.sub_a,
+        service.Parts(
+            fields={"economic_comment": "Kommentar i augusti"},
+            assessments={w.plan_a.pk: {"status": "partly", "prognosis": "", "analysis": "A"}},
+        ),
+        w.chef_a,
+    )
+    december = open_period(w.periods[12], user=w.finance)
+    draft = Submission.objects.get(period=december, unit=w.fA)
+    assert draft.economic_comment == "Kommentar i augusti"
+    assert Assessment.objects.get(submission=draft, goal=w.plan_a).status == "partly"
+    assert Submission.objects.filter(period=december).count() == 3
+
+
+def test_the_review_list_puts_overdue_and_sent_first(client, delar):
+    w = delar
+    Submission.objects.filter(pk=w.sub_b.pk).update(state="sent", sent_at=timezone.now())
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    ReportingPeriod.objects.filter(pk=w.period.pk).update(
+        opens_on=yesterday, unit_deadline=yesterday, deadline=yesterday
+    )
+    client.force_login(w.finance)
+    html = client.get(reverse("followup:mine")).content.decode()
+    review = html[html.index('id="review"') :]
+    # Overdue drafts (Kommunstyrelse-, Social-) before the sent one, then nothing else.
+    assert review.index("Socialförvaltningen") < review.index("Samhällsbyggnadsförvaltningen")
+    assert "försenad" in review
