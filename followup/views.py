@@ -37,6 +37,8 @@ from styrning.permissions import (
     can_manage_periods,
     get_for_user,
     may_delegate,
+    may_enter_personnel,
+    may_report_indicators,
     require_period_manager,
     require_submission,
     scope_for,
@@ -183,6 +185,9 @@ def mine(request):
             "review_rows": worklist.review_rows(municipality, today) if review else [],
             "return_form": ReturnForm(),
             "today": today,
+            # Reported beside the submissions: personnel figures, indicator values from a file.
+            "personnel_link": may_enter_personnel(request.user) or review,
+            "indicator_import_link": may_report_indicators(request.user),
         },
     )
 

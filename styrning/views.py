@@ -22,6 +22,9 @@ def home(request):
         # "Min uppföljning" (by URL name: the core never imports followup); with nothing
         # due, that page sends the chef on to ``goals_start_url``.
         return redirect(f"{reverse('followup:mine')}?{START_PARAM}=1")
+    if Membership.Role.HR in scope.roles:
+        # HR's work here: the personnel figures and the personalberättelse.
+        return redirect("personnel:index")
     return redirect(goals_start_url(request.user))
 
 

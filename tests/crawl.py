@@ -38,7 +38,7 @@ EXTRA_STARTS = {"admin": ["/mal/", "/budget/"]}
 # Pages no menu links yet, started from as every logged-in role: the personnel pages are
 # linked from /uppfoljning/ when the submissions' slice lands there (FOLLOWUP.md); their
 # own links are followed from here.
-UNLINKED_STARTS = ["/uppfoljning/personal/"]
+UNLINKED_STARTS: list[str] = []
 # At most this many distinct URLs per pattern and query keys, per role: the goal pages of
 # a municipality are many but alike; the first ones in breadth-first order are fetched.
 DEFAULT_CAP = 40
