@@ -90,6 +90,9 @@ def repeat(function, n: int, budget: float, minimum: int = 5) -> list[float]:
 
 
 # --- the SQL floor --------------------------------------------------------------------------
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
 @dataclass
 class Floor:
     """A page's captured queries, replayed alone on a raw cursor."""
@@ -114,6 +117,10 @@ class Floor:
         raw = connection.connection
         good = set()
         for i, sql in enumerate(self.sql):
+            if sql.lstrip().upper().startswith(TRANSACTION_CONTROL):
+                # A page's own BEGIN/COMMIT (a transaction.atomic() in a view) would end the
+                # transaction the floor is measured in; it is not a query of the page's data.
+                continue
             with transaction.atomic():
                 try:
                     with raw.cursor() as cursor:
