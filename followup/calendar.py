@@ -38,6 +38,7 @@ from django.utils.translation import ngettext
 from followup.choices import ReportContent, ReportKind
 from followup.models import CalendarEntry, CalendarTemplate, ReportingPeriod, Submission
 from followup.submissions import create_drafts
+from styrning.services import save_validated as _save
 
 State = ReportingPeriod.State
 MONTHLY, INTERIM, ANNUAL = ReportKind.MONTHLY, ReportKind.INTERIM, ReportKind.ANNUAL
@@ -79,15 +80,6 @@ STANDARD_TEMPLATES = {
     },
 }
 DEFAULT_TEMPLATE = "hedemora"
-
-
-def _save(obj, user=None, reason=""):
-    obj.full_clean()
-    obj._history_user = user
-    if reason:
-        obj._change_reason = reason
-    obj.save()
-    return obj
 
 
 def install_template(municipality, key: str = DEFAULT_TEMPLATE, user=None) -> CalendarTemplate:

@@ -49,6 +49,17 @@ def line_error(line: int, message: str) -> str:
     return _("line %(line)s: %(message)s") % {"line": line, "message": message}
 
 
+def column_count_error(line: int, cells: list[str], columns: list[str]) -> str | None:
+    """The error for a line without exactly the expected columns, else None."""
+    if len(cells) == len(columns):
+        return None
+    return line_error(
+        line,
+        _("expected %(n)s columns (%(header)s), found %(found)s.")
+        % {"n": len(columns), "header": ";".join(columns), "found": len(cells)},
+    )
+
+
 def read_lines(data: bytes, columns: list[str]) -> list[tuple[int, list[str]]]:
     """(line number, cells) of every non-empty line but the header, or ImportFailed.
 

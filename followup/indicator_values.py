@@ -23,7 +23,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from budget.imports.tabular import parse_month
-from followup.csvimport import ImportFailed, ImportResult, line_error, parse_decimal, read_lines
+from followup.csvimport import (
+    ImportFailed,
+    ImportResult,
+    column_count_error,
+    line_error,
+    parse_decimal,
+    read_lines,
+)
 from followup.models import ReportingPeriod
 from goals.models import Indicator, Measurement
 from styrning.permissions import can_report_indicator
@@ -76,14 +83,8 @@ def import_indicator_values(
     rows = []
     seen: dict = {}
     for line, cells in lines:
-        if len(cells) != len(CSV_COLUMNS):
-            errors.append(
-                line_error(
-                    line,
-                    _("expected %(n)s columns (%(header)s), found %(found)s.")
-                    % {"n": len(CSV_COLUMNS), "header": ";".join(CSV_COLUMNS), "found": len(cells)},
-                )
-            )
+        if wrong := column_count_error(line, cells, CSV_COLUMNS):
+            errors.append(wrong)
             continue
         ident, period_text, gender_text, value_text = cells
         indicator = indicators.get(int(ident)) if ident.isdigit() else None

@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 
 from budget.imports.tabular import parse_month
 from followup.choices import GOAL_CONTENTS
-from followup.csvimport import ImportFailed, ImportResult, line_error, parse_decimal, read_lines
+from followup.csvimport import (
+    ImportFailed,
+    ImportResult,
+    column_count_error,
+    line_error,
+    parse_decimal,
+    read_lines,
+)
 from followup.models import PersonnelFigure, PersonnelReport, ReportingPeriod
 from followup.models.personnel import LOCKED_MESSAGE, PERSONNEL_KINDS
 from styrning.models import OrgUnit
@@ -178,14 +185,8 @@ def import_figures(municipality, data: bytes, user, *, dry_run: bool = False) ->
     rows_by_period: dict = {}
     seen: dict = {}
     for line, cells in lines:
-        if len(cells) != len(CSV_COLUMNS):
-            errors.append(
-                line_error(
-                    line,
-                    _("expected %(n)s columns (%(header)s), found %(found)s.")
-                    % {"n": len(CSV_COLUMNS), "header": ";".join(CSV_COLUMNS), "found": len(cells)},
-                )
-            )
+        if wrong := column_count_error(line, cells, CSV_COLUMNS):
+            errors.append(wrong)
             continue
         unit_text, period_text = cells[0], cells[1]
         unit = by_code.get(unit_text)

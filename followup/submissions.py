@@ -43,20 +43,12 @@ from followup.models.assessments import EVIDENCE_EXTENSIONS
 from goals.models import Assignment, Goal, Indicator, Measurement
 from styrning.models import OrgUnit
 from styrning.services import save_if_changed
+from styrning.services import save_validated as _save
 
 State = Submission.State
 ZERO = Decimal("0")
 CLOSED_ASSIGNMENT = (Assignment.Status.DONE, Assignment.Status.CANCELLED)
 EARLIER_VALUES = 4  # earlier indicator values shown beside the field
-
-
-def _save(obj, user=None, reason=""):
-    obj.full_clean()
-    obj._history_user = user
-    if reason:
-        obj._change_reason = reason
-    obj.save()
-    return obj
 
 
 def _refuse_locked(period):

@@ -64,13 +64,18 @@ def save_if_changed(model, lookup: dict, values: dict, *, user=None, reason: str
         state = "changed"
     else:
         return obj, "unchanged"
+    return save_validated(obj, user, reason), state
+
+
+def save_validated(obj, user=None, reason: str = ""):
+    """``full_clean()`` then save, with who and why in the history row; returns ``obj``."""
     obj.full_clean()
     if user is not None:
         obj._history_user = user
     if reason:
         obj._change_reason = reason
     obj.save()
-    return obj, state
+    return obj
 
 
 @dataclass
