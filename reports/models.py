@@ -50,7 +50,10 @@ class Report(models.Model):
     Kind = ReportKind
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="reports", verbose_name=_("municipality")
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name=_("municipality"),
     )
     kind = models.CharField(_("report"), max_length=10, choices=ReportKind.choices)
     period = models.ForeignKey(
@@ -134,6 +137,25 @@ class Report(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Whoever calls (a view, the admin, a script): an adopted report never changes.
+        if self._stored_adopted():
+            raise ValidationError(ADOPTED_MESSAGE)
+        if self.job_id is None:
+            self.job = Job.objects.create(kind=Job.Kind.REPORT, requested_by=self.requested_by)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("reports:detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        if self._stored_adopted():
+            raise ValidationError(ADOPTED_MESSAGE)
+        return super().delete(*args, **kwargs)
+
+    def download_url(self):
+        return reverse("reports:download", args=[self.pk])
+
     @property
     def title(self) -> str:
         """ "Delårsrapport per 31 augusti 2026" (the period's label)."""
@@ -157,39 +179,20 @@ class Report(models.Model):
         }
         return f"{names.get(self.kind, 'rapport')}-{self.period.year}-{self.period.month:02}.pdf"
 
-    def get_absolute_url(self):
-        return reverse("reports:detail", args=[self.pk])
-
-    def download_url(self):
-        return reverse("reports:download", args=[self.pk])
-
     def _stored_adopted(self) -> bool:
         """Is the row adopted in the database? (one query; False for a new row)"""
         if self.pk is None:
             return False
         return type(self).objects.filter(pk=self.pk, adopted_at__isnull=False).exists()
 
-    def save(self, *args, **kwargs):
-        # Whoever calls (a view, the admin, a script): an adopted report never changes.
-        if self._stored_adopted():
-            raise ValidationError(ADOPTED_MESSAGE)
-        if self.job_id is None:
-            self.job = Job.objects.create(kind=Job.Kind.REPORT, requested_by=self.requested_by)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._stored_adopted():
-            raise ValidationError(ADOPTED_MESSAGE)
-        return super().delete(*args, **kwargs)
-
     def clean(self):
         super().clean()
         if self.period_id and self.kind and self.period.kind != self.kind:
-            raise ValidationError(
-                {"period": _("The period is not one of this kind of report.")}
-            )
-        if self.period_id and self.municipality_id and (
-            self.period.municipality_id != self.municipality_id
+            raise ValidationError({"period": _("The period is not one of this kind of report.")})
+        if (
+            self.period_id
+            and self.municipality_id
+            and (self.period.municipality_id != self.municipality_id)
         ):
             raise ValidationError({"period": _("The period belongs to another municipality.")})
         if self.adopted_by_id is not None:

@@ -20,6 +20,7 @@ from reports import context as contexts
 from reports.models import Report
 from reports.pdf import render_pdf
 from styrning.jobs import JobFailed, run_job
+from styrning.models import Job
 from styrning.services import save_validated
 
 
@@ -35,6 +36,7 @@ def request_report(period: ReportingPeriod, user=None) -> Report:
             kind=period.kind,
             period=period,
             requested_by=user,
+            job=Job.objects.create(kind=Job.Kind.REPORT, requested_by=user),
         )
         return save_validated(report, user)
 
@@ -88,8 +90,8 @@ def adopt(report: Report, body, reference: str, user=None) -> Report:
             {"decision_reference": _("Give the decision that adopted the report.")}
         )
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("period", "job").get(
-            pk=report.pk
+        report = (
+            Report.objects.select_for_update().select_related("period", "job").get(pk=report.pk)
         )
         if report.is_adopted:
             raise ValidationError(_("The report has been adopted and can no longer change."))

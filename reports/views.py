@@ -175,5 +175,3 @@ def public(request):
         "reports/public.html",
         {"reports": _reports(municipality).adopted(), "municipality": municipality},
     )
-
-
