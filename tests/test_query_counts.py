@@ -169,6 +169,7 @@ def pages(world) -> dict[str, str]:
         "budget:overview": f"/budget/{period}",
         "budget:unit (nämnd)": f"/budget/enhet/{world.nA.pk}/{period}",
         "budget:investments": f"/budget/investeringar/?ar={YEAR}",
+        "budget:frames": f"/budget/ramar/?ar={YEAR}",
         "budget:export xlsx": f"/budget/export.xlsx{period}",
         "budget:export csv": f"/budget/export.csv{period}",
         "followup:calendar": f"/arshjul/?ar={YEAR}",
@@ -180,6 +181,8 @@ def pages(world) -> dict[str, str]:
         "reports:index": "/rapporter/",
         "reports:detail": f"/rapporter/{world.report.pk}/",
         "reports:public": "/oppen/",
+        # How KF's inriktningsmål was assessed: every nämndmål below it, their indicators.
+        "followup:rollup": f"/uppfoljning/bedomning/{world.top.pk}/?period={world.interim.pk}",
     }
 
 

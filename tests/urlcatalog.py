@@ -91,6 +91,8 @@ PARAMS = {
     ("reports:status", "pk"): "report",
     ("reports:download", "pk"): "report",
     ("reports:adopt", "pk"): "report",
+    # How an adopted goal's assessment was made (the latest goal period that has opened).
+    ("followup:rollup", "goal_pk"): "plan",
 }
 
 

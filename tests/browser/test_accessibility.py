@@ -60,6 +60,7 @@ MAIN_PAGES = [
     "followup:submission",
     "reports:index",
     "reports:detail",
+    "followup:rollup",
 ]
 
 
@@ -188,6 +189,7 @@ FORMS = [
     "personnel:import",
     "personnel:indicator_import",
     "followup:submission",
+    "followup:rollup",
 ]
 
 
