@@ -164,6 +164,13 @@ MATRIX = {
         "GET": by_role(404, chef_a=200, finance=200, admin=200),
         "POST": everyone(405, anonymous=405),
     },
+    # How unit A's adopted plan was assessed: every logged-in user reads it (drafts'
+    # assessments only those who may read follow-ups in progress); the goal's owner (chef A,
+    # administrators) sets another assessment (an empty POST is an invalid form: 200).
+    "followup:rollup": {
+        "GET": everyone(200),
+        "POST": by_role(403, chef_a=200, admin=200),
+    },
     "admin": {
         "GET": by_role(302, admin=200, anonymous=302),
         "POST": by_role(302, admin=200, anonymous=302),

@@ -168,6 +168,8 @@ def pages(world) -> dict[str, str]:
         "personnel:indicator_import": "/uppfoljning/personal/indikatorvarden/",
         "followup:mine": "/uppfoljning/",
         "followup:submission": f"/uppfoljning/{world.submission.pk}/",
+        # How KF's inriktningsmål was assessed: every nämndmål below it, their indicators.
+        "followup:rollup": f"/uppfoljning/bedomning/{world.top.pk}/?period={world.interim.pk}",
     }
 
 

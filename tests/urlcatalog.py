@@ -85,6 +85,8 @@ PARAMS = {
     ("followup:submission_approve", "pk"): "submission",
     ("followup:evidence_upload", "pk"): "submission",
     ("followup:evidence", "pk"): "evidence",
+    # How an adopted goal's assessment was made (the latest goal period that has opened).
+    ("followup:rollup", "goal_pk"): "plan",
 }
 
 

@@ -53,6 +53,7 @@ MAIN_PAGES = [
     "followup:calendar",
     "followup:mine",
     "followup:submission",
+    "followup:rollup",
 ]
 
 
@@ -181,6 +182,7 @@ FORMS = [
     "personnel:import",
     "personnel:indicator_import",
     "followup:submission",
+    "followup:rollup",
 ]
 
 
