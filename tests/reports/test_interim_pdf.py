@@ -88,4 +88,5 @@ def test_counts_per_goal_in_the_pdf_equal_the_database(world, interim):
     assert "Ny bemanningsplan." in text
     assert "Innehåll" in text and "Sammanfattning" in text
     assert reader.trailer["/Root"]["/Lang"] == "sv"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged (PDF/UA)
     assert reader.metadata.title.startswith("Delårsrapport per 31 augusti 2026")
