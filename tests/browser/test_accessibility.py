@@ -71,6 +71,7 @@ def demo(demo_server, django_db_blocker, delar_submission):
     from budget.models import BudgetChange, ImportBatch, InvestmentProject
     from followup.models import ReportingPeriod
     from goals.models import Assignment, Goal, Indicator
+    from reports.models import Report
     from styrning.models import Job, Municipality, OrgUnit
 
     with django_db_blocker.unblock():
@@ -98,6 +99,8 @@ def demo(demo_server, django_db_blocker, delar_submission):
             indicator=Indicator.objects.filter(goal__owner__name="Socialförvaltningen").first(),
             period=ReportingPeriod.objects.filter(state="closed").first(),
             submission=delar_submission,
+            # The previous year's adopted delårsrapport: every role reads it.
+            report=Report.objects.adopted().first(),
             assignment=Assignment.objects.filter(unit__name="Socialförvaltningen").first()
             or Assignment.objects.first(),
         )
