@@ -360,6 +360,16 @@ def can_report_indicator(user, unit) -> bool:
     return scope.manages_budget or scope.can_draft(unit)
 
 
+def indicator_reporting_units(user):
+    """The units whose goals' indicator values ``user`` may enter, as a queryset (no query
+    until evaluated), or None for every unit (the ekonomichef, administrators): the rows
+    ``can_report_indicator`` allows, for a filter in SQL."""
+    scope = scope_for(user)
+    if scope.manages_budget:
+        return None
+    return scope.changeable_units()
+
+
 def may_report_indicators(user) -> bool:
     """Has the user any goals whose indicator values they may enter? (no query)"""
     scope = scope_for(user)
