@@ -294,7 +294,8 @@ def submission(request, pk):
             "form": form,
             "rights": rights,
             "missing": service.missing(page),
-            "history": submission_log(sub),
+            # The history once, with the economy part (it reads every change of the whole).
+            "history": submission_log(sub) if part.economy else None,
             "return_form": ReturnForm(),
             "evidence_form": EvidenceForm(assessments=assessments) if rights.edit else None,
             "forecast_rows": _forecast_rows(page, form),
