@@ -374,3 +374,15 @@ def may_report_indicators(user) -> bool:
     """Has the user any goals whose indicator values they may enter? (no query)"""
     scope = scope_for(user)
     return scope.manages_budget or bool(scope.manage_roots)
+
+
+# Reports (rapporter)
+#
+# Drafts are the ekonomichef's working files: only they and administrators ask for,
+# read and adopt them. An adopted report is a public document: everyone downloads it.
+
+
+def may_manage_reports(user) -> bool:
+    """May ask for, read the drafts of and record the adoption of reports? (no query
+    beyond the scope's)"""
+    return scope_for(user).manages_budget
