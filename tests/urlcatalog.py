@@ -85,6 +85,8 @@ PARAMS = {
     ("followup:submission_approve", "pk"): "submission",
     ("followup:evidence_upload", "pk"): "submission",
     ("followup:evidence", "pk"): "evidence",
+    # Måluppfyllelse of an adopted goal (and the goals below it).
+    ("followup:fulfilment_goal", "pk"): "plan",
 }
 
 

@@ -53,6 +53,9 @@ MAIN_PAGES = [
     "followup:calendar",
     "followup:mine",
     "followup:submission",
+    "followup:fulfilment",
+    "followup:fulfilment_goal",
+    "followup:midterm",
 ]
 
 
