@@ -1,0 +1,586 @@
+"""Sammanvägd bedömning: the roll-up of goal assessments up the chain, for one period.
+
+For every adopted goal valid in the period's year, ``rollup_for_period`` counts the
+assessments of the goals directly below it (each child's *final* assessment: its
+owner's override, else its own assessment in the period, else its own suggestion —
+so the roll-up runs bottom-up through levels nobody assesses, such as KF's
+inriktningsmål), counts the uppdrag linked to it by status, and suggests an
+assessment of the goal itself by its level's rule from the children and from its
+indicators' progress from baseline toward target. Each suggestion says in words how
+it was reached ("3 av 5 nämndmål uppfyllda, 2 delvis uppfyllda → delvis uppfyllt").
+
+The whole tree costs a fixed number of queries (goals, assessments, assignments,
+indicators, rules, overrides), whatever its size: everything else is done in Python.
+
+An indicator's value is never summed across periods: the latest value up to the
+period's month (a year's value counts from the year's end), or, for an indicator
+marked cumulative, the year's value or the sum of the year's monthly values up to
+the period (within one year only).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from followup.choices import Fulfilment
+from followup.models import Assessment, AssignmentReport, Submission
+from goals.models import Assignment, Goal, Indicator, Measurement
+
+F = Fulfilment
+# Best first: the order counts are listed in and worst-of reads backwards.
+STATUS_ORDER = (F.FULFILLED, F.PARTLY, F.NOT_FULFILLED, F.NOT_ASSESSED)
+ASSESSED = (F.FULFILLED, F.PARTLY, F.NOT_FULFILLED)
+# Shown beside the words, never instead of them (and never colour alone).
+SYMBOLS = {
+    F.FULFILLED: "✔",
+    F.PARTLY: "◐",
+    F.NOT_FULFILLED: "✖",
+    F.NOT_ASSESSED: "–",
+}
+
+# An uppdrag's status counted as an assessment (Katrineholm's halvtidsuppföljning).
+DEFAULT_ASSIGNMENT_MAPPING = {
+    Assignment.Status.DONE: F.FULFILLED,
+    Assignment.Status.IN_PROGRESS: F.PARTLY,
+    Assignment.Status.NOT_STARTED: F.NOT_FULFILLED,
+    Assignment.Status.CANCELLED: F.NOT_FULFILLED,
+}
+
+
+def symbol(status: str | None) -> str:
+    return SYMBOLS.get(status or F.NOT_ASSESSED, SYMBOLS[F.NOT_ASSESSED])
+
+
+def label(status: str | None) -> str:
+    """The status in words ("delvis uppfyllt"); an empty or unknown status is "ej bedömt"."""
+    try:
+        return str(F(status).label)
+    except ValueError:
+        return str(F.NOT_ASSESSED.label)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How a level's goals are assessed from what lies below them (``RollupRule`` as values).
+
+    ``kind``: "share" (thresholds on the share fulfilled, and fulfilled or partly),
+    "worst" (the worst assessment below), "weighted" (the mean of the scores, each
+    item weighted, against the two thresholds). Indicators count as items when
+    ``use_indicators``; linked uppdrag when ``use_assignments`` (by the mapping).
+    """
+
+    kind: str = "share"
+    fulfilled_share: Decimal = Decimal("0.75")
+    partly_share: Decimal = Decimal("0.50")
+    fulfilled_score: Decimal = Decimal("1")
+    partly_score: Decimal = Decimal("0.5")
+    not_fulfilled_score: Decimal = Decimal("0")
+    goal_weight: Decimal = Decimal("1")
+    indicator_weight: Decimal = Decimal("1")
+    assignment_weight: Decimal = Decimal("1")
+    use_indicators: bool = True
+    use_assignments: bool = False
+
+    SHARE = "share"
+    WORST = "worst"
+    WEIGHTED = "weighted"
+
+    def score(self, status) -> Decimal:
+        return {
+            F.FULFILLED: self.fulfilled_score,
+            F.PARTLY: self.partly_score,
+            F.NOT_FULFILLED: self.not_fulfilled_score,
+        }[status]
+
+
+DEFAULT_RULE = Rule()
+
+
+@dataclass(frozen=True)
+class IndicatorProgress:
+    """One indicator of a goal with the value the roll-up used and what it says."""
+
+    indicator_id: int
+    name: str
+    unit: str
+    baseline: Decimal | None
+    baseline_year: int | None
+    target: Decimal | None
+    target_year: int | None
+    value: Decimal | None
+    value_label: str  # the period of the value: "2026", "2026-08", "2026 t.o.m. augusti"
+    cumulative: bool
+    status: str  # a Fulfilment value; not_assessed when it cannot be judged
+
+    @property
+    def progress(self) -> Decimal | None:
+        """How far from baseline to target (1 = reached), None if it cannot be said."""
+        return _progress(self.baseline, self.target, self.value)
+
+
+@dataclass(frozen=True)
+class GoalRollup:
+    """The roll-up of one goal in one period."""
+
+    goal_id: int
+    # Assessment status → number of goals directly below with it (every status present,
+    # "not_assessed" for those without one).
+    counts: dict[str, int]
+    # Assignment status → number of uppdrag linked to the goal.
+    assignment_counts: dict[str, int]
+    # The goal's own assessment in the period (its owner's submission), None if none.
+    own: str | None
+    suggested: str
+    explanation: str
+    override: str | None = None
+    override_reason: str = ""
+    indicators: tuple[IndicatorProgress, ...] = field(default=(), compare=False)
+    child_ids: tuple[int, ...] = field(default=(), compare=False)
+
+    @property
+    def final(self) -> str:
+        """The override, else the own assessment, else the suggestion."""
+        return self.override or self.own or self.suggested
+
+    @property
+    def total(self) -> int:
+        """Goals directly below that were counted."""
+        return sum(self.counts.values())
+
+
+def _progress(baseline, target, value) -> Decimal | None:
+    if baseline is None or target is None or value is None:
+        return None
+    if target == baseline:
+        return Decimal(1) if value == target else None
+    return (Decimal(value) - Decimal(baseline)) / (Decimal(target) - Decimal(baseline))
+
+
+def indicator_status(baseline, target, value, direction=Indicator.Direction.HIGHER) -> str:
+    """Target reached → fulfilled; moved from the baseline toward it → partly; else not.
+
+    Without a baseline, a target or a value: not assessed.
+    """
+    if target is None or value is None:
+        return F.NOT_ASSESSED
+    higher = direction == Indicator.Direction.HIGHER
+    if (value >= target) if higher else (value <= target):
+        return F.FULFILLED
+    progress = _progress(baseline, target, value)
+    if progress is None:
+        return F.NOT_ASSESSED
+    return F.PARTLY if progress > 0 else F.NOT_FULFILLED
+
+
+# Loading (one query each) ----------------------------------------------------------------
+
+
+def _goal_rows(municipality, year):
+    """Adopted goals valid in ``year``: (pk, parent_id, level_order, is_assessed,
+    level plural name) in chain order (one query)."""
+    return list(
+        Goal.objects.filter(
+            municipality=municipality,
+            status=Goal.Status.ADOPTED,
+            start_year__lte=year,
+            end_year__gte=year,
+        )
+        .order_by()
+        .values_list(
+            "pk", "parent_id", "level__order", "level__is_assessed", "level__name_plural", "level"
+        )
+    )
+
+
+def _assessments(period, decided_only):
+    """goal pk → own assessment status in the period (one query).
+
+    Where two submissions assess one goal, a decided one wins over one in progress,
+    then the later one.
+    """
+    rows = Assessment.objects.filter(submission__period=period).exclude(status="")
+    if decided_only:
+        rows = rows.filter(submission__state__in=Submission.DECIDED_STATES)
+    decided = models.Case(
+        models.When(submission__state__in=Submission.DECIDED_STATES, then=models.Value(1)),
+        default=models.Value(0),
+    )
+    own = {}
+    for goal_id, status in (
+        rows.annotate(decided=decided)
+        .order_by("goal_id", "decided", "submission__pk")
+        .values_list("goal_id", "status")
+    ):
+        own[goal_id] = status  # the last one wins
+    return own
+
+
+def _assignment_rows(municipality, period, decided_only):
+    """(goal pk, status in the period) of uppdrag linked to goals (one query).
+
+    The status reported in the period's submissions when there is one, else the
+    uppdrag's own status.
+    """
+    reports = AssignmentReport.objects.filter(
+        assignment=OuterRef("pk"), submission__period=period
+    ).exclude(status="")
+    if decided_only:
+        reports = reports.filter(submission__state__in=Submission.DECIDED_STATES)
+    reports = reports.order_by("-submission__pk", "-pk")
+    return list(
+        Assignment.objects.filter(municipality=municipality, goal__isnull=False)
+        .annotate(reported=Subquery(reports.values("status")[:1]))
+        .order_by()
+        .values_list("goal_id", "status", "reported")
+    )
+
+
+def _indicator_rows(municipality, period, goal_ids=None):
+    """Indicators of the municipality's goals with the latest total value up to the period
+    (and its year and month), and the sum of this year's monthly values so far (one query)."""
+    year, month = period.year, period.month
+    upto = models.Q(year__lt=year) | models.Q(year=year, month__lte=month)
+    if month == 12:
+        upto |= models.Q(year=year, month__isnull=True)
+    values = Measurement.objects.filter(upto, indicator=OuterRef("pk"), gender="T")
+    latest = values.order_by("-year", models.F("month").desc(nulls_first=True))
+    this_year = values.filter(year=year)
+    year_value = this_year.filter(month__isnull=True).values("value")[:1]
+    month_sum = (
+        this_year.filter(month__isnull=False)
+        .order_by()
+        .values("indicator")
+        .annotate(total=models.Sum("value"))
+        .values("total")
+    )
+    indicators = Indicator.objects.filter(goal__municipality=municipality)
+    if goal_ids is not None:
+        indicators = indicators.filter(goal_id__in=goal_ids)
+    cumulative = _cumulative_field()
+    return list(
+        indicators.annotate(
+            latest_value=Subquery(latest.values("value")[:1]),
+            latest_year=Subquery(latest.values("year")[:1]),
+            latest_month=Subquery(latest.values("month")[:1]),
+            year_value=Subquery(year_value),
+            month_sum=Subquery(month_sum),
+        )
+        .order_by("goal_id", "order", "name")
+        .values(
+            "pk",
+            "goal_id",
+            "name",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_year",
+            "target_value",
+            "target_year",
+            "latest_value",
+            "latest_year",
+            "latest_month",
+            "year_value",
+            "month_sum",
+            *([cumulative] if cumulative else []),
+        )
+    )
+
+
+def _cumulative_field():
+    """The name of Indicator's "cumulative" flag, if the model has one."""
+    try:
+        Indicator._meta.get_field("cumulative")
+    except Exception:  # noqa: BLE001 — FieldDoesNotExist
+        return None
+    return "cumulative"
+
+
+def _progress_of(row, period) -> IndicatorProgress:
+    cumulative = bool(row.get("cumulative"))
+    if cumulative:
+        if row["year_value"] is not None:
+            value, value_label = row["year_value"], str(period.year)
+        elif row["month_sum"] is not None:
+            value = row["month_sum"]
+            value_label = _("%(year)s up to month %(month)s") % {
+                "year": period.year,
+                "month": period.month,
+            }
+        else:
+            value, value_label = None, ""
+    else:
+        value = row["latest_value"]
+        if value is None:
+            value_label = ""
+        elif row["latest_month"]:
+            value_label = f"{row['latest_year']}-{row['latest_month']:02d}"
+        else:
+            value_label = str(row["latest_year"])
+    return IndicatorProgress(
+        indicator_id=row["pk"],
+        name=row["name"],
+        unit=row["unit"],
+        baseline=row["baseline_value"],
+        baseline_year=row["baseline_year"],
+        target=row["target_value"],
+        target_year=row["target_year"],
+        value=value,
+        value_label=value_label,
+        cumulative=cumulative,
+        status=indicator_status(
+            row["baseline_value"], row["target_value"], value, row["direction"]
+        ),
+    )
+
+
+def rules_for(municipality) -> dict[int, Rule]:
+    """Level pk → its roll-up rule (one query); levels without a stored rule use the default."""
+    try:
+        from followup.models import RollupRule
+    except ImportError:
+        return defaultdict(lambda: DEFAULT_RULE)
+    rules = defaultdict(lambda: DEFAULT_RULE)
+    for rule in RollupRule.objects.filter(level__municipality=municipality):
+        rules[rule.level_id] = rule.as_rule()
+    return rules
+
+
+def assignment_mapping(municipality) -> dict[str, str]:
+    """Assignment status → assessment status, as the municipality configured it (one query)."""
+    try:
+        from followup.models import AssignmentStatusMapping
+    except ImportError:
+        return dict(DEFAULT_ASSIGNMENT_MAPPING)
+    mapping = dict(DEFAULT_ASSIGNMENT_MAPPING)
+    for status, fulfilment in AssignmentStatusMapping.objects.filter(
+        municipality=municipality
+    ).values_list("assignment_status", "fulfilment"):
+        mapping[status] = fulfilment
+    return mapping
+
+
+def with_assignments(goal_rollup: GoalRollup, mapping: dict[str, str]) -> dict[str, int]:
+    """The goal's counts with its uppdrag added as assessments by ``mapping`` (from
+    ``assignment_mapping``): Katrineholm's summed assessment per övergripande mål."""
+    counts = dict(goal_rollup.counts)
+    for status, n in goal_rollup.assignment_counts.items():
+        as_fulfilment = mapping.get(status, F.NOT_ASSESSED)
+        counts[as_fulfilment] = counts.get(as_fulfilment, 0) + n
+    return counts
+
+
+def _overrides(period) -> dict[int, tuple[str, str]]:
+    """goal pk → (status, reason) set by the goal's owner for the period (one query)."""
+    try:
+        from followup.models import RollupOverride
+    except ImportError:
+        return {}
+    return {
+        goal_id: (status, reason)
+        for goal_id, status, reason in RollupOverride.objects.filter(period=period).values_list(
+            "goal_id", "status", "reason"
+        )
+    }
+
+
+# The rule ----------------------------------------------------------------------------------
+
+
+def suggest(
+    rule: Rule,
+    counts: dict[str, int],
+    indicator_statuses=(),
+    assignment_statuses=(),
+) -> str:
+    """The suggested status from the counts of the goals below, the indicators' and the
+    mapped uppdrag's statuses. Items not assessed take no part; none left: not assessed."""
+    items = [(s, rule.goal_weight) for s in ASSESSED for _n in range(counts.get(s, 0))]
+    if rule.use_indicators:
+        items += [(s, rule.indicator_weight) for s in indicator_statuses if s in ASSESSED]
+    if rule.use_assignments:
+        items += [(s, rule.assignment_weight) for s in assignment_statuses if s in ASSESSED]
+    items = [(s, w) for s, w in items if w > 0]
+    if not items:
+        return F.NOT_ASSESSED
+    if rule.kind == Rule.WORST:
+        return max((s for s, _w in items), key=ASSESSED.index)
+    total = sum(w for _s, w in items)
+    if rule.kind == Rule.WEIGHTED:
+        score = sum(rule.score(s) * w for s, w in items) / total
+        fulfilled_at, partly_at = rule.fulfilled_share, rule.partly_share
+        if score >= fulfilled_at:
+            return F.FULFILLED
+        return F.PARTLY if score >= partly_at else F.NOT_FULFILLED
+    fulfilled = sum(w for s, w in items if s == F.FULFILLED) / total
+    at_least_partly = sum(w for s, w in items if s in (F.FULFILLED, F.PARTLY)) / total
+    if fulfilled >= rule.fulfilled_share:
+        return F.FULFILLED
+    return F.PARTLY if at_least_partly >= rule.partly_share else F.NOT_FULFILLED
+
+
+def _count_words(counts, level_plural) -> str:
+    """ "3 av 5 nämndmål uppfyllda, 2 delvis uppfyllda, 1 ej bedömt"."""
+    total = sum(counts.values())
+    parts = [
+        ngettext(
+            "%(n)s of %(total)s %(level)s fulfilled",
+            "%(n)s of %(total)s %(level)s fulfilled",
+            counts.get(F.FULFILLED, 0),
+        )
+        % {"n": counts.get(F.FULFILLED, 0), "total": total, "level": level_plural.lower()}
+    ]
+    words = {
+        F.PARTLY: lambda n: ngettext("%(n)s partly fulfilled", "%(n)s partly fulfilled", n),
+        F.NOT_FULFILLED: lambda n: ngettext("%(n)s not fulfilled", "%(n)s not fulfilled", n),
+        F.NOT_ASSESSED: lambda n: ngettext("%(n)s not assessed", "%(n)s not assessed", n),
+    }
+    for status in (F.PARTLY, F.NOT_FULFILLED, F.NOT_ASSESSED):
+        n = counts.get(status, 0)
+        if n:
+            parts.append(words[status](n) % {"n": n})
+    return ", ".join(parts)
+
+
+def _indicator_words(statuses) -> str:
+    judged = [s for s in statuses if s in ASSESSED]
+    if not judged:
+        return ""
+    reached = judged.count(F.FULFILLED)
+    moving = judged.count(F.PARTLY)
+    parts = [
+        ngettext(
+            "%(n)s of %(total)s indicators at target",
+            "%(n)s of %(total)s indicators at target",
+            reached,
+        )
+        % {"n": reached, "total": len(judged)}
+    ]
+    if moving:
+        parts.append(
+            ngettext("%(n)s moving toward it", "%(n)s moving toward it", moving) % {"n": moving}
+        )
+    return ", ".join(parts)
+
+
+def _assignment_words(statuses) -> str:
+    judged = [s for s in statuses if s in ASSESSED]
+    if not judged:
+        return ""
+    done = judged.count(F.FULFILLED)
+    return ngettext(
+        "%(n)s of %(total)s assignments counted as fulfilled",
+        "%(n)s of %(total)s assignments counted as fulfilled",
+        done,
+    ) % {"n": done, "total": len(judged)}
+
+
+def explain(rule, counts, level_plural, indicator_statuses, assignment_statuses, suggested):
+    """The suggestion in words: what was counted, then "→ <status>"."""
+    parts = []
+    if sum(counts.values()):
+        parts.append(_count_words(counts, level_plural))
+    if rule.use_indicators:
+        text = _indicator_words(indicator_statuses)
+        if text:
+            parts.append(text)
+    if rule.use_assignments:
+        text = _assignment_words(assignment_statuses)
+        if text:
+            parts.append(text)
+    if not parts:
+        parts.append(_("nothing below it assessed and no indicator values"))
+    return f"{'; '.join(parts)} → {label(suggested)}"
+
+
+# The roll-up -------------------------------------------------------------------------------
+
+
+def rollup_for_period(municipality, period, root=None, *, decided_only=False):
+    """goal pk → ``GoalRollup`` for every adopted goal valid in the period's year, or for
+    ``root`` (a goal or its pk) and the goals below it in the chain.
+
+    ``decided_only``: count only assessments (and uppdrag reports) of approved or
+    locked submissions — reports and public views; otherwise drafts count too.
+    Seven queries at most, whatever the size of the tree.
+    """
+    rows = _goal_rows(municipality, period.year)
+    children = defaultdict(list)
+    level_of = {}
+    assessed = {}
+    plural_of_level = {}
+    for pk, parent_id, order, is_assessed, plural, level_id in rows:
+        children[parent_id].append(pk)
+        level_of[pk] = (order, level_id)
+        assessed[pk] = is_assessed
+        plural_of_level[order] = plural
+    wanted = set(level_of)
+    if root is not None:
+        root_pk = getattr(root, "pk", root)
+        wanted, stack = set(), [root_pk] if root_pk in level_of else []
+        while stack:
+            pk = stack.pop()
+            wanted.add(pk)
+            stack.extend(children.get(pk, ()))
+    if not wanted:
+        return {}
+    own = _assessments(period, decided_only)
+    rules = rules_for(municipality)
+    overrides = _overrides(period)
+    mapping = assignment_mapping(municipality)
+
+    assignment_counts = defaultdict(lambda: defaultdict(int))
+    assignment_statuses = defaultdict(list)
+    for goal_id, status, reported in _assignment_rows(municipality, period, decided_only):
+        if goal_id not in wanted:
+            continue
+        status = reported or status
+        assignment_counts[goal_id][status] += 1
+        assignment_statuses[goal_id].append(mapping.get(status, F.NOT_ASSESSED))
+
+    indicators = defaultdict(list)
+    goal_filter = list(wanted) if root is not None else None
+    for row in _indicator_rows(municipality, period, goal_filter):
+        if row["goal_id"] in wanted:
+            indicators[row["goal_id"]].append(_progress_of(row, period))
+
+    result: dict[int, GoalRollup] = {}
+    # Deepest levels first, so every child's final assessment is known before its parent.
+    for pk in sorted(wanted, key=lambda p: -level_of[p][0]):
+        order, level_id = level_of[pk]
+        rule = rules[level_id]
+        counts = dict.fromkeys(STATUS_ORDER, 0)
+        kids = [c for c in children.get(pk, ()) if assessed[c]]
+        for child in kids:
+            counts[result[child].final if child in result else F.NOT_ASSESSED] += 1
+        progress = tuple(indicators.get(pk, ()))
+        ind_statuses = [p.status for p in progress]
+        asg_statuses = assignment_statuses.get(pk, [])
+        suggested = suggest(rule, counts, ind_statuses, asg_statuses)
+        override, reason = overrides.get(pk, (None, ""))
+        result[pk] = GoalRollup(
+            goal_id=pk,
+            counts=counts,
+            assignment_counts=dict(assignment_counts.get(pk, {})),
+            own=own.get(pk) if assessed[pk] else None,
+            suggested=suggested,
+            explanation=explain(
+                rule,
+                counts,
+                plural_of_level.get(order + 1, ""),
+                ind_statuses,
+                asg_statuses,
+                suggested,
+            ),
+            override=override or None,
+            override_reason=reason,
+            indicators=progress,
+            child_ids=tuple(kids),
+        )
+    return result

@@ -1,0 +1,248 @@
+"""The roll-up (sammanvägd bedömning) of a known tree: counts, suggestions, explanations,
+drafts against decided submissions, and a fixed number of queries however big the tree."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from followup.calendar import open_period
+from followup.models import Assessment, AssignmentReport, Submission
+from followup.rollup import (
+    DEFAULT_RULE,
+    Rule,
+    assignment_mapping,
+    indicator_status,
+    rollup_for_period,
+    suggest,
+    with_assignments,
+)
+from goals.models import Assignment, Measurement
+from tests.factories import make_goal, make_indicator
+from tests.followup.factories import make_year
+
+F = "fulfilled"
+P = "partly"
+N = "not_fulfilled"
+X = "not_assessed"
+
+
+@pytest.fixture
+def tree(world):
+    """Five nämndmål under "Trygg kommun": three of Socialnämnden (goal_a and two more),
+    two of Samhällsbyggnadsnämnden (goal_b and one more), with the delårsrapport open."""
+    m, levels = world.m, world.levels
+    world.goal_a2 = make_goal(m, levels[3], world.nA, world.top, adopted=True, title="A2")
+    world.goal_a3 = make_goal(m, levels[3], world.nA, world.top, adopted=True, title="A3")
+    world.goal_b2 = make_goal(m, levels[3], world.nB, world.top, adopted=True, title="B2")
+    periods = make_year(world, 2026)
+    world.period = open_period(periods[8], user=world.finance)
+    world.sub_a = Submission.objects.get(period=world.period, unit=world.fA)
+    world.sub_b = Submission.objects.get(period=world.period, unit=world.fB)
+    return world
+
+
+def assess(submission, goal, status, analysis=""):
+    return Assessment.objects.create(
+        submission=submission, goal=goal, status=status, analysis=analysis
+    )
+
+
+def test_known_tree_gives_known_counts_and_suggestion(tree):
+    w = tree
+    assess(w.sub_a, w.goal_a, F)
+    assess(w.sub_a, w.goal_a2, F)
+    assess(w.sub_a, w.goal_a3, P)
+    assess(w.sub_b, w.goal_b, F)
+    assess(w.sub_b, w.goal_b2, P)
+    with translation.override("sv"):
+        rollup = rollup_for_period(w.m, w.period)
+    top = rollup[w.top.pk]
+    assert top.counts == {F: 3, P: 2, N: 0, X: 0}
+    assert top.own is None
+    # 3 of 5 = 60 % fulfilled (< 75 %), 5 of 5 at least partly (≥ 50 %): partly.
+    assert top.suggested == P
+    assert top.final == P
+    assert top.explanation == "3 av 5 nämndmål uppfyllda, 2 delvis uppfyllda → delvis uppfyllt"
+    # The vision counts its one inriktningsmål by that goal's final assessment.
+    assert rollup[w.vision.pk].counts == {F: 0, P: 1, N: 0, X: 0}
+    assert rollup[w.vision.pk].suggested == P
+    # A nämndmål's own assessment is its final one; its verksamhetsplan has none.
+    assert rollup[w.goal_a.pk].own == F
+    assert rollup[w.goal_a.pk].counts == {F: 0, P: 0, N: 0, X: 1}
+    assert rollup[w.goal_a.pk].suggested == X
+    # Drafts are never rolled up.
+    assert w.draft_a.pk not in rollup
+
+
+def test_missing_assessments_count_as_not_assessed_and_take_no_part(tree):
+    w = tree
+    assess(w.sub_a, w.goal_a, F)
+    assess(w.sub_a, w.goal_a2, F)
+    assess(w.sub_a, w.goal_a3, F)
+    assess(w.sub_b, w.goal_b, N)
+    rollup = rollup_for_period(w.m, w.period)
+    top = rollup[w.top.pk]
+    assert top.counts == {F: 3, P: 0, N: 1, X: 1}
+    # 3 of the 4 assessed = 75 %: fulfilled.
+    assert top.suggested == F
+
+
+def test_decided_only_counts_approved_submissions(tree):
+    w = tree
+    assess(w.sub_a, w.goal_a, F)
+    assess(w.sub_b, w.goal_b, N)
+    Submission.objects.filter(pk=w.sub_b.pk).update(
+        state=Submission.State.APPROVED, sent_at=dt.datetime(2026, 9, 10, tzinfo=dt.UTC)
+    )
+    everything = rollup_for_period(w.m, w.period)
+    decided = rollup_for_period(w.m, w.period, decided_only=True)
+    assert everything[w.top.pk].counts == {F: 1, P: 0, N: 1, X: 3}
+    assert decided[w.top.pk].counts == {F: 0, P: 0, N: 1, X: 4}
+    assert decided[w.goal_a.pk].own is None
+    assert decided[w.goal_b.pk].own == N
+
+
+def test_root_limits_the_result_to_its_subtree(tree):
+    w = tree
+    assess(w.sub_a, w.goal_a, P)
+    rollup = rollup_for_period(w.m, w.period, root=w.goal_a)
+    assert set(rollup) == {w.goal_a.pk, w.plan_a.pk}
+    assert rollup[w.goal_a.pk].own == P
+    assert rollup_for_period(w.m, w.period, root=w.top.pk)[w.top.pk].total == 5
+
+
+def test_indicators_feed_the_suggestion_with_their_latest_value(tree):
+    w = tree
+    # 51 (2022) → 55 (2026); values must not be summed across periods.
+    reached = make_indicator(w.goal_a, name="Nöjdhet")
+    Measurement.objects.create(indicator=reached, year=2025, value=Decimal("54"))
+    Measurement.objects.create(indicator=reached, year=2026, month=7, value=Decimal("56"))
+    # A value after the period (September) is not seen by the August period.
+    Measurement.objects.create(indicator=reached, year=2026, month=9, value=Decimal("40"))
+    moving = make_indicator(w.goal_a, name="Kontinuitet")
+    Measurement.objects.create(indicator=moving, year=2025, value=Decimal("52"))
+    with translation.override("sv"):
+        rollup = rollup_for_period(w.m, w.period)
+    goal = rollup[w.goal_a.pk]
+    assert [(p.name, p.value, p.status) for p in goal.indicators] == [
+        ("Kontinuitet", Decimal("52.00"), P),
+        ("Nöjdhet", Decimal("56.00"), F),
+    ]
+    # One of two indicators fulfilled = 50 %: partly.
+    assert goal.suggested == P
+    assert "1 av 2 indikatorer har nått målvärdet" in goal.explanation
+
+
+def test_assignments_are_counted_by_their_status_in_the_period(tree):
+    w = tree
+    made = {}
+    for title, status in [("U1", "done"), ("U2", "in_progress"), ("U3", "in_progress")]:
+        made[title] = Assignment.objects.create(
+            municipality=w.m,
+            title=title,
+            given_by=w.kf,
+            decision_reference="KF 2025-11-24 § 1",
+            decided_on=dt.date(2025, 11, 24),
+            unit=w.nA,
+            goal=w.top,
+            due_date=dt.date(2026, 12, 31),
+            status=status,
+            comment="klart" if status == "done" else "",
+        )
+    AssignmentReport.objects.create(
+        submission=w.sub_a, assignment=made["U3"], status="done", comment="klart"
+    )
+    rollup = rollup_for_period(w.m, w.period)
+    assert rollup[w.top.pk].assignment_counts == {"done": 2, "in_progress": 1}
+    # Katrineholm's halvtid: the goals below and the uppdrag summed by the mapping.
+    summed = with_assignments(rollup[w.top.pk], assignment_mapping(w.m))
+    assert summed == {F: 2, P: 1, N: 0, X: 5}
+    # Used by a rule that counts uppdrag: 2 fulfilled, 1 partly of 3.
+    # A rule that counts uppdrag: 2 of 3 fulfilled (67 % < 75 %), all at least partly.
+    assert suggest(Rule(use_assignments=True), {}, (), [F, F, P]) == P
+
+
+@pytest.mark.parametrize(
+    ("rule", "counts", "expected"),
+    [
+        (DEFAULT_RULE, {F: 3, P: 1}, F),
+        (DEFAULT_RULE, {F: 2, P: 1, N: 1}, P),
+        (DEFAULT_RULE, {F: 1, N: 3}, N),
+        (DEFAULT_RULE, {X: 4}, X),
+        (Rule(kind="worst"), {F: 9, P: 1}, P),
+        (Rule(kind="worst"), {F: 9, N: 1}, N),
+        (Rule(kind="worst"), {F: 2, X: 1}, F),
+        # Weighted: scores 1, 0.5, 0; the mean against 0.75 and 0.5.
+        (Rule(kind="weighted"), {F: 2, P: 2}, F),  # (2 + 1) / 4 = 0.75
+        (Rule(kind="weighted"), {F: 1, P: 1, N: 2}, N),  # 1.5 / 4 = 0.375
+        (Rule(kind="weighted"), {P: 4}, P),  # 0.5
+    ],
+)
+def test_each_rule_kind(rule, counts, expected):
+    assert suggest(rule, counts) == expected
+
+
+def test_indicator_status_follows_direction():
+    assert indicator_status(Decimal(51), Decimal(55), Decimal(55)) == F
+    assert indicator_status(Decimal(51), Decimal(55), Decimal(53)) == P
+    assert indicator_status(Decimal(51), Decimal(55), Decimal(50)) == N
+    assert indicator_status(Decimal(10), Decimal(5), Decimal(7), "lower") == P
+    assert indicator_status(Decimal(10), Decimal(5), Decimal(4), "lower") == F
+    assert indicator_status(None, Decimal(5), None) == X
+
+
+def _grow(world, period, n):
+    """n more nämndmål, each with a verksamhetsplan, an indicator with two values, an
+    uppdrag and assessments in the open period."""
+    m, levels = world.m, world.levels
+    sub_a = Submission.objects.get(period=period, unit=world.fA)
+    for i in range(n):
+        goal = make_goal(m, levels[3], world.nA, world.top, adopted=True, title=f"N{i}")
+        plan = make_goal(m, levels[4], world.fA, goal, adopted=True, title=f"V{i}")
+        indicator = make_indicator(plan, name=f"I{i}")
+        Measurement.objects.create(indicator=indicator, year=2025, value=52)
+        Measurement.objects.create(indicator=indicator, year=2026, month=6, value=53)
+        Assignment.objects.create(
+            municipality=m,
+            title=f"U{i}",
+            given_by=world.kf,
+            decision_reference="KF 2025-11-24 § 1",
+            decided_on=dt.date(2025, 11, 24),
+            unit=world.nA,
+            goal=goal,
+            due_date=dt.date(2026, 12, 31),
+        )
+        assess(sub_a, goal, [F, P, N][i % 3])
+        assess(sub_a, plan, [F, P][i % 2])
+
+
+def _queries(world, period):
+    with CaptureQueriesContext(connection) as captured:
+        rollup = rollup_for_period(world.m, period)
+    return len(captured), rollup
+
+
+def test_whole_tree_in_a_fixed_number_of_queries(tree):
+    w = tree
+    _grow(w, w.period, 2)
+    small, rollup = _queries(w, w.period)
+    assert rollup[w.top.pk].total == 7
+    _grow(w, w.period, 20)
+    large, rollup = _queries(w, w.period)
+    assert rollup[w.top.pk].total == 27
+    assert small == large
+    assert large <= 7
+
+
+def test_fulfilment_is_shown_as_words_and_symbol():
+    with translation.override("sv"):
+        html = Template(
+            '{% load rollup_tags %}{% fulfilment "partly" %}|{% fulfilment "" %}'
+        ).render(Context())
+    assert "◐</span> Delvis uppfyllt" in html
+    assert "status--fulfilment-not_assessed" in html and "Ej bedömt" in html
