@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
 from followup.charts import CountBar, TrendPoint, count_bars_svg, trend_svg
@@ -142,6 +143,18 @@ def page_query(period, decided_only) -> str:
     return f"?period={period.pk}" + ("" if decided_only else "&pagaende=1")
 
 
+def _explanation(rollup) -> str:
+    """How the final assessment came about, in words: the roll-up's sentence, said to be
+    a suggestion when the goal's owner assessed it in the follow-up."""
+    if rollup is None:
+        return _("No assessment in this period.")
+    if rollup.own and not rollup.override:
+        return _("Assessed by its owner in the follow-up. Suggested from below: %(how)s") % {
+            "how": rollup.explanation
+        }
+    return rollup.explanation
+
+
 def _card(goal_pk, title, owner, rollup, urls, query) -> GoalCard:
     counts = dict(rollup.counts) if rollup else {}
     return GoalCard(
@@ -151,18 +164,23 @@ def _card(goal_pk, title, owner, rollup, urls, query) -> GoalCard:
         status=_status(rollup.final if rollup else ""),
         counts=count_items(counts),
         below=sum(counts.values()),
-        explanation=rollup.explanation if rollup else _("No assessment in this period."),
+        explanation=_explanation(rollup),
         override_reason=(rollup.override_reason if rollup and rollup.override else ""),
-        rollup_url=urls["rollup"](goal_pk) + query,
+        rollup_url=urls["rollup"](goal_pk) + query if urls["rollup"] else "",
         drill_url=urls["drill"](goal_pk) + query,
     )
 
 
+def _rollup_url():
+    """ "Hur bedömningen gjordes" (the roll-up's own page), or None while it has no page."""
+    try:
+        return UrlPattern("followup:rollup")
+    except NoReverseMatch:
+        return None
+
+
 def _urls() -> dict:
-    return {
-        "rollup": UrlPattern("followup:rollup"),
-        "drill": UrlPattern("followup:fulfilment_goal"),
-    }
+    return {"rollup": _rollup_url(), "drill": UrlPattern("followup:fulfilment_goal")}
 
 
 def levels_of(municipality) -> dict:
@@ -398,11 +416,8 @@ def midterm_page(municipality, period, decided_only: bool) -> dict:
             "assignment_id", "status", "comment"
         )
     }
-    goal_url, assignment_url, rollup_url = (
-        UrlPattern("goals:detail"),
-        UrlPattern("goals:assignment"),
-        UrlPattern("followup:rollup"),
-    )
+    goal_url, assignment_url = UrlPattern("goals:detail"), UrlPattern("goals:assignment")
+    rollup_url = _rollup_url()
     goal_items = defaultdict(list)
     for pk, parent, title, owner in below:
         goal_items[parent].append(
@@ -451,7 +466,7 @@ def midterm_page(municipality, period, decided_only: bool) -> dict:
                 total=count_items(total),
                 goal_items=goal_items[pk],
                 assignment_items=assignment_items[pk],
-                rollup_url=rollup_url(pk) + page_query(period, decided_only),
+                rollup_url=rollup_url(pk) + page_query(period, decided_only) if rollup_url else "",
             )
         )
         bars.append(CountBar(title, total))

@@ -61,7 +61,7 @@ def test_politician_sees_decided_counts_and_never_a_sent_submissions_text(client
     assert "1 av 2 nämndmål uppfyllda" in text
     # Text, symbol and a link to how it was made; never colour alone.
     assert "status--fulfilment-" in text and 'aria-hidden="true">' in text
-    assert reverse("followup:rollup", args=[assessed.top.pk]) in text
+    assert reverse("followup:fulfilment_goal", args=[assessed.top.pk]) in text
     assert "Hemlig analys" not in html
     # The drill-down to the nämndmål: only the approved unit's text.
     drill = client.get(card.drill_url)
@@ -164,4 +164,4 @@ def test_level_names_come_from_the_municipalitys_model(client, three_level_world
     client.force_login(w.politician)
     html = client.get(OVERVIEW, {"period": period.pk}).content.decode()
     assert "övergripande mål" in html.lower()
-    assert "1 av 3 nämndmål uppfyllda, 1 ej uppfyllda, 1 ej bedömt" in html
+    assert "1 av 3 nämndmål uppfyllda, 1 ej uppfyllt, 1 ej bedömt" in html
