@@ -212,12 +212,14 @@ def frames(request):
         .governing_bodies()
         .order_by("tree_id", "lft")
     )
-    existing = {(f.unit_id, f.year): f for f in budget_year.frames.all()}
     form = FrameForm(
         request.POST if request.method == "POST" else None,
         budget_year=budget_year,
         boards=boards,
-        frames={k: f.amount for k, f in existing.items()},
+        frames={
+            (unit_id, year): amount
+            for unit_id, year, amount in budget_year.frames.values_list("unit_id", "year", "amount")
+        },
     )
     if request.method == "POST":
         if budget_year.is_adopted:
@@ -226,7 +228,10 @@ def frames(request):
             with transaction.atomic():
                 # Only cells that were posted: an empty POST deletes nothing.
                 sync = RowSync(
-                    BudgetFrame, existing.values(), lambda f: (f.unit_id, f.year), user=request.user
+                    BudgetFrame,
+                    budget_year.frames.all(),
+                    lambda f: (f.unit_id, f.year),
+                    user=request.user,
                 )
                 for board, year, name in form.submitted_cells:
                     amount = form.cleaned_data[name]

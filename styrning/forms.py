@@ -38,11 +38,14 @@ class AccessibleFormMixin:
 
     def _describe_fields(self):
         for name, field in self.fields.items():
+            invalid = self.is_bound and name in self.errors
+            if not (field.help_text or invalid):
+                continue  # no bound field for nothing (the frames form has 150 fields)
             bound = self[name]
             ids = []
             if field.help_text:
                 ids.append(f"{bound.auto_id}_help")
-            if self.is_bound and name in self.errors:
+            if invalid:
                 ids.append(f"{bound.auto_id}_errors")
                 field.widget.attrs["aria-invalid"] = "true"
             if ids:

@@ -15,7 +15,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 
-def _attrs(attrs) -> str:
+def html_attrs(attrs) -> str:
     """Django's attrs.html: `` name="value"``, a bare name for True, nothing for False."""
     parts = []
     for name, value in attrs.items():
@@ -31,14 +31,15 @@ def _attrs(attrs) -> str:
 class Select(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+        name_attr = conditional_escape(widget["name"])
+        parts = [f'<select name="{name_attr}"{html_attrs(widget["attrs"])}>']
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 parts.append(format_html('\n  <optgroup label="{}">', group_name))
             for option in options:
                 parts.append(
                     f'\n  <option value="{conditional_escape(str(option["value"]))}"'
-                    f"{_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>"
+                    f"{html_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>"
                 )
             if group_name:
                 parts.append("\n  </optgroup>")
@@ -56,7 +57,7 @@ class _InputMixin:
         )
         return mark_safe(
             f'<input type="{conditional_escape(widget["type"])}" '
-            f'name="{conditional_escape(widget["name"])}"{value_attr}{_attrs(widget["attrs"])}>'
+            f'name="{conditional_escape(widget["name"])}"{value_attr}{html_attrs(widget["attrs"])}>'
         )
 
 

@@ -159,6 +159,7 @@ def pages(world) -> dict[str, str]:
         "budget:overview": f"/budget/{period}",
         "budget:unit (nämnd)": f"/budget/enhet/{world.nA.pk}/{period}",
         "budget:investments": f"/budget/investeringar/?ar={YEAR}",
+        "budget:frames": f"/budget/ramar/?ar={YEAR}",
         "budget:export xlsx": f"/budget/export.xlsx{period}",
         "budget:export csv": f"/budget/export.csv{period}",
         "followup:calendar": f"/arshjul/?ar={YEAR}",

@@ -4,9 +4,14 @@ templates wrote before, escaped, with the right marks, links and figures."""
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import mark_safe
 
-from budget.models import BudgetChange, BudgetYear, Forecast, InvestmentProject
+from budget import tables
+from budget.forms import FrameForm
+from budget.models import BudgetChange, BudgetFrame, BudgetYear, Forecast, InvestmentProject
 
 PERIOD = {"ar": 2026, "manad": 6}
 
@@ -145,3 +150,72 @@ def test_frames_rows_label_each_input_and_show_its_error(client, world):
     html = client.post(url, {name: "mycket"}).content.decode()
     assert f'<div class="field__errors" id="id_{name}_errors">' in html
     assert not budget_year.frames.exists()
+
+
+def _frame_rows_by_bound_fields(boards, form) -> str:
+    """The frames rows as they were written before: each cell Django's bound field."""
+    cells = {board.pk: [] for board in boards}
+    for board, _year, name in form.cells:
+        field = form[name]
+        errors = field.errors
+        error_html = (
+            format_html(
+                '<div class="field__errors" id="{}_errors">{}</div>',
+                field.auto_id,
+                mark_safe(" ".join(conditional_escape(e) for e in errors)),
+            )
+            if errors
+            else ""
+        )
+        cells[board.pk].append(
+            format_html(
+                '<td><label class="visually-hidden" for="{}">{}</label>{}{}</td>',
+                field.auto_id,
+                field.label,
+                field,
+                error_html,
+            )
+        )
+    return "".join(
+        f'\n    <tr><th scope="row">{escape(board.name)}</th>{"".join(cells[board.pk])}</tr>\n    '
+        for board in boards
+    )
+
+
+@pytest.mark.parametrize("adopted", [False, True])
+@pytest.mark.parametrize("post", [None, "errors"])
+def test_frames_rows_equal_what_the_bound_fields_render(world, adopted, post):
+    world.nA.name = 'Social<&>"nämnden'
+    world.nA.save()
+    budget_year = BudgetYear.objects.create(municipality=world.m, year=2026)
+    boards = [world.ks, world.nA, world.nB]
+    for board, amount in ((world.nA, "120000000"), (world.nB, "1234.50"), (world.ks, "0")):
+        BudgetFrame.objects.create(
+            budget_year=budget_year, unit=board, year=2026, amount=Decimal(amount)
+        )
+    if adopted:
+        budget_year.status = BudgetYear.Status.ADOPTED
+    frames = {(f.unit_id, f.year): f.amount for f in budget_year.frames.all()}
+    data = None
+    if post:
+        # Text, a negative, a valid Swedish amount, an empty cell; the rest not posted.
+        data = {
+            f"frame_{world.nA.pk}_2026": "mycket <mer>",
+            f"frame_{world.nA.pk}_2027": "−5",
+            f"frame_{world.nB.pk}_2026": "1 234 567,50",
+            f"frame_{world.ks.pk}_2026": "",
+        }
+
+    def form():
+        made = FrameForm(data, budget_year=budget_year, boards=boards, frames=frames)
+        if post:
+            assert made.is_valid() is adopted  # adopted: the fields are disabled
+        return made
+
+    new = tables.frame_rows(boards, form())
+    assert new == _frame_rows_by_bound_fields(boards, form())
+    assert new.count("<input ") == 9
+    assert ("disabled" in new) is adopted
+    if post and not adopted:
+        assert 'aria-invalid="true" aria-describedby="id_frame_' in new
+        assert "mycket &lt;mer&gt;" in new
