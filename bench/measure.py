@@ -245,18 +245,57 @@ def targets() -> dict:
         .order_by("-period__year", "-period__month")
         .first()
     )
+    top_goal = (
+        Goal.objects.filter(municipality=m, level__order=2, status=Goal.Status.ADOPTED)
+        .order_by("tree_id", "lft")
+        .first()
+    )
     return {
         "municipality": m.pk,
         "board": board.pk,
         "office": office.pk,
         "goal": goal.pk if goal else committee_goal.pk,
         "committee_goal": committee_goal.pk,
+        "top_goal": top_goal.pk if top_goal else committee_goal.pk,
         "perspective": Perspective.objects.filter(municipality=m).order_by("order").first().pk,
         "assignment": Assignment.objects.filter(municipality=m).order_by("pk").first().pk,
         "year": year.year if year else "",
         "goal_period": goal_period.pk if goal_period else "",
         "submission": submission.pk if submission else "",
     }
+
+
+def measure_rollup(n=10, budget=20.0, log=print) -> dict:
+    """Sammanvägd bedömning, hela trädet: ``followup.rollup.rollup_for_period`` for the
+    latest goal period that has opened, over the whole municipality (drafts counted, as the
+    ekonomichef sees it) and decided only (as reports and politicians see it): median and
+    p95, the number of goals rolled up and of queries (the same at every scale)."""
+    from followup.choices import GOAL_CONTENTS
+    from followup.models import ReportingPeriod
+    from followup.rollup import rollup_for_period
+    from styrning.models import Municipality
+
+    m = Municipality.objects.current()
+    period = (
+        ReportingPeriod.objects.filter(municipality=m, content__in=GOAL_CONTENTS)
+        .exclude(state=ReportingPeriod.State.PLANNED)
+        .order_by("-year", "-month")
+        .first()
+    )
+    if period is None:
+        return {"status": "not measured", "reason": "no goal period has opened"}
+    log(f"  sammanvägd bedömning, hela trädet: {period}")
+    result = {"period": str(period)}
+    for key, decided in (("all", False), ("decided", True)):
+        rolled, sql = capture(lambda d=decided: rollup_for_period(m, period, decided_only=d))
+        times = repeat(lambda d=decided: rollup_for_period(m, period, decided_only=d), n, budget, 3)
+        result[key] = {
+            **summarise(times),
+            "goals": len(rolled),
+            "queries": len(sql),
+            "counted": sum(r.total for r in rolled.values()),
+        }
+    return result
 
 
 def login(client, username):

@@ -9,6 +9,8 @@ MAL_FIRST_VIEW_BYTES = 200 * 1024
 ADD_GOAL_MS = 50
 BUILD_SECONDS = 300
 LOAD_RPS = 50
+# Issue 10's: the roll-up of the whole tree for a period at scale 10.
+ROLLUP_MS = 2000
 SIE_REAL_LPS = 150_000
 SIE_DRY_LPS = 300_000
 SIE_PEAK_MB = 300
@@ -156,6 +158,31 @@ def render(results: dict) -> str:
             "",
             "Goals rewritten: rows whose tree fields (lft, rght, tree_id, level) one more "
             "insert or move changed — the rows it locks.",
+            "",
+        ]
+    rollup = {k: v for k, v in results.get("rollup", {}).items() if v}
+    if rollup:
+        out += ["## Sammanvägd bedömning, hela trädet", ""]
+        scales = sorted(rollup, key=float)
+        rows = []
+        for key, label in (("all", "drafts counted"), ("decided", "approved only")):
+            row = [label]
+            for s in scales:
+                r = rollup[s].get(key, {})
+                row += [num(r.get("goals")), num(r.get("queries")), num(r.get("median_ms")),
+                        num(r.get("p95_ms"))]  # fmt: skip
+            big = rollup[scales[-1]].get(key, {}).get("p95_ms")
+            row.append(mark(big < ROLLUP_MS if big is not None else None))
+            rows.append(row)
+        header = [""]
+        for s in scales:
+            header += [f"goals ({s})", f"queries ({s})", f"median ms ({s})", f"p95 ms ({s})"]
+        header.append(f"p95 < {ROLLUP_MS} ms")
+        out += [
+            table(header, rows),
+            "",
+            "followup.rollup.rollup_for_period for the latest goal period that has opened, "
+            "over the whole municipality, in-process.",
             "",
         ]
     sie = results.get("sie")

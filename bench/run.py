@@ -150,6 +150,10 @@ def run_child(task: str, out: Path, args) -> None:
         result["goals"] = measure.measure_goal_changes(
             args.requests, args.page_budget, log=lambda s: print(s, flush=True)
         )
+        print(f"scale {args.scale}: sammanvägd bedömning, hela trädet", flush=True)
+        result["rollup"] = measure.measure_rollup(
+            10, args.page_budget, log=lambda s: print(s, flush=True)
+        )
         result["seconds"] = round(time.perf_counter() - started, 1)
     elif task == "sie":
         result = measure_sie(args.sie_lines, WORK / "sie")
@@ -241,6 +245,7 @@ def main(argv=None) -> int:
                 )
                 results["pages"][scale] = measured["pages"]
                 results["goals"][scale] = measured["goals"]
+                results.setdefault("rollup", {})[scale] = measured.get("rollup")
                 results.setdefault("build", {}).setdefault(scale, {})["counts"] = measured["counts"]
                 results.setdefault("targets", {})[scale] = measured["targets"]
         if "load" in only:

@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from followup.models import (
     Assessment,
     AssignmentReport,
+    AssignmentStatusMapping,
     CalendarEntry,
     CalendarTemplate,
     Evidence,
@@ -13,6 +14,8 @@ from followup.models import (
     PersonnelReport,
     ReminderLog,
     ReportingPeriod,
+    RollupOverride,
+    RollupRule,
     Submission,
 )
 
@@ -90,3 +93,27 @@ class AssignmentReportAdmin(_ReadOnly):
 class EvidenceAdmin(_ReadOnly):
     list_display = ["name", "submission", "uploaded_by", "uploaded_at"]
     list_select_related = ["submission__unit", "submission__period", "uploaded_by"]
+
+
+# The roll-up's rules and the uppdrag mapping are data the administrator keeps (with history).
+@admin.register(RollupRule)
+class RollupRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["level", "kind", "fulfilled_share", "partly_share", "use_indicators"]
+    list_filter = ["kind", "level__municipality"]
+    list_select_related = ["level"]
+
+
+@admin.register(AssignmentStatusMapping)
+class AssignmentStatusMappingAdmin(SimpleHistoryAdmin):
+    list_display = ["assignment_status", "fulfilment", "municipality"]
+    list_filter = ["municipality"]
+
+
+# Overrides are set by the goal's owner on the goal's roll-up page; here for the record.
+@admin.register(RollupOverride)
+class RollupOverrideAdmin(_ReadOnly):
+    list_display = ["goal", "period", "status", "set_by", "set_at"]
+    list_select_related = ["goal", "period", "set_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

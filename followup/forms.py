@@ -247,3 +247,23 @@ class EvidenceForm(AccessibleFormMixin, forms.Form):
         if upload.size > EVIDENCE_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 10 MB."))
         return upload
+
+
+class RollupOverrideForm(AccessibleFormMixin, forms.Form):
+    """The goal owner's own assessment instead of the roll-up's suggestion, with a reason."""
+
+    assessment = forms.ChoiceField(
+        label=_("Assessment"),
+        choices=[("", CHOOSE_LABEL), *Fulfilment.choices],
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why the assessment differs from the suggestion; shown beside it."),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Say why the assessment differs."))
+        return reason

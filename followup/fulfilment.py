@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
+from followup import rollup_page
 from followup.charts import CountBar, TrendPoint, count_bars_svg, trend_svg
-from followup.choices import GOAL_CONTENTS, Fulfilment, ReportKind
+from followup.choices import Fulfilment, ReportKind
 from followup.models import Assessment, AssignmentReport, ReportingPeriod, Submission
 from followup.rollup import STATUS_ORDER, assignment_mapping, label, rollup_for_period
 from goals.models import Assignment, Goal
@@ -54,11 +54,7 @@ def count_items(counts: dict) -> list[CountItem]:
 def goal_periods(municipality) -> list[ReportingPeriod]:
     """The periods that assess goals (delår, årsbokslut) and have opened, newest first
     (one query)."""
-    return list(
-        ReportingPeriod.objects.filter(municipality=municipality, content__in=GOAL_CONTENTS)
-        .exclude(state=ReportingPeriod.State.PLANNED)
-        .order_by("-year", "-month")
-    )
+    return list(rollup_page.goal_periods(municipality))
 
 
 def default_period(periods: list[ReportingPeriod], years=None) -> ReportingPeriod | None:
@@ -166,21 +162,16 @@ def _card(goal_pk, title, owner, rollup, urls, query) -> GoalCard:
         below=sum(counts.values()),
         explanation=_explanation(rollup),
         override_reason=(rollup.override_reason if rollup and rollup.override else ""),
-        rollup_url=urls["rollup"](goal_pk) + query if urls["rollup"] else "",
+        rollup_url=urls["rollup"](goal_pk) + query,
         drill_url=urls["drill"](goal_pk) + query,
     )
 
 
-def _rollup_url():
-    """ "Hur bedömningen gjordes" (the roll-up's own page), or None while it has no page."""
-    try:
-        return UrlPattern("followup:rollup")
-    except NoReverseMatch:
-        return None
-
-
 def _urls() -> dict:
-    return {"rollup": _rollup_url(), "drill": UrlPattern("followup:fulfilment_goal")}
+    return {
+        "rollup": UrlPattern("followup:rollup"),  # "hur bedömningen gjordes"
+        "drill": UrlPattern("followup:fulfilment_goal"),
+    }
 
 
 def levels_of(municipality) -> dict:
@@ -417,7 +408,7 @@ def midterm_page(municipality, period, decided_only: bool) -> dict:
         )
     }
     goal_url, assignment_url = UrlPattern("goals:detail"), UrlPattern("goals:assignment")
-    rollup_url = _rollup_url()
+    rollup_url = UrlPattern("followup:rollup")
     goal_items = defaultdict(list)
     for pk, parent, title, owner in below:
         goal_items[parent].append(
@@ -466,7 +457,7 @@ def midterm_page(municipality, period, decided_only: bool) -> dict:
                 total=count_items(total),
                 goal_items=goal_items[pk],
                 assignment_items=assignment_items[pk],
-                rollup_url=rollup_url(pk) + page_query(period, decided_only) if rollup_url else "",
+                rollup_url=rollup_url(pk) + page_query(period, decided_only),
             )
         )
         bars.append(CountBar(title, total))

@@ -24,14 +24,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from followup.choices import Fulfilment
-from followup.models import Assessment, AssignmentReport, Submission
+from followup.models import (
+    Assessment,
+    AssignmentReport,
+    AssignmentStatusMapping,
+    RollupOverride,
+    RollupRule,
+    Submission,
+)
 from goals.models import Assignment, Goal, Indicator, Measurement
+from styrning import formatting
+from styrning.services import save_validated
 
 F = Fulfilment
 # Best first: the order counts are listed in and worst-of reads backwards.
@@ -263,7 +272,6 @@ def _indicator_rows(municipality, period, goal_ids=None):
     indicators = Indicator.objects.filter(goal__municipality=municipality)
     if goal_ids is not None:
         indicators = indicators.filter(goal_id__in=goal_ids)
-    cumulative = _cumulative_field()
     return list(
         indicators.annotate(
             latest_value=Subquery(latest.values("value")[:1]),
@@ -288,22 +296,13 @@ def _indicator_rows(municipality, period, goal_ids=None):
             "latest_month",
             "year_value",
             "month_sum",
-            *([cumulative] if cumulative else []),
+            "cumulative",
         )
     )
 
 
-def _cumulative_field():
-    """The name of Indicator's "cumulative" flag, if the model has one."""
-    try:
-        Indicator._meta.get_field("cumulative")
-    except Exception:  # noqa: BLE001 — FieldDoesNotExist
-        return None
-    return "cumulative"
-
-
 def _progress_of(row, period) -> IndicatorProgress:
-    cumulative = bool(row.get("cumulative"))
+    cumulative = row["cumulative"]
     if cumulative:
         if row["year_value"] is not None:
             value, value_label = row["year_value"], str(period.year)
@@ -342,10 +341,6 @@ def _progress_of(row, period) -> IndicatorProgress:
 
 def rules_for(municipality) -> dict[int, Rule]:
     """Level pk → its roll-up rule (one query); levels without a stored rule use the default."""
-    try:
-        from followup.models import RollupRule
-    except ImportError:
-        return defaultdict(lambda: DEFAULT_RULE)
     rules = defaultdict(lambda: DEFAULT_RULE)
     for rule in RollupRule.objects.filter(level__municipality=municipality):
         rules[rule.level_id] = rule.as_rule()
@@ -354,10 +349,6 @@ def rules_for(municipality) -> dict[int, Rule]:
 
 def assignment_mapping(municipality) -> dict[str, str]:
     """Assignment status → assessment status, as the municipality configured it (one query)."""
-    try:
-        from followup.models import AssignmentStatusMapping
-    except ImportError:
-        return dict(DEFAULT_ASSIGNMENT_MAPPING)
     mapping = dict(DEFAULT_ASSIGNMENT_MAPPING)
     for status, fulfilment in AssignmentStatusMapping.objects.filter(
         municipality=municipality
@@ -378,10 +369,6 @@ def with_assignments(goal_rollup: GoalRollup, mapping: dict[str, str]) -> dict[s
 
 def _overrides(period) -> dict[int, tuple[str, str]]:
     """goal pk → (status, reason) set by the goal's owner for the period (one query)."""
-    try:
-        from followup.models import RollupOverride
-    except ImportError:
-        return {}
     return {
         goal_id: (status, reason)
         for goal_id, status, reason in RollupOverride.objects.filter(period=period).values_list(
@@ -584,3 +571,73 @@ def rollup_for_period(municipality, period, root=None, *, decided_only=False):
             child_ids=tuple(kids),
         )
     return result
+
+
+def rule_text(rule: Rule, level_plural: str) -> str:
+    """The rule in words, for the page that shows how an assessment was made."""
+    below = level_plural.lower()
+    if rule.kind == Rule.WORST:
+        text = _("The worst assessment among the %(below)s below.") % {"below": below}
+    elif rule.kind == Rule.WEIGHTED:
+        text = _(
+            "The weighted mean of the scores below (fulfilled %(f)s, partly %(p)s, not "
+            "%(n)s): fulfilled from %(fs)s, partly fulfilled from %(ps)s."
+        ) % {
+            "f": formatting.number(rule.fulfilled_score),
+            "p": formatting.number(rule.partly_score),
+            "n": formatting.number(rule.not_fulfilled_score),
+            "fs": formatting.number(rule.fulfilled_share),
+            "ps": formatting.number(rule.partly_share),
+        }
+    else:
+        text = _(
+            "Fulfilled when at least %(fs)s %% of what is assessed below is fulfilled; partly "
+            "fulfilled when at least %(ps)s %% is fulfilled or partly fulfilled; otherwise "
+            "not fulfilled."
+        ) % {
+            "fs": formatting.number(rule.fulfilled_share * 100, 0),
+            "ps": formatting.number(rule.partly_share * 100, 0),
+        }
+    counted = []
+    if rule.use_indicators:
+        counted.append(_("The goal's own indicators count, each as one item."))
+    if rule.use_assignments:
+        counted.append(_("The special assignments linked to the goal count, by the mapping."))
+    counted.append(_("What is not assessed takes no part."))
+    return " ".join([text, *counted])
+
+
+# Overrides ---------------------------------------------------------------------------------
+
+
+def set_override(goal, period, status, reason, user=None) -> RollupOverride:
+    """Set (or change) the owner's assessment of ``goal`` in ``period``, with a reason.
+
+    Permissions are the view's business (``styrning.permissions.may_override_rollup``);
+    a locked period refuses it here whoever asks (ValidationError). One transaction;
+    the history row names the user.
+    """
+    with transaction.atomic():
+        override = (
+            RollupOverride.objects.select_for_update().filter(goal=goal, period=period).first()
+        ) or RollupOverride(goal=goal, period=period)
+        override.status = status
+        override.reason = (reason or "").strip()
+        override.set_by = user if getattr(user, "pk", None) else None
+        return save_validated(override, user, _("Roll-up assessment set by the goal's owner"))
+
+
+def clear_override(goal, period, user=None) -> bool:
+    """Go back to the suggestion (or the own assessment); False if there was no override.
+    A locked period refuses it (ValidationError). The history keeps the removed row."""
+    with transaction.atomic():
+        override = (
+            RollupOverride.objects.select_for_update().filter(goal=goal, period=period).first()
+        )
+        if override is None:
+            return False
+        if getattr(user, "pk", None):
+            override._history_user = user
+        override._change_reason = _("Roll-up assessment removed by the goal's owner")
+        override.delete()
+        return True

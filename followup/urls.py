@@ -5,7 +5,7 @@ Included once at "" in styrning.urls under the namespace "followup".
 
 from django.urls import path
 
-from followup import fulfilment_views, views
+from followup import fulfilment_views, rollup_views, views
 
 app_name = "followup"
 urlpatterns = [
@@ -23,4 +23,5 @@ urlpatterns = [
     path("uppfoljning/<int:pk>/godkann/", views.submission_approve, name="submission_approve"),
     path("uppfoljning/<int:pk>/underlag/", views.evidence_upload, name="evidence_upload"),
     path("uppfoljning/underlag/<int:pk>/", views.evidence, name="evidence"),
+    path("uppfoljning/bedomning/<int:goal_pk>/", rollup_views.assessment, name="rollup"),
 ]

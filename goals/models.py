@@ -619,6 +619,14 @@ class Indicator(models.Model):
     )
     kolada_kpi = models.CharField(_("Kolada KPI id"), max_length=20, blank=True)
     gender_split = models.BooleanField(_("split by gender"), default=False)
+    cumulative = models.BooleanField(
+        _("cumulative within the year"),
+        default=False,
+        help_text=_(
+            "The year's value is the sum of its months' values (e.g. new companies). "
+            "Otherwise the latest value counts. Never summed across years."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 

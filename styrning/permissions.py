@@ -233,6 +233,29 @@ def may_delegate(user, submission) -> bool:
     )
 
 
+def may_read_followup_in_progress(user, unit) -> bool:
+    """May read the follow-ups in progress (not yet approved) of ``unit`` and the units
+    below it: the ekonomichef and administrators, and the people of the unit or of a unit
+    above it (a förvaltningschef also those of the nämnd it serves); never politicians.
+    (no query)"""
+    scope = scope_for(user)
+    if not scope.is_authenticated:
+        return False
+    if scope.reads_everything:
+        return True
+    return scope._in_subtrees(unit, scope.read_roots + scope.draft_boards)
+
+
+def may_override_rollup(user, goal, period) -> bool:
+    """May set another assessment than the roll-up's suggestion for ``goal`` in ``period``:
+    the goal's owner — whoever drafts the goals of its unit (its chefs, the
+    förvaltningschef for the nämnd it serves, the ekonomichef for KF's and KS's goals,
+    administrators) — and never in a locked period. (no query)"""
+    if period is None or period.is_locked:
+        return False
+    return scope_for(user).can_draft(goal.access_unit)
+
+
 class AdminRoleBackend(ModelBackend):
     """Django's own checks (the admin) grant everything to systemadministratörer.
 

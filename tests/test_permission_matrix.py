@@ -169,6 +169,13 @@ MATRIX = {
     "followup:fulfilment": READ_ONLY,
     "followup:fulfilment_goal": READ_ONLY,
     "followup:midterm": READ_ONLY,
+    # How unit A's adopted plan was assessed: every logged-in user reads it (drafts'
+    # assessments only those who may read follow-ups in progress); the goal's owner (chef A,
+    # administrators) sets another assessment (an empty POST is an invalid form: 200).
+    "followup:rollup": {
+        "GET": everyone(200),
+        "POST": by_role(403, chef_a=200, admin=200),
+    },
     "admin": {
         "GET": by_role(302, admin=200, anonymous=302),
         "POST": by_role(302, admin=200, anonymous=302),

@@ -176,6 +176,8 @@ def pages(world) -> dict[str, str]:
             f"/uppfoljning/maluppfyllelse/{world.top.pk}/?period={world.interim.pk}"
         ),
         "followup:midterm": f"/uppfoljning/halvtid/?ar={YEAR}",
+        # How KF's inriktningsmål was assessed: every nämndmål below it, their indicators.
+        "followup:rollup": f"/uppfoljning/bedomning/{world.top.pk}/?period={world.interim.pk}",
     }
 
 

@@ -87,6 +87,8 @@ PARAMS = {
     ("followup:evidence", "pk"): "evidence",
     # Måluppfyllelse of an adopted goal (and the goals below it).
     ("followup:fulfilment_goal", "pk"): "plan",
+    # How an adopted goal's assessment was made (the latest goal period that has opened).
+    ("followup:rollup", "goal_pk"): "plan",
 }
 
 

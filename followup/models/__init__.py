@@ -13,11 +13,13 @@ from followup.models.periods import (
     month_end,
 )
 from followup.models.personnel import PersonnelFigure, PersonnelReport, ReminderLog
+from followup.models.rollup import AssignmentStatusMapping, RollupOverride, RollupRule
 from followup.models.submissions import Submission, SubmissionCount
 
 __all__ = [
     "Assessment",
     "AssignmentReport",
+    "AssignmentStatusMapping",
     "Evidence",
     "CalendarEntry",
     "CalendarTemplate",
@@ -25,6 +27,8 @@ __all__ = [
     "PersonnelReport",
     "ReminderLog",
     "ReportingPeriod",
+    "RollupOverride",
+    "RollupRule",
     "Submission",
     "SubmissionCount",
     "month_end",

@@ -56,6 +56,7 @@ MAIN_PAGES = [
     "followup:fulfilment",
     "followup:fulfilment_goal",
     "followup:midterm",
+    "followup:rollup",
 ]
 
 
@@ -184,6 +185,7 @@ FORMS = [
     "personnel:import",
     "personnel:indicator_import",
     "followup:submission",
+    "followup:rollup",
 ]
 
 

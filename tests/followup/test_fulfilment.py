@@ -62,6 +62,7 @@ def test_politician_sees_decided_counts_and_never_a_sent_submissions_text(client
     # Text, symbol and a link to how it was made; never colour alone.
     assert "status--fulfilment-" in text and 'aria-hidden="true">' in text
     assert reverse("followup:fulfilment_goal", args=[assessed.top.pk]) in text
+    assert reverse("followup:rollup", args=[assessed.top.pk]) in text  # hur bedömningen gjordes
     assert "Hemlig analys" not in html
     # The drill-down to the nämndmål: only the approved unit's text.
     drill = client.get(card.drill_url)

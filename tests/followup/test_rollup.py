@@ -5,25 +5,36 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from followup.calendar import open_period
-from followup.models import Assessment, AssignmentReport, Submission
+from followup.models import (
+    Assessment,
+    AssignmentReport,
+    AssignmentStatusMapping,
+    RollupOverride,
+    RollupRule,
+    Submission,
+)
 from followup.rollup import (
     DEFAULT_RULE,
     Rule,
     assignment_mapping,
+    clear_override,
     indicator_status,
     rollup_for_period,
+    set_override,
     suggest,
     with_assignments,
 )
 from goals.models import Assignment, Measurement
+from styrning.permissions import may_override_rollup
 from tests.factories import make_goal, make_indicator
-from tests.followup.factories import make_year
+from tests.followup.factories import make_year, set_state
 
 F = "fulfilled"
 P = "partly"
@@ -246,3 +257,116 @@ def test_fulfilment_is_shown_as_words_and_symbol():
         ).render(Context())
     assert "◐</span> Delvis uppfyllt" in html
     assert "status--fulfilment-not_assessed" in html and "Ej bedömt" in html
+
+
+# Rules as data ------------------------------------------------------------------------------
+
+
+def test_every_level_has_a_default_rule_and_the_rule_is_read_from_data(tree):
+    w = tree
+    # Levels made after the migration get their rule from the signal.
+    assert RollupRule.objects.filter(level__municipality=w.m).count() == len(w.levels)
+    assert AssignmentStatusMapping.objects.filter(municipality=w.m).count() == 4
+    assess(w.sub_a, w.goal_a, F)
+    assess(w.sub_a, w.goal_a2, F)
+    assess(w.sub_a, w.goal_a3, F)
+    assess(w.sub_b, w.goal_b, F)
+    assess(w.sub_b, w.goal_b2, N)
+    assert rollup_for_period(w.m, w.period)[w.top.pk].suggested == F  # 80 % ≥ 75 %
+    rule = w.levels[2].rollup_rule
+    rule.kind = RollupRule.Kind.WORST
+    rule.full_clean()
+    rule.save()
+    with translation.override("sv"):
+        top = rollup_for_period(w.m, w.period)[w.top.pk]
+    assert top.suggested == N
+    assert top.explanation == "4 av 5 nämndmål uppfyllda, 1 ej uppfyllt → ej uppfyllt"
+    rule.kind = RollupRule.Kind.WEIGHTED
+    rule.fulfilled_share = Decimal("0.85")
+    rule.save()
+    assert rollup_for_period(w.m, w.period)[w.top.pk].suggested == P  # 4 / 5 = 0.8
+    assert rule.history.count() == 3
+
+
+def test_a_rule_refuses_thresholds_out_of_order(world):
+    rule = world.levels[2].rollup_rule
+    rule.partly_share = Decimal("0.9")
+    with pytest.raises(ValidationError):
+        rule.full_clean()
+
+
+def test_cumulative_indicator_sums_the_year_only(tree):
+    w = tree
+    new_firms = make_indicator(w.goal_a, name="Nya företag", baseline=(0, 2025), target=(40, 2026))
+    new_firms.cumulative = True
+    new_firms.save()
+    Measurement.objects.create(indicator=new_firms, year=2025, month=12, value=30)  # last year
+    for month, value in [(3, 10), (6, 15), (8, 10), (10, 20)]:
+        Measurement.objects.create(indicator=new_firms, year=2026, month=month, value=value)
+    progress = rollup_for_period(w.m, w.period)[w.goal_a.pk].indicators[0]
+    # January–August 2026 only: 35 of 40, not 30 + 35 nor the October value.
+    assert progress.value == Decimal("35.00")
+    assert progress.status == P
+
+
+def test_the_uppdrag_mapping_is_data(tree):
+    w = tree
+    AssignmentStatusMapping.objects.filter(municipality=w.m, assignment_status="cancelled").update(
+        fulfilment=X
+    )
+    assert assignment_mapping(w.m)["cancelled"] == X
+    assert assignment_mapping(w.m)["done"] == F
+
+
+# Overrides ----------------------------------------------------------------------------------
+
+
+def test_override_is_final_and_history_names_who(tree):
+    w = tree
+    assess(w.sub_a, w.goal_a, P)
+    set_override(w.goal_a, w.period, F, "Målet nåddes i september.", w.chef_a)
+    result = rollup_for_period(w.m, w.period)
+    assert result[w.goal_a.pk].override == F
+    assert result[w.goal_a.pk].override_reason == "Målet nåddes i september."
+    assert result[w.goal_a.pk].final == F
+    assert result[w.top.pk].counts[F] == 1  # the parent counts the final assessment
+    set_override(w.goal_a, w.period, N, "Nya siffror.", w.chef_a)
+    override = RollupOverride.objects.get(goal=w.goal_a, period=w.period)
+    assert [h.history_user for h in override.history.order_by("history_id")] == [
+        w.chef_a,
+        w.chef_a,
+    ]
+    assert clear_override(w.goal_a, w.period, w.chef_a)
+    assert RollupOverride.history.filter(history_type="-").get().history_user == w.chef_a
+    assert rollup_for_period(w.m, w.period)[w.goal_a.pk].final == P
+
+
+def test_override_needs_a_reason(tree):
+    with pytest.raises(ValidationError):
+        set_override(tree.goal_a, tree.period, F, "  ", tree.chef_a)
+    assert not RollupOverride.objects.exists()
+
+
+def test_override_is_refused_in_a_locked_period(tree):
+    w = tree
+    set_override(w.goal_a, w.period, F, "Skäl.", w.chef_a)
+    set_state(w.period, "locked")
+    with pytest.raises(ValidationError):
+        set_override(w.goal_a, w.period, N, "Ändrat.", w.chef_a)
+    with pytest.raises(ValidationError):
+        clear_override(w.goal_a, w.period, w.chef_a)
+    assert RollupOverride.objects.get().status == F
+    assert not may_override_rollup(w.chef_a, w.goal_a, w.period)
+    assert not may_override_rollup(w.admin, w.goal_a, w.period)
+
+
+def test_only_the_goals_owner_may_override(tree):
+    w = tree
+    # The nämnd's goal: the förvaltningschef who serves it, administrators.
+    assert may_override_rollup(w.chef_a, w.goal_a, w.period)
+    assert may_override_rollup(w.admin, w.goal_a, w.period)
+    for user in (w.chef_b, w.politician, w.hr, w.finance, w.unit_chef_a):
+        assert not may_override_rollup(user, w.goal_a, w.period), user
+    # KF's inriktningsmål: the ekonomichef, who records KF's decisions.
+    assert may_override_rollup(w.finance, w.top, w.period)
+    assert not may_override_rollup(w.chef_a, w.top, w.period)

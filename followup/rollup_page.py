@@ -1,0 +1,189 @@
+""" "Hur bedömningen gjordes": one goal's roll-up in one period, as the page shows it.
+
+The view asks the permission path who may see drafts and who may override; this module
+only gathers what the page shows (a fixed number of queries, see ``assessment_page``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from followup import rollup
+from followup.choices import GOAL_CONTENTS
+from followup.history import _action, _who
+from followup.models import Assessment, ReportingPeriod, RollupOverride, Submission
+from goals.models import Assignment, Goal, GoalLevel
+from styrning.history import Change, LogEntry, display_value
+
+
+def goal_periods(municipality):
+    """The periods whose submissions assess goals (delår, årsbokslut) and that have opened,
+    newest first (no query until evaluated)."""
+    return (
+        ReportingPeriod.objects.filter(municipality=municipality, content__in=GOAL_CONTENTS)
+        .exclude(state=ReportingPeriod.State.PLANNED)
+        .order_by("-year", "-month")
+    )
+
+
+def page_url(goal_pk, period) -> str:
+    url = reverse("followup:rollup", args=[goal_pk])
+    return f"{url}?period={period.pk}" if period is not None else url
+
+
+@dataclass
+class ChildRow:
+    pk: int
+    title: str
+    level: str
+    owner: str
+    status: str
+    source: str
+    analysis: str
+    reported_by: str
+    in_progress: bool
+    url: str
+    goal_url: str
+
+
+def _source(goal_rollup) -> str:
+    if goal_rollup.override:
+        return _("changed by the goal's owner")
+    if goal_rollup.own:
+        return _("own assessment")
+    return _("suggested from below")
+
+
+def _analyses(period, goal_ids, decided_only):
+    """goal pk → (analysis, unit name, in progress) of its assessment in the period (one
+    query); a decided submission's wins over one in progress."""
+    rows = Assessment.objects.filter(submission__period=period, goal_id__in=goal_ids)
+    if decided_only:
+        rows = rows.filter(submission__state__in=Submission.DECIDED_STATES)
+    found = {}
+    for goal_id, analysis, unit, state in rows.order_by("submission__pk").values_list(
+        "goal_id", "analysis", "submission__unit__name", "submission__state"
+    ):
+        in_progress = state not in Submission.DECIDED_STATES
+        if goal_id in found and in_progress and not found[goal_id][2]:
+            continue
+        found[goal_id] = (analysis, unit, in_progress)
+    return found
+
+
+def override_log(goal, period) -> list[LogEntry]:
+    """The changes of the goal's override in the period, newest first (one query)."""
+    entries = []
+    previous = None
+    records = (
+        RollupOverride.history.filter(goal_id=goal.pk, period_id=period.pk)
+        .select_related("history_user")
+        .order_by("history_id")
+    )
+    for record in records:
+        changes = []
+        if previous is not None and previous.id == record.id:
+            for change in record.diff_against(previous).changes:
+                if change.field not in ("status", "reason"):
+                    continue
+                changes.append(
+                    Change(
+                        str(RollupOverride._meta.get_field(change.field).verbose_name).capitalize(),
+                        display_value(RollupOverride, change.field, change.old),
+                        display_value(RollupOverride, change.field, change.new),
+                    )
+                )
+        previous = record
+        entries.append(
+            LogEntry(
+                when=record.history_date,
+                who=_who(record),
+                subject=_("Changed roll-up assessment"),
+                action=_action(record),
+                reason=record.history_change_reason or "",
+                changes=changes
+                or [
+                    Change(
+                        _("Assessment"),
+                        "",
+                        display_value(RollupOverride, "status", record.status),
+                    )
+                ],
+            )
+        )
+    entries.reverse()
+    return entries
+
+
+def set_by_text(override) -> str:
+    """Who set an override; the user may since have been removed."""
+    user = override.set_by
+    if user is None:
+        return _("a removed user")
+    return user.get_full_name() or user.username
+
+
+def assessment_page(goal, period, decided_only: bool) -> dict:
+    """Everything the page shows of ``goal`` in ``period`` (period may be None: nothing
+    has opened yet). The roll-up, then the children, their analyses, the level below,
+    the override and its log: a fixed number of queries."""
+    context = {"goal": goal, "period": period, "decided_only": decided_only}
+    if period is None:
+        return context
+    result = rollup.rollup_for_period(goal.municipality, period, goal, decided_only=decided_only)
+    mine = result.get(goal.pk)
+    context["rollup"] = mine
+    if mine is None:
+        return context
+    below = (
+        GoalLevel.objects.filter(municipality=goal.municipality_id, order=goal.level.order + 1)
+        .values_list("name_plural", flat=True)
+        .first()
+    ) or ""
+    context["level_below"] = below
+    context["rule_text"] = rollup.rule_text(
+        rollup.rules_for(goal.municipality)[goal.level_id], below
+    )
+    context["counts"] = [
+        {"status": status, "n": mine.counts.get(status, 0)} for status in rollup.STATUS_ORDER
+    ]
+    context["assignment_counts"] = [
+        {"label": label, "n": mine.assignment_counts[value]}
+        for value, label in Assignment.Status.choices
+        if mine.assignment_counts.get(value)
+    ]
+    analyses = _analyses(period, [goal.pk, *mine.child_ids], decided_only)
+    own = analyses.get(goal.pk)
+    context["own_analysis"] = own[0] if own else ""
+    context["own_reported_by"] = own[1] if own else ""
+    context["own_in_progress"] = own[2] if own else False
+    children = Goal.objects.filter(pk__in=mine.child_ids).select_related("owner", "level")
+    rows = []
+    for child in children.order_by("owner__tree_id", "owner__lft", "tree_id", "lft"):
+        child_rollup = result[child.pk]
+        analysis, unit, in_progress = analyses.get(child.pk, ("", "", False))
+        rows.append(
+            ChildRow(
+                pk=child.pk,
+                title=child.title,
+                level=child.level.name,
+                owner=child.owner.name,
+                status=child_rollup.final,
+                source=_source(child_rollup),
+                analysis=analysis,
+                reported_by=unit,
+                in_progress=in_progress,
+                url=page_url(child.pk, period),
+                goal_url=child.get_absolute_url(),
+            )
+        )
+    context["children"] = rows
+    context["source"] = _source(mine)
+    override = RollupOverride.objects.for_page().filter(goal=goal, period=period).first()
+    context["override"] = override
+    context["override_by"] = set_by_text(override) if override else ""
+    context["log"] = override_log(goal, period)
+    return context
