@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from budget import exports, signs, tables
 from budget import history as budget_history
-from budget.accounts import ensure_account_groups
 from budget.chart import frame_forecast_chart
 from budget.forms import (
     AdoptBudgetForm,
@@ -313,7 +312,6 @@ def change_create(request, year):
 
 def _groups_for(unit):
     """The groups a unit budgets and forecasts: the council holds the kommun-level financing."""
-    ensure_account_groups(unit.municipality)
     if unit.kind == OrgUnit.Kind.COUNCIL:
         kinds = (AccountGroup.Kind.FINANCING,)
     else:

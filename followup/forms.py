@@ -1,5 +1,6 @@
 """Follow-up forms: they parse input; the rules live in the models and followup.calendar."""
 
+import copy
 from pathlib import PurePath
 
 from django import forms
@@ -10,6 +11,7 @@ from budget.forms import AmountField
 from followup.choices import Fulfilment
 from followup.models import Assessment, Submission
 from followup.models.assessments import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES
+from followup.personnel_forms import FigureRowForm
 from followup.submissions import Parts
 from goals.models import Assignment
 from styrning import formatting
@@ -61,7 +63,9 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
 
     Fields beside the submission's own: per goal ``a-<goal>-status``/``-prognosis``/
     ``-analysis``; per account group ``f-<group>`` (tkr, table sign); per indicator
-    ``m-<indicator>-<T|K|M>``; per assignment ``u-<assignment>-status``/``-comment``.
+    ``m-<indicator>-<T|K|M>``; per assignment ``u-<assignment>-status``/``-comment``;
+    in goal periods per unit ``p-<unit>-<field>`` (its personnel figures, the fields of
+    /uppfoljning/personal/).
     Parts the user may not fill in (another enhet's goals) are disabled, so what is
     posted for them is ignored. Labels name the goal, so every error does.
     """
@@ -164,6 +168,25 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                 disabled=not rights.edit_all,
             )
             self.assignment_fields.append(pk)
+        self.personnel_fields = []  # (PersonnelRow, [field names])
+        for row in page.personnel:
+            editable = rights.may_edit_part(row.unit)
+            names = []
+            for key, base in FigureRowForm.base_fields.items():
+                field = copy.deepcopy(base)
+                field.label = _("%(unit)s: %(figure)s") % {
+                    "unit": row.unit.name,
+                    "figure": base.label,
+                }
+                field.initial = getattr(row.figure, key) if row.figure else None
+                field.disabled = not editable
+                field.widget.attrs.update({"inputmode": "decimal", "class": "input--number"})
+                if isinstance(field.widget, forms.NumberInput):
+                    field.widget.input_type = "text"
+                name = f"p-{row.unit.pk}-{key}"
+                self.fields[name] = field
+                names.append(name)
+            self.personnel_fields.append((row, names, editable))
 
     def parts(self) -> Parts:
         """The cleaned data as the service takes it: only what the user may change."""
@@ -181,6 +204,9 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                 parts.measurements[(int(indicator), gender)] = data[name]
         for row, name in self.forecast_fields:
             parts.forecasts[row.group.pk] = data[name]
+        for row, names, editable in self.personnel_fields:
+            if editable:
+                parts.personnel[row.unit] = {name.rsplit("-", 1)[1]: data[name] for name in names}
         for pk in self.assignment_fields:
             if not self.fields[f"u-{pk}-status"].disabled:
                 parts.assignments[pk] = {

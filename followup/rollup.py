@@ -208,13 +208,15 @@ def _goal_rows(municipality, year):
     )
 
 
-def _assessments(period, decided_only):
+def _assessments(period, decided_only, goal_ids=None):
     """goal pk → own assessment status in the period (one query).
 
     Where two submissions assess one goal, a decided one wins over one in progress,
     then the later one.
     """
     rows = Assessment.objects.filter(submission__period=period).exclude(status="")
+    if goal_ids is not None:
+        rows = rows.filter(goal_id__in=goal_ids)
     if decided_only:
         rows = rows.filter(submission__state__in=Submission.DECIDED_STATES)
     decided = models.Case(
@@ -517,7 +519,8 @@ def rollup_for_period(municipality, period, root=None, *, decided_only=False):
             stack.extend(children.get(pk, ()))
     if not wanted:
         return {}
-    own = _assessments(period, decided_only)
+    goal_filter = list(wanted) if root is not None else None
+    own = _assessments(period, decided_only, goal_filter)
     rules = rules_for(municipality)
     overrides = _overrides(period)
     mapping = assignment_mapping(municipality)
@@ -532,12 +535,12 @@ def rollup_for_period(municipality, period, root=None, *, decided_only=False):
         assignment_statuses[goal_id].append(mapping.get(status, F.NOT_ASSESSED))
 
     indicators = defaultdict(list)
-    goal_filter = list(wanted) if root is not None else None
     for row in _indicator_rows(municipality, period, goal_filter):
         if row["goal_id"] in wanted:
             indicators[row["goal_id"]].append(_progress_of(row, period))
 
     result: dict[int, GoalRollup] = {}
+    reasoned = {}
     # Deepest levels first, so every child's final assessment is known before its parent.
     for pk in sorted(wanted, key=lambda p: -level_of[p][0]):
         order, level_id = level_of[pk]
@@ -549,7 +552,27 @@ def rollup_for_period(municipality, period, root=None, *, decided_only=False):
         progress = tuple(indicators.get(pk, ()))
         ind_statuses = [p.status for p in progress]
         asg_statuses = assignment_statuses.get(pk, [])
-        suggested = suggest(rule, counts, ind_statuses, asg_statuses)
+        # Goals alike below (most of a big tree) share one suggestion and its words.
+        key = (
+            level_id,
+            tuple(counts.values()),
+            tuple(sorted(ind_statuses)),
+            tuple(sorted(asg_statuses)),
+        )
+        if key not in reasoned:
+            suggested = suggest(rule, counts, ind_statuses, asg_statuses)
+            reasoned[key] = (
+                suggested,
+                explain(
+                    rule,
+                    counts,
+                    plural_of_level.get(order + 1, ""),
+                    ind_statuses,
+                    asg_statuses,
+                    suggested,
+                ),
+            )
+        suggested, explanation = reasoned[key]
         override, reason = overrides.get(pk, (None, ""))
         result[pk] = GoalRollup(
             goal_id=pk,
@@ -557,14 +580,7 @@ def rollup_for_period(municipality, period, root=None, *, decided_only=False):
             assignment_counts=dict(assignment_counts.get(pk, {})),
             own=own.get(pk) if assessed[pk] else None,
             suggested=suggested,
-            explanation=explain(
-                rule,
-                counts,
-                plural_of_level.get(order + 1, ""),
-                ind_statuses,
-                asg_statuses,
-                suggested,
-            ),
+            explanation=explanation,
             override=override or None,
             override_reason=reason,
             indicators=progress,

@@ -23,23 +23,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budget import signs
-from budget.accounts import ensure_account_groups
 from budget.models import AccountGroup, BudgetYear, Forecast
 from budget.overview import forecast_basis, needs_action_plan
+from followup import personnel
 from followup.models import (
     Assessment,
     AssignmentReport,
     Evidence,
+    PersonnelFigure,
     ReportingPeriod,
     Submission,
 )
 from followup.models.assessments import EVIDENCE_EXTENSIONS
+from followup.models.personnel import PERSONNEL_KINDS
 from goals.models import Assignment, Goal, Indicator, Measurement
 from styrning.models import OrgUnit
 from styrning.services import save_if_changed
@@ -224,6 +226,14 @@ class UnitGroup:
 
 
 @dataclass
+class PersonnelRow:
+    """One unit's personnel figures in a goal period's submission (as /uppfoljning/personal/)."""
+
+    unit: OrgUnit
+    figure: PersonnelFigure | None
+
+
+@dataclass
 class Content:
     """Everything the submission page shows and the form is built from."""
 
@@ -234,6 +244,7 @@ class Content:
     budget_year: object
     forecast_saved: bool
     evidence: list  # attached to the economic comment
+    personnel: list = field(default_factory=list)  # PersonnelRow per unit, goal periods only
     budget_total: Decimal = ZERO
     outcome_total: Decimal = ZERO
     forecast_total: Decimal | None = None
@@ -267,7 +278,8 @@ def measurement_month(period):
 
 
 def _operating_groups(municipality):
-    ensure_account_groups(municipality)
+    """The revenue and cost groups (one query; a municipality gets its groups when it is
+    created, see budget.signals: reading a page never writes)."""
     return list(
         municipality.account_groups.filter(
             kind__in=(AccountGroup.Kind.REVENUE, AccountGroup.Kind.COST)
@@ -329,6 +341,11 @@ def content(submission) -> Content:
                     if row.assessment is not None and row.assessment.pk == item.assessment_id:
                         row.evidence.append(item)
     subtree = OrgUnit.objects.in_subtrees([unit])
+    personnel_rows = []
+    if period.asks_goals:
+        units = list(subtree.filter(kind__in=PERSONNEL_KINDS).order_by("tree_id", "lft"))
+        figures = personnel.figure_lookup(period, units)
+        personnel_rows = [PersonnelRow(u, figures.get(u.pk)) for u in units]
     reports = {r.assignment_id: r for r in submission.assignment_reports.all()}
     assignments = [
         (a, reports.get(a.pk))
@@ -349,6 +366,7 @@ def content(submission) -> Content:
         budget_year=budget_year,
         forecast_saved=False,
         evidence=[e for e in evidence if e.assessment_id is None],
+        personnel=personnel_rows,
     )
     if budget_year is not None:
         basis = forecast_basis(
@@ -375,7 +393,8 @@ class Parts:
     ``fields``: Submission fields; ``assessments``: goal pk → {status, prognosis, analysis};
     ``assignments``: assignment pk → {status, comment}; ``forecasts``: group pk → the
     full-year forecast of the unit and all below it in tkr, table sign;
-    ``measurements``: (indicator pk, gender) → value or None (clears it).
+    ``measurements``: (indicator pk, gender) → value or None (clears it);
+    ``personnel``: OrgUnit → {PersonnelFigure value field: value or None} (goal periods).
     Each dict also carries ``errors_to`` names: the form field an error belongs to.
     """
 
@@ -384,6 +403,7 @@ class Parts:
     assignments: dict = field(default_factory=dict)
     forecasts: dict = field(default_factory=dict)
     measurements: dict = field(default_factory=dict)
+    personnel: dict = field(default_factory=dict)
 
 
 def _require_editable(submission):
@@ -443,6 +463,12 @@ def save_draft(submission, parts: Parts, user=None, basis=None) -> Submission:
             Measurement.objects.filter(**lookup).delete()
         else:
             save_if_changed(Measurement, lookup, {"value": value}, user=user, reason=reason)
+    if parts.personnel and period.asks_goals:
+        # The same rows and rules as /uppfoljning/personal/, inside this transaction.
+        try:
+            personnel.save_figures(period, parts.personnel, user, reason=reason)
+        except ValidationError as error:
+            errors.setdefault(NON_FIELD_ERRORS, []).extend(error.messages)
     if errors:
         raise ValidationError(errors)
     return submission

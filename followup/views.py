@@ -264,6 +264,10 @@ def submission(request, pk):
     assignment_rows = [
         (a, [form[f"u-{a.pk}-status"], form[f"u-{a.pk}-comment"]]) for a, _r in page.assignments
     ]
+    personnel_rows = [
+        {"unit": row.unit, "figure": row.figure, "fields": [form[n] for n in names] if ok else []}
+        for row, names, ok in form.personnel_fields
+    ]
     return render(
         request,
         "followup/submission.html",
@@ -278,6 +282,8 @@ def submission(request, pk):
             "evidence_form": EvidenceForm(assessments=assessments) if rights.edit else None,
             "forecast_rows": _forecast_rows(page, form),
             "assignment_rows": assignment_rows,
+            "personnel_rows": personnel_rows,
+            "personnel_editable": any(row["fields"] for row in personnel_rows),
         },
     )
 

@@ -370,3 +370,23 @@ def test_only_the_goals_owner_may_override(tree):
     # KF's inriktningsmål: the ekonomichef, who records KF's decisions.
     assert may_override_rollup(w.finance, w.top, w.period)
     assert not may_override_rollup(w.chef_a, w.top, w.period)
+
+
+def test_the_data_migration_gives_existing_levels_and_municipalities_their_defaults(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    RollupRule.objects.all().delete()
+    AssignmentStatusMapping.objects.all().delete()
+    import_module("followup.migrations.0004_rollup").defaults(apps, None)
+    rules = RollupRule.objects.filter(level__municipality=world.m)
+    assert rules.count() == len(world.levels)
+    assert {r.kind for r in rules} == {"share"}
+    assert assignment_mapping(world.m) == {
+        "done": F,
+        "in_progress": P,
+        "not_started": N,
+        "cancelled": N,
+    }
+    assert AssignmentStatusMapping.objects.filter(municipality=world.m).count() == 4
