@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/styrning
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test install messages services lint clean browser-tools test-database bench
+.PHONY: run test install messages services lint clean browser-tools pdf-tools test-database bench
 
 PORT ?= 8000
 # `make run` serves the demo as users see it: DEBUG off, static files through whitenoise,
@@ -26,7 +26,7 @@ install: $(VENV)/.installed messages
 messages: $(VENV)/.installed
 	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v0; fi
 
-run: install
+run: install pdf-tools
 	@mkdir -p var
 	@$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
 	@# Jobs run in threads of the one web process here: those the last server left behind died with it.
@@ -57,6 +57,16 @@ browser-tools: node_modules/axe-core/axe.min.js
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@test -x /usr/bin/chromium || { echo "Chromium saknas och kunde inte installeras (apt-get install chromium)."; exit 1; }
 
+# WeasyPrint (the reports' PDFs) needs Pango and a font with Swedish letters: Debian's.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+pdf-tools:
+	@missing=""; for p in $(PDF_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then echo "Installerar$$missing från Debian …"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || \
+	  { echo "Kunde inte installera$$missing (apt-get install$$missing)."; exit 1; }; fi
+
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm saknas: installera nodejs och npm (apt-get install npm)."; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
@@ -79,7 +89,7 @@ test-database: services
 	  psql -q "$(TEST_DB_SERVER)/postgres" -c 'CREATE DATABASE "$(TEST_DB_NAME)"'
 
 # Two stages: the fast tests (Django's test client), then the browser tests (Chromium).
-test: install test-database browser-tools lint
+test: install test-database browser-tools pdf-tools lint
 	rm -rf test-artifacts
 	@# Both stages run, so one run reports every failure; make fails if either did.
 	@status=0; \

@@ -376,3 +376,15 @@ def may_report_indicators(user) -> bool:
 def may_see_unapproved_fulfilment(user) -> bool:
     """May the user choose to see goal fulfilment from submissions not yet approved?"""
     return scope_for(user).reads_everything
+
+
+# Reports (rapporter)
+#
+# Drafts are the ekonomichef's working files: only they and administrators ask for,
+# read and adopt them. An adopted report is a public document: everyone downloads it.
+
+
+def may_manage_reports(user) -> bool:
+    """May ask for, read the drafts of and record the adoption of reports? (no query
+    beyond the scope's)"""
+    return scope_for(user).manages_budget

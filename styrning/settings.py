@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "goals",
     "budget",
     "followup",
+    "reports",
     "fixtures",
 ]
 

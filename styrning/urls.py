@@ -22,5 +22,6 @@ urlpatterns = [
     path("budget/", include("budget.urls")),
     path("uppfoljning/personal/", include("followup.personnel_urls")),
     path("", include("followup.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

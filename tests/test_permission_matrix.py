@@ -18,6 +18,7 @@ from followup.submissions import attach
 from goals.models import Assignment
 from tests.factories import make_indicator
 from tests.followup.factories import make_year
+from tests.reports.factories import make_report
 from tests.urlcatalog import url_for, url_patterns
 
 ROLES = ["anonymous", "politician", "chef_a", "chef_b", "finance", "hr", "admin"]
@@ -169,6 +170,16 @@ MATRIX = {
     "followup:fulfilment": READ_ONLY,
     "followup:fulfilment_goal": READ_ONLY,
     "followup:midterm": READ_ONLY,
+    # Reports: everyone logged in reads the list (the adopted ones); the ekonomichef asks
+    # for reports (an empty POST is an invalid form: 200). A draft report is the
+    # ekonomichef's alone (404 to others, the login for anonymous visitors); adopted ones are
+    # public (tests/reports/test_views.py).
+    "reports:index": {"GET": everyone(200), "POST": by_role(403, finance=200, admin=200)},
+    "reports:detail": {"GET": FINANCE_ONLY, "POST": everyone(405, anonymous=405)},
+    "reports:status": {"GET": FINANCE_ONLY, "POST": everyone(405, anonymous=405)},
+    "reports:download": {"GET": FINANCE_ONLY, "POST": everyone(405, anonymous=405)},
+    "reports:adopt": {"GET": everyone(405, anonymous=405), "POST": FINANCE_ONLY},
+    "reports:public": {"GET": everyone(200, anonymous=200), "POST": everyone(405, anonymous=405)},
     # How unit A's adopted plan was assessed: every logged-in user reads it (drafts'
     # assessments only those who may read follow-ups in progress); the goal's owner (chef A,
     # administrators) sets another assessment (an empty POST is an invalid form: 200).
@@ -194,6 +205,7 @@ def objects(world, settings, tmp_path):
     )
     return SimpleNamespace(
         period=period,
+        report=make_report(period),
         submission=submission,
         evidence=evidence,
         investment=InvestmentProject.objects.create(

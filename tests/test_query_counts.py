@@ -30,6 +30,7 @@ from goals.models import Assignment
 from styrning.models import OrgUnit
 from tests.factories import Kind, make_goal, make_indicator, make_unit, make_world
 from tests.followup.factories import make_year, set_state
+from tests.reports.factories import make_report
 
 COUNTS_FILE = Path(__file__).with_name("query_counts.json")
 UPDATE = os.environ.get("UPDATE_QUERY_COUNTS") == "1"
@@ -133,7 +134,16 @@ def build(extra: int):
         make_indicator(world.plan_a, name=f"Indikator A{n}")
     _calendar(world)
     _personnel(world)
+    _reports(world)
     return world
+
+
+def _reports(world):
+    """Three draft reports and an adopted one (its page is the one every role reads)."""
+    periods = ReportingPeriod.objects.filter(municipality=world.m, year=YEAR).order_by("month")
+    for period in periods[:3]:
+        make_report(period)
+    world.report = make_report(periods[4], adopted_by=world.kf)
 
 
 def _personnel(world):
@@ -176,6 +186,9 @@ def pages(world) -> dict[str, str]:
             f"/uppfoljning/maluppfyllelse/{world.top.pk}/?period={world.interim.pk}"
         ),
         "followup:midterm": f"/uppfoljning/halvtid/?ar={YEAR}",
+        "reports:index": "/rapporter/",
+        "reports:detail": f"/rapporter/{world.report.pk}/",
+        "reports:public": "/oppen/",
         # How KF's inriktningsmål was assessed: every nämndmål below it, their indicators.
         "followup:rollup": f"/uppfoljning/bedomning/{world.top.pk}/?period={world.interim.pk}",
     }
@@ -204,7 +217,8 @@ def _recorded() -> dict:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_query_counts_are_as_recorded(client, db, size):
+def test_query_counts_are_as_recorded(client, db, size, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)  # the reports' files
     counts = measure(client, build(SIZES[size]))
     recorded = _recorded()
     if UPDATE:

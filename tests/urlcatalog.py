@@ -48,7 +48,8 @@ def url_patterns() -> list[Pattern]:
 # unit (unit A itself), year (a budget year), batch (an import), fmt ("xlsx"),
 # investment (an investment project of the budget year), change (a decided budget change
 # between two nämnder), period (a reporting period of the årshjul), submission (unit A's
-# draft in that period, opened), evidence (a file attached to it).
+# draft in that period, opened), evidence (a file attached to it), report (a finished
+# draft report of that period).
 PARAMS = {
     ("goals:detail", "pk"): "plan",
     # The fragment of a draft: 404 to those who may not read the draft.
@@ -87,6 +88,11 @@ PARAMS = {
     ("followup:evidence", "pk"): "evidence",
     # Måluppfyllelse of an adopted goal (and the goals below it).
     ("followup:fulfilment_goal", "pk"): "plan",
+    # A finished draft report of the period (tests/reports: adopted ones and the rest).
+    ("reports:detail", "pk"): "report",
+    ("reports:status", "pk"): "report",
+    ("reports:download", "pk"): "report",
+    ("reports:adopt", "pk"): "report",
     # How an adopted goal's assessment was made (the latest goal period that has opened).
     ("followup:rollup", "goal_pk"): "plan",
 }

@@ -32,6 +32,11 @@ SKIP = {
     "followup:evidence_upload",
     # A file download, not a page (the demo attaches no files; tests/followup downloads one).
     "followup:evidence",
+    # The report's progress fragment (scanned inside its page), its PDF, its POST-only adoption
+    # (the form is on the report's page, scanned there).
+    "reports:status",
+    "reports:download",
+    "reports:adopt",
 }
 # Kinds of page no link reaches in the demo, and why.
 UNREACHED = {
@@ -56,6 +61,8 @@ MAIN_PAGES = [
     "followup:fulfilment",
     "followup:fulfilment_goal",
     "followup:midterm",
+    "reports:index",
+    "reports:detail",
     "followup:rollup",
 ]
 

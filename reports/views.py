@@ -1,0 +1,177 @@
+"""/rapporter/: ask for a report, follow its rendering, read, download and adopt it;
+/oppen/: the adopted reports for everyone, without logging in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from reports.forms import AdoptForm, RequestForm
+from reports.models import Report
+from reports.pdf import body_template
+from reports.services import adopt as adopt_report
+from reports.services import request_report
+from reports.tasks import render as render_task
+from styrning.jobs import fail_job, run_in_background, short_reason, sweep_stale_jobs
+from styrning.models import Job, Municipality
+from styrning.permissions import get_for_user, may_manage_reports
+
+
+def _reports(municipality):
+    return Report.objects.filter(municipality=municipality).for_list()
+
+
+@login_required
+def index(request):
+    """The ekonomichef's reports (ask for one, see them all); others the adopted ones."""
+    municipality = Municipality.objects.current()
+    manager = may_manage_reports(request.user)
+    if request.method == "POST" and not manager:
+        raise PermissionDenied
+    form = None
+    if manager:
+        form = RequestForm(request.POST or None, municipality=municipality)
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = request_report(form.cleaned_data["period"], request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                _start(request, report)
+                return redirect(report)
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "form": form,
+            "can_manage": manager,
+            "reports": _reports(municipality).visible_to(request.user)[:50],
+        },
+    )
+
+
+def _start(request, report):
+    """Hand the rendering to the background; if even that fails the job ends, with a message."""
+    try:
+        mode = run_in_background(render_task, report.pk)
+    except Exception as error:
+        reason = _("The report could not be started: %(error)s") % {
+            "error": short_reason(error, 200)
+        }
+        fail_job(report.job_id, reason)
+        messages.error(request, reason)
+        return
+    if mode == "thread" and settings.BACKGROUND_JOBS == "celery":
+        messages.warning(
+            request,
+            _(
+                "The job service does not answer; the report is made in the web server "
+                "instead. It may take longer."
+            ),
+        )
+
+
+def _report_for(request, pk, action="view"):
+    """The report, for those who may read it: adopted ones everyone, drafts the ekonomichef
+    (others 404); a job whose worker died is marked failed here instead of polling forever."""
+    report = get_for_user(request, _reports(Municipality.objects.current()), pk, action)
+    if not report.job.is_finished and sweep_stale_jobs(Job.objects.filter(pk=report.job_id)):
+        report.job.refresh_from_db()
+    return report
+
+
+@require_GET
+@login_required
+def detail(request, pk):
+    report = _report_for(request, pk)
+    manager = may_manage_reports(request.user)
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "r": report.snapshot,
+            "body_template": body_template(report.kind) if report.snapshot else None,
+            "can_manage": manager,
+            "adopt_form": AdoptForm(report=report)
+            if manager and report.is_done and not report.is_adopted
+            else None,
+        },
+    )
+
+
+@require_GET
+@login_required
+def status(request, pk):
+    """The progress fragment the detail page's script polls (HTML)."""
+    return render(request, "reports/_status.html", {"report": _report_for(request, pk)})
+
+
+@require_GET
+def download(request, pk):
+    """The PDF: an adopted report for everyone (also without logging in), a draft for the
+    ekonomichef; anonymous visitors asking for anything else are sent to the login."""
+    visible = _reports(Municipality.objects.current()).visible_to(request.user)
+    report = visible.filter(pk=pk).first()
+    if report is None:
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        raise Http404
+    if not report.file:
+        raise Http404
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=report.filename,
+        content_type="application/pdf",
+    )
+
+
+@require_POST
+@login_required
+def adopt(request, pk):
+    report = _report_for(request, pk, action="decide")
+    form = AdoptForm(request.POST, report=report)
+    if form.is_valid():
+        try:
+            adopt_report(
+                report,
+                form.cleaned_data["body"],
+                form.cleaned_data["decision_reference"],
+                request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The report has been recorded as adopted."))
+            return redirect(report)
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "r": report.snapshot,
+            "body_template": body_template(report.kind) if report.snapshot else None,
+            "can_manage": True,
+            "adopt_form": form,
+        },
+    )
+
+
+@require_GET
+def public(request):
+    """/oppen/: the adopted reports, for everyone."""
+    municipality = Municipality.objects.current()
+    return render(
+        request,
+        "reports/public.html",
+        {"reports": _reports(municipality).adopted(), "municipality": municipality},
+    )
