@@ -50,6 +50,20 @@ class ReviewFilterForm(AccessibleFormMixin, forms.Form):
         return self.periods.get(pk) if pk is not None else None
 
 
+class FulfilmentForm(AccessibleFormMixin, forms.Form):
+    """?period=<pk>: the goal period whose fulfilment is shown; ?pagaende=1: include
+    submissions not yet approved (offered to the ekonomichef and administrators only)."""
+
+    period = forms.TypedChoiceField(label=_("Follow-up"), coerce=int)
+    pagaende = forms.BooleanField(label=_("Include follow-ups not yet approved"), required=False)
+
+    def __init__(self, *args, periods, labels, unapproved=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [(p.pk, labels(p)) for p in periods]
+        if not unapproved:
+            del self.fields["pagaende"]
+
+
 class MakePeriodsForm(forms.Form):
     """The year whose periods to make (a hidden field of the button)."""
 

@@ -13,15 +13,24 @@ in ``notes`` instead of inventing it.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from decimal import Decimal
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budget import tables
-from budget.models import BudgetYear
+from budget import signs, tables
+from budget.models import BudgetYear, InvestmentProject
 from budget.overview import board_map, budget_overview
-from followup.choices import ReportKind
-from followup.models import ReportingPeriod, Submission
+from followup.choices import Fulfilment, ReportKind
+from followup.models import Assessment, ReportingPeriod, Submission
+from followup.rollup import STATUS_ORDER, label, rollup_for_period, symbol
+from goals.models import Assignment, Goal, GoalLevel
+from reports.charts import stacked_bar
 from styrning import formatting
+from styrning.models import OrgUnit
+
+ZERO = Decimal("0")
 
 VERSION = 1
 
@@ -29,7 +38,7 @@ VERSION = 1
 MONTHLY_KEYS = ["name", "current", "budget_to_date", "outcome", "deviation_to_date"]
 FORECAST_KEYS = ["forecast", "deviation_forecast"]
 
-SUPPORTED = (ReportKind.MONTHLY,)
+SUPPORTED = (ReportKind.MONTHLY, ReportKind.INTERIM)
 
 
 class NotSupported(Exception):
@@ -38,7 +47,7 @@ class NotSupported(Exception):
 
 def build(period: ReportingPeriod) -> dict:
     """The context of ``period``'s report (its kind is the period's)."""
-    builders = {ReportKind.MONTHLY: monthly}
+    builders = {ReportKind.MONTHLY: monthly, ReportKind.INTERIM: interim}
     builder = builders.get(period.kind)
     if builder is None:
         raise NotSupported(
@@ -158,3 +167,289 @@ def _comments(period) -> dict[int, list[dict]]:
             }
         )
     return found
+
+
+# --- delårsrapport ------------------------------------------------------------------------
+
+
+def interim(period: ReportingPeriod) -> dict:
+    """Delårsrapport: sammanfattning, måluppfyllelse per goal of the level under the vision,
+    driftredovisning with totals, investeringar, åtgärdsplaner, god ekonomisk hushållning
+    and balanskrav from the helårsprognos, and each nämnd's and bolag's section (its goals
+    with assessment, analysis and indicators, its särskilda uppdrag). A fixed number of
+    queries (budget_overview's, the roll-up's and about ten more)."""
+    context = _base(period)
+    context["forecast"] = True
+    municipality = period.municipality
+    rollups = rollup_for_period(municipality, period, decided_only=True)
+    goals = list(
+        Goal.objects.filter(
+            municipality=municipality,
+            status=Goal.Status.ADOPTED,
+            start_year__lte=period.year,
+            end_year__gte=period.year,
+        )
+        .select_related("level", "owner")
+        .prefetch_related("indicators")
+        .order_by("level__order", "tree_id", "lft")
+    )
+    levels = list(GoalLevel.objects.filter(municipality=municipality).order_by("order"))
+    context["goals"] = _goal_fulfilment(goals, levels, rollups)
+    budget_year = BudgetYear.objects.filter(municipality=municipality, year=period.year).first()
+    ov = budget_overview(budget_year, period.month) if budget_year else None
+    if ov is None:
+        context["notes"].append(
+            _("There is no budget for %(year)s in Styrning, so the report has no figures.")
+            % {"year": period.year}
+        )
+    comments = _comments(period)
+    context["drift"] = drift_table(ov, True) if ov else None
+    context["investments"] = _investments(budget_year) if budget_year else None
+    context["action_plans"] = _action_plans(ov, comments, period) if ov else []
+    context["economy"] = _economy(ov) if ov else None
+    context["bodies"] = _body_sections(period, goals, rollups)
+    context["summary"] = _summary(context)
+    context["notes"].append(
+        _(
+            "The resultaträkning and balansräkning are not part of this report yet: "
+            "Styrning does not yet map the ledger's accounts to them."
+        )
+    )
+    return context
+
+
+def _status(status) -> dict:
+    return {
+        "key": str(status or Fulfilment.NOT_ASSESSED),
+        "label": label(status),
+        "symbol": symbol(status),
+    }
+
+
+def _goal_fulfilment(goals, levels, rollups) -> dict | None:
+    """Måluppfyllelse per goal of the level under the top (the vision): the counts of the
+    goals directly below it by their assessment, a bar of them, the summed assessment."""
+    if len(levels) < 2:
+        return None
+    level, below = levels[1], (levels[2] if len(levels) > 2 else None)
+    rows = []
+    for goal in goals:
+        if goal.level_id != level.pk:
+            continue
+        rollup = rollups.get(goal.pk)
+        counts = dict(rollup.counts) if rollup else {}
+        rows.append(
+            {
+                "title": goal.title,
+                "counts": [counts.get(str(s), 0) for s in STATUS_ORDER],
+                "total": sum(counts.values()),
+                "final": _status(rollup.final if rollup else None),
+                "explanation": rollup.explanation if rollup else "",
+                "chart": stacked_bar(counts),
+            }
+        )
+    finals = defaultdict(int)
+    for row in rows:
+        finals[row["final"]["key"]] += 1
+    return {
+        "level": level.name,
+        "level_plural": level.name_plural,
+        "below_plural": below.name_plural if below else "",
+        "statuses": [label(s) for s in STATUS_ORDER],
+        "rows": rows,
+        "finals": [{"label": label(s), "n": finals.get(str(s), 0)} for s in STATUS_ORDER],
+        "count": len(rows),
+    }
+
+
+def _investments(budget_year) -> dict:
+    """The year's investment projects in tkr: budget, outcome to date, deviation, total
+    expenditure (one query; the columns of /budget/investeringar/)."""
+    rows, totals = [], [ZERO, ZERO, ZERO]
+    for _pk, code, name, unit_name, budget, outcome, total in (
+        InvestmentProject.objects.filter(budget_year=budget_year)
+        .order_by("code")
+        .values_list(*tables.INVESTMENT_FIELDS)
+    ):
+        rows.append(
+            {
+                "name": f"{code} {name}",
+                "unit": unit_name,
+                "cells": [
+                    formatting.in_tkr(budget),
+                    formatting.in_tkr(outcome),
+                    formatting.in_tkr(signs.deviation(outcome, budget)),
+                    formatting.in_tkr(total),
+                ],
+            }
+        )
+        totals[0] += budget
+        totals[1] += outcome
+        totals[2] += total or ZERO
+    return {
+        "rows": rows,
+        "total": [
+            formatting.in_tkr(totals[0]),
+            formatting.in_tkr(totals[1]),
+            formatting.in_tkr(signs.deviation(totals[1], totals[0])),
+            formatting.in_tkr(totals[2]),
+        ],
+    }
+
+
+def _action_plans(ov, comments, period) -> list[dict]:
+    """The nämnder whose forecast deviates beyond the threshold, and every action plan sent."""
+    found = []
+    for row in ov.rows:
+        plans = [c for c in comments.get(row.unit.pk, []) if c["action_plan"]]
+        if row.needs_action_plan or plans:
+            found.append(
+                {
+                    "name": row.name,
+                    "deviation": formatting.tkr(row.deviation_forecast),
+                    "needed": row.needs_action_plan,
+                    "plans": plans,
+                }
+            )
+    return found
+
+
+def _economy(ov) -> dict:
+    """God ekonomisk hushållning (the financial target against the forecast) and the
+    balanskravsresultat expected from the helårsprognos."""
+    result = ov.result_forecast
+    share = ov.result_share_forecast
+    return {
+        "result_budget": formatting.mnkr(ov.result_budget),
+        "result_forecast": formatting.mnkr(result),
+        "share_budget": formatting.percent(ov.result_share_budget),
+        "share_forecast": formatting.percent(share),
+        "target": formatting.percent(ov.target),
+        "meets_target": ov.meets_target_forecast,
+        "deviation_forecast": formatting.mnkr(ov.totals.deviation_forecast),
+        "balance": {
+            "result": formatting.mnkr(result),
+            "after_adjustments": formatting.mnkr(result),
+            "outcome": formatting.mnkr(result),
+            "positive": result >= 0,
+        },
+    }
+
+
+def _body_sections(period, goals, rollups) -> list[dict]:
+    """Each nämnd, styrelse and bolagsstyrelse: its goals with assessment, prognosis,
+    analysis and indicators, and the särskilda uppdrag of its units (three queries)."""
+    municipality = period.municipality
+    bodies = list(
+        OrgUnit.objects.filter(
+            municipality=municipality, kind__in=OrgUnit.GOVERNING_KINDS
+        ).order_by("tree_id", "lft")
+    )
+    boards = board_map(municipality)
+    analyses = {
+        goal_id: (status, prognosis, analysis)
+        for goal_id, status, prognosis, analysis in Assessment.objects.filter(
+            submission__period=period,
+            submission__state__in=Submission.DECIDED_STATES,
+        )
+        .order_by()
+        .values_list("goal_id", "status", "prognosis", "analysis")
+    }
+    by_body = defaultdict(list)
+    for goal in goals:
+        if goal.owner_id in {b.pk for b in bodies}:
+            by_body[goal.owner_id].append(goal)
+    assignments = defaultdict(list)
+    for assignment in (
+        Assignment.objects.filter(municipality=municipality)
+        .filter(due_date__year__gte=period.year, decided_on__year__lte=period.year)
+        .select_related("unit")
+        .order_by("due_date", "title")
+    ):
+        assignments[boards.get(assignment.unit_id)].append(
+            {
+                "title": assignment.title,
+                "unit": assignment.unit.name,
+                "due": formatting.iso_date(assignment.due_date),
+                "status": assignment.get_status_display(),
+                "comment": assignment.comment,
+            }
+        )
+    sections = []
+    for body in bodies:
+        rows = []
+        for goal in by_body.get(body.pk, []):
+            rollup = rollups.get(goal.pk)
+            status, prognosis, analysis = analyses.get(goal.pk, ("", "", ""))
+            rows.append(
+                {
+                    "title": goal.title,
+                    "level": goal.level.name,
+                    "final": _status(rollup.final if rollup else status or None),
+                    "prognosis": _status(prognosis or None) if prognosis else None,
+                    "analysis": analysis,
+                    "explanation": rollup.explanation if rollup else "",
+                    "indicators": [
+                        _indicator(progress) for progress in (rollup.indicators if rollup else ())
+                    ],
+                }
+            )
+        if rows or assignments.get(body.pk):
+            sections.append(
+                {"name": body.name, "goals": rows, "assignments": assignments.get(body.pk, [])}
+            )
+    return sections
+
+
+def _indicator(progress) -> dict:
+    def value(amount):
+        return formatting.number(amount) if amount is not None else formatting.EMPTY
+
+    return {
+        "name": progress.name,
+        "unit": progress.unit,
+        "baseline": value(progress.baseline),
+        "baseline_year": progress.baseline_year or "",
+        "target": value(progress.target),
+        "target_year": progress.target_year or "",
+        "value": value(progress.value),
+        "value_label": progress.value_label,
+        "status": _status(progress.status),
+    }
+
+
+def _summary(context) -> list[str]:
+    """Sammanfattning: the report's main findings in sentences, from its own figures."""
+    lines = []
+    economy = context.get("economy")
+    if economy:
+        lines.append(
+            _(
+                "The full-year forecast gives a result of %(result)s, %(share)s of taxes and "
+                "grants, against a budgeted %(budget)s. The financial target is %(target)s."
+            )
+            % {
+                "result": economy["result_forecast"],
+                "share": economy["share_forecast"],
+                "budget": economy["result_budget"],
+                "target": economy["target"],
+            }
+        )
+        lines.append(
+            _("The committees together forecast a deviation of %(deviation)s against budget.")
+            % {"deviation": economy["deviation_forecast"]}
+        )
+    goals = context.get("goals")
+    if goals and goals["count"]:
+        parts = ", ".join(f"{f['n']} {f['label']}" for f in goals["finals"] if f["n"])
+        lines.append(
+            _("Of %(count)s %(level)s: %(parts)s.")
+            % {"count": goals["count"], "level": goals["level_plural"].lower(), "parts": parts}
+        )
+    plans = [p for p in context.get("action_plans", []) if p["needed"]]
+    if plans:
+        lines.append(
+            _("Action plans are needed for: %(names)s.")
+            % {"names": ", ".join(p["name"] for p in plans)}
+        )
+    return lines

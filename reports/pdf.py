@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 PDF_VARIANT = "pdf/ua-1"
+logger = logging.getLogger(__name__)
 # WeasyPrint subsets fonts with fontTools at DEBUG level (catching its warnings itself):
 # without this every table it reads would reach the console through the root logger.
 logging.getLogger("fontTools").propagate = False
@@ -56,7 +57,14 @@ def render_pdf(context: dict, progress=None) -> RenderedPdf:
     )
     if progress:
         progress(2, 3)
-    data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    try:
+        data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    except (AssertionError, ValueError):
+        # WeasyPrint 66's tagging fails on some tables split across pages ("Table wrapper
+        # without a table"): write the same layout untagged (still with its language and
+        # title) rather than no report at all.
+        logger.warning("PDF/UA tagging failed for %s; writing it untagged.", context["title"])
+        data = HTML(string=html, base_url=str(settings.BASE_DIR)).render().write_pdf()
     if progress:
         progress(3, 3)
     return RenderedPdf(data=data, page_count=len(document.pages))

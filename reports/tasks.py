@@ -19,3 +19,12 @@ def render(report_id: int) -> int:
 
     run_report(report_id)
     return report_id
+
+
+@shared_task(name="reports.tasks.make_due_drafts")
+def make_due_drafts() -> list[int]:
+    """Beat's daily run: the draft reports of the periods whose deadline has just passed
+    (reports.schedule); returns the new reports' pks."""
+    from reports.schedule import make_due_drafts as make
+
+    return make()

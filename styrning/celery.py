@@ -2,7 +2,8 @@
 
 Beat sweeps dead jobs every CELERY_BEAT_SWEEP_SECONDS, and every worker sweeps
 once when it is ready, so a job whose worker died never stays "running". Beat also
-runs the årshjul's daily task (followup.tasks.daily) at FOLLOWUP_DAILY_HOUR.
+runs the årshjul's daily task (followup.tasks.daily) at FOLLOWUP_DAILY_HOUR, and half an
+hour later the reports' drafts of the periods whose deadline has passed.
 """
 
 import os
@@ -30,6 +31,12 @@ def _schedule(sender, **kwargs):
         crontab(hour=settings.FOLLOWUP_DAILY_HOUR, minute=0),
         sender.signature("followup.tasks.daily"),
         name="follow-up: the calendar's daily run",
+    )
+    # Draft reports the day after a period's deadline (reports.schedule reads the periods).
+    sender.add_periodic_task(
+        crontab(hour=settings.FOLLOWUP_DAILY_HOUR, minute=30),
+        sender.signature("reports.tasks.make_due_drafts"),
+        name="reports: drafts after each period's deadline",
     )
 
 

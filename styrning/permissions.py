@@ -376,6 +376,18 @@ def may_report_indicators(user) -> bool:
     return scope.manages_budget or bool(scope.manage_roots)
 
 
+# Goal fulfilment (måluppfyllelse)
+#
+# The roll-up is read by every logged-in user from decided results: assessments of
+# approved or locked submissions (public documents). The ekonomichef and administrators,
+# who review the submissions, may also see the roll-up of what is not yet approved.
+
+
+def may_see_unapproved_fulfilment(user) -> bool:
+    """May the user choose to see goal fulfilment from submissions not yet approved?"""
+    return scope_for(user).reads_everything
+
+
 # Reports (rapporter)
 #
 # Drafts are the ekonomichef's working files: only they and administrators ask for,
