@@ -30,6 +30,40 @@ class YearForm(AccessibleFormMixin, forms.Form):
         self.fields["ar"].choices = [(y, str(y)) for y in years]
 
 
+class ReviewFilterForm(AccessibleFormMixin, forms.Form):
+    """?period=: the review list limited to one open or closed period (all without it).
+
+    ``periods`` is a list already read: the choices cost no query of their own."""
+
+    period = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.periods = {p.pk: p for p in periods}
+        self.fields["period"].choices = [
+            ("", _("All open and closed periods")),
+            *[(p.pk, p.label) for p in periods],
+        ]
+
+    def clean_period(self):
+        pk = self.cleaned_data["period"]
+        return self.periods.get(pk) if pk is not None else None
+
+
+class FulfilmentForm(AccessibleFormMixin, forms.Form):
+    """?period=<pk>: the goal period whose fulfilment is shown; ?pagaende=1: include
+    submissions not yet approved (offered to the ekonomichef and administrators only)."""
+
+    period = forms.TypedChoiceField(label=_("Follow-up"), coerce=int)
+    pagaende = forms.BooleanField(label=_("Include follow-ups not yet approved"), required=False)
+
+    def __init__(self, *args, periods, labels, unapproved=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [(p.pk, labels(p)) for p in periods]
+        if not unapproved:
+            del self.fields["pagaende"]
+
+
 class MakePeriodsForm(forms.Form):
     """The year whose periods to make (a hidden field of the button)."""
 
@@ -64,19 +98,26 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
             "action_plan": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, page, rights, delegates, can_delegate, **kwargs):
+    def __init__(self, *args, page, rights, delegates, can_delegate, part=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.page = page
         period = page.period
-        self.fields["delegate"].queryset = delegates
-        self.fields["delegate"].label_from_instance = lambda u: u.get_full_name() or u.username
-        if not can_delegate:
-            self.fields["delegate"].disabled = True
-        if not rights.edit_all:
-            for name in ("economic_comment", "action_plan"):
-                self.fields[name].disabled = True
+        # ``part`` (a followup.submissions.FormPart): only its fields; None is the whole.
+        economy = part is None or part.economy
+        goal_rows = page.goal_rows if part is None else part.goal_rows
+        if not economy:
+            for name in ("economic_comment", "action_plan", "delegate"):
+                del self.fields[name]
+        if economy:
+            self.fields["delegate"].queryset = delegates
+            self.fields["delegate"].label_from_instance = lambda u: u.get_full_name() or u.username
+            if not can_delegate:
+                self.fields["delegate"].disabled = True
+            if not rights.edit_all:
+                for name in ("economic_comment", "action_plan"):
+                    self.fields[name].disabled = True
         self.goal_fields = {}
-        for row in page.goal_rows:
+        for row in goal_rows:
             pk, title = row.goal.pk, row.goal.title
             a = row.assessment
             editable = rights.may_edit_part(row.goal.owner)
@@ -121,7 +162,7 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                     )
                     ind.fields.append(name)
         self.forecast_fields = []
-        if period.asks_forecast and page.basis is not None and rights.edit_all:
+        if economy and period.asks_forecast and page.basis is not None and rights.edit_all:
             for row in page.basis:
                 name = f"f-{row.group.pk}"
                 self.fields[name] = AmountField(
@@ -136,7 +177,7 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                 )
                 self.forecast_fields.append((row, name))
         self.assignment_fields = []
-        for assignment, report in page.assignments:
+        for assignment, report in page.assignments if economy else []:
             pk = assignment.pk
             source = report if report is not None and report.status else assignment
             self.fields[f"u-{pk}-status"] = forms.ChoiceField(
@@ -154,8 +195,8 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                 disabled=not rights.edit_all,
             )
             self.assignment_fields.append(pk)
-        self.personnel_fields = []  # (PersonnelRow, [field names])
-        for row in page.personnel:
+        self.personnel_fields = []  # (PersonnelRow, [field names], editable)
+        for row in page.personnel if economy else []:
             editable = rights.may_edit_part(row.unit)
             names = []
             for key, base in FigureRowForm.base_fields.items():
@@ -179,7 +220,7 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
         data = self.cleaned_data
         parts = Parts()
         for name in ("economic_comment", "action_plan", "delegate"):
-            if not self.fields[name].disabled:
+            if name in self.fields and not self.fields[name].disabled:
                 parts.fields[name] = data[name]
         for pk, (editable, keys) in self.goal_fields.items():
             if editable:

@@ -45,9 +45,11 @@ class Sector:
     state: str
     letter: str
     state_label: str
-    x: float
-    y: float
-    y2: float  # the state's line, under the letter
+    # Coordinates as SVG text ("300.5"): a float would be localised ("300,5") by the
+    # template, which SVG does not read.
+    x: str
+    y: str
+    y2: str  # the state's line, under the letter
     title: str
 
 
@@ -57,7 +59,8 @@ class Wheel:
     sectors: list = field(default_factory=list)
     today: tuple | None = None  # (x, y, title) of the needle's end
     size: int = SIZE
-    centre: float = CENTRE
+    centre: str = f"{CENTRE:g}"  # text, as every coordinate: never "210,0"
+    centre_text_y: str = f"{CENTRE + 10:g}"
     year: int = 0
     summary: str = ""
 
@@ -151,9 +154,9 @@ def wheel(year: int, rows: list[PeriodRow], today: dt.date) -> Wheel:
                 state=p.state,
                 letter=p.get_kind_display()[:1].upper(),
                 state_label=p.get_state_display(),
-                x=round(x, 1),
-                y=round(y, 1),
-                y2=round(y + 13, 1),
+                x=f"{x:.1f}",
+                y=f"{y:.1f}",
+                y2=f"{y + 13:.1f}",
                 title=title,
             )
         )

@@ -47,6 +47,16 @@ class FigureRowForm(forms.Form):
                 field.widget.input_type = "text"
 
 
+class OfficeForm(AccessibleFormMixin, forms.Form):
+    """?forvaltning=: the personnel table of one förvaltning or bolag."""
+
+    forvaltning = forms.ChoiceField(label=_("Administration or company"), required=False)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["forvaltning"].choices = choices
+
+
 class PersonnelReportForm(AccessibleFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Personnel report"),

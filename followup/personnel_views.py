@@ -6,6 +6,8 @@ goes through styrning.permissions ("# Personnel figures").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +22,13 @@ from followup import personnel as service
 from followup.csvimport import ImportFailed
 from followup.indicator_values import import_indicator_values, reportable_indicators
 from followup.models import PersonnelReport
-from followup.personnel_forms import CsvUploadForm, FigureRowForm, PersonnelReportForm
-from styrning.models import Municipality
+from followup.personnel_forms import (
+    CsvUploadForm,
+    FigureRowForm,
+    OfficeForm,
+    PersonnelReportForm,
+)
+from styrning.models import Municipality, OrgUnit
 from styrning.permissions import (
     can_read_personnel_report,
     is_personnel_manager,
@@ -64,12 +71,37 @@ def index(request):
     )
 
 
-def _table(request, period, data=None):
-    """The rows of the period's table: every unit the user may read, a form where they may
-    enter figures (bound to ``data`` on a POST). Three queries."""
+# Above this many units the table shows one förvaltning or bolag at a time (?forvaltning=):
+# a city's thousand enheter with five fields each is a page nobody can use.
+PERSONNEL_TABLE_UNITS = 150
+
+
+@dataclass
+class _Table:
+    rows: list
+    offices: list  # the förvaltningar and bolag the user reads, for the selector
+    office: object = None  # the one shown, or None for all
+    all_allowed: bool = True  # few enough units to show them all at once
+
+
+def _table(request, period, data=None) -> _Table:
+    """The rows of the period's table: every unit the user may read (of one förvaltning
+    or bolag when ``?forvaltning=`` names it, or when there are too many to show at once),
+    a form where they may enter figures (bound to ``data`` on a POST). Five queries."""
     municipality = period.municipality
     readable = personnel_readable_units(request.user, period.is_locked)
-    units = list(service.personnel_units(municipality).filter(pk__in=readable.values("pk")))
+    units = service.personnel_units(municipality).filter(pk__in=readable.values("pk"))
+    offices = list(units.filter(kind__in=OrgUnit.OFFICE_KINDS))
+    table = _Table(rows=[], offices=offices)
+    table.all_allowed = units.count() <= PERSONNEL_TABLE_UNITS
+    asked = request.GET.get("forvaltning", "")
+    office = next((o for o in offices if str(o.pk) == asked), None)
+    if office is None and not table.all_allowed and offices:
+        office = offices[0]
+    if office is not None:
+        units = units.filter(tree_id=office.tree_id, lft__gte=office.lft, rght__lte=office.rght)
+    table.office = office
+    units = list(units)
     changeable = set()
     if not period.is_locked:
         changeable = set(
@@ -78,15 +110,19 @@ def _table(request, period, data=None):
             .values_list("pk", flat=True)
         )
     figures = service.figure_lookup(period, units)
-    rows = []
     for unit in units:
         figure = figures.get(unit.pk)
         form = None
         if unit.pk in changeable:
             initial = {n: getattr(figure, n) for n in figure.VALUE_FIELDS} if figure else {}
             form = FigureRowForm(data, unit=unit, initial=initial)
-        rows.append({"unit": unit, "figure": figure, "form": form})
-    return rows
+        table.rows.append({"unit": unit, "figure": figure, "form": form})
+    return table
+
+
+def _period_url(period, office) -> str:
+    url = reverse("personnel:period", args=[period.pk])
+    return f"{url}?forvaltning={office.pk}" if office is not None else url
 
 
 @login_required
@@ -100,7 +136,8 @@ def period(request, pk):
             messages.error(request, _("The period is locked: its report has been adopted."))
             return redirect("personnel:period", pk=period.pk)
     data = request.POST if request.method == "POST" else None
-    rows = _table(request, period, data)
+    table = _table(request, period, data)
+    rows = table.rows
     errors = []
     if data is not None:
         forms = [row["form"] for row in rows if row["form"] is not None]
@@ -123,7 +160,9 @@ def period(request, pk):
                     _("Saved: %(created)s new and %(changed)s changed units.")
                     % {"created": result.created, "changed": result.changed},
                 )
-                return redirect("personnel:period", pk=period.pk)
+                return redirect(_period_url(period, table.office))
+    office_choices = [("", _("All units"))] if table.all_allowed else []
+    office_choices += [(str(o.pk), o.name) for o in table.offices]
     return render(
         request,
         "personnel/period.html",
@@ -133,6 +172,13 @@ def period(request, pk):
             "errors": errors,
             "can_edit": any(row["form"] is not None for row in rows),
             "report_readable": can_read_personnel_report(request.user, period.is_locked),
+            "office_form": OfficeForm(
+                initial={"forvaltning": str(table.office.pk) if table.office else ""},
+                choices=office_choices,
+            )
+            if len(table.offices) > 1
+            else None,
+            "one_at_a_time": not table.all_allowed,
         },
         status=200,
     )

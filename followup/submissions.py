@@ -32,6 +32,7 @@ from budget import signs
 from budget.models import AccountGroup, BudgetYear, Forecast
 from budget.overview import forecast_basis, needs_action_plan
 from followup import personnel
+from followup.choices import GOAL_CONTENTS
 from followup.models import (
     Assessment,
     AssignmentReport,
@@ -131,9 +132,10 @@ def prefill(submission, user=None) -> int:
     """Copy texts and assessments forward from the unit's earlier submissions; idempotent.
 
     Only empty fields are filled: what anyone has written is never overwritten. Texts
-    come from the latest earlier submission that has them; a goal's assessment, its
-    prognosis and analysis from its latest earlier assessment. Returns the number of
-    rows written.
+    come from the latest earlier submission that has them; in a goal period (delår,
+    årsbokslut) a goal's assessment, its prognosis and analysis from its latest earlier
+    assessment in a goal period. A månadsrapport gets no assessments. Returns the
+    number of rows written.
     """
     submission = _locked_row(submission)
     _refuse_locked(submission.period)
@@ -151,10 +153,15 @@ def prefill(submission, user=None) -> int:
             written = 1
     if written:
         _save(submission, user, reason)
+    if not submission.period.asks_goals:
+        return written  # a månadsrapport asks for the economy only: no assessments
     goals = list(covered_goals(submission).values_list("pk", flat=True))
     previous = {}
     for row in (
-        Assessment.objects.filter(submission__in=_earlier(submission), goal_id__in=goals)
+        Assessment.objects.filter(
+            submission__in=_earlier(submission).filter(period__content__in=GOAL_CONTENTS),
+            goal_id__in=goals,
+        )
         .order_by("goal_id", "-submission__period__year", "-submission__period__month")
         .values("goal_id", "status", "prognosis", "analysis")
     ):
@@ -270,6 +277,66 @@ class Content:
         if self.forecast_total is None:
             return None
         return signs.to_tkr(signs.deviation(self.forecast_total, self.budget_total))
+
+
+# Above this many goals the form comes in parts (?del=N): the economy, personnel and
+# assignments first, then the goals, at most this many a part. Every part saves on its
+# own; "what is missing" and sending always cover the whole submission.
+GOAL_PART_SIZE = 40
+
+
+@dataclass
+class FormPart:
+    """One part of the submission form: the economy part, or a run of goal groups."""
+
+    number: int
+    groups: list  # UnitGroup, the goals this part assesses
+    economy: bool  # the economic comment, forecast, action plan, personnel and assignments
+
+    @property
+    def goal_rows(self):
+        return [row for group in self.groups for row in group.goals]
+
+    @property
+    def label(self) -> str:
+        if self.economy and not self.groups:
+            return _("Economy, personnel and assignments")
+        if self.economy:
+            return _("The whole follow-up")
+        first, last = self.groups[0].unit.name, self.groups[-1].unit.name
+        if first == last:
+            return _("Goals: %(unit)s") % {"unit": first}
+        return _("Goals: %(first)s – %(last)s") % {"first": first, "last": last}
+
+
+def form_parts(page) -> list[FormPart]:
+    """The parts of the form (no query): one part when the goals are few; else the
+    economy part and parts of at most ``GOAL_PART_SIZE`` goals, a unit's goals kept
+    together where they fit in one part."""
+    if len(page.goal_rows) <= GOAL_PART_SIZE:
+        return [FormPart(1, page.groups, True)]
+    parts = [FormPart(1, [], True)]
+    current: list = []
+    size = 0
+
+    def flush():
+        nonlocal current, size
+        if current:
+            parts.append(FormPart(len(parts) + 1, current, False))
+        current, size = [], 0
+
+    for group in page.groups:
+        goals = list(group.goals)
+        if size and size + len(goals) > GOAL_PART_SIZE and len(goals) <= GOAL_PART_SIZE:
+            flush()
+        while goals:
+            if size == GOAL_PART_SIZE:
+                flush()
+            take, goals = goals[: GOAL_PART_SIZE - size], goals[GOAL_PART_SIZE - size :]
+            current.append(UnitGroup(group.unit, take, group.deadline))
+            size += len(take)
+    flush()
+    return parts
 
 
 def measurement_month(period):

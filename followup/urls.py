@@ -5,7 +5,7 @@ Included once at "" in styrning.urls under the namespace "followup".
 
 from django.urls import path
 
-from followup import rollup_views, views
+from followup import fulfilment_views, rollup_views, views
 
 app_name = "followup"
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
     path("arshjul/period/<int:pk>/stang/", views.period_close, name="period_close"),
     path("arshjul/period/<int:pk>/las/", views.period_lock, name="period_lock"),
     path("uppfoljning/", views.mine, name="mine"),
+    path("uppfoljning/maluppfyllelse/", fulfilment_views.overview, name="fulfilment"),
+    path("uppfoljning/maluppfyllelse/<int:pk>/", fulfilment_views.goal, name="fulfilment_goal"),
+    path("uppfoljning/halvtid/", fulfilment_views.midterm, name="midterm"),
     path("uppfoljning/<int:pk>/", views.submission, name="submission"),
     path("uppfoljning/<int:pk>/aterskicka/", views.submission_return, name="submission_return"),
     path("uppfoljning/<int:pk>/godkann/", views.submission_approve, name="submission_approve"),

@@ -25,6 +25,7 @@ from followup.forms import (
     LockForm,
     MakePeriodsForm,
     ReturnForm,
+    ReviewFilterForm,
     SubmissionForm,
     YearForm,
 )
@@ -176,13 +177,23 @@ def mine(request):
     rows = worklist.chef_rows(request.user, today)
     if request.GET.get(START_PARAM) and not review and not worklist.has_due(rows):
         return redirect(goals_start_url(request.user))
+    review_page = review_form = None
+    if review:
+        # Paged in SQL: a city has a thousand rows here; one period at a time if asked.
+        periods = list(worklist.review_periods(municipality))
+        review_form = ReviewFilterForm(request.GET or None, periods=periods)
+        period = review_form.cleaned_data["period"] if review_form.is_valid() else None
+        review_page = worklist.review_page(municipality, today, period, request.GET.get("sida"))
+        review_page.query = f"period={period.pk}&" if period else ""
     return render(
         request,
         "followup/mine.html",
         {
             "rows": rows,
             "review": review,
-            "review_rows": worklist.review_rows(municipality, today) if review else [],
+            "review_page": review_page,
+            "review_rows": review_page.rows if review_page else [],
+            "review_form": review_form,
             "return_form": ReturnForm(),
             "today": today,
             # Reported beside the submissions: personnel figures, indicator values from a file.
@@ -219,6 +230,8 @@ def submission(request, pk):
         if request.POST.get("action") == "send" and not rights.send:
             raise PermissionDenied
     page = service.content(sub)
+    parts = service.form_parts(page)
+    part = _part(request, parts)
     form = SubmissionForm(
         request.POST if request.method == "POST" else None,
         instance=sub,
@@ -226,7 +239,9 @@ def submission(request, pk):
         rights=rights,
         delegates=_delegates(sub),
         can_delegate=may_delegate(request.user, sub),
+        part=part,
     )
+    here = _part_url(sub, part, parts)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -239,7 +254,7 @@ def submission(request, pk):
         else:
             if request.POST.get("action") != "send":
                 messages.success(request, _("The draft was saved."))
-                return redirect(sub)
+                return redirect(here)
             try:
                 service.send(sub, request.user)
             except ValidationError as error:
@@ -248,11 +263,11 @@ def submission(request, pk):
                     _("The draft was saved but not sent. Complete what is missing: %(gaps)s")
                     % {"gaps": " ".join(error.messages)},
                 )
-                return redirect(sub)
+                return redirect(here)
             messages.success(request, _("The follow-up was sent."))
             return redirect("followup:mine")
     assessments = [row.assessment for row in page.goal_rows if row.assessment is not None]
-    for row in page.goal_rows:
+    for row in part.goal_rows:
         editable, keys = form.goal_fields[row.goal.pk]
         row.bound = [
             form[f"a-{row.goal.pk}-{key}"]
@@ -262,7 +277,9 @@ def submission(request, pk):
         for ind in row.indicators:
             ind.bound = [form[name] for name in ind.fields]
     assignment_rows = [
-        (a, [form[f"u-{a.pk}-status"], form[f"u-{a.pk}-comment"]]) for a, _r in page.assignments
+        (a, [form[f"u-{a.pk}-status"], form[f"u-{a.pk}-comment"]])
+        for a, _r in page.assignments
+        if a.pk in form.assignment_fields
     ]
     personnel_rows = [
         {"unit": row.unit, "figure": row.figure, "fields": [form[n] for n in names] if ok else []}
@@ -277,15 +294,32 @@ def submission(request, pk):
             "form": form,
             "rights": rights,
             "missing": service.missing(page),
-            "history": submission_log(sub),
+            # The history once, with the economy part (it reads every change of the whole).
+            "history": submission_log(sub) if part.economy else None,
             "return_form": ReturnForm(),
             "evidence_form": EvidenceForm(assessments=assessments) if rights.edit else None,
             "forecast_rows": _forecast_rows(page, form),
             "assignment_rows": assignment_rows,
             "personnel_rows": personnel_rows,
-            "personnel_editable": any(row["fields"] for row in personnel_rows),
+            "part": part,
+            "parts": [
+                {"part": p, "url": _part_url(sub, p, parts), "current": p is part} for p in parts
+            ]
+            if len(parts) > 1
+            else [],
         },
     )
+
+
+def _part(request, parts):
+    """The part of the form ``?del=N`` asks for (the first without it, or with a wrong N)."""
+    asked = request.GET.get("del", "")
+    return next((p for p in parts if str(p.number) == asked), parts[0])
+
+
+def _part_url(sub, part, parts) -> str:
+    url = sub.get_absolute_url()
+    return f"{url}?del={part.number}" if len(parts) > 1 and part.number > 1 else url
 
 
 def _forecast_rows(page, form):

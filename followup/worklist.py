@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db import models
 
 from followup.models import ReportingPeriod, Submission
@@ -88,25 +89,62 @@ def has_due(rows) -> bool:
 
 
 REVIEW_ORDER = {State.SENT: 1, State.RETURNED: 2, State.DRAFT: 3, State.APPROVED: 4}
+REVIEW_PAGE_SIZE = 50
+REVIEW_PERIOD_STATES = (PeriodState.OPEN, PeriodState.CLOSED)
 
 
-def review_rows(municipality, today) -> list[WorkRow]:
-    """Every reporting unit × open or closed period with its submission: late ones first,
-    then those waiting for review (one query)."""
-    rows = [
-        WorkRow(s, s.period.deadline, None, _overdue(s, s.period.deadline, today))
-        for s in Submission.objects.filter(
-            period__municipality=municipality,
-            period__state__in=(PeriodState.OPEN, PeriodState.CLOSED),
-        ).select_related("period", "unit", "sent_by", "delegate")
-    ]
-    rows.sort(
-        key=lambda r: (
-            not r.overdue,
-            REVIEW_ORDER.get(r.submission.state, 5),
-            -r.submission.period.year,
-            -r.submission.period.month,
-            r.submission.unit.name,
+def review_periods(municipality):
+    """The open and closed periods, latest first: what the review list can be limited to
+    (no query until evaluated)."""
+    return ReportingPeriod.objects.filter(
+        municipality=municipality, state__in=REVIEW_PERIOD_STATES
+    ).order_by("-year", "-month")
+
+
+def review_queryset(municipality, today, period=None):
+    """Every reporting unit × open or closed period (or only ``period``) with its
+    submission, ordered in SQL: late ones first, then those waiting for review (sent,
+    returned, draft, approved), the latest period first, then by unit."""
+    overdue = models.Case(
+        models.When(
+            state__in=Submission.EDITABLE_STATES, period__deadline__lt=today, then=models.Value(0)
+        ),
+        default=models.Value(1),
+    )
+    state_order = models.Case(
+        *[
+            models.When(state=state, then=models.Value(order))
+            for state, order in REVIEW_ORDER.items()
+        ],
+        default=models.Value(5),
+    )
+    submissions = Submission.objects.filter(
+        period__municipality=municipality, period__state__in=REVIEW_PERIOD_STATES
+    )
+    if period is not None:
+        submissions = submissions.filter(period=period)
+    return (
+        submissions.select_related("period", "unit", "sent_by", "delegate")
+        .annotate(review_overdue=overdue, review_state=state_order)
+        .order_by(
+            "review_overdue",
+            "review_state",
+            "-period__year",
+            "-period__month",
+            "unit__name",
+            "pk",
         )
     )
-    return rows
+
+
+def review_page(municipality, today, period=None, number=None):
+    """One page (``REVIEW_PAGE_SIZE`` rows) of the review list: the Paginator's page, whose
+    ``rows`` are WorkRows (two queries: the count and the page, whatever the number of
+    units and periods)."""
+    paginator = Paginator(review_queryset(municipality, today, period), REVIEW_PAGE_SIZE)
+    page = paginator.get_page(number)
+    page.rows = [
+        WorkRow(s, s.period.deadline, None, _overdue(s, s.period.deadline, today))
+        for s in page.object_list
+    ]
+    return page

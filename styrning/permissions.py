@@ -360,10 +360,32 @@ def can_report_indicator(user, unit) -> bool:
     return scope.manages_budget or scope.can_draft(unit)
 
 
+def indicator_reporting_units(user):
+    """The units whose goals' indicator values ``user`` may enter, as a queryset (no query
+    until evaluated), or None for every unit (the ekonomichef, administrators): the rows
+    ``can_report_indicator`` allows, for a filter in SQL."""
+    scope = scope_for(user)
+    if scope.manages_budget:
+        return None
+    return scope.changeable_units()
+
+
 def may_report_indicators(user) -> bool:
     """Has the user any goals whose indicator values they may enter? (no query)"""
     scope = scope_for(user)
     return scope.manages_budget or bool(scope.manage_roots)
+
+
+# Goal fulfilment (måluppfyllelse)
+#
+# The roll-up is read by every logged-in user from decided results: assessments of
+# approved or locked submissions (public documents). The ekonomichef and administrators,
+# who review the submissions, may also see the roll-up of what is not yet approved.
+
+
+def may_see_unapproved_fulfilment(user) -> bool:
+    """May the user choose to see goal fulfilment from submissions not yet approved?"""
+    return scope_for(user).reads_everything
 
 
 # Reports (rapporter)

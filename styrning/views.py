@@ -25,6 +25,10 @@ def home(request):
     if Membership.Role.HR in scope.roles:
         # HR's work here: the personnel figures and the personalberättelse.
         return redirect("personnel:index")
+    if Membership.Role.POLITICIAN in scope.roles:
+        # Overview first: how far the goals are met (by URL name: the core never
+        # imports followup); from there down to the nämnder and the units' texts.
+        return redirect("followup:fulfilment")
     return redirect(goals_start_url(request.user))
 
 

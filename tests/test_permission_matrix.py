@@ -165,6 +165,11 @@ MATRIX = {
         "GET": by_role(404, chef_a=200, finance=200, admin=200),
         "POST": everyone(405, anonymous=405),
     },
+    # Måluppfyllelse and the halvtidsuppföljning: decided results, read by everyone logged in
+    # (the ekonomichef may include follow-ups in progress; tests/followup/test_fulfilment.py).
+    "followup:fulfilment": READ_ONLY,
+    "followup:fulfilment_goal": READ_ONLY,
+    "followup:midterm": READ_ONLY,
     # Reports: everyone logged in reads the list (the adopted ones); the ekonomichef asks
     # for reports (an empty POST is an invalid form: 200). A draft report is the
     # ekonomichef's alone (404 to others, the login for anonymous visitors); adopted ones are
@@ -288,6 +293,7 @@ def test_matrix(client, world, objects, role):
         "goals:create",
         "goals:indicator_edit",
         "goals:assignment",
+        "followup:fulfilment_goal",
     ],
 )
 def test_guessed_ids_give_404(client, world, name):

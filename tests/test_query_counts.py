@@ -178,6 +178,14 @@ def pages(world) -> dict[str, str]:
         "personnel:indicator_import": "/uppfoljning/personal/indikatorvarden/",
         "followup:mine": "/uppfoljning/",
         "followup:submission": f"/uppfoljning/{world.submission.pk}/",
+        # Måluppfyllelse of the delårsrapport (with the årsbokslut's trend point), a goal's
+        # drill-down, and the halvtidsuppföljning of the year.
+        "followup:fulfilment": f"/uppfoljning/maluppfyllelse/?period={world.interim.pk}",
+        "followup:fulfilment (default)": "/uppfoljning/maluppfyllelse/",
+        "followup:fulfilment_goal": (
+            f"/uppfoljning/maluppfyllelse/{world.top.pk}/?period={world.interim.pk}"
+        ),
+        "followup:midterm": f"/uppfoljning/halvtid/?ar={YEAR}",
         "reports:index": "/rapporter/",
         "reports:detail": f"/rapporter/{world.report.pk}/",
         "reports:public": "/oppen/",

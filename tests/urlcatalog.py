@@ -86,6 +86,8 @@ PARAMS = {
     ("followup:submission_approve", "pk"): "submission",
     ("followup:evidence_upload", "pk"): "submission",
     ("followup:evidence", "pk"): "evidence",
+    # Måluppfyllelse of an adopted goal (and the goals below it).
+    ("followup:fulfilment_goal", "pk"): "plan",
     # A finished draft report of the period (tests/reports: adopted ones and the rest).
     ("reports:detail", "pk"): "report",
     ("reports:status", "pk"): "report",

@@ -167,3 +167,17 @@ def test_late_is_after_the_deadline_in_swedish_time(world):
         period, world.fB, Submission.State.SENT, sent_on=period.deadline + dt.timedelta(days=1)
     )
     assert not on_time.late and late.late
+
+
+def test_the_wheel_writes_its_coordinates_as_svg_reads_them(client, world, year):
+    """The Swedish locale writes 210.0 as "210,0", which SVG does not read: the centre
+    and the labels were drawn at 0 (the wheel clipped at its left edge)."""
+    import re
+
+    set_state(year[8], "open")
+    client.force_login(world.politician)
+    html = client.get("/arshjul/?ar=2026").content.decode()
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    numbers = re.findall(r'\s(?:x|y|x1|y1|x2|y2|cx|cy|r)="([^"]*)"', svg)
+    assert numbers and all(re.fullmatch(r"-?\d+(\.\d+)?", n) for n in numbers), numbers
+    assert '<circle cx="210" cy="210" r="60"' in svg

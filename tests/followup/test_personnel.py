@@ -267,3 +267,57 @@ def test_admin_lists_answer(client, world, interim, model):
     PersonnelFigure.objects.create(period=interim, unit=world.eA, employees=3)
     client.force_login(world.admin)
     assert client.get(reverse(f"admin:followup_{model}_changelist")).status_code == 200
+
+
+# --- one förvaltning at a time (a city's thousand enheter) ----------------------------
+
+
+def test_with_many_units_the_table_shows_one_office_at_a_time(client, world, interim, monkeypatch):
+    from followup import personnel_views
+
+    monkeypatch.setattr(personnel_views, "PERSONNEL_TABLE_UNITS", 3)
+    client.force_login(world.hr)
+    html = client.get(_url(interim)).content.decode()
+    # The first office in tree order (Kommunstyrelseförvaltningen), not the others.
+    assert f'id="unit-{world.ksf.pk}"' in html
+    assert f'id="unit-{world.fA.pk}"' not in html
+    assert "en förvaltning eller ett bolag i taget" in html
+    html = client.get(_url(interim), {"forvaltning": world.fA.pk}).content.decode()
+    assert f'id="unit-{world.fA.pk}"' in html and f'id="unit-{world.eA.pk}"' in html
+    assert f'id="unit-{world.fB.pk}"' not in html
+    # A save keeps to the office shown and comes back to it.
+    data = {**_post_row(world.eA, employees="12")}
+    response = client.post(f"{_url(interim)}?forvaltning={world.fA.pk}", data)
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"?forvaltning={world.fA.pk}")
+    assert PersonnelFigure.objects.get(period=interim, unit=world.eA).employees == 12
+
+
+def test_with_few_units_the_table_shows_all_and_offers_one_office(client, world, interim):
+    client.force_login(world.hr)
+    html = client.get(_url(interim)).content.decode()
+    assert f'id="unit-{world.fA.pk}"' in html and f'id="unit-{world.fB.pk}"' in html
+    assert 'name="forvaltning"' in html
+    html = client.get(_url(interim), {"forvaltning": world.fB.pk}).content.decode()
+    assert f'id="unit-{world.fA.pk}"' not in html and f'id="unit-{world.fB.pk}"' in html
+
+
+def test_the_personnel_table_costs_the_same_queries_at_two_sizes(client, world, interim):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from styrning.models import OrgUnit
+    from tests.factories import make_unit
+
+    client.force_login(world.hr)
+
+    def count():
+        client.get(_url(interim))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(_url(interim)).status_code == 200
+        return len(queries)
+
+    small = count()
+    for n in range(200):  # past the limit: one office at a time
+        make_unit(world.m, f"Enhet {n}", OrgUnit.Kind.UNIT, world.fA if n % 2 else world.fB)
+    assert count() == small

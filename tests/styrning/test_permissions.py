@@ -224,7 +224,8 @@ def test_hr_and_politician_cannot_update_assignment_status(client, world):
 @pytest.mark.parametrize(
     ("who", "target"),
     [
-        ("politician", "/mal/"),
+        # Måluppfyllelse: the overview of the goals first.
+        ("politician", "/uppfoljning/maluppfyllelse/"),
         # "Min uppföljning", which sends a chef with nothing due on to /mal/?unit=.
         ("chef_a", "/uppfoljning/?start=1"),
         ("finance", "/budget/"),

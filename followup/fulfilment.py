@@ -1,0 +1,481 @@
+"""Måluppfyllelse: the politicians' view of goal fulfilment, its drill-down and the
+mandate period's halvtidsuppföljning.
+
+The pages read the roll-up (``followup.rollup.rollup_for_period``), never compute it:
+each goal's final assessment (the owner's override, else its own assessment, else the
+suggestion from the goals below), the counts below it and the sentence that explains
+it. Politicians (and everyone but the ekonomichef and administrators) see decided
+results only: assessments of approved or locked submissions.
+
+Every builder makes a fixed number of queries whatever the size of the chain; the
+roll-up is one call per period shown (the chosen one and at most ``TREND_PERIODS``
+earlier ones for the trend).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from followup import rollup_page
+from followup.charts import CountBar, TrendPoint, count_bars_svg, trend_svg
+from followup.choices import Fulfilment, ReportKind
+from followup.models import Assessment, AssignmentReport, ReportingPeriod, Submission
+from followup.rollup import STATUS_ORDER, assignment_mapping, label, rollup_for_period
+from goals.models import Assignment, Goal
+from goals.tree import UrlPattern, chain_up_sql
+
+# Earlier goal periods in a card's trend (beside the chosen one).
+TREND_PERIODS = 5
+
+
+def _status(status) -> str:
+    """A status to show: empty or unknown reads as ej bedömt."""
+    return status if status in Fulfilment.values else Fulfilment.NOT_ASSESSED
+
+
+@dataclass(frozen=True)
+class CountItem:
+    status: str
+    count: int
+
+
+def count_items(counts: dict) -> list[CountItem]:
+    """Counts by status in the fixed order, best first (zeros included: "0 ej uppfyllda"
+    says something too)."""
+    return [CountItem(status, counts.get(status, 0)) for status in STATUS_ORDER]
+
+
+# Periods -------------------------------------------------------------------------------
+
+
+def goal_periods(municipality) -> list[ReportingPeriod]:
+    """The periods that assess goals (delår, årsbokslut) and have opened, newest first
+    (one query)."""
+    return list(rollup_page.goal_periods(municipality))
+
+
+def default_period(periods: list[ReportingPeriod], years=None) -> ReportingPeriod | None:
+    """The newest period whose submissions are in (closed or locked), else the newest;
+    among those in ``years`` (the years the overview's goals are valid in) when any is."""
+    done = (ReportingPeriod.State.CLOSED, ReportingPeriod.State.LOCKED)
+    if years:
+        periods = [p for p in periods if p.year in years] or periods
+    return next((p for p in periods if p.state in done), periods[0] if periods else None)
+
+
+def overview_years(municipality) -> set[int]:
+    """The years some adopted goal of the overview's level is valid in (two queries)."""
+    level = overview_level(levels_of(municipality))
+    if level is None:
+        return set()
+    spans = (
+        Goal.objects.filter(level=level, status=Goal.Status.ADOPTED)
+        .order_by()
+        .values_list("start_year", "end_year")
+        .distinct()
+    )
+    return {y for start, end in spans for y in range(start, end + 1)}
+
+
+def period_short(period) -> tuple[str, str]:
+    """The two lines of a period on a chart's axis: ("Delår", "2026")."""
+    if period.kind == ReportKind.INTERIM:
+        return _("Interim"), str(period.year)
+    if period.kind == ReportKind.ANNUAL:
+        return _("Year-end"), str(period.year)
+    return period.get_kind_display().capitalize(), f"{period.year}-{period.month:02d}"
+
+
+def period_name(period) -> str:
+    """ "Delår 2026", "Bokslut 2026"."""
+    return " ".join(period_short(period))
+
+
+def _earlier(periods, period) -> list[ReportingPeriod]:
+    """At most ``TREND_PERIODS`` goal periods before ``period``, oldest first."""
+    before = [p for p in periods if (p.year, p.month) < (period.year, period.month)]
+    return list(reversed(before[:TREND_PERIODS]))
+
+
+# The overview ---------------------------------------------------------------------------
+
+
+@dataclass
+class GoalCard:
+    """One goal of the overview (or a row of the drill-down) with its roll-up."""
+
+    pk: int
+    title: str
+    owner: str
+    status: str
+    counts: list[CountItem]
+    below: int  # goals directly below
+    explanation: str
+    override_reason: str
+    rollup_url: str
+    drill_url: str
+    trend: str = ""  # SVG markup
+    comments: list = field(default_factory=list)  # UnitComment
+
+
+@dataclass(frozen=True)
+class UnitComment:
+    """A unit's own assessment of a goal: the text a politician reads at the bottom."""
+
+    unit: str
+    status: str
+    prognosis: str
+    analysis: str
+    state: str  # the submission's state, shown when it is not yet approved
+
+
+def page_query(period, decided_only) -> str:
+    """The query string that keeps a page's choices on its links."""
+    if period is None:
+        return ""
+    return f"?period={period.pk}" + ("" if decided_only else "&pagaende=1")
+
+
+def _explanation(rollup) -> str:
+    """How the final assessment came about, in words: the roll-up's sentence, said to be
+    a suggestion when the goal's owner assessed it in the follow-up."""
+    if rollup is None:
+        return _("No assessment in this period.")
+    if rollup.own and not rollup.override:
+        return _("Assessed by its owner in the follow-up. Suggested from below: %(how)s") % {
+            "how": rollup.explanation
+        }
+    return rollup.explanation
+
+
+def _card(goal_pk, title, owner, rollup, urls, query) -> GoalCard:
+    counts = dict(rollup.counts) if rollup else {}
+    return GoalCard(
+        pk=goal_pk,
+        title=title,
+        owner=owner,
+        status=_status(rollup.final if rollup else ""),
+        counts=count_items(counts),
+        below=sum(counts.values()),
+        explanation=_explanation(rollup),
+        override_reason=(rollup.override_reason if rollup and rollup.override else ""),
+        rollup_url=urls["rollup"](goal_pk) + query,
+        drill_url=urls["drill"](goal_pk) + query,
+    )
+
+
+def _urls() -> dict:
+    return {
+        "rollup": UrlPattern("followup:rollup"),  # "hur bedömningen gjordes"
+        "drill": UrlPattern("followup:fulfilment_goal"),
+    }
+
+
+def levels_of(municipality) -> dict:
+    """The municipality's goal levels by order (one query)."""
+    return {level.order: level for level in municipality.goal_levels.all()}
+
+
+def overview_level(levels: dict):
+    """The level the overview shows: the one under the top of the chain (under the vision)."""
+    return levels.get(2) or levels.get(1)
+
+
+def fulfilment_page(municipality, period, periods, decided_only: bool) -> dict:
+    """The overview's context: a card per goal of the level under the vision.
+
+    Queries: the levels, the goals, and the roll-up of the chosen period and of each
+    earlier period in the trend.
+    """
+    levels = levels_of(municipality)
+    level = overview_level(levels)
+    context = {"level": level, "child_level": None, "cards": []}
+    if level is None or period is None:
+        return context
+    context["child_level"] = levels.get(level.order + 1)
+    goals = list(
+        Goal.objects.filter(
+            municipality=municipality,
+            level=level,
+            status=Goal.Status.ADOPTED,
+            start_year__lte=period.year,
+            end_year__gte=period.year,
+        )
+        .order_by("tree_id", "lft")
+        .values_list("pk", "title", "owner__name")
+    )
+    if not goals:
+        return context
+    current = rollup_for_period(municipality, period, decided_only=decided_only)
+    earlier = _earlier(periods, period)
+    history = [(p, rollup_for_period(municipality, p, decided_only=decided_only)) for p in earlier]
+    history.append((period, current))
+    urls = _urls()
+    query = page_query(period, decided_only)
+    for pk, title, owner in goals:
+        card = _card(pk, title, owner, current.get(pk), urls, query)
+        points = []
+        for p, rollups in history:
+            found = rollups.get(pk)
+            status = _status(found.final if found else "")
+            points.append(TrendPoint(period_name(p), period_short(p), status, label(status)))
+        card.trend = trend_svg(
+            points, _("Assessment over the periods: %(goal)s") % {"goal": title}, f"trend-{pk}"
+        )
+        context["cards"].append(card)
+    return context
+
+
+# The drill-down --------------------------------------------------------------------------
+
+
+def _comments(goal_ids, period, decided_only) -> dict[int, list[UnitComment]]:
+    """The units' own assessments of ``goal_ids`` in ``period`` (one query)."""
+    rows = Assessment.objects.filter(goal_id__in=list(goal_ids), submission__period=period)
+    if decided_only:
+        rows = rows.filter(submission__state__in=Submission.DECIDED_STATES)
+    found = defaultdict(list)
+    states = dict(Submission.State.choices)
+    for goal_id, unit, status, prognosis, analysis, state in rows.order_by(
+        "goal_id", "submission__unit__name"
+    ).values_list(
+        "goal_id", "submission__unit__name", "status", "prognosis", "analysis", "submission__state"
+    ):
+        found[goal_id].append(
+            UnitComment(
+                unit=unit,
+                status=_status(status),
+                prognosis=prognosis,
+                analysis=analysis,
+                state="" if state in Submission.DECIDED_STATES else str(states[state]),
+            )
+        )
+    return found
+
+
+def drill_page(goal, visible, municipality, period, decided_only: bool) -> dict:
+    """One goal with its roll-up and the goals directly below it, each with the units' own
+    assessments and texts; the chain above it for the way back.
+
+    ``visible`` is ``Goal.objects.visible_to(user)``. The goals below are those the
+    roll-up counted (adopted, valid in the period's year, at an assessed level).
+    Queries: the chain above, the roll-up of the goal's part of the chain, the goals
+    below, the units' assessments.
+    """
+    urls = _urls()
+    query = page_query(period, decided_only)
+    above = list(
+        visible.filter(pk__in=chain_up_sql([goal.pk]))
+        .exclude(pk=goal.pk)
+        .filter(level__order__gt=1)
+        .order_by("level__order")
+        .values_list("pk", "level__name", "title")
+    )
+    rollups = rollup_for_period(municipality, period, root=goal.pk, decided_only=decided_only)
+    rollup = rollups.get(goal.pk)
+    child_ids = list(rollup.child_ids) if rollup else []
+    children = list(
+        visible.filter(pk__in=child_ids)
+        .order_by("tree_id", "lft")
+        .values_list("pk", "title", "owner__name")
+    )
+    comments = _comments([goal.pk, *child_ids], period, decided_only)
+    card = _card(goal.pk, goal.title, goal.owner.name, rollup, urls, query)
+    card.comments = comments.get(goal.pk, [])
+    rows = []
+    for pk, title, owner in children:
+        row = _card(pk, title, owner, rollups.get(pk), urls, query)
+        row.comments = comments.get(pk, [])
+        rows.append(row)
+    return {
+        "card": card,
+        "rows": rows,
+        "above": [
+            {"url": urls["drill"](pk) + query, "level": level, "title": title}
+            for pk, level, title in above
+        ],
+    }
+
+
+# The halvtidsuppföljning ----------------------------------------------------------------
+
+
+@dataclass
+class MidtermItem:
+    """A resultatmål or an uppdrag with its assessment and comment."""
+
+    title: str
+    owner: str
+    status: str
+    status_label: str  # an uppdrag's own status ("pågår"); "" for a goal
+    comment: str
+    url: str
+
+
+@dataclass
+class MidtermGoal:
+    """An övergripande mål: the summed assessment of its resultatmål and uppdrag."""
+
+    pk: int
+    title: str
+    goals: list[CountItem]
+    assignments: list[CountItem]
+    total: list[CountItem]
+    goal_items: list[MidtermItem]
+    assignment_items: list[MidtermItem]
+    rollup_url: str
+
+
+def midterm_years(periods) -> list[int]:
+    """The years with a goal period that has opened, newest first (no query)."""
+    return sorted({p.year for p in periods}, reverse=True)
+
+
+def default_midterm_year(mandate_periods, years) -> int | None:
+    """The midterm (the second year) of the latest mandate period that has reached it,
+    else the latest year with a goal period. ``mandate_periods`` oldest first."""
+    offered = set(years)
+    for mandate in reversed(list(mandate_periods)):
+        midterm = mandate.start_year + 1
+        if midterm in offered:
+            return midterm
+    return years[0] if years else None
+
+
+def midterm_period(periods, year) -> ReportingPeriod | None:
+    """The year's last goal period that has opened: its årsbokslut, else its delår."""
+    return next((p for p in periods if p.year == year), None)
+
+
+def midterm_page(municipality, period, decided_only: bool) -> dict:
+    """Per goal of the level under the vision (Katrineholm's övergripande mål): the summed
+    assessment of the goals directly below it (resultatmål) and of the uppdrag that serve
+    it or them, each listed with its assessment and comment.
+
+    The counts are the roll-up's: the goals' final assessments, and the uppdrag by their
+    status in the period (reported, else their own) turned into assessments by the
+    municipality's mapping (``followup.rollup.assignment_mapping``). Queries: the levels,
+    the goals, the roll-up, the mapping, the units' comments, the uppdrag and their reports.
+    """
+    levels = levels_of(municipality)
+    level = overview_level(levels)
+    mapping = assignment_mapping(municipality)
+    status_labels = dict(Assignment.Status.choices)
+    context = {
+        "level": level,
+        "child_level": None,
+        "rows": [],
+        "chart": "",
+        "mapping": [
+            (status_labels[status], _status(mapping.get(status)))
+            for status in Assignment.Status.values
+        ],
+    }
+    if level is None or period is None:
+        return context
+    child_level = context["child_level"] = levels.get(level.order + 1)
+    rollups = rollup_for_period(municipality, period, decided_only=decided_only)
+    tops = list(
+        Goal.objects.filter(pk__in=list(rollups), level=level)
+        .order_by("tree_id", "lft")
+        .values_list("pk", "title")
+    )
+    children = [c for pk, _t in tops for c in rollups[pk].child_ids]
+    top_of = {c: pk for pk, _t in tops for c in rollups[pk].child_ids}
+    below = list(
+        Goal.objects.filter(pk__in=children)
+        .order_by("tree_id", "lft")
+        .values_list("pk", "parent_id", "title", "owner__name")
+    )
+    comments = _comments(children, period, decided_only)
+    assignments = list(
+        Assignment.objects.filter(goal_id__in=[*top_of, *(pk for pk, _t in tops)])
+        .order_by("due_date", "title")
+        .values_list("pk", "goal_id", "title", "unit__name", "status", "comment")
+    )
+    reports = AssignmentReport.objects.filter(
+        submission__period=period, assignment_id__in=[pk for pk, *_rest in assignments]
+    ).exclude(status="")
+    if decided_only:
+        reports = reports.filter(submission__state__in=Submission.DECIDED_STATES)
+    reported = {
+        assignment_id: (status, comment)
+        for assignment_id, status, comment in reports.order_by("submission__pk", "pk").values_list(
+            "assignment_id", "status", "comment"
+        )
+    }
+    goal_url, assignment_url = UrlPattern("goals:detail"), UrlPattern("goals:assignment")
+    rollup_url = UrlPattern("followup:rollup")
+    goal_items = defaultdict(list)
+    for pk, parent, title, owner in below:
+        goal_items[parent].append(
+            MidtermItem(
+                title=title,
+                owner=owner,
+                status=_status(rollups[pk].final if pk in rollups else ""),
+                status_label="",
+                comment="\n\n".join(c.analysis for c in comments.get(pk, []) if c.analysis),
+                url=goal_url(pk),
+            )
+        )
+    assignment_items = defaultdict(list)
+    for pk, goal_id, title, unit, status, comment in assignments:
+        status, comment = reported.get(pk, (status, comment))
+        assignment_items[top_of.get(goal_id, goal_id)].append(
+            MidtermItem(
+                title=title,
+                owner=unit,
+                status=_status(mapping.get(status)),
+                status_label=str(status_labels.get(status, status)),
+                comment=comment,
+                url=assignment_url(pk),
+            )
+        )
+    bars = []
+    all_goals: dict = defaultdict(int)
+    all_assignments: dict = defaultdict(int)
+    for pk, title in tops:
+        goal_counts = rollups[pk].counts
+        assignment_counts: dict = defaultdict(int)
+        for goal_id in (pk, *rollups[pk].child_ids):
+            if goal_id in rollups:
+                for status, n in rollups[goal_id].assignment_counts.items():
+                    assignment_counts[_status(mapping.get(status))] += n
+        total = {s: goal_counts.get(s, 0) + assignment_counts.get(s, 0) for s in STATUS_ORDER}
+        for s in STATUS_ORDER:
+            all_goals[s] += goal_counts.get(s, 0)
+            all_assignments[s] += assignment_counts.get(s, 0)
+        context["rows"].append(
+            MidtermGoal(
+                pk=pk,
+                title=title,
+                goals=count_items(goal_counts),
+                assignments=count_items(assignment_counts),
+                total=count_items(total),
+                goal_items=goal_items[pk],
+                assignment_items=assignment_items[pk],
+                rollup_url=rollup_url(pk) + page_query(period, decided_only),
+            )
+        )
+        bars.append(CountBar(title, total))
+    context["totals"] = {
+        "goals": count_items(all_goals),
+        "assignments": count_items(all_assignments),
+        "goal_count": sum(all_goals.values()),
+        "assignment_count": sum(all_assignments.values()),
+    }
+    if bars:
+        context["chart"] = count_bars_svg(
+            bars,
+            _("Summed assessment per %(level)s") % {"level": level.name.lower()},
+            _(
+                "For each goal one bar: its %(children)s and assignments by assessment, "
+                "fulfilled first. The same counts are in the table below."
+            )
+            % {"children": (child_level.name_plural if child_level else "").lower()},
+            "midterm-chart",
+        )
+    return context

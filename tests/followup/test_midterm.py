@@ -1,0 +1,152 @@
+"""Halvtidsuppföljning (/uppfoljning/halvtid/): per övergripande mål, the summed assessment
+of its resultatmål and of the uppdrag serving it or them (Katrineholm's model)."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from followup.calendar import open_period
+from followup.models import Assessment, AssignmentReport, Submission
+from goals.models import Assignment
+from styrning.models import MandatePeriod
+from tests.factories import make_goal
+from tests.followup.factories import make_submission, make_year
+
+State = Submission.State
+URL = "/uppfoljning/halvtid/"
+
+
+def _assignment(w, title, goal, status, unit=None, comment=""):
+    return Assignment.objects.create(
+        municipality=w.m,
+        title=title,
+        given_by=w.kf,
+        decision_reference="KF 2025-02-18 § 11",
+        decided_on=dt.date(2025, 2, 18),
+        unit=unit or w.nA,
+        goal=goal,
+        due_date=dt.date(2026, 12, 31),
+        status=status,
+        comment=comment or ("Klart." if status in ("done", "cancelled") else ""),
+    )
+
+
+@pytest.fixture
+def midterm(three_level_world):
+    """Övergripande mål "Trygg kommun" with three resultatmål (nämndmål here) and three
+    uppdrag; a second övergripande mål with one uppdrag. The årsbokslut 2026 is the
+    midterm of the mandate period 2025–2028."""
+    w = three_level_world
+    MandatePeriod.objects.create(municipality=w.m, start_year=2025, end_year=2028)
+    w.extra = make_goal(w.m, w.levels[3], w.nA, w.top, adopted=True, title="Fler i arbete")
+    w.top2 = make_goal(
+        w.m, w.levels[2], w.kf, w.vision, years=(2024, 2038), adopted=True, title="Hållbar miljö"
+    )
+    periods = make_year(w, 2026)
+    period = open_period(periods[12], user=w.finance)
+    sub_a = make_submission(period, w.fA, State.APPROVED)
+    sub_b = make_submission(period, w.fB, State.SENT)
+    Assessment.objects.create(submission=sub_a, goal=w.goal_a, status="fulfilled", analysis="Bra.")
+    Assessment.objects.create(submission=sub_a, goal=w.extra, status="partly", analysis="Halvvägs.")
+    # Only sent, not approved: the midterm (a report to KF) does not count it.
+    Assessment.objects.create(submission=sub_b, goal=w.goal_b, status="fulfilled", analysis="X.")
+    _assignment(w, "Ta fram en trygghetsplan", w.top, "done")
+    reported = _assignment(w, "Fler fasta omsorgskontakter", w.goal_a, "not_started", w.fA)
+    AssignmentReport.objects.create(
+        submission=sub_a, assignment=reported, status="done", comment="Införd i hela förvaltningen."
+    )
+    _assignment(w, "Utred gatubelysningen", w.goal_b, "cancelled")
+    _assignment(w, "Solceller på kommunhuset", w.top2, "in_progress")
+    w.period = period
+    return w
+
+
+def _counts(items):
+    return {item.status: item.count for item in items}
+
+
+def test_summed_assessment_per_overall_goal(client, midterm):
+    client.force_login(midterm.politician)
+    response = client.get(URL)  # the mandate period's midterm year by default
+    assert response.status_code == 200
+    assert response.context["year"] == 2026
+    assert response.context["period"] == midterm.period
+    rows = {row.title: row for row in response.context["rows"]}
+    assert list(rows) == ["Trygg kommun", "Hållbar miljö"]
+    safe = rows["Trygg kommun"]
+    assert _counts(safe.goals) == {
+        "fulfilled": 1,
+        "partly": 1,
+        "not_fulfilled": 0,
+        "not_assessed": 1,
+    }
+    # Done → fulfilled (the one reported done in the period too); cancelled → not fulfilled.
+    assert _counts(safe.assignments) == {
+        "fulfilled": 2,
+        "partly": 0,
+        "not_fulfilled": 1,
+        "not_assessed": 0,
+    }
+    assert _counts(safe.total) == {
+        "fulfilled": 3,
+        "partly": 1,
+        "not_fulfilled": 1,
+        "not_assessed": 1,
+    }
+    assert _counts(rows["Hållbar miljö"].total)["partly"] == 1
+    items = {item.title: item for item in safe.assignment_items}
+    assert items["Fler fasta omsorgskontakter"].comment == "Införd i hela förvaltningen."
+    assert items["Fler fasta omsorgskontakter"].status_label == "genomfört"
+    totals = response.context["totals"]
+    assert (totals["goal_count"], totals["assignment_count"]) == (3, 4)
+    html = response.content.decode()
+    assert "Halvtidsuppföljning av mandatperioden 2025–2028" in html
+    assert 'role="img"' in html and "Summerad bedömning per övergripande mål" in html
+    assert "X." not in html.split("<main", 1)[1]  # the sent submission's text is not shown
+
+
+def test_an_unknown_year_falls_back_and_says_so(client, midterm):
+    client.force_login(midterm.politician)
+    response = client.get(URL, {"ar": "1999"})
+    assert response.status_code == 200
+    assert response.context["year"] == 2026
+    assert "Det finns ingen uppföljning av mål 1999" in response.content.decode()
+
+
+def test_katrineholm_demo_has_its_midterm(db):
+    """The Katrineholm demo: Kommunplan 2019–2022, its halvtidsuppföljning on 2020's
+    årsbokslut with all resultatmål and uppdrag summed per övergripande mål."""
+    call_command("load_demo", model="katrineholm", verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="politiker"))
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response.context["year"] == 2020
+    assert response.context["period"].label == "Årsbokslut per 31 december 2020"
+    rows = response.context["rows"]
+    assert len(rows) == 7
+    totals = response.context["totals"]
+    assert (totals["goal_count"], totals["assignment_count"]) == (26, 10)
+    table = {
+        row.title: tuple(item.count for item in row.total) for row in rows
+    }  # fulfilled, partly, not fulfilled, not assessed
+    assert table == {
+        "Tillväxt, fler jobb och ökad egen försörjning": (2, 2, 1, 1),
+        "Attraktiva boende- och livsmiljöer": (1, 1, 1, 2),
+        "En stark och trygg skola för bättre kunskaper": (2, 3, 0, 0),
+        "Trygg vård och omsorg": (3, 1, 1, 0),
+        "Ett rikt kultur-, idrotts- och fritidsliv": (1, 2, 1, 1),
+        "Hållbar miljö": (3, 1, 1, 0),
+        "Attraktiv arbetsgivare och effektiv organisation": (1, 2, 1, 1),
+    }
+    for row in rows:  # each count is the items listed below it
+        listed = [i.status for i in row.goal_items + row.assignment_items]
+        assert tuple(listed.count(item.status) for item in row.total) == table[row.title]
+    # The politician lands on the overview of the kommunplan's latest assessed year.
+    overview = client.get("/", follow=True)
+    assert overview.context["period"].label == "Årsbokslut per 31 december 2020"
+    assert len(overview.context["cards"]) == 7

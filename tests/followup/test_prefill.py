@@ -1,0 +1,63 @@
+"""Copying forward: a månadsrapport (economy only) gets no goal assessments, and
+pre-filling never overwrites what was written."""
+
+from followup import submissions as service
+from followup.calendar import open_period
+from followup.models import Assessment, Submission
+
+
+def _assess(world, sub, status="partly", analysis="Augusti"):
+    service.save_draft(
+        sub,
+        service.Parts(
+            fields={"economic_comment": "Kommentar i augusti"},
+            assessments={
+                world.plan_a.pk: {"status": status, "prognosis": "fulfilled", "analysis": analysis}
+            },
+        ),
+        world.chef_a,
+    )
+
+
+def test_a_monthly_report_gets_no_assessments_copied_forward(delar):
+    w = delar
+    _assess(w, w.sub_a)
+    october = open_period(w.periods[10], user=w.finance)  # economy and forecast only
+    monthly = Submission.objects.get(period=october, unit=w.fA)
+    assert not Assessment.objects.filter(submission=monthly).exists()
+    assert service.prefill(monthly) == 0
+    assert not Assessment.objects.filter(submission=monthly).exists()
+    monthly.refresh_from_db()
+    assert monthly.economic_comment == "Kommentar i augusti"  # texts do come forward
+
+
+def test_the_annual_accounts_take_assessments_from_the_last_goal_period(delar):
+    w = delar
+    _assess(w, w.sub_a, status="partly", analysis="Från delåret")
+    october = open_period(w.periods[10], user=w.finance)
+    monthly = Submission.objects.get(period=october, unit=w.fA)
+    # An assessment in a monthly report (written before the fix, or by hand) is not a
+    # source: the årsbokslut takes the delår's.
+    Assessment.objects.create(submission=monthly, goal=w.plan_a, status="fulfilled", analysis="X")
+    december = open_period(w.periods[12], user=w.finance)
+    annual = Assessment.objects.get(
+        submission__period=december, submission__unit=w.fA, goal=w.plan_a
+    )
+    assert (annual.status, annual.analysis) == ("partly", "Från delåret")
+
+
+def test_prefill_never_overwrites_written_text(delar):
+    w = delar
+    _assess(w, w.sub_a, analysis="Från delåret")
+    later = Submission.objects.create(period=w.periods[12], unit=w.fA)
+    Assessment.objects.create(submission=later, goal=w.plan_a, analysis="Redan skrivet")
+    later.economic_comment = "Ny text"
+    later.save()
+    service.prefill(later)
+    service.prefill(later)  # twice: idempotent
+    later.refresh_from_db()
+    assert later.economic_comment == "Ny text"
+    written = Assessment.objects.get(submission=later, goal=w.plan_a)
+    assert written.analysis == "Redan skrivet"
+    assert written.status == "partly"  # only the empty field was filled
+    assert Assessment.objects.filter(submission=later, goal=w.plan_a).count() == 1
