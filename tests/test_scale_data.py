@@ -181,6 +181,7 @@ def test_the_page_list_reverses_with_its_placeholders():
             "assignment",
             "goal_period",
             "submission",
+            "top_goal",
         ),
         7,
     )
