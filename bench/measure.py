@@ -172,9 +172,16 @@ def body(response) -> bytes:
     return response.content
 
 
-def measure_page(client, url: str, n: int = 30, budget: float = 20.0) -> dict:
+def measure_page(
+    client, url: str, n: int = 30, budget: float = 20.0, fixed_ms: float | None = None
+) -> dict:
     """Median and p95 of ``n`` requests (fewer for a page slower than the budget allows),
-    the query count, the size, and the SQL floor with the same number of repetitions."""
+    the query count, the size, and the SQL floor with the same number of repetitions.
+
+    Beside the floor of all its queries, the floor of the page's own queries (not the
+    login's nor the layout's, bench/breakdown.py); given ``fixed_ms`` (the empty page's
+    median for the same login), ``own_ratio`` = (median − fixed_ms) ÷ own floor: what
+    the page costs beyond Django's fixed cost of any page, against its own SQL."""
 
     def get():
         response = client.get(url, secure=True)
@@ -192,6 +199,8 @@ def measure_page(client, url: str, n: int = 30, budget: float = 20.0) -> dict:
         split = measure_parts(parts, get, min(len(times), PARTS_REQUESTS), budget / 4)
     floor = Floor(sql)
     floor_times = floor.measure(len(times))
+    own = Floor([q for q, part in zip(sql, query_parts, strict=True) if part == "sql"])
+    own_times = own.measure(len(times)) if own.sql else []
     result = {"url": url, "status": response.status_code}
     result.update(summarise(times))
     result["queries"] = len(sql)
@@ -208,6 +217,13 @@ def measure_page(client, url: str, n: int = 30, budget: float = 20.0) -> dict:
     )
     result["parts"] = split
     result["query_parts"] = {p: query_parts.count(p) for p in breakdown.PARTS if p in query_parts}
+    result["own_floor_median_ms"] = summarise(own_times)["median_ms"]
+    if fixed_ms is not None:
+        result["fixed_ms"] = fixed_ms
+        own_floor = result["own_floor_median_ms"]
+        result["own_ratio"] = (
+            round((result["median_ms"] - fixed_ms) / own_floor, 2) if own_floor else None
+        )
     return result
 
 
@@ -333,19 +349,36 @@ def login(client, username):
     client.force_login(get_user_model().objects.get(username=username))
 
 
-def measure_pages(pages, n=30, budget=20.0, log=print) -> list[dict]:
-    from django.test import Client
+EMPTY_PAGE = "/__bench__/tom/"  # bench/urls.py
 
-    found = targets()
+
+def measure_pages(pages, n=30, budget=20.0, log=print, empty=None, found=None) -> list[dict]:
+    """Each page of ``pages``; ``empty`` (a dict) gets the empty page's figures per login;
+    ``found`` fills the placeholders (``targets()`` by default)."""
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        empty = {} if empty is None else empty
+        return _measure_pages(pages, n, budget, log, empty, found or targets(), Client)
+
+
+def _measure_pages(pages, n, budget, log, empty, found, Client) -> list[dict]:
     results = []
     clients = {}
     for spec in pages:
         if spec.role not in clients:
             clients[spec.role] = Client(HTTP_HOST="127.0.0.1")
             login(clients[spec.role], spec.role)
+            empty[spec.role] = measure_page(clients[spec.role], EMPTY_PAGE, n, budget)
+            log(
+                f"  {'(tom sida)':28} {spec.role:12} {empty[spec.role].get('queries')} q  "
+                f"median {empty[spec.role].get('median_ms')} ms"
+            )
         url = spec.url(found)
         result = {"label": spec.label, "url_name": spec.url_name, "role": spec.role}
-        result.update(measure_page(clients[spec.role], url, n, budget))
+        fixed = empty[spec.role].get("median_ms")
+        result.update(measure_page(clients[spec.role], url, n, budget, fixed))
         log(
             f"  {spec.label:28} {spec.role:12} {result.get('queries', '-'):>3} q  "
             f"median {result.get('median_ms')} ms  p95 {result.get('p95_ms')} ms  "

@@ -56,8 +56,9 @@ def page_rows(results) -> tuple[list[str], list[list]]:
     header = ["page", "login"]
     for s in scales:
         header += [f"queries ({s})", f"median ms ({s})", f"p95 ms ({s})", f"floor ms ({s})"]
-        header += [f"× floor ({s})", f"KB ({s})"]
-    header += [f"p95 < {PAGE_P95_MS} ms", f"< {FLOOR_RATIO} × floor", "queries equal"]
+        header += [f"× floor ({s})", f"own floor ms ({s})", f"× own ({s})", f"KB ({s})"]
+    header += [f"p95 < {PAGE_P95_MS} ms", f"< {FLOOR_RATIO} × floor", f"< {FLOOR_RATIO} × own"]
+    header += ["queries equal"]
     rows = []
     for key in keys:
         row = [key[0], key[1]]
@@ -71,10 +72,12 @@ def page_rows(results) -> tuple[list[str], list[list]]:
                 num(p.get("p95_ms")),
                 num(p.get("floor_median_ms"), 2),
                 num(p.get("ratio"), 1),
+                num(p.get("own_floor_median_ms"), 2),
+                num(p.get("own_ratio"), 1),
                 kb(p.get("bytes")),
             ]
         p = by_scale[big][key]
-        p95, ratio = p.get("p95_ms"), p.get("ratio")
+        p95, ratio, own = p.get("p95_ms"), p.get("ratio"), p.get("own_ratio")
         counts = {by_scale[s].get(key, {}).get("queries") for s in scales}
         ok_size = ""
         if p.get("url_name") == "goals:tree" and "?" not in p.get("url", "?"):
@@ -82,10 +85,38 @@ def page_rows(results) -> tuple[list[str], list[list]]:
         row += [
             mark(p95 < PAGE_P95_MS if p95 is not None else None),
             mark(ratio < FLOOR_RATIO if ratio is not None else None),
+            mark(own < FLOOR_RATIO if own is not None else None),
             mark(len(counts) == 1 and None not in counts) + ok_size,
         ]
         rows.append(row)
     return header, rows
+
+
+OWN_RATIO_TEXT = (
+    "The floor replays a page's queries back to back, which understates SQL inside a "
+    "request (the same queries take about twice as long with Python between them), and "
+    "every page pays Django's fixed cost first: session, user, permission scope, layout "
+    "and the base template. So beside × floor, × own = (median − the empty page's median "
+    "for the same login) ÷ the floor of the page's own queries (all but the login's and "
+    "the layout's): what the page costs beyond any page, against its own SQL. A page "
+    "with no queries of its own has no × own (–); an export without the layout has the "
+    "layout subtracted too, so its × own is slightly low."
+)
+
+
+def empty_lines(results) -> list[str]:
+    """The empty page (bench/urls.py) per login and scale: Django's fixed cost of a page."""
+    empty = results.get("empty") or {}
+    parts = []
+    for scale in sorted(empty, key=float):
+        for role, figures in (empty[scale] or {}).items():
+            parts.append(
+                f"{role} {num(figures.get('median_ms'), 2)} ms ({scale}, "
+                f"{figures.get('queries')} queries)"
+            )
+    if not parts:
+        return []
+    return ["The empty page (the base layout behind the login): " + "; ".join(parts) + ".", ""]
 
 
 PART_LABELS = [
@@ -176,7 +207,8 @@ def render(results: dict) -> str:
         ]
     if results.get("pages"):
         header, rows = page_rows(results)
-        out += ["## Pages", "", table(header, rows), ""]
+        out += ["## Pages", "", OWN_RATIO_TEXT, "", *empty_lines(results)]
+        out += [table(header, rows), ""]
     if results.get("pages"):
         out += parts_section(results)
     goals = results.get("goals", {})

@@ -139,12 +139,18 @@ def run_child(task: str, out: Path, args) -> None:
         started = time.perf_counter()
         print(f"scale {args.scale}: pages", flush=True)
         pages = measure.read_pages(Path(args.pages))
+        empty: dict = {}
         result = {
             "counts": measure.counts(),
             "targets": measure.targets(),
             "pages": measure.measure_pages(
-                pages, args.requests, args.page_budget, log=lambda s: print(s, flush=True)
+                pages,
+                args.requests,
+                args.page_budget,
+                log=lambda s: print(s, flush=True),
+                empty=empty,
             ),
+            "empty": empty,
         }
         print(f"scale {args.scale}: adding and moving goals", flush=True)
         result["goals"] = measure.measure_goal_changes(
@@ -244,6 +250,7 @@ def main(argv=None) -> int:
                     pages=args.pages,
                 )
                 results["pages"][scale] = measured["pages"]
+                results.setdefault("empty", {})[scale] = measured.get("empty")
                 results["goals"][scale] = measured["goals"]
                 results.setdefault("rollup", {})[scale] = measured.get("rollup")
                 results.setdefault("build", {}).setdefault(scale, {})["counts"] = measured["counts"]
