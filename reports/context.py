@@ -27,6 +27,7 @@ from followup.models import Assessment, ReportingPeriod, Submission
 from followup.rollup import STATUS_ORDER, label, rollup_for_period, symbol
 from goals.models import Assignment, Goal, GoalLevel
 from reports.charts import stacked_bar
+from reports.writing import add_texts
 from styrning import formatting
 from styrning.models import OrgUnit
 
@@ -53,7 +54,7 @@ def build(period: ReportingPeriod) -> dict:
         raise NotSupported(
             _("Styrning cannot make a %(kind)s yet.") % {"kind": period.get_kind_display()}
         )
-    return builder(period)
+    return add_texts(builder(period), period)  # the chapters written for the report
 
 
 def _base(period) -> dict:
