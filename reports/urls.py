@@ -16,4 +16,6 @@ urlpatterns += [
     path("rapporter/texter/", writing_views.mine, name="my_texts"),
     path("rapporter/texter/<int:pk>/", writing_views.text, name="text"),
     path("rapporter/perioder/<int:pk>/texter/", writing_views.setup, name="texts_setup"),
+    path("rapporter/<int:pk>/word/", views.download_docx, name="download_docx"),
+    path("rapporter/wordmall/", writing_views.word_template, name="word_template"),
 ]

@@ -17,16 +17,24 @@ from django.views.decorators.http import require_GET
 from followup.choices import ReportKind
 from followup.models import ReportingPeriod
 from reports import writing
-from reports.forms import ChapterSetupForm, CommentForm, ReportTextForm, writer_choices
-from reports.models import ReportText
+from reports.forms import (
+    ChapterSetupForm,
+    CommentForm,
+    ReportTextForm,
+    WordTemplateForm,
+    writer_choices,
+)
+from reports.models import ReportText, WordTemplate
 from styrning.concurrency import EditConflict, current_versions
 from styrning.models import Membership, Municipality
 from styrning.permissions import (
     get_for_user,
+    may_manage_reports,
     may_set_up_report_texts,
     report_text_rights,
     require_report_text,
 )
+from styrning.services import save_validated
 
 State = ReportText.State
 
@@ -219,3 +227,25 @@ def mine(request):
             .order_by("year", "month")
         )
     return render(request, "reports/my_texts.html", {"rows": rows, "periods": periods})
+
+
+@login_required
+def word_template(request):
+    """The municipality's Word template for the reports' Word export (the ekonomichef)."""
+    if not may_manage_reports(request.user):
+        raise PermissionDenied
+    municipality = Municipality.objects.current()
+    current = WordTemplate.objects.filter(municipality=municipality).first()
+    form = WordTemplateForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=current or WordTemplate(municipality=municipality),
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            template = form.save(commit=False)
+            template.uploaded_by = request.user
+            save_validated(template, request.user, _("Word template uploaded"))
+        messages.success(request, _("The Word template was saved."))
+        return redirect("reports:word_template")
+    return render(request, "reports/word_template.html", {"form": form, "current": current})

@@ -187,6 +187,10 @@ MATRIX = {
     # without a version: the form says so, 200); nämnd A's chapter is read by its writer
     # (chef A), the report's other writers (chef B) and the ekonomichef, written by chef A and
     # the ekonomichef (an empty POST: no version, 200), never read by HR or politicians.
+    # The Word export has the PDF's permission; the ekonomichef uploads the municipality's
+    # Word template (an empty POST is an invalid form: 200).
+    "reports:download_docx": {"GET": FINANCE_ONLY, "POST": everyone(405, anonymous=405)},
+    "reports:word_template": {"GET": MANAGE, "POST": MANAGE},
     "reports:my_texts": READ_ONLY,
     "reports:texts_setup": {"GET": MANAGE, "POST": MANAGE},
     "reports:text": {

@@ -196,6 +196,7 @@ def pages(world) -> dict[str, str]:
         "reports:detail": f"/rapporter/{world.report.pk}/",
         "reports:public": "/oppen/",
         "reports:my_texts": "/rapporter/texter/",
+        "reports:word_template": "/rapporter/wordmall/",
         "reports:text": f"/rapporter/texter/{world.report_text.pk}/",
         "reports:texts_setup": f"/rapporter/perioder/{world.interim.pk}/texter/",
         # How KF's inriktningsmål was assessed: every nämndmål below it, their indicators.

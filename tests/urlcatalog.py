@@ -93,6 +93,7 @@ PARAMS = {
     ("reports:detail", "pk"): "report",
     ("reports:status", "pk"): "report",
     ("reports:download", "pk"): "report",
+    ("reports:download_docx", "pk"): "report",
     ("reports:adopt", "pk"): "report",
     # The chapters of the period's report, and the nämnd A's analysis (its förvaltningschef
     # writes it).
