@@ -195,10 +195,14 @@ def add_texts(context: dict, period) -> dict:
                 {"key": text.section, "title": text.title, "paragraphs": parts}
             )
     context["written"] = written
+    for key in ("bodies", "companies"):
+        for body in context.get(key) or []:
+            # A kommunägt bolag's section names its board beside it.
+            body["analysis_text"] = by_body.pop(body["name"], []) or by_body.pop(
+                body.get("board") or "", []
+            )
     bodies = context.get("bodies")
     if isinstance(bodies, list):
-        for body in bodies:
-            body["analysis_text"] = by_body.pop(body["name"], [])
         for name, parts in by_body.items():
             bodies.append({"name": name, "goals": [], "assignments": [], "analysis_text": parts})
     return context
