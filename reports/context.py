@@ -197,7 +197,8 @@ def interim(period: ReportingPeriod) -> dict:
         .order_by("level__order", "tree_id", "lft")
     )
     levels = list(GoalLevel.objects.filter(municipality=municipality).order_by("order"))
-    context["goals"] = _goal_fulfilment(goals, levels, rollups)
+    prognoses = rollup_for_period(municipality, period, decided_only=True, prognosis=True)
+    context["goals"] = _goal_fulfilment(goals, levels, rollups, prognoses)
     budget_year = BudgetYear.objects.filter(municipality=municipality, year=period.year).first()
     ov = budget_overview(budget_year, period.month) if budget_year else None
     if ov is None:
@@ -229,9 +230,10 @@ def _status(status) -> dict:
     }
 
 
-def _goal_fulfilment(goals, levels, rollups) -> dict | None:
+def _goal_fulfilment(goals, levels, rollups, prognoses=None) -> dict | None:
     """Måluppfyllelse per goal of the level under the top (the vision): the counts of the
-    goals directly below it by their assessment, a bar of them, the summed assessment."""
+    goals directly below it by their assessment, a bar of them, the summed assessment
+    and, given ``prognoses`` (the roll-up of the prognoses, delår), the year-end's."""
     if len(levels) < 2:
         return None
     level, below = levels[1], (levels[2] if len(levels) > 2 else None)
@@ -248,6 +250,9 @@ def _goal_fulfilment(goals, levels, rollups) -> dict | None:
                 "total": sum(counts.values()),
                 "final": _status(rollup.final if rollup else None),
                 "explanation": rollup.explanation if rollup else "",
+                "prognosis": _status(prognoses[goal.pk].final)
+                if prognoses and goal.pk in prognoses
+                else None,
                 "chart": stacked_bar(counts),
             }
         )
