@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from budget import signs, tables
 from budget.models import BudgetYear, InvestmentProject
@@ -461,6 +462,17 @@ def _indicator(progress) -> dict:
     }
 
 
+def _counted(status, n) -> str:
+    """ "3 uppfyllda", "1 delvis uppfyllt": a count with its status in agreement."""
+    words = {
+        Fulfilment.FULFILLED: ngettext("%(n)s fulfilled", "%(n)s fulfilled", n),
+        Fulfilment.PARTLY: ngettext("%(n)s partly fulfilled", "%(n)s partly fulfilled", n),
+        Fulfilment.NOT_FULFILLED: ngettext("%(n)s not fulfilled", "%(n)s not fulfilled", n),
+        Fulfilment.NOT_ASSESSED: ngettext("%(n)s not assessed", "%(n)s not assessed", n),
+    }
+    return words[status] % {"n": n}
+
+
 def _summary(context) -> list[str]:
     """Sammanfattning: the report's main findings in sentences, from its own figures."""
     lines = []
@@ -484,7 +496,8 @@ def _summary(context) -> list[str]:
         )
     goals = context.get("goals")
     if goals and goals["count"]:
-        parts = ", ".join(f"{f['n']} {f['label']}" for f in goals["finals"] if f["n"])
+        finals = zip(STATUS_ORDER, goals["finals"], strict=True)
+        parts = ", ".join(_counted(status, f["n"]) for status, f in finals if f["n"])
         lines.append(
             _("Of %(count)s %(level)s: %(parts)s.")
             % {"count": goals["count"], "level": goals["level_plural"].lower(), "parts": parts}
