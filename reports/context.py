@@ -30,6 +30,7 @@ from goals.models import Assignment, Goal, GoalLevel
 from reports.charts import stacked_bar
 from reports.midterm import midterm
 from reports.models import MIDTERM
+from reports.writing import add_texts
 from styrning import formatting
 from styrning.models import OrgUnit
 
@@ -57,7 +58,10 @@ def build(period: ReportingPeriod, kind: str | None = None) -> dict:
         raise NotSupported(
             _("Styrning cannot make a %(kind)s yet.") % {"kind": period.get_kind_display()}
         )
-    return builder(period)
+    context = builder(period)
+    if (kind or period.kind) == period.kind:
+        add_texts(context, period)  # the chapters written for the period's own report
+    return context
 
 
 def _base(period) -> dict:
