@@ -510,3 +510,101 @@ def counts() -> dict:
 
 def as_dict(spec: PageSpec) -> dict:
     return asdict(spec)
+
+
+# --- the reports ----------------------------------------------------------------------------
+def measure_reports(n=3, budget=60.0, log=print) -> dict:
+    """Each kind of report ``reports.context.SUPPORTED`` lists, for its latest period that
+    has opened: end to end (the context, its snapshot, the HTML and the PDF, as
+    ``render_report`` makes it) beside WeasyPrint's own time for the same final HTML,
+    alternated in the same run; pages, the context's queries, the ratio (target ≤ 1.2)."""
+    from django.conf import settings
+
+    from followup.models import ReportingPeriod
+    from reports import context as contexts
+    from reports.pdf import PDF_VARIANT, document_html, render_pdf
+    from reports.services import as_snapshot
+    from styrning.models import Municipality
+
+    m = Municipality.objects.current()
+    results = {}
+    warm = True  # WeasyPrint loads Pango and the fonts on its first document: not timed
+    for kind in contexts.SUPPORTED:
+        period = (
+            ReportingPeriod.objects.filter(municipality=m, kind=kind)
+            .exclude(state=ReportingPeriod.State.PLANNED)
+            .order_by("-year", "-month")
+            .first()
+        )
+        name = str(kind.label)
+        if period is None:
+            results[str(kind)] = {"name": name, "status": "not measured", "reason": "no period"}
+            continue
+        log(f"  {name}: {period}")
+
+        def end_to_end(period=period):
+            t0 = time.perf_counter()
+            context = as_snapshot(contexts.build(period))
+            t1 = time.perf_counter()
+            pdf = render_pdf(context)
+            return time.perf_counter() - t0, t1 - t0, pdf, context
+
+        def weasyprint(html):
+            from weasyprint import HTML
+
+            t0 = time.perf_counter()
+            document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+                pdf_variant=PDF_VARIANT, pdf_tags=True
+            )
+            try:
+                document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+            except (AssertionError, ValueError):  # as render_pdf: untagged when tagging fails
+                HTML(string=html, base_url=str(settings.BASE_DIR)).render().write_pdf()
+            return time.perf_counter() - t0
+
+        try:
+            if warm:
+                end_to_end()
+                warm = False
+            _, sql = capture(lambda period=period: contexts.build(period))
+            totals, context_times, html_times, own = [], [], [], []
+            started = time.perf_counter()
+            html = None
+            while len(totals) < n:
+                # Alternated, each in turn first: the second of a pair finds caches warm.
+                if html is not None and len(totals) % 2:
+                    own.append(weasyprint(html))
+                total, context_s, pdf, context = end_to_end()
+                t0 = time.perf_counter()
+                html = document_html(context)
+                html_times.append(time.perf_counter() - t0)
+                if len(own) == len(totals):
+                    own.append(weasyprint(html))
+                totals.append(total)
+                context_times.append(context_s)
+                if time.perf_counter() - started > budget:
+                    break
+        except Exception as error:  # noqa: BLE001 — one report failing keeps the others
+            results[str(kind)] = {"name": name, "status": "failed", "reason": repr(error)}
+            continue
+        seconds = statistics.median(totals)
+        weasy = statistics.median(own)
+        results[str(kind)] = {
+            "name": name,
+            "period": str(period),
+            "n": len(totals),
+            "pages": pdf.page_count,
+            "pdf_bytes": len(pdf.data),
+            "html_bytes": len(html.encode()),
+            "queries": len(sql),
+            "seconds": round(seconds, 2),
+            "context_seconds": round(statistics.median(context_times), 3),
+            "html_seconds": round(statistics.median(html_times), 3),
+            "weasyprint_seconds": round(weasy, 2),
+            "ratio": round(seconds / weasy, 2) if weasy else None,
+        }
+        log(
+            f"    {pdf.page_count} pages, {len(sql)} queries, end to end {seconds:.2f} s, "
+            f"WeasyPrint alone {weasy:.2f} s (n={len(totals)})"
+        )
+    return results

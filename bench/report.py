@@ -119,6 +119,65 @@ def empty_lines(results) -> list[str]:
     return ["The empty page (the base layout behind the login): " + "; ".join(parts) + ".", ""]
 
 
+REPORT_RATIO = 1.2
+
+
+def load_average_lines(results) -> list[str]:
+    loads = results.get("load_average") or {}
+    if not loads:
+        return []
+    text = "; ".join(f"{when} {' / '.join(num(x, 2) for x in values)}"
+                     for when, values in loads.items())  # fmt: skip
+    return [f"- load average (1 / 5 / 15 min; other work shares the cores): {text}"]
+
+
+def reports_section(results) -> list[str]:
+    """The reports: end to end beside WeasyPrint's own time for the same HTML."""
+    reports = {k: v for k, v in (results.get("reports") or {}).items() if v}
+    if not reports:
+        return []
+    scales = sorted(reports, key=float)
+    rows = []
+    for s in scales:
+        for figures in reports[s].values():
+            if figures.get("status"):
+                rows.append([figures.get("name"), s, f"{figures['status']}: "
+                             f"{figures.get('reason', '')}"] + [""] * 8)  # fmt: skip
+                continue
+            ratio = figures.get("ratio")
+            rows.append(
+                [
+                    figures.get("name"),
+                    s,
+                    num(figures.get("pages")),
+                    num(figures.get("queries")),
+                    num(figures.get("context_seconds"), 3),
+                    num(figures.get("html_seconds"), 3),
+                    num(figures.get("seconds"), 2),
+                    num(figures.get("weasyprint_seconds"), 2),
+                    num(ratio, 2),
+                    num(figures.get("n")),
+                    mark(ratio <= REPORT_RATIO if ratio is not None else None)
+                    if s == scales[-1]
+                    else "",
+                ]
+            )
+    header = ["report", "scale", "pages", "queries (context)", "context s", "HTML s",
+              "end to end s", "WeasyPrint alone s", "× WeasyPrint", "n",
+              f"≤ {REPORT_RATIO} ×"]  # fmt: skip
+    return [
+        "## Reports",
+        "",
+        "Every kind reports.context.SUPPORTED lists, for its latest period that has opened: "
+        "end to end is the context, its snapshot, the HTML and the PDF as render_report "
+        "makes them (median); WeasyPrint alone lays out and writes the same final HTML, "
+        "alternated with it in the same run; context s and HTML s are parts of end to end.",
+        "",
+        table(header, rows),
+        "",
+    ]
+
+
 PART_LABELS = [
     ("sql", "SQL (own)"),
     ("login", "login, session, scope"),
@@ -185,6 +244,7 @@ def render(results: dict) -> str:
         f"- machine: {machine.get('cpu', '–')}, {machine.get('cores', '–')} cores, "
         f"{machine.get('ram_gb', '–')} GB RAM; Python {machine.get('python', '–')}; "
         f"{machine.get('postgresql', '–')}",
+        *load_average_lines(results),
         "",
     ]  # fmt: skip
     build = results.get("build", {})
@@ -267,6 +327,7 @@ def render(results: dict) -> str:
             "over the whole municipality, in-process.",
             "",
         ]
+    out += reports_section(results)
     sie = results.get("sie")
     if sie is not None:
         out += ["## SIE import", ""]

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from budget import signs, tables
 from budget.models import BudgetYear, InvestmentProject
@@ -29,6 +30,7 @@ from goals.models import Assignment, Goal, GoalLevel
 from reports.charts import stacked_bar
 from reports.midterm import midterm
 from reports.models import MIDTERM
+from reports.writing import add_texts
 from styrning import formatting
 from styrning.models import OrgUnit
 
@@ -56,7 +58,10 @@ def build(period: ReportingPeriod, kind: str | None = None) -> dict:
         raise NotSupported(
             _("Styrning cannot make a %(kind)s yet.") % {"kind": period.get_kind_display()}
         )
-    return builder(period)
+    context = builder(period)
+    if (kind or period.kind) == period.kind:
+        add_texts(context, period)  # the chapters written for the period's own report
+    return context
 
 
 def _base(period) -> dict:
@@ -211,7 +216,9 @@ def interim(period: ReportingPeriod) -> dict:
     context["investments"] = _investments(budget_year) if budget_year else None
     context["action_plans"] = _action_plans(ov, comments, period) if ov else []
     context["economy"] = _economy(ov) if ov else None
-    context["bodies"] = _body_sections(period, goals, rollups)
+    context["bodies"], context["companies"] = split_sections(
+        _body_sections(period, goals, rollups, ov)
+    )
     context["summary"] = _summary(context)
     context["notes"].append(
         _(
@@ -344,14 +351,23 @@ def _economy(ov) -> dict:
     }
 
 
-def _body_sections(period, goals, rollups) -> list[dict]:
+def _body_sections(period, goals, rollups, ov=None) -> list[dict]:
     """Each nämnd, styrelse and bolagsstyrelse: its goals with assessment, prognosis,
-    analysis and indicators, and the särskilda uppdrag of its units (three queries)."""
+    analysis and indicators, the särskilda uppdrag of its units, and its row of the
+    driftredovisning (``ov``). A bolagsstyrelse's section is its kommunägt bolag's
+    (``"company"``: the bolag's name), with the bolag's own goals too; three queries."""
     municipality = period.municipality
-    bodies = list(
+    units = list(
         OrgUnit.objects.filter(
-            municipality=municipality, kind__in=OrgUnit.GOVERNING_KINDS
+            municipality=municipality,
+            kind__in=(*OrgUnit.GOVERNING_KINDS, OrgUnit.Kind.COMPANY),
         ).order_by("tree_id", "lft")
+    )
+    bodies = [u for u in units if u.kind in OrgUnit.GOVERNING_KINDS]
+    companies = {u.parent_id: u for u in units if u.kind == OrgUnit.Kind.COMPANY}
+    section_of = {b.pk: b.pk for b in bodies}
+    section_of.update(
+        {company.pk: board for board, company in companies.items() if board in section_of}
     )
     boards = board_map(municipality)
     analyses = {
@@ -365,8 +381,8 @@ def _body_sections(period, goals, rollups) -> list[dict]:
     }
     by_body = defaultdict(list)
     for goal in goals:
-        if goal.owner_id in {b.pk for b in bodies}:
-            by_body[goal.owner_id].append(goal)
+        if goal.owner_id in section_of:
+            by_body[section_of[goal.owner_id]].append(goal)
     assignments = defaultdict(list)
     for assignment in (
         Assignment.objects.filter(municipality=municipality)
@@ -383,6 +399,7 @@ def _body_sections(period, goals, rollups) -> list[dict]:
                 "comment": assignment.comment,
             }
         )
+    drift = _drift_rows(ov)
     sections = []
     for body in bodies:
         rows = []
@@ -402,11 +419,39 @@ def _body_sections(period, goals, rollups) -> list[dict]:
                     ],
                 }
             )
-        if rows or assignments.get(body.pk):
+        company = companies.get(body.pk) if body.kind == OrgUnit.Kind.BOARD else None
+        if rows or assignments.get(body.pk) or company:
             sections.append(
-                {"name": body.name, "goals": rows, "assignments": assignments.get(body.pk, [])}
+                {
+                    "name": company.name if company else body.name,
+                    "board": body.name,
+                    "company": bool(company),
+                    "goals": rows,
+                    "assignments": assignments.get(body.pk, []),
+                    "economy": drift.get(body.pk),
+                }
             )
     return sections
+
+
+def _drift_rows(ov) -> dict[int, dict]:
+    """Nämnd or styrelse id → its row of the driftredovisning with its headings (no query)."""
+    if ov is None:
+        return {}
+    table = drift_table(ov, True)
+    return {
+        row.unit.pk: {"columns": table["columns"][1:], "row": found, "unit": table["unit"]}
+        for row, found in zip(tables.drift_rows(ov), table["rows"], strict=True)
+        if row.unit is not None
+    }
+
+
+def split_sections(sections) -> tuple[list[dict], list[dict]]:
+    """The nämnder's sections and the kommunägda bolagens, each in the order of the tree."""
+    return (
+        [s for s in sections if not s["company"]],
+        [s for s in sections if s["company"]],
+    )
 
 
 def _indicator(progress) -> dict:
@@ -424,6 +469,17 @@ def _indicator(progress) -> dict:
         "value_label": progress.value_label,
         "status": _status(progress.status),
     }
+
+
+def _counted(status, n) -> str:
+    """ "3 uppfyllda", "1 delvis uppfyllt": a count with its status in agreement."""
+    words = {
+        Fulfilment.FULFILLED: ngettext("%(n)s fulfilled", "%(n)s fulfilled", n),
+        Fulfilment.PARTLY: ngettext("%(n)s partly fulfilled", "%(n)s partly fulfilled", n),
+        Fulfilment.NOT_FULFILLED: ngettext("%(n)s not fulfilled", "%(n)s not fulfilled", n),
+        Fulfilment.NOT_ASSESSED: ngettext("%(n)s not assessed", "%(n)s not assessed", n),
+    }
+    return words[status] % {"n": n}
 
 
 def _summary(context) -> list[str]:
@@ -449,7 +505,8 @@ def _summary(context) -> list[str]:
         )
     goals = context.get("goals")
     if goals and goals["count"]:
-        parts = ", ".join(f"{f['n']} {f['label']}" for f in goals["finals"] if f["n"])
+        finals = zip(STATUS_ORDER, goals["finals"], strict=True)
+        parts = ", ".join(_counted(status, f["n"]) for status, f in finals if f["n"])
         lines.append(
             _("Of %(count)s %(level)s: %(parts)s.")
             % {"count": goals["count"], "level": goals["level_plural"].lower(), "parts": parts}

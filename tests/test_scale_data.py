@@ -168,9 +168,20 @@ def test_it_refuses_a_database_that_holds_another_municipality(db):
 
 def test_the_page_list_reverses_with_its_placeholders():
     pages = measure.read_pages()
-    assert {"goals:tree", "goals:detail", "budget:overview", "budget:export"} <= {
-        p.url_name for p in pages
-    }
+    names = {p.url_name for p in pages}
+    assert {"goals:tree", "goals:detail", "budget:overview", "budget:export"} <= names
+    # Issue 10's pages: /uppfoljning/, Min uppföljning, a submission form (and a part of
+    # it), /arshjul/, the politicians' overview, "hur bedömningen gjordes", halvtid.
+    assert {
+        "followup:mine",
+        "followup:submission",
+        "followup:calendar",
+        "followup:fulfilment",
+        "followup:fulfilment_goal",
+        "followup:rollup",
+        "followup:midterm",
+    } <= names
+    assert any(p.url_name == "followup:submission" and "del=" in p.query for p in pages)
     fake = dict.fromkeys(
         (
             "board",
@@ -293,3 +304,32 @@ def test_the_empty_page_is_the_fixed_cost_and_own_queries_have_their_floor(clien
     assert access["fixed_ms"] == empty["politiker"]["median_ms"]
     assert tree["own_floor_median_ms"] > 0 and tree["own_ratio"] is not None
     assert tree["own_floor_median_ms"] < tree["floor_median_ms"]
+
+
+def test_the_reports_table_sets_end_to_end_beside_weasyprint():
+    figures = {
+        "name": "delårsrapport",
+        "pages": 14,
+        "queries": 30,
+        "seconds": 6.0,
+        "context_seconds": 0.5,
+        "html_seconds": 0.05,
+        "weasyprint_seconds": 5.5,
+        "ratio": 1.09,
+        "n": 3,
+    }
+    results = {
+        "reports": {
+            "1": {"interim": figures},
+            "10": {
+                "interim": dict(figures, ratio=1.5),
+                "annual": {"name": "årsredovisning", "status": "not measured", "reason": "x"},
+            },
+        },
+        "load_average": {"start": [1.5, 1.2, 0.9]},
+    }
+    text = report.render(results)
+    assert "| delårsrapport | 1 | 14 | 30 | 0.500 | 0.050 | 6.00 | 5.50 | 1.09 | 3 |  |" in text
+    assert text.count("| delårsrapport | 10 |") == 1 and "| 1.50 | 3 | ✗ |" in text
+    assert "| årsredovisning | 10 | not measured: x |" in text
+    assert "load average (1 / 5 / 15 min; other work shares the cores): start 1.50" in text
