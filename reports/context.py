@@ -26,6 +26,7 @@ from followup.choices import Fulfilment, ReportKind
 from followup.models import Assessment, ReportingPeriod, Submission
 from followup.rollup import STATUS_ORDER, label, rollup_for_period, symbol
 from goals.models import Assignment, Goal, GoalLevel
+from reports import financial
 from reports.charts import stacked_bar
 from styrning import formatting
 from styrning.models import OrgUnit
@@ -208,14 +209,18 @@ def interim(period: ReportingPeriod) -> dict:
     context["action_plans"] = _action_plans(ov, comments, period) if ov else []
     context["economy"] = _economy(ov) if ov else None
     context["bodies"] = _body_sections(period, goals, rollups)
+    context["statements"] = _statements(period, annual=False)
     context["summary"] = _summary(context)
-    context["notes"].append(
-        _(
-            "The resultaträkning and balansräkning are not part of this report yet: "
-            "Styrning does not yet map the ledger's accounts to them."
-        )
-    )
     return context
+
+
+def _statements(period, *, annual: bool) -> dict:
+    """The resultaträkning and balansräkning (and in an årsredovisning the rest of the
+    räkenskaper) from ``reports.financial`` (five queries); the raw figures stay out of the
+    snapshot."""
+    part = financial.statements_part(period.municipality, period.year, period.month, annual=annual)
+    part.pop("figures")
+    return part
 
 
 def _status(status) -> dict:
