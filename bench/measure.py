@@ -16,6 +16,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from bench import breakdown
+
 PAGES_FILE = Path(__file__).with_name("pages.txt")
 
 
@@ -183,7 +185,11 @@ def measure_page(client, url: str, n: int = 30, budget: float = 20.0) -> dict:
     if response.status_code not in (200, 302):  # "/" sends each role to its start page
         return {"url": url, "status": response.status_code, "error": "status"}
     times = repeat(get, n, budget)
-    (response, content), sql = capture(get)
+    with breakdown.installed() as parts:
+        with parts.request():
+            (response, content), sql = capture(get)
+        query_parts = list(parts.parts_run)
+        split = measure_parts(parts, get, min(len(times), PARTS_REQUESTS), budget / 4)
     floor = Floor(sql)
     floor_times = floor.measure(len(times))
     result = {"url": url, "status": response.status_code}
@@ -200,7 +206,30 @@ def measure_page(client, url: str, n: int = 30, budget: float = 20.0) -> dict:
         if floor_stats["median_ms"]
         else None
     )
+    result["parts"] = split
+    result["query_parts"] = {p: query_parts.count(p) for p in breakdown.PARTS if p in query_parts}
     return result
+
+
+# Requests timed part by part (bench/breakdown.py) beside the untimed ones.
+PARTS_REQUESTS = 15
+
+
+def measure_parts(parts, get, n: int, budget: float) -> dict:
+    """The mean milliseconds of each part of ``n`` requests (fewer past ``budget`` s), and
+    their mean total: where the time goes."""
+    runs = []
+
+    def one():
+        with parts.request() as totals:
+            get()
+        runs.append(dict(totals))
+
+    repeat(one, max(n, 1), budget, 3)
+    mean = {p: round(1000 * sum(r[p] for r in runs) / len(runs), 2) for p in breakdown.PARTS}
+    mean["total"] = round(sum(mean[p] for p in breakdown.PARTS), 2)
+    mean["n"] = len(runs)
+    return mean
 
 
 def targets() -> dict:

@@ -88,6 +88,54 @@ def page_rows(results) -> tuple[list[str], list[list]]:
     return header, rows
 
 
+PART_LABELS = [
+    ("sql", "SQL (own)"),
+    ("login", "login, session, scope"),
+    ("layout", "layout"),
+    ("view", "view (Python)"),
+    ("templates", "templates"),
+    ("other", "other"),
+]
+
+
+def parts_section(results) -> list[str]:
+    """ "Where the time goes": each page's time at the largest scale, part by part."""
+    scales = _scales(results, "pages")
+    big = scales[-1]
+    rows = []
+    for p in results["pages"][big]:
+        parts = p.get("parts")
+        if not parts:
+            continue
+        total = parts.get("total") or 0
+        row = [p["label"], p["role"], num(total)]
+        for key, _label in PART_LABELS:
+            value = parts.get(key)
+            share = f" ({100 * value / total:.0f} %)" if total and value is not None else ""
+            row.append(num(value, 2) + share)
+        q = p.get("query_parts", {})
+        row.append(f"{q.get('sql', 0)} + {q.get('login', 0) + q.get('layout', 0)}")
+        rows.append(row)
+    if not rows:
+        return []
+    header = ["page", "login", "ms (mean)", *[label for _key, label in PART_LABELS]]
+    header.append("queries: own + fixed")
+    return [
+        f"## Where the time goes (scale {big})",
+        "",
+        "Each page's requests timed part by part (bench/breakdown.py), on requests of their "
+        "own beside the untimed ones (the wrappers add a little), mean milliseconds: "
+        "SQL (own) is the page's own queries as run inside the request; login, session, "
+        "scope is the session, the user and the permission scope with their queries; "
+        "layout the context processors with their queries; view the view function's own "
+        "Python; templates template rendering; other the middleware, URL resolving and the "
+        "test client. Each moment is charged to the innermost part.",
+        "",
+        table(header, rows),
+        "",
+    ]
+
+
 def render(results: dict) -> str:
     machine = results.get("machine", {})
     out = [
@@ -129,6 +177,8 @@ def render(results: dict) -> str:
     if results.get("pages"):
         header, rows = page_rows(results)
         out += ["## Pages", "", table(header, rows), ""]
+    if results.get("pages"):
+        out += parts_section(results)
     goals = results.get("goals", {})
     if goals:
         out += ["## Adding and moving a goal", ""]

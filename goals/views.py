@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator, capfirst
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext as django_pgettext
 from django.views.decorators.http import require_GET
@@ -38,6 +38,7 @@ from goals.tree import (
     with_perspective_sql,
 )
 from styrning.concurrency import EditConflict
+from styrning.formatting import truncator
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import can_change, can_decide, get_for_user, scope_for
 
@@ -575,16 +576,17 @@ def assignment_rows(user, assignments):
     labels = {value: escape(capfirst(label)) for value, label in Assignment.Status.choices}
     overdue_word = _("Overdue")  # outside the f-string, where makemessages finds it
     overdue = f'<br><span class="status status--warning">{escape(overdue_word)}</span>'
-    # truncatechars's own ending, looked up once rather than twice a row. Django's message,
+    # truncatechars:60, its ending looked up once rather than twice a row. Django's message,
     # which Django's catalog translates: the alias keeps makemessages from copying it here.
-    ellipsis = django_pgettext("String to return when truncating text", "%(truncated_text)s…")
+    shorten = truncator(
+        60, django_pgettext("String to return when truncating text", "%(truncated_text)s…")
+    )
     closed = (Assignment.Status.DONE, Assignment.Status.CANCELLED)
     today = timezone.localdate()
     out = []
     for pk, title, giver, reference, unit, due, status, goal_id, goal_title, level in rows:
         goal = (
-            f'<br><span class="muted">{escape(level)}: '
-            f"{escape(Truncator(goal_title).chars(60, truncate=ellipsis))}</span>"
+            f'<br><span class="muted">{escape(level)}: {escape(shorten(goal_title))}</span>'
             if goal_id in readable
             else ""
         )

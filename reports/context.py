@@ -28,6 +28,8 @@ from followup.rollup import STATUS_ORDER, label, rollup_for_period, symbol
 from goals.models import Assignment, Goal, GoalLevel
 from reports import financial
 from reports.charts import stacked_bar
+from reports.midterm import midterm
+from reports.models import MIDTERM
 from styrning import formatting
 from styrning.models import OrgUnit
 
@@ -46,10 +48,11 @@ class NotSupported(Exception):
     """This kind of report cannot be made yet."""
 
 
-def build(period: ReportingPeriod) -> dict:
-    """The context of ``period``'s report (its kind is the period's)."""
-    builders = {ReportKind.MONTHLY: monthly, ReportKind.INTERIM: interim}
-    builder = builders.get(period.kind)
+def build(period: ReportingPeriod, kind: str | None = None) -> dict:
+    """The context of ``period``'s report (of its own kind unless ``kind`` is given: the
+    halvtidsuppföljning reads its year's last goal period)."""
+    builders = {ReportKind.MONTHLY: monthly, ReportKind.INTERIM: interim, MIDTERM: midterm}
+    builder = builders.get(kind or period.kind)
     if builder is None:
         raise NotSupported(
             _("Styrning cannot make a %(kind)s yet.") % {"kind": period.get_kind_display()}

@@ -29,6 +29,17 @@ class RequestForm(AccessibleFormMixin, forms.Form):
         )
 
 
+class MidtermRequestForm(AccessibleFormMixin, forms.Form):
+    """Ask for a halvtidsuppföljning: of which year (those with a goal period, newest
+    first; the mandate period's midterm preselected)."""
+
+    ar = forms.TypedChoiceField(label=_("Year"), coerce=int)
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ar"].choices = [(y, str(y)) for y in years]
+
+
 class AdoptForm(AccessibleFormMixin, forms.Form):
     """Record the adoption: which body, and its decision reference."""
 

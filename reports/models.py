@@ -21,6 +21,12 @@ from styrning.models import Job, Municipality, OrgUnit
 
 ADOPTED_MESSAGE = _("The report has been adopted and can no longer change.")
 
+# The halvtidsuppföljning: a report of a mandate period's midterm year, not a period's own
+# report. Its ``period`` is the year's last goal period (the one the /uppfoljning/halvtid/
+# page reads), which it does not lock.
+MIDTERM = "midterm"
+KIND_CHOICES = [*ReportKind.choices, (MIDTERM, _("midterm review"))]
+
 
 def report_path(instance, filename) -> str:
     return f"rapporter/{instance.period.year}/{filename}"
@@ -55,7 +61,7 @@ class Report(models.Model):
         related_name="reports",
         verbose_name=_("municipality"),
     )
-    kind = models.CharField(_("report"), max_length=10, choices=ReportKind.choices)
+    kind = models.CharField(_("report"), max_length=10, choices=KIND_CHOICES)
     period = models.ForeignKey(
         ReportingPeriod,
         on_delete=models.PROTECT,
@@ -119,7 +125,7 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         constraints = [
             models.UniqueConstraint(
-                fields=["period"],
+                fields=["period", "kind"],
                 condition=models.Q(adopted_at__isnull=False),
                 name="%(app_label)s_%(class)s_one_adopted_per_period",
             ),
@@ -158,8 +164,15 @@ class Report(models.Model):
 
     @property
     def title(self) -> str:
-        """ "Delårsrapport per 31 augusti 2026" (the period's label)."""
+        """ "Delårsrapport per 31 augusti 2026" (the period's label); "Halvtidsuppföljning
+        2020" (its year)."""
+        if self.kind == MIDTERM:
+            return _("Midterm review %(year)s") % {"year": self.period.year}
         return self.period.label
+
+    @property
+    def is_midterm(self) -> bool:
+        return self.kind == MIDTERM
 
     @property
     def is_adopted(self) -> bool:
@@ -177,6 +190,8 @@ class Report(models.Model):
             ReportKind.INTERIM: "delarsrapport",
             ReportKind.ANNUAL: "arsredovisning",
         }
+        if self.kind == MIDTERM:
+            return f"halvtidsuppfoljning-{self.period.year}.pdf"
         return f"{names.get(self.kind, 'rapport')}-{self.period.year}-{self.period.month:02}.pdf"
 
     def _stored_adopted(self) -> bool:
@@ -187,7 +202,12 @@ class Report(models.Model):
 
     def clean(self):
         super().clean()
-        if self.period_id and self.kind and self.period.kind != self.kind:
+        if self.kind == MIDTERM:
+            if self.period_id and self.period.kind not in GOAL_PERIOD_KINDS:
+                raise ValidationError(
+                    {"period": _("A midterm review reads a period that assesses the goals.")}
+                )
+        elif self.period_id and self.kind and self.period.kind != self.kind:
             raise ValidationError({"period": _("The period is not one of this kind of report.")})
         if (
             self.period_id
@@ -201,6 +221,9 @@ class Report(models.Model):
                 raise ValidationError(
                     {"adopted_by": _("This body does not adopt this kind of report.")}
                 )
+
+
+GOAL_PERIOD_KINDS = (ReportKind.INTERIM, ReportKind.ANNUAL)
 
 
 def adopting_kinds(kind) -> tuple:

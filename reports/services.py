@@ -17,23 +17,24 @@ from django.utils.translation import gettext as _
 from followup.calendar import close_period, lock_period
 from followup.models import ReportingPeriod
 from reports import context as contexts
-from reports.models import Report
+from reports.models import MIDTERM, Report
 from reports.pdf import render_pdf
 from styrning.jobs import JobFailed, run_job
 from styrning.models import Job
 from styrning.services import save_validated
 
 
-def request_report(period: ReportingPeriod, user=None) -> Report:
-    """A new draft report of ``period``, queued (start it with ``reports.tasks.start``)."""
-    if period.kind not in contexts.SUPPORTED:
+def request_report(period: ReportingPeriod, user=None, kind: str | None = None) -> Report:
+    """A new draft report of ``period``, queued (start it with ``reports.tasks.start``);
+    its kind is the period's, or ``MIDTERM`` for the halvtidsuppföljning of its year."""
+    if kind != MIDTERM and period.kind not in contexts.SUPPORTED:
         raise ValidationError(
             _("Styrning cannot make a %(kind)s yet.") % {"kind": period.get_kind_display()}
         )
     with transaction.atomic():
         report = Report(
             municipality_id=period.municipality_id,
-            kind=period.kind,
+            kind=kind or period.kind,
             period=period,
             requested_by=user,
             job=Job.objects.create(kind=Job.Kind.REPORT, requested_by=user),
@@ -56,7 +57,7 @@ def run_report(report_id: int) -> bool:
         if report.is_adopted:
             raise JobFailed(_("The report has been adopted and can no longer change."))
         try:
-            context = as_snapshot(contexts.build(report.period))
+            context = as_snapshot(contexts.build(report.period, report.kind))
         except contexts.NotSupported as error:
             raise JobFailed(str(error)) from error
         pdf = render_pdf(context, progress)
@@ -97,7 +98,7 @@ def adopt(report: Report, body, reference: str, user=None) -> Report:
             raise ValidationError(_("The report has been adopted and can no longer change."))
         if not report.is_done:
             raise ValidationError(_("Only a finished report can be adopted."))
-        other = Report.objects.adopted().filter(period=report.period).first()
+        other = Report.objects.adopted().filter(period=report.period, kind=report.kind).first()
         if other is not None:
             raise ValidationError(
                 _("Another report of this period has already been adopted (%(ref)s).")
@@ -108,6 +109,10 @@ def adopt(report: Report, body, reference: str, user=None) -> Report:
         report.adopted_at = timezone.now()
         report.adopted_recorded_by = user
         period = report.period
+        if report.is_midterm:
+            # The halvtidsuppföljning reads its year's period but is not that period's
+            # report: adopting it freezes the report, not the period.
+            return save_validated(report, user, reference)
         if period.state == ReportingPeriod.State.OPEN:
             period = close_period(period, user)
         if period.state != ReportingPeriod.State.LOCKED:

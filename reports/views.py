@@ -12,8 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from reports.forms import AdoptForm, RequestForm
-from reports.models import Report
+from followup.fulfilment import default_midterm_year
+from reports.forms import AdoptForm, MidtermRequestForm, RequestForm
+from reports.midterm import midterm_year_period, midterm_years
+from reports.models import MIDTERM, Report
 from reports.pdf import body_template
 from reports.services import adopt as adopt_report
 from reports.services import request_report
@@ -34,14 +36,22 @@ def index(request):
     manager = may_manage_reports(request.user)
     if request.method == "POST" and not manager:
         raise PermissionDenied
-    form = None
+    form = midterm_form = None
     if manager:
-        form = RequestForm(request.POST or None, municipality=municipality)
-        if request.method == "POST" and form.is_valid():
+        asks_midterm = "ar" in request.POST
+        form = RequestForm(
+            None if asks_midterm else (request.POST or None), municipality=municipality
+        )
+        midterm_form = _midterm_form(request, municipality, asks_midterm)
+        asked = midterm_form if asks_midterm else form
+        if request.method == "POST" and asked.is_valid():
             try:
-                report = request_report(form.cleaned_data["period"], request.user)
+                if asks_midterm:
+                    report = _request_midterm(municipality, asked.cleaned_data["ar"], request.user)
+                else:
+                    report = request_report(form.cleaned_data["period"], request.user)
             except ValidationError as error:
-                form.add_error(None, error)
+                asked.add_error(None, error)
             else:
                 _start(request, report)
                 return redirect(report)
@@ -50,10 +60,29 @@ def index(request):
         "reports/index.html",
         {
             "form": form,
+            "midterm_form": midterm_form,
             "can_manage": manager,
             "reports": _reports(municipality).visible_to(request.user)[:50],
         },
     )
+
+
+def _midterm_form(request, municipality, asked):
+    """The halvtidsuppföljning's form: the years with a goal period (None without any)."""
+    years = midterm_years(municipality)
+    if asked:
+        return MidtermRequestForm(request.POST, years=years)
+    if not years:
+        return None
+    year = default_midterm_year(municipality.mandate_periods.all(), years)
+    return MidtermRequestForm(initial={"ar": year}, years=years)
+
+
+def _request_midterm(municipality, year, user):
+    period = midterm_year_period(municipality, year)
+    if period is None:
+        raise ValidationError(_("There is no follow-up of goals in %(year)s.") % {"year": year})
+    return request_report(period, user, kind=MIDTERM)
 
 
 def _start(request, report):

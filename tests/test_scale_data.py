@@ -244,3 +244,24 @@ def test_the_table_marks_each_figure_against_its_target():
     assert "not measured: no module" in text
     assert "| requests per second | 12.5 | ≥ 50: ✗ |" in text
     assert "Scale 10 builds in under 300 s: ✓" in text
+
+
+def test_the_breakdown_charges_each_query_to_its_part_and_uninstalls(client, db):
+    from bench import breakdown
+    from styrning import context_processors, permissions
+
+    world = make_world()
+    client.force_login(world.politician)
+    scope_for = permissions.scope_for
+    result = measure.measure_page(client, "/mal/", n=3, budget=5)
+    parts, queries = result["parts"], result["query_parts"]
+    assert sum(queries.values()) == result["queries"]
+    # Session and user (2) and the scope (1) are login; the municipality's name is layout.
+    assert queries["login"] == 3 and queries["layout"] == 1 and queries["sql"] > 0
+    assert parts["n"] >= 3 and parts["sql"] > 0 and parts["login"] > 0 and parts["view"] > 0
+    assert parts["total"] == pytest.approx(sum(parts[p] for p in breakdown.PARTS), abs=0.05)
+    # Nothing stays wrapped after the measurement.
+    assert permissions.scope_for is scope_for and context_processors.scope_for is scope_for
+    text = report.render({"pages": {"10": [dict(result, label="mål", role="politiker")]}})
+    assert "## Where the time goes (scale 10)" in text
+    assert f"| {queries['sql']} + 4 |" in text

@@ -69,3 +69,38 @@ def test_history_entry_times_are_local_iso_and_minutes():
     )
     assert entry.when_iso == "2026-08-31T14:05:30+02:00"
     assert entry.when_text == "2026-08-31 14:05"
+
+
+TRUNCATED_TEXTS = [
+    "",
+    "Kort titel",
+    "x" * 60,
+    "x" * 61,
+    "Kontinuitet <i>&</i> " + "lång titel " * 8,
+    "Öka andelen elever som når målen i årskurs 9 för att alla ska kunna gå vidare",
+    "Trygg och säker vård och omsorg för äldre i hela kommunen, med hög kvalitet",
+    "A\u0308ldreomsorg, nfd-skriven: " + "a\u0308" * 70,  # combining diaeresis
+    "e\u0301" * 59 + "z",
+    "Emoji 🎉 " * 12,
+]
+
+
+@given(st.text(max_size=130))
+def test_truncator_equals_djangos_truncator_for_any_text(text):
+    from django.utils.text import Truncator
+
+    for length in (0, 1, 50, 60):
+        assert formatting.truncator(length)(text) == Truncator(text).chars(length)
+
+
+@pytest.mark.parametrize("text", TRUNCATED_TEXTS)
+@pytest.mark.parametrize("ending", [None, "%(truncated_text)s…", "...", "[mer]"])
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_truncator_equals_truncatechars(text, ending, language):
+    """The cases the lists use: truncatechars:50 and 60 of titles, in both languages."""
+    from django.utils.text import Truncator
+
+    with translation.override(language):
+        for length in (50, 60):
+            expected = Truncator(text).chars(length, truncate=ending)
+            assert formatting.truncator(length, ending)(text) == expected

@@ -289,3 +289,21 @@ def test_politician_never_reads_drafts(client, world):
     _login(client, world.politician)
     assert client.get(reverse("goals:detail", args=[draft.pk])).status_code == 404
     assert draft.title not in client.get(reverse("goals:tree")).content.decode()
+
+
+def test_scope_reads_memberships_in_one_query_without_sorting(world, django_assert_num_queries):
+    """The scope's query has no ORDER BY (nor the join to auth_user it needed); the roots
+    keep the order the units' names give."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from styrning.permissions import scope_for
+
+    with CaptureQueriesContext(connection) as queries:
+        scope = scope_for(world.admin)
+        scope_for(world.admin)  # cached on the user
+    assert len(queries) == 1
+    sql = queries[0]["sql"]
+    assert "ORDER BY" not in sql and "auth_user" not in sql
+    names = [unit.name for unit in scope.read_roots]
+    assert names == sorted(names)
