@@ -172,9 +172,16 @@ def body(response) -> bytes:
     return response.content
 
 
-def measure_page(client, url: str, n: int = 30, budget: float = 20.0) -> dict:
+def measure_page(
+    client, url: str, n: int = 30, budget: float = 20.0, fixed_ms: float | None = None
+) -> dict:
     """Median and p95 of ``n`` requests (fewer for a page slower than the budget allows),
-    the query count, the size, and the SQL floor with the same number of repetitions."""
+    the query count, the size, and the SQL floor with the same number of repetitions.
+
+    Beside the floor of all its queries, the floor of the page's own queries (not the
+    login's nor the layout's, bench/breakdown.py); given ``fixed_ms`` (the empty page's
+    median for the same login), ``own_ratio`` = (median − fixed_ms) ÷ own floor: what
+    the page costs beyond Django's fixed cost of any page, against its own SQL."""
 
     def get():
         response = client.get(url, secure=True)
@@ -192,6 +199,8 @@ def measure_page(client, url: str, n: int = 30, budget: float = 20.0) -> dict:
         split = measure_parts(parts, get, min(len(times), PARTS_REQUESTS), budget / 4)
     floor = Floor(sql)
     floor_times = floor.measure(len(times))
+    own = Floor([q for q, part in zip(sql, query_parts, strict=True) if part == "sql"])
+    own_times = own.measure(len(times)) if own.sql else []
     result = {"url": url, "status": response.status_code}
     result.update(summarise(times))
     result["queries"] = len(sql)
@@ -208,6 +217,13 @@ def measure_page(client, url: str, n: int = 30, budget: float = 20.0) -> dict:
     )
     result["parts"] = split
     result["query_parts"] = {p: query_parts.count(p) for p in breakdown.PARTS if p in query_parts}
+    result["own_floor_median_ms"] = summarise(own_times)["median_ms"]
+    if fixed_ms is not None:
+        result["fixed_ms"] = fixed_ms
+        own_floor = result["own_floor_median_ms"]
+        result["own_ratio"] = (
+            round((result["median_ms"] - fixed_ms) / own_floor, 2) if own_floor else None
+        )
     return result
 
 
@@ -333,19 +349,36 @@ def login(client, username):
     client.force_login(get_user_model().objects.get(username=username))
 
 
-def measure_pages(pages, n=30, budget=20.0, log=print) -> list[dict]:
-    from django.test import Client
+EMPTY_PAGE = "/__bench__/tom/"  # bench/urls.py
 
-    found = targets()
+
+def measure_pages(pages, n=30, budget=20.0, log=print, empty=None, found=None) -> list[dict]:
+    """Each page of ``pages``; ``empty`` (a dict) gets the empty page's figures per login;
+    ``found`` fills the placeholders (``targets()`` by default)."""
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        empty = {} if empty is None else empty
+        return _measure_pages(pages, n, budget, log, empty, found or targets(), Client)
+
+
+def _measure_pages(pages, n, budget, log, empty, found, Client) -> list[dict]:
     results = []
     clients = {}
     for spec in pages:
         if spec.role not in clients:
             clients[spec.role] = Client(HTTP_HOST="127.0.0.1")
             login(clients[spec.role], spec.role)
+            empty[spec.role] = measure_page(clients[spec.role], EMPTY_PAGE, n, budget)
+            log(
+                f"  {'(tom sida)':28} {spec.role:12} {empty[spec.role].get('queries')} q  "
+                f"median {empty[spec.role].get('median_ms')} ms"
+            )
         url = spec.url(found)
         result = {"label": spec.label, "url_name": spec.url_name, "role": spec.role}
-        result.update(measure_page(clients[spec.role], url, n, budget))
+        fixed = empty[spec.role].get("median_ms")
+        result.update(measure_page(clients[spec.role], url, n, budget, fixed))
         log(
             f"  {spec.label:28} {spec.role:12} {result.get('queries', '-'):>3} q  "
             f"median {result.get('median_ms')} ms  p95 {result.get('p95_ms')} ms  "
@@ -477,3 +510,101 @@ def counts() -> dict:
 
 def as_dict(spec: PageSpec) -> dict:
     return asdict(spec)
+
+
+# --- the reports ----------------------------------------------------------------------------
+def measure_reports(n=3, budget=60.0, log=print) -> dict:
+    """Each kind of report ``reports.context.SUPPORTED`` lists, for its latest period that
+    has opened: end to end (the context, its snapshot, the HTML and the PDF, as
+    ``render_report`` makes it) beside WeasyPrint's own time for the same final HTML,
+    alternated in the same run; pages, the context's queries, the ratio (target ≤ 1.2)."""
+    from django.conf import settings
+
+    from followup.models import ReportingPeriod
+    from reports import context as contexts
+    from reports.pdf import PDF_VARIANT, document_html, render_pdf
+    from reports.services import as_snapshot
+    from styrning.models import Municipality
+
+    m = Municipality.objects.current()
+    results = {}
+    warm = True  # WeasyPrint loads Pango and the fonts on its first document: not timed
+    for kind in contexts.SUPPORTED:
+        period = (
+            ReportingPeriod.objects.filter(municipality=m, kind=kind)
+            .exclude(state=ReportingPeriod.State.PLANNED)
+            .order_by("-year", "-month")
+            .first()
+        )
+        name = str(kind.label)
+        if period is None:
+            results[str(kind)] = {"name": name, "status": "not measured", "reason": "no period"}
+            continue
+        log(f"  {name}: {period}")
+
+        def end_to_end(period=period):
+            t0 = time.perf_counter()
+            context = as_snapshot(contexts.build(period))
+            t1 = time.perf_counter()
+            pdf = render_pdf(context)
+            return time.perf_counter() - t0, t1 - t0, pdf, context
+
+        def weasyprint(html):
+            from weasyprint import HTML
+
+            t0 = time.perf_counter()
+            document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+                pdf_variant=PDF_VARIANT, pdf_tags=True
+            )
+            try:
+                document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+            except (AssertionError, ValueError):  # as render_pdf: untagged when tagging fails
+                HTML(string=html, base_url=str(settings.BASE_DIR)).render().write_pdf()
+            return time.perf_counter() - t0
+
+        try:
+            if warm:
+                end_to_end()
+                warm = False
+            _, sql = capture(lambda period=period: contexts.build(period))
+            totals, context_times, html_times, own = [], [], [], []
+            started = time.perf_counter()
+            html = None
+            while len(totals) < n:
+                # Alternated, each in turn first: the second of a pair finds caches warm.
+                if html is not None and len(totals) % 2:
+                    own.append(weasyprint(html))
+                total, context_s, pdf, context = end_to_end()
+                t0 = time.perf_counter()
+                html = document_html(context)
+                html_times.append(time.perf_counter() - t0)
+                if len(own) == len(totals):
+                    own.append(weasyprint(html))
+                totals.append(total)
+                context_times.append(context_s)
+                if time.perf_counter() - started > budget:
+                    break
+        except Exception as error:  # noqa: BLE001 — one report failing keeps the others
+            results[str(kind)] = {"name": name, "status": "failed", "reason": repr(error)}
+            continue
+        seconds = statistics.median(totals)
+        weasy = statistics.median(own)
+        results[str(kind)] = {
+            "name": name,
+            "period": str(period),
+            "n": len(totals),
+            "pages": pdf.page_count,
+            "pdf_bytes": len(pdf.data),
+            "html_bytes": len(html.encode()),
+            "queries": len(sql),
+            "seconds": round(seconds, 2),
+            "context_seconds": round(statistics.median(context_times), 3),
+            "html_seconds": round(statistics.median(html_times), 3),
+            "weasyprint_seconds": round(weasy, 2),
+            "ratio": round(seconds / weasy, 2) if weasy else None,
+        }
+        log(
+            f"    {pdf.page_count} pages, {len(sql)} queries, end to end {seconds:.2f} s, "
+            f"WeasyPrint alone {weasy:.2f} s (n={len(totals)})"
+        )
+    return results

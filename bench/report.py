@@ -56,8 +56,9 @@ def page_rows(results) -> tuple[list[str], list[list]]:
     header = ["page", "login"]
     for s in scales:
         header += [f"queries ({s})", f"median ms ({s})", f"p95 ms ({s})", f"floor ms ({s})"]
-        header += [f"× floor ({s})", f"KB ({s})"]
-    header += [f"p95 < {PAGE_P95_MS} ms", f"< {FLOOR_RATIO} × floor", "queries equal"]
+        header += [f"× floor ({s})", f"own floor ms ({s})", f"× own ({s})", f"KB ({s})"]
+    header += [f"p95 < {PAGE_P95_MS} ms", f"< {FLOOR_RATIO} × floor", f"< {FLOOR_RATIO} × own"]
+    header += ["queries equal"]
     rows = []
     for key in keys:
         row = [key[0], key[1]]
@@ -71,10 +72,12 @@ def page_rows(results) -> tuple[list[str], list[list]]:
                 num(p.get("p95_ms")),
                 num(p.get("floor_median_ms"), 2),
                 num(p.get("ratio"), 1),
+                num(p.get("own_floor_median_ms"), 2),
+                num(p.get("own_ratio"), 1),
                 kb(p.get("bytes")),
             ]
         p = by_scale[big][key]
-        p95, ratio = p.get("p95_ms"), p.get("ratio")
+        p95, ratio, own = p.get("p95_ms"), p.get("ratio"), p.get("own_ratio")
         counts = {by_scale[s].get(key, {}).get("queries") for s in scales}
         ok_size = ""
         if p.get("url_name") == "goals:tree" and "?" not in p.get("url", "?"):
@@ -82,10 +85,97 @@ def page_rows(results) -> tuple[list[str], list[list]]:
         row += [
             mark(p95 < PAGE_P95_MS if p95 is not None else None),
             mark(ratio < FLOOR_RATIO if ratio is not None else None),
+            mark(own < FLOOR_RATIO if own is not None else None),
             mark(len(counts) == 1 and None not in counts) + ok_size,
         ]
         rows.append(row)
     return header, rows
+
+
+OWN_RATIO_TEXT = (
+    "The floor replays a page's queries back to back, which understates SQL inside a "
+    "request (the same queries take about twice as long with Python between them), and "
+    "every page pays Django's fixed cost first: session, user, permission scope, layout "
+    "and the base template. So beside × floor, × own = (median − the empty page's median "
+    "for the same login) ÷ the floor of the page's own queries (all but the login's and "
+    "the layout's): what the page costs beyond any page, against its own SQL. A page "
+    "with no queries of its own has no × own (–); an export without the layout has the "
+    "layout subtracted too, so its × own is slightly low."
+)
+
+
+def empty_lines(results) -> list[str]:
+    """The empty page (bench/urls.py) per login and scale: Django's fixed cost of a page."""
+    empty = results.get("empty") or {}
+    parts = []
+    for scale in sorted(empty, key=float):
+        for role, figures in (empty[scale] or {}).items():
+            parts.append(
+                f"{role} {num(figures.get('median_ms'), 2)} ms ({scale}, "
+                f"{figures.get('queries')} queries)"
+            )
+    if not parts:
+        return []
+    return ["The empty page (the base layout behind the login): " + "; ".join(parts) + ".", ""]
+
+
+REPORT_RATIO = 1.2
+
+
+def load_average_lines(results) -> list[str]:
+    loads = results.get("load_average") or {}
+    if not loads:
+        return []
+    text = "; ".join(f"{when} {' / '.join(num(x, 2) for x in values)}"
+                     for when, values in loads.items())  # fmt: skip
+    return [f"- load average (1 / 5 / 15 min; other work shares the cores): {text}"]
+
+
+def reports_section(results) -> list[str]:
+    """The reports: end to end beside WeasyPrint's own time for the same HTML."""
+    reports = {k: v for k, v in (results.get("reports") or {}).items() if v}
+    if not reports:
+        return []
+    scales = sorted(reports, key=float)
+    rows = []
+    for s in scales:
+        for figures in reports[s].values():
+            if figures.get("status"):
+                rows.append([figures.get("name"), s, f"{figures['status']}: "
+                             f"{figures.get('reason', '')}"] + [""] * 8)  # fmt: skip
+                continue
+            ratio = figures.get("ratio")
+            rows.append(
+                [
+                    figures.get("name"),
+                    s,
+                    num(figures.get("pages")),
+                    num(figures.get("queries")),
+                    num(figures.get("context_seconds"), 3),
+                    num(figures.get("html_seconds"), 3),
+                    num(figures.get("seconds"), 2),
+                    num(figures.get("weasyprint_seconds"), 2),
+                    num(ratio, 2),
+                    num(figures.get("n")),
+                    mark(ratio <= REPORT_RATIO if ratio is not None else None)
+                    if s == scales[-1]
+                    else "",
+                ]
+            )
+    header = ["report", "scale", "pages", "queries (context)", "context s", "HTML s",
+              "end to end s", "WeasyPrint alone s", "× WeasyPrint", "n",
+              f"≤ {REPORT_RATIO} ×"]  # fmt: skip
+    return [
+        "## Reports",
+        "",
+        "Every kind reports.context.SUPPORTED lists, for its latest period that has opened: "
+        "end to end is the context, its snapshot, the HTML and the PDF as render_report "
+        "makes them (median); WeasyPrint alone lays out and writes the same final HTML, "
+        "alternated with it in the same run; context s and HTML s are parts of end to end.",
+        "",
+        table(header, rows),
+        "",
+    ]
 
 
 PART_LABELS = [
@@ -154,6 +244,7 @@ def render(results: dict) -> str:
         f"- machine: {machine.get('cpu', '–')}, {machine.get('cores', '–')} cores, "
         f"{machine.get('ram_gb', '–')} GB RAM; Python {machine.get('python', '–')}; "
         f"{machine.get('postgresql', '–')}",
+        *load_average_lines(results),
         "",
     ]  # fmt: skip
     build = results.get("build", {})
@@ -176,7 +267,8 @@ def render(results: dict) -> str:
         ]
     if results.get("pages"):
         header, rows = page_rows(results)
-        out += ["## Pages", "", table(header, rows), ""]
+        out += ["## Pages", "", OWN_RATIO_TEXT, "", *empty_lines(results)]
+        out += [table(header, rows), ""]
     if results.get("pages"):
         out += parts_section(results)
     goals = results.get("goals", {})
@@ -235,6 +327,7 @@ def render(results: dict) -> str:
             "over the whole municipality, in-process.",
             "",
         ]
+    out += reports_section(results)
     sie = results.get("sie")
     if sie is not None:
         out += ["## SIE import", ""]

@@ -139,12 +139,18 @@ def run_child(task: str, out: Path, args) -> None:
         started = time.perf_counter()
         print(f"scale {args.scale}: pages", flush=True)
         pages = measure.read_pages(Path(args.pages))
+        empty: dict = {}
         result = {
             "counts": measure.counts(),
             "targets": measure.targets(),
             "pages": measure.measure_pages(
-                pages, args.requests, args.page_budget, log=lambda s: print(s, flush=True)
+                pages,
+                args.requests,
+                args.page_budget,
+                log=lambda s: print(s, flush=True),
+                empty=empty,
             ),
+            "empty": empty,
         }
         print(f"scale {args.scale}: adding and moving goals", flush=True)
         result["goals"] = measure.measure_goal_changes(
@@ -153,6 +159,10 @@ def run_child(task: str, out: Path, args) -> None:
         print(f"scale {args.scale}: sammanvägd bedömning, hela trädet", flush=True)
         result["rollup"] = measure.measure_rollup(
             10, args.page_budget, log=lambda s: print(s, flush=True)
+        )
+        print(f"scale {args.scale}: rapporter", flush=True)
+        result["reports"] = measure.measure_reports(
+            3, 3 * args.page_budget, log=lambda s: print(s, flush=True)
         )
         result["seconds"] = round(time.perf_counter() - started, 1)
     elif task == "sie":
@@ -218,6 +228,7 @@ def main(argv=None) -> int:
         date=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         commit=commit(),
         machine=machine(urls[big]),
+        load_average={"start": loadavg()},
     )
     with tempfile.TemporaryDirectory(prefix="styrning-static-") as static_root:
         if "build" in only and not args.skip_build:
@@ -244,19 +255,34 @@ def main(argv=None) -> int:
                     pages=args.pages,
                 )
                 results["pages"][scale] = measured["pages"]
+                results.setdefault("empty", {})[scale] = measured.get("empty")
                 results["goals"][scale] = measured["goals"]
                 results.setdefault("rollup", {})[scale] = measured.get("rollup")
+                results.setdefault("reports", {})[scale] = measured.get("reports")
                 results.setdefault("build", {}).setdefault(scale, {})["counts"] = measured["counts"]
                 results.setdefault("targets", {})[scale] = measured["targets"]
+                results["load_average"][f"after pages {scale}"] = loadavg()
+                save(results)  # a run stopped later keeps what it measured
         if "load" in only:
             results["load"] = load(args, urls[big], static_root, secret_key, results)
+            save(results)
         if "sie" in only:
             print("SIE import …", flush=True)
             env = production_env(urls[big], static_root, secret_key)
             results["sie"] = child(env, "sie", WORK / "sie.json", sie_lines=args.sie_lines)
     results["total_seconds"] = round(time.perf_counter() - total_started, 1)
-    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    results["load_average"]["end"] = loadavg()
+    save(results)
     return write(results)
+
+
+def loadavg() -> list[float]:
+    """The machine's 1, 5 and 15 minute load averages: other work shares the cores."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def save(results: dict) -> None:
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
 def build(args, scale: str, url: str, static_root: str, secret_key: str) -> dict:

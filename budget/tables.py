@@ -342,16 +342,17 @@ def investment_rows(projects, edit_url=None) -> str:
     hundreds of projects.
     """
     rows = []
+    whole = formatting.whole_formatter()
     for pk, code, name, unit_name, budget, outcome, total in projects:
         title = f"{escape(code)} {escape(name)}"
         if edit_url is not None:
             title = f'<a href="{escape(edit_url(pk))}">{title}</a>'
         rows.append(
             f'<tr><th scope="row">{title}</th><td>{escape(unit_name)}</td>'
-            f'<td class="num">{formatting.whole(budget)}</td>'
-            f'<td class="num">{formatting.whole(outcome)}</td>'
-            f'<td class="num">{formatting.whole(signs.deviation(outcome, budget))}</td>'
-            f'<td class="num">{formatting.whole(total)}</td></tr>\n  '
+            f'<td class="num">{whole(budget)}</td>'
+            f'<td class="num">{whole(outcome)}</td>'
+            f'<td class="num">{whole(signs.deviation(outcome, budget))}</td>'
+            f'<td class="num">{whole(total)}</td></tr>\n  '
         )
     return mark_safe("".join(rows))
 

@@ -8,3 +8,7 @@ class FollowupConfig(AppConfig):
 
     def ready(self):
         from followup import signals  # noqa: F401 — connects the receivers
+        from followup.tree_fulfilment import tree_addition
+        from goals.additions import register_tree_addition
+
+        register_tree_addition(tree_addition)

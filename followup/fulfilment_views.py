@@ -20,9 +20,14 @@ from styrning.models import Municipality
 from styrning.permissions import get_for_user, may_see_unapproved_fulfilment
 
 
-def _period_and_form(request, municipality, periods):
+def _period_and_form(request, municipality, periods, years=None, warn=True):
     """The goal period asked for (the default one without ``?period=``), whether to show
-    follow-ups in progress, and the form to choose them."""
+    follow-ups in progress, and the form to choose them.
+
+    The default is the newest period whose submissions are in, among ``years`` (the
+    years the page's goals are valid in; those of the overview's level when None, two
+    queries). ``warn``: say so when the period asked for does not exist.
+    """
     unapproved = may_see_unapproved_fulfilment(request.user)
     asked = FulfilmentForm(
         request.GET, periods=periods, labels=lambda p: p.label, unapproved=unapproved
@@ -32,8 +37,10 @@ def _period_and_form(request, municipality, periods):
         period = {p.pk: p for p in periods}.get(asked.cleaned_data["period"])
         in_progress = bool(asked.cleaned_data.get("pagaende"))
     if period is None:
-        period = fulfilment.default_period(periods, fulfilment.overview_years(municipality))
-        if "period" in request.GET and period is not None:
+        if years is None:
+            years = fulfilment.overview_years(municipality)
+        period = fulfilment.default_period(periods, years)
+        if warn and "period" in request.GET and period is not None:
             messages.warning(
                 request,
                 _("There is no such follow-up: showing %(period)s.") % {"period": period.label},

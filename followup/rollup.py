@@ -39,6 +39,7 @@ from followup.models import (
     Submission,
 )
 from goals.models import Assignment, Goal, Indicator, Measurement
+from goals.tree import id_list
 from styrning import formatting
 from styrning.services import save_validated
 
@@ -493,7 +494,8 @@ def explain(rule, counts, level_plural, indicator_statuses, assignment_statuses,
 
 def rollup_for_period(municipality, period, root=None, *, decided_only=False):
     """goal pk → ``GoalRollup`` for every adopted goal valid in the period's year, or for
-    ``root`` (a goal or its pk) and the goals below it in the chain.
+    ``root`` (a goal, its pk, or a collection of pks: the rows /mal/ shows) and the goals
+    below it in the chain.
 
     ``decided_only``: count only assessments (and uppdrag reports) of approved or
     locked submissions — reports and public views; otherwise drafts count too.
@@ -511,15 +513,17 @@ def rollup_for_period(municipality, period, root=None, *, decided_only=False):
         plural_of_level[order] = plural
     wanted = set(level_of)
     if root is not None:
-        root_pk = getattr(root, "pk", root)
-        wanted, stack = set(), [root_pk] if root_pk in level_of else []
+        roots = root if isinstance(root, (list, tuple, set, frozenset)) else [root]
+        stack = [pk for pk in (getattr(r, "pk", r) for r in roots) if pk in level_of]
+        wanted = set()
         while stack:
             pk = stack.pop()
-            wanted.add(pk)
-            stack.extend(children.get(pk, ()))
+            if pk not in wanted:
+                wanted.add(pk)
+                stack.extend(children.get(pk, ()))
     if not wanted:
         return {}
-    goal_filter = list(wanted) if root is not None else None
+    goal_filter = id_list(wanted) if len(wanted) < len(level_of) else None
     own = _assessments(period, decided_only, goal_filter)
     rules = rules_for(municipality)
     overrides = _overrides(period)

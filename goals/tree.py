@@ -378,6 +378,7 @@ class TreeRow:
     child_label: str = ""
     url: str = ""
     children_url: str = ""
+    extra: str = ""  # HTML another app shows under the meta line (goals.additions)
 
     @property
     def partly_shown(self):
@@ -422,17 +423,20 @@ def chain_order(goals):
     return ordered
 
 
-def tree_rows(goals, matched=None, levels=None):
+def tree_rows(goals, matched=None, levels=None, query="", extras=None):
     """Rows for ``render_nodes``: the goals nested in the chain's order.
 
     ``goals`` are ``TreeGoal`` (``Goal.objects.tree_goals()``), with ``child_count``.
-    ``levels`` maps a level's order to the level, for labels like "6 nämndmål". No
-    queries.
+    ``levels`` maps a level's order to the level, for labels like "6 nämndmål".
+    ``query`` (without "?") is kept on the links that open a level; ``extras`` maps a
+    goal's pk to HTML shown under its meta line (``goals.additions``). No queries.
     """
     rows = []
     detail_url, children_url = UrlPattern("goals:detail"), UrlPattern("goals:children")
     levels = levels or {}
     labels: dict = {}
+    extras = extras or {}
+    query = f"?{query}" if query else ""
     for goal, depth, shown in chain_order(goals):
         child_count = goal.child_count or 0
         # The real number below (as the unfiltered tree says), even where a filter or
@@ -450,8 +454,9 @@ def tree_rows(goals, matched=None, levels=None):
                 child_count=child_count,
                 shown_children=shown,
                 url=detail_url(goal.pk),
-                children_url=children_url(goal.pk),
+                children_url=children_url(goal.pk) + query,
                 child_label=labels[key],
+                extra=extras.get(goal.pk, ""),
             )
         )
     return nest(rows)
@@ -554,6 +559,8 @@ def _render_row(row, out, words):
         f'  <p class="goal-row__meta">{escape(goal.owner_name)} · '
         f"{escape(year_span(goal.start_year, goal.end_year))}{perspectives}</p>\n  "
     )
+    if row.extra:
+        out.append(f"{row.extra}\n  ")
     if goal.indicators:
         out.append('\n  <ul class="indicator-list">\n    ')
         for (

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext as django_pgettext
 from django.views.decorators.http import require_GET
 
+from goals.additions import tree_addition
 from goals.forms import (
     AssignmentStatusForm,
     DecisionForm,
@@ -66,10 +67,13 @@ def goal_tree(request):
     municipality = Municipality.objects.current()
     levels = {level.order: level for level in municipality.goal_levels.all()}
     visible = Goal.objects.visible_to(request.user).filter(municipality=municipality)
-    form = GoalFilterForm(request.GET or None, municipality=municipality, years=goal_years(visible))
+    years = goal_years(visible)
+    form = GoalFilterForm(request.GET or None, municipality=municipality, years=years)
     criteria = form.criteria() if form.is_bound and form.is_valid() else {}
+    addition = tree_addition(request, municipality, years)
     context = {
         "form": form,
+        "addition_form": addition.form if addition else None,
         "filtered": bool(criteria),
         "levels": levels.values(),
         # What the filter chose, named in the result line (and so on a printout).
@@ -113,7 +117,7 @@ def goal_tree(request):
             if unit and not asked_all and cap < total <= ALL_LEVELS_CAP
             else "",
         )
-        nodes = tree_rows(goals, matched, levels)
+        nodes = tree_rows(goals, matched, levels, **_with_addition(addition, goals))
         if cap and cap > ROW_CAP:
             # "Show more" lands on the first row it added (rows are counted in match order).
             _mark_first(nodes, {pk for pk, _total in found[cap - ROW_CAP : cap]}, cap - ROW_CAP)
@@ -122,12 +126,20 @@ def goal_tree(request):
         goals = visible.filter(pk__in=top_of_chain(municipality, opened)).tree_goals(
             readable=visible
         )
-        nodes = tree_rows(goals, None, levels)
+        nodes = tree_rows(goals, None, levels, **_with_addition(addition, goals))
     context.update(
         nodes=render_nodes(nodes) if nodes else "",
         visions=[row.goal for row, _children in nodes if row.goal.level_order == 1],
     )
     return render(request, "goals/tree.html", context)
+
+
+def _with_addition(addition, goals):
+    """``tree_rows``' keywords for what another app shows beside the rows: the query its
+    links keep and a line per goal (the addition's queries, a fixed number)."""
+    if addition is None:
+        return {}
+    return {"query": addition.query, "extras": addition.lines(goals) if goals else {}}
 
 
 def goal_years(goals):
@@ -217,7 +229,8 @@ def goal_children(request, pk):
     levels = {level.order: level for level in goal.municipality.goal_levels.all()}
     visible = Goal.objects.visible_to(request.user)
     children = visible.filter(parent=goal).tree_goals(readable=visible)
-    nodes = tree_rows(children, None, levels)
+    addition = tree_addition(request, goal.municipality, with_form=False)
+    nodes = tree_rows(children, None, levels, **_with_addition(addition, children))
     context = {"nodes": render_nodes(nodes), "goal": goal}
     if request.headers.get("X-Requested-With") == "fetch":
         response = render(request, "goals/_tree_children.html", context)

@@ -271,7 +271,9 @@ def _year_report(period: ReportingPeriod, *, year_end: bool) -> tuple[dict, dict
     context["investments"] = _investments(budget_year) if budget_year else None
     context["action_plans"] = _action_plans(ov, comments, period, year_end) if ov else []
     context["economy"] = _economy(ov) if ov else None
-    context["bodies"] = _body_sections(period, goals, rollups)
+    context["bodies"], context["companies"] = split_sections(
+        _body_sections(period, goals, rollups, ov)
+    )
     statements_part = financial.statements_part(
         municipality, period.year, period.month, annual=year_end
     )
@@ -412,14 +414,23 @@ def _economy(ov) -> dict:
     }
 
 
-def _body_sections(period, goals, rollups) -> list[dict]:
+def _body_sections(period, goals, rollups, ov=None) -> list[dict]:
     """Each nämnd, styrelse and bolagsstyrelse: its goals with assessment, prognosis,
-    analysis and indicators, and the särskilda uppdrag of its units (three queries)."""
+    analysis and indicators, the särskilda uppdrag of its units, and its row of the
+    driftredovisning (``ov``). A bolagsstyrelse's section is its kommunägt bolag's
+    (``"company"``: the bolag's name), with the bolag's own goals too; three queries."""
     municipality = period.municipality
-    bodies = list(
+    units = list(
         OrgUnit.objects.filter(
-            municipality=municipality, kind__in=OrgUnit.GOVERNING_KINDS
+            municipality=municipality,
+            kind__in=(*OrgUnit.GOVERNING_KINDS, OrgUnit.Kind.COMPANY),
         ).order_by("tree_id", "lft")
+    )
+    bodies = [u for u in units if u.kind in OrgUnit.GOVERNING_KINDS]
+    companies = {u.parent_id: u for u in units if u.kind == OrgUnit.Kind.COMPANY}
+    section_of = {b.pk: b.pk for b in bodies}
+    section_of.update(
+        {company.pk: board for board, company in companies.items() if board in section_of}
     )
     boards = board_map(municipality)
     analyses = {
@@ -433,8 +444,8 @@ def _body_sections(period, goals, rollups) -> list[dict]:
     }
     by_body = defaultdict(list)
     for goal in goals:
-        if goal.owner_id in {b.pk for b in bodies}:
-            by_body[goal.owner_id].append(goal)
+        if goal.owner_id in section_of:
+            by_body[section_of[goal.owner_id]].append(goal)
     assignments = defaultdict(list)
     for assignment in (
         Assignment.objects.filter(municipality=municipality)
@@ -451,6 +462,7 @@ def _body_sections(period, goals, rollups) -> list[dict]:
                 "comment": assignment.comment,
             }
         )
+    drift = _drift_rows(ov)
     sections = []
     for body in bodies:
         rows = []
@@ -470,11 +482,39 @@ def _body_sections(period, goals, rollups) -> list[dict]:
                     ],
                 }
             )
-        if rows or assignments.get(body.pk):
+        company = companies.get(body.pk) if body.kind == OrgUnit.Kind.BOARD else None
+        if rows or assignments.get(body.pk) or company:
             sections.append(
-                {"name": body.name, "goals": rows, "assignments": assignments.get(body.pk, [])}
+                {
+                    "name": company.name if company else body.name,
+                    "board": body.name,
+                    "company": bool(company),
+                    "goals": rows,
+                    "assignments": assignments.get(body.pk, []),
+                    "economy": drift.get(body.pk),
+                }
             )
     return sections
+
+
+def _drift_rows(ov) -> dict[int, dict]:
+    """Nämnd or styrelse id → its row of the driftredovisning with its headings (no query)."""
+    if ov is None:
+        return {}
+    table = drift_table(ov, True)
+    return {
+        row.unit.pk: {"columns": table["columns"][1:], "row": found, "unit": table["unit"]}
+        for row, found in zip(tables.drift_rows(ov), table["rows"], strict=True)
+        if row.unit is not None
+    }
+
+
+def split_sections(sections) -> tuple[list[dict], list[dict]]:
+    """The nämnder's sections and the kommunägda bolagens, each in the order of the tree."""
+    return (
+        [s for s in sections if not s["company"]],
+        [s for s in sections if s["company"]],
+    )
 
 
 def _indicator(progress) -> dict:

@@ -164,6 +164,10 @@ def pages(world) -> dict[str, str]:
     return {
         "home": "/",
         "goals:tree": "/mal/",
+        # /mal/ with the assessment of each row in the delårsrapport, and a level opened
+        # later (the fragment tree.js fetches) with its badges.
+        "goals:tree (period)": f"/mal/?period={world.interim.pk}",
+        "goals:children": f"/mal/{world.top.pk}/under/?period={world.interim.pk}",
         "goals:detail": f"/mal/{world.plan_a.pk}/",
         "goals:assignments": "/mal/uppdrag/",
         "budget:overview": f"/budget/{period}",

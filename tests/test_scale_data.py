@@ -168,9 +168,20 @@ def test_it_refuses_a_database_that_holds_another_municipality(db):
 
 def test_the_page_list_reverses_with_its_placeholders():
     pages = measure.read_pages()
-    assert {"goals:tree", "goals:detail", "budget:overview", "budget:export"} <= {
-        p.url_name for p in pages
-    }
+    names = {p.url_name for p in pages}
+    assert {"goals:tree", "goals:detail", "budget:overview", "budget:export"} <= names
+    # Issue 10's pages: /uppfoljning/, Min uppföljning, a submission form (and a part of
+    # it), /arshjul/, the politicians' overview, "hur bedömningen gjordes", halvtid.
+    assert {
+        "followup:mine",
+        "followup:submission",
+        "followup:calendar",
+        "followup:fulfilment",
+        "followup:fulfilment_goal",
+        "followup:rollup",
+        "followup:midterm",
+    } <= names
+    assert any(p.url_name == "followup:submission" and "del=" in p.query for p in pages)
     fake = dict.fromkeys(
         (
             "board",
@@ -229,8 +240,12 @@ def test_the_table_marks_each_figure_against_its_target():
         "build": {"1": {"seconds": 9.0}, "10": {"seconds": 80.0}},
         "pages": {
             "1": [_page("budget", 18, 20, 25, 10), _page("mål", 11, 50, 60, 20)],
-            "10": [_page("budget", 18, 100, 120, 50), _page("mål", 12, 900, 1200, 30)],
+            "10": [
+                dict(_page("budget", 18, 100, 120, 50), own_ratio=1.5, own_floor_median_ms=40),
+                _page("mål", 12, 900, 1200, 30),
+            ],
         },
+        "empty": {"10": {"politiker": {"median_ms": 3.1, "queries": 4}}},
         "goals": {"10": {"add_model": {"median_ms": 40, "p95_ms": 45, "goals_rewritten": 0}}},
         "sie": {"status": "not measured", "reason": "no module"},
         "load": {"requests_per_s": 12.5, "errors": 0, "workers": 5, "clients": 20},
@@ -238,8 +253,10 @@ def test_the_table_marks_each_figure_against_its_target():
     text = report.render(results)
     budget_row = next(line for line in text.splitlines() if line.startswith("| budget |"))
     mal_row = next(line for line in text.splitlines() if line.startswith("| mål |"))
-    assert budget_row.endswith("| ✓ | ✓ | ✓ |")  # p95 120 ms, 2 × floor, 18 queries at both
-    assert mal_row.endswith("| ✗ | ✗ | ✗ |")  # 1.2 s, 30 × floor, 11 → 12 queries
+    # p95 120 ms, 2 × floor, 1.5 × its own floor, 18 queries at both scales
+    assert budget_row.endswith("| ✓ | ✓ | ✓ | ✓ |")
+    assert mal_row.endswith("| ✗ | ✗ | – | ✗ |")  # 1.2 s, 30 × floor, no own queries, 11 → 12
+    assert "The empty page (the base layout behind the login): politiker 3.10 ms (10" in text
     assert "add (full_clean + save) | 40 | 45 | 0 | ✓" in text
     assert "not measured: no module" in text
     assert "| requests per second | 12.5 | ≥ 50: ✗ |" in text
@@ -265,3 +282,54 @@ def test_the_breakdown_charges_each_query_to_its_part_and_uninstalls(client, db)
     text = report.render({"pages": {"10": [dict(result, label="mål", role="politiker")]}})
     assert "## Where the time goes (scale 10)" in text
     assert f"| {queries['sql']} + 4 |" in text
+
+
+def test_the_empty_page_is_the_fixed_cost_and_own_queries_have_their_floor(client, db):
+    """measure_pages requests the empty page (bench/urls.py) per login first; a page's
+    own floor replays only the queries that are not the login's and the layout's."""
+    world = make_world()
+    pages = [
+        measure.PageSpec("tillgänglighet", "accessibility", (), "", "politiker"),
+        measure.PageSpec("mål", "goals:tree", (), "", "politiker"),
+    ]
+    User = world.politician.__class__
+    User.objects.filter(pk=world.politician.pk).update(username="politiker")
+    empty = {}
+    access, tree = measure.measure_pages(
+        pages, 3, 5, log=lambda s: None, empty=empty, found={"board": world.nA.pk}
+    )
+    assert empty["politiker"]["status"] == 200 and empty["politiker"]["queries"] == 4
+    assert access["query_parts"] == {"login": 3, "layout": 1}
+    assert access["own_floor_median_ms"] is None and access["own_ratio"] is None
+    assert access["fixed_ms"] == empty["politiker"]["median_ms"]
+    assert tree["own_floor_median_ms"] > 0 and tree["own_ratio"] is not None
+    assert tree["own_floor_median_ms"] < tree["floor_median_ms"]
+
+
+def test_the_reports_table_sets_end_to_end_beside_weasyprint():
+    figures = {
+        "name": "delårsrapport",
+        "pages": 14,
+        "queries": 30,
+        "seconds": 6.0,
+        "context_seconds": 0.5,
+        "html_seconds": 0.05,
+        "weasyprint_seconds": 5.5,
+        "ratio": 1.09,
+        "n": 3,
+    }
+    results = {
+        "reports": {
+            "1": {"interim": figures},
+            "10": {
+                "interim": dict(figures, ratio=1.5),
+                "annual": {"name": "årsredovisning", "status": "not measured", "reason": "x"},
+            },
+        },
+        "load_average": {"start": [1.5, 1.2, 0.9]},
+    }
+    text = report.render(results)
+    assert "| delårsrapport | 1 | 14 | 30 | 0.500 | 0.050 | 6.00 | 5.50 | 1.09 | 3 |  |" in text
+    assert text.count("| delårsrapport | 10 |") == 1 and "| 1.50 | 3 | ✗ |" in text
+    assert "| årsredovisning | 10 | not measured: x |" in text
+    assert "load average (1 / 5 / 15 min; other work shares the cores): start 1.50" in text

@@ -55,6 +55,7 @@ def test_whole_equals_number_with_no_decimals(value, language):
     """whole() takes a shorter path than number(value, 0); the text is the same."""
     with translation.override(language):
         assert formatting.whole(value) == formatting.number(value, 0)
+        assert formatting.whole_formatter()(value) == formatting.number(value, 0)
         assert formatting.in_tkr(value) == formatting.number(value / 1000, 0)
 
 
@@ -69,6 +70,13 @@ def test_history_entry_times_are_local_iso_and_minutes():
     )
     assert entry.when_iso == "2026-08-31T14:05:30+02:00"
     assert entry.when_text == "2026-08-31 14:05"
+
+
+@pytest.mark.parametrize("value", [None, "", 0, -0.4, 12.5, -1234567, "1234.5", "x"])
+def test_whole_formatter_equals_whole(value):
+    for language in ("sv", "en"):
+        with translation.override(language):
+            assert formatting.whole_formatter()(value) == formatting.whole(value)
 
 
 TRUNCATED_TEXTS = [

@@ -1,0 +1,79 @@
+"""The assessment beside every goal of /mal/, for a chosen goal period.
+
+Registered with the goals app (``goals.additions``) in ``FollowupConfig.ready``: /mal/
+gets the period field of its filter form, the query string its links keep, and per
+goal row a line with the goal's final assessment in the period — the roll-up's, as on
+/uppfoljning/maluppfyllelse/ (symbol, words and colour: the ``{% fulfilment %}``
+badge) — and a link to "hur bedömningen gjordes".
+
+Politicians (everyone but those ``may_see_unapproved_fulfilment``) see decided results
+only; the others may ask for follow-ups in progress too (``?pagaende=1``).
+
+Queries: the goal periods (one), and for the rows the roll-up restricted to the goals
+shown and those below them (``rollup_for_period``, seven at most).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from followup import fulfilment
+from followup.fulfilment_views import _period_and_form
+from followup.rollup import STATUS_ORDER, rollup_for_period
+from followup.templatetags.rollup_tags import fulfilment as fulfilment_badge
+from goals.additions import TreeAddition
+from goals.tree import UrlPattern
+
+
+def badge_html(status) -> str:
+    """The ``{% fulfilment status %}`` badge as the overview renders it."""
+    return render_to_string("followup/_fulfilment.html", fulfilment_badge(status)).strip()
+
+
+def tree_lines(municipality, period, decided_only, goals) -> dict[int, str]:
+    """goal pk → the line under its row: the period, the badge of its final assessment in
+    it and the link to how it was made. Goals the roll-up does not hold (drafts, goals
+    not valid in the period's year) get none. The roll-up's queries (seven at most)."""
+    rollups = rollup_for_period(
+        municipality, period, root=[goal.pk for goal in goals], decided_only=decided_only
+    )
+    if not rollups:
+        return {}
+    badges = {status: badge_html(status) for status in STATUS_ORDER}
+    url = UrlPattern("followup:rollup")
+    query = fulfilment.page_query(period, decided_only)
+    when = escape(fulfilment.period_name(period))
+    how = escape(_("How the assessment was made"))
+    lines = {}
+    for goal in goals:
+        found = rollups.get(goal.pk)
+        if found is None:
+            continue
+        status = fulfilment._status(found.final)
+        lines[goal.pk] = (
+            f'<p class="goal-row__fulfilment"><span class="muted">{when}:</span> '
+            f'{badges[status]} <a href="{url(goal.pk)}{query}">{how}'
+            f'<span class="visually-hidden">: {escape(goal.title)}</span></a></p>'
+        )
+    return lines
+
+
+def tree_addition(request, municipality, years, with_form) -> TreeAddition | None:
+    """/mal/'s period field, query and lines (``goals.additions``); None before any goal
+    period has opened. One query, and the roll-up's when the rows are asked for."""
+    periods = fulfilment.goal_periods(municipality)
+    if not periods:
+        return None
+    period, decided_only, form = _period_and_form(
+        request, municipality, periods, years=years, warn=with_form
+    )
+    if period is None:
+        return None
+    return TreeAddition(
+        query=fulfilment.page_query(period, decided_only).lstrip("?"),
+        form=form if with_form else None,
+        lines=lambda goals: tree_lines(municipality, period, decided_only, goals),
+    )
