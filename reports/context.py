@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from budget import signs, tables
 from budget.models import BudgetYear, InvestmentProject
@@ -32,6 +33,7 @@ from reports import financial
 from reports.charts import stacked_bar
 from reports.midterm import midterm
 from reports.models import MIDTERM
+from reports.writing import add_texts
 from styrning import formatting
 from styrning.models import OrgUnit
 
@@ -64,7 +66,10 @@ def build(period: ReportingPeriod, kind: str | None = None) -> dict:
         raise NotSupported(
             _("Styrning cannot make a %(kind)s yet.") % {"kind": period.get_kind_display()}
         )
-    return builder(period)
+    context = builder(period)
+    if (kind or period.kind) == period.kind:
+        add_texts(context, period)  # the chapters written for the period's own report
+    return context
 
 
 def _base(period) -> dict:
@@ -534,6 +539,17 @@ def _indicator(progress) -> dict:
     }
 
 
+def _counted(status, n) -> str:
+    """ "3 uppfyllda", "1 delvis uppfyllt": a count with its status in agreement."""
+    words = {
+        Fulfilment.FULFILLED: ngettext("%(n)s fulfilled", "%(n)s fulfilled", n),
+        Fulfilment.PARTLY: ngettext("%(n)s partly fulfilled", "%(n)s partly fulfilled", n),
+        Fulfilment.NOT_FULFILLED: ngettext("%(n)s not fulfilled", "%(n)s not fulfilled", n),
+        Fulfilment.NOT_ASSESSED: ngettext("%(n)s not assessed", "%(n)s not assessed", n),
+    }
+    return words[status] % {"n": n}
+
+
 def _summary(context, economy=True) -> list[str]:
     """Sammanfattning: the report's main findings in sentences, from its own figures
     (``economy=False``: the goals and action plans only)."""
@@ -558,7 +574,8 @@ def _summary(context, economy=True) -> list[str]:
         )
     goals = context.get("goals")
     if goals and goals["count"]:
-        parts = ", ".join(f"{f['n']} {f['label']}" for f in goals["finals"] if f["n"])
+        finals = zip(STATUS_ORDER, goals["finals"], strict=True)
+        parts = ", ".join(_counted(status, f["n"]) for status, f in finals if f["n"])
         lines.append(
             _("Of %(count)s %(level)s: %(parts)s.")
             % {"count": goals["count"], "level": goals["level_plural"].lower(), "parts": parts}
