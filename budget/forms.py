@@ -301,13 +301,27 @@ class InvestmentForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
         max_digits=16,
         decimal_places=2,
     )
+    estimated_total_expenditure = AmountField(
+        label=capfirst(_("estimated total expenditure (kr)")),
+        required=False,
+        max_digits=16,
+        decimal_places=2,
+    )
     outcome = AmountField(
         label=capfirst(_("outcome to date (kr)")), max_digits=16, decimal_places=2
     )
 
     class Meta:
         model = InvestmentProject
-        fields = ["code", "name", "unit", "budget", "total_expenditure", "outcome"]
+        fields = [
+            "code",
+            "name",
+            "unit",
+            "budget",
+            "total_expenditure",
+            "estimated_total_expenditure",
+            "outcome",
+        ]
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)

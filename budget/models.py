@@ -931,6 +931,13 @@ class InvestmentProject(FinanceManaged, models.Model):
     total_expenditure = models.DecimalField(
         _("decided total expenditure (kr)"), null=True, blank=True, **MONEY
     )
+    estimated_total_expenditure = models.DecimalField(
+        _("estimated total expenditure (kr)"),
+        null=True,
+        blank=True,
+        **MONEY,
+        help_text=_("What the whole project is now expected to cost (RKR R14)."),
+    )
     outcome = models.DecimalField(_("outcome to date (kr)"), default=0, **MONEY)
     history = HistoricalRecords()
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from followup import rollup_page
 from followup.charts import CountBar, TrendPoint, count_bars_svg, trend_svg
-from followup.choices import Fulfilment, ReportKind
+from followup.choices import Fulfilment, ReportContent, ReportKind
 from followup.models import Assessment, AssignmentReport, ReportingPeriod, Submission
 from followup.rollup import STATUS_ORDER, assignment_mapping, label, rollup_for_period
 from goals.models import Assignment, Goal
@@ -80,6 +80,11 @@ def overview_years(municipality) -> set[int]:
     return {y for start, end in spans for y in range(start, end + 1)}
 
 
+def asks_prognosis(period) -> bool:
+    """Does the period ask for a prognosis for the year-end (delår)? No query."""
+    return period is not None and period.content == ReportContent.GOALS_PROGNOSIS
+
+
 def period_short(period) -> tuple[str, str]:
     """The two lines of a period on a chart's axis: ("Delår", "2026")."""
     if period.kind == ReportKind.INTERIM:
@@ -118,6 +123,7 @@ class GoalCard:
     rollup_url: str
     drill_url: str
     trend: str = ""  # SVG markup
+    prognosis: str = ""  # the rolled-up prognosis for the year-end (delår), else ""
     comments: list = field(default_factory=list)  # UnitComment
 
 
@@ -188,7 +194,7 @@ def fulfilment_page(municipality, period, periods, decided_only: bool) -> dict:
     """The overview's context: a card per goal of the level under the vision.
 
     Queries: the levels, the goals, and the roll-up of the chosen period and of each
-    earlier period in the trend.
+    earlier period in the trend; at delår the roll-up of the prognoses for the year-end.
     """
     levels = levels_of(municipality)
     level = overview_level(levels)
@@ -213,10 +219,18 @@ def fulfilment_page(municipality, period, periods, decided_only: bool) -> dict:
     earlier = _earlier(periods, period)
     history = [(p, rollup_for_period(municipality, p, decided_only=decided_only)) for p in earlier]
     history.append((period, current))
+    prognoses = (
+        rollup_for_period(municipality, period, decided_only=decided_only, prognosis=True)
+        if asks_prognosis(period)
+        else None
+    )
     urls = _urls()
     query = page_query(period, decided_only)
     for pk, title, owner in goals:
         card = _card(pk, title, owner, current.get(pk), urls, query)
+        if prognoses is not None:
+            found = prognoses.get(pk)
+            card.prognosis = _status(found.final if found else "")
         points = []
         for p, rollups in history:
             found = rollups.get(pk)

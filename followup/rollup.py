@@ -209,13 +209,15 @@ def _goal_rows(municipality, year):
     )
 
 
-def _assessments(period, decided_only, goal_ids=None):
-    """goal pk → own assessment status in the period (one query).
+def _assessments(period, decided_only, goal_ids=None, prognosis=False):
+    """goal pk → own assessment status in the period (one query); ``prognosis``: the
+    own prognosis for the year-end instead (asked for at delår).
 
     Where two submissions assess one goal, a decided one wins over one in progress,
     then the later one.
     """
-    rows = Assessment.objects.filter(submission__period=period).exclude(status="")
+    column = "prognosis" if prognosis else "status"
+    rows = Assessment.objects.filter(submission__period=period).exclude(**{column: ""})
     if goal_ids is not None:
         rows = rows.filter(goal_id__in=goal_ids)
     if decided_only:
@@ -228,7 +230,7 @@ def _assessments(period, decided_only, goal_ids=None):
     for goal_id, status in (
         rows.annotate(decided=decided)
         .order_by("goal_id", "decided", "submission__pk")
-        .values_list("goal_id", "status")
+        .values_list("goal_id", column)
     ):
         own[goal_id] = status  # the last one wins
     return own
@@ -492,14 +494,18 @@ def explain(rule, counts, level_plural, indicator_statuses, assignment_statuses,
 # The roll-up -------------------------------------------------------------------------------
 
 
-def rollup_for_period(municipality, period, root=None, *, decided_only=False):
+def rollup_for_period(municipality, period, root=None, *, decided_only=False, prognosis=False):
     """goal pk → ``GoalRollup`` for every adopted goal valid in the period's year, or for
     ``root`` (a goal, its pk, or a collection of pks: the rows /mal/ shows) and the goals
     below it in the chain.
 
     ``decided_only``: count only assessments (and uppdrag reports) of approved or
     locked submissions — reports and public views; otherwise drafts count too.
-    Seven queries at most, whatever the size of the tree.
+    ``prognosis``: roll up the prognoses for the year-end (delår) instead of the
+    assessments, by the same rules: each goal's own prognosis, else the suggestion from
+    the prognoses below it and its indicators' and uppdrag's present state. An owner's
+    changed assessment is of the present, so it takes no part in the prognosis.
+    Seven queries at most (six with ``prognosis``), whatever the size of the tree.
     """
     rows = _goal_rows(municipality, period.year)
     children = defaultdict(list)
@@ -524,9 +530,9 @@ def rollup_for_period(municipality, period, root=None, *, decided_only=False):
     if not wanted:
         return {}
     goal_filter = id_list(wanted) if len(wanted) < len(level_of) else None
-    own = _assessments(period, decided_only, goal_filter)
+    own = _assessments(period, decided_only, goal_filter, prognosis=prognosis)
     rules = rules_for(municipality)
-    overrides = _overrides(period)
+    overrides = {} if prognosis else _overrides(period)
     mapping = assignment_mapping(municipality)
 
     assignment_counts = defaultdict(lambda: defaultdict(int))

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from followup import rollup
-from followup.choices import GOAL_CONTENTS
+from followup.choices import GOAL_CONTENTS, ReportContent
 from followup.history import _action, _who
 from followup.models import Assessment, ReportingPeriod, RollupOverride, Submission
 from goals.models import Assignment, Goal, GoalLevel
@@ -47,6 +47,7 @@ class ChildRow:
     in_progress: bool
     url: str
     goal_url: str
+    prognosis: str = ""  # its rolled-up prognosis for the year-end (delår), else ""
 
 
 def _source(goal_rollup) -> str:
@@ -129,7 +130,8 @@ def set_by_text(override) -> str:
 def assessment_page(goal, period, decided_only: bool) -> dict:
     """Everything the page shows of ``goal`` in ``period`` (period may be None: nothing
     has opened yet). The roll-up, then the children, their analyses, the level below,
-    the override and its log: a fixed number of queries."""
+    the override and its log: a fixed number of queries (at delår, the roll-up of the
+    prognoses for the year-end too)."""
     context = {"goal": goal, "period": period, "decided_only": decided_only}
     if period is None:
         return context
@@ -147,6 +149,12 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
     context["rule_text"] = rollup.rule_text(
         rollup.rules_for(goal.municipality)[goal.level_id], below
     )
+    prognoses = {}
+    if period.content == ReportContent.GOALS_PROGNOSIS:
+        prognoses = rollup.rollup_for_period(
+            goal.municipality, period, goal, decided_only=decided_only, prognosis=True
+        )
+        context["prognosis"] = prognoses.get(goal.pk)
     context["counts"] = [
         {"status": status, "n": mine.counts.get(status, 0)} for status in rollup.STATUS_ORDER
     ]
@@ -178,6 +186,7 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
                 in_progress=in_progress,
                 url=page_url(child.pk, period),
                 goal_url=child.get_absolute_url(),
+                prognosis=prognoses[child.pk].final if child.pk in prognoses else "",
             )
         )
     context["children"] = rows

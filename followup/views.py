@@ -32,6 +32,7 @@ from followup.forms import (
 from followup.history import submission_log
 from followup.models import Evidence, ReportingPeriod, Submission
 from followup.overview import calendar_page, years_offered
+from reports.writing import due_texts
 from styrning.concurrency import EditConflict
 from styrning.models import Membership, Municipality
 from styrning.permissions import (
@@ -175,7 +176,8 @@ def mine(request):
     scope = scope_for(request.user)
     review = scope.manages_budget
     rows = worklist.chef_rows(request.user, today)
-    if request.GET.get(START_PARAM) and not review and not worklist.has_due(rows):
+    texts = due_texts(request.user)  # the report chapters the user writes ("Mina texter")
+    if request.GET.get(START_PARAM) and not review and not worklist.has_due(rows) and not texts:
         return redirect(goals_start_url(request.user))
     review_page = review_form = None
     if review:
@@ -190,6 +192,7 @@ def mine(request):
         "followup/mine.html",
         {
             "rows": rows,
+            "texts": texts,
             "review": review,
             "review_page": review_page,
             "review_rows": review_page.rows if review_page else [],

@@ -35,6 +35,7 @@ def stacked_bar(counts: dict[str, int]) -> dict:
                 "x": round(x, 2),
                 "width": width,
                 "status": str(status),
+                "colour": COLOURS[str(status)],
                 "label": label(status),
                 "n": n,
             }

@@ -14,21 +14,26 @@ in ``notes`` instead of inventing it.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from budget import signs, tables
 from budget.models import BudgetYear, InvestmentProject
-from budget.overview import board_map, budget_overview
+from budget.overview import board_map, budget_overview, needs_action_plan
 from followup.choices import Fulfilment, ReportKind
 from followup.models import Assessment, ReportingPeriod, Submission
 from followup.rollup import STATUS_ORDER, label, rollup_for_period, symbol
 from goals.models import Assignment, Goal, GoalLevel
+from reports import annual as annual_parts
+from reports import financial
 from reports.charts import stacked_bar
 from reports.midterm import midterm
 from reports.models import MIDTERM
+from reports.writing import add_texts
 from styrning import formatting
 from styrning.models import OrgUnit
 
@@ -40,7 +45,7 @@ VERSION = 1
 MONTHLY_KEYS = ["name", "current", "budget_to_date", "outcome", "deviation_to_date"]
 FORECAST_KEYS = ["forecast", "deviation_forecast"]
 
-SUPPORTED = (ReportKind.MONTHLY, ReportKind.INTERIM)
+SUPPORTED = (ReportKind.MONTHLY, ReportKind.INTERIM, ReportKind.ANNUAL)
 
 
 class NotSupported(Exception):
@@ -50,13 +55,21 @@ class NotSupported(Exception):
 def build(period: ReportingPeriod, kind: str | None = None) -> dict:
     """The context of ``period``'s report (of its own kind unless ``kind`` is given: the
     halvtidsuppföljning reads its year's last goal period)."""
-    builders = {ReportKind.MONTHLY: monthly, ReportKind.INTERIM: interim, MIDTERM: midterm}
+    builders = {
+        ReportKind.MONTHLY: monthly,
+        ReportKind.INTERIM: interim,
+        ReportKind.ANNUAL: annual,
+        MIDTERM: midterm,
+    }
     builder = builders.get(kind or period.kind)
     if builder is None:
         raise NotSupported(
             _("Styrning cannot make a %(kind)s yet.") % {"kind": period.get_kind_display()}
         )
-    return builder(period)
+    context = builder(period)
+    if (kind or period.kind) == period.kind:
+        add_texts(context, period)  # the chapters written for the period's own report
+    return context
 
 
 def _base(period) -> dict:
@@ -125,11 +138,17 @@ def monthly(period: ReportingPeriod) -> dict:
     return context
 
 
-def drift_table(ov, with_forecast: bool) -> dict:
-    """The driftredovisning per nämnd with its total, in tkr, from /budget/'s columns."""
-    keys = MONTHLY_KEYS + (FORECAST_KEYS if with_forecast else [])
+def drift_table(ov, with_forecast: bool, keys=None, headings=None) -> dict:
+    """The driftredovisning per nämnd with its total, in tkr, from /budget/'s columns
+    (``keys``, the månadsrapport's by default; ``headings`` renames some by key)."""
+    keys = keys or MONTHLY_KEYS + (FORECAST_KEYS if with_forecast else [])
     by_key = {column.key: column for column in tables.drift_columns(ov.budget_year)}
     columns = [by_key[key] for key in keys]
+    if headings:
+        columns = [
+            replace(column, heading=headings[column.key]) if column.key in headings else column
+            for column in columns
+        ]
 
     def cells(row):
         return [column.page_text(row) for column in columns]
@@ -178,11 +197,52 @@ def _comments(period) -> dict[int, list[dict]]:
 def interim(period: ReportingPeriod) -> dict:
     """Delårsrapport: sammanfattning, måluppfyllelse per goal of the level under the vision,
     driftredovisning with totals, investeringar, åtgärdsplaner, god ekonomisk hushållning
-    and balanskrav from the helårsprognos, and each nämnd's and bolag's section (its goals
-    with assessment, analysis and indicators, its särskilda uppdrag). A fixed number of
-    queries (budget_overview's, the roll-up's and about ten more)."""
+    and balanskrav from the helårsprognos, resultaträkning and balansräkning, and each
+    nämnd's and bolag's section (its goals with assessment, analysis and indicators, its
+    särskilda uppdrag). A fixed number of queries (budget_overview's, the roll-up's and
+    about fifteen more)."""
+    context, _parts = _year_report(period, year_end=False)
+    context["summary"] = _summary(context)
+    return context
+
+
+def annual(period: ReportingPeriod) -> dict:
+    """Årsredovisning: the delårsrapport's parts for the whole year with the year's
+    assessments instead of prognoses, and förvaltningsberättelse (god ekonomisk hushållning,
+    balanskravsutredning), driftredovisning with the adopted budget, the year's budget
+    changes with their decisions, the adjusted budget, utfall and avvikelse, the
+    investeringsredovisning with total expenditure, and the räkenskaper (RR, BR,
+    kassaflödesanalys, noter). A fixed number of queries."""
+    context, parts = _year_report(period, year_end=True)
+    context["title"] = _("Annual report %(year)s") % {"year": period.year}
+    ov, budget_year = parts["overview"], parts["budget_year"]
+    context["drift"] = (
+        drift_table(ov, False, keys=annual_parts.DRIFT_KEYS, headings=annual_parts.headings())
+        if ov
+        else None
+    )
+    context["changes"] = annual_parts.budget_changes(ov) if ov else None
+    context["investments"] = annual_parts.investments(budget_year) if budget_year else None
+    indicators = [
+        _indicator(progress)
+        for goal, rollup in parts["goals"]
+        if rollup and annual_parts.is_financial_goal(goal)
+        for progress in rollup.indicators
+    ]
+    context["economy"] = annual_parts.economy(ov, parts["figures"], indicators)
+    context["management"] = annual_parts.management_report(
+        period, context, ov, parts["figures"], parts["next_year"]
+    )
+    context["summary"] = annual_parts.summary(context) + _summary(context, economy=False)
+    return context
+
+
+def _year_report(period: ReportingPeriod, *, year_end: bool) -> tuple[dict, dict]:
+    """What the delårsrapport and the årsredovisning share, for January–the period's month:
+    goals, drift, investments, action plans, economy, the nämnder's sections and the
+    räkenskaper. Returns the context and the parts the årsredovisning builds on."""
     context = _base(period)
-    context["forecast"] = True
+    context["forecast"] = not year_end
     municipality = period.municipality
     rollups = rollup_for_period(municipality, period, decided_only=True)
     goals = list(
@@ -193,12 +253,23 @@ def interim(period: ReportingPeriod) -> dict:
             end_year__gte=period.year,
         )
         .select_related("level", "owner")
-        .prefetch_related("indicators")
+        .prefetch_related("indicators", "perspectives")
         .order_by("level__order", "tree_id", "lft")
     )
     levels = list(GoalLevel.objects.filter(municipality=municipality).order_by("order"))
-    context["goals"] = _goal_fulfilment(goals, levels, rollups)
-    budget_year = BudgetYear.objects.filter(municipality=municipality, year=period.year).first()
+    prognoses = (
+        None
+        if year_end
+        else rollup_for_period(municipality, period, decided_only=True, prognosis=True)
+    )
+    context["goals"] = _goal_fulfilment(goals, levels, rollups, prognoses)
+    budget_years = {
+        b.year: b
+        for b in BudgetYear.objects.filter(
+            municipality=municipality, year__in=(period.year, period.year + 1)
+        )
+    }
+    budget_year = budget_years.get(period.year)
     ov = budget_overview(budget_year, period.month) if budget_year else None
     if ov is None:
         context["notes"].append(
@@ -208,17 +279,24 @@ def interim(period: ReportingPeriod) -> dict:
     comments = _comments(period)
     context["drift"] = drift_table(ov, True) if ov else None
     context["investments"] = _investments(budget_year) if budget_year else None
-    context["action_plans"] = _action_plans(ov, comments, period) if ov else []
+    context["action_plans"] = _action_plans(ov, comments, period, year_end) if ov else []
     context["economy"] = _economy(ov) if ov else None
-    context["bodies"] = _body_sections(period, goals, rollups)
-    context["summary"] = _summary(context)
-    context["notes"].append(
-        _(
-            "The resultaträkning and balansräkning are not part of this report yet: "
-            "Styrning does not yet map the ledger's accounts to them."
-        )
+    context["bodies"], context["companies"] = split_sections(
+        _body_sections(period, goals, rollups, ov)
     )
-    return context
+    statements_part = financial.statements_part(
+        municipality, period.year, period.month, annual=year_end
+    )
+    figures = statements_part.pop("figures")
+    context["statements"] = statements_part
+    parts = {
+        "overview": ov,
+        "budget_year": budget_year,
+        "next_year": budget_years.get(period.year + 1),
+        "figures": figures,
+        "goals": [(goal, rollups.get(goal.pk)) for goal in goals],
+    }
+    return context, parts
 
 
 def _status(status) -> dict:
@@ -229,9 +307,10 @@ def _status(status) -> dict:
     }
 
 
-def _goal_fulfilment(goals, levels, rollups) -> dict | None:
+def _goal_fulfilment(goals, levels, rollups, prognoses=None) -> dict | None:
     """Måluppfyllelse per goal of the level under the top (the vision): the counts of the
-    goals directly below it by their assessment, a bar of them, the summed assessment."""
+    goals directly below it by their assessment, a bar of them, the summed assessment
+    and, given ``prognoses`` (the roll-up of the prognoses, delår), the year-end's."""
     if len(levels) < 2:
         return None
     level, below = levels[1], (levels[2] if len(levels) > 2 else None)
@@ -248,6 +327,9 @@ def _goal_fulfilment(goals, levels, rollups) -> dict | None:
                 "total": sum(counts.values()),
                 "final": _status(rollup.final if rollup else None),
                 "explanation": rollup.explanation if rollup else "",
+                "prognosis": _status(prognoses[goal.pk].final)
+                if prognoses and goal.pk in prognoses
+                else None,
                 "chart": stacked_bar(counts),
             }
         )
@@ -300,17 +382,24 @@ def _investments(budget_year) -> dict:
     }
 
 
-def _action_plans(ov, comments, period) -> list[dict]:
-    """The nämnder whose forecast deviates beyond the threshold, and every action plan sent."""
+def _action_plans(ov, comments, period, year_end=False) -> list[dict]:
+    """The nämnder whose forecast (at year-end: outcome) deviates beyond the threshold, and
+    every action plan sent."""
     found = []
     for row in ov.rows:
         plans = [c for c in comments.get(row.unit.pk, []) if c["action_plan"]]
-        if row.needs_action_plan or plans:
+        deviation = row.deviation_to_date if year_end else row.deviation_forecast
+        needed = (
+            needs_action_plan(ov.budget_year, deviation, row.current)
+            if year_end
+            else row.needs_action_plan
+        )
+        if needed or plans:
             found.append(
                 {
                     "name": row.name,
-                    "deviation": formatting.tkr(row.deviation_forecast),
-                    "needed": row.needs_action_plan,
+                    "deviation": formatting.tkr(deviation),
+                    "needed": needed,
                     "plans": plans,
                 }
             )
@@ -339,14 +428,23 @@ def _economy(ov) -> dict:
     }
 
 
-def _body_sections(period, goals, rollups) -> list[dict]:
+def _body_sections(period, goals, rollups, ov=None) -> list[dict]:
     """Each nämnd, styrelse and bolagsstyrelse: its goals with assessment, prognosis,
-    analysis and indicators, and the särskilda uppdrag of its units (three queries)."""
+    analysis and indicators, the särskilda uppdrag of its units, and its row of the
+    driftredovisning (``ov``). A bolagsstyrelse's section is its kommunägt bolag's
+    (``"company"``: the bolag's name), with the bolag's own goals too; three queries."""
     municipality = period.municipality
-    bodies = list(
+    units = list(
         OrgUnit.objects.filter(
-            municipality=municipality, kind__in=OrgUnit.GOVERNING_KINDS
+            municipality=municipality,
+            kind__in=(*OrgUnit.GOVERNING_KINDS, OrgUnit.Kind.COMPANY),
         ).order_by("tree_id", "lft")
+    )
+    bodies = [u for u in units if u.kind in OrgUnit.GOVERNING_KINDS]
+    companies = {u.parent_id: u for u in units if u.kind == OrgUnit.Kind.COMPANY}
+    section_of = {b.pk: b.pk for b in bodies}
+    section_of.update(
+        {company.pk: board for board, company in companies.items() if board in section_of}
     )
     boards = board_map(municipality)
     analyses = {
@@ -360,8 +458,8 @@ def _body_sections(period, goals, rollups) -> list[dict]:
     }
     by_body = defaultdict(list)
     for goal in goals:
-        if goal.owner_id in {b.pk for b in bodies}:
-            by_body[goal.owner_id].append(goal)
+        if goal.owner_id in section_of:
+            by_body[section_of[goal.owner_id]].append(goal)
     assignments = defaultdict(list)
     for assignment in (
         Assignment.objects.filter(municipality=municipality)
@@ -378,6 +476,7 @@ def _body_sections(period, goals, rollups) -> list[dict]:
                 "comment": assignment.comment,
             }
         )
+    drift = _drift_rows(ov)
     sections = []
     for body in bodies:
         rows = []
@@ -397,11 +496,39 @@ def _body_sections(period, goals, rollups) -> list[dict]:
                     ],
                 }
             )
-        if rows or assignments.get(body.pk):
+        company = companies.get(body.pk) if body.kind == OrgUnit.Kind.BOARD else None
+        if rows or assignments.get(body.pk) or company:
             sections.append(
-                {"name": body.name, "goals": rows, "assignments": assignments.get(body.pk, [])}
+                {
+                    "name": company.name if company else body.name,
+                    "board": body.name,
+                    "company": bool(company),
+                    "goals": rows,
+                    "assignments": assignments.get(body.pk, []),
+                    "economy": drift.get(body.pk),
+                }
             )
     return sections
+
+
+def _drift_rows(ov) -> dict[int, dict]:
+    """Nämnd or styrelse id → its row of the driftredovisning with its headings (no query)."""
+    if ov is None:
+        return {}
+    table = drift_table(ov, True)
+    return {
+        row.unit.pk: {"columns": table["columns"][1:], "row": found, "unit": table["unit"]}
+        for row, found in zip(tables.drift_rows(ov), table["rows"], strict=True)
+        if row.unit is not None
+    }
+
+
+def split_sections(sections) -> tuple[list[dict], list[dict]]:
+    """The nämnder's sections and the kommunägda bolagens, each in the order of the tree."""
+    return (
+        [s for s in sections if not s["company"]],
+        [s for s in sections if s["company"]],
+    )
 
 
 def _indicator(progress) -> dict:
@@ -421,10 +548,22 @@ def _indicator(progress) -> dict:
     }
 
 
-def _summary(context) -> list[str]:
-    """Sammanfattning: the report's main findings in sentences, from its own figures."""
+def _counted(status, n) -> str:
+    """ "3 uppfyllda", "1 delvis uppfyllt": a count with its status in agreement."""
+    words = {
+        Fulfilment.FULFILLED: ngettext("%(n)s fulfilled", "%(n)s fulfilled", n),
+        Fulfilment.PARTLY: ngettext("%(n)s partly fulfilled", "%(n)s partly fulfilled", n),
+        Fulfilment.NOT_FULFILLED: ngettext("%(n)s not fulfilled", "%(n)s not fulfilled", n),
+        Fulfilment.NOT_ASSESSED: ngettext("%(n)s not assessed", "%(n)s not assessed", n),
+    }
+    return words[status] % {"n": n}
+
+
+def _summary(context, economy=True) -> list[str]:
+    """Sammanfattning: the report's main findings in sentences, from its own figures
+    (``economy=False``: the goals and action plans only)."""
     lines = []
-    economy = context.get("economy")
+    economy = context.get("economy") if economy else None
     if economy:
         lines.append(
             _(
@@ -444,7 +583,8 @@ def _summary(context) -> list[str]:
         )
     goals = context.get("goals")
     if goals and goals["count"]:
-        parts = ", ".join(f"{f['n']} {f['label']}" for f in goals["finals"] if f["n"])
+        finals = zip(STATUS_ORDER, goals["finals"], strict=True)
+        parts = ", ".join(_counted(status, f["n"]) for status, f in finals if f["n"])
         lines.append(
             _("Of %(count)s %(level)s: %(parts)s.")
             % {"count": goals["count"], "level": goals["level_plural"].lower(), "parts": parts}

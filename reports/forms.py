@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from followup.models import ReportingPeriod
 from reports.context import SUPPORTED
-from reports.models import adopting_kinds
+from reports.models import ReportText, ReportTextComment, WordTemplate, adopting_kinds
+from styrning.concurrency import VersionCheckMixin
 from styrning.forms import AccessibleFormMixin
 from styrning.models import OrgUnit
 
@@ -55,3 +56,83 @@ class AdoptForm(AccessibleFormMixin, forms.Form):
         self.fields["body"].queryset = OrgUnit.objects.filter(
             municipality_id=report.municipality_id, kind__in=adopting_kinds(report.kind)
         ).order_by("tree_id", "lft")
+
+
+class ReportTextForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
+    """The chapter's text; a second save over someone else's is refused (the version)."""
+
+    class Meta:
+        model = ReportText
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 18})}
+        help_texts = {"text": _("Separate paragraphs with a blank line.")}
+
+
+def writer_choices(writers) -> list[tuple[str, str]]:
+    """The choices of the owner field, read once for every chapter's form."""
+    return [("", _("Nobody yet"))] + [
+        (str(user.pk), user.get_full_name() or user.username) for user in writers
+    ]
+
+
+class ChapterSetupForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
+    """One chapter's owner, deadline and anvisningar, as the ekonomichef sets them.
+
+    The owners are given as ``writers`` (users, read once for all the page's forms).
+    """
+
+    owner = forms.TypedChoiceField(label=_("Writer"), required=False)
+
+    class Meta:
+        model = ReportText
+        fields = ["owner", "deadline", "instructions"]
+        widgets = {
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "instructions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, writers, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._writers = writers
+        self.fields["owner"].choices = choices
+
+    def clean_owner(self):
+        value = self.cleaned_data.get("owner")
+        if not value:
+            return None
+        try:
+            return self._writers[int(value)]
+        except (KeyError, ValueError):
+            raise forms.ValidationError(_("Choose one of the people listed.")) from None
+
+
+class CommentForm(AccessibleFormMixin, forms.ModelForm):
+    class Meta:
+        model = ReportTextComment
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+        labels = {"body": _("Your comment")}
+
+
+class WordTemplateForm(AccessibleFormMixin, forms.ModelForm):
+    """The municipality's Word template (.docx)."""
+
+    class Meta:
+        model = WordTemplate
+        fields = ["file"]
+        help_texts = {
+            "file": _(
+                "A .docx document whose styles (Heading 1, Heading 2, Normal, tables), "
+                "header, logo and fonts the Word export uses. Its own text is not kept."
+            )
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = getattr(upload, "name", "") or ""
+        if not name.lower().endswith(".docx"):
+            raise forms.ValidationError(_("Upload a Word document (.docx)."))
+        from reports.docx import check_template
+
+        check_template(upload)
+        return upload

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from followup.choices import ReportKind
@@ -232,3 +233,233 @@ def adopting_kinds(kind) -> tuple:
     if kind == ReportKind.MONTHLY:
         return (OrgUnit.Kind.COUNCIL, *OrgUnit.GOVERNING_KINDS)
     return (OrgUnit.Kind.COUNCIL,)
+
+
+# --- the report's written texts -----------------------------------------------------------
+
+
+class ReportTextQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The ekonomichef and administrators read every text; others the texts of the
+        periods where they write a chapter and those of the units whose follow-ups they may
+        read (politicians none: drafts). No query until evaluated."""
+        from styrning.permissions import report_text_reader_filter
+
+        condition = report_text_reader_filter(user)
+        if condition is None:
+            return self
+        return self.filter(condition).distinct()
+
+    def for_page(self):
+        """What the lists show beside each text (one query)."""
+        return self.select_related("period", "unit", "owner")
+
+    def due_for(self, user):
+        """The texts ``user`` still has to write: theirs, not yet done, in a period whose
+        report has not been adopted (no query until evaluated)."""
+        return (
+            self.filter(owner=user, state=ReportText.State.DRAFT)
+            .exclude(period__state=ReportingPeriod.State.LOCKED)
+            .order_by(models.F("deadline").asc(nulls_last=True), "period__year", "order")
+        )
+
+
+class ReportText(models.Model):
+    """Rapporttext (kapitel): one written part of a period's report — the sammanfattning,
+    a section of the förvaltningsberättelse or a nämnd's analysis — with its owner, the
+    ekonomichef's anvisningar and deadline, and its state (utkast → klar → låst).
+
+    Nothing locked changes: neither a locked text nor any text of a locked period (an
+    adopted report locks its period).
+    """
+
+    class Section(models.TextChoices):
+        SUMMARY = "summary", _("Summary of the report")
+        OVERVIEW = "overview", _("Important conditions for the result and financial position")
+        EVENTS = "events", _("Events of significant importance")
+        GOVERNANCE = "governance", _("Governance and follow-up")
+        ECONOMY = "economy", _("Good financial management and financial position")
+        OUTLOOK = "outlook", _("Expected development")
+        BODY = "body", _("Analysis of a committee or board")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("text state", "draft")
+        DONE = "done", pgettext_lazy("text state", "done")
+        LOCKED = "locked", pgettext_lazy("text state", "locked")
+
+    period = models.ForeignKey(
+        ReportingPeriod,
+        on_delete=models.CASCADE,
+        related_name="report_texts",
+        verbose_name=_("reporting period"),
+    )
+    section = models.CharField(_("section"), max_length=12, choices=Section.choices)
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_texts",
+        verbose_name=_("committee or board"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="report_texts",
+        verbose_name=_("writer"),
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    instructions = models.TextField(
+        _("instructions"),
+        blank=True,
+        help_text=_("The finance director's instructions, shown beside the text while writing."),
+    )
+    text = models.TextField(_("text"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    history = HistoricalRecords()
+
+    objects = ReportTextQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period", "order", "pk"]
+        verbose_name = _("report text")
+        verbose_name_plural = _("report texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "section"],
+                condition=models.Q(unit__isnull=True),
+                name="%(app_label)s_%(class)s_one_section_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "unit"],
+                condition=models.Q(unit__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_unit_and_period",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(section="body") & models.Q(unit__isnull=False))
+                | (~models.Q(section="body") & models.Q(unit__isnull=True)),
+                name="%(app_label)s_%(class)s_body_has_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self._stored_frozen():
+            raise ValidationError(TEXT_LOCKED_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("reports:text", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        if self._stored_frozen():
+            raise ValidationError(TEXT_LOCKED_MESSAGE)
+        return super().delete(*args, **kwargs)
+
+    @property
+    def title(self) -> str:
+        """The chapter's heading: the nämnd's name, or the section's."""
+        if self.unit_id is not None:
+            return self.unit.name
+        return str(self.get_section_display())
+
+    @property
+    def access_unit(self):
+        return self.unit
+
+    @property
+    def is_frozen(self) -> bool:
+        """Locked, or its period is (the report adopted): nothing changes."""
+        return self.state == self.State.LOCKED or self.period.is_locked
+
+    @property
+    def shown_state(self) -> str:
+        return str(self.State.LOCKED.label if self.is_frozen else self.get_state_display())
+
+    def _stored_frozen(self) -> bool:
+        """Is the stored row locked, or its period? (one query; False for a new row)"""
+        if self.pk is None:
+            return False
+        return (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .filter(models.Q(state=self.State.LOCKED) | models.Q(period__state="locked"))
+            .exists()
+        )
+
+    def clean(self):
+        super().clean()
+        if self.state in (self.State.DONE, self.State.LOCKED) and not self.text.strip():
+            raise ValidationError({"text": _("Write the text before marking it done.")})
+        if self.unit_id is not None and self.period_id is not None:
+            if self.unit.municipality_id != self.period.municipality_id:
+                raise ValidationError({"unit": _("The unit belongs to another municipality.")})
+
+
+TEXT_LOCKED_MESSAGE = _("The text is locked and can no longer change.")
+
+
+class ReportTextComment(models.Model):
+    """Kommentar: one message in the thread beside a report text."""
+
+    report_text = models.ForeignKey(
+        ReportText, on_delete=models.CASCADE, related_name="comments", verbose_name=_("text")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment"))
+    created = models.DateTimeField(_("written at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self):
+        return self.body[:60]
+
+
+def word_template_path(instance, filename) -> str:
+    return f"rapporter/mallar/{filename}"
+
+
+class WordTemplate(models.Model):
+    """Wordmall: the municipality's own .docx template (logo, fonts, heading styles) that
+    the reports' Word export is written on."""
+
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="word_template",
+        verbose_name=_("municipality"),
+    )
+    file = models.FileField(_("Word template"), upload_to=word_template_path)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["municipality"]
+        verbose_name = _("Word template")
+        verbose_name_plural = _("Word templates")
+
+    def __str__(self):
+        return self.file.name

@@ -7,15 +7,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from followup.fulfilment import default_midterm_year
+from reports.docx import CONTENT_TYPE as DOCX_TYPE
+from reports.docx import write_docx
 from reports.forms import AdoptForm, MidtermRequestForm, RequestForm
 from reports.midterm import midterm_year_period, midterm_years
-from reports.models import MIDTERM, Report
+from reports.models import MIDTERM, Report, WordTemplate
 from reports.pdf import body_template
 from reports.services import adopt as adopt_report
 from reports.services import request_report
@@ -142,10 +144,10 @@ def status(request, pk):
     return render(request, "reports/_status.html", {"report": _report_for(request, pk)})
 
 
-@require_GET
-def download(request, pk):
-    """The PDF: an adopted report for everyone (also without logging in), a draft for the
-    ekonomichef; anonymous visitors asking for anything else are sent to the login."""
+def _downloadable(request, pk):
+    """The report whose files the user may download: an adopted one everyone (also without
+    logging in), a draft the ekonomichef; else 404, or the login for anonymous visitors
+    (returned as the response)."""
     visible = _reports(Municipality.objects.current()).visible_to(request.user)
     report = visible.filter(pk=pk).first()
     if report is None:
@@ -154,6 +156,15 @@ def download(request, pk):
 
             return redirect_to_login(request.get_full_path())
         raise Http404
+    return report
+
+
+@require_GET
+def download(request, pk):
+    """The PDF, for those who may download the report."""
+    report = _downloadable(request, pk)
+    if not isinstance(report, Report):
+        return report
     if not report.file:
         raise Http404
     return FileResponse(
@@ -162,6 +173,23 @@ def download(request, pk):
         filename=report.filename,
         content_type="application/pdf",
     )
+
+
+@require_GET
+def download_docx(request, pk):
+    """The same report as a Word document on the municipality's template: the figures and
+    texts of the PDF (its snapshot), for the same people."""
+    report = _downloadable(request, pk)
+    if not isinstance(report, Report):
+        return report
+    if not report.snapshot:
+        raise Http404
+    template = WordTemplate.objects.filter(municipality_id=report.municipality_id).first()
+    data = write_docx(report.snapshot, template.file if template else None)
+    filename = report.filename.removesuffix(".pdf") + ".docx"
+    response = HttpResponse(data, content_type=DOCX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_POST

@@ -60,6 +60,15 @@ def current_version(instance) -> int | None:
     return instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
 
 
+def current_versions(model, pks) -> dict[int, int]:
+    """Object pk → the id of its latest history row, for many objects (one query)."""
+    from django.db.models import Max
+
+    history = model.history.model
+    rows = history.objects.filter(id__in=list(pks)).values("id").annotate(v=Max("history_id"))
+    return {row["id"]: row["v"] for row in rows}
+
+
 def _who(record) -> str:
     user = record.history_user
     if user is None:
@@ -70,11 +79,15 @@ def _who(record) -> str:
 class VersionCheckMixin:
     """A hidden version field compared inside the save's transaction (see the module doc)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, version=None, **kwargs):
+        # ``version``: the object's version read beforehand (``current_versions``), so a
+        # page of many forms reads them in one query instead of one each.
         super().__init__(*args, **kwargs)
         self.fields[VERSION_FIELD] = forms.CharField(widget=forms.HiddenInput, required=False)
         if self.instance.pk is not None:
-            self.initial[VERSION_FIELD] = str(current_version(self.instance) or "")
+            if version is None:
+                version = current_version(self.instance)
+            self.initial[VERSION_FIELD] = str(version or "")
 
     def save(self, commit=True):
         if commit and self.instance.pk is not None:

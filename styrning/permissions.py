@@ -404,3 +404,65 @@ def may_manage_reports(user) -> bool:
     """May ask for, read the drafts of and record the adoption of reports? (no query
     beyond the scope's)"""
     return scope_for(user).manages_budget
+
+
+# Report texts (the written chapters of a report)
+#
+# The ekonomichef (and administrators) set up a period's chapters: owners, deadlines and
+# anvisningar. A chapter's owner writes it; the ekonomichef may edit every chapter (the final
+# edit) and alone locks them. Everyone who may read a chapter comments on it: the ekonomichef,
+# the writers of the same report, and those who may read the follow-ups in progress of the
+# chapter's nämnd. Nothing locked changes (a locked text, or any text of a locked period).
+
+
+def may_set_up_report_texts(user) -> bool:
+    """May set up the chapters of a period's report (owners, deadlines, anvisningar)?"""
+    return may_manage_reports(user)
+
+
+def report_text_reader_filter(user):
+    """A Q for the texts ``user`` may read, or None for every text (no query beyond the
+    scope's)."""
+    from django.db.models import Q
+
+    scope = scope_for(user)
+    if scope.reads_everything:
+        return None
+    if not scope.is_authenticated:
+        return Q(pk__in=[])
+    condition = Q(period__report_texts__owner_id=user.pk)
+    roots = scope.read_roots + scope.draft_boards
+    if roots:
+        condition |= Q(unit__in=OrgUnit.objects.in_subtrees(roots))
+    return condition
+
+
+@dataclass(frozen=True)
+class ReportTextRights:
+    """What one user may do with one readable report text."""
+
+    write: bool = False
+    comment: bool = False
+    lock: bool = False
+
+
+def report_text_rights(user, text) -> ReportTextRights:
+    """Write (its owner and the ekonomichef), comment (every reader), lock (the ekonomichef)
+    — none of it once the text or its period is locked. (no query)"""
+    if text.is_frozen:
+        return ReportTextRights()
+    manager = may_manage_reports(user)
+    owner = user.pk is not None and text.owner_id == user.pk
+    return ReportTextRights(
+        write=manager or owner,
+        comment=True,
+        lock=manager and text.state == text.State.DONE,
+    )
+
+
+def require_report_text(user, text, action) -> ReportTextRights:
+    """403 unless the user may ``action`` ("write", "comment" or "lock") the readable text."""
+    rights = report_text_rights(user, text)
+    if not getattr(rights, action):
+        raise PermissionDenied
+    return rights

@@ -16,6 +16,8 @@ from followup.calendar import open_period
 from followup.models import Submission
 from followup.submissions import attach
 from goals.models import Assignment
+from reports.models import ReportText
+from reports.writing import create_chapters
 from tests.factories import make_indicator
 from tests.followup.factories import make_year
 from tests.reports.factories import make_report
@@ -180,6 +182,21 @@ MATRIX = {
     "reports:download": {"GET": FINANCE_ONLY, "POST": everyone(405, anonymous=405)},
     "reports:adopt": {"GET": everyone(405, anonymous=405), "POST": FINANCE_ONLY},
     "reports:public": {"GET": everyone(200, anonymous=200), "POST": everyone(405, anonymous=405)},
+    # Writing the report together (tests/reports/test_writing.py): everyone logged in has
+    # "Mina texter"; the ekonomichef sets up a period's chapters (an empty POST saves
+    # without a version: the form says so, 200); nämnd A's chapter is read by its writer
+    # (chef A), the report's other writers (chef B) and the ekonomichef, written by chef A and
+    # the ekonomichef (an empty POST: no version, 200), never read by HR or politicians.
+    # The Word export has the PDF's permission; the ekonomichef uploads the municipality's
+    # Word template (an empty POST is an invalid form: 200).
+    "reports:download_docx": {"GET": FINANCE_ONLY, "POST": everyone(405, anonymous=405)},
+    "reports:word_template": {"GET": MANAGE, "POST": MANAGE},
+    "reports:my_texts": READ_ONLY,
+    "reports:texts_setup": {"GET": MANAGE, "POST": MANAGE},
+    "reports:text": {
+        "GET": by_role(404, chef_a=200, chef_b=200, finance=200, admin=200),
+        "POST": by_role(404, chef_a=200, chef_b=403, finance=200, admin=200),
+    },
     # How unit A's adopted plan was assessed: every logged-in user reads it (drafts'
     # assessments only those who may read follow-ups in progress); the goal's owner (chef A,
     # administrators) sets another assessment (an empty POST is an invalid form: 200).
@@ -203,9 +220,11 @@ def objects(world, settings, tmp_path):
     evidence = attach(
         submission, SimpleUploadedFile("bilaga.pdf", b"%PDF-1.4", content_type="application/pdf")
     )
+    create_chapters(period, world.finance)
     return SimpleNamespace(
         period=period,
         report=make_report(period),
+        report_text=ReportText.objects.get(period=period, unit=world.nA),
         submission=submission,
         evidence=evidence,
         investment=InvestmentProject.objects.create(

@@ -27,6 +27,8 @@ from budget.totals import refresh_totals
 from followup.models import PersonnelFigure, PersonnelReport, ReportingPeriod, Submission
 from followup.models.personnel import PERSONNEL_KINDS
 from goals.models import Assignment
+from reports.models import ReportText
+from reports.writing import create_chapters
 from styrning.models import OrgUnit
 from tests.factories import Kind, make_goal, make_indicator, make_unit, make_world
 from tests.followup.factories import make_year, set_state
@@ -40,7 +42,7 @@ SIZES = {"small": 0, "large": 4}
 USERS = ["politician", "finance", "chef_a"]
 YEAR = 2026
 # A draft submission is its unit's: the politician's 404 has nothing to count.
-UNREADABLE = {("politician", "followup:submission")}
+UNREADABLE = {("politician", "followup:submission"), ("politician", "reports:text")}
 
 
 def _budget(world, bodies):
@@ -144,6 +146,10 @@ def _reports(world):
     for period in periods[:3]:
         make_report(period)
     world.report = make_report(periods[4], adopted_by=world.kf)
+    # The delårsrapport's chapters (one per nämnd: more with the municipality), chef A's
+    # analysis of nämnd A among them.
+    create_chapters(world.interim, world.finance)
+    world.report_text = ReportText.objects.get(period=world.interim, unit=world.nA)
 
 
 def _personnel(world):
@@ -193,6 +199,10 @@ def pages(world) -> dict[str, str]:
         "reports:index": "/rapporter/",
         "reports:detail": f"/rapporter/{world.report.pk}/",
         "reports:public": "/oppen/",
+        "reports:my_texts": "/rapporter/texter/",
+        "reports:word_template": "/rapporter/wordmall/",
+        "reports:text": f"/rapporter/texter/{world.report_text.pk}/",
+        "reports:texts_setup": f"/rapporter/perioder/{world.interim.pk}/texter/",
         # How KF's inriktningsmål was assessed: every nämndmål below it, their indicators.
         "followup:rollup": f"/uppfoljning/bedomning/{world.top.pk}/?period={world.interim.pk}",
     }

@@ -49,7 +49,8 @@ def url_patterns() -> list[Pattern]:
 # investment (an investment project of the budget year), change (a decided budget change
 # between two nämnder), period (a reporting period of the årshjul), submission (unit A's
 # draft in that period, opened), evidence (a file attached to it), report (a finished
-# draft report of that period).
+# draft report of that period), report_text (nämnd A's chapter of that report, written by
+# chef A).
 PARAMS = {
     ("goals:detail", "pk"): "plan",
     # The fragment of a draft: 404 to those who may not read the draft.
@@ -92,7 +93,12 @@ PARAMS = {
     ("reports:detail", "pk"): "report",
     ("reports:status", "pk"): "report",
     ("reports:download", "pk"): "report",
+    ("reports:download_docx", "pk"): "report",
     ("reports:adopt", "pk"): "report",
+    # The chapters of the period's report, and the nämnd A's analysis (its förvaltningschef
+    # writes it).
+    ("reports:texts_setup", "pk"): "period",
+    ("reports:text", "pk"): "report_text",
     # How an adopted goal's assessment was made (the latest goal period that has opened).
     ("followup:rollup", "goal_pk"): "plan",
 }

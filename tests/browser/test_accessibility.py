@@ -36,6 +36,7 @@ SKIP = {
     # (the form is on the report's page, scanned there).
     "reports:status",
     "reports:download",
+    "reports:download_docx",
     "reports:adopt",
 }
 # Kinds of page no link reaches in the demo, and why.

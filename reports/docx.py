@@ -1,0 +1,244 @@
+"""The report as a Word document (.docx), for the last edits some kommuner make in Word.
+
+Written from the same context as the page and the PDF (the report's snapshot: the same
+figures), on the municipality's own template (``WordTemplate``: its header and logo, fonts
+and the styles "Heading 1", "Heading 2", "Normal" and "Table Grid"); without one, or where
+the template lacks a style, python-docx's built-in default is used. The template's own
+body text is dropped; its sections (page size, header, footer) are kept.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+HEADING_1, HEADING_2, NORMAL, TABLE = "Heading 1", "Heading 2", "Normal", "Table Grid"
+
+
+def check_template(upload) -> None:
+    """Refuse a file python-docx cannot open as a Word document."""
+    import docx
+
+    try:
+        docx.Document(upload)
+    except Exception as error:  # python-docx raises several kinds for a broken file
+        raise ValidationError(
+            _("The file is not a Word document that can be used as a template.")
+        ) from error
+    finally:
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+
+
+def _document(template_file=None):
+    """A document on the template (its body emptied), or on python-docx's default."""
+    import docx
+
+    if template_file is None:
+        return docx.Document()
+    with template_file.open("rb") as handle:
+        document = docx.Document(io.BytesIO(handle.read()))
+    body = document.element.body
+    for child in list(body):
+        if not child.tag.endswith("}sectPr"):
+            body.remove(child)
+    return document
+
+
+class _Writer:
+    def __init__(self, document):
+        self.doc = document
+        names = {style.name for style in document.styles}
+        self.heading = {
+            1: HEADING_1 if HEADING_1 in names else None,
+            2: HEADING_2 if HEADING_2 in names else None,
+        }
+        self.normal = NORMAL if NORMAL in names else None
+        self.table_style = TABLE if TABLE in names else None
+
+    def h(self, text, level=1):
+        style = self.heading[level]
+        if style is None:
+            run = self.doc.add_paragraph(style=self.normal).add_run(str(text))
+            run.bold = True
+            return
+        self.doc.add_paragraph(str(text), style=style)
+
+    def p(self, text):
+        if text:
+            self.doc.add_paragraph(str(text), style=self.normal)
+
+    def paragraphs(self, items):
+        for item in items or []:
+            self.p(item)
+
+    def table(self, header, rows, footer=None):
+        """A table: ``header`` and each row are lists of cell texts."""
+        body = [header, *rows] + ([footer] if footer else [])
+        table = self.doc.add_table(rows=len(body), cols=len(header))
+        if self.table_style:
+            table.style = self.table_style
+        for r, cells in enumerate(body):
+            for c, value in enumerate(cells):
+                table.cell(r, c).text = str(value if value is not None else "")
+        for cell in table.rows[0].cells:
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
+        if footer:
+            for cell in table.rows[-1].cells:
+                for run in cell.paragraphs[0].runs:
+                    run.bold = True
+        return table
+
+
+def write_docx(context: dict, template_file=None) -> bytes:
+    """The report of ``context`` as .docx bytes, on ``template_file`` (a FieldFile) if given."""
+    with translation.override(settings.LANGUAGE_CODE):
+        w = _Writer(_document(template_file))
+        w.h(context.get("title", ""), 1)
+        w.p(context.get("municipality", ""))
+        if context.get("period_span"):
+            w.p(_("Period %(span)s.") % {"span": context["period_span"]})
+        written = context.get("written") or {}
+        summary = written.get("summary") or []
+        if summary or context.get("summary"):
+            w.h(_("Summary of the report"), 1)
+            w.paragraphs(summary)
+            w.paragraphs(context.get("summary"))
+        w.paragraphs(context.get("notes"))
+        if written.get("chapters"):
+            w.h(_("Administration report"), 1)
+            for chapter in written["chapters"]:
+                w.h(chapter["title"], 2)
+                w.paragraphs(chapter["paragraphs"])
+        _goals(w, context.get("goals"))
+        _economy(w, context.get("economy"), written.get("economy"))
+        _drift(w, context)
+        _investments(w, context.get("investments"))
+        _action_plans(w, context.get("action_plans"))
+        _bodies(w, context)
+        out = io.BytesIO()
+        w.doc.core_properties.title = (
+            f"{context.get('title', '')} – {context.get('municipality', '')}"
+        )
+        w.doc.core_properties.language = "sv-SE"
+        w.doc.save(out)
+        return out.getvalue()
+
+
+def _goals(w, goals):
+    if not goals or not goals.get("rows"):
+        return
+    w.h(_("Goal fulfilment"), 1)
+    w.table(
+        [goals["level"], *[str(s).capitalize() for s in goals["statuses"]], _("Assessment")],
+        [
+            [g["title"], *g["counts"], f"{g['final']['symbol']} {g['final']['label']}"]
+            for g in goals["rows"]
+        ],
+    )
+    for g in goals["rows"]:
+        if g.get("explanation"):
+            w.p(f"{g['title']}: {g['explanation']}")
+
+
+def _economy(w, economy, written):
+    if not economy and not written:
+        return
+    w.h(_("Good financial management and the balance requirement"), 1)
+    w.paragraphs(written)
+    if economy:
+        w.table(
+            ["", _("Budget"), _("Full-year forecast")],
+            [
+                [_("The year's result"), economy["result_budget"], economy["result_forecast"]],
+                [
+                    _("Share of taxes and grants"),
+                    economy["share_budget"],
+                    economy["share_forecast"],
+                ],
+                [_("The financial target"), economy["target"], economy["target"]],
+            ],
+        )
+        balance = economy.get("balance") or {}
+        if balance:
+            w.p(_("Balance requirement result (forecast)") + f": {balance.get('outcome', '')}")
+
+
+def _drift(w, context):
+    drift = context.get("drift")
+    if not drift:
+        return
+    title = (
+        _("Operations per committee")
+        if context.get("kind") != "monthly"
+        else _("Budget and outcome per committee")
+    )
+    w.h(title, 1)
+    w.p(_("Amounts in %(unit)s.") % {"unit": drift.get("unit", "tkr")})
+    columns = [c["heading"] for c in drift["columns"]]
+    w.table(
+        columns,
+        [[row["name"], *row["cells"]] for row in drift["rows"]],
+        [drift["total"]["name"], *drift["total"]["cells"]],
+    )
+
+
+def _investments(w, investments):
+    if not investments:
+        return
+    w.h(_("Investments"), 1)
+    w.table(
+        [
+            _("Project"),
+            _("Unit"),
+            _("Budget"),
+            _("Outcome to date"),
+            _("Deviation"),
+            _("Total expenditure"),
+        ],
+        [[p["name"], p["unit"], *p["cells"]] for p in investments["rows"]],
+        [_("Total"), "", *investments["total"]],
+    )
+
+
+def _action_plans(w, plans):
+    if not plans:
+        return
+    w.h(_("Action plans"), 1)
+    for plan in plans:
+        w.h(plan["name"], 2)
+        for item in plan.get("plans", []):
+            w.p(f"{item['unit']}: {item['action_plan']}")
+
+
+def _bodies(w, context):
+    bodies = context.get("bodies") or []
+    monthly = context.get("kind") == "monthly"
+    if monthly and bodies:
+        w.h(_("Comments and measures"), 1)
+    for body in bodies:
+        w.h(body["name"], 2 if monthly else 1)
+        w.paragraphs(body.get("analysis_text"))
+        for c in body.get("comments", []):
+            w.p(f"{c['unit']}: {c['comment']}" if c.get("comment") else "")
+            if c.get("action_plan"):
+                w.p(f"{_('Action plan')}: {c['action_plan']}")
+        for g in body.get("goals", []):
+            w.h(g["title"], 2)
+            w.p(f"{_('Assessment')}: {g['final']['symbol']} {g['final']['label']}")
+            w.p(g.get("analysis") or g.get("explanation"))
+            if g.get("indicators"):
+                w.table(
+                    [_("Indicator"), _("Baseline"), _("Target"), _("Latest value")],
+                    [[i["name"], i["baseline"], i["target"], i["value"]] for i in g["indicators"]],
+                )
+        if body.get("assignments"):
+            w.h(_("Special assignments"), 2)
+            for a in body["assignments"]:
+                w.p(f"{a['title']} ({a['unit']}): {a['status']}")

@@ -1,0 +1,161 @@
+"""The årsredovisning for the demo municipality, read back from a real PDF: the totals per
+nämnd equal /budget/'s overview, the resultaträkning's result equals the outcome rows' sum,
+the balansräkning balances, the counts per inriktningsmål equal the assessments; the PDF
+declares Swedish and a title; ``render_report annual`` writes it; the demo holds the
+previous year's adopted delårsrapport and årsredovisning; ``build`` runs a fixed number of
+queries at two sizes."""
+
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+
+import pypdf
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+
+from budget.models import AccountGroup, BalanceAmount, BudgetYear, Outcome
+from budget.overview import budget_overview
+from followup.choices import Fulfilment, ReportKind
+from followup.models import Assessment, ReportingPeriod, Submission
+from goals.models import Goal
+from reports import context
+from reports.models import Report
+from reports.pdf import render_pdf
+from reports.services import as_snapshot
+from styrning import formatting
+from styrning.models import Municipality, OrgUnit
+from tests.factories import make_goal, make_unit
+from tests.followup.factories import make_submission, make_year, set_state
+
+pytestmark = pytest.mark.django_db
+F = Fulfilment
+TODAY = dt.date(2026, 3, 15)
+
+
+def _text(data):
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return reader, "\n".join(p.extract_text() for p in reader.pages).replace("\xa0", " ")
+
+
+def _words(text):
+    return r"\s+".join(map(re.escape, text.split()))
+
+
+def _row(label, cells):
+    cells = [c.replace("\xa0", " ") for c in cells]
+    return _words(label) + r"\s+" + r"\s+".join(re.escape(c) for c in cells) + r"(\s|$)"
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo", today=TODAY.isoformat(), verbosity=0)
+    return Municipality.objects.current()
+
+
+def test_the_demo_annual_report_agrees_with_the_database(demo, tmp_path):
+    year = TODAY.year - 1
+    period = ReportingPeriod.objects.get(municipality=demo, kind=ReportKind.ANNUAL, year=year)
+    # The demo holds last year's adopted delårsrapport and årsredovisning.
+    adopted = Report.objects.filter(period__year=year, adopted_at__isnull=False)
+    assert set(adopted.values_list("kind", flat=True)) == {ReportKind.INTERIM, ReportKind.ANNUAL}
+    assert not any(
+        "no budget" in n.lower() or "ingen budget" in n.lower()
+        for r in adopted
+        for n in r.snapshot.get("notes", [])
+    )
+
+    ctx = as_snapshot(context.build(period))
+    reader, text = _text(render_pdf(ctx).data)
+
+    # Totals per nämnd: /budget/'s overview at December.
+    ov = budget_overview(BudgetYear.objects.get(municipality=demo, year=year), 12)
+    for row in [*ov.rows, ov.totals]:
+        cells = [
+            formatting.in_tkr(row.adopted),
+            formatting.in_tkr(row.changes),
+            formatting.in_tkr(row.current),
+            formatting.in_tkr(-row.outcome),
+            formatting.in_tkr(row.deviation_to_date),
+        ]
+        assert re.search(_row(row.name, cells), text), (row.name, cells)
+
+    # The resultaträkning's result: the outcome rows' sum, in tkr.
+    booked = Outcome.objects.filter(municipality=demo, year=year).exclude(
+        group__kind=AccountGroup.Kind.BALANCE
+    )
+    result = -booked.aggregate(s=Sum("amount"))["s"]
+    assert re.search(_row("Årets resultat", [formatting.in_tkr(result)]), text)
+
+    # The balansräkning balances: tillgångar = eget kapital, avsättningar och skulder.
+    assets = re.search(r"Summa tillgångar ([−\d ]+?) ([−\d ]+)\n", text)
+    claims = re.search(r"Summa eget kapital, avsättningar och skulder ([−\d ]+?) ([−\d ]+)\n", text)
+    assert assets and claims and assets.groups() == claims.groups()
+    closing = BalanceAmount.objects.filter(municipality=demo, year=year, kind="UB")
+    assert closing.exists() and closing.aggregate(s=Sum("amount"))["s"] == 0
+    assert "Kassaflödesanalys" in text and "Balanskravsresultat" in text
+    assert "Förvaltningsberättelse" in text and "Noter" in text
+    assert "Ursprunglig budget" in text and "Budgetförändringar under året" in text
+    assert "Beräknad totalutgift" in text
+
+    # The counts per inriktningsmål equal the assessments of the year.
+    level = ctx["goals"]["level"]
+    for goal in Goal.objects.filter(municipality=demo, level__name=level, status="adopted"):
+        if not (goal.start_year <= year <= goal.end_year):
+            continue
+        statuses = list(
+            Assessment.objects.filter(
+                goal__parent=goal,
+                submission__period=period,
+                submission__state__in=Submission.DECIDED_STATES,
+            ).values_list("status", flat=True)
+        )
+        counted = [
+            statuses.count(F.FULFILLED),
+            statuses.count(F.PARTLY),
+            statuses.count(F.NOT_FULFILLED),
+        ]
+        row = next(r for r in ctx["goals"]["rows"] if r["title"] == goal.title)
+        assert row["counts"][:3] == counted
+
+    assert reader.trailer["/Root"]["/Lang"] == "sv"
+    assert reader.metadata.title.startswith(f"Årsredovisning {year}")
+
+    out = tmp_path / "a.pdf"
+    call_command("render_report", "annual", "--year", str(year), "--output", str(out))
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+@pytest.fixture
+def annual_world(world, budget):
+    period = set_state(make_year(world, 2026)[12], "closed")
+    sub = make_submission(period, world.fA, Submission.State.APPROVED)
+    Assessment.objects.create(submission=sub, goal=world.goal_a, status=F.FULFILLED)
+    return period
+
+
+def _build_queries(period):
+    with CaptureQueriesContext(connection) as queries:
+        context.build(period)
+    return len(queries)
+
+
+def test_the_annual_report_counts_and_a_fixed_number_of_queries(world, annual_world):
+    ctx = as_snapshot(context.build(annual_world))
+    row = next(r for r in ctx["goals"]["rows"] if r["title"] == world.goal_a.parent.title)
+    assert row["counts"][0] == 1
+    small = _build_queries(annual_world)
+    # More nämnder, goals and balance accounts: the same number of queries.
+    for n in range(3):
+        unit = make_unit(world.m, f"Nämnd {n}", OrgUnit.Kind.COMMITTEE, world.kf)
+        make_goal(world.m, world.levels[3], unit, world.top, adopted=True, title=f"Mål {n}")
+    BalanceAmount.objects.bulk_create(
+        BalanceAmount(
+            municipality=world.m, year=2026, kind="UB", account=f"1{n:03d}", amount=Decimal(1)
+        )
+        for n in range(100, 160)
+    )
+    assert _build_queries(annual_world) == small

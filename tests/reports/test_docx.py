@@ -1,0 +1,117 @@
+"""The report as a Word document, read back with python-docx: the same headings and
+figures as the PDF (/budget/'s), the written texts, the municipality's own template."""
+
+import io
+
+import docx
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from budget import signs
+from budget.overview import budget_overview
+from reports import context, writing
+from reports.docx import write_docx
+from reports.models import ReportText
+from reports.services import as_snapshot
+from styrning import formatting
+from tests.followup.factories import make_year, set_state
+from tests.reports.factories import make_report
+
+
+@pytest.fixture
+def interim(world, budget):
+    period = set_state(make_year(world, 2026)[8], "closed")
+    writing.create_chapters(period, world.finance)
+    texts = {t.unit_id or t.section: t for t in ReportText.objects.filter(period=period)}
+    texts["summary"].text = "Året har gått enligt plan."
+    texts["summary"].save()
+    texts[world.nA.pk].text = "Hemtjänsten växer.\n\nÅtgärder pågår."
+    texts[world.nA.pk].save()
+    return period
+
+
+def _read(data):
+    return docx.Document(io.BytesIO(data))
+
+
+def _tables(document):
+    return [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+
+
+def test_headings_texts_and_the_totals_per_committee(world, budget, interim):
+    snapshot = as_snapshot(context.build(interim))
+    document = _read(write_docx(snapshot))
+    headings = [
+        (p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")
+    ]
+    assert ("Heading 1", "Sammanfattning") in headings
+    assert ("Heading 1", "Socialnämnden") in headings
+    assert ("Heading 1", "Driftredovisning") in headings
+    texts = [p.text for p in document.paragraphs]
+    assert "Året har gått enligt plan." in texts
+    assert "Hemtjänsten växer." in texts and "Åtgärder pågår." in texts
+    # The driftredovisning: each nämnd's row and the total equal /budget/'s figures.
+    ov = budget_overview(budget, 8)
+    drift = next(t for t in _tables(document) if t[-1][0] == str(ov.totals.name))
+    rows = {row[0]: row for row in drift}
+    for row in [*ov.rows, ov.totals]:
+        line = rows[str(row.name)]
+        for figure in (
+            formatting.in_tkr(signs.frame_to_table(row.current)),
+            formatting.in_tkr(signs.to_table(row.outcome)),
+            formatting.in_tkr(row.deviation_forecast),
+        ):
+            assert figure in line, (row.name, figure, line)
+    # The same cells as the PDF's table (the snapshot it was rendered from).
+    assert drift[-1][1:] == snapshot["drift"]["total"]["cells"]
+
+
+def test_the_municipalitys_template_is_used(client, world, budget, interim, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    template = docx.Document()
+    template.styles["Heading 1"].font.name = "Garamond"
+    template.styles["Normal"].font.name = "Georgia"
+    template.sections[0].header.paragraphs[0].text = "Testby kommun – logotyp"
+    template.add_paragraph("Mallens egen text som inte ska följa med.")
+    buffer = io.BytesIO()
+    template.save(buffer)
+    client.force_login(world.finance)
+    upload = SimpleUploadedFile("mall.docx", buffer.getvalue())
+    response = client.post(reverse("reports:word_template"), {"file": upload})
+    assert response.status_code == 302
+    report = make_report(interim)
+    report.snapshot = as_snapshot(context.build(interim))
+    report.save()
+    response = client.get(reverse("reports:download_docx", args=[report.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.docx"')
+    document = _read(response.content)
+    assert document.styles["Heading 1"].font.name == "Garamond"
+    assert document.styles["Normal"].font.name == "Georgia"
+    assert document.sections[0].header.paragraphs[0].text == "Testby kommun – logotyp"
+    texts = [p.text for p in document.paragraphs]
+    assert "Mallens egen text som inte ska följa med." not in texts
+    assert document.paragraphs[0].style.name == "Heading 1"
+    assert document.paragraphs[0].text == report.snapshot["title"]
+
+
+def test_a_file_that_is_not_word_is_refused(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(world.finance)
+    upload = SimpleUploadedFile("mall.docx", b"not a zip")
+    response = client.post(reverse("reports:word_template"), {"file": upload})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+
+
+def test_the_word_file_has_the_pdfs_permission(client, world, budget, interim, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    report = make_report(interim)
+    url = reverse("reports:download_docx", args=[report.pk])
+    client.force_login(world.chef_a)
+    assert client.get(url).status_code == 404  # a draft: the ekonomichef's
+    client.logout()
+    assert client.get(url).status_code == 302  # the login
+    adopted = make_report(make_year(world, 2026)[3], adopted_by=world.kf)
+    assert client.get(reverse("reports:download_docx", args=[adopted.pk])).status_code == 200
