@@ -32,7 +32,7 @@ from reports import annual as annual_parts
 from reports import financial
 from reports.charts import stacked_bar
 from reports.midterm import midterm
-from reports.models import MIDTERM
+from reports.models import MIDTERM, document_title
 from reports.writing import add_texts
 from styrning import formatting
 from styrning.models import OrgUnit
@@ -214,7 +214,7 @@ def annual(period: ReportingPeriod) -> dict:
     investeringsredovisning with total expenditure, and the räkenskaper (RR, BR,
     kassaflödesanalys, noter). A fixed number of queries."""
     context, parts = _year_report(period, year_end=True)
-    context["title"] = _("Annual report %(year)s") % {"year": period.year}
+    context["title"] = document_title(period, ReportKind.ANNUAL)
     ov, budget_year = parts["overview"], parts["budget_year"]
     context["drift"] = (
         drift_table(ov, False, keys=annual_parts.DRIFT_KEYS, headings=annual_parts.headings())

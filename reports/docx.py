@@ -116,9 +116,14 @@ def write_docx(context: dict, template_file=None) -> bytes:
             for chapter in written["chapters"]:
                 w.h(chapter["title"], 2)
                 w.paragraphs(chapter["paragraphs"])
+        if context.get("kind") == "midterm":
+            _midterm(w, context)
+        _management(w, context.get("management"), context.get("statements"))
         _goals(w, context.get("goals"))
         _economy(w, context.get("economy"), written.get("economy"))
+        _statements(w, context.get("statements"))
         _drift(w, context)
+        _changes(w, context.get("changes"))
         _investments(w, context.get("investments"))
         _action_plans(w, context.get("action_plans"))
         _bodies(w, context)
@@ -152,7 +157,9 @@ def _economy(w, economy, written):
         return
     w.h(_("Good financial management and the balance requirement"), 1)
     w.paragraphs(written)
-    if economy:
+    if not economy:
+        return
+    if "result_forecast" in economy:  # a delårsrapport: budget beside the forecast
         w.table(
             ["", _("Budget"), _("Full-year forecast")],
             [
@@ -168,6 +175,150 @@ def _economy(w, economy, written):
         balance = economy.get("balance") or {}
         if balance:
             w.p(_("Balance requirement result (forecast)") + f": {balance.get('outcome', '')}")
+        return
+    # an årsredovisning: budget beside the year's outcome
+    w.table(
+        ["", _("Budget"), _("Outcome")],
+        [
+            [_("The year's result"), economy["result_budget"], economy["result"]],
+            [_("Share of taxes and grants"), economy["share_budget"], economy["share"]],
+            [_("The financial target"), economy["target"], economy["target"]],
+        ],
+    )
+    if economy.get("assessed"):
+        w.p(
+            _("The financial target has been met.")
+            if economy.get("meets_target")
+            else _("The financial target has not been met.")
+        )
+    w.p(_("The equity ratio is %(solidity)s.") % {"solidity": economy.get("solidity", "")})
+    if economy.get("indicators"):
+        w.table(
+            [_("Indicator"), _("Baseline"), _("Target"), _("Latest value"), _("Assessment")],
+            [
+                [
+                    i["name"],
+                    i["baseline"],
+                    i["target"],
+                    i["value"],
+                    f"{i['status']['symbol']} {i['status']['label']}",
+                ]
+                for i in economy["indicators"]
+            ],
+        )
+
+
+def _statement_table(w, t):
+    """A table of reports.financial.table(): label, note (when the table has notes), the
+    two years."""
+    notes = t.get("notes")
+    header = [_("Item"), *([_("Note")] if notes else []), *t["columns"]]
+    rows = []
+    for row in t["rows"]:
+        if row.get("heading"):
+            rows.append([row["label"], *[""] * (len(header) - 1)])
+        else:
+            rows.append([row["label"], *([row.get("note", "")] if notes else []), *row["cells"]])
+    w.p(t.get("caption"))
+    w.table(header, rows)
+
+
+def _management(w, management, statements):
+    """The årsredovisning's förvaltningsberättelse, with the key figures under its result."""
+    if not management:
+        return
+    w.h(_("Management report"), 1)
+    for section in management.get("sections", []):
+        w.h(section["title"], 2)
+        w.paragraphs(section.get("lines"))
+        if section.get("key") == "resultat" and statements and statements.get("key_figures"):
+            _statement_table(w, statements["key_figures"])
+    w.paragraphs(management.get("missing"))
+
+
+def _statements(w, statements):
+    """Räkenskaperna: the resultaträkning, balansräkning, kassaflödesanalys, the
+    balanskravsutredning and the notes, as the PDF has them."""
+    if not statements:
+        return
+    if statements.get("balance_requirement"):
+        w.h(_("Balance requirement reconciliation"), 2)
+        _statement_table(w, statements["balance_requirement"])
+        w.paragraphs(statements.get("balance_requirement_missing"))
+    w.h(_("Financial statements"), 1)
+    for t in statements.get("tables", []):
+        w.h(t["title"], 2)
+        _statement_table(w, t)
+    w.paragraphs(statements.get("missing"))
+    if statements.get("notes"):
+        w.h(_("Notes"), 1)
+        for note in statements["notes"]:
+            w.h(
+                _("Note %(number)s: %(title)s")
+                % {"number": note["number"], "title": note["title"]},
+                2,
+            )
+            w.table(
+                [_("Item"), *note["columns"]],
+                [[row["label"], *row["cells"]] for row in note["rows"]],
+            )
+
+
+def _changes(w, changes):
+    if not changes or not changes.get("rows"):
+        return
+    w.h(_("Budget changes during the year"), 1)
+    w.table(
+        [_("Committee or board"), _("Decision"), _("Kind"), _("Description"), _("Effect")],
+        [
+            [
+                c["body"],
+                f"{c['reference']} ({c['decided_by']}, {c['date']})",
+                c["kind"],
+                c["description"],
+                c["effect"],
+            ]
+            for c in changes["rows"]
+        ],
+        [_("Total"), "", "", "", changes.get("total", "")],
+    )
+
+
+def _midterm(w, context):
+    """The halvtidsuppföljning: the summed assessment per goal and, under each, its goals
+    and assignments with their assessments and comments."""
+    from followup import rollup
+
+    def status(value):
+        return f"{rollup.symbol(value)} {rollup.label(value)}"
+
+    rows = context.get("rows") or []
+    if not rows:
+        return
+    w.h(_("Assessment at the midterm"), 1)
+    w.p(_("Based on the approved follow-ups of %(period)s.") % {"period": context.get("basis")})
+    w.table(
+        [
+            context.get("level", ""),
+            *[str(status(i["status"])).capitalize() for i in rows[0]["total"]],
+        ],
+        [[row["title"], *[i["count"] for i in row["total"]]] for row in rows],
+    )
+    for row in rows:
+        w.h(row["title"], 1)
+        if row.get("goal_items"):
+            w.h(context.get("child_level_plural", ""), 2)
+        for item in row.get("goal_items", []):
+            w.p(f"{item['title']} – {status(item['status'])} – {item.get('owner', '')}")
+            w.p(item.get("comment"))
+        if row.get("assignment_items"):
+            w.h(_("Assignments"), 2)
+        for item in row.get("assignment_items", []):
+            w.p(
+                f"{item['title']} – {status(item['status'])} – {item.get('owner', '')}; "
+                + _("status: %(status)s") % {"status": item.get("status_label", "")}
+            )
+            w.p(item.get("comment"))
 
 
 def _drift(w, context):
@@ -193,15 +344,20 @@ def _investments(w, investments):
     if not investments:
         return
     w.h(_("Investments"), 1)
-    w.table(
-        [
-            _("Project"),
-            _("Unit"),
-            _("Budget"),
-            _("Outcome to date"),
+    annual = len(investments["total"]) > 4  # the årsredovisning's decided and estimated totals
+    header = [_("Project"), _("Unit"), _("Budget")]
+    if annual:
+        header += [
+            _("Outcome"),
             _("Deviation"),
-            _("Total expenditure"),
-        ],
+            _("Decided total expenditure"),
+            _("Estimated total expenditure"),
+            _("Deviation, total"),
+        ]
+    else:
+        header += [_("Outcome to date"), _("Deviation"), _("Total expenditure")]
+    w.table(
+        header,
         [[p["name"], p["unit"], *p["cells"]] for p in investments["rows"]],
         [_("Total"), "", *investments["total"]],
     )

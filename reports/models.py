@@ -51,6 +51,17 @@ class ReportQuerySet(models.QuerySet):
         return self.select_related("period", "job", "requested_by", "adopted_by")
 
 
+def document_title(period, kind: str) -> str:
+    """A report's title, on its page, in its list and on its cover alike: "Delårsrapport per
+    31 augusti 2026" (the period's label), "Årsredovisning 2025" and "Halvtidsuppföljning
+    2020" (the year)."""
+    if kind == MIDTERM:
+        return _("Midterm review %(year)s") % {"year": period.year}
+    if kind == ReportKind.ANNUAL:
+        return _("Annual report %(year)s") % {"year": period.year}
+    return period.label
+
+
 class Report(models.Model):
     """Rapport: one rendering of a report for one reporting period, and its adoption."""
 
@@ -165,11 +176,8 @@ class Report(models.Model):
 
     @property
     def title(self) -> str:
-        """ "Delårsrapport per 31 augusti 2026" (the period's label); "Halvtidsuppföljning
-        2020" (its year)."""
-        if self.kind == MIDTERM:
-            return _("Midterm review %(year)s") % {"year": self.period.year}
-        return self.period.label
+        """The title the document itself carries (see ``document_title``)."""
+        return document_title(self.period, self.kind)
 
     @property
     def is_midterm(self) -> bool:

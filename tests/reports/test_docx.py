@@ -115,3 +115,53 @@ def test_the_word_file_has_the_pdfs_permission(client, world, budget, interim, s
     assert client.get(url).status_code == 302  # the login
     adopted = make_report(make_year(world, 2026)[3], adopted_by=world.kf)
     assert client.get(reverse("reports:download_docx", args=[adopted.pk])).status_code == 200
+
+
+def test_the_annual_report_in_word_has_the_statements_and_the_pdfs_result(db):
+    """The demo's årsredovisning as Word: the förvaltningsberättelse, the räkenskaper with
+    the resultaträkning's result as in the PDF, the notes and the balanskravsutredning."""
+    from django.core.management import call_command
+
+    from followup.choices import ReportKind
+    from followup.models import ReportingPeriod
+
+    call_command("load_demo", today="2026-03-15", verbosity=0)
+    period = ReportingPeriod.objects.get(kind=ReportKind.ANNUAL, year=2025)
+    snapshot = as_snapshot(context.build(period))
+    document = _read(write_docx(snapshot))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert document.paragraphs[0].text == "Årsredovisning 2025"
+    for heading in ("Förvaltningsberättelse", "Räkenskaper", "Resultaträkning", "Noter"):
+        assert heading in headings, heading
+    assert "Balansräkning" in headings and "Kassaflödesanalys" in headings
+    tables = _tables(document)
+    results = [
+        row[-2:] for t in tables if t[0][0] == "Post" for row in t if row[0] == "Årets resultat"
+    ]
+    pdf_rr = next(t for t in snapshot["statements"]["tables"] if t["id"] == "resultatrakning")
+    pdf_result = next(r for r in pdf_rr["rows"] if r["label"] == "Årets resultat")
+    assert pdf_result["cells"] in results and pdf_result["cells"][0] != "–"
+    economy = next(t for t in tables if t[0][1:] == ["Budget", "Utfall"])
+    assert economy[1][2] == snapshot["economy"]["result"]
+
+
+def test_the_midterm_review_in_word_has_each_goals_counts_and_items(db):
+    from django.core.management import call_command
+
+    from reports.midterm import midterm, midterm_year_period
+    from styrning.models import Municipality
+
+    call_command("load_demo", model="katrineholm", verbosity=0)
+    municipality = Municipality.objects.get(model_name="katrineholm")
+    snapshot = as_snapshot(midterm(midterm_year_period(municipality, 2020)))
+    document = _read(write_docx(snapshot))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    counts = _tables(document)[0]
+    assert len(snapshot["rows"]) == 7
+    for row in snapshot["rows"]:
+        assert row["title"] in headings
+        line = next(r for r in counts if r[0] == row["title"])
+        assert line[1:] == [str(i["count"]) for i in row["total"]]
+    texts = " ".join(p.text for p in document.paragraphs)
+    item = snapshot["rows"][0]["goal_items"][0]
+    assert item["title"] in texts
