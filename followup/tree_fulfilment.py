@@ -9,8 +9,9 @@ badge) — and a link to "hur bedömningen gjordes".
 Politicians (everyone but those ``may_see_unapproved_fulfilment``) see decided results
 only; the others may ask for follow-ups in progress too (``?pagaende=1``).
 
-Queries: the goal periods (one), and for the rows the roll-up restricted to the goals
-shown and those below them (``rollup_for_period``, seven at most).
+Queries: the goal periods (one), and for the rows the final assessments of the whole
+tree, kept between requests while nothing they are computed from has changed
+(``followup.finals``: one query, and the roll-up's seven when they must be computed).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from followup import fulfilment
+from followup.finals import final_statuses
 from followup.fulfilment_views import _period_and_form
-from followup.rollup import STATUS_ORDER, rollup_for_period
+from followup.rollup import STATUS_ORDER
 from followup.templatetags.rollup_tags import fulfilment as fulfilment_badge
 from goals.additions import TreeAddition
 from goals.tree import UrlPattern
@@ -36,11 +38,12 @@ def badge_html(status) -> str:
 def tree_lines(municipality, period, decided_only, goals) -> dict[int, str]:
     """goal pk → the line under its row: the period, the badge of its final assessment in
     it and the link to how it was made. Goals the roll-up does not hold (drafts, goals
-    not valid in the period's year) get none. The roll-up's queries (seven at most)."""
-    rollups = rollup_for_period(
-        municipality, period, root=[goal.pk for goal in goals], decided_only=decided_only
-    )
-    if not rollups:
+    not valid in the period's year) get none. One query while the results are kept
+    (``followup.finals``), else the roll-up's seven too."""
+    if not goals:
+        return {}
+    finals = final_statuses(municipality, period, decided_only)
+    if not finals:
         return {}
     badges = {status: badge_html(status) for status in STATUS_ORDER}
     url = UrlPattern("followup:rollup")
@@ -49,10 +52,9 @@ def tree_lines(municipality, period, decided_only, goals) -> dict[int, str]:
     how = escape(_("How the assessment was made"))
     lines = {}
     for goal in goals:
-        found = rollups.get(goal.pk)
-        if found is None:
+        status = finals.get(goal.pk)
+        if status is None:
             continue
-        status = fulfilment._status(found.final)
         lines[goal.pk] = (
             f'<p class="goal-row__fulfilment"><span class="muted">{when}:</span> '
             f'{badges[status]} <a href="{url(goal.pk)}{query}">{how}'

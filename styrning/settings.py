@@ -168,6 +168,17 @@ else:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_IGNORE_RESULT = True
+
+# Results kept between requests (followup.finals): shared in Redis in production; without
+# Redis each process keeps its own in memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "styrning",
+        }
+    }
 CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

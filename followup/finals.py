@@ -1,0 +1,83 @@
+"""Every goal's final assessment in a period, kept between requests while nothing it is
+computed from has changed.
+
+/mal/ shows beside each row the goal's final assessment in the chosen period. A goal at
+the top of the chain is assessed from everything below it, so the first rows of /mal/
+need the roll-up of the whole tree (``rollup_for_period``: seven queries and, at
+Stockholm's size, about half a second of work). Those results change only when what
+they are computed from changes, and every such change is a row in the history
+(django-simple-history, required of all governance data). So the results are kept in
+Django's cache (Redis in production, each process's memory in ``make run``) under a key
+that holds the newest history time of every table the roll-up reads: any change makes a
+new key, and the old entry is never read again. Reading the key is one query.
+
+Two transactions that commit out of the order of their history times could leave an
+entry keyed on a time older than a change committed after it; entries therefore also
+expire after ``TIMEOUT`` seconds, which bounds that case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import connection
+
+from followup.fulfilment import _status
+from followup.rollup import rollup_for_period
+
+TIMEOUT = 120
+VERSION = 1
+
+# The models whose rows the roll-up reads (rollup_for_period and the functions it calls).
+INPUTS = (
+    "goals.Goal",
+    "goals.GoalLevel",
+    "goals.Indicator",
+    "goals.Measurement",
+    "goals.Assignment",
+    "followup.Assessment",
+    "followup.AssignmentReport",
+    "followup.AssignmentStatusMapping",
+    "followup.ReportingPeriod",
+    "followup.RollupOverride",
+    "followup.RollupRule",
+    "followup.Submission",
+)
+
+
+def _history_tables() -> list[str]:
+    return [apps.get_model(label).history.model._meta.db_table for label in INPUTS]
+
+
+def fingerprint() -> str:
+    """The newest history time of each input table, hashed (one query)."""
+    tables = _history_tables()
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"(SELECT MAX(history_date) FROM {quote(table)})" for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")
+        row = cursor.fetchone()
+    return hashlib.sha256("|".join(map(str, row)).encode()).hexdigest()[:32]
+
+
+def final_statuses(municipality, period, decided_only: bool) -> dict[int, str]:
+    """goal pk → its final assessment in ``period`` (a ``Fulfilment`` value) for every
+    adopted goal valid in the period's year: one query when kept, else the roll-up's too."""
+    key = ":".join(
+        [
+            "fulfilment-finals",
+            str(VERSION),
+            str(municipality.pk),
+            str(period.pk),
+            "decided" if decided_only else "all",
+            fingerprint(),
+        ]
+    )
+    found = cache.get(key)
+    if found is None:
+        rollups = rollup_for_period(municipality, period, decided_only=decided_only)
+        found = {pk: _status(rollup.final) for pk, rollup in rollups.items()}
+        cache.set(key, found, TIMEOUT)
+    return found

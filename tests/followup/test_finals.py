@@ -1,0 +1,63 @@
+"""The final assessments /mal/ shows are kept between requests only while nothing they
+are computed from has changed: approving a submission, a changed rule or a new indicator
+value shows at once, and a kept result costs one query."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from followup.choices import Fulfilment
+from followup.finals import fingerprint, final_statuses
+from followup.models import Assessment, Submission
+from followup.rollup import rollup_for_period
+from tests.followup.factories import make_submission, make_year, set_state
+
+pytestmark = pytest.mark.django_db
+F = Fulfilment
+
+
+@pytest.fixture
+def period(world):
+    return set_state(make_year(world, 2026)[8], "closed")
+
+
+def _expected(world, period, decided_only):
+    return {
+        pk: (r.final if r.final in F.values else F.NOT_ASSESSED)
+        for pk, r in rollup_for_period(world.m, period, decided_only=decided_only).items()
+    }
+
+
+def test_kept_results_equal_the_roll_up_and_follow_every_change(world, period):
+    sub = make_submission(period, world.fA, Submission.State.SENT)
+    assessment = Assessment.objects.create(
+        submission=sub, goal=world.goal_a, status=F.NOT_FULFILLED
+    )
+    first = final_statuses(world.m, period, True)
+    assert first == _expected(world, period, True)
+    assert first[world.goal_a.pk] == F.NOT_ASSESSED  # sent, not approved: not decided
+
+    with CaptureQueriesContext(connection) as kept:
+        assert final_statuses(world.m, period, True) == first
+    assert len(kept) == 1  # the fingerprint only
+
+    # Approving the submission is in the history: the next read computes again.
+    sub.state = Submission.State.APPROVED
+    sub.save()
+    after = final_statuses(world.m, period, True)
+    assert after[world.goal_a.pk] == F.NOT_FULFILLED
+    assert after == _expected(world, period, True)
+
+    # A changed assessment of an approved submission (saved, so in the history) too.
+    before = fingerprint()
+    assessment.status = F.FULFILLED
+    assessment.save()
+    assert fingerprint() != before
+    assert final_statuses(world.m, period, True)[world.goal_a.pk] == F.FULFILLED
+
+
+def test_the_drafts_view_is_kept_apart_from_the_decided(world, period):
+    sub = make_submission(period, world.fA, Submission.State.DRAFT)
+    Assessment.objects.create(submission=sub, goal=world.goal_a, status=F.PARTLY)
+    assert final_statuses(world.m, period, False)[world.goal_a.pk] == F.PARTLY
+    assert final_statuses(world.m, period, True)[world.goal_a.pk] == F.NOT_ASSESSED
