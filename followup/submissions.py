@@ -38,6 +38,7 @@ from followup.models import (
     AssignmentReport,
     Evidence,
     PersonnelFigure,
+    ReportedValue,
     ReportingPeriod,
     Submission,
 )
@@ -393,6 +394,15 @@ def content(submission) -> Content:
             if gender == Measurement.Gender.TOTAL:
                 label = f"{year}-{m_month:02d}" if m_month else str(year)
                 values[ind].append((label, value))
+        # What this submission reports and nobody has approved yet stands over the live
+        # measurement (None: it clears it).
+        for ind, gender, value in submission.reported_values.values_list(
+            "indicator_id", "gender", "value"
+        ):
+            if value is None:
+                current[ind].pop(gender, None)
+            else:
+                current[ind][gender] = value
         for indicator in indicators:
             earlier = values[indicator.pk][-EARLIER_VALUES:]
             series = [v for _label, v in earlier]
@@ -517,19 +527,8 @@ def save_draft(submission, parts: Parts, user=None, basis=None) -> Submission:
         _save_assignments(submission, parts.assignments, user, errors)
     if parts.forecasts:
         _save_forecasts(submission, parts.forecasts, user, basis)
-    month = measurement_month(period)
-    indicators = Indicator.objects.in_bulk({ind for ind, _g in parts.measurements})
-    for (indicator_id, gender), value in parts.measurements.items():
-        lookup = {
-            "indicator": indicators[indicator_id],
-            "year": period.year,
-            "month": month,
-            "gender": gender,
-        }
-        if value is None:
-            Measurement.objects.filter(**lookup).delete()
-        else:
-            save_if_changed(Measurement, lookup, {"value": value}, user=user, reason=reason)
+    if parts.measurements:
+        _save_reported_values(submission, parts.measurements, user, reason)
     if parts.personnel and period.asks_goals:
         # The same rows and rules as /uppfoljning/personal/, inside this transaction.
         try:
@@ -545,7 +544,6 @@ def _save_assignments(submission, values_by_pk, user, errors):
     """The period's report of each assignment, and the assignment itself by its own rules."""
     reports = {r.assignment_id: r for r in submission.assignment_reports.all()}
     assignments = Assignment.objects.in_bulk(list(values_by_pk))
-    reason = _("Reported in %(period)s") % {"period": submission.period.label}
     for pk, values in values_by_pk.items():
         assignment = assignments[pk]
         report = reports.get(pk) or AssignmentReport(submission=submission, assignment=assignment)
@@ -555,6 +553,8 @@ def _save_assignments(submission, values_by_pk, user, errors):
         _save(report, user)
         if not values["status"]:
             continue
+        # Checked now by the uppdrag's own rules; the uppdrag itself changes when the
+        # submission is approved (``_apply_reported``).
         assignment.status = values["status"]
         assignment.comment = values["comment"]
         try:
@@ -563,11 +563,68 @@ def _save_assignments(submission, values_by_pk, user, errors):
             for name, messages in error.message_dict.items():
                 target = f"u-{pk}-comment" if name == "comment" else f"u-{pk}-status"
                 errors.setdefault(target, []).extend(messages)
+
+
+def _live_values(period, indicator_ids) -> dict:
+    """(indicator pk, gender) → the measurement of ``period``'s slot (one query)."""
+    return {
+        (ind, gender): value
+        for ind, gender, value in Measurement.objects.filter(
+            indicator_id__in=indicator_ids, year=period.year, month=measurement_month(period)
+        ).values_list("indicator_id", "gender", "value")
+    }
+
+
+def _save_reported_values(submission, measurements, user, reason):
+    """The values the form reports, kept with the submission until it is approved: a
+    value equal to the live measurement is no report (its row goes)."""
+    live = _live_values(submission.period, {ind for ind, _g in measurements})
+    reported = {
+        (r.indicator_id, r.gender): r
+        for r in submission.reported_values.filter(
+            indicator_id__in={ind for ind, _g in measurements}
+        )
+    }
+    for (indicator_id, gender), value in measurements.items():
+        row = reported.get((indicator_id, gender))
+        if value == live.get((indicator_id, gender)):
+            if row is not None:
+                row.delete()
             continue
         save_if_changed(
+            ReportedValue,
+            {"submission": submission, "indicator_id": indicator_id, "gender": gender},
+            {"value": value},
+            user=user,
+            reason=reason,
+        )
+
+
+def _apply_reported(submission, user):
+    """On approval: the reported indicator values become the measurements of the period,
+    and each uppdrag takes the status and comment reported for it (with the history)."""
+    period = submission.period
+    reason = _("Approved in %(period)s") % {"period": period.label}
+    month = measurement_month(period)
+    for row in submission.reported_values.select_related("indicator"):
+        lookup = {
+            "indicator": row.indicator,
+            "year": period.year,
+            "month": month,
+            "gender": row.gender,
+        }
+        if row.value is None:
+            for measurement in Measurement.objects.filter(**lookup):
+                measurement._history_user = user
+                measurement._change_reason = reason
+                measurement.delete()
+        else:
+            save_if_changed(Measurement, lookup, {"value": row.value}, user=user, reason=reason)
+    for report in submission.assignment_reports.exclude(status="").select_related("assignment"):
+        save_if_changed(
             Assignment,
-            {"pk": pk},
-            {"status": values["status"], "comment": values["comment"]},
+            {"pk": report.assignment_id},
+            {"status": report.status, "comment": report.comment},
             user=user,
             reason=reason,
         )
@@ -681,6 +738,7 @@ def approve(submission, user=None) -> Submission:
         row.state = State.APPROVED
         row.decided_at = timezone.now()
         row.decided_by = user
+        _apply_reported(row, user)
         return _save(row, user, _("Approved"))
 
 

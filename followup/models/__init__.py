@@ -5,7 +5,12 @@ daily task and the management command call it. A locked period (its report adopt
 refuses every change, and so do the submissions in it, whoever asks.
 """
 
-from followup.models.assessments import Assessment, AssignmentReport, Evidence  # noqa: I001
+from followup.models.assessments import (  # noqa: I001
+    Assessment,
+    AssignmentReport,
+    Evidence,
+    ReportedValue,
+)
 from followup.models.periods import (
     CalendarEntry,
     CalendarTemplate,
@@ -26,6 +31,7 @@ __all__ = [
     "PersonnelFigure",
     "PersonnelReport",
     "ReminderLog",
+    "ReportedValue",
     "ReportingPeriod",
     "RollupOverride",
     "RollupRule",

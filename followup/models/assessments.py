@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 from followup.choices import Fulfilment
 from followup.models.periods import ReportingPeriod
 from followup.models.submissions import Submission
-from goals.models import Assignment, Goal
+from goals.models import Assignment, Goal, Indicator, Measurement
 
 LOCKED_MESSAGE = _("The period is locked: its report has been adopted.")
 
@@ -144,6 +144,47 @@ def evidence_path(instance, filename) -> str:
     """A random name under MEDIA_ROOT/underlag/: the uploaded name is kept on the row only."""
     suffix = PurePath(filename).suffix.lower()
     return f"underlag/{secrets.token_hex(16)}{suffix}"
+
+
+class ReportedValue(_InSubmission):
+    """An indicator's value for the period as a submission reports it: it becomes the
+    indicator's measurement when the submission is approved (``followup.submissions.
+    approve``), so nobody but those who work on the submission sees a value not yet
+    approved. ``value`` None: the submission clears the period's measurement."""
+
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="reported_values",
+        verbose_name=_("submission"),
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="reported_values",
+        verbose_name=_("indicator"),
+    )
+    gender = models.CharField(
+        _("gender"),
+        max_length=1,
+        choices=Measurement.Gender.choices,
+        default=Measurement.Gender.TOTAL,
+    )
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reported indicator value")
+        verbose_name_plural = _("reported indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "indicator", "gender"],
+                name="followup_reportedvalue_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.gender}: {self.value}"
 
 
 class Evidence(_InSubmission):

@@ -1,6 +1,7 @@
 """The submission from draft to approved, with the right role at every step."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -200,7 +201,10 @@ def test_forecast_written_is_what_the_budget_overview_reads(client, delar):
     assert any("åtgärdsplan" in gap.lower() for gap in service.missing(page))
 
 
-def test_indicator_values_are_measurements_and_the_trend_is_computed(client, delar):
+def test_indicator_values_become_measurements_when_approved(client, delar):
+    """The values a submission reports are the submission's until it is approved: the
+    form shows them (with the trend), nobody else sees them; approval makes them the
+    indicator's measurements, with the history."""
     w, sub = delar, delar.sub_a
     Measurement.objects.create(indicator=w.indicator, year=2025, value=50)
     client.force_login(w.chef_a)
@@ -210,14 +214,24 @@ def test_indicator_values_are_measurements_and_the_trend_is_computed(client, del
     ind = w.indicator.pk
     data.update({f"m-{ind}-T": "53", f"m-{ind}-K": "55", f"m-{ind}-M": "50,5", "action": "save"})
     assert client.post(_url(sub), data).status_code == 302
-    values = dict(
-        Measurement.objects.filter(indicator=w.indicator, year=2026, month=8).values_list(
-            "gender", "value"
-        )
-    )
-    assert values == {"T": 53, "K": 55, "M": 50.5}
+    slot = Measurement.objects.filter(indicator=w.indicator, year=2026, month=8)
+    assert not slot.exists()
+    reported = dict(sub.reported_values.values_list("gender", "value"))
+    assert reported == {"T": 53, "K": 55, "M": Decimal("50.5")}
     html = client.get(_url(sub)).content.decode()
     assert "bättre sedan förra mätningen" in html
+    assert form_data(html)[f"m-{ind}-T"] == "53"
+    # The politician's goal page shows the approved values only.
+    client.force_login(w.politician)
+    page = client.get(w.indicator.goal.get_absolute_url()).content.decode()
+    assert "2026-08" not in page
+    # Sent and approved: the values are the period's measurements.
+    Submission.objects.filter(pk=sub.pk).update(state=State.SENT, sent_at=timezone.now())
+    client.force_login(w.finance)
+    assert client.post(reverse("followup:submission_approve", args=[sub.pk])).status_code == 302
+    assert dict(slot.values_list("gender", "value")) == {"T": 53, "K": 55, "M": Decimal("50.5")}
+    history = Measurement.history.filter(indicator_id=ind, year=2026, month=8)
+    assert {h.history_user for h in history} == {w.finance}
 
 
 def test_assignment_follow_up_moves_the_assignment_by_its_own_rules(client, delar):
@@ -243,9 +257,14 @@ def test_assignment_follow_up_moves_the_assignment_by_its_own_rules(client, dela
     assert assignment.status == "not_started"
     data[f"u-{assignment.pk}-comment"] = "Utredningen klar i juni."
     assert client.post(_url(sub), data).status_code == 302
+    assert sub.assignment_reports.get().status == "done"
+    # The uppdrag itself moves when the submission is approved.
+    assignment.refresh_from_db()
+    assert assignment.status == "not_started"
+    Submission.objects.filter(pk=sub.pk).update(state=State.SENT, sent_at=timezone.now())
+    service.approve(sub, w.finance)
     assignment.refresh_from_db()
     assert (assignment.status, assignment.comment) == ("done", "Utredningen klar i juni.")
-    assert sub.assignment_reports.get().status == "done"
 
 
 def test_concurrent_edit_keeps_the_second_persons_text(client, delar):
