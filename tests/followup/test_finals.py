@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from followup.choices import Fulfilment
-from followup.finals import fingerprint, final_statuses
+from followup.finals import final_statuses, fingerprint
 from followup.models import Assessment, Submission
 from followup.rollup import rollup_for_period
 from tests.followup.factories import make_submission, make_year, set_state
