@@ -12,7 +12,7 @@ from budget import signs
 from budget.models import BudgetChange, BudgetYear, ImportBatch, InvestmentProject
 from styrning import formatting
 from styrning.concurrency import VersionCheckMixin
-from styrning.forms import AccessibleFormMixin, DateInput
+from styrning.forms import AccessibleFormMixin, DateInput, keep_unchanged_texts
 from styrning.models import OrgUnit
 
 SIE_SUFFIXES = (".se", ".si", ".sie", ".txt")
@@ -220,6 +220,11 @@ class ForecastForm(AccessibleFormMixin, forms.Form):
                 },
             )
             self.group_fields.append((row, name))
+
+    def clean(self):
+        cleaned = super().clean()
+        keep_unchanged_texts(self)  # the comment, saved on every row of the month
+        return cleaned
 
     def table_tkr(self, name):
         """The field's amount as entered or suggested (table sign, tkr), or None."""

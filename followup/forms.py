@@ -16,7 +16,7 @@ from followup.submissions import Parts
 from goals.models import Assignment
 from styrning import formatting
 from styrning.concurrency import VersionCheckMixin
-from styrning.forms import CHOOSE_LABEL, AccessibleFormMixin
+from styrning.forms import CHOOSE_LABEL, AccessibleFormMixin, keep_unchanged_texts
 from styrning.validators import validate_year
 
 
@@ -214,6 +214,11 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                 self.fields[name] = field
                 names.append(name)
             self.personnel_fields.append((row, names, editable))
+
+    def clean(self):
+        cleaned = super().clean()
+        keep_unchanged_texts(self)
+        return cleaned
 
     def parts(self) -> Parts:
         """The cleaned data as the service takes it: only what the user may change."""
