@@ -12,7 +12,7 @@ from budget import signs
 from budget.models import BudgetChange, BudgetYear, ImportBatch, InvestmentProject
 from styrning import formatting
 from styrning.concurrency import VersionCheckMixin
-from styrning.forms import AccessibleFormMixin, DateInput
+from styrning.forms import AccessibleFormMixin, DateInput, keep_unchanged_texts
 from styrning.models import OrgUnit
 
 SIE_SUFFIXES = (".se", ".si", ".sie", ".txt")
@@ -42,6 +42,31 @@ class AmountField(forms.DecimalField):
             value = value.replace("\u2212", "-").replace("\xa0", "").replace(" ", "")
             value = value.replace(",", ".")
         return super().to_python(value)
+
+
+class ShownAmountField(AmountField):
+    """An amount shown in whole units, as the tables show it, that keeps its exact value
+    when it comes back unchanged.
+
+    ``exact`` is the amount behind the field, e.g. a stored forecast of −86 210,5 tkr.
+    The input shows −86 211, as /budget/ and the reports do: a forecast is read and
+    written in whole tkr, and kronor in the field would only be noise. Posted back as
+    shown, the field cleans to ``exact``, so saving a form nobody changed writes
+    nothing and the stored figure does not drift; any other figure is taken as typed.
+    (A figure typed equal to the rounded one is indistinguishable from an untouched
+    field and keeps ``exact`` too.)
+    """
+
+    def __init__(self, *, exact, **kwargs):
+        self.exact = None if exact is None else Decimal(exact)
+        kwargs["initial"] = formatting.rounded(self.exact)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None and self.exact is not None and value == self.initial:
+            return self.exact
+        return value
 
 
 class YearMonthForm(AccessibleFormMixin, forms.Form):
@@ -208,18 +233,22 @@ class ForecastForm(AccessibleFormMixin, forms.Form):
         self.group_fields = []
         for row in basis:
             name = f"group_{row.group.pk}"
-            suggestion = signs.table_tkr(row.suggestion)
-            self.fields[name] = AmountField(
+            self.fields[name] = ShownAmountField(
                 label=_("%(group)s, full-year forecast (tkr)") % {"group": row.group.name},
                 max_digits=16,
                 decimal_places=3,
-                initial=formatting.whole(suggestion),
+                exact=signs.table_tkr(row.suggestion),
                 error_messages={
                     "required": _("Give a forecast for %(group)s (0 if nothing is expected).")
                     % {"group": row.group.name}
                 },
             )
             self.group_fields.append((row, name))
+
+    def clean(self):
+        cleaned = super().clean()
+        keep_unchanged_texts(self)  # the comment, saved on every row of the month
+        return cleaned
 
     def table_tkr(self, name):
         """The field's amount as entered or suggested (table sign, tkr), or None."""

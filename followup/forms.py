@@ -7,16 +7,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from budget import signs
-from budget.forms import AmountField
+from budget.forms import AmountField, ShownAmountField
 from followup.choices import Fulfilment
 from followup.models import Assessment, Submission
 from followup.models.assessments import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES
 from followup.personnel_forms import FigureRowForm
 from followup.submissions import Parts
 from goals.models import Assignment
-from styrning import formatting
 from styrning.concurrency import VersionCheckMixin
-from styrning.forms import CHOOSE_LABEL, AccessibleFormMixin
+from styrning.forms import CHOOSE_LABEL, AccessibleFormMixin, keep_unchanged_texts
 from styrning.validators import validate_year
 
 
@@ -165,11 +164,11 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
         if economy and period.asks_forecast and page.basis is not None and rights.edit_all:
             for row in page.basis:
                 name = f"f-{row.group.pk}"
-                self.fields[name] = AmountField(
+                self.fields[name] = ShownAmountField(
                     label=_("%(group)s, full-year forecast (tkr)") % {"group": row.group.name},
                     max_digits=16,
                     decimal_places=3,
-                    initial=formatting.whole(signs.table_tkr(row.suggestion)),
+                    exact=signs.table_tkr(row.suggestion),
                     error_messages={
                         "required": _("Give a forecast for %(group)s (0 if nothing is expected).")
                         % {"group": row.group.name}
@@ -214,6 +213,11 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                 self.fields[name] = field
                 names.append(name)
             self.personnel_fields.append((row, names, editable))
+
+    def clean(self):
+        cleaned = super().clean()
+        keep_unchanged_texts(self)
+        return cleaned
 
     def parts(self) -> Parts:
         """The cleaned data as the service takes it: only what the user may change."""

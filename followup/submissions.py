@@ -518,8 +518,8 @@ def save_draft(submission, parts: Parts, user=None, basis=None) -> Submission:
         }
         for goal_id, values in parts.assessments.items():
             assessment = existing.get(goal_id) or Assessment(submission=submission, goal_id=goal_id)
-            if assessment.pk and all(getattr(assessment, k) == v for k, v in values.items()):
-                continue
+            if all(getattr(assessment, k) == v for k, v in values.items()):
+                continue  # as stored, or still empty: nothing to write
             for name, value in values.items():
                 setattr(assessment, name, value)
             _save(assessment, user, reason)
@@ -547,8 +547,8 @@ def _save_assignments(submission, values_by_pk, user, errors):
     for pk, values in values_by_pk.items():
         assignment = assignments[pk]
         report = reports.get(pk) or AssignmentReport(submission=submission, assignment=assignment)
-        if report.pk is None and not values["status"] and not values["comment"]:
-            continue
+        if (report.status, report.comment) == (values["status"], values["comment"]):
+            continue  # as stored (or still empty): no report, no change of the assignment
         report.status, report.comment = values["status"], values["comment"]
         _save(report, user)
         if not values["status"]:

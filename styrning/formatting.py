@@ -97,6 +97,13 @@ def _separators(language) -> tuple:
 _ONE = Decimal(1)
 
 
+def rounded(value) -> Decimal | None:
+    """An amount rounded to whole units as ``whole`` shows it (half away from zero):
+    −86 210,5 → −86 211. Forms compare a posted figure with it (budget.forms.ShownAmountField)."""
+    value = _decimal(value)
+    return None if value is None else value.quantize(_ONE, rounding=ROUND_HALF_UP)
+
+
 def whole(value) -> str:
     """An amount rounded to whole units: 1234567.4 → "1 234 567", −5 → "−5".
 

@@ -61,6 +61,32 @@ class AccessibleFormMixin:
         super().add_error(field, error)
 
 
+def _as_shown(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def keep_unchanged_texts(form):
+    """Make the form's textareas posted back as shown clean to the stored text exactly,
+    and a changed one hold plain LF line breaks; call it from ``clean()``.
+
+    A browser sends a textarea's line breaks as CRLF and Django strips its ends, so a
+    text stored with LF or a trailing line break (the demo, a pre-fill, an import) came
+    back "changed": saved again, with a change in the history that reads the same on
+    both sides.
+    """
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if field.disabled or not isinstance(field.widget, forms.Textarea):
+            continue
+        if not isinstance(value, str):
+            continue
+        stored = form.get_initial_for_field(field, name)
+        if isinstance(stored, str) and _as_shown(stored) == _as_shown(value):
+            form.cleaned_data[name] = stored
+        else:
+            form.cleaned_data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

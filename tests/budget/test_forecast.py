@@ -2,6 +2,7 @@
 
 import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -138,3 +139,68 @@ def test_saving_the_months_forecast_again_keeps_its_comment(client, world, budge
     client.force_login(world.chef_a)
     html = client.get(_url(world)).content.decode()
     assert "Vikarier under sommaren</textarea>" in html
+
+
+def _stored_forecasts(world, amounts, comment=""):
+    """A forecast made in June of every group the form shows (kronor, ledger sign)."""
+    for group in world.m.account_groups.filter(kind__in=("revenue", "cost")):
+        Forecast.objects.create(
+            unit=world.fA,
+            year=2026,
+            month=6,
+            group=group,
+            amount=amounts.get(group.code, 0),
+            comment=comment,
+        )
+
+
+def _form(html):
+    """What a browser posts from the page: the amounts, the month and the comment (its
+    line breaks as CRLF, as browsers send a textarea)."""
+    data = _inputs(html)
+    data["month"] = re.search(r'<option value="(\d+)" selected>', html).group(1)
+    comment = re.search(r'<textarea name="comment"[^>]*>\n?(.*?)</textarea>', html, re.S)
+    data["comment"] = unescape(comment.group(1)).replace("\n", "\r\n")
+    return data
+
+
+def _june(world):
+    return dict(
+        Forecast.objects.filter(unit=world.fA, year=2026, month=6).values_list(
+            "group__code", "amount"
+        )
+    )
+
+
+def test_saving_the_form_unchanged_keeps_amounts_that_are_not_whole_tkr(client, world, budget):
+    _stored_forecasts(
+        world,
+        {"personal": Decimal("86210500.00"), "intakter": Decimal("-12345678.90")},
+        comment="Vikarier under sommaren.\nSe åtgärdsplanen.",
+    )
+    client.force_login(world.chef_a)
+    data = _form(client.get(_url(world)).content.decode())
+    assert data[f"group_{world.groups['personal'].pk}"] == "−86\xa0211"  # whole tkr, table sign
+    assert data[f"group_{world.groups['intakter'].pk}"] == "12\xa0346"
+    stored, records = _june(world), Forecast.history.count()
+    assert client.post(_url(world), data).status_code == 302
+    assert _june(world) == stored
+    assert stored["personal"] == Decimal("86210500.00")
+    assert Forecast.history.count() == records  # nothing written, nothing in the history
+
+
+def test_only_the_changed_forecast_is_written_as_typed(client, world, budget):
+    _stored_forecasts(
+        world, {"personal": Decimal("86210500.00"), "intakter": Decimal("-12345678.90")}
+    )
+    client.force_login(world.chef_a)
+    data = _form(client.get(_url(world)).content.decode())
+    stored, records = _june(world), Forecast.history.count()
+    data[f"group_{world.groups['intakter'].pk}"] = "13 000,5"
+    response = client.post(_url(world), data)
+    assert response.status_code == 302
+    assert _june(world) == {**stored, "intakter": Decimal("-13000500.00")}  # revenue: − in ledger
+    assert Forecast.history.count() == records + 1
+    page = client.get(response["Location"]).content.decode()
+    assert _row_cells(page, "Intäkter")[4] == "13\xa0001"  # 13 000,5 tkr shown whole, as typed
+    assert _row_cells(page, "Personalkostnader")[4] == "−86\xa0211"

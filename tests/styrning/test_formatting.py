@@ -59,6 +59,19 @@ def test_whole_equals_number_with_no_decimals(value, language):
         assert formatting.in_tkr(value) == formatting.number(value / 1000, 0)
 
 
+@given(
+    st.decimals(min_value=-(10**12), max_value=10**12, places=5, allow_nan=False),
+    st.sampled_from(["sv", "en"]),
+)
+def test_rounded_is_the_figure_whole_shows(value, language):
+    """A form shows a stored amount with whole() and compares the posted figure with
+    rounded() (budget.forms.ShownAmountField): the two must be the same number."""
+    with translation.override(language):
+        assert formatting.whole(value) == formatting.number(formatting.rounded(value))
+    assert formatting.rounded(Decimal("-86210.5")) == -86211
+    assert formatting.rounded(None) is None
+
+
 def test_history_entry_times_are_local_iso_and_minutes():
     """The change log's <time>: ISO 8601 in Stockholm time, shown as 2026-08-31 14:05."""
     import datetime as dt
