@@ -8,14 +8,22 @@ from django.utils.translation import gettext_lazy as _
 
 from budget import signs
 from budget.forms import AmountField, ShownAmountField
+from budget.models import Forecast
 from followup.choices import Fulfilment
-from followup.models import Assessment, Submission
+from followup.models import (
+    Assessment,
+    AssignmentReport,
+    PersonnelFigure,
+    ReportedValue,
+    Submission,
+)
 from followup.models.assessments import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES
 from followup.personnel_forms import FigureRowForm
 from followup.submissions import Parts
 from goals.models import Assignment
-from styrning.concurrency import VersionCheckMixin
+from styrning.concurrency import VersionCheckMixin, changes_since
 from styrning.forms import CHOOSE_LABEL, AccessibleFormMixin, keep_unchanged_texts
+from styrning.history import display_value
 from styrning.validators import validate_year
 
 
@@ -247,20 +255,111 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
         return parts
 
     def _changes(self, base, latest):
-        """The submission's own fields, and the goals whose assessment changed since."""
+        """The submission's own fields, then every other part changed since the form was
+        opened (assessments, indicator values, forecast, assignments, personnel), each
+        with who changed it: per field what the user has and what is stored when the
+        field is in this form, else which part changed (another part of the form, or a
+        part the user does not fill in). Two queries a kind of part; only on a conflict."""
         lines = super()._changes(base, latest)
-        changed = (
-            Assessment.history.filter(
-                submission_id=self.instance.pk, history_date__gt=base.history_date
+        since = self.conflict_since
+        if since is None:
+            return lines
+        page, sub = self.page, self.instance
+        period = page.period
+        goals = {row.goal.pk: row.goal for row in page.goal_rows}
+        indicators = {
+            ind.indicator.pk: ind.indicator for row in page.goal_rows for ind in row.indicators
+        }
+        for change in changes_since(Assessment.history.filter(submission_id=sub.pk), since):
+            goal = goals.get(change.newest.goal_id)
+            if goal is None:
+                continue
+            lines += self._part_lines(
+                change,
+                Assessment,
+                {key: f"a-{goal.pk}-{key}" for key in ("status", "prognosis", "analysis")},
+                _("The assessment of “%(goal)s” was changed by %(who)s.")
+                % {"goal": goal.title, "who": change.who},
             )
-            .select_related("goal")
-            .order_by("goal_id")
-            .distinct("goal_id")
+        measurements = ReportedValue.history.filter(
+            submission_id=sub.pk, indicator_id__in=list(indicators)
         )
-        for record in changed:
-            lines.append(
-                _("The assessment of “%(goal)s” was changed.") % {"goal": record.goal.title}
+        for change in changes_since(measurements, since):
+            indicator = indicators[change.newest.indicator_id]
+            lines += self._part_lines(
+                change,
+                ReportedValue,
+                {"value": f"m-{indicator.pk}-{change.newest.gender}"},
+                _("The value of “%(indicator)s” was changed by %(who)s.")
+                % {"indicator": indicator.name, "who": change.who},
             )
+        if period.asks_forecast and page.basis is not None:
+            below = {row.group.pk: row.below for row in page.basis}
+            forecasts = Forecast.history.filter(
+                unit_id=sub.unit_id, year=period.year, month=period.month
+            )
+            for change in changes_since(forecasts, since):
+                group_id = change.newest.group_id
+                if group_id not in below:
+                    continue
+                lines += self._part_lines(
+                    change,
+                    Forecast,
+                    {"amount": f"f-{group_id}"},
+                    _("The full-year forecast was changed by %(who)s.") % {"who": change.who},
+                    stored=lambda amount, b=below[group_id]: signs.table_tkr(amount + b),
+                )
+        titles = {a.pk: a.title for a, _r in page.assignments}
+        reports = AssignmentReport.history.filter(submission_id=sub.pk)
+        for change in changes_since(reports, since):
+            pk = change.newest.assignment_id
+            if pk not in titles:
+                continue
+            lines += self._part_lines(
+                change,
+                AssignmentReport,
+                {"status": f"u-{pk}-status", "comment": f"u-{pk}-comment"},
+                _("The report on the assignment “%(assignment)s” was changed by %(who)s.")
+                % {"assignment": titles[pk], "who": change.who},
+            )
+        units = {row.unit.pk: row.unit for row in page.personnel}
+        figures = PersonnelFigure.history.filter(period_id=period.pk, unit_id__in=list(units))
+        for change in changes_since(figures, since):
+            unit = units[change.newest.unit_id]
+            lines += self._part_lines(
+                change,
+                PersonnelFigure,
+                {key: f"p-{unit.pk}-{key}" for key in FigureRowForm.base_fields},
+                _("The personnel figures of %(unit)s were changed by %(who)s.")
+                % {"unit": unit.name, "who": change.who},
+            )
+        # One line a part that is not in this form (the same forecast line for every group).
+        return list(dict.fromkeys(lines))
+
+    def _part_lines(self, change, model, names, elsewhere, stored=None):
+        """Per changed field of this form: what the user has and what is stored now, with
+        who; ``elsewhere`` when the changed fields are not the user's to fill in here."""
+        lines, hidden = [], False
+        for key, name in names.items():
+            if not change.changed(key):
+                continue
+            field = self.fields.get(name)
+            if field is None or field.disabled:
+                hidden = True
+                continue
+            value = change.value(key)
+            if stored is not None and value is not None:
+                value = stored(value)
+            yours = display_value(model, key, self.cleaned_data.get(name))
+            now = display_value(model, key, value)
+            if yours == now:
+                continue  # the same as the user has: nothing to compare
+            lines.append(
+                _("%(field)s: you have “%(yours)s”, now stored “%(stored)s” (saved by %(who)s).")
+                % {"field": field.label, "yours": yours, "stored": now, "who": change.who}
+            )
+        if hidden and not lines:
+            lines.append(elsewhere)
         return lines
 
 

@@ -657,36 +657,96 @@ def _save_forecasts(submission, amounts, user, basis=None):
 # What is missing, and the transitions ------------------------------------------------
 
 
-def missing(page: Content) -> list[str]:
-    """What must be filled in before the submission can be sent, in Swedish, naming the
-    goal or field (no query: ``page`` holds everything)."""
+@dataclass(frozen=True)
+class Gap:
+    """One thing missing before sending: the Swedish message, the form field to fill in
+    (its name in ``SubmissionForm``) and the goal it belongs to (None: the economy part)."""
+
+    message: str
+    field: str
+    goal: Goal | None = None
+
+    def __str__(self):
+        return self.message
+
+
+def assignment_status(assignment, report) -> str:
+    """The status a submission reports for an assignment: this period's report, else the
+    assignment's own (what the form shows and a save stores)."""
+    if report is not None and report.status:
+        return report.status
+    return assignment.status
+
+
+def gaps(page: Content, rights=None) -> list[Gap]:
+    """What must be filled in before the submission can be sent, naming the goal or
+    field (no query: ``page`` holds everything). With ``rights`` (a
+    ``SubmissionRights``), only what that user fills in: an enhetschef's own goals."""
     submission, period = page.submission, page.period
+    economy = rights is None or rights.edit_all
     found = []
-    if not submission.economic_comment.strip():
-        found.append(_("The economic comment is missing."))
-    if period.asks_forecast and page.basis is not None and not page.forecast_saved:
-        found.append(_("The full-year forecast has not been saved."))
-    if page.action_plan_required and not submission.action_plan.strip():
-        found.append(_("An action plan is required: the forecast deviates beyond the threshold."))
+    if economy:
+        if not submission.economic_comment.strip():
+            found.append(Gap(_("The economic comment is missing."), "economic_comment"))
+        if period.asks_forecast and page.basis is not None and not page.forecast_saved:
+            first = f"f-{page.basis[0].group.pk}" if page.basis else ""
+            found.append(Gap(_("The full-year forecast has not been saved."), first))
+        if page.action_plan_required and not submission.action_plan.strip():
+            found.append(
+                Gap(
+                    _("An action plan is required: the forecast deviates beyond the threshold."),
+                    "action_plan",
+                )
+            )
     if period.asks_goals:
         for row in page.goal_rows:
+            goal = row.goal
+            if rights is not None and not rights.may_edit_part(goal.owner):
+                continue
             a = row.assessment
-            title = row.goal.title
+            title = goal.title
             if a is None or not a.status:
-                found.append(_("“%(goal)s”: the assessment is missing.") % {"goal": title})
+                found.append(
+                    Gap(
+                        _("“%(goal)s”: the assessment is missing.") % {"goal": title},
+                        f"a-{goal.pk}-status",
+                        goal,
+                    )
+                )
             if period.goal_prognosis and (a is None or not a.prognosis):
                 found.append(
-                    _("“%(goal)s”: the prognosis for the year-end is missing.") % {"goal": title}
+                    Gap(
+                        _("“%(goal)s”: the prognosis for the year-end is missing.")
+                        % {"goal": title},
+                        f"a-{goal.pk}-prognosis",
+                        goal,
+                    )
                 )
             if a is None or not a.analysis.strip():
-                found.append(_("“%(goal)s”: the analysis is missing.") % {"goal": title})
-    for assignment, report in page.assignments:
-        if report is None or not report.status:
-            found.append(
-                _("Assignment “%(assignment)s”: the status is missing.")
-                % {"assignment": assignment.title}
-            )
+                found.append(
+                    Gap(
+                        _("“%(goal)s”: the analysis is missing.") % {"goal": title},
+                        f"a-{goal.pk}-analysis",
+                        goal,
+                    )
+                )
+    if economy:
+        for assignment, report in page.assignments:
+            if not assignment_status(assignment, report):
+                found.append(
+                    Gap(
+                        _("Assignment “%(assignment)s”: the status is missing.")
+                        % {"assignment": assignment.title},
+                        f"u-{assignment.pk}-status",
+                    )
+                )
     return found
+
+
+def missing(page: Content) -> list[str]:
+    """What must be filled in before the whole submission can be sent, in Swedish
+    (``gaps`` as messages; no query)."""
+    return [gap.message for gap in gaps(page)]
 
 
 def send(submission, user=None) -> Submission:

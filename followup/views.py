@@ -266,7 +266,8 @@ def submission(request, pk):
                     _("The draft was saved but not sent. Complete what is missing: %(gaps)s")
                     % {"gaps": " ".join(error.messages)},
                 )
-                return redirect(here)
+                # The box of what is missing takes the focus (static/js/page.js).
+                return redirect(f"{here}#{MISSING_ID}")
             messages.success(request, _("The follow-up was sent."))
             return redirect("followup:mine")
     assessments = [row.assessment for row in page.goal_rows if row.assessment is not None]
@@ -296,7 +297,8 @@ def submission(request, pk):
             "page": page,
             "form": form,
             "rights": rights,
-            "missing": service.missing(page),
+            "missing": _missing_items(page, rights, form, part, parts, sub),
+            "missing_id": MISSING_ID,
             # The history once, with the economy part (it reads every change of the whole).
             "history": submission_log(sub) if part.economy else None,
             "return_form": ReturnForm(),
@@ -312,6 +314,34 @@ def submission(request, pk):
             else [],
         },
     )
+
+
+MISSING_ID = "missing"  # the id of the box of what is missing (a failed send lands on it)
+
+
+def _missing_items(page, rights, form, part, parts, sub):
+    """What is missing, as the user fills it in (an enhetschef: their own goals), each
+    with a link to its field: on this page, or on the part of the form that has it."""
+    if not rights.edit:
+        return []
+    items = []
+    for gap in service.gaps(page, rights):
+        url = ""
+        if gap.field in form.fields:
+            url = f"#{form[gap.field].auto_id}"
+        elif gap.field:
+            there = next(
+                (p for p in parts if (p.economy if gap.goal is None else gap.goal in _goals(p))),
+                None,
+            )
+            if there is not None and there is not part:
+                url = f"{_part_url(sub, there, parts)}#id_{gap.field}"
+        items.append({"message": gap.message, "url": url})
+    return items
+
+
+def _goals(part):
+    return [row.goal for row in part.goal_rows]
 
 
 def _part(request, parts):

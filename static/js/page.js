@@ -20,6 +20,15 @@
     update();
     window.addEventListener("resize", update);
   }
+  // An address whose fragment names a box that takes focus (tabindex="-1": the box of
+  // what is missing after a refused send, #missing) moves focus there, so a screen
+  // reader reads it and Tab goes on to its links, as tree.js does for "Visa fler".
+  if (location.hash.length > 1) {
+    var landing = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (landing && landing.getAttribute("tabindex") === "-1" && landing !== document.activeElement) {
+      landing.focus();
+    }
+  }
   // A printout shows every level of a collapsed tree; the screen gets its state back.
   var closed = [];
   window.addEventListener("beforeprint", function () {

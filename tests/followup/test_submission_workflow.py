@@ -286,7 +286,7 @@ def test_concurrent_edit_keeps_the_second_persons_text(client, delar):
     html = response.content.decode()
     assert "efter att du öppnade formuläret" in html
     assert "Min egen text" in html  # kept on the page
-    assert "Bedömningen av ”Kontinuitet” har ändrats." in html
+    assert "Analys av ”Kontinuitet”: du har ”–”, nu sparat ”Förstas analys”" in html
     sub.refresh_from_db()
     assert sub.economic_comment == "Först sparat"
     # Saving again after reading the message replaces what is stored.

@@ -1,0 +1,126 @@
+"""The box of what is missing on the submission form: what the user fills in (an
+enhetschef: their own goals), each item a link to its field; a refused send lands on it."""
+
+import re
+
+from django.urls import reverse
+
+from followup.models import AssignmentReport
+from goals.models import Assignment
+from tests.factories import make_goal
+from tests.followup.formdata import form_data
+
+
+def _url(sub, part=None):
+    url = reverse("followup:submission", args=[sub.pk])
+    return f"{url}?del={part}" if part else url
+
+
+def _assignment(w, **values):
+    return Assignment.objects.create(
+        municipality=w.m,
+        title="Utred bemanningen",
+        given_by=w.kf,
+        decision_reference="KF 2025-11-24 § 130",
+        decided_on="2025-11-24",
+        unit=w.eA,
+        due_date="2026-12-31",
+        **values,
+    )
+
+
+def _box(html):
+    match = re.search(
+        r'<section class="missing" id="missing" tabindex="-1".*?</section>', html, re.S
+    )
+    return match.group(0) if match else ""
+
+
+def _links_resolve(html, box):
+    hrefs = re.findall(r'href="#([^"]+)"', box)
+    assert hrefs
+    for target in hrefs:
+        assert f'id="{target}"' in html, target
+    return hrefs
+
+
+def test_an_assignment_status_set_is_not_missing(client, delar):
+    w, sub = delar, delar.sub_a
+    assignment = _assignment(w, status=Assignment.Status.IN_PROGRESS)
+    client.force_login(w.chef_a)
+    html = client.get(_url(sub)).content.decode()
+    assert form_data(html)[f"u-{assignment.pk}-status"] == "in_progress"
+    assert "Uppdrag ”Utred bemanningen”" not in _box(html)
+    AssignmentReport.objects.create(submission=sub, assignment=assignment, status="done")
+    html = client.get(_url(sub)).content.decode()
+    assert "Uppdrag ”Utred bemanningen”" not in _box(html)
+
+
+def test_no_all_filled_in_beside_a_save_error(client, delar):
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    data = form_data(client.get(_url(sub)).content.decode())
+    data["economic_comment"] = "Kommentar"
+    for goal in (w.goal_a, w.plan_a, w.enhet_goal):
+        data.update(
+            {
+                f"a-{goal.pk}-status": "partly",
+                f"a-{goal.pk}-prognosis": "partly",
+                f"a-{goal.pk}-analysis": "Analys.",
+            }
+        )
+    data["action"] = "save"
+    assert client.post(_url(sub), data).status_code == 302
+    html = client.get(_url(sub)).content.decode()
+    assert "Allt som krävs är ifyllt" in html  # everything is there
+    data[f"f-{w.groups['personal'].pk}"] = "tio kronor"
+    response = client.post(_url(sub), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="error-summary"' in html
+    assert "Allt som krävs är ifyllt" not in html
+
+
+def test_an_enhetschef_sees_only_their_own_goals_missing(client, delar):
+    w, sub = delar, delar.sub_a
+    client.force_login(w.unit_chef_a)
+    html = client.get(_url(sub)).content.decode()
+    box = _box(html)
+    assert "”Fler fasta kontakter”: bedömning saknas." in box
+    assert "Kontinuitet" not in box and "Trygg äldreomsorg" not in box
+    assert "ekonomiska kommentaren" not in box and "Helårsprognosen" not in box
+    _links_resolve(html, box)
+    # The förvaltningschef sees the whole.
+    client.force_login(w.chef_a)
+    box = _box(client.get(_url(sub)).content.decode())
+    assert "”Kontinuitet”: bedömning saknas." in box and "ekonomiska kommentaren" in box
+
+
+def test_every_missing_item_links_to_its_field_and_a_refused_send_lands_on_the_box(client, delar):
+    w, sub = delar, delar.sub_a
+    _assignment(w, status="")  # an assignment without a status: missing too
+    Assignment.objects.update(status="")
+    client.force_login(w.chef_a)
+    html = client.get(_url(sub)).content.decode()
+    box = _box(html)
+    hrefs = _links_resolve(html, box)
+    assert f"id_a-{w.plan_a.pk}-analysis" in hrefs and "id_economic_comment" in hrefs
+    assert f"id_f-{w.groups['personal'].pk}" in hrefs or f"id_f-{w.groups['intakter'].pk}" in hrefs
+    assert any(h.startswith("id_u-") for h in hrefs)
+    assert box.count("<li>") == box.count("<a href")
+    data = form_data(html)
+    data["action"] = "send"
+    response = client.post(_url(sub), data)
+    assert response.status_code == 302 and response["Location"].endswith("#missing")
+
+
+def test_missing_items_of_another_part_link_to_that_part(client, delar):
+    w, sub = delar, delar.sub_a
+    for i in range(50):
+        make_goal(w.m, w.levels[4], w.fA, w.goal_a, adopted=True, title=f"Mål {i}")
+    client.force_login(w.chef_a)
+    html = client.get(_url(sub, 2)).content.decode()
+    box = _box(html)
+    _links_resolve(html, box)  # this part's own fields
+    assert f'href="{_url(sub)}#id_economic_comment"' in box
+    assert f'href="{_url(sub, 3)}#id_a-' in box
