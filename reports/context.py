@@ -33,6 +33,7 @@ from reports import financial
 from reports.charts import stacked_bar
 from reports.midterm import midterm
 from reports.models import MIDTERM, document_title
+from reports.personnel import personnel_part
 from reports.writing import add_texts
 from styrning import formatting
 from styrning.models import OrgUnit
@@ -289,6 +290,7 @@ def _year_report(period: ReportingPeriod, *, year_end: bool) -> tuple[dict, dict
     )
     figures = statements_part.pop("figures")
     context["statements"] = statements_part
+    context["personnel"] = personnel_part(period)
     parts = {
         "overview": ov,
         "budget_year": budget_year,

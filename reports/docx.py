@@ -122,6 +122,7 @@ def write_docx(context: dict, template_file=None) -> bytes:
         _goals(w, context.get("goals"))
         _economy(w, context.get("economy"), written.get("economy"))
         _statements(w, context.get("statements"))
+        _personnel(w, context.get("personnel"))
         _drift(w, context)
         _changes(w, context.get("changes"))
         _investments(w, context.get("investments"))
@@ -262,6 +263,27 @@ def _statements(w, statements):
                 [_("Item"), *note["columns"]],
                 [[row["label"], *row["cells"]] for row in note["rows"]],
             )
+
+
+def _personnel(w, personnel):
+    if not personnel:
+        return
+    w.h(_("Personnel"), 1)
+    w.paragraphs(personnel.get("text"))
+    if personnel.get("rows"):
+        w.table(
+            [
+                _("Administration or company"),
+                _("Employees"),
+                _("Full-time equivalents"),
+                _("Sick leave"),
+                _("Women"),
+                _("Men"),
+            ],
+            [[row["name"], *row["cells"]] for row in personnel["rows"]],
+            [_("The whole organisation"), *personnel["total"]],
+        )
+    w.paragraphs(personnel.get("missing"))
 
 
 def _changes(w, changes):

@@ -159,3 +159,30 @@ def test_the_annual_report_counts_and_a_fixed_number_of_queries(world, annual_wo
         for n in range(100, 160)
     )
     assert _build_queries(annual_world) == small
+
+
+def test_the_personnel_section_has_the_hr_text_and_the_figures(demo):
+    """Delårsrapport and årsredovisning: the personalberättelse and per förvaltning and
+    bolag the figures recorded for the period, with the sjukfrånvaro weighted by
+    årsarbetare for the whole organisation."""
+    from followup.models import PersonnelFigure, PersonnelReport
+
+    year = TODAY.year - 1
+    for kind in (ReportKind.INTERIM, ReportKind.ANNUAL):
+        period = ReportingPeriod.objects.get(municipality=demo, kind=kind, year=year)
+        ctx = as_snapshot(context.build(period))
+        _reader, text = _text(render_pdf(ctx).data)
+        assert ctx["personnel"]["rows"]
+        story = PersonnelReport.objects.get(period=period).text.split("\n\n")[0].split()
+        assert re.search(_words(" ".join(story[:8])), text)
+        figures = PersonnelFigure.objects.filter(
+            period=period, unit__kind__in=OrgUnit.OFFICE_KINDS
+        ).select_related("unit")
+        for f in figures:
+            cells = [formatting.number(f.employees), formatting.percent(f.sick_leave)]
+            row = next(r for r in ctx["personnel"]["rows"] if r["name"] == f.unit.name)
+            assert row["cells"][0] == cells[0] and row["cells"][2] == cells[1]
+        weight = sum(f.full_time_equivalents for f in figures)
+        total = sum(f.sick_leave * f.full_time_equivalents for f in figures) / weight
+        assert ctx["personnel"]["total"][2] == formatting.percent(total)
+        assert re.search(_words("Hela organisationen"), text)
