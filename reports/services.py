@@ -19,6 +19,7 @@ from followup.models import ReportingPeriod
 from reports import context as contexts
 from reports.models import MIDTERM, Report
 from reports.pdf import render_pdf
+from styrning import formatting
 from styrning.jobs import JobFailed, run_job
 from styrning.models import Job
 from styrning.services import save_validated
@@ -49,15 +50,21 @@ def as_snapshot(context: dict) -> dict:
     return json.loads(json.dumps(context, cls=DjangoJSONEncoder))
 
 
-def run_report(report_id: int) -> bool:
-    """Render a queued report as its job; True when done. The job always ends."""
+def run_report(report_id: int, made_on=None) -> bool:
+    """Render a queued report as its job; True when done. The job always ends.
+
+    ``made_on``: the date the report says it was made, when not today (the demo makes
+    last year's reports as they were made then)."""
     report = Report.objects.select_related("period__municipality").get(pk=report_id)
 
     def work(job, progress):
         if report.is_adopted:
             raise JobFailed(_("The report has been adopted and can no longer change."))
         try:
-            context = as_snapshot(contexts.build(report.period, report.kind))
+            context = contexts.build(report.period, report.kind)
+            if made_on is not None:
+                context["made_on"] = formatting.long_date(made_on)
+            context = as_snapshot(context)
         except contexts.NotSupported as error:
             raise JobFailed(str(error)) from error
         pdf = render_pdf(context, progress)
@@ -79,8 +86,9 @@ def run_report(report_id: int) -> bool:
         return run_job(report.job_id, work)
 
 
-def adopt(report: Report, body, reference: str, user=None) -> Report:
-    """Record that ``body`` adopted the report (``reference``: e.g. "KF 2026-10-26 § 98").
+def adopt(report: Report, body, reference: str, user=None, adopted_at=None) -> Report:
+    """Record that ``body`` adopted the report (``reference``: e.g. "KF 2026-10-26 § 98";
+    ``adopted_at``: when, if not now).
 
     The report is frozen with its file and snapshot, and its period is locked (closed
     first if it is still open). One transaction: either all of it or nothing.
@@ -106,7 +114,7 @@ def adopt(report: Report, body, reference: str, user=None) -> Report:
             )
         report.adopted_by = body
         report.decision_reference = reference
-        report.adopted_at = timezone.now()
+        report.adopted_at = adopted_at or timezone.now()
         report.adopted_recorded_by = user
         period = report.period
         if report.is_midterm:

@@ -186,3 +186,15 @@ def test_the_personnel_section_has_the_hr_text_and_the_figures(demo):
         total = sum(f.sick_leave * f.full_time_equivalents for f in figures) / weight
         assert ctx["personnel"]["total"][2] == formatting.percent(total)
         assert re.search(_words("Hela organisationen"), text)
+
+
+def test_the_demos_adopted_reports_were_made_before_they_were_adopted(demo):
+    """Last year's reports read as they were made then: the day after the deadline, and
+    adopted by KF weeks later (never "made" after their adoption)."""
+    adopted = Report.objects.adopted().select_related("period")
+    assert adopted.count() == 2
+    for report in adopted:
+        made_on = report.period.deadline + dt.timedelta(days=1)
+        assert report.snapshot["made_on"] == formatting.long_date(made_on)
+        assert report.adopted_at.date() > made_on
+        assert report.adopted_at.date().isoformat() in report.decision_reference
