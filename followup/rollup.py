@@ -450,7 +450,7 @@ def _indicator_words(statuses) -> str:
         ngettext(
             "%(n)s of %(total)s indicators at target",
             "%(n)s of %(total)s indicators at target",
-            reached,
+            len(judged),  # "0 av 1 indikator", "1 av 2 indikatorer"
         )
         % {"n": reached, "total": len(judged)}
     ]

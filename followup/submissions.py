@@ -28,7 +28,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budget import signs
+from budget import signs, totals
 from budget.models import AccountGroup, BudgetYear, Forecast
 from budget.overview import forecast_basis, needs_action_plan
 from followup import personnel
@@ -255,6 +255,7 @@ class Content:
     personnel: list = field(default_factory=list)  # PersonnelRow per unit, goal periods only
     budget_total: Decimal = ZERO
     outcome_total: Decimal = ZERO
+    outcome_month: int | None = None  # the last month the outcome is booked through
     forecast_total: Decimal | None = None
 
     @property
@@ -452,6 +453,8 @@ def content(submission) -> Content:
         result.basis = basis
         result.budget_total = sum((b.budget for b in basis), ZERO)
         result.outcome_total = sum((b.outcome for b in basis), ZERO)
+        booked = totals.latest_booked_month(unit.municipality_id, period.year)
+        result.outcome_month = min(booked, period.month) if booked else None
         if period.asks_forecast:
             result.forecast_saved = Forecast.objects.filter(
                 unit=unit, year=period.year, month=period.month

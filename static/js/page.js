@@ -41,4 +41,12 @@
     closed.forEach(function (d) { d.open = false; });
     closed = [];
   });
+  // A button with data-confirm asks before its form is sent (send, approve, open a
+  // period): a step that cannot simply be undone is never one mistaken click away.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-confirm]") : null;
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
 })();

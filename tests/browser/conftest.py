@@ -80,6 +80,9 @@ def _new_browser(chromium, demo_server, request, width=1280):
     )
     page = context.new_page()
     b = Browser(page, demo_server)
+    # Confirmations (data-confirm) are accepted, and kept for the tests to read.
+    b.dialogs = []
+    page.on("dialog", lambda dialog: (b.dialogs.append(dialog.message), dialog.accept()))
     yield b
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:

@@ -69,6 +69,7 @@ def test_forvaltningschef_sends_and_ekonomichef_returns_and_approves(browser, de
     _fill_by_keyboard(browser)
     browser.press_and_wait("Enter")
     assert page.locator(".message--success").inner_text() == "Uppföljningen skickades."
+    assert browser.dialogs[-1].startswith("Skicka uppföljningen till ekonomikontoret?")
     assert page.url.endswith("/uppfoljning/")
 
     # Another förvaltning's submission cannot be reached.
