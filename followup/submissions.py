@@ -198,6 +198,17 @@ class IndicatorRow:
     def trend_label(self) -> str:
         return _trend_labels().get(self.trend, "")
 
+    @property
+    def arrow(self) -> str:
+        """Which way the value moved (the words say whether that is better): ↗ rose,
+        ↘ fell, → unchanged; a falling sick leave is ↘ and "better"."""
+        if not self.trend:
+            return ""
+        if self.trend == "unchanged":
+            return "→"
+        higher = self.indicator.direction == Indicator.Direction.HIGHER
+        return "↗" if (self.trend == "better") == higher else "↘"
+
 
 def _trend_labels():
     return {
