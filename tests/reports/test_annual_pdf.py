@@ -198,3 +198,33 @@ def test_the_demos_adopted_reports_were_made_before_they_were_adopted(demo):
         assert report.snapshot["made_on"] == formatting.long_date(made_on)
         assert report.adopted_at.date() > made_on
         assert report.adopted_at.date().isoformat() in report.decision_reference
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", None) or []:
+        yield from _boxes(child)
+
+
+def test_no_table_runs_off_the_page(demo):
+    """Every table cell of the delårsrapport and the årsredovisning lies within the page's
+    content area (WeasyPrint's own layout, read box by box)."""
+    import weasyprint
+
+    from reports.pdf import document_html
+
+    year = TODAY.year - 1
+    for kind in (ReportKind.INTERIM, ReportKind.ANNUAL):
+        period = ReportingPeriod.objects.get(municipality=demo, kind=kind, year=year)
+        html = document_html(as_snapshot(context.build(period)))
+        document = weasyprint.HTML(string=html).render()
+        outside = []
+        for number, page in enumerate(document.pages, 1):
+            root = page._page_box
+            right_edge = root.content_box_x() + root.width
+            for box in _boxes(root):
+                if box.element_tag in ("table", "th", "td"):
+                    right = box.position_x + box.margin_width()
+                    if right > right_edge + 1:
+                        outside.append((kind, number, box.element_tag, round(right - right_edge)))
+        assert not outside, outside[:5]
