@@ -24,6 +24,7 @@ from budget.models import (
     DetailBudget,
     Forecast,
 )
+from budget.pending import pending_forecasts
 from styrning.models import OrgUnit
 
 ZERO = Decimal("0")
@@ -218,14 +219,20 @@ def _boards(units) -> dict[int, int | None]:
     return board
 
 
-def latest_forecasts(municipality, year, month, unit_ids=None):
-    """(unit, group) → the latest forecast made in or before ``month`` (one query)."""
+def latest_forecasts(municipality, year, month, unit_ids=None, *, approved_only=False):
+    """(unit, group) → the latest forecast made in or before ``month`` (one query).
+
+    ``approved_only``: skip forecasts a follow-up has not had approved yet (``budget.
+    pending``; its query too), so the latest approved one stands."""
     qs = Forecast.objects.filter(unit__municipality=municipality, year=year, month__lte=month)
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
+    skip = pending_forecasts(municipality, year) if approved_only else set()
     latest: dict[tuple[int, int], tuple[int, Decimal]] = {}
     rows = qs.order_by().values_list("unit_id", "group_id", "month", "amount")  # no join to sort
     for unit_id, group_id, made, amount in rows:
+        if (unit_id, made) in skip:
+            continue
         key = (unit_id, group_id)
         if key not in latest or made > latest[key][0]:
             latest[key] = (made, amount)
@@ -294,10 +301,11 @@ def detail_sums(queryset, key_fields):
     return sums
 
 
-def budget_overview(budget_year, month) -> Overview:
+def budget_overview(budget_year, month, *, approved_only=False) -> Overview:
     """Everything /budget/ shows for a year up to and including ``month``.
 
     A fixed number of queries, whatever the number of nämnder and units.
+    ``approved_only``: the forecasts of approved follow-ups only (``latest_forecasts``).
     """
     municipality = budget_year.municipality
     boards = board_map(municipality)
@@ -307,7 +315,7 @@ def budget_overview(budget_year, month) -> Overview:
         for frame in frames.select_related("unit")
     }
     outcomes = totals.outcome_to_date_by_unit(municipality.pk, budget_year.year, month, OPERATING)
-    forecasts = latest_forecasts(municipality, budget_year.year, month)
+    forecasts = latest_forecasts(municipality, budget_year.year, month, approved_only=approved_only)
     groups = {g.pk: g for g in municipality.account_groups.all()}
     has_bookings = month_has_bookings(municipality, budget_year.year, month)
     shares = board_shares(budget_year, month, boards)
@@ -463,7 +471,7 @@ class UnitDetail:
         return self.detail_total - self.frame
 
 
-def unit_detail(budget_year, unit, month) -> UnitDetail:
+def unit_detail(budget_year, unit, month, *, approved_only=False) -> UnitDetail:
     """Per account group: budget, outcome per month and to date, forecast, deviation.
 
     Covers the unit and everything below it. For a nämnd or styrelse the net row
@@ -504,7 +512,7 @@ def unit_detail(budget_year, unit, month) -> UnitDetail:
     )
     forecast = defaultdict(Decimal)
     has_forecast = set()
-    forecasts = latest_forecasts(municipality, year, month, ids)
+    forecasts = latest_forecasts(municipality, year, month, ids, approved_only=approved_only)
     for (_unit_id, gid), amount in forecasts.items():
         forecast[gid] += amount
         has_forecast.add(gid)

@@ -53,6 +53,7 @@ from styrning.permissions import (
     can_change,
     get_for_user,
     get_for_user_by,
+    may_see_unapproved_forecasts,
     require,
     require_budget_manager,
 )
@@ -138,7 +139,9 @@ def overview(request):
     if budget_year is None:
         can_manage = can_change(request.user, BudgetYear(municipality=municipality))
         return render(request, "budget/empty.html", {"can_manage": can_manage})
-    ov = budget_overview(budget_year, month)
+    ov = budget_overview(
+        budget_year, month, approved_only=not may_see_unapproved_forecasts(request.user)
+    )
     query = _query(budget_year.year, month)
     unit_url = tables.UrlPattern("budget:unit", query=query)
     can_manage = can_change(request.user, budget_year)
@@ -175,7 +178,9 @@ def unit(request, pk):
     budget_year, month, form = _period(request, municipality)
     if budget_year is None:
         raise Http404
-    detail = unit_detail(budget_year, org_unit, month)
+    detail = unit_detail(
+        budget_year, org_unit, month, approved_only=not may_see_unapproved_forecasts(request.user)
+    )
     can_manage = can_change(request.user, budget_year)
     return render(
         request,
@@ -464,7 +469,9 @@ def export(request, fmt):
     budget_year, month, _form = _period(request, municipality)
     if budget_year is None:
         raise Http404
-    ov = budget_overview(budget_year, month)
+    ov = budget_overview(
+        budget_year, month, approved_only=not may_see_unapproved_forecasts(request.user)
+    )
     if fmt == "xlsx":
         return exports.overview_xlsx(ov)
     return exports.overview_csv(ov)

@@ -12,3 +12,8 @@ class FollowupConfig(AppConfig):
         from goals.additions import register_tree_addition
 
         register_tree_addition(tree_addition)
+
+        from budget.pending import register_pending_forecasts
+        from followup.submissions import pending_forecasts
+
+        register_pending_forecasts(pending_forecasts)

@@ -32,7 +32,7 @@ from budget import signs, totals
 from budget.models import AccountGroup, BudgetYear, Forecast
 from budget.overview import forecast_basis, needs_action_plan
 from followup import personnel
-from followup.choices import GOAL_CONTENTS
+from followup.choices import FORECAST_CONTENTS, GOAL_CONTENTS
 from followup.models import (
     Assessment,
     AssignmentReport,
@@ -577,6 +577,21 @@ def _save_assignments(submission, values_by_pk, user, errors):
             for name, messages in error.message_dict.items():
                 target = f"u-{pk}-comment" if name == "comment" else f"u-{pk}-status"
                 errors.setdefault(target, []).extend(messages)
+
+
+def pending_forecasts(municipality, year) -> set[tuple[int, int]]:
+    """(unit pk, month) of the forecasts of ``year`` whose follow-up is not approved yet:
+    those of submissions in the periods that ask for a forecast, not decided (one query;
+    registered with ``budget.pending``)."""
+    return set(
+        Submission.objects.filter(
+            period__municipality=municipality,
+            period__year=year,
+            period__content__in=FORECAST_CONTENTS,
+        )
+        .exclude(state__in=Submission.DECIDED_STATES)
+        .values_list("unit_id", "period__month")
+    )
 
 
 def _live_values(period, indicator_ids) -> dict:

@@ -107,7 +107,7 @@ def monthly(period: ReportingPeriod) -> dict:
             % {"year": period.year}
         )
         return context
-    ov = budget_overview(budget_year, period.month)
+    ov = budget_overview(budget_year, period.month, approved_only=True)
     context["drift"] = drift_table(ov, period.asks_forecast)
     if not ov.has_bookings:
         context["notes"].append(
@@ -271,7 +271,7 @@ def _year_report(period: ReportingPeriod, *, year_end: bool) -> tuple[dict, dict
         )
     }
     budget_year = budget_years.get(period.year)
-    ov = budget_overview(budget_year, period.month) if budget_year else None
+    ov = budget_overview(budget_year, period.month, approved_only=True) if budget_year else None
     if ov is None:
         context["notes"].append(
             _("There is no budget for %(year)s in Styrning, so the report has no figures.")

@@ -394,6 +394,12 @@ def may_see_unapproved_fulfilment(user) -> bool:
     return scope_for(user).reads_everything
 
 
+def may_see_unapproved_forecasts(user) -> bool:
+    """Do /budget/'s pages show the user forecasts of follow-ups not yet approved? (The
+    ekonomichef and administrators; everyone else reads the latest approved forecast.)"""
+    return scope_for(user).reads_everything
+
+
 # Reports (rapporter)
 #
 # Drafts are the ekonomichef's working files: only they and administrators ask for,

@@ -1,0 +1,46 @@
+"""A förvaltning's forecast reaches /budget/ for politicians (and the reports) when its
+follow-up is approved; the ekonomichef sees the forecasts in progress too."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from budget.models import Forecast
+from budget.overview import budget_overview
+from followup.models import Submission
+from tests.followup.factories import make_submission, make_year, set_state
+
+pytestmark = pytest.mark.django_db
+
+
+def _row(client, name):
+    """The nämnd's row of /budget/ at August."""
+    html = client.get("/budget/?ar=2026&manad=8").content.decode()
+    row = re.search(rf"{re.escape(name)}</a>.*?</tr>", html, re.S)
+    assert row, name
+    return row.group(0).replace("\xa0", " ")
+
+
+def test_a_draft_forecast_is_seen_by_the_ekonomichef_only(client, world, budget):
+    period = set_state(make_year(world, 2026)[8], "open")
+    sub = make_submission(period, world.fA, Submission.State.DRAFT)
+    group = world.groups["personal"]
+    Forecast.objects.create(unit=world.fA, year=2026, month=8, group=group, amount=-99_999_000)
+
+    shown = budget_overview(budget, 8)
+    approved = budget_overview(budget, 8, approved_only=True)
+    row = {r.unit.pk: r for r in shown.rows}[world.nA.pk]
+    row_approved = {r.unit.pk: r for r in approved.rows}[world.nA.pk]
+    assert row.forecast != row_approved.forecast
+
+    # The page shows the forecast in tkr in the table's sign: 99 999.
+    client.force_login(world.politician)
+    assert "99 999" not in _row(client, world.nA.name)
+    client.force_login(world.finance)
+    assert "99 999" in _row(client, world.nA.name)
+
+    # Approved: everyone sees it.
+    Submission.objects.filter(pk=sub.pk).update(state="approved", sent_at=timezone.now())
+    client.force_login(world.politician)
+    assert "99 999" in _row(client, world.nA.name)
