@@ -354,6 +354,10 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
             now = display_value(model, key, value)
             if yours == now:
                 continue  # the same as the user has: nothing to compare
+            if stored is None and yours == display_value(model, key, change.value(key, "before")):
+                # The user had not touched it: the form now holds what was saved.
+                lines.append(self.take_stored(name, value, field.label, now))
+                continue
             lines.append(
                 _("%(field)s: you have “%(yours)s”, now stored “%(stored)s” (saved by %(who)s).")
                 % {"field": field.label, "yours": yours, "stored": now, "who": change.who}

@@ -212,12 +212,41 @@ class VersionCheckMixin:
                 )
                 continue
             typed = self.cleaned_data.get(change.field)
+            yours = display_value(model, change.field, typed)
+            if yours == display_value(model, change.field, change.old):
+                # The user had not touched it: the form now holds what was saved.
+                lines.append(self.take_stored(change.field, change.new, label, stored))
+                continue
             lines.append(
                 _("%(field)s: you have “%(yours)s”, now stored “%(stored)s”.")
-                % {
-                    "field": label,
-                    "yours": display_value(model, change.field, typed),
-                    "stored": stored,
-                }
+                % {"field": label, "yours": yours, "stored": stored}
             )
         return lines
+
+    def take_stored(self, name, value, label, shown) -> str:
+        """Put the stored ``value`` into the re-rendered field ``name`` (the user had not
+        changed it, so saving again keeps the other person's work); the line saying so."""
+        data = self.data.copy()
+        data[name] = _as_data(value)
+        self.data = data
+        return _(
+            "%(field)s: you had not changed it; it now shows what was saved: “%(stored)s”."
+        ) % {
+            "field": label,
+            "stored": shown,
+        }
+
+
+def _as_data(value) -> str:
+    """A stored value as a form posts it."""
+    from decimal import Decimal
+
+    from styrning import formatting
+
+    if value is None:
+        return ""
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    if isinstance(value, Decimal):
+        return formatting.number(value)
+    return str(value)

@@ -210,6 +210,31 @@ def test_an_enhetschef_is_told_what_the_forvaltningschef_changed(delar):
     assert form_data(html)[f"a-{goal}-analysis"] == "Enhetens analys"
 
 
+def test_what_the_forvaltningschef_did_not_touch_takes_the_enhetschefs_work(delar):
+    """The förvaltningschef opened the form; the enhetschef saved their analysis; the
+    chef's save of another field is refused, and the form shows the enhetschef's text in
+    the field the chef had not changed, so saving again keeps it."""
+    w, sub = delar, delar.sub_a
+    goal = w.enhet_goal.pk
+    chef, first, unit_chef, second = _tabs(w, sub, w.chef_a, w.unit_chef_a)
+    second.update({f"a-{goal}-analysis": "Enhetens analys", "action": "save"})
+    assert unit_chef.post(_url(sub), second).status_code == 302
+    first.update({"economic_comment": "Chefens kommentar", "action": "save"})
+    response = chef.post(_url(sub), first)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "du hade inte ändrat det, så det visar nu det som sparades: ”Enhetens analys”" in html
+    again = form_data(html)
+    assert again[f"a-{goal}-analysis"] == "Enhetens analys"
+    assert again["economic_comment"] == "Chefens kommentar"  # the chef's own change is kept
+    again["action"] = "save"
+    assert chef.post(_url(sub), again).status_code == 302
+    stored = Assessment.objects.get(submission=sub, goal_id=goal)
+    assert stored.analysis == "Enhetens analys"
+    sub.refresh_from_db()
+    assert sub.economic_comment == "Chefens kommentar"
+
+
 def test_a_change_in_another_part_of_the_form_names_that_part(delar):
     w, sub = delar, delar.sub_a
     for i in range(50):

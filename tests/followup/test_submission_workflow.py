@@ -286,15 +286,21 @@ def test_concurrent_edit_keeps_the_second_persons_text(client, delar):
     html = response.content.decode()
     assert "efter att du öppnade formuläret" in html
     assert "Min egen text" in html  # kept on the page
-    assert "Analys av ”Kontinuitet”: du har ”–”, nu sparat ”Förstas analys”" in html
+    # The analysis this tab had not touched now shows the first tab's text.
+    assert (
+        "Analys av ”Kontinuitet”: du hade inte ändrat det, så det visar nu det som "
+        "sparades: ”Förstas analys”" in html
+    )
     sub.refresh_from_db()
     assert sub.economic_comment == "Först sparat"
-    # Saving again after reading the message replaces what is stored.
+    # Saving again after reading the message replaces what is stored, and keeps the
+    # first tab's analysis.
     again = form_data(html)
     again["action"] = "save"
     assert client.post(_url(sub), again).status_code == 302
     sub.refresh_from_db()
     assert sub.economic_comment == "Min egen text"
+    assert Assessment.objects.get(submission=sub, goal=w.plan_a).analysis == "Förstas analys"
 
 
 def test_nothing_changes_in_a_locked_period(client, delar):
