@@ -6,15 +6,28 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from budget.forms import AmountField
 from followup.csvimport import MAX_BYTES
+from styrning import formatting
 from styrning.forms import AccessibleFormMixin
 
 
+class WholeNumberField(forms.IntegerField):
+    """A whole number as people write it: "1 234" (spaces and non-breaking spaces)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\xa0", "").replace(" ", "")
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        return formatting.number(value) if isinstance(value, int) else value
+
+
 def _percent(label):
-    return forms.DecimalField(
+    return AmountField(
         label=label,
         required=False,
-        localize=True,
         min_value=Decimal("0"),
         max_value=Decimal("100"),
         decimal_places=2,
@@ -28,11 +41,10 @@ class FigureRowForm(forms.Form):
     sick_leave = _percent(_("Sick leave (%)"))
     sick_leave_women = _percent(_("Sick leave, women (%)"))
     sick_leave_men = _percent(_("Sick leave, men (%)"))
-    employees = forms.IntegerField(label=_("Employees"), required=False, min_value=0)
-    full_time_equivalents = forms.DecimalField(
+    employees = WholeNumberField(label=_("Employees"), required=False, min_value=0)
+    full_time_equivalents = AmountField(
         label=_("Full-time equivalents"),
         required=False,
-        localize=True,
         min_value=Decimal("0"),
         decimal_places=2,
         max_digits=9,

@@ -97,6 +97,19 @@ def test_hr_enters_figures_for_any_unit(client, world, interim):
     assert figures[world.eB].sick_leave == Decimal("3.25")
 
 
+def test_figures_are_written_as_swedes_write_numbers(client, world, interim):
+    """ "1 234" employees and "1 100,5" årsarbetare are taken, and shown back that way."""
+    client.force_login(world.hr)
+    data = _post_row(
+        world.eA, sick_leave="5,5", employees="1 234", full_time_equivalents="1\xa0100,5"
+    )
+    assert client.post(_url(interim), data).status_code == 302
+    figure = PersonnelFigure.objects.get(unit=world.eA)
+    assert (figure.employees, figure.full_time_equivalents) == (1234, Decimal("1100.5"))
+    html = client.get(_url(interim)).content.decode().replace("\xa0", " ")
+    assert 'value="1 234"' in html and 'value="1 100,5"' in html and 'value="5,5"' in html
+
+
 def test_a_chef_enters_only_their_own_units(client, world, interim):
     client.force_login(world.chef_a)
     page = client.get(_url(interim)).content.decode()

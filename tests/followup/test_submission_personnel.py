@@ -49,7 +49,7 @@ def test_the_chef_enters_the_units_figures_with_the_rest_in_one_save(client, del
     # The personnel page shows what the submission saved, and the form shows it back.
     client.force_login(w.hr)
     page = client.get(reverse("personnel:period", args=[w.period.pk])).content.decode()
-    assert "7,50" in page
+    assert "7,5" in page  # as people write it (not "7,50")
     client.force_login(w.chef_a)
     again = form_data(client.get(_url(sub)).content.decode())
     assert again[f"p-{w.fA.pk}-sick_leave"] in ("7,50", "7,5")
