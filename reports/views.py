@@ -17,7 +17,7 @@ from reports.docx import CONTENT_TYPE as DOCX_TYPE
 from reports.docx import write_docx
 from reports.forms import AdoptForm, MidtermRequestForm, RequestForm
 from reports.midterm import midterm_year_period, midterm_years
-from reports.models import MIDTERM, Report, WordTemplate
+from reports.models import MIDTERM, Report, ReportText, WordTemplate
 from reports.pdf import body_template
 from reports.services import adopt as adopt_report
 from reports.services import request_report
@@ -65,6 +65,8 @@ def index(request):
             "midterm_form": midterm_form,
             "can_manage": manager,
             "reports": _reports(municipality).visible_to(request.user)[:50],
+            # "Mina texter" only for those who write (or hand out) the report's chapters.
+            "writes_texts": manager or ReportText.objects.filter(owner=request.user).exists(),
         },
     )
 
