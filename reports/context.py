@@ -283,7 +283,7 @@ def _year_report(period: ReportingPeriod, *, year_end: bool) -> tuple[dict, dict
     context["action_plans"] = _action_plans(ov, comments, period, year_end) if ov else []
     context["economy"] = _economy(ov) if ov else None
     context["bodies"], context["companies"] = split_sections(
-        _body_sections(period, goals, rollups, ov)
+        _body_sections(period, goals, rollups, ov, year_end)
     )
     statements_part = financial.statements_part(
         municipality, period.year, period.month, annual=year_end
@@ -430,7 +430,7 @@ def _economy(ov) -> dict:
     }
 
 
-def _body_sections(period, goals, rollups, ov=None) -> list[dict]:
+def _body_sections(period, goals, rollups, ov=None, year_end=False) -> list[dict]:
     """Each nämnd, styrelse and bolagsstyrelse: its goals with assessment, prognosis,
     analysis and indicators, the särskilda uppdrag of its units, and its row of the
     driftredovisning (``ov``). A bolagsstyrelse's section is its kommunägt bolag's
@@ -478,7 +478,7 @@ def _body_sections(period, goals, rollups, ov=None) -> list[dict]:
                 "comment": assignment.comment,
             }
         )
-    drift = _drift_rows(ov)
+    drift = _drift_rows(ov, year_end)
     sections = []
     for body in bodies:
         rows = []
@@ -513,11 +513,20 @@ def _body_sections(period, goals, rollups, ov=None) -> list[dict]:
     return sections
 
 
-def _drift_rows(ov) -> dict[int, dict]:
-    """Nämnd or styrelse id → its row of the driftredovisning with its headings (no query)."""
+def _drift_rows(ov, year_end=False) -> dict[int, dict]:
+    """Nämnd or styrelse id → its row of the driftredovisning with its headings (no query):
+    the delårsrapport's columns (to date and forecast), or the whole year's (``year_end``:
+    the årsredovisning's original and adjusted budget, outcome and deviation)."""
     if ov is None:
         return {}
-    table = drift_table(ov, True)
+    if year_end:
+        table = drift_table(
+            ov, False, keys=annual_parts.DRIFT_KEYS, headings=annual_parts.headings()
+        )
+        for row in table["rows"]:
+            row["warning"] = False  # a forecast's warning: the year is over
+    else:
+        table = drift_table(ov, True)
     return {
         row.unit.pk: {"columns": table["columns"][1:], "row": found, "unit": table["unit"]}
         for row, found in zip(tables.drift_rows(ov), table["rows"], strict=True)

@@ -228,3 +228,19 @@ def test_no_table_runs_off_the_page(demo):
                     if right > right_edge + 1:
                         outside.append((kind, number, box.element_tag, round(right - right_edge)))
         assert not outside, outside[:5]
+
+
+def test_each_committees_section_reads_the_whole_year_in_the_annual_report(demo):
+    """The årsredovisning's nämnd sections: original and adjusted budget, outcome and
+    deviation for the year, not the delårsrapport's forecast columns."""
+    year = TODAY.year - 1
+    period = ReportingPeriod.objects.get(municipality=demo, kind=ReportKind.ANNUAL, year=year)
+    ctx = context.build(period)
+    headings = {
+        c["heading"]
+        for body in ctx["bodies"]
+        if body["economy"]
+        for c in body["economy"]["columns"]
+    }
+    assert headings and "Ursprunglig budget" in headings and "Utfall" in headings
+    assert not any("prognos" in h.lower() for h in headings)
