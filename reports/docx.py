@@ -119,12 +119,18 @@ def write_docx(context: dict, template_file=None) -> bytes:
         if context.get("kind") == "midterm":
             _midterm(w, context)
         _management(w, context.get("management"), context.get("statements"))
-        _goals(w, context.get("goals"))
+        _goals(w, context.get("goals"), forecast=bool(context.get("forecast")))
         _economy(w, context.get("economy"), written.get("economy"))
-        _statements(w, context.get("statements"))
+        # In the PDF's order: the årsredovisning's räkenskaper follow the economy, the
+        # delårsrapport's the driftredovisning.
+        annual = context.get("kind") == "annual"
+        if annual:
+            _statements(w, context.get("statements"))
         _personnel(w, context.get("personnel"))
         _drift(w, context)
         _changes(w, context.get("changes"))
+        if not annual:
+            _statements(w, context.get("statements"))
         _investments(w, context.get("investments"))
         _action_plans(w, context.get("action_plans"))
         _bodies(w, context)
@@ -137,17 +143,23 @@ def write_docx(context: dict, template_file=None) -> bytes:
         return out.getvalue()
 
 
-def _goals(w, goals):
+def _goals(w, goals, forecast=False):
     if not goals or not goals.get("rows"):
         return
     w.h(_("Goal fulfilment"), 1)
-    w.table(
-        [goals["level"], *[str(s).capitalize() for s in goals["statuses"]], _("Assessment")],
-        [
-            [g["title"], *g["counts"], f"{g['final']['symbol']} {g['final']['label']}"]
-            for g in goals["rows"]
-        ],
-    )
+    prognosis = any("prognosis" in g for g in goals["rows"]) and forecast
+    header = [goals["level"], *[str(s).capitalize() for s in goals["statuses"]], _("Assessment")]
+    if prognosis:
+        header.append(_("Prognosis for the full year"))
+
+    def row(g):
+        cells = [g["title"], *g["counts"], f"{g['final']['symbol']} {g['final']['label']}"]
+        if prognosis:
+            p = g.get("prognosis")
+            cells.append(f"{p['symbol']} {p['label']}" if p else "–")
+        return cells
+
+    w.table(header, [row(g) for g in goals["rows"]])
     for g in goals["rows"]:
         if g.get("explanation"):
             w.p(f"{g['title']}: {g['explanation']}")
