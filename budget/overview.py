@@ -223,11 +223,15 @@ def latest_forecasts(municipality, year, month, unit_ids=None, *, approved_only=
     """(unit, group) → the latest forecast made in or before ``month`` (one query).
 
     ``approved_only``: skip forecasts a follow-up has not had approved yet (``budget.
-    pending``; its query too), so the latest approved one stands."""
+    pending``; its query too), so the latest approved one stands; a collection of unit
+    pks instead of True: except those units' own (the user works on their follow-ups)."""
     qs = Forecast.objects.filter(unit__municipality=municipality, year=year, month__lte=month)
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
     skip = pending_forecasts(municipality, year) if approved_only else set()
+    if skip and not isinstance(approved_only, bool):
+        own = set(approved_only)
+        skip = {(unit_id, made) for unit_id, made in skip if unit_id not in own}
     latest: dict[tuple[int, int], tuple[int, Decimal]] = {}
     rows = qs.order_by().values_list("unit_id", "group_id", "month", "amount")  # no join to sort
     for unit_id, group_id, made, amount in rows:

@@ -50,10 +50,10 @@ from styrning import formatting
 from styrning.concurrency import EditConflict
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import (
+    approved_forecasts_only,
     can_change,
     get_for_user,
     get_for_user_by,
-    may_see_unapproved_forecasts,
     require,
     require_budget_manager,
 )
@@ -139,9 +139,7 @@ def overview(request):
     if budget_year is None:
         can_manage = can_change(request.user, BudgetYear(municipality=municipality))
         return render(request, "budget/empty.html", {"can_manage": can_manage})
-    ov = budget_overview(
-        budget_year, month, approved_only=not may_see_unapproved_forecasts(request.user)
-    )
+    ov = budget_overview(budget_year, month, approved_only=approved_forecasts_only(request.user))
     query = _query(budget_year.year, month)
     unit_url = tables.UrlPattern("budget:unit", query=query)
     can_manage = can_change(request.user, budget_year)
@@ -179,7 +177,7 @@ def unit(request, pk):
     if budget_year is None:
         raise Http404
     detail = unit_detail(
-        budget_year, org_unit, month, approved_only=not may_see_unapproved_forecasts(request.user)
+        budget_year, org_unit, month, approved_only=approved_forecasts_only(request.user)
     )
     can_manage = can_change(request.user, budget_year)
     return render(
@@ -469,9 +467,7 @@ def export(request, fmt):
     budget_year, month, _form = _period(request, municipality)
     if budget_year is None:
         raise Http404
-    ov = budget_overview(
-        budget_year, month, approved_only=not may_see_unapproved_forecasts(request.user)
-    )
+    ov = budget_overview(budget_year, month, approved_only=approved_forecasts_only(request.user))
     if fmt == "xlsx":
         return exports.overview_xlsx(ov)
     return exports.overview_csv(ov)

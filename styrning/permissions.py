@@ -394,10 +394,18 @@ def may_see_unapproved_fulfilment(user) -> bool:
     return scope_for(user).reads_everything
 
 
-def may_see_unapproved_forecasts(user) -> bool:
-    """Do /budget/'s pages show the user forecasts of follow-ups not yet approved? (The
-    ekonomichef and administrators; everyone else reads the latest approved forecast.)"""
-    return scope_for(user).reads_everything
+def approved_forecasts_only(user):
+    """What /budget/'s pages do with forecasts of follow-ups not yet approved, as
+    ``budget.overview``'s ``approved_only`` takes it: False (show them) for the ekonomichef
+    and administrators; for staff, the units whose drafts they read (their own follow-ups'
+    forecasts show, the rest are the latest approved); True for politicians and everyone
+    else. One query for staff."""
+    scope = scope_for(user)
+    if scope.reads_everything:
+        return False
+    if scope.read_roots:
+        return set(scope.readable_units().values_list("pk", flat=True))
+    return True
 
 
 # Reports (rapporter)

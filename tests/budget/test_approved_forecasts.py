@@ -1,5 +1,6 @@
-"""A förvaltning's forecast reaches /budget/ for politicians (and the reports) when its
-follow-up is approved; the ekonomichef sees the forecasts in progress too."""
+"""A förvaltning's forecast reaches /budget/ for politicians, other förvaltningar and the
+reports when its follow-up is approved; the ekonomichef, and the chef who works on it,
+see it in progress too."""
 
 import re
 
@@ -39,6 +40,11 @@ def test_a_draft_forecast_is_seen_by_the_ekonomichef_only(client, world, budget)
     assert "99 999" not in _row(client, world.nA.name)
     client.force_login(world.finance)
     assert "99 999" in _row(client, world.nA.name)
+    # The förvaltning's own chef sees the forecast they work on; another chef does not.
+    client.force_login(world.chef_a)
+    assert "99 999" in _row(client, world.nA.name)
+    client.force_login(world.chef_b)
+    assert "99 999" not in _row(client, world.nA.name)
 
     # Approved: everyone sees it.
     Submission.objects.filter(pk=sub.pk).update(state="approved", sent_at=timezone.now())
