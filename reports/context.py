@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -246,18 +247,30 @@ def _year_report(period: ReportingPeriod, *, year_end: bool) -> tuple[dict, dict
     context["forecast"] = not year_end
     municipality = period.municipality
     rollups = rollup_for_period(municipality, period, decided_only=True)
+    levels = list(GoalLevel.objects.filter(municipality=municipality).order_by("order"))
+    # The goals the report names: the level under the top (måluppfyllelse), those of the
+    # nämnder, styrelser and bolag (their sections) and those of the economy's perspective
+    # (god ekonomisk hushållning) — not the whole chain: its roll-up gives the counts.
+    shown = models.Q(owner__kind__in=(*OrgUnit.GOVERNING_KINDS, OrgUnit.Kind.COMPANY))
+    if len(levels) > 1:
+        shown |= models.Q(level=levels[1])
+    shown |= models.Q(
+        pk__in=Goal.perspectives.through.objects.filter(
+            perspective__name__icontains=annual_parts.FINANCIAL_PERSPECTIVE
+        ).values("goal_id")
+    )
     goals = list(
         Goal.objects.filter(
+            shown,
             municipality=municipality,
             status=Goal.Status.ADOPTED,
             start_year__lte=period.year,
             end_year__gte=period.year,
         )
         .select_related("level", "owner")
-        .prefetch_related("indicators", "perspectives")
+        .prefetch_related("perspectives")
         .order_by("level__order", "tree_id", "lft")
     )
-    levels = list(GoalLevel.objects.filter(municipality=municipality).order_by("order"))
     prognoses = (
         None
         if year_end
