@@ -39,7 +39,8 @@ def test_ekonomichef_opens_and_locks_periods_with_the_keyboard(browser, periods)
     assert "Planerad" in row.inner_text()
     _keyboard_submit(browser, f"/arshjul/period/{planned.pk}/oppna/")
     assert f"?ar={planned.year}" in page.url
-    assert page.locator(".message--success").inner_text() == f"{planned.label} är öppen."
+    assert page.locator(".message--success").inner_text() == f"Perioden ”{planned.label}” är öppen."
+    assert browser.dialogs[-1].startswith("Öppna perioden")  # asked first
     assert "Öppen" in page.locator(f"#period-{planned.pk}").inner_text()
 
     # Lock a closed one with the decision that adopted its report.

@@ -73,6 +73,10 @@ def test_ekonomichef_makes_the_interim_report_and_its_totals_are_budgets(browser
     text = _pdf_text(_downloaded(browser, "Ladda ned PDF", tmp_path))
     assert label in text and "Sida 1 av" in text
 
+    # The report holds approved figures: /budget/ as a politician reads it (the ekonomichef
+    # also sees the forecasts of follow-ups not yet approved).
+    browser.logout()
+    browser.login("politiker")
     browser.open(f"/budget/?ar={year}&manad=8")
     for name in [*NAMES, "Totalt"]:
         on_page = _page_row(page, name)
