@@ -74,6 +74,8 @@ def goal_tree(request):
     context = {
         "form": form,
         "addition_form": addition.form if addition else None,
+        # "Show all" clears the tree's filters, not the other app's choice (the period).
+        "clear_query": f"?{addition.query}" if addition and addition.query else "",
         "filtered": bool(criteria),
         "levels": levels.values(),
         # What the filter chose, named in the result line (and so on a printout).
