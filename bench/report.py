@@ -239,6 +239,9 @@ def render(results: dict) -> str:
         "× floor = median time ÷ median floor. A page slower than the time budget is "
         "requested fewer than 30 times (n shown).",
         "",
+        "What the figures mean, what misses its target and why: docs/performance.md "
+        "(written by hand, not by `make bench`).",
+        "",
         f"- date: {results.get('date', '–')}" + (f", commit {results['commit']}"
                                                  if results.get("commit") else ""),
         f"- machine: {machine.get('cpu', '–')}, {machine.get('cores', '–')} cores, "

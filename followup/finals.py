@@ -24,8 +24,8 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
 
-from followup.fulfilment import _status
-from followup.rollup import rollup_for_period
+from followup.choices import Fulfilment
+from followup.rollup import GoalRollup, rollup_for_period
 
 TIMEOUT = 120
 VERSION = 1
@@ -47,6 +47,11 @@ INPUTS = (
 )
 
 
+def _status(status) -> str:
+    """Empty or unknown reads as ej bedömt (as followup.fulfilment shows it)."""
+    return status if status in Fulfilment.values else Fulfilment.NOT_ASSESSED
+
+
 def _history_tables() -> list[str]:
     return [apps.get_model(label).history.model._meta.db_table for label in INPUTS]
 
@@ -62,22 +67,50 @@ def fingerprint() -> str:
     return hashlib.sha256("|".join(map(str, row)).encode()).hexdigest()[:32]
 
 
-def final_statuses(municipality, period, decided_only: bool) -> dict[int, str]:
-    """goal pk → its final assessment in ``period`` (a ``Fulfilment`` value) for every
-    adopted goal valid in the period's year: one query when kept, else the roll-up's too."""
-    key = ":".join(
-        [
-            "fulfilment-finals",
-            str(VERSION),
-            str(municipality.pk),
-            str(period.pk),
-            "decided" if decided_only else "all",
-            fingerprint(),
-        ]
-    )
+def _key(kind, municipality, period, decided_only, prognosis, stamp, *extra) -> str:
+    parts = [
+        "fulfilment",
+        kind,
+        str(VERSION),
+        str(municipality.pk),
+        str(period.pk),
+        "decided" if decided_only else "all",
+        "prognosis" if prognosis else "assessment",
+        stamp or fingerprint(),
+        *extra,
+    ]
+    return ":".join(parts)
+
+
+def final_statuses(
+    municipality, period, decided_only: bool, *, prognosis=False, stamp=None
+) -> dict[int, str]:
+    """goal pk → its final assessment in ``period`` (a ``Fulfilment`` value; with
+    ``prognosis``, the prognosis for the year-end) for every adopted goal valid in the
+    period's year: one query when kept (none given ``stamp``, a ``fingerprint()`` read
+    for the request), else the roll-up's too."""
+    key = _key("finals", municipality, period, decided_only, prognosis, stamp)
     found = cache.get(key)
     if found is None:
-        rollups = rollup_for_period(municipality, period, decided_only=decided_only)
+        rollups = rollup_for_period(
+            municipality, period, decided_only=decided_only, prognosis=prognosis
+        )
         found = {pk: _status(rollup.final) for pk, rollup in rollups.items()}
+        cache.set(key, found, TIMEOUT)
+    return found
+
+
+def kept_rollups(
+    municipality, period, goal_ids, *, decided_only: bool, stamp=None
+) -> dict[int, GoalRollup]:
+    """goal pk → its ``GoalRollup`` in ``period``, for ``goal_ids`` only (the rows a page
+    shows): kept like ``final_statuses``."""
+    ids = sorted(set(goal_ids))
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    key = _key("rollups", municipality, period, decided_only, False, stamp, digest)
+    found = cache.get(key)
+    if found is None:
+        rollups = rollup_for_period(municipality, period, root=ids, decided_only=decided_only)
+        found = {pk: rollups[pk] for pk in ids if pk in rollups}
         cache.set(key, found, TIMEOUT)
     return found

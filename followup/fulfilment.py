@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from followup import rollup_page
+from followup import finals, rollup_page
 from followup.charts import CountBar, TrendPoint, count_bars_svg, trend_svg
 from followup.choices import Fulfilment, ReportContent, ReportKind
 from followup.models import Assessment, AssignmentReport, ReportingPeriod, Submission
@@ -215,12 +215,20 @@ def fulfilment_page(municipality, period, periods, decided_only: bool) -> dict:
     )
     if not goals:
         return context
-    current = rollup_for_period(municipality, period, decided_only=decided_only)
+    # The roll-ups of the whole tree, kept between requests while nothing they are
+    # computed from has changed (followup.finals): the cards' own, and the finals of the
+    # earlier periods (the trend) and of the prognosis.
+    stamp = finals.fingerprint()
+    current = finals.kept_rollups(
+        municipality, period, [pk for pk, _t, _o in goals], decided_only=decided_only, stamp=stamp
+    )
     earlier = _earlier(periods, period)
-    history = [(p, rollup_for_period(municipality, p, decided_only=decided_only)) for p in earlier]
-    history.append((period, current))
+    history = [
+        (p, finals.final_statuses(municipality, p, decided_only, stamp=stamp)) for p in earlier
+    ]
+    history.append((period, {pk: r.final for pk, r in current.items()}))
     prognoses = (
-        rollup_for_period(municipality, period, decided_only=decided_only, prognosis=True)
+        finals.final_statuses(municipality, period, decided_only, prognosis=True, stamp=stamp)
         if asks_prognosis(period)
         else None
     )
@@ -229,12 +237,10 @@ def fulfilment_page(municipality, period, periods, decided_only: bool) -> dict:
     for pk, title, owner in goals:
         card = _card(pk, title, owner, current.get(pk), urls, query)
         if prognoses is not None:
-            found = prognoses.get(pk)
-            card.prognosis = _status(found.final if found else "")
+            card.prognosis = _status(prognoses.get(pk, ""))
         points = []
-        for p, rollups in history:
-            found = rollups.get(pk)
-            status = _status(found.final if found else "")
+        for p, statuses in history:
+            status = _status(statuses.get(pk, ""))
             points.append(TrendPoint(period_name(p), period_short(p), status, label(status)))
         card.trend = trend_svg(
             points, _("Assessment over the periods: %(goal)s") % {"goal": title}, f"trend-{pk}"
