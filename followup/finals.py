@@ -101,16 +101,21 @@ def final_statuses(
 
 
 def kept_rollups(
-    municipality, period, goal_ids, *, decided_only: bool, stamp=None
+    municipality, period, goal_ids, *, decided_only: bool, children=False, stamp=None
 ) -> dict[int, GoalRollup]:
     """goal pk → its ``GoalRollup`` in ``period``, for ``goal_ids`` only (the rows a page
-    shows): kept like ``final_statuses``."""
+    shows; with ``children``, the goals directly below them too): kept like
+    ``final_statuses``."""
     ids = sorted(set(goal_ids))
     digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
-    key = _key("rollups", municipality, period, decided_only, False, stamp, digest)
+    kind = "rollups+children" if children else "rollups"
+    key = _key(kind, municipality, period, decided_only, False, stamp, digest)
     found = cache.get(key)
     if found is None:
         rollups = rollup_for_period(municipality, period, root=ids, decided_only=decided_only)
-        found = {pk: rollups[pk] for pk in ids if pk in rollups}
+        wanted = set(ids)
+        if children:
+            wanted |= {c for pk in ids if pk in rollups for c in rollups[pk].child_ids}
+        found = {pk: rollups[pk] for pk in wanted if pk in rollups}
         cache.set(key, found, TIMEOUT)
     return found

@@ -397,12 +397,22 @@ def midterm_page(municipality, period, decided_only: bool) -> dict:
     if level is None or period is None:
         return context
     child_level = context["child_level"] = levels.get(level.order + 1)
-    rollups = rollup_for_period(municipality, period, decided_only=decided_only)
     tops = list(
-        Goal.objects.filter(pk__in=list(rollups), level=level)
+        Goal.objects.filter(
+            municipality=municipality,
+            level=level,
+            status=Goal.Status.ADOPTED,
+            start_year__lte=period.year,
+            end_year__gte=period.year,
+        )
         .order_by("tree_id", "lft")
         .values_list("pk", "title")
     )
+    # The tops' roll-ups and their children's, kept between requests (followup.finals).
+    rollups = finals.kept_rollups(
+        municipality, period, [pk for pk, _t in tops], decided_only=decided_only, children=True
+    )
+    tops = [(pk, title) for pk, title in tops if pk in rollups]
     children = [c for pk, _t in tops for c in rollups[pk].child_ids]
     top_of = {c: pk for pk, _t in tops for c in rollups[pk].child_ids}
     below = list(
