@@ -101,7 +101,14 @@ def final_statuses(
 
 
 def kept_rollups(
-    municipality, period, goal_ids, *, decided_only: bool, children=False, stamp=None
+    municipality,
+    period,
+    goal_ids,
+    *,
+    decided_only: bool,
+    children=False,
+    prognosis=False,
+    stamp=None,
 ) -> dict[int, GoalRollup]:
     """goal pk → its ``GoalRollup`` in ``period``, for ``goal_ids`` only (the rows a page
     shows; with ``children``, the goals directly below them too): kept like
@@ -109,10 +116,12 @@ def kept_rollups(
     ids = sorted(set(goal_ids))
     digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
     kind = "rollups+children" if children else "rollups"
-    key = _key(kind, municipality, period, decided_only, False, stamp, digest)
+    key = _key(kind, municipality, period, decided_only, prognosis, stamp, digest)
     found = cache.get(key)
     if found is None:
-        rollups = rollup_for_period(municipality, period, root=ids, decided_only=decided_only)
+        rollups = rollup_for_period(
+            municipality, period, root=ids, decided_only=decided_only, prognosis=prognosis
+        )
         wanted = set(ids)
         if children:
             wanted |= {c for pk in ids if pk in rollups for c in rollups[pk].child_ids}

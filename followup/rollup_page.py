@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from followup import rollup
+from followup import finals, rollup
 from followup.choices import GOAL_CONTENTS, ReportContent
 from followup.history import _action, _who
 from followup.models import Assessment, ReportingPeriod, RollupOverride, Submission
@@ -135,7 +135,11 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
     context = {"goal": goal, "period": period, "decided_only": decided_only}
     if period is None:
         return context
-    result = rollup.rollup_for_period(goal.municipality, period, goal, decided_only=decided_only)
+    # The goal's roll-up and its children's, kept between requests (followup.finals).
+    stamp = finals.fingerprint()
+    result = finals.kept_rollups(
+        goal.municipality, period, [goal.pk], decided_only=decided_only, children=True, stamp=stamp
+    )
     mine = result.get(goal.pk)
     context["rollup"] = mine
     if mine is None:
@@ -151,8 +155,14 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
     )
     prognoses = {}
     if period.content == ReportContent.GOALS_PROGNOSIS:
-        prognoses = rollup.rollup_for_period(
-            goal.municipality, period, goal, decided_only=decided_only, prognosis=True
+        prognoses = finals.kept_rollups(
+            goal.municipality,
+            period,
+            [goal.pk],
+            decided_only=decided_only,
+            children=True,
+            prognosis=True,
+            stamp=stamp,
         )
         context["prognosis"] = prognoses.get(goal.pk)
     context["counts"] = [
