@@ -148,7 +148,14 @@ def prefill(submission, user=None) -> int:
     for name in ("economic_comment", "action_plan"):
         if getattr(submission, name).strip():
             continue
-        text = earlier.exclude(**{name: ""}).values_list(name, flat=True).first()
+        if name == "action_plan":
+            # A plan answers the last forecast's deviation: only where a forecast is asked
+            # for, and only the latest submission's (a plan since dropped is not revived).
+            if not submission.period.asks_forecast:
+                continue
+            text = earlier.values_list(name, flat=True).first()
+        else:
+            text = earlier.exclude(**{name: ""}).values_list(name, flat=True).first()
         if text:
             setattr(submission, name, text)
             written = 1

@@ -40,7 +40,15 @@ def _document(template_file=None):
     import docx
 
     if template_file is None:
-        return docx.Document()
+        document = docx.Document()
+        # python-docx's default is US Letter: a Swedish report is A4, as the PDF.
+        from docx.shared import Mm
+
+        for section in document.sections:
+            section.page_width, section.page_height = Mm(210), Mm(297)
+            section.left_margin = section.right_margin = Mm(25)
+            section.top_margin = section.bottom_margin = Mm(25)
+        return document
     with template_file.open("rb") as handle:
         document = docx.Document(io.BytesIO(handle.read()))
     body = document.element.body
@@ -425,8 +433,23 @@ def _bodies(w, context):
             w.p(g.get("analysis") or g.get("explanation"))
             if g.get("indicators"):
                 w.table(
-                    [_("Indicator"), _("Baseline"), _("Target"), _("Latest value")],
-                    [[i["name"], i["baseline"], i["target"], i["value"]] for i in g["indicators"]],
+                    [
+                        _("Indicator"),
+                        _("Baseline"),
+                        _("Target"),
+                        _("Latest value"),
+                        _("Assessment"),
+                    ],
+                    [
+                        [
+                            i["name"],
+                            i["baseline"],
+                            i["target"],
+                            i["value"],
+                            f"{i['status']['symbol']} {i['status']['label']}",
+                        ]
+                        for i in g["indicators"]
+                    ],
                 )
         if body.get("assignments"):
             w.h(_("Special assignments"), 2)

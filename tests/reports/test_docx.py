@@ -48,6 +48,8 @@ def test_headings_texts_and_the_totals_per_committee(world, budget, interim):
     assert ("Heading 1", "Sammanfattning") in headings
     assert ("Heading 1", "Socialnämnden") in headings
     assert ("Heading 1", "Driftredovisning") in headings
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4
     texts = [p.text for p in document.paragraphs]
     assert "Året har gått enligt plan." in texts
     assert "Hemtjänsten växer." in texts and "Åtgärder pågår." in texts

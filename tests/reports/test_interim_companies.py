@@ -9,7 +9,7 @@ import pypdf
 import pytest
 
 from followup.choices import Fulfilment
-from followup.models import Assessment, Submission
+from followup.models import Assessment, AssignmentReport, Submission
 from goals.models import Assignment
 from reports import context
 from reports.pdf import render_pdf
@@ -48,7 +48,7 @@ def interim(world, budget):
         prognosis=F.FULFILLED,
         analysis="Vakanserna har halverats sedan årsskiftet.",
     )
-    Assignment.objects.create(
+    assignment = Assignment.objects.create(
         municipality=world.m,
         title="Utred nyproduktion i Vikmanshyttan",
         given_by=world.kf,
@@ -57,6 +57,13 @@ def interim(world, budget):
         unit=company,
         goal=world.board_goal,
         due_date=dt.date(2026, 12, 31),
+        status="in_progress",
+        comment="Förstudien pågår.",
+    )
+    # The period knows the uppdrag from what its approved submission reported.
+    AssignmentReport.objects.create(
+        submission=submission,
+        assignment=assignment,
         status="in_progress",
         comment="Förstudien pågår.",
     )
