@@ -36,7 +36,12 @@ def _pdf_row(text, name) -> list[str]:
 
 def _page_row(page, name) -> list[str]:
     cells = page.locator("table.budget-table", has_text=name).locator("tr", has_text=name)
-    return [c.strip() for c in cells.first.locator("td").all_inner_texts()]
+    # A nämnd without a forecast shows its frame marked "*" (and, for screen readers,
+    # why): the figure is the cell's first line.
+    return [
+        c.strip().split("\n")[0].rstrip("*").strip()
+        for c in cells.first.locator("td").all_inner_texts()
+    ]
 
 
 def _downloaded(browser, link_text, tmp_path):
