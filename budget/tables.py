@@ -181,6 +181,8 @@ def page_table(ov, link: Callable[[Any], str | None] = lambda row: None) -> dict
         "total": mark_safe(
             f'<tr><th scope="row">{escape(name.page_text(total))}</th>{total_cells}</tr>'
         ),
+        # The "*" note under the table, only when a row carries the mark.
+        "unforecast": any(row.unit is not None and row.forecast is None for row in drift_rows(ov)),
     }
 
 

@@ -50,3 +50,19 @@ def test_a_draft_forecast_is_seen_by_the_ekonomichef_only(client, world, budget)
     Submission.objects.filter(pk=sub.pk).update(state="approved", sent_at=timezone.now())
     client.force_login(world.politician)
     assert "99 999" in _row(client, world.nA.name)
+
+
+def test_the_star_note_shows_only_when_a_row_has_no_forecast(client, world, budget):
+    """The note under /budget/'s table explains the "*"; it is there exactly when a row
+    shows its frame for want of a forecast."""
+    client.force_login(world.finance)
+    html = client.get("/budget/?ar=2026&manad=8").content.decode()
+    assert "ramen visas" in html and "Ingen prognos ännu" in html
+    ov = budget_overview(budget, 8)
+    for row in ov.rows:
+        unit = row.unit.children.first() or row.unit
+        Forecast.objects.create(
+            unit=unit, year=2026, month=8, group=world.groups["personal"], amount=-1_000
+        )
+    html = client.get("/budget/?ar=2026&manad=8").content.decode()
+    assert "ramen visas" not in html and "Ingen prognos ännu" not in html
