@@ -43,3 +43,27 @@ def make_submission(period, unit, state=Submission.State.DRAFT, sent_on=None, **
     submission.full_clean()
     submission.save()
     return submission
+
+
+def submission_url(submission, part=None):
+    """/uppfoljning/<pk>/, or one part of a split form (?del=N)."""
+    from django.urls import reverse
+
+    url = reverse("followup:submission", args=[submission.pk])
+    return f"{url}?del={part}" if part else url
+
+
+def make_assignment(world, **values):
+    """A särskilt uppdrag given by KF to enhet A (``values`` override the rest)."""
+    from goals.models import Assignment
+
+    fields = {
+        "municipality": world.m,
+        "title": "Utred bemanningen",
+        "given_by": world.kf,
+        "decision_reference": "KF 2025-11-24 § 130",
+        "decided_on": "2025-11-24",
+        "unit": world.eA,
+        "due_date": "2026-12-31",
+    }
+    return Assignment.objects.create(**{**fields, **values})

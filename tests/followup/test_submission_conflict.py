@@ -7,33 +7,15 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from budget.models import Forecast
 from followup.models import Assessment, AssignmentReport, PersonnelFigure
-from goals.models import Assignment, Measurement
+from goals.models import Measurement
 from tests.factories import make_goal
+from tests.followup.factories import make_assignment, submission_url
 from tests.followup.formdata import form_data
 
 HEADER = "efter att du öppnade formuläret"
-
-
-def _url(sub, part=None):
-    url = reverse("followup:submission", args=[sub.pk])
-    return f"{url}?del={part}" if part else url
-
-
-def _assignment(w, **values):
-    return Assignment.objects.create(
-        municipality=w.m,
-        title="Utred bemanningen",
-        given_by=w.kf,
-        decision_reference="KF 2025-11-24 § 130",
-        decided_on="2025-11-24",
-        unit=w.eA,
-        due_date="2026-12-31",
-        **values,
-    )
 
 
 def _tabs(w, sub, first_user, second_user=None, part=None):
@@ -41,8 +23,8 @@ def _tabs(w, sub, first_user, second_user=None, part=None):
     one, two = Client(), Client()
     one.force_login(first_user)
     two.force_login(second_user or first_user)
-    first = form_data(one.get(_url(sub, part)).content.decode())
-    second = form_data(two.get(_url(sub, part)).content.decode())
+    first = form_data(one.get(submission_url(sub, part)).content.decode())
+    second = form_data(two.get(submission_url(sub, part)).content.decode())
     return one, first, two, second
 
 
@@ -130,7 +112,7 @@ def test_the_second_save_keeps_its_text_and_is_told_what_changed(delar, part):
     w, sub = delar, delar.sub_a
     w.chef_a.first_name, w.chef_a.last_name = "Karin", "Ek"
     w.chef_a.save()
-    assignment = _assignment(w)
+    assignment = make_assignment(w)
     sub.action_plan = "Ett utkast till plan"  # the field shows once there is a plan
     sub.save()
     name, one_value, two_value, line, stored = PARTS[part]
@@ -144,10 +126,10 @@ def test_the_second_save_keeps_its_text_and_is_told_what_changed(delar, part):
     one, first, two, second = _tabs(w, sub, w.chef_a)
     assert name in first, sorted(first)
     first.update({name: one_value, "action": "save"})
-    assert one.post(_url(sub), first).status_code == 302
+    assert one.post(submission_url(sub), first).status_code == 302
     second.update({name: two_value, "action": "save"})
     with CaptureQueriesContext(connection) as queries:
-        response = two.post(_url(sub), second)
+        response = two.post(submission_url(sub), second)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Karin Ek sparade ändringar" in html and HEADER in html
@@ -160,7 +142,7 @@ def test_the_second_save_keeps_its_text_and_is_told_what_changed(delar, part):
     # Saving again, after reading the message, replaces what is stored deliberately.
     again = form_data(html)
     again["action"] = "save"
-    assert two.post(_url(sub), again).status_code == 302
+    assert two.post(submission_url(sub), again).status_code == 302
     assert _stored(w, sub, part, assignment) != stored
 
 
@@ -169,7 +151,7 @@ def test_a_conflict_saves_nothing_of_the_second_save(delar):
     g = w.plan_a.pk
     one, first, two, second = _tabs(w, sub, w.chef_a)
     first.update({"economic_comment": "Ett", "action": "save"})
-    assert one.post(_url(sub), first).status_code == 302
+    assert one.post(submission_url(sub), first).status_code == 302
     second.update(
         {
             "economic_comment": "Två",
@@ -178,7 +160,7 @@ def test_a_conflict_saves_nothing_of_the_second_save(delar):
             "action": "send",
         }
     )
-    assert two.post(_url(sub), second).status_code == 200
+    assert two.post(submission_url(sub), second).status_code == 200
     sub.refresh_from_db()
     assert sub.economic_comment == "Ett" and sub.state == "draft"
     assert not Assessment.objects.filter(submission=sub, goal_id=g, analysis="Bara i flik två")
@@ -198,9 +180,9 @@ def test_an_enhetschef_is_told_what_the_forvaltningschef_changed(delar):
             "action": "save",
         }
     )
-    assert one.post(_url(sub), first).status_code == 302
+    assert one.post(submission_url(sub), first).status_code == 302
     second.update({f"a-{goal}-analysis": "Enhetens analys", "action": "save"})
-    response = two.post(_url(sub), second)
+    response = two.post(submission_url(sub), second)
     assert response.status_code == 200
     html = response.content.decode()
     # The field they may not change: what is stored now; their own: theirs and the stored.
@@ -218,9 +200,9 @@ def test_what_the_forvaltningschef_did_not_touch_takes_the_enhetschefs_work(dela
     goal = w.enhet_goal.pk
     chef, first, unit_chef, second = _tabs(w, sub, w.chef_a, w.unit_chef_a)
     second.update({f"a-{goal}-analysis": "Enhetens analys", "action": "save"})
-    assert unit_chef.post(_url(sub), second).status_code == 302
+    assert unit_chef.post(submission_url(sub), second).status_code == 302
     first.update({"economic_comment": "Chefens kommentar", "action": "save"})
-    response = chef.post(_url(sub), first)
+    response = chef.post(submission_url(sub), first)
     assert response.status_code == 200
     html = response.content.decode()
     assert "du hade inte ändrat det, så det visar nu det som sparades: ”Enhetens analys”" in html
@@ -228,7 +210,7 @@ def test_what_the_forvaltningschef_did_not_touch_takes_the_enhetschefs_work(dela
     assert again[f"a-{goal}-analysis"] == "Enhetens analys"
     assert again["economic_comment"] == "Chefens kommentar"  # the chef's own change is kept
     again["action"] = "save"
-    assert chef.post(_url(sub), again).status_code == 302
+    assert chef.post(submission_url(sub), again).status_code == 302
     stored = Assessment.objects.get(submission=sub, goal_id=goal)
     assert stored.analysis == "Enhetens analys"
     sub.refresh_from_db()
@@ -241,14 +223,14 @@ def test_a_change_in_another_part_of_the_form_names_that_part(delar):
         make_goal(w.m, w.levels[4], w.fA, w.goal_a, adopted=True, title=f"Mål {i}")
     client = Client()
     client.force_login(w.chef_a)
-    part_two = form_data(client.get(_url(sub, 2)).content.decode())
-    part_three = form_data(client.get(_url(sub, 3)).content.decode())
+    part_two = form_data(client.get(submission_url(sub, 2)).content.decode())
+    part_three = form_data(client.get(submission_url(sub, 3)).content.decode())
     name = next(n for n in part_two if n.endswith("-analysis"))
     part_two.update({name: "I del två", "action": "save"})
-    assert client.post(_url(sub, 2), part_two).status_code == 302
+    assert client.post(submission_url(sub, 2), part_two).status_code == 302
     mine = next(n for n in part_three if n.endswith("-analysis"))
     part_three.update({mine: "I del tre", "action": "save"})
-    response = client.post(_url(sub, 3), part_three)
+    response = client.post(submission_url(sub, 3), part_three)
     assert response.status_code == 200
     html = response.content.decode()
     title = Assessment.objects.get(submission=sub, analysis="I del två").goal.title

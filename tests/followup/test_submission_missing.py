@@ -3,30 +3,11 @@ enhetschef: their own goals), each item a link to its field; a refused send land
 
 import re
 
-from django.urls import reverse
-
 from followup.models import AssignmentReport
 from goals.models import Assignment
 from tests.factories import make_goal
+from tests.followup.factories import make_assignment, submission_url
 from tests.followup.formdata import form_data
-
-
-def _url(sub, part=None):
-    url = reverse("followup:submission", args=[sub.pk])
-    return f"{url}?del={part}" if part else url
-
-
-def _assignment(w, **values):
-    return Assignment.objects.create(
-        municipality=w.m,
-        title="Utred bemanningen",
-        given_by=w.kf,
-        decision_reference="KF 2025-11-24 § 130",
-        decided_on="2025-11-24",
-        unit=w.eA,
-        due_date="2026-12-31",
-        **values,
-    )
 
 
 def _box(html):
@@ -46,20 +27,20 @@ def _links_resolve(html, box):
 
 def test_an_assignment_status_set_is_not_missing(client, delar):
     w, sub = delar, delar.sub_a
-    assignment = _assignment(w, status=Assignment.Status.IN_PROGRESS)
+    assignment = make_assignment(w, status=Assignment.Status.IN_PROGRESS)
     client.force_login(w.chef_a)
-    html = client.get(_url(sub)).content.decode()
+    html = client.get(submission_url(sub)).content.decode()
     assert form_data(html)[f"u-{assignment.pk}-status"] == "in_progress"
     assert "Uppdrag ”Utred bemanningen”" not in _box(html)
     AssignmentReport.objects.create(submission=sub, assignment=assignment, status="done")
-    html = client.get(_url(sub)).content.decode()
+    html = client.get(submission_url(sub)).content.decode()
     assert "Uppdrag ”Utred bemanningen”" not in _box(html)
 
 
 def test_no_all_filled_in_beside_a_save_error(client, delar):
     w, sub = delar, delar.sub_a
     client.force_login(w.chef_a)
-    data = form_data(client.get(_url(sub)).content.decode())
+    data = form_data(client.get(submission_url(sub)).content.decode())
     data["economic_comment"] = "Kommentar"
     for goal in (w.goal_a, w.plan_a, w.enhet_goal):
         data.update(
@@ -70,11 +51,11 @@ def test_no_all_filled_in_beside_a_save_error(client, delar):
             }
         )
     data["action"] = "save"
-    assert client.post(_url(sub), data).status_code == 302
-    html = client.get(_url(sub)).content.decode()
+    assert client.post(submission_url(sub), data).status_code == 302
+    html = client.get(submission_url(sub)).content.decode()
     assert "Allt som krävs är ifyllt" in html  # everything is there
     data[f"f-{w.groups['personal'].pk}"] = "tio kronor"
-    response = client.post(_url(sub), data)
+    response = client.post(submission_url(sub), data)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="error-summary"' in html
@@ -84,7 +65,7 @@ def test_no_all_filled_in_beside_a_save_error(client, delar):
 def test_an_enhetschef_sees_only_their_own_goals_missing(client, delar):
     w, sub = delar, delar.sub_a
     client.force_login(w.unit_chef_a)
-    html = client.get(_url(sub)).content.decode()
+    html = client.get(submission_url(sub)).content.decode()
     box = _box(html)
     assert "”Fler fasta kontakter”: bedömning saknas." in box
     assert "Kontinuitet" not in box and "Trygg äldreomsorg" not in box
@@ -92,16 +73,16 @@ def test_an_enhetschef_sees_only_their_own_goals_missing(client, delar):
     _links_resolve(html, box)
     # The förvaltningschef sees the whole.
     client.force_login(w.chef_a)
-    box = _box(client.get(_url(sub)).content.decode())
+    box = _box(client.get(submission_url(sub)).content.decode())
     assert "”Kontinuitet”: bedömning saknas." in box and "ekonomiska kommentaren" in box
 
 
 def test_every_missing_item_links_to_its_field_and_a_refused_send_lands_on_the_box(client, delar):
     w, sub = delar, delar.sub_a
-    _assignment(w, status="")  # an assignment without a status: missing too
+    make_assignment(w, status="")  # an assignment without a status: missing too
     Assignment.objects.update(status="")
     client.force_login(w.chef_a)
-    html = client.get(_url(sub)).content.decode()
+    html = client.get(submission_url(sub)).content.decode()
     box = _box(html)
     hrefs = _links_resolve(html, box)
     assert f"id_a-{w.plan_a.pk}-analysis" in hrefs and "id_economic_comment" in hrefs
@@ -110,7 +91,7 @@ def test_every_missing_item_links_to_its_field_and_a_refused_send_lands_on_the_b
     assert box.count("<li>") == box.count("<a href")
     data = form_data(html)
     data["action"] = "send"
-    response = client.post(_url(sub), data)
+    response = client.post(submission_url(sub), data)
     assert response.status_code == 302 and response["Location"].endswith("#missing")
 
 
@@ -119,8 +100,8 @@ def test_missing_items_of_another_part_link_to_that_part(client, delar):
     for i in range(50):
         make_goal(w.m, w.levels[4], w.fA, w.goal_a, adopted=True, title=f"Mål {i}")
     client.force_login(w.chef_a)
-    html = client.get(_url(sub, 2)).content.decode()
+    html = client.get(submission_url(sub, 2)).content.decode()
     box = _box(html)
     _links_resolve(html, box)  # this part's own fields
-    assert f'href="{_url(sub)}#id_economic_comment"' in box
-    assert f'href="{_url(sub, 3)}#id_a-' in box
+    assert f'href="{submission_url(sub)}#id_economic_comment"' in box
+    assert f'href="{submission_url(sub, 3)}#id_a-' in box

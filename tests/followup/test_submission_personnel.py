@@ -7,17 +7,14 @@ from django.urls import reverse
 
 from followup.calendar import open_period
 from followup.models import PersonnelFigure, Submission
+from tests.followup.factories import submission_url
 from tests.followup.formdata import disabled_fields, form_data
-
-
-def _url(sub):
-    return reverse("followup:submission", args=[sub.pk])
 
 
 def test_the_chef_enters_the_units_figures_with_the_rest_in_one_save(client, delar):
     w, sub = delar, delar.sub_a
     client.force_login(w.chef_a)
-    html = client.get(_url(sub)).content.decode()
+    html = client.get(submission_url(sub)).content.decode()
     data = form_data(html)
     # The förvaltning and its enhet, not the other förvaltning.
     assert f"p-{w.fA.pk}-sick_leave" in data and f"p-{w.eA.pk}-employees" in data
@@ -34,7 +31,7 @@ def test_the_chef_enters_the_units_figures_with_the_rest_in_one_save(client, del
             "action": "save",
         }
     )
-    assert client.post(_url(sub), data).status_code == 302
+    assert client.post(submission_url(sub), data).status_code == 302
     own = PersonnelFigure.objects.get(period=w.period, unit=w.fA)
     assert (own.sick_leave, own.sick_leave_women, own.employees) == (
         Decimal("7.50"),
@@ -51,7 +48,7 @@ def test_the_chef_enters_the_units_figures_with_the_rest_in_one_save(client, del
     page = client.get(reverse("personnel:period", args=[w.period.pk])).content.decode()
     assert "7,5" in page  # as people write it (not "7,50")
     client.force_login(w.chef_a)
-    again = form_data(client.get(_url(sub)).content.decode())
+    again = form_data(client.get(submission_url(sub)).content.decode())
     assert again[f"p-{w.fA.pk}-sick_leave"] in ("7,50", "7,5")
     assert again[f"p-{w.eA.pk}-employees"] == "57"
 
@@ -59,7 +56,7 @@ def test_the_chef_enters_the_units_figures_with_the_rest_in_one_save(client, del
 def test_a_refused_figure_keeps_nothing_of_the_save(client, delar):
     w, sub = delar, delar.sub_a
     client.force_login(w.chef_a)
-    data = form_data(client.get(_url(sub)).content.decode())
+    data = form_data(client.get(submission_url(sub)).content.decode())
     data.update(
         {
             "economic_comment": "Ny kommentar.",
@@ -68,7 +65,7 @@ def test_a_refused_figure_keeps_nothing_of_the_save(client, delar):
             "action": "save",
         }
     )
-    response = client.post(_url(sub), data)
+    response = client.post(submission_url(sub), data)
     assert response.status_code == 200
     assert "Hemtjänst Norr" in response.content.decode()
     assert not PersonnelFigure.objects.filter(period=w.period).exists()
@@ -79,13 +76,13 @@ def test_a_refused_figure_keeps_nothing_of_the_save(client, delar):
 def test_the_enhetschef_enters_only_their_enhets_figures(client, delar):
     w, sub = delar, delar.sub_a
     client.force_login(w.unit_chef_a)
-    html = client.get(_url(sub)).content.decode()
+    html = client.get(submission_url(sub)).content.decode()
     assert f"p-{w.eA.pk}-employees" not in disabled_fields(html)
     data = form_data(html)
     assert f"p-{w.fA.pk}-employees" not in data  # shown as text, not as a field
     data.update({f"p-{w.eA.pk}-employees": "31", f"p-{w.fA.pk}-employees": "999"})
     data["action"] = "save"
-    assert client.post(_url(sub), data).status_code == 302
+    assert client.post(submission_url(sub), data).status_code == 302
     assert PersonnelFigure.objects.get(period=w.period, unit=w.eA).employees == 31
     assert not PersonnelFigure.objects.filter(period=w.period, unit=w.fA).exists()
 
@@ -95,6 +92,6 @@ def test_a_period_without_goals_asks_no_personnel_figures(client, delar):
     october = open_period(w.periods[10], user=w.finance)
     sub = Submission.objects.get(period=october, unit=w.fA)
     client.force_login(w.chef_a)
-    html = client.get(_url(sub)).content.decode()
+    html = client.get(submission_url(sub)).content.decode()
     assert not any(name.startswith("p-") for name in form_data(html))
     assert "personnel-heading" not in html

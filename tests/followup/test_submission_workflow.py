@@ -12,14 +12,11 @@ from budget.models import Forecast
 from budget.overview import budget_overview
 from followup import submissions as service
 from followup.models import Assessment, ReportingPeriod, Submission
-from goals.models import Assignment, Measurement
+from goals.models import Measurement
+from tests.followup.factories import make_assignment, submission_url
 from tests.followup.formdata import disabled_fields, form_data
 
 State = Submission.State
-
-
-def _url(sub):
-    return reverse("followup:submission", args=[sub.pk])
 
 
 def _fill_everything(data, world, sub):
@@ -48,10 +45,10 @@ def test_the_whole_workflow_with_the_right_role_at_every_step(client, delar):
     # The politician may not read a submission in progress; chef B neither.
     for outsider in (w.politician, w.chef_b, w.hr):
         client.force_login(outsider)
-        assert client.get(_url(sub)).status_code == 404
+        assert client.get(submission_url(sub)).status_code == 404
     # The enhetschef reads it and may fill in only their enhet's goal.
     client.force_login(w.unit_chef_a)
-    html = client.get(_url(sub)).content.decode()
+    html = client.get(submission_url(sub)).content.decode()
     assert f"a-{w.enhet_goal.pk}-status" not in disabled_fields(html)
     assert f"a-{w.plan_a.pk}-status" in disabled_fields(html)
     assert "economic_comment" in disabled_fields(html)
@@ -64,29 +61,29 @@ def test_the_whole_workflow_with_the_right_role_at_every_step(client, delar):
             "action": "save",
         }
     )
-    assert client.post(_url(sub), data).status_code == 302
+    assert client.post(submission_url(sub), data).status_code == 302
     # Sending is the förvaltningschef's.
-    assert client.post(_url(sub), {**data, "action": "send"}).status_code == 403
+    assert client.post(submission_url(sub), {**data, "action": "send"}).status_code == 403
     assert Assessment.objects.get(submission=sub, goal=w.enhet_goal).status == "fulfilled"
     # The förvaltningschef is stopped while something is missing…
     client.force_login(w.chef_a)
-    data = form_data(client.get(_url(sub)).content.decode())
+    data = form_data(client.get(submission_url(sub)).content.decode())
     data["action"] = "send"
-    response = client.post(_url(sub), data, follow=True)
+    response = client.post(submission_url(sub), data, follow=True)
     sub.refresh_from_db()
     assert sub.state == State.DRAFT
     text = response.content.decode()
     assert "sparades men skickades inte" in text
     assert "”Trygg äldreomsorg”: bedömning saknas." in text
     # …and sends once everything is there.
-    data = _fill_everything(form_data(client.get(_url(sub)).content.decode()), w, sub)
+    data = _fill_everything(form_data(client.get(submission_url(sub)).content.decode()), w, sub)
     data["action"] = "send"
-    response = client.post(_url(sub), data)
+    response = client.post(submission_url(sub), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     sub.refresh_from_db()
     assert sub.state == State.SENT and sub.sent_by == w.chef_a
     # Sent: the chef may read it, no longer change it; the ekonomichef returns it.
-    assert client.post(_url(sub), {**data, "action": "save"}).status_code == 403
+    assert client.post(submission_url(sub), {**data, "action": "save"}).status_code == 403
     assert (
         client.post(
             reverse("followup:submission_return", args=[sub.pk]), {"return_reason": "x"}
@@ -111,17 +108,17 @@ def test_the_whole_workflow_with_the_right_role_at_every_step(client, delar):
     assert client.post(reverse("followup:submission_approve", args=[sub.pk])).status_code == 403
     # Corrected and sent again; approved.
     client.force_login(w.chef_a)
-    data = form_data(client.get(_url(sub)).content.decode())
+    data = form_data(client.get(submission_url(sub)).content.decode())
     data.update({"economic_comment": "Avvikelsen beror på vikarier.", "action": "send"})
-    assert client.post(_url(sub), data).status_code == 302
+    assert client.post(submission_url(sub), data).status_code == 302
     client.force_login(w.finance)
     assert client.post(reverse("followup:submission_approve", args=[sub.pk])).status_code == 302
     sub.refresh_from_db()
     assert sub.state == State.APPROVED and sub.decided_by == w.finance
     # Approved is decided: the politician reads it now, and may change nothing.
     client.force_login(w.politician)
-    assert client.get(_url(sub)).status_code == 200
-    assert client.post(_url(sub), data).status_code == 403
+    assert client.get(submission_url(sub)).status_code == 200
+    assert client.post(submission_url(sub), data).status_code == 403
 
 
 def test_missing_names_the_goal_and_the_field(delar):
@@ -139,13 +136,13 @@ def test_missing_names_the_goal_and_the_field(delar):
 def test_sent_after_the_deadline_is_allowed_and_marked_late(client, delar):
     w, sub = delar, delar.sub_a
     client.force_login(w.chef_a)
-    data = _fill_everything(form_data(client.get(_url(sub)).content.decode()), w, sub)
+    data = _fill_everything(form_data(client.get(submission_url(sub)).content.decode()), w, sub)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     ReportingPeriod.objects.filter(pk=w.period.pk).update(
         opens_on=yesterday, unit_deadline=yesterday, deadline=yesterday
     )
     data["action"] = "send"
-    assert client.post(_url(sub), data).status_code == 302
+    assert client.post(submission_url(sub), data).status_code == 302
     sub.refresh_from_db()
     assert sub.state == State.SENT and sub.late
 
@@ -184,11 +181,11 @@ def test_prefill_never_overwrites_what_was_written(delar):
 def test_forecast_written_is_what_the_budget_overview_reads(client, delar):
     w, sub = delar, delar.sub_a
     client.force_login(w.chef_a)
-    data = form_data(client.get(_url(sub)).content.decode())
+    data = form_data(client.get(submission_url(sub)).content.decode())
     personal = f"f-{w.groups['personal'].pk}"
     assert data[personal] == "−132\xa0000"  # utfall to date extrapolated, table sign, tkr
     data.update({personal: "−140 000", "action": "save"})
-    assert client.post(_url(sub), data).status_code == 302
+    assert client.post(submission_url(sub), data).status_code == 302
     row = Forecast.objects.get(unit=w.fA, year=2026, month=8, group=w.groups["personal"])
     assert row.amount == 140_000_000  # ledger sign, kronor
     overview = budget_overview(w.budget_year, 8)
@@ -208,17 +205,17 @@ def test_indicator_values_become_measurements_when_approved(client, delar):
     w, sub = delar, delar.sub_a
     Measurement.objects.create(indicator=w.indicator, year=2025, value=50)
     client.force_login(w.chef_a)
-    html = client.get(_url(sub)).content.decode()
+    html = client.get(submission_url(sub)).content.decode()
     assert "51 (2022)" in html and "55 (2026)" in html and "2025: 50" in html
     data = form_data(html)
     ind = w.indicator.pk
     data.update({f"m-{ind}-T": "53", f"m-{ind}-K": "55", f"m-{ind}-M": "50,5", "action": "save"})
-    assert client.post(_url(sub), data).status_code == 302
+    assert client.post(submission_url(sub), data).status_code == 302
     slot = Measurement.objects.filter(indicator=w.indicator, year=2026, month=8)
     assert not slot.exists()
     reported = dict(sub.reported_values.values_list("gender", "value"))
     assert reported == {"T": 53, "K": 55, "M": Decimal("50.5")}
-    html = client.get(_url(sub)).content.decode()
+    html = client.get(submission_url(sub)).content.decode()
     assert "bättre sedan förra mätningen" in html
     assert form_data(html)[f"m-{ind}-T"] == "53"
     # The politician's goal page shows the approved values only.
@@ -236,27 +233,21 @@ def test_indicator_values_become_measurements_when_approved(client, delar):
 
 def test_assignment_follow_up_moves_the_assignment_by_its_own_rules(client, delar):
     w, sub = delar, delar.sub_a
-    assignment = Assignment.objects.create(
-        municipality=w.m,
-        title="Utred bemanningen",
-        given_by=w.kf,
-        decision_reference="KF 2025-11-24 § 130",
-        decided_on="2025-11-24",
-        unit=w.eA,
-        due_date="2026-12-31",
+    assignment = make_assignment(
+        w,
     )
     client.force_login(w.chef_a)
-    data = form_data(client.get(_url(sub)).content.decode())
+    data = form_data(client.get(submission_url(sub)).content.decode())
     data.update(
         {f"u-{assignment.pk}-status": "done", f"u-{assignment.pk}-comment": "", "action": "save"}
     )
-    response = client.post(_url(sub), data)
+    response = client.post(submission_url(sub), data)
     assert response.status_code == 200
     assert "Beskriv hur uppdraget genomfördes" in response.content.decode()
     assignment.refresh_from_db()
     assert assignment.status == "not_started"
     data[f"u-{assignment.pk}-comment"] = "Utredningen klar i juni."
-    assert client.post(_url(sub), data).status_code == 302
+    assert client.post(submission_url(sub), data).status_code == 302
     assert sub.assignment_reports.get().status == "done"
     # The uppdrag itself moves when the submission is approved.
     assignment.refresh_from_db()
@@ -270,7 +261,7 @@ def test_assignment_follow_up_moves_the_assignment_by_its_own_rules(client, dela
 def test_concurrent_edit_keeps_the_second_persons_text(client, delar):
     w, sub = delar, delar.sub_a
     client.force_login(w.chef_a)
-    first = form_data(client.get(_url(sub)).content.decode())
+    first = form_data(client.get(submission_url(sub)).content.decode())
     second = dict(first)
     first.update(
         {
@@ -279,9 +270,9 @@ def test_concurrent_edit_keeps_the_second_persons_text(client, delar):
             "action": "save",
         }
     )
-    assert client.post(_url(sub), first).status_code == 302
+    assert client.post(submission_url(sub), first).status_code == 302
     second.update({"economic_comment": "Min egen text", "action": "save"})
-    response = client.post(_url(sub), second)
+    response = client.post(submission_url(sub), second)
     assert response.status_code == 200
     html = response.content.decode()
     assert "efter att du öppnade formuläret" in html
@@ -297,7 +288,7 @@ def test_concurrent_edit_keeps_the_second_persons_text(client, delar):
     # first tab's analysis.
     again = form_data(html)
     again["action"] = "save"
-    assert client.post(_url(sub), again).status_code == 302
+    assert client.post(submission_url(sub), again).status_code == 302
     sub.refresh_from_db()
     assert sub.economic_comment == "Min egen text"
     assert Assessment.objects.get(submission=sub, goal=w.plan_a).analysis == "Förstas analys"
@@ -312,9 +303,9 @@ def test_nothing_changes_in_a_locked_period(client, delar):
     lock_period(w.period, "KF 2026-11-24 § 140")
     for user in (w.chef_a, w.finance, w.admin):
         client.force_login(user)
-        data = form_data(client.get(_url(sub)).content.decode())
+        data = form_data(client.get(submission_url(sub)).content.decode())
         data.update({"economic_comment": "Ändrat", "action": "save"})
-        assert client.post(_url(sub), data).status_code == 403
+        assert client.post(submission_url(sub), data).status_code == 403
         assert client.post(reverse("followup:submission_approve", args=[sub.pk])).status_code == 403
     with pytest.raises(ValidationError, match="låst"):
         service.save_draft(sub, service.Parts(fields={"economic_comment": "x"}), w.admin)
@@ -327,17 +318,17 @@ def test_nothing_changes_in_a_locked_period(client, delar):
 def test_delegate_fills_in_and_sends(client, delar):
     w, sub = delar, delar.sub_a
     client.force_login(w.hr)
-    assert client.get(_url(sub)).status_code == 404
+    assert client.get(submission_url(sub)).status_code == 404
     client.force_login(w.chef_a)
-    data = form_data(client.get(_url(sub)).content.decode())
+    data = form_data(client.get(submission_url(sub)).content.decode())
     data.update({"delegate": str(w.hr.pk), "action": "save"})
-    assert client.post(_url(sub), data).status_code == 302
+    assert client.post(submission_url(sub), data).status_code == 302
     client.force_login(w.hr)
-    html = client.get(_url(sub)).content.decode()
+    html = client.get(submission_url(sub)).content.decode()
     assert "delegate" in disabled_fields(html)
     data = _fill_everything(form_data(html), w, sub)
     data["action"] = "send"
-    assert client.post(_url(sub), data).status_code == 302
+    assert client.post(submission_url(sub), data).status_code == 302
     sub.refresh_from_db()
     assert sub.state == State.SENT and sub.sent_by == w.hr
 

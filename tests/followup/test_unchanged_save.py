@@ -15,15 +15,12 @@ from budget.models import Forecast
 from followup.models import Assessment, AssignmentReport, Submission
 from goals.models import Assignment
 from tests.budget.test_forecast import _row_cells
+from tests.followup.factories import make_assignment, submission_url
 from tests.followup.formdata import form_data
 
 ACTION_PLAN = "1. Färre timvikarier.\n2. Översyn av scheman."
 COMMENT = "Underskott inom hemtjänsten.\n\nSe åtgärdsplanen."
 ANALYSIS = "Målet nås delvis.\nMätningen görs i oktober."
-
-
-def _url(sub):
-    return reverse("followup:submission", args=[sub.pk])
 
 
 def _as_a_browser_posts(data):
@@ -72,14 +69,8 @@ def stored(delar):
     Assessment.objects.create(
         submission=sub, goal=w.plan_a, status="partly", prognosis="fulfilled", analysis=ANALYSIS
     )
-    w.assignment = Assignment.objects.create(
-        municipality=w.m,
-        title="Utred bemanningen",
-        given_by=w.kf,
-        decision_reference="KF 2025-11-24 § 130",
-        decided_on="2025-11-24",
-        unit=w.eA,
-        due_date="2026-12-31",
+    w.assignment = make_assignment(
+        w,
         status="in_progress",
         comment="Utredningen pågår.\nKlar i december.",
     )
@@ -101,13 +92,13 @@ def _amounts(w):
 def test_saving_unchanged_keeps_the_exact_forecast_and_writes_no_history(client, stored):
     w, sub = stored, stored.sub_a
     client.force_login(w.chef_a)
-    data = form_data(client.get(_url(sub)).content.decode())
+    data = form_data(client.get(submission_url(sub)).content.decode())
     personal, intakter = f"f-{w.groups['personal'].pk}", f"f-{w.groups['intakter'].pk}"
     assert data[personal] == "−86\xa0211"  # −86 210,5 tkr shown in whole tkr, as on /budget/
     assert data[intakter] == "12\xa0346"
     before, amounts, version = _history_counts(sub), _amounts(w), _latest(sub)
     data["action"] = "save"
-    response = client.post(_url(sub), _as_a_browser_posts(data))
+    response = client.post(submission_url(sub), _as_a_browser_posts(data))
     assert response.status_code == 302
     assert _amounts(w) == amounts
     assert (amounts["personal"], amounts["intakter"]) == (
@@ -124,10 +115,10 @@ def test_saving_unchanged_keeps_the_exact_forecast_and_writes_no_history(client,
 def test_a_changed_forecast_is_stored_as_typed_and_nothing_else_changes(client, stored):
     w, sub = stored, stored.sub_a
     client.force_login(w.chef_a)
-    data = form_data(client.get(_url(sub)).content.decode())
+    data = form_data(client.get(submission_url(sub)).content.decode())
     before, amounts, version = _history_counts(sub), _amounts(w), _latest(sub)
     data.update({f"f-{w.groups['personal'].pk}": "−90 000,25", "action": "save"})
-    assert client.post(_url(sub), _as_a_browser_posts(data)).status_code == 302
+    assert client.post(submission_url(sub), _as_a_browser_posts(data)).status_code == 302
     assert _amounts(w) == {
         **amounts,
         "personal": Decimal("90000250.00"),  # a cost: positive in the ledger, in kronor
@@ -144,9 +135,9 @@ def test_a_changed_forecast_is_stored_as_typed_and_nothing_else_changes(client, 
 def test_a_changed_text_is_saved_with_plain_line_breaks(client, stored):
     w, sub = stored, stored.sub_a
     client.force_login(w.chef_a)
-    data, version = form_data(client.get(_url(sub)).content.decode()), _latest(sub)
+    data, version = form_data(client.get(submission_url(sub)).content.decode()), _latest(sub)
     data.update({"action_plan": ACTION_PLAN + "\n3. Uppföljning i nämnden.", "action": "save"})
-    assert client.post(_url(sub), _as_a_browser_posts(data)).status_code == 302
+    assert client.post(submission_url(sub), _as_a_browser_posts(data)).status_code == 302
     sub.refresh_from_db()
     assert sub.action_plan == ACTION_PLAN + "\n3. Uppföljning i nämnden."
     assert sub.economic_comment == COMMENT
