@@ -24,8 +24,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
 
-from followup.choices import Fulfilment
-from followup.rollup import GoalRollup, rollup_for_period
+from followup.rollup import GoalRollup, rollup_for_period, shown
 
 TIMEOUT = 120
 VERSION = 1
@@ -45,11 +44,6 @@ INPUTS = (
     "followup.RollupRule",
     "followup.Submission",
 )
-
-
-def _status(status) -> str:
-    """Empty or unknown reads as ej bedömt (as followup.fulfilment shows it)."""
-    return status if status in Fulfilment.values else Fulfilment.NOT_ASSESSED
 
 
 def _history_tables() -> list[str]:
@@ -95,7 +89,7 @@ def final_statuses(
         rollups = rollup_for_period(
             municipality, period, decided_only=decided_only, prognosis=prognosis
         )
-        found = {pk: _status(rollup.final) for pk, rollup in rollups.items()}
+        found = {pk: shown(rollup.final) for pk, rollup in rollups.items()}
         cache.set(key, found, TIMEOUT)
     return found
 

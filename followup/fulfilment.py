@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from followup import finals, rollup_page
+from followup import finals, rollup, rollup_page
 from followup.charts import CountBar, TrendPoint, count_bars_svg, trend_svg
-from followup.choices import Fulfilment, ReportContent, ReportKind
+from followup.choices import ReportContent, ReportKind
 from followup.models import Assessment, AssignmentReport, ReportingPeriod, Submission
 from followup.rollup import STATUS_ORDER, assignment_mapping, label, rollup_for_period
 from goals.models import Assignment, Goal
@@ -31,9 +31,7 @@ from goals.tree import UrlPattern, chain_up_sql
 TREND_PERIODS = 5
 
 
-def _status(status) -> str:
-    """A status to show: empty or unknown reads as ej bedömt."""
-    return status if status in Fulfilment.values else Fulfilment.NOT_ASSESSED
+_status = rollup.shown  # a status to show: empty or unknown reads as ej bedömt
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,11 @@ DEFAULT_ASSIGNMENT_MAPPING = {
 }
 
 
+def shown(status) -> str:
+    """A status to show: empty or unknown reads as ej bedömt."""
+    return status if status in F.values else F.NOT_ASSESSED
+
+
 def symbol(status: str | None) -> str:
     return SYMBOLS.get(status or F.NOT_ASSESSED, SYMBOLS[F.NOT_ASSESSED])
 
