@@ -189,10 +189,14 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
             source = report if report is not None and report.status else assignment
             self.fields[f"u-{pk}-status"] = forms.ChoiceField(
                 label=_("Status of “%(assignment)s”") % {"assignment": assignment.title},
-                choices=[("", CHOOSE_LABEL), *Assignment.Status.choices],
-                required=False,
+                # Always a status (an assignment has one from the start): nothing to leave blank.
+                choices=Assignment.Status.choices,
                 initial=source.status,
                 disabled=not rights.edit_all,
+                error_messages={
+                    "required": _("Choose a status for “%(assignment)s”.")
+                    % {"assignment": assignment.title}
+                },
             )
             self.fields[f"u-{pk}-comment"] = forms.CharField(
                 label=_("Comment on “%(assignment)s”") % {"assignment": assignment.title},

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from followup import finals, rollup, rollup_page
 from followup.charts import CountBar, TrendPoint, count_bars_svg, trend_svg
 from followup.choices import ReportContent, ReportKind
-from followup.models import Assessment, AssignmentReport, ReportingPeriod, Submission
+from followup.models import Assessment, ReportingPeriod, Submission
 from followup.rollup import STATUS_ORDER, assignment_mapping, label, rollup_for_period
 from goals.models import Assignment, Goal
 from goals.tree import UrlPattern, chain_up_sql
@@ -420,21 +420,14 @@ def midterm_page(municipality, period, decided_only: bool) -> dict:
     )
     comments = _comments(children, period, decided_only)
     assignments = list(
-        Assignment.objects.filter(goal_id__in=[*top_of, *(pk for pk, _t in tops)])
-        .order_by("due_date", "title")
-        .values_list("pk", "goal_id", "title", "unit__name", "status", "comment")
-    )
-    reports = AssignmentReport.objects.filter(
-        submission__period=period, assignment_id__in=[pk for pk, *_rest in assignments]
-    ).exclude(status="")
-    if decided_only:
-        reports = reports.filter(submission__state__in=Submission.DECIDED_STATES)
-    reported = {
-        assignment_id: (status, comment)
-        for assignment_id, status, comment in reports.order_by("submission__pk", "pk").values_list(
-            "assignment_id", "status", "comment"
+        rollup.assignments_in_period(
+            Assignment.objects.filter(goal_id__in=[*top_of, *(pk for pk, _t in tops)]),
+            period,
+            decided_only,
         )
-    }
+        .order_by("due_date", "title")
+        .values_list("pk", "goal_id", "title", "unit__name", "period_status", "period_comment")
+    )
     goal_url, assignment_url = UrlPattern("goals:detail"), UrlPattern("goals:assignment")
     rollup_url = UrlPattern("followup:rollup")
     goal_items = defaultdict(list)
@@ -451,7 +444,6 @@ def midterm_page(municipality, period, decided_only: bool) -> dict:
         )
     assignment_items = defaultdict(list)
     for pk, goal_id, title, unit, status, comment in assignments:
-        status, comment = reported.get(pk, (status, comment))
         assignment_items[top_of.get(goal_id, goal_id)].append(
             MidtermItem(
                 title=title,

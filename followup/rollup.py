@@ -20,12 +20,15 @@ the period (within one year only).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -241,23 +244,53 @@ def _assessments(period, decided_only, goal_ids=None, prognosis=False):
     return own
 
 
-def _assignment_rows(municipality, period, decided_only):
-    """(goal pk, status in the period) of uppdrag linked to goals (one query).
-
-    The status reported in the period's submissions when there is one, else the
-    uppdrag's own status.
-    """
+def assignments_in_period(queryset, period, decided_only=True):
+    """``queryset`` of uppdrag with ``period_status`` and ``period_comment``: the status
+    and comment the period knew — what the period's submissions reported (only approved
+    ones with ``decided_only``), else the uppdrag as it stood at the period's end (its
+    history; for an uppdrag entered into Styrning after that, as it was first entered) —
+    and only uppdrag decided by the period's end. One rule for the roll-up, the
+    halvtidsuppföljning and the reports: none shows a status set after the period when
+    the history has an earlier one. Subqueries: the queryset stays one query."""
     reports = AssignmentReport.objects.filter(
         assignment=OuterRef("pk"), submission__period=period
     ).exclude(status="")
     if decided_only:
         reports = reports.filter(submission__state__in=Submission.DECIDED_STATES)
     reports = reports.order_by("-submission__pk", "-pk")
+    end = timezone.make_aware(dt.datetime.combine(period.period_end, dt.time.max))
+    history = Assignment.history.filter(id=OuterRef("pk"))
+    then = history.filter(history_date__lte=end).order_by("-history_date", "-history_id")
+    first = history.order_by("history_date", "history_id")
+    return queryset.filter(decided_on__lte=period.period_end).annotate(
+        period_status=Coalesce(
+            Subquery(reports.values("status")[:1]),
+            Subquery(then.values("status")[:1]),
+            Subquery(first.values("status")[:1]),
+            "status",
+        ),
+        period_comment=models.Case(
+            models.When(models.Exists(reports), then=Subquery(reports.values("comment")[:1])),
+            default=Coalesce(
+                Subquery(then.values("comment")[:1]),
+                Subquery(first.values("comment")[:1]),
+                "comment",
+            ),
+        ),
+    )
+
+
+def _assignment_rows(municipality, period, decided_only):
+    """(goal pk, status in the period) of uppdrag linked to goals (one query;
+    ``assignments_in_period`` says which status)."""
     return list(
-        Assignment.objects.filter(municipality=municipality, goal__isnull=False)
-        .annotate(reported=Subquery(reports.values("status")[:1]))
+        assignments_in_period(
+            Assignment.objects.filter(municipality=municipality, goal__isnull=False),
+            period,
+            decided_only,
+        )
         .order_by()
-        .values_list("goal_id", "status", "reported")
+        .values_list("goal_id", "period_status")
     )
 
 
@@ -542,10 +575,9 @@ def rollup_for_period(municipality, period, root=None, *, decided_only=False, pr
 
     assignment_counts = defaultdict(lambda: defaultdict(int))
     assignment_statuses = defaultdict(list)
-    for goal_id, status, reported in _assignment_rows(municipality, period, decided_only):
+    for goal_id, status in _assignment_rows(municipality, period, decided_only):
         if goal_id not in wanted:
             continue
-        status = reported or status
         assignment_counts[goal_id][status] += 1
         assignment_statuses[goal_id].append(mapping.get(status, F.NOT_ASSESSED))
 

@@ -13,7 +13,6 @@ in ``notes`` instead of inventing it.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
@@ -27,8 +26,14 @@ from budget import signs, tables
 from budget.models import BudgetYear, InvestmentProject
 from budget.overview import board_map, budget_overview, needs_action_plan
 from followup.choices import Fulfilment, ReportKind
-from followup.models import Assessment, AssignmentReport, ReportingPeriod, Submission
-from followup.rollup import STATUS_ORDER, label, rollup_for_period, symbol
+from followup.models import Assessment, ReportingPeriod, Submission
+from followup.rollup import (
+    STATUS_ORDER,
+    assignments_in_period,
+    label,
+    rollup_for_period,
+    symbol,
+)
 from goals.models import Assignment, Goal, GoalLevel
 from reports import annual as annual_parts
 from reports import financial
@@ -477,25 +482,23 @@ def _body_sections(period, goals, rollups, ov=None, year_end=False) -> list[dict
         if goal.owner_id in section_of:
             by_body[section_of[goal.owner_id]].append(goal)
     assignments = defaultdict(list)
-    found = list(
+    found = assignments_in_period(
         Assignment.objects.filter(municipality=municipality)
         .filter(due_date__year__gte=period.year, decided_on__year__lte=period.year)
         .select_related("unit")
-        .order_by("due_date", "title")
+        .order_by("due_date", "title"),
+        period,
     )
-    then = _assignments_then(period, [a.pk for a in found])
     labels = dict(Assignment.Status.choices)
     for assignment in found:
-        if assignment.pk not in then:
-            continue  # not in Styrning yet at the period's end
-        status, comment = then[assignment.pk]
+        status = assignment.period_status
         assignments[boards.get(assignment.unit_id)].append(
             {
                 "title": assignment.title,
                 "unit": assignment.unit.name,
                 "due": formatting.iso_date(assignment.due_date),
                 "status": str(labels.get(status, status)),
-                "comment": comment,
+                "comment": assignment.period_comment,
             }
         )
     drift = _drift_rows(ov, year_end)
@@ -531,33 +534,6 @@ def _body_sections(period, goals, rollups, ov=None, year_end=False) -> list[dict
                 }
             )
     return sections
-
-
-def _assignments_then(period, ids) -> dict[int, tuple[str, str]]:
-    """Uppdrag pk → (status, comment) as the report's period knew them: what an approved
-    submission of the period reported, else the uppdrag as it stood at the period's end
-    (its history); uppdrag that did not exist then are left out. Two queries — a report
-    never shows what happened after its period."""
-    found = {}
-    end = timezone.make_aware(dt.datetime.combine(period.period_end, dt.time.max))
-    for pk, status, comment in (
-        Assignment.history.filter(id__in=ids, history_date__lte=end)
-        .order_by("id", "history_date", "history_id")
-        .values_list("id", "status", "comment")
-    ):
-        found[pk] = (status, comment)  # the last one before the end wins
-    for pk, status, comment in (
-        AssignmentReport.objects.filter(
-            submission__period=period,
-            submission__state__in=Submission.DECIDED_STATES,
-            assignment_id__in=ids,
-        )
-        .exclude(status="")
-        .order_by("submission__pk", "pk")
-        .values_list("assignment_id", "status", "comment")
-    ):
-        found[pk] = (status, comment)
-    return found
 
 
 def _drift_rows(ov, year_end=False) -> dict[int, dict]:

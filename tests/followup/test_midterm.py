@@ -150,3 +150,34 @@ def test_katrineholm_demo_has_its_midterm(db):
     overview = client.get("/", follow=True)
     assert overview.context["period"].label == "Årsbokslut per 31 december 2020"
     assert len(overview.context["cards"]) == 7
+
+
+def test_an_uppdrag_counts_as_its_period_knew_it(midterm):
+    """A status set after the period's end does not reach the period (the history at
+    the end does); an uppdrag entered later counts as first entered; one decided after
+    the period is not in it. The same rule as the reports (followup.rollup)."""
+    from followup.rollup import assignments_in_period
+
+    w, period = midterm, midterm.period
+    end = dt.datetime(2026, 12, 31, 12, tzinfo=dt.UTC)
+    known = _assignment(w, "Känt vid årsskiftet", w.top, "in_progress", comment="På gång.")
+    known.history.update(history_date=end - dt.timedelta(days=30))
+    later = _assignment(w, "Inlagt i efterhand", w.top, "not_started")
+    later.history.update(history_date=end + dt.timedelta(days=10))  # entered in January
+    for assignment in (known, later):  # both finished after the period
+        assignment.status, assignment.comment = "done", "Klart i februari."
+        assignment.save()
+    Assignment.history.filter(id__in=[known.pk, later.pk], history_type="~").update(
+        history_date=end + dt.timedelta(days=40)
+    )
+    after = _assignment(w, "Beslutat året efter", w.top, "in_progress")
+    Assignment.objects.filter(pk=after.pk).update(decided_on=dt.date(2027, 2, 1))
+    found = {
+        a.title: (a.period_status, a.period_comment)
+        for a in assignments_in_period(Assignment.objects.filter(municipality=w.m), period)
+    }
+    assert found["Känt vid årsskiftet"] == ("in_progress", "På gång.")
+    assert found["Inlagt i efterhand"] == ("not_started", "")
+    assert "Beslutat året efter" not in found
+    # The approved report of the period wins over the uppdrag's own status.
+    assert found["Fler fasta omsorgskontakter"] == ("done", "Införd i hela förvaltningen.")

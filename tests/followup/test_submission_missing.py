@@ -79,15 +79,16 @@ def test_an_enhetschef_sees_only_their_own_goals_missing(client, delar):
 
 def test_every_missing_item_links_to_its_field_and_a_refused_send_lands_on_the_box(client, delar):
     w, sub = delar, delar.sub_a
-    make_assignment(w, status="")  # an assignment without a status: missing too
-    Assignment.objects.update(status="")
+    assignment = make_assignment(w)
     client.force_login(w.chef_a)
     html = client.get(submission_url(sub)).content.decode()
     box = _box(html)
     hrefs = _links_resolve(html, box)
     assert f"id_a-{w.plan_a.pk}-analysis" in hrefs and "id_economic_comment" in hrefs
     assert f"id_f-{w.groups['personal'].pk}" in hrefs or f"id_f-{w.groups['intakter'].pk}" in hrefs
-    assert any(h.startswith("id_u-") for h in hrefs)
+    # An uppdrag always has a status (it has one from the start): no blank to leave.
+    status = html.split(f'id="id_u-{assignment.pk}-status"')[1].split("</select>")[0]
+    assert 'value=""' not in status and "selected" in status
     assert box.count("<li>") == box.count("<a href")
     data = form_data(html)
     data["action"] = "send"
