@@ -29,3 +29,22 @@ def pending_forecasts(municipality, year) -> set[tuple[int, int]]:
     for provider in _providers:
         found |= provider(municipality, year)
     return found
+
+
+_lock_providers: list[Callable] = []
+
+
+def register_locked_month(provider: Callable) -> None:
+    """``provider(municipality, year, month) -> str``: why the forecasts made in that
+    month can no longer change (its follow-up's report is adopted), else "" (one query)."""
+    if provider not in _lock_providers:
+        _lock_providers.append(provider)
+
+
+def locked_month(municipality, year, month) -> str:
+    """Why the month's forecasts are locked, or "" when they may change."""
+    for provider in _lock_providers:
+        reason = provider(municipality, year, month)
+        if reason:
+            return reason
+    return ""

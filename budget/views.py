@@ -45,6 +45,7 @@ from budget.overview import (
     forecast_basis,
     unit_detail,
 )
+from budget.pending import locked_month
 from budget.years import open_next_year
 from styrning import formatting
 from styrning.concurrency import EditConflict
@@ -354,12 +355,15 @@ def forecast(request, unit_pk, year):
         .values_list("comment", flat=True)
         .first()
     )
+    locked = locked_month(municipality, year, month)
     form = ForecastForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if request.method == "POST" and not locked else None,
         basis=basis,
         initial={"month": month, "comment": comment or ""},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and locked:
+        messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": locked})
+    elif request.method == "POST" and form.is_valid():
         comment = form.cleaned_data["comment"]
         with transaction.atomic():
             totals = form.ledger_amounts()
@@ -400,6 +404,7 @@ def forecast(request, unit_pk, year):
             "has_forecast": any(b.has_forecast for b in basis),
             "seasonal": any(b.seasonal for b in basis),
             "has_below": any(b.below for b in basis),
+            "locked": locked,
         },
     )
 

@@ -13,7 +13,8 @@ class FollowupConfig(AppConfig):
 
         register_tree_addition(tree_addition)
 
-        from budget.pending import register_pending_forecasts
-        from followup.submissions import pending_forecasts
+        from budget.pending import register_locked_month, register_pending_forecasts
+        from followup.submissions import locked_month, pending_forecasts
 
         register_pending_forecasts(pending_forecasts)
+        register_locked_month(locked_month)

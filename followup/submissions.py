@@ -601,6 +601,21 @@ def pending_forecasts(municipality, year) -> set[tuple[int, int]]:
     )
 
 
+def locked_month(municipality, year, month) -> str:
+    """Why the forecasts made in ``month`` can no longer change: a locked period of that
+    month (its report adopted), else "" (one query; registered with ``budget.pending``).
+    Nothing in a locked period changes, the budget's forecast of it included."""
+    period = ReportingPeriod.objects.filter(
+        municipality=municipality, year=year, month=month, state=ReportingPeriod.State.LOCKED
+    ).first()
+    if period is None:
+        return ""
+    return _("%(period)s is locked: its report has been adopted (%(reference)s).") % {
+        "period": period,
+        "reference": period.decision_reference or _("no decision given"),
+    }
+
+
 def _live_values(period, indicator_ids) -> dict:
     """(indicator pk, gender) → the measurement of ``period``'s slot (one query)."""
     return {

@@ -444,7 +444,10 @@ def report_text_reader_filter(user):
         return None
     if not scope.is_authenticated:
         return Q(pk__in=[])
-    condition = Q(period__report_texts__owner_id=user.pk)
+    # Their own chapters, the whole report's common chapters (sammanfattning, …) of the
+    # periods they write in, and the chapters of units whose follow-ups they may read —
+    # not another nämnd's draft because they write one chapter of the same report.
+    condition = Q(owner_id=user.pk) | Q(unit__isnull=True, period__report_texts__owner_id=user.pk)
     roots = scope.read_roots + scope.draft_boards
     if roots:
         condition |= Q(unit__in=OrgUnit.objects.in_subtrees(roots))

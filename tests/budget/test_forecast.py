@@ -204,3 +204,25 @@ def test_only_the_changed_forecast_is_written_as_typed(client, world, budget):
     page = client.get(response["Location"]).content.decode()
     assert _row_cells(page, "Intäkter")[4] == "13\xa0001"  # 13 000,5 tkr shown whole, as typed
     assert _row_cells(page, "Personalkostnader")[4] == "−86\xa0211"
+
+
+def test_a_month_whose_report_is_adopted_keeps_its_forecast(client, world, budget):
+    """Nothing in a locked period changes: the forecast made in its month is refused,
+    with the reason, and the form has nothing to save."""
+    from tests.followup.factories import make_year, set_state
+
+    set_state(make_year(world, 2026)[8], "locked", "KS 2026-09-01 § 7")
+    Forecast.objects.create(
+        unit=world.fA, year=2026, month=8, group=world.groups["personal"], amount=100_000_000
+    )
+    client.force_login(world.finance)
+    html = client.get(_url(world) + "?manad=8").content.decode()
+    assert "KS 2026-09-01 § 7" in html and ">Spara</button>" not in html
+    data = _inputs(html)
+    data.update({f"group_{world.groups['personal'].pk}": "−1", "month": "8"})
+    response = client.post(_url(world), data, follow=True)
+    assert "Inget sparades" in response.content.decode()
+    saved = Forecast.objects.get(unit=world.fA, month=8, group=world.groups["personal"])
+    assert saved.amount == Decimal("100000000")
+    # Another month is open as before.
+    assert ">Spara</button>" in client.get(_url(world) + "?manad=9").content.decode()

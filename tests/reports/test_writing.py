@@ -156,13 +156,19 @@ def test_who_reads_and_comments(client, world, period, chapters):
     assert client.get(url).status_code == 404
     client.force_login(world.hr)
     assert client.get(url).status_code == 404
-    # A co-writer of the same report reads and comments, but does not write.
+    # A co-writer of the same report does not read another nämnd's draft (as with the
+    # follow-ups: a chef sees their own units), nor comment on it.
     client.force_login(world.chef_b)
-    assert client.get(url).status_code == 200
-    assert client.post(url, {"action": "save", "text": "x"}).status_code == 403
-    response = client.post(url, {"action": "comment", "body": "Nämn gärna bemanningen."})
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "comment", "body": "Hej"}).status_code == 404
+    assert not text.comments.exists()
+    # The report's common chapters they read and comment on, but do not write.
+    common = chapters["summary"].get_absolute_url()
+    assert client.get(common).status_code == 200
+    assert client.post(common, {"action": "save", "text": "x"}).status_code == 403
+    response = client.post(common, {"action": "comment", "body": "Nämn gärna bemanningen."})
     assert response.status_code == 302
-    assert text.comments.get().author == world.chef_b
+    assert chapters["summary"].comments.get().author == world.chef_b
 
 
 def test_an_adopted_report_locks_its_texts(client, world, period, chapters):
