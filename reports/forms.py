@@ -1,19 +1,31 @@
 """Report forms: they parse input; the rules live in Report.clean() and reports.services."""
 
+import datetime as dt
+import re
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import ReportingPeriod
 from reports.context import SUPPORTED
-from reports.models import ReportText, ReportTextComment, WordTemplate, adopting_kinds
+from reports.models import (
+    ReportText,
+    ReportTextComment,
+    WordTemplate,
+    adopting_kinds,
+    document_title,
+)
+from styrning import formatting
 from styrning.concurrency import VersionCheckMixin
 from styrning.forms import AccessibleFormMixin
 from styrning.models import OrgUnit
+from styrning.validators import validate_date
 
 
 class PeriodChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.label
+        return document_title(obj, obj.kind)  # the title the report will have
 
 
 class RequestForm(AccessibleFormMixin, forms.Form):
@@ -25,7 +37,8 @@ class RequestForm(AccessibleFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["period"].queryset = (
             ReportingPeriod.objects.filter(municipality=municipality, kind__in=SUPPORTED)
-            .exclude(state=ReportingPeriod.State.PLANNED)
+            # A locked period's report is adopted: nothing new can be made of it.
+            .exclude(state__in=[ReportingPeriod.State.PLANNED, ReportingPeriod.State.LOCKED])
             .order_by("-year", "-month")
         )
 
@@ -41,10 +54,18 @@ class MidtermRequestForm(AccessibleFormMixin, forms.Form):
         self.fields["ar"].choices = [(y, str(y)) for y in years]
 
 
+DECISION = re.compile(r"§\s*\d+")
+
+
 class AdoptForm(AccessibleFormMixin, forms.Form):
-    """Record the adoption: which body, and its decision reference."""
+    """Record the adoption: which body, on which day, and its decision reference."""
 
     body = forms.ModelChoiceField(label=_("Adopted by"), queryset=OrgUnit.objects.none())
+    meeting_date = forms.DateField(
+        label=_("Meeting date"),
+        help_text=_("The day the body decided, YYYY-MM-DD."),
+        validators=[validate_date],
+    )
     decision_reference = forms.CharField(
         label=_("Decision reference"),
         max_length=120,
@@ -53,9 +74,37 @@ class AdoptForm(AccessibleFormMixin, forms.Form):
 
     def __init__(self, *args, report, **kwargs):
         super().__init__(*args, **kwargs)
+        self.report = report
         self.fields["body"].queryset = OrgUnit.objects.filter(
             municipality_id=report.municipality_id, kind__in=adopting_kinds(report.kind)
         ).order_by("tree_id", "lft")
+
+    def clean_decision_reference(self):
+        reference = self.cleaned_data["decision_reference"].strip()
+        if not DECISION.search(reference):
+            raise forms.ValidationError(
+                _("Give the decision with its paragraph, e.g. “KF 2026-10-26 § 98”.")
+            )
+        return reference
+
+    def clean_meeting_date(self):
+        day = self.cleaned_data["meeting_date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The meeting date cannot be in the future."))
+        made = self.report.rendered_at or self.report.requested_at
+        if made is not None and day < timezone.localtime(made).date():
+            raise forms.ValidationError(
+                _("The meeting date cannot come before the report was made (%(day)s).")
+                % {"day": formatting.iso_date(timezone.localtime(made).date())}
+            )
+        return day
+
+    def adopted_at(self):
+        """When the body decided: the meeting day (evening), or now when that is today."""
+        day = self.cleaned_data["meeting_date"]
+        if day == timezone.localdate():
+            return timezone.now()
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(19)))
 
 
 class ReportTextForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):

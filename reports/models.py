@@ -239,7 +239,8 @@ def adopting_kinds(kind) -> tuple:
     """The kinds of body that adopt a report: KF the delårsrapport and årsredovisning,
     KS or a nämnd (or styrelse) a månadsrapport."""
     if kind == ReportKind.MONTHLY:
-        return (OrgUnit.Kind.COUNCIL, *OrgUnit.GOVERNING_KINDS)
+        # Not a company's board: a bolag's styrelse does not adopt the kommun's report.
+        return (OrgUnit.Kind.COUNCIL, OrgUnit.Kind.EXECUTIVE, OrgUnit.Kind.COMMITTEE)
     return (OrgUnit.Kind.COUNCIL,)
 
 

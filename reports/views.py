@@ -124,6 +124,7 @@ def _report_for(request, pk, action="view"):
 def detail(request, pk):
     report = _report_for(request, pk)
     manager = may_manage_reports(request.user)
+    adopted = None if report.is_adopted else _adopted_instead(report)
     return render(
         request,
         "reports/detail.html",
@@ -132,10 +133,21 @@ def detail(request, pk):
             "r": report.snapshot,
             "body_template": body_template(report.kind) if report.snapshot else None,
             "can_manage": manager,
+            "adopted_instead": adopted,
             "adopt_form": AdoptForm(report=report)
-            if manager and report.is_done and not report.is_adopted
+            if manager and report.is_done and not report.is_adopted and adopted is None
             else None,
         },
+    )
+
+
+def _adopted_instead(report):
+    """The report of the same period and kind that was adopted instead of this draft."""
+    return (
+        Report.objects.adopted()
+        .filter(period=report.period_id, kind=report.kind)
+        .exclude(pk=report.pk)
+        .first()
     )
 
 
@@ -206,6 +218,7 @@ def adopt(request, pk):
                 form.cleaned_data["body"],
                 form.cleaned_data["decision_reference"],
                 request.user,
+                adopted_at=form.adopted_at(),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -18,6 +18,12 @@ from reports.models import MIDTERM, Report
 from styrning.models import Job, Municipality, OrgUnit
 
 
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
 @pytest.fixture
 def katrineholm(db):
     call_command("load_demo", model="katrineholm", verbosity=0)
@@ -132,7 +138,7 @@ def test_the_ekonomichef_asks_for_a_midterm_review_by_year(client, katrineholm, 
     kf = OrgUnit.objects.get(municipality=katrineholm, kind=OrgUnit.Kind.COUNCIL)
     response = client.post(
         reverse("reports:adopt", args=[report.pk]),
-        {"body": kf.pk, "decision_reference": "KF 2021-05-17 § 80"},
+        {"body": kf.pk, "meeting_date": _today(), "decision_reference": "KF 2021-05-17 § 80"},
     )
     assert response.status_code == 302
     report.refresh_from_db()

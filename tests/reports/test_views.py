@@ -11,6 +11,12 @@ from tests.followup.factories import make_submission, make_year, set_state
 from tests.reports.factories import FAKE_PDF, make_report
 
 
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
 @pytest.fixture
 def periods(world):
     return make_year(world, 2026)
@@ -112,7 +118,7 @@ def test_adopting_freezes_the_report_and_locks_its_period(client, world, periods
     client.force_login(world.finance)
     response = client.post(
         reverse("reports:adopt", args=[report.pk]),
-        {"body": world.ks.pk, "decision_reference": "KS 2026-05-05 § 61"},
+        {"body": world.ks.pk, "meeting_date": _today(), "decision_reference": "KS 2026-05-05 § 61"},
     )
     assert response.status_code == 302
     report.refresh_from_db()
@@ -131,7 +137,7 @@ def test_adopting_freezes_the_report_and_locks_its_period(client, world, periods
     # And a second adoption of the same report is refused on the page.
     again = client.post(
         reverse("reports:adopt", args=[report.pk]),
-        {"body": world.ks.pk, "decision_reference": "KS 2026-05-06 § 1"},
+        {"body": world.ks.pk, "meeting_date": _today(), "decision_reference": "KS 2026-05-06 § 1"},
     )
     assert again.status_code == 200
     assert Report.objects.get().decision_reference == "KS 2026-05-05 § 61"
@@ -144,7 +150,7 @@ def test_adoption_is_refused_while_a_submission_waits(client, world, periods):
     client.force_login(world.finance)
     response = client.post(
         reverse("reports:adopt", args=[report.pk]),
-        {"body": world.ks.pk, "decision_reference": "KS 2026-05-05 § 61"},
+        {"body": world.ks.pk, "meeting_date": _today(), "decision_reference": "KS 2026-05-05 § 61"},
     )
     assert response.status_code == 200
     assert "väntar på granskning" in response.content.decode()
@@ -158,13 +164,13 @@ def test_only_kf_adopts_an_interim_report(client, world, periods):
     client.force_login(world.finance)
     response = client.post(
         reverse("reports:adopt", args=[report.pk]),
-        {"body": world.nA.pk, "decision_reference": "SN 2026-10-01 § 3"},
+        {"body": world.nA.pk, "meeting_date": _today(), "decision_reference": "SN 2026-10-01 § 3"},
     )
     assert response.status_code == 200
     assert not Report.objects.adopted().exists()
     client.post(
         reverse("reports:adopt", args=[report.pk]),
-        {"body": world.kf.pk, "decision_reference": "KF 2026-10-26 § 98"},
+        {"body": world.kf.pk, "meeting_date": _today(), "decision_reference": "KF 2026-10-26 § 98"},
     )
     assert Report.objects.adopted().get().adopted_by == world.kf
 
@@ -183,3 +189,36 @@ def test_the_list_and_the_page_make_a_fixed_number_of_queries(
         assert client.get(reverse("reports:index")).status_code == 200
     with django_assert_num_queries(6):
         assert client.get(adopted.get_absolute_url()).status_code == 200
+
+
+def test_the_adoption_names_its_decision_and_day(client, world, periods):
+    """A reference without its paragraph, a day in the future or before the report was
+    made are refused, naming the field; the adoption is recorded on the meeting day, and
+    another draft of the period then offers no adoption."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    report = make_report(set_state(periods[8], "closed"))
+    other = make_report(periods[8])
+    client.force_login(world.finance)
+    url = reverse("reports:adopt", args=[report.pk])
+    today = timezone.localdate()
+    for day, reference, message in (
+        (today, "hej", "Ange beslutet med paragraf"),
+        (today + dt.timedelta(days=1), "KF 2026-10-26 § 98", "kan inte ligga i framtiden"),
+        (today - dt.timedelta(days=3), "KF 2026-10-26 § 98", "före dagen då rapporten gjordes"),
+    ):
+        data = {"body": world.kf.pk, "meeting_date": day.isoformat()}
+        response = client.post(url, {**data, "decision_reference": reference})
+        assert response.status_code == 200 and message in response.content.decode()
+    assert not Report.objects.adopted().exists()
+    data = {"body": world.kf.pk, "meeting_date": today.isoformat()}
+    client.post(url, {**data, "decision_reference": "KF 2026-10-26 § 98"})
+    adopted = Report.objects.adopted().get()
+    assert timezone.localtime(adopted.adopted_at).date() == today
+    html = client.get(other.get_absolute_url()).content.decode()
+    assert "kan inte längre antas" in html and 'action="/rapporter/' not in html
+    # The adopted period is no longer offered for a new report.
+    index = client.get(reverse("reports:index")).content.decode()
+    assert f'<option value="{periods[8].pk}"' not in index
