@@ -150,7 +150,8 @@ def statements_part(municipality, year: int, month: int, *, annual: bool) -> dic
             title=_("Balance requirement"),
             caption=_("Balance requirement reconciliation (%(unit)s)") % {"unit": unit},
         )
-        extra["balance_requirement_missing"] = balance["missing"]
+        # What the ledger shows against the rules first, then what it cannot give.
+        extra["balance_requirement_missing"] = balance["warnings"] + balance["missing"]
         extra["notes"] = note_tables
         figures["share"] = next(f["current"] for f in keys["figures"] if f["key"] == "result_share")
         figures["balance_outcome"] = statements.line(balance, "outcome")

@@ -736,6 +736,25 @@ def balance_requirement(ledger: Ledger, rr: dict) -> dict:
             if result is None
             else result + (row["reserve_in"] or ZERO) + (row["reserve_out"] or ZERO)
         )
+    warnings = []
+    allocated = -(rows["current"].get("reserve_in") or ZERO)
+    taxes, grants = line(rr, "taxes", "current"), line(rr, "grants", "current")
+    if allocated > 0 and taxes is not None and rows["current"]["adjusted"] is not None:
+        # KL 11 kap. 14 §: only the part of the result above 1 % of skatteintäkter and
+        # generella statsbidrag may be reserved (2 % with negative equity; not known here).
+        allowed = max(rows["current"]["adjusted"] - (taxes + (grants or ZERO)) / 100, ZERO)
+        if allocated > allowed:
+            warnings.append(
+                _(
+                    "The allocation to the result equalisation reserve (%(allocated)s) is "
+                    "larger than the part of the result above 1 %% of tax revenue and general "
+                    "state grants (%(allowed)s), which is what may be reserved."
+                )
+                % {
+                    "allocated": formatting.mnkr(allocated),
+                    "allowed": formatting.mnkr(allowed),
+                }
+            )
     if not reserve_found:
         missing.append(
             _(
@@ -770,5 +789,6 @@ def balance_requirement(ledger: Ledger, rr: dict) -> dict:
         ],
         "reserve": rows["current"]["reserve"],
         "positive": rows["current"]["outcome"] is not None and rows["current"]["outcome"] >= 0,
+        "warnings": warnings,
         "missing": missing,
     }

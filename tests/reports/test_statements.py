@@ -118,6 +118,7 @@ def test_the_statements_follow_the_ledger(ledger_world):
     result = statements.line(rr, "result")
     assert statements.line(balance, "reserve_in") == Decimal(-5_000_000)
     assert statements.line(balance, "outcome") == result - 5_000_000
+    assert balance["warnings"] == []  # 5 mnkr is within the part above 1 % of the taxes
     assert any(
         "realisationsvinster" in m.lower() or "realised" in m.lower() for m in balance["missing"]
     )
@@ -174,3 +175,17 @@ def test_the_interim_report_holds_the_statements(ledger_world):
     assert "Skatteintäkter 104 000 100 000" in text
     assert "Summa tillgångar – 590 000" in text
     assert "Balansräkningen per 2026-08-31 kan inte beräknas ur huvudboken" in text
+
+
+def test_a_reserve_beyond_what_the_law_allows_is_pointed_out(ledger_world):
+    """Only the part of the result above 1 % of skatteintäkter and generella statsbidrag
+    may be reserved (KL 11 kap. 14 §): 70 mnkr of a 63,6 mnkr result is named."""
+    world = ledger_world
+    BalanceAmount.objects.filter(municipality=world.m, year=2026, kind="UB", account="2050").update(
+        amount=Decimal(-80_000_000)
+    )
+    ledger = statements.load_ledger(world.m, 2026, 12)
+    balance = statements.balance_requirement(ledger, statements.income_statement(ledger))
+    assert statements.line(balance, "reserve_in") == Decimal(-70_000_000)
+    (warning,) = balance["warnings"]
+    assert "70,0 mnkr" in warning and "61,6 mnkr" in warning  # 63,6 − 1 % of 204
