@@ -39,10 +39,11 @@ class ImportResult:
     created: int = 0
     changed: int = 0
     unchanged: int = 0
+    pending: int = 0  # values kept with a follow-up until it is approved
 
     @property
     def lines(self) -> int:
-        return self.created + self.changed + self.unchanged
+        return self.created + self.changed + self.unchanged + self.pending
 
 
 def line_error(line: int, message: str) -> str:

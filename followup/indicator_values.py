@@ -14,6 +14,12 @@ errors naming the line. A value belongs to the report that presents it — a mon
 the first period of the årshjul from that month on, a year's to the year's last period
 (the årsbokslut) — and is refused if that period is locked. All or nothing; existing
 values are updated (only when they differ), with their history.
+
+A value for the very slot a follow-up reports (the period's month, the year at the
+årsbokslut) is the follow-up's: it is kept with the unit's submission, as a value typed
+in its form is, and reaches the politicians when the submission is approved; it is
+refused while the submission is sent or once it is approved. Other values (earlier
+years, months without a report) are measurements at once.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from budget.imports.tabular import parse_month
+from followup import submissions
 from followup.csvimport import (
     ImportFailed,
     ImportResult,
@@ -31,8 +38,9 @@ from followup.csvimport import (
     parse_decimal,
     read_lines,
 )
-from followup.models import ReportingPeriod
+from followup.models import ReportingPeriod, Submission
 from goals.models import Indicator, Measurement
+from styrning.models import OrgUnit
 from styrning.permissions import can_report_indicator, indicator_reporting_units
 from styrning.services import RowSync
 
@@ -161,7 +169,10 @@ def import_indicator_values(
         rows.append((line, indicator, year, month, gender, value))
     if errors:
         raise ImportFailed(errors)
-    result = ImportResult(dry_run=dry_run)
+    rows, reported = _route_to_submissions(rows, periods, errors)
+    if errors:
+        raise ImportFailed(errors)
+    result = ImportResult(dry_run=dry_run, pending=sum(len(v) for v in reported.values()))
     # The file's existing values read at once (one query), compared and written in bulk.
     existing = Measurement.objects.filter(
         indicator_id__in={row[1].pk for row in rows}, year__in={row[2] for row in rows}
@@ -188,4 +199,68 @@ def import_indicator_values(
     if not dry_run:
         with transaction.atomic():
             sync.finish()
+            for submission, values in reported.items():
+                submissions.save_reported_values(submission, values, user, _("CSV import"))
     return result
+
+
+def _route_to_submissions(rows, periods_by_year, errors):
+    """Split the rows: those for a follow-up's own slot go to its submission (submission →
+    {(indicator pk, gender): value}), the rest stay measurements. A sent or decided
+    submission refuses its values, naming the line (errors appended). Two queries."""
+    slots = {}
+    for row in rows:
+        _line, indicator, year, month, _gender, _value = row
+        period = covering_period(periods_by_year, year, month)
+        if period is not None and submissions.measurement_month(period) == month:
+            slots[row] = period
+    if not slots:
+        return rows, {}
+    found = list(
+        Submission.objects.filter(period__in={p.pk for p in slots.values()}).select_related(
+            "unit", "period"
+        )
+    )
+    direct, reported = [], {}
+    for row in rows:
+        period = slots.get(row)
+        line, indicator, _year, _month, gender, value = row
+        submission = period and _submission_for(found, period, indicator.goal.owner)
+        if not submission:
+            direct.append(row)
+            continue
+        if (
+            submission.state not in Submission.EDITABLE_STATES
+            or period.state != ReportingPeriod.State.OPEN
+        ):
+            errors.append(
+                line_error(
+                    line,
+                    _(
+                        "the value belongs to %(unit)s's follow-up of %(period)s, which is "
+                        "%(state)s: it can be changed only if the follow-up is returned."
+                    )
+                    % {
+                        "unit": submission.unit.name,
+                        "period": period.label,
+                        "state": submission.get_state_display(),
+                    },
+                )
+            )
+            continue
+        reported.setdefault(submission, {})[(indicator.pk, gender)] = value
+    return direct, reported
+
+
+def _submission_for(found, period, owner):
+    """The submission of ``period`` that assesses goals of ``owner``: its unit's or a unit's
+    above it, or the förvaltning's that serves the nämnd (``covered_goals``' rule)."""
+    for submission in found:
+        unit = submission.unit
+        if submission.period_id != period.pk:
+            continue
+        if unit.tree_id == owner.tree_id and unit.lft <= owner.lft and owner.rght <= unit.rght:
+            return submission
+        if unit.parent_id == owner.pk and owner.kind in OrgUnit.GOVERNING_KINDS:
+            return submission
+    return None

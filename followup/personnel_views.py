@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from budget.imports.tabular import TabularError, decode_text
@@ -247,6 +248,18 @@ def _csv_import(request, *, allowed, run, template, context):
                     _("Imported: %(created)s new and %(changed)s changed, %(unchanged)s unchanged.")
                     % vars(result),
                 )
+                if getattr(result, "pending", 0):
+                    messages.info(
+                        request,
+                        ngettext(
+                            "%(count)s value was kept in its follow-up: it reaches the "
+                            "politicians when the follow-up is approved.",
+                            "%(count)s values were kept in their follow-ups: they reach the "
+                            "politicians when the follow-ups are approved.",
+                            result.pending,
+                        )
+                        % {"count": result.pending},
+                    )
                 return redirect(request.path)
             try:
                 text = decode_text(data)

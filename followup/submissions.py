@@ -549,7 +549,7 @@ def save_draft(submission, parts: Parts, user=None, basis=None) -> Submission:
     if parts.forecasts:
         _save_forecasts(submission, parts.forecasts, user, basis)
     if parts.measurements:
-        _save_reported_values(submission, parts.measurements, user, reason)
+        save_reported_values(submission, parts.measurements, user, reason)
     if parts.personnel and period.asks_goals:
         # The same rows and rules as /uppfoljning/personal/, inside this transaction.
         try:
@@ -626,7 +626,7 @@ def _live_values(period, indicator_ids) -> dict:
     }
 
 
-def _save_reported_values(submission, measurements, user, reason):
+def save_reported_values(submission, measurements, user, reason):
     """The values the form reports, kept with the submission until it is approved: a
     value equal to the live measurement is no report (its row goes)."""
     live = _live_values(submission.period, {ind for ind, _g in measurements})

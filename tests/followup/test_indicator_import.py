@@ -153,3 +153,34 @@ def test_the_upload_and_confirm_forms_carry_the_csrf_token(client, world, indica
     assert 'name="confirm"' in confirm_form
     assert 'name="csrfmiddlewaretoken"' in confirm_form
     assert 'name="csrfmiddlewaretoken"' in upload_form
+
+
+def test_a_value_of_a_follow_ups_own_slot_waits_for_its_approval(world, indicators):
+    """The delårsrapport's slot (2026-08) of a goal its förvaltning follows up: kept with
+    the open submission, a measurement only when it is approved; refused while it is sent.
+    A value of another slot (the year before) is a measurement at once."""
+    from followup.calendar import open_period
+    from followup.models import ReportedValue, Submission
+    from followup.submissions import approve
+    from tests.followup.factories import make_submission
+
+    period = open_period(make_year(world, 2026)[8])
+    sub = Submission.objects.filter(period=period, unit=world.fA).first() or make_submission(
+        period, world.fA
+    )
+    a = indicators["a"].pk
+    result = import_indicator_values(
+        world.m, _csv(f"{a};2026-08;;61", f"{a};2025;;40"), world.chef_a
+    )
+    assert (result.created, result.pending) == (1, 1)
+    assert list(Measurement.objects.values_list("year", "value")) == [(2025, Decimal("40.00"))]
+    assert ReportedValue.objects.get(submission=sub, indicator=a).value == Decimal("61.00")
+    from django.utils import timezone
+
+    Submission.objects.filter(pk=sub.pk).update(state=Submission.State.SENT, sent_at=timezone.now())
+    with pytest.raises(ImportFailed) as caught:
+        import_indicator_values(world.m, _csv(f"{a};2026-08;;62"), world.chef_a)
+    assert "rad 2: värdet hör till uppföljningen" in caught.value.errors[0]
+    assert "återsänds" in caught.value.errors[0]
+    approve(Submission.objects.get(pk=sub.pk), world.finance)
+    assert Measurement.objects.get(indicator=a, year=2026, month=8).value == Decimal("61.00")
