@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from followup.models import Assessment, AssignmentReport, Evidence, Submission
+from budget import signs
+from budget.models import Forecast
+from followup.models import (
+    Assessment,
+    AssignmentReport,
+    Evidence,
+    PersonnelFigure,
+    ReportedValue,
+    Submission,
+)
+from styrning import formatting
 from styrning.history import Change, LogEntry, display_value
 
 HIDDEN = {
@@ -20,6 +30,13 @@ HIDDEN = {
     "file",
     "uploaded_by",
     "assessment",
+    # The keys of the other parts' rows: named in the entry's subject.
+    "indicator",
+    "gender",
+    "group",
+    "year",
+    "month",
+    "version",
 }
 
 
@@ -35,8 +52,9 @@ def _action(record) -> str:
 
 
 def submission_log(submission) -> list[LogEntry]:
-    """Newest first: the submission, its assessments, assignment follow-ups and files
-    (four queries)."""
+    """Newest first: the submission, its assessments, assignment follow-ups, files,
+    reported indicator values, its forecast and its units' personnel figures (seven
+    queries)."""
     sources = [
         (Submission, Submission.history.filter(id=submission.pk), lambda r: _("Follow-up")),
         (
@@ -56,6 +74,35 @@ def submission_log(submission) -> list[LogEntry]:
             Evidence.history.filter(submission_id=submission.pk),
             lambda r: _("File “%(name)s”") % {"name": r.name},
         ),
+        (
+            ReportedValue,
+            ReportedValue.history.filter(submission_id=submission.pk).select_related("indicator"),
+            lambda r: (
+                _("Indicator “%(indicator)s” (%(gender)s)")
+                % {"indicator": r.indicator.name, "gender": r.get_gender_display()}
+            ),
+        ),
+        # The helårsprognos is the budget's Forecast of the unit for the period's month, and
+        # the personnel figures the period's rows of the units it covers: their history too.
+        (
+            Forecast,
+            Forecast.history.filter(
+                unit_id=submission.unit_id,
+                year=submission.period.year,
+                month=submission.period.month,
+            ).select_related("group"),
+            lambda r: _("Full-year forecast, %(group)s") % {"group": r.group.name},
+        ),
+        (
+            PersonnelFigure,
+            PersonnelFigure.history.filter(
+                period_id=submission.period_id,
+                unit__tree_id=submission.unit.tree_id,
+                unit__lft__gte=submission.unit.lft,
+                unit__rght__lte=submission.unit.rght,
+            ).select_related("unit"),
+            lambda r: _("Personnel figures, %(unit)s") % {"unit": r.unit.name},
+        ),
     ]
     entries = []
     for model, records, subject in sources:
@@ -67,6 +114,16 @@ def submission_log(submission) -> list[LogEntry]:
                 for change in record.diff_against(before).changes:
                     if change.field in HIDDEN:
                         continue
+                    if model is Forecast and change.field == "amount":
+                        # As the form and /budget/ show it: table sign, tkr.
+                        changes.append(
+                            Change(
+                                _("Full-year forecast (tkr)"),
+                                formatting.whole(signs.table_tkr(change.old)),
+                                formatting.whole(signs.table_tkr(change.new)),
+                            )
+                        )
+                        continue
                     changes.append(
                         Change(
                             str(model._meta.get_field(change.field).verbose_name).capitalize(),
@@ -75,8 +132,8 @@ def submission_log(submission) -> list[LogEntry]:
                         )
                     )
             previous[record.id] = record
-            if before is not None and not changes and not record.history_change_reason:
-                continue
+            if before is not None and not changes:
+                continue  # a save that changed nothing shown (e.g. only the version moved)
             entries.append(
                 LogEntry(
                     when=record.history_date,

@@ -24,7 +24,7 @@ from followup.csvimport import (
     parse_decimal,
     read_lines,
 )
-from followup.models import PersonnelFigure, PersonnelReport, ReportingPeriod
+from followup.models import PersonnelFigure, PersonnelReport, ReportingPeriod, Submission
 from followup.models.personnel import LOCKED_MESSAGE, PERSONNEL_KINDS
 from styrning.models import OrgUnit
 
@@ -88,6 +88,12 @@ def _write(period, rows: list[_Row], user, reason, result: ImportResult) -> list
     Empty values of a new row are left empty; a row with nothing in it is not created."""
     errors = []
     existing = {f.unit_id: f for f in PersonnelFigure.objects.filter(period=period)}
+    # A sent or approved follow-up holds its units' figures as they were sent.
+    frozen = list(
+        Submission.objects.filter(
+            period=period, state__in=[Submission.State.SENT, *Submission.DECIDED_STATES]
+        ).select_related("unit")
+    )
     for row in rows:
         figure = existing.get(row.unit.pk)
         values = dict(row.values)
@@ -96,6 +102,29 @@ def _write(period, rows: list[_Row], user, reason, result: ImportResult) -> list
             continue
         if figure is not None and all(getattr(figure, k) == v for k, v in values.items()):
             result.unchanged += 1
+            continue
+        holder = next(
+            (
+                sub
+                for sub in frozen
+                if sub.unit.tree_id == row.unit.tree_id
+                and sub.unit.lft <= row.unit.lft
+                and row.unit.rght <= sub.unit.rght
+            ),
+            None,
+        )
+        if holder is not None:
+            errors.append(
+                _(
+                    "%(where)s: the follow-up of %(unit)s is %(state)s; its personnel figures "
+                    "can change only if it is returned."
+                )
+                % {
+                    "where": row.where,
+                    "unit": holder.unit.name,
+                    "state": holder.get_state_display(),
+                }
+            )
             continue
         figure = figure or PersonnelFigure(period=period, unit=row.unit)
         state = "created" if figure.pk is None else "changed"

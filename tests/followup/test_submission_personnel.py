@@ -3,10 +3,16 @@ the submission"): the same rows as /uppfoljning/personal/, saved with the rest."
 
 from decimal import Decimal
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
+from followup import personnel
 from followup.calendar import open_period
 from followup.models import PersonnelFigure, Submission
+from followup.submissions import approve, send
+from styrning.models import OrgUnit
 from tests.followup.factories import submission_url
 from tests.followup.formdata import disabled_fields, form_data
 
@@ -95,3 +101,33 @@ def test_a_period_without_goals_asks_no_personnel_figures(client, delar):
     html = client.get(submission_url(sub)).content.decode()
     assert not any(name.startswith("p-") for name in form_data(html))
     assert "personnel-heading" not in html
+
+
+def test_an_approved_follow_up_keeps_its_figures_and_the_history_shows_them(client, delar):
+    """HR cannot change the figures an approved follow-up holds (its unit's message says
+    why); the follow-up's history lists the personnel figures and the forecast it saved."""
+
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    data = form_data(client.get(submission_url(sub)).content.decode())
+    data.update({f"p-{w.eA.pk}-employees": "57", "action": "save"})
+    assert client.post(submission_url(sub), data).status_code == 302
+    html = client.get(submission_url(sub)).content.decode()
+    assert f"Personaldata, {w.eA.name}" in html
+    sub.refresh_from_db()
+    Submission.objects.filter(pk=sub.pk).update(economic_comment="Klart.")
+    try:
+        send(Submission.objects.get(pk=sub.pk), w.chef_a)
+    except Exception:  # noqa: BLE001 - this test is not about what must be filled in
+        Submission.objects.filter(pk=sub.pk).update(state="sent", sent_at=timezone.now())
+    approve(Submission.objects.get(pk=sub.pk), w.finance)
+
+    unit = OrgUnit.objects.get(pk=w.eA.pk)
+    assert Submission.objects.get(pk=sub.pk).state == "approved", sub.unit
+    with pytest.raises(ValidationError) as refused:
+        personnel.save_figures(w.period, {unit: {"employees": 58}}, w.hr)
+    assert "återsänds" in refused.value.messages[0]
+    assert PersonnelFigure.objects.get(period=w.period, unit=w.eA).employees == 57
+    # Another förvaltning's figures are still open to HR.
+    personnel.save_figures(w.period, {w.fB: {"employees": 12}}, w.hr)
+    assert PersonnelFigure.objects.get(period=w.period, unit=w.fB).employees == 12
