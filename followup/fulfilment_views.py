@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from followup import fulfilment
 from followup.forms import FulfilmentForm, YearForm
+from followup.models import Submission
 from goals.models import Goal
 from styrning.models import Municipality
 from styrning.permissions import get_for_user, may_see_unapproved_fulfilment
@@ -69,6 +70,7 @@ def overview(request):
         decided_only=decided_only,
         query=fulfilment.page_query(period, decided_only),
     )
+    context["submitted"] = _submitted(period)
     return render(request, "followup/fulfilment.html", context)
 
 
@@ -89,7 +91,16 @@ def goal(request, pk):
         context.update(fulfilment.drill_page(goal, visible, municipality, period, decided_only))
         context["next_level"] = municipality.goal_levels.filter(order=goal.level.order + 1).first()
     context["query"] = fulfilment.page_query(period, decided_only)
+    context["submitted"] = _submitted(period)
     return render(request, "followup/fulfilment_goal.html", context)
+
+
+def _submitted(period):
+    """How many of the period's follow-ups are approved, of those expected (two queries):
+    a page of few approved ones must not look complete."""
+    if period is None:
+        return None
+    return Submission.objects.counts_for([period])[period.pk]
 
 
 @require_GET

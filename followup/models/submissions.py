@@ -27,6 +27,7 @@ class SubmissionCount:
     sent: int
     expected: int
     late: int = 0
+    decided: int = 0  # approved (or locked with its period)
 
 
 class SubmissionQuerySet(models.QuerySet):
@@ -74,6 +75,7 @@ class SubmissionQuerySet(models.QuerySet):
             .values("period")
             .annotate(
                 sent=models.Count("pk", filter=models.Q(state__in=Submission.SENT_STATES)),
+                decided=models.Count("pk", filter=models.Q(state__in=Submission.DECIDED_STATES)),
                 late=models.Count(
                     "pk",
                     filter=models.Q(
@@ -100,6 +102,7 @@ class SubmissionQuerySet(models.QuerySet):
                 sent=by_period.get(p.pk, {}).get("sent", 0),
                 expected=expected.get(p.municipality_id, 0),
                 late=by_period.get(p.pk, {}).get("late", 0),
+                decided=by_period.get(p.pk, {}).get("decided", 0),
             )
             for p in periods
         }

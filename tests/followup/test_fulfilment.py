@@ -64,6 +64,8 @@ def test_politician_sees_decided_counts_and_never_a_sent_submissions_text(client
     assert reverse("followup:fulfilment_goal", args=[assessed.top.pk]) in text
     assert reverse("followup:rollup", args=[assessed.top.pk]) in text  # hur bedömningen gjordes
     assert "Hemlig analys" not in html
+    # How many follow-ups the figures stand on.
+    assert "1 av 3 uppföljningar godkända." in html  # fA of fA, fB and the bolag
     # The drill-down to the nämndmål: only the approved unit's text.
     drill = client.get(card.drill_url)
     assert drill.status_code == 200
