@@ -45,7 +45,7 @@ from budget.overview import (
     forecast_basis,
     unit_detail,
 )
-from budget.pending import locked_month
+from budget.pending import locked_month, pending_forecasts
 from budget.years import open_next_year
 from styrning import formatting
 from styrning.concurrency import EditConflict
@@ -140,7 +140,8 @@ def overview(request):
     if budget_year is None:
         can_manage = can_change(request.user, BudgetYear(municipality=municipality))
         return render(request, "budget/empty.html", {"can_manage": can_manage})
-    ov = budget_overview(budget_year, month, approved_only=approved_forecasts_only(request.user))
+    approved_only = approved_forecasts_only(request.user)
+    ov = budget_overview(budget_year, month, approved_only=approved_only)
     query = _query(budget_year.year, month)
     unit_url = tables.UrlPattern("budget:unit", query=query)
     can_manage = can_change(request.user, budget_year)
@@ -161,7 +162,21 @@ def overview(request):
             if can_manage
             else None,
             "query": query,
+            "shows_pending": _shows_pending(approved_only, municipality, budget_year.year, month),
         },
+    )
+
+
+def _shows_pending(approved_only, municipality, year, month) -> bool:
+    """Whether the page shows a forecast whose follow-up is not approved yet (one query,
+    none for those who see approved forecasts only): then the page says so, since
+    politicians and the reports see the latest approved one instead."""
+    if approved_only is True:
+        return False
+    pending = pending_forecasts(municipality, year)
+    return any(
+        made <= month and (approved_only is False or unit_id in approved_only)
+        for unit_id, made in pending
     )
 
 
@@ -177,9 +192,8 @@ def unit(request, pk):
     budget_year, month, form = _period(request, municipality)
     if budget_year is None:
         raise Http404
-    detail = unit_detail(
-        budget_year, org_unit, month, approved_only=approved_forecasts_only(request.user)
-    )
+    approved_only = approved_forecasts_only(request.user)
+    detail = unit_detail(budget_year, org_unit, month, approved_only=approved_only)
     can_manage = can_change(request.user, budget_year)
     return render(
         request,
@@ -196,6 +210,7 @@ def unit(request, pk):
             "can_forecast": can_change(request.user, Forecast(unit=org_unit)),
             "can_manage": can_manage,
             "query": _query(budget_year.year, month),
+            "shows_pending": _shows_pending(approved_only, municipality, budget_year.year, month),
         },
     )
 

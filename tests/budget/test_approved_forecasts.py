@@ -5,6 +5,7 @@ see it in progress too."""
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from budget.models import Forecast
@@ -45,6 +46,12 @@ def test_a_draft_forecast_is_seen_by_the_ekonomichef_only(client, world, budget)
     assert "99 999" in _row(client, world.nA.name)
     client.force_login(world.chef_b)
     assert "99 999" not in _row(client, world.nA.name)
+    # Those who see it are told the page is not what politicians see; the others are not.
+    note = "Prognosen omfattar uppföljningar som ännu inte godkänts"
+    for user, told in ((world.finance, True), (world.chef_a, True), (world.chef_b, False)):
+        client.force_login(user)
+        page = client.get(reverse("budget:overview"), {"ar": 2026, "manad": 8})
+        assert (note in page.content.decode()) is told, user
 
     # Approved: everyone sees it.
     Submission.objects.filter(pk=sub.pk).update(state="approved", sent_at=timezone.now())
