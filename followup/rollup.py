@@ -212,7 +212,13 @@ def _goal_rows(municipality, year):
         )
         .order_by()
         .values_list(
-            "pk", "parent_id", "level__order", "level__is_assessed", "level__name_plural", "level"
+            "pk",
+            "parent_id",
+            "level__order",
+            "level__is_assessed",
+            "level__name_plural",
+            "level",
+            "level__name",
         )
     )
 
@@ -455,9 +461,24 @@ def suggest(
     return F.PARTLY if at_least_partly >= rule.partly_share else F.NOT_FULFILLED
 
 
+class LevelNames(str):
+    """A level's plural name (what it is as a string) that also knows its singular, so
+    "0 av 1 aktivitet uppfylld" reads right."""
+
+    def __new__(cls, singular, plural):
+        names = super().__new__(cls, plural or "")
+        names.singular = singular or plural or ""
+        return names
+
+    def __reduce__(self):  # kept in the cache: pickles with both names
+        return (LevelNames, (self.singular, str(self)))
+
+
 def _count_words(counts, level_plural) -> str:
     """ "3 av 5 nämndmål uppfyllda, 2 delvis uppfyllda, 1 ej bedömt"."""
     total = sum(counts.values())
+    if total == 1 and isinstance(level_plural, LevelNames):
+        return _one_word(counts, level_plural.singular)
     parts = [
         ngettext(
             "%(n)s of %(total)s %(level)s fulfilled",
@@ -511,6 +532,12 @@ def _assignment_words(statuses) -> str:
     ) % {"n": done, "total": len(judged)}
 
 
+def _one_word(counts, level_name) -> str:
+    """One goal below: "1 aktivitet: delvis uppfyllt" (no agreement to get wrong)."""
+    status = next((s for s in STATUS_ORDER if counts.get(s)), F.NOT_ASSESSED)
+    return _("1 %(level)s: %(status)s") % {"level": level_name.lower(), "status": label(status)}
+
+
 def explain(rule, counts, level_plural, indicator_statuses, assignment_statuses, suggested):
     """The suggestion in words: what was counted, then "→ <status>"."""
     parts = []
@@ -550,11 +577,11 @@ def rollup_for_period(municipality, period, root=None, *, decided_only=False, pr
     level_of = {}
     assessed = {}
     plural_of_level = {}
-    for pk, parent_id, order, is_assessed, plural, level_id in rows:
+    for pk, parent_id, order, is_assessed, plural, level_id, name in rows:
         children[parent_id].append(pk)
         level_of[pk] = (order, level_id)
         assessed[pk] = is_assessed
-        plural_of_level[order] = plural
+        plural_of_level[order] = LevelNames(name, plural)
     wanted = set(level_of)
     if root is not None:
         roots = root if isinstance(root, (list, tuple, set, frozenset)) else [root]

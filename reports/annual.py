@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from budget import signs, tables
 from budget.models import BudgetChange, InvestmentProject
@@ -188,9 +189,12 @@ def management_report(period, context, ov, figures, next_year) -> dict:
     events = []
     if changes.get("rows"):
         events.append(
-            _(
+            ngettext(
                 "During the year %(n)s budget changes were decided, %(supplementary)s of them "
-                "supplementary budgets (see the driftredovisning)."
+                "a supplementary budget (see the driftredovisning).",
+                "During the year %(n)s budget changes were decided, %(supplementary)s of them "
+                "supplementary budgets (see the driftredovisning).",
+                changes["supplementary"],
             )
             % {"n": len(changes["rows"]), "supplementary": changes["supplementary"]}
         )

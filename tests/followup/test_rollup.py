@@ -390,3 +390,12 @@ def test_the_data_migration_gives_existing_levels_and_municipalities_their_defau
         "cancelled": N,
     }
     assert AssignmentStatusMapping.objects.filter(municipality=world.m).count() == 4
+
+
+def test_one_goal_below_is_named_in_the_singular():
+    """ "1 aktivitet: delvis uppfyllt", never "0 av 1 aktiviteter uppfyllda"."""
+    from followup.rollup import LevelNames, _count_words
+
+    names = LevelNames("Aktivitet", "Aktiviteter")
+    assert _count_words({"partly": 1}, names) == "1 aktivitet: delvis uppfyllt"
+    assert _count_words({"fulfilled": 1, "partly": 1}, names).startswith("1 av 2 aktiviteter")
