@@ -393,12 +393,15 @@ class EvidenceForm(AccessibleFormMixin, forms.Form):
     )
     assessment = forms.TypedChoiceField(label=_("Attach to"), coerce=int, required=False)
 
-    def __init__(self, *args, assessments=(), **kwargs):
+    def __init__(self, *args, assessments=(), economy=True, **kwargs):
+        """``assessments``: those the user may attach to (their own parts); ``economy``:
+        whether the economic comment is theirs to attach to too."""
         super().__init__(*args, **kwargs)
         self.fields["assessment"].choices = [
-            ("", _("The economic comment")),
+            *([("", _("The economic comment"))] if economy else []),
             *[(a.pk, a.goal.title) for a in assessments],
         ]
+        self.fields["assessment"].required = not economy
         self.fields["assessment"].empty_value = None
 
     def clean_file(self):
@@ -410,7 +413,33 @@ class EvidenceForm(AccessibleFormMixin, forms.Form):
             )
         if upload.size > EVIDENCE_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 10 MB."))
+        if not _content_matches(upload, suffix):
+            raise forms.ValidationError(
+                _("The file's content is not a %(kind)s file, as its name says.")
+                % {"kind": suffix.lstrip(".").upper()}
+            )
         return upload
+
+
+# What each kind of file starts with (its "magic"): a renamed program is refused.
+MAGIC = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".ods": (b"PK\x03\x04",),
+    ".xls": (b"\xd0\xcf\x11\xe0",),
+}
+
+
+def _content_matches(upload, suffix) -> bool:
+    """Whether the file's first bytes are what its suffix promises (CSV: text)."""
+    head = upload.read(2048)
+    upload.seek(0)
+    if suffix == ".csv":
+        return b"\x00" not in head
+    return head.startswith(MAGIC.get(suffix, (b"",)))
 
 
 class RollupOverrideForm(AccessibleFormMixin, forms.Form):

@@ -302,7 +302,12 @@ def submission(request, pk):
             # The history once, with the economy part (it reads every change of the whole).
             "history": submission_log(sub) if part.economy else None,
             "return_form": ReturnForm(),
-            "evidence_form": EvidenceForm(assessments=assessments) if rights.edit else None,
+            "evidence_form": EvidenceForm(
+                assessments=[a for a in assessments if rights.may_edit_part(a.goal.owner)],
+                economy=rights.edit_all,
+            )
+            if rights.edit
+            else None,
             "forecast_rows": _forecast_rows(page, form),
             "assignment_rows": assignment_rows,
             "personnel_rows": personnel_rows,
@@ -420,8 +425,14 @@ def evidence_upload(request, pk):
     """Attach a file to the economic comment or to a goal's assessment."""
     sub = get_for_user(request, _submissions(Municipality.objects.current()), pk)
     rights = require_submission(request.user, sub, "edit")
-    assessments = list(sub.assessments.select_related("goal__owner"))
-    form = EvidenceForm(request.POST, request.FILES, assessments=assessments)
+    assessments = [
+        a
+        for a in sub.assessments.select_related("goal__owner")
+        if rights.may_edit_part(a.goal.owner)
+    ]
+    form = EvidenceForm(
+        request.POST, request.FILES, assessments=assessments, economy=rights.edit_all
+    )
     if not form.is_valid():
         errors = [e for errs in form.errors.values() for e in errs]
         messages.error(

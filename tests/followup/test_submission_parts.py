@@ -80,3 +80,16 @@ def test_a_part_costs_the_same_queries_whatever_the_number_of_goals(client, dela
     small = count()
     _many_goals(w, 90)
     assert count() == small
+
+
+def test_an_enhetschef_attaches_only_to_their_own_parts(client, delar):
+    """The "Bifoga till" list holds only what the user fills in: not the economic comment
+    nor other units' goals (the trial met a bare 403 after choosing one)."""
+    w, sub = delar, delar.sub_a
+    client.force_login(w.unit_chef_a)
+    html = client.get(submission_url(sub)).content.decode()
+    choices = html.split('id="id_assessment"')[1].split("</select>")[0]
+    assert "ekonomiska kommentaren" not in choices
+    client.force_login(w.chef_a)
+    html = client.get(submission_url(sub)).content.decode()
+    assert "ekonomiska kommentaren" in html.split('id="id_assessment"')[1].split("</select>")[0]

@@ -345,6 +345,11 @@ def test_evidence_is_stored_under_a_random_name_and_downloaded_with_permission(
     bad = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/pdf")
     client.post(url, {"file": bad})
     assert not sub.evidence.exists()
+    # A program renamed to .pdf is refused by its content, naming the kind.
+    renamed = SimpleUploadedFile("fake.pdf", b"MZ\x90\x00", content_type="application/pdf")
+    response = client.post(url, {"file": renamed}, follow=True)
+    assert "inte en PDF-fil" in response.content.decode()
+    assert not sub.evidence.exists()
     pdf = SimpleUploadedFile("Bilaga 1.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     assert client.post(url, {"file": pdf}).status_code == 302
     item = sub.evidence.get()
