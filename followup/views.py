@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -206,13 +206,21 @@ def mine(request):
     )
 
 
-def _delegates(submission):
-    """Who may be named delegate: anyone with a role in the organisation but a politician's
-    (a controller at the central administration, a stand-in in the unit)."""
-    roles = [r for r in Membership.Role.values if r != Membership.Role.POLITICIAN]
+def _delegates(submission, user):
+    """Who may be named delegate: a chef or HR in the organisation (a stand-in in the
+    unit, a colleague); not politicians, not the ekonomichef who reviews it (nobody
+    reviews what they filled in), not the chef naming them. The one named stays in the
+    list."""
+    roles = [Membership.Role.MANAGER, Membership.Role.HR]
+    named = models.Q(pk=submission.delegate_id) if submission.delegate_id else models.Q(pk=None)
     return (
         get_user_model()
-        .objects.filter(is_active=True, memberships__role__in=roles)
+        .objects.filter(
+            models.Q(is_active=True, memberships__role__in=roles)
+            & ~models.Q(memberships__role=Membership.Role.FINANCE)
+            & ~models.Q(pk=user.pk)
+            | named
+        )
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
@@ -240,7 +248,7 @@ def submission(request, pk):
         instance=sub,
         page=page,
         rights=rights,
-        delegates=_delegates(sub),
+        delegates=_delegates(sub, request.user),
         can_delegate=may_delegate(request.user, sub),
         part=part,
     )

@@ -30,7 +30,7 @@ def personnel_part(period) -> dict | None:
             "name": f.unit.name,
             "cells": [
                 formatting.number(f.employees),
-                formatting.number(f.full_time_equivalents),
+                formatting.number(f.full_time_equivalents, 1),
                 formatting.percent(f.sick_leave),
                 formatting.percent(f.sick_leave_women),
                 formatting.percent(f.sick_leave_men),
@@ -66,7 +66,7 @@ def _total(figures) -> list[str]:
     fte = [f.full_time_equivalents for f in figures if f.full_time_equivalents is not None]
     return [
         formatting.number(sum(employees)) if employees else formatting.EMPTY,
-        formatting.number(sum(fte, Decimal(0)), 2) if fte else formatting.EMPTY,
+        formatting.number(sum(fte, Decimal(0)), 1) if fte else formatting.EMPTY,
         formatting.percent(_weighted(figures, "sick_leave")),
         formatting.percent(_weighted(figures, "sick_leave_women")),
         formatting.percent(_weighted(figures, "sick_leave_men")),

@@ -29,6 +29,12 @@
       landing.focus();
     }
   }
+  // A form sent back with errors: focus its error summary (the first on the page), so a
+  // screen reader reads it and Tab goes on to the links to each field.
+  var summary = document.querySelector(".error-summary[tabindex='-1']");
+  if (summary && !location.hash) {
+    summary.focus();
+  }
   // A printout shows every level of a collapsed tree; the screen gets its state back.
   var closed = [];
   window.addEventListener("beforeprint", function () {
