@@ -45,6 +45,7 @@ from followup.models import (
 from followup.models.assessments import EVIDENCE_EXTENSIONS
 from followup.models.personnel import PERSONNEL_KINDS
 from goals.models import Assignment, Goal, Indicator, Measurement
+from styrning import formatting
 from styrning.models import OrgUnit
 from styrning.services import save_if_changed
 from styrning.services import save_validated as _save
@@ -283,6 +284,18 @@ class Content:
     @property
     def goal_rows(self):
         return [row for group in self.groups for row in group.goals]
+
+    @property
+    def unbooked_months(self) -> str:
+        """The period's months the ledger has no bookings for yet: "december",
+        "november–december"; "" when it is booked through the period's month."""
+        last = self.period.month
+        first = (self.outcome_month or 0) + 1
+        if first > last:
+            return ""
+        if first == last:
+            return formatting.month_name(last).lower()
+        return f"{formatting.month_name(first).lower()}–{formatting.month_name(last).lower()}"
 
     @property
     def action_plan_required(self) -> bool:

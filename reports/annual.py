@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from budget import signs, tables
 from budget.models import BudgetChange, InvestmentProject
@@ -214,7 +214,8 @@ def management_report(period, context, ov, figures, next_year) -> dict:
             _("The budget for %(year)s (%(status)s%(reference)s) is the frame for next year.")
             % {
                 "year": next_year.year,
-                "status": next_year.get_status_display(),
+                # "Budgeten … (antagen …)": the budget's own gender, not a goal's "antaget".
+                "status": pgettext("budget", next_year.status),
                 "reference": f", {next_year.decision_reference}"
                 if next_year.decision_reference
                 else "",

@@ -396,3 +396,20 @@ def test_the_review_list_puts_overdue_and_sent_first(client, delar):
     # Overdue drafts (Kommunstyrelse-, Social-) before the sent one, then nothing else.
     assert review.index("Socialförvaltningen") < review.index("Samhällsbyggnadsförvaltningen")
     assert "försenad" in review
+
+
+def test_the_months_the_ledger_lacks_are_named():
+    """An årsbokslut read in December with the ledger booked through October lacks
+    November too, not just December (the trial read "inga bokningar för december")."""
+    from types import SimpleNamespace
+
+    from followup.submissions import Content
+
+    def unbooked(period_month, booked):
+        page = SimpleNamespace(period=SimpleNamespace(month=period_month), outcome_month=booked)
+        return Content.unbooked_months.fget(page)
+
+    assert unbooked(12, 10) == "november–december"
+    assert unbooked(8, 7) == "augusti"
+    assert unbooked(8, 8) == ""
+    assert unbooked(3, None) == "januari–mars"
