@@ -347,9 +347,15 @@ class MidtermGoal:
     rollup_url: str
 
 
-def midterm_years(periods) -> list[int]:
-    """The years with a goal period that has opened, newest first (no query)."""
-    return sorted({p.year for p in periods}, reverse=True)
+def midterm_years(periods, mandates=()) -> list[int]:
+    """The years with a goal period that has opened, newest first (no query); with the
+    municipality's mandate periods, only years inside one (a halvtidsuppföljning is of a
+    mandate period: a year outside every recorded one has nothing to follow up)."""
+    years = {p.year for p in periods}
+    mandates = list(mandates)
+    if mandates:
+        years = {y for y in years if any(m.start_year <= y <= m.end_year for m in mandates)}
+    return sorted(years, reverse=True)
 
 
 def default_midterm_year(mandate_periods, years) -> int | None:

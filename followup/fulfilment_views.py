@@ -110,8 +110,8 @@ def midterm(request):
     directly below it and of the uppdrag serving them, in the year's last goal period."""
     municipality = Municipality.objects.current()
     periods = fulfilment.goal_periods(municipality)
-    years = fulfilment.midterm_years(periods)
     mandates = list(municipality.mandate_periods.all())
+    years = fulfilment.midterm_years(periods, mandates)
     year = fulfilment.default_midterm_year(mandates, years)
     asked = YearForm(request.GET, years=years)
     if "ar" in request.GET:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from followup import fulfilment
 from followup.models import ReportingPeriod
+from reports.models import MIDTERM, document_title
 from styrning import formatting
 
 VERSION = 1
@@ -29,8 +30,10 @@ def midterm_year_period(municipality, year: int) -> ReportingPeriod | None:
 
 
 def midterm_years(municipality) -> list[int]:
-    """The years a halvtidsuppföljning can be made of, newest first (one query)."""
-    return fulfilment.midterm_years(fulfilment.goal_periods(municipality))
+    """The years a halvtidsuppföljning can be made of, newest first (two queries)."""
+    return fulfilment.midterm_years(
+        fulfilment.goal_periods(municipality), municipality.mandate_periods.all()
+    )
 
 
 def _items(items) -> list[dict]:
@@ -50,11 +53,7 @@ def midterm(period: ReportingPeriod) -> dict:
     context = {
         "version": VERSION,
         "kind": "midterm",
-        "title": (
-            _("Midterm review of the mandate period %(mandate)s") % {"mandate": mandate}
-            if mandate
-            else _("Midterm review %(year)s") % {"year": period.year}
-        ),
+        "title": document_title(period, MIDTERM),  # as the report list names it
         "municipality": municipality.name,
         "year": period.year,
         "month": period.month,

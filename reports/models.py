@@ -56,6 +56,11 @@ def document_title(period, kind: str) -> str:
     31 augusti 2026" (the period's label), "Årsredovisning 2025" and "Halvtidsuppföljning
     2020" (the year)."""
     if kind == MIDTERM:
+        mandate = period.municipality.mandate_periods.filter(
+            start_year__lte=period.year, end_year__gte=period.year
+        ).first()
+        if mandate is not None:
+            return _("Midterm review of the mandate period %(mandate)s") % {"mandate": mandate}
         return _("Midterm review %(year)s") % {"year": period.year}
     if kind == ReportKind.ANNUAL:
         return _("Annual report %(year)s") % {"year": period.year}

@@ -126,6 +126,9 @@ def test_katrineholm_demo_has_its_midterm(db):
     response = client.get(URL)
     assert response.status_code == 200
     assert response.context["year"] == 2020
+    # Only the mandate period's years are offered (the demo's current years are not in it).
+    offered = [value for value, _label in response.context["form"].fields["ar"].choices]
+    assert offered == [2020, 2019]
     assert response.context["period"].label == "Årsbokslut per 31 december 2020"
     rows = response.context["rows"]
     assert len(rows) == 7

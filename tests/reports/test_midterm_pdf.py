@@ -122,7 +122,7 @@ def test_the_ekonomichef_asks_for_a_midterm_review_by_year(client, katrineholm, 
     assert response["Location"] == report.get_absolute_url()
     assert report.job.state == Job.State.DONE, report.job.reason
     assert report.period == midterm_year_period(katrineholm, 2020)
-    assert report.title == "Halvtidsuppföljning 2020"
+    assert report.title == "Halvtidsuppföljning av mandatperioden 2019–2022"
     assert report.filename == "halvtidsuppfoljning-2020.pdf"
     # The page shows the same snapshot: its counts are the page function's.
     page = fulfilment.midterm_page(katrineholm, report.period, decided_only=True)
@@ -147,4 +147,4 @@ def test_the_ekonomichef_asks_for_a_midterm_review_by_year(client, katrineholm, 
     # Anyone finds it among the adopted reports.
     client.logout()
     public = client.get(reverse("reports:public")).content.decode()
-    assert "Halvtidsuppföljning 2020" in public
+    assert "Halvtidsuppföljning av mandatperioden 2019–2022" in public
