@@ -147,6 +147,8 @@ def write_docx(context: dict, template_file=None) -> bytes:
             f"{context.get('title', '')} – {context.get('municipality', '')}"
         )
         w.doc.core_properties.language = "sv-SE"
+        w.doc.core_properties.author = context.get("municipality", "")
+        _header_and_page_numbers(w.doc, context)
         w.doc.save(out)
         return out.getvalue()
 
@@ -415,43 +417,96 @@ def _action_plans(w, plans):
             w.p(f"{item['unit']}: {item['action_plan']}")
 
 
+def _header_and_page_numbers(document, context):
+    """The running header (municipality and report) and "Sida N" in the footer, as the
+    PDF has them; a template's own header or footer is kept."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for section in document.sections:
+        header = section.header.paragraphs[0]
+        if not any(p.text.strip() for p in section.header.paragraphs):
+            header.text = f"{context.get('municipality', '')} – {context.get('title', '')}"
+        if any(p.text.strip() for p in section.footer.paragraphs):
+            continue
+        footer = section.footer.paragraphs[0]
+        footer.add_run(_("Page") + " ")
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), "PAGE")
+        run, text = OxmlElement("w:r"), OxmlElement("w:t")
+        text.text = "1"
+        run.append(text)
+        field.append(run)
+        footer._p.append(field)
+
+
 def _bodies(w, context):
+    """Each nämnd's section, then the kommunägda bolag under a heading of their own, as
+    the PDF has them: texts, goals with indicators, uppdrag and the economy row."""
     bodies = context.get("bodies") or []
     monthly = context.get("kind") == "monthly"
     if monthly and bodies:
         w.h(_("Comments and measures"), 1)
     for body in bodies:
         w.h(body["name"], 2 if monthly else 1)
-        w.paragraphs(body.get("analysis_text"))
-        for c in body.get("comments", []):
-            w.p(f"{c['unit']}: {c['comment']}" if c.get("comment") else "")
-            if c.get("action_plan"):
-                w.p(f"{_('Action plan')}: {c['action_plan']}")
-        for g in body.get("goals", []):
-            w.h(g["title"], 2)
-            w.p(f"{_('Assessment')}: {g['final']['symbol']} {g['final']['label']}")
-            w.p(g.get("analysis") or g.get("explanation"))
-            if g.get("indicators"):
-                w.table(
+        _body(w, body)
+    if context.get("companies"):
+        w.h(_("Municipally owned companies"), 1)
+        for body in context["companies"]:
+            w.h(body["name"], 2)
+            _body(w, body)
+
+
+def _with(value, extra):
+    """ "78,4 (2024)": a figure with its year or unit when it has one."""
+    return f"{value} ({extra})" if extra else value
+
+
+def _body(w, body):
+    if body.get("company"):
+        w.p(_("A municipally owned company; its board: %(board)s.") % {"board": body["board"]})
+    w.paragraphs(body.get("analysis_text"))
+    for c in body.get("comments", []):
+        w.p(f"{c['unit']}: {c['comment']}" if c.get("comment") else "")
+        if c.get("action_plan"):
+            w.p(f"{_('Action plan')}: {c['action_plan']}")
+    for g in body.get("goals", []):
+        w.h(g["title"], 2)
+        assessed = f"{_('Assessment')}: {g['final']['symbol']} {g['final']['label']}"
+        if g.get("prognosis"):
+            assessed += (
+                f". {_('Prognosis for the year-end')}: "
+                f"{g['prognosis']['symbol']} {g['prognosis']['label']}"
+            )
+        w.p(f"{g['level']}. {assessed}." if g.get("level") else assessed)
+        w.p(g.get("analysis") or g.get("explanation"))
+        if g.get("indicators"):
+            w.table(
+                [_("Indicator"), _("Baseline"), _("Target"), _("Latest value"), _("Assessment")],
+                [
                     [
-                        _("Indicator"),
-                        _("Baseline"),
-                        _("Target"),
-                        _("Latest value"),
-                        _("Assessment"),
-                    ],
-                    [
-                        [
-                            i["name"],
-                            i["baseline"],
-                            i["target"],
-                            i["value"],
-                            f"{i['status']['symbol']} {i['status']['label']}",
-                        ]
-                        for i in g["indicators"]
-                    ],
-                )
-        if body.get("assignments"):
-            w.h(_("Special assignments"), 2)
-            for a in body["assignments"]:
-                w.p(f"{a['title']} ({a['unit']}): {a['status']}")
+                        _with(i["name"], i.get("unit")),
+                        _with(i["baseline"], i.get("baseline_year")),
+                        _with(i["target"], i.get("target_year")),
+                        _with(i["value"], i.get("value_label")),
+                        f"{i['status']['symbol']} {i['status']['label']}",
+                    ]
+                    for i in g["indicators"]
+                ],
+            )
+    if body.get("assignments"):
+        w.h(_("Special assignments"), 2)
+        for a in body["assignments"]:
+            line = f"{a['title']} ({a['unit']}): {a['status']}"
+            w.p(f"{line}. {a['comment']}" if a.get("comment") else line)
+    economy = body.get("economy")
+    if economy:
+        w.h(_("Economy"), 2)
+        w.p(
+            _("%(name)s in the operations statement (%(unit)s)")
+            % {"name": body["name"], "unit": economy["unit"]}
+        )
+        w.table(
+            [c["heading"] for c in economy["columns"]],
+            [list(economy["row"]["cells"])],
+        )

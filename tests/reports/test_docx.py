@@ -67,6 +67,14 @@ def test_headings_texts_and_the_totals_per_committee(world, budget, interim):
             assert figure in line, (row.name, figure, line)
     # The same cells as the PDF's table (the snapshot it was rendered from).
     assert drift[-1][1:] == snapshot["drift"]["total"]["cells"]
+    # Each nämnd's economy row, the companies' section, the running header, page numbers.
+    body = next(b for b in snapshot["bodies"] if b["name"] == "Socialnämnden")
+    assert list(body["economy"]["row"]["cells"]) in [t[1] for t in _tables(document) if len(t) == 2]
+    if snapshot.get("companies"):
+        assert ("Heading 1", "Kommunägda bolag") in headings
+    assert section.header.paragraphs[0].text == f"{world.m.name} – {snapshot['title']}"
+    assert 'w:instr="PAGE"' in section.footer._element.xml
+    assert document.core_properties.author == world.m.name
 
 
 def test_the_municipalitys_template_is_used(client, world, budget, interim, settings, tmp_path):
