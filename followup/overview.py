@@ -203,7 +203,21 @@ def _current_year(year, rows, today) -> ParallelYear:
     upcoming = [
         r.period for r in rows if r.period.deadline >= today and r.period.state != State.LOCKED
     ]
-    if upcoming:
+    # Open periods past their deadline first: they are what is still outstanding.
+    overdue = [r for r in rows if r.period.state == State.OPEN and r.period.deadline < today]
+    if overdue:
+        late = min((r.period for r in overdue), key=lambda p: p.deadline)
+        text = _("%(period)s is still open: its deadline was %(deadline)s.") % {
+            "period": late.label,
+            "deadline": iso_date(late.deadline),
+        }
+        if upcoming:
+            nxt = min(upcoming, key=lambda p: p.deadline)
+            text += " " + _("Next deadline: %(period)s, %(deadline)s.") % {
+                "period": nxt.label,
+                "deadline": iso_date(nxt.deadline),
+            }
+    elif upcoming:
         nxt = min(upcoming, key=lambda p: p.deadline)
         text = _("Next deadline: %(period)s, %(deadline)s (units' parts %(unit_deadline)s).") % {
             "period": nxt.label,

@@ -181,3 +181,20 @@ def test_the_wheel_writes_its_coordinates_as_svg_reads_them(client, world, year)
     numbers = re.findall(r'\s(?:x|y|x1|y1|x2|y2|cx|cy|r)="([^"]*)"', svg)
     assert numbers and all(re.fullmatch(r"-?\d+(\.\d+)?", n) for n in numbers), numbers
     assert '<circle cx="210" cy="210" r="60"' in svg
+
+
+def test_an_open_period_past_its_deadline_comes_before_the_next_deadline(client, world):
+    """The trial read "Nästa sista dag: Årsbokslut …" while October's månadsrapport,
+    past its deadline, still waited for four units."""
+    today = timezone.localdate()
+    periods = make_year(world, today.year)
+    late = set_state(periods[10], "open")
+    ReportingPeriod.objects.filter(pk=late.pk).update(
+        opens_on=today - dt.timedelta(days=30),
+        unit_deadline=today - dt.timedelta(days=12),
+        deadline=today - dt.timedelta(days=10),
+    )
+    late.refresh_from_db()
+    client.force_login(world.finance)
+    html = client.get(f"/arshjul/?ar={today.year}").content.decode()
+    assert f"{late.label} är fortfarande öppen: sista dag var {late.deadline.isoformat()}." in html
