@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from followup import calendar as calendar_service
 from followup import submissions as service
 from followup import worklist
+from followup.choices import GOAL_CONTENTS
 from followup.forms import (
     EvidenceForm,
     LockForm,
@@ -177,7 +178,14 @@ def mine(request):
     review = scope.manages_budget
     rows = worklist.chef_rows(request.user, today)
     texts = due_texts(request.user)  # the report chapters the user writes ("Mina texter")
-    if request.GET.get(START_PARAM) and not review and not worklist.has_due(rows) and not texts:
+    personnel_due = _personnel_reports_due(request.user, municipality)
+    if (
+        request.GET.get(START_PARAM)
+        and not review
+        and not worklist.has_due(rows)
+        and not texts
+        and not personnel_due
+    ):
         return redirect(goals_start_url(request.user))
     review_page = review_form = None
     if review:
@@ -193,6 +201,7 @@ def mine(request):
         {
             "rows": rows,
             "texts": texts,
+            "personnel_due": personnel_due,
             "review": review,
             "review_page": review_page,
             "review_rows": review_page.rows if review_page else [],
@@ -203,6 +212,22 @@ def mine(request):
             "personnel_link": may_enter_personnel(request.user) or review,
             "indicator_import_link": may_report_indicators(request.user),
         },
+    )
+
+
+def _personnel_reports_due(user, municipality):
+    """HR's personalberättelser still to write: the open goal periods without one, by
+    deadline (one query; none for others)."""
+    if Membership.Role.HR not in scope_for(user).roles:
+        return []
+    return list(
+        ReportingPeriod.objects.filter(
+            municipality=municipality,
+            state=ReportingPeriod.State.OPEN,
+            content__in=GOAL_CONTENTS,
+        )
+        .filter(models.Q(personnel_report__isnull=True) | models.Q(personnel_report__text=""))
+        .order_by("deadline")
     )
 
 

@@ -181,9 +181,13 @@ def test_the_period_page_queries_do_not_grow_with_units(
 
 def test_hr_writes_the_personnel_report(client, world, interim):
     client.force_login(world.hr)
+    # Min uppföljning tells HR what is due (the trial read "Inget att rapportera").
+    mine = client.get("/uppfoljning/").content.decode()
+    assert "Personalberättelser att skriva" in mine and _url(interim, "personalberattelse/") in mine
     response = client.post(_url(interim, "personalberattelse/"), {"text": "Sjukfrånvaron sjunker."})
     assert response.status_code == 302
     assert PersonnelReport.objects.get(period=interim).written_by == world.hr
+    assert "Personalberättelser att skriva" not in client.get("/uppfoljning/").content.decode()
 
 
 def test_staff_read_the_report_politicians_once_locked(client, world, interim):
