@@ -881,3 +881,16 @@ def attach(submission, upload, user=None, assessment=None) -> Evidence:
             uploaded_by=user,
         )
         return _save(evidence, user)
+
+
+def remove_evidence(evidence, user=None) -> None:
+    """Remove an attached file while its submission can still change (the history keeps
+    that it was there, who removed it and when; the stored file goes)."""
+    with transaction.atomic():
+        row = _locked_row(evidence.submission)
+        _require_editable(row)
+        evidence._history_user = user
+        evidence._change_reason = _("Removed")
+        stored = evidence.file
+        evidence.delete()
+        transaction.on_commit(lambda: stored.delete(save=False))

@@ -23,5 +23,10 @@ urlpatterns = [
     path("uppfoljning/<int:pk>/godkann/", views.submission_approve, name="submission_approve"),
     path("uppfoljning/<int:pk>/underlag/", views.evidence_upload, name="evidence_upload"),
     path("uppfoljning/underlag/<int:pk>/", views.evidence, name="evidence"),
+    path(
+        "uppfoljning/underlag/<int:pk>/ta-bort/",
+        views.evidence_delete,
+        name="evidence_delete",
+    ),
     path("uppfoljning/bedomning/<int:goal_pk>/", rollup_views.assessment, name="rollup"),
 ]

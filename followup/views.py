@@ -313,6 +313,7 @@ def submission(request, pk):
         ]
         for ind in row.indicators:
             ind.bound = [form[name] for name in ind.fields]
+        row.removable = rights.edit and rights.may_edit_part(row.goal.owner)
     assignment_rows = [
         (a, [form[f"u-{a.pk}-status"], form[f"u-{a.pk}-comment"]])
         for a, _r in page.assignments
@@ -482,6 +483,32 @@ def evidence_upload(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The file was attached."))
+    return redirect(sub)
+
+
+@require_POST
+@login_required
+def evidence_delete(request, pk):
+    """Remove an attached file: whoever may fill in the part it belongs to (the economic
+    comment: the förvaltningschef or delegate), while the follow-up can change."""
+    readable = Submission.objects.visible_to(request.user)
+    item = get_object_or_404(
+        Evidence.objects.filter(submission__in=readable).select_related(
+            "submission", "assessment__goal__owner"
+        ),
+        pk=pk,
+    )
+    sub = item.submission
+    rights = require_submission(request.user, sub, "edit")
+    owner = item.assessment.goal.owner if item.assessment else None
+    if not (rights.may_edit_part(owner) if owner else rights.edit_all):
+        raise PermissionDenied
+    try:
+        service.remove_evidence(item, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The file “%(name)s” was removed.") % {"name": item.name})
     return redirect(sub)
 
 

@@ -162,6 +162,11 @@ MATRIX = {
         "GET": everyone(405, anonymous=405),
         "POST": by_role(404, chef_a=302, finance=403, admin=302),
     },
+    # Removing a file: those who fill in its part (the economic comment's: chef A, admin).
+    "followup:evidence_delete": {
+        "GET": everyone(405, anonymous=405),
+        "POST": by_role(404, chef_a=302, finance=403, admin=302),
+    },
     # A file is as readable as its submission.
     "followup:evidence": {
         "GET": by_role(404, chef_a=200, finance=200, admin=200),
@@ -193,9 +198,11 @@ MATRIX = {
     "reports:word_template": {"GET": MANAGE, "POST": MANAGE},
     "reports:my_texts": READ_ONLY,
     "reports:texts_setup": {"GET": MANAGE, "POST": MANAGE},
+    # Nämnd A's chapter: its writer (chef A), the ekonomichef and admins; chef B writes
+    # another chapter of the same report but does not read this draft.
     "reports:text": {
-        "GET": by_role(404, chef_a=200, chef_b=200, finance=200, admin=200),
-        "POST": by_role(404, chef_a=200, chef_b=403, finance=200, admin=200),
+        "GET": by_role(404, chef_a=200, finance=200, admin=200),
+        "POST": by_role(404, chef_a=200, finance=200, admin=200),
     },
     # How unit A's adopted plan was assessed: every logged-in user reads it (drafts'
     # assessments only those who may read follow-ups in progress); the goal's owner (chef A,

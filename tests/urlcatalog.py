@@ -87,6 +87,7 @@ PARAMS = {
     ("followup:submission_approve", "pk"): "submission",
     ("followup:evidence_upload", "pk"): "submission",
     ("followup:evidence", "pk"): "evidence",
+    ("followup:evidence_delete", "pk"): "evidence",
     # Måluppfyllelse of an adopted goal (and the goals below it).
     ("followup:fulfilment_goal", "pk"): "plan",
     # A finished draft report of the period (tests/reports: adopted ones and the rest).

@@ -30,6 +30,7 @@ SKIP = {
     "followup:submission_return",
     "followup:submission_approve",
     "followup:evidence_upload",
+    "followup:evidence_delete",
     # A file download, not a page (the demo attaches no files; tests/followup downloads one).
     "followup:evidence",
     # The report's progress fragment (scanned inside its page), its PDF, its POST-only adoption

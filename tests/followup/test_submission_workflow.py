@@ -1,6 +1,7 @@
 """The submission from draft to approved, with the right role at every step."""
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 import pytest
@@ -334,7 +335,7 @@ def test_delegate_fills_in_and_sends(client, delar):
 
 
 def test_evidence_is_stored_under_a_random_name_and_downloaded_with_permission(
-    client, delar, settings, tmp_path
+    client, delar, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -362,6 +363,24 @@ def test_evidence_is_stored_under_a_random_name_and_downloaded_with_permission(
     assert client.post(url, {"file": pdf}).status_code == 404
     client.force_login(w.politician)
     assert client.get(download).status_code == 404
+    # A wrong file is removed by the chef (the form offers it), the history keeps it; not
+    # by another chef; not once the follow-up is sent.
+    remove = reverse("followup:evidence_delete", args=[item.pk])
+    client.force_login(w.chef_b)
+    assert client.post(remove).status_code == 404
+    client.force_login(w.chef_a)
+    assert remove in client.get(submission_url(sub)).content.decode()
+    stored = item.file.path
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once committed
+        assert client.post(remove).status_code == 302
+    assert not sub.evidence.exists()
+    assert not os.path.exists(stored)
+    assert item.history.filter(history_type="-").get().history_user == w.chef_a
+    client.post(url, {"file": SimpleUploadedFile("B.pdf", b"%PDF-1.4", "application/pdf")})
+    again = sub.evidence.get()
+    Submission.objects.filter(pk=sub.pk).update(state="sent", sent_at=timezone.now())
+    client.post(reverse("followup:evidence_delete", args=[again.pk]))
+    assert sub.evidence.filter(pk=again.pk).exists()
 
 
 def test_opening_the_next_period_prefills_its_drafts(delar):
