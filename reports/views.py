@@ -137,7 +137,18 @@ def detail(request, pk):
             "adopt_form": AdoptForm(report=report)
             if manager and report.is_done and not report.is_adopted and adopted is None
             else None,
+            "unfinished": _unfinished_chapters(report) if manager and not report.is_adopted else [],
         },
+    )
+
+
+def _unfinished_chapters(report):
+    """The period's chapters not marked done or locked (one query): the adoption would
+    lock them as they are, so the page names them before it is recorded."""
+    return list(
+        ReportText.objects.filter(period=report.period_id)
+        .exclude(state__in=[ReportText.State.DONE, ReportText.State.LOCKED])
+        .select_related("unit")
     )
 
 

@@ -184,8 +184,9 @@ def test_the_list_and_the_page_make_a_fixed_number_of_queries(
     client.force_login(world.finance)
     client.get(reverse("reports:index"))
     # session, user, municipality, scope, the name in the header, the form's periods, reports,
-    # the halvtidsuppföljning's years (none here: no query for the mandate periods)
-    with django_assert_num_queries(8):
+    # the periods that already have a report, and the mandate periods that bound the
+    # halvtidsuppföljning's years
+    with django_assert_num_queries(9):
         assert client.get(reverse("reports:index")).status_code == 200
     with django_assert_num_queries(6):
         assert client.get(adopted.get_absolute_url()).status_code == 200
@@ -222,3 +223,22 @@ def test_the_adoption_names_its_decision_and_day(client, world, periods):
     # The adopted period is no longer offered for a new report.
     index = client.get(reverse("reports:index")).content.decode()
     assert f'<option value="{periods[8].pk}"' not in index
+
+
+def test_the_adoption_form_names_the_chapters_not_yet_done(client, world, periods):
+    """Adopting locks every chapter of the period as it stands: the page lists those not
+    marked done (and says which are empty) before the ekonomichef records the decision."""
+    from reports.models import ReportText
+
+    period = set_state(periods[8], "closed")
+    report = make_report(period)
+    ReportText.objects.create(period=period, section="economy", text="Klart.", state="done")
+    draft = ReportText.objects.create(period=period, section="body", unit=world.nA, text="Utkast")
+    empty = ReportText.objects.create(period=period, section="outlook")
+    client.force_login(world.finance)
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert "2 kapitel är inte markerade som klara" in page
+    assert draft.get_absolute_url() in page and empty.get_absolute_url() in page
+    assert page.count("inget skrivet ännu") == 1
+    ReportText.objects.filter(pk__in=[draft.pk, empty.pk]).update(text="Klart.", state="done")
+    assert "inte markerade som klara" not in client.get(report.get_absolute_url()).content.decode()
