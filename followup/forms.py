@@ -57,6 +57,24 @@ class ReviewFilterForm(AccessibleFormMixin, forms.Form):
         return self.periods.get(pk) if pk is not None else None
 
 
+class DecidedFilterForm(AccessibleFormMixin, forms.Form):
+    """?godkanda=<pk>: the period whose approved follow-ups are listed (the latest without
+    it). ``periods`` is a list already read."""
+
+    godkanda = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False)
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.periods = {p.pk: p for p in periods}
+        self.fields["godkanda"].choices = [(p.pk, p.label) for p in periods]
+
+    def period(self):
+        """The chosen period, or the latest; None when no period has an approved one."""
+        if self.is_bound and self.is_valid() and self.cleaned_data["godkanda"]:
+            return self.periods.get(self.cleaned_data["godkanda"])
+        return next(iter(self.periods.values()), None)
+
+
 class FulfilmentForm(AccessibleFormMixin, forms.Form):
     """?period=<pk>: the goal period whose fulfilment is shown; ?pagaende=1: include
     submissions not yet approved (offered to the ekonomichef and administrators only)."""

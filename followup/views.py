@@ -22,6 +22,7 @@ from followup import submissions as service
 from followup import worklist
 from followup.choices import GOAL_CONTENTS
 from followup.forms import (
+    DecidedFilterForm,
     EvidenceForm,
     LockForm,
     MakePeriodsForm,
@@ -195,6 +196,16 @@ def mine(request):
         period = review_form.cleaned_data["period"] if review_form.is_valid() else None
         review_page = worklist.review_page(municipality, today, period, request.GET.get("sida"))
         review_page.query = f"period={period.pk}&" if period else ""
+    decided_form = decided = decided_period = None
+    if not review:
+        # What has been approved, for those who read rather than review: the politicians
+        # of a nämnd find its förvaltning's follow-ups here, a period at a time.
+        decided_form = DecidedFilterForm(
+            request.GET if "godkanda" in request.GET else None,
+            periods=list(worklist.decided_periods(municipality)),
+        )
+        decided_period = decided_form.period()
+        decided = worklist.decided_rows(request.user, decided_period) if decided_period else []
     return render(
         request,
         "followup/mine.html",
@@ -206,6 +217,10 @@ def mine(request):
             "review_page": review_page,
             "review_rows": review_page.rows if review_page else [],
             "review_form": review_form,
+            "decided_form": decided_form,
+            "decided_period": decided_period,
+            "decided": decided,
+            "reports_anything": scope.roles - {Membership.Role.POLITICIAN} or not scope.roles,
             "return_form": ReturnForm(),
             "today": today,
             # Reported beside the submissions: personnel figures, indicator values from a file.

@@ -148,3 +148,39 @@ def review_page(municipality, today, period=None, number=None):
         for s in page.object_list
     ]
     return page
+
+
+def decided_periods(municipality):
+    """The periods with approved follow-ups, latest first (no query until evaluated)."""
+    return (
+        ReportingPeriod.objects.filter(
+            municipality=municipality, submissions__state__in=Submission.DECIDED_STATES
+        )
+        .distinct()
+        .order_by("-year", "-month")
+    )
+
+
+def decided_rows(user, period) -> list[Submission]:
+    """The approved follow-ups of ``period`` that concern the user: those of their own
+    units, of the units below them (a nämnd's förvaltning) and above them (an enhet's
+    förvaltning); every one for a user with no unit (two queries)."""
+    from styrning.models import Membership
+
+    units = [m.unit for m in Membership.objects.filter(user=user).select_related("unit")]
+    submissions = Submission.objects.visible_to(user).filter(
+        period=period, state__in=Submission.DECIDED_STATES
+    )
+    if units:
+        near = models.Q(pk__in=[])
+        for unit in units:
+            same_tree = models.Q(unit__tree_id=unit.tree_id)
+            below = models.Q(unit__lft__gte=unit.lft, unit__rght__lte=unit.rght)
+            above = models.Q(unit__lft__lte=unit.lft, unit__rght__gte=unit.rght)
+            near |= same_tree & (below | above)
+        submissions = submissions.filter(near)
+    return list(
+        submissions.select_related("period", "unit", "decided_by").order_by(
+            "unit__tree_id", "unit__lft"
+        )
+    )

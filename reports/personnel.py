@@ -48,7 +48,7 @@ def personnel_part(period) -> dict | None:
     }
 
 
-def _weighted(figures, field) -> Decimal | None:
+def weighted(figures, field) -> Decimal | None:
     """``field`` weighted by årsarbetare over the rows that have both, or None."""
     pairs = [
         (getattr(f, field), f.full_time_equivalents)
@@ -67,7 +67,7 @@ def _total(figures) -> list[str]:
     return [
         formatting.number(sum(employees)) if employees else formatting.EMPTY,
         formatting.number(sum(fte, Decimal(0)), 1) if fte else formatting.EMPTY,
-        formatting.percent(_weighted(figures, "sick_leave")),
-        formatting.percent(_weighted(figures, "sick_leave_women")),
-        formatting.percent(_weighted(figures, "sick_leave_men")),
+        formatting.percent(weighted(figures, "sick_leave")),
+        formatting.percent(weighted(figures, "sick_leave_women")),
+        formatting.percent(weighted(figures, "sick_leave_men")),
     ]
