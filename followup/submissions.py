@@ -243,6 +243,8 @@ class GoalRow:
     assessment: Assessment | None
     indicators: list[IndicatorRow] = field(default_factory=list)
     evidence: list = field(default_factory=list)
+    # The earlier period whose assessment this still repeats word for word ("" if none).
+    unchanged_since: str = ""
 
 
 @dataclass
@@ -276,6 +278,8 @@ class Content:
     outcome_total: Decimal = ZERO
     outcome_month: int | None = None  # the last month the outcome is booked through
     forecast_total: Decimal | None = None
+    # Texts that still read as an earlier period wrote them: field name → its period.
+    unchanged: dict = field(default_factory=dict)
 
     @property
     def period(self):
@@ -492,6 +496,50 @@ def content(submission) -> Content:
             ).exists()
             result.forecast_total = sum((b.suggestion for b in basis), ZERO)
     return result
+
+
+UNCHANGED_TEXTS = ("economic_comment", "action_plan")
+EARLIER_LOOKED_AT = 12  # a year of månadsrapporter: far enough back for a copied text
+
+
+def mark_unchanged(page: Content) -> int:
+    """Mark what still reads word for word as an earlier period wrote it: the texts the
+    pre-fill copied and nobody has touched, so the chef sees what to review before
+    sending (copying never decides for them). Only while the submission can change;
+    returns the number marked (two queries)."""
+    submission = page.submission
+    if submission.state not in Submission.EDITABLE_STATES:
+        return 0
+    earlier = list(
+        _earlier(submission)
+        .select_related("period")
+        .order_by("-period__year", "-period__month")
+        .only("period", *UNCHANGED_TEXTS)[:EARLIER_LOOKED_AT]
+    )
+    for name in UNCHANGED_TEXTS:
+        text = getattr(submission, name).strip()
+        source = next((e for e in earlier if getattr(e, name).strip()), None)
+        if text and source is not None and getattr(source, name).strip() == text:
+            page.unchanged[name] = source.period.label
+    rows = {row.goal.pk: row for row in page.goal_rows if row.assessment is not None}
+    if rows:
+        seen = set()
+        for old in (
+            Assessment.objects.filter(
+                submission__in=_earlier(submission).filter(period__content__in=GOAL_CONTENTS),
+                goal_id__in=rows,
+            )
+            .select_related("submission__period")
+            .order_by("goal_id", "-submission__period__year", "-submission__period__month")
+        ):
+            if old.goal_id in seen:
+                continue
+            seen.add(old.goal_id)
+            now = rows[old.goal_id].assessment
+            same = all(getattr(now, n) == getattr(old, n) for n in ("status", "analysis"))
+            if same and now.analysis.strip():
+                rows[old.goal_id].unchanged_since = old.submission.period.label
+    return len(page.unchanged) + sum(1 for row in rows.values() if row.unchanged_since)
 
 
 # Saving -------------------------------------------------------------------------------

@@ -319,6 +319,7 @@ def submission(request, pk):
             messages.success(request, _("The follow-up was sent."))
             return redirect("followup:mine")
     assessments = [row.assessment for row in page.goal_rows if row.assessment is not None]
+    unchanged = service.mark_unchanged(page) if rights.edit else 0
     for row in part.goal_rows:
         editable, keys = form.goal_fields[row.goal.pk]
         row.bound = [
@@ -348,6 +349,7 @@ def submission(request, pk):
             "rights": rights,
             "missing": _missing_items(page, rights, form, part, parts, sub),
             "missing_id": MISSING_ID,
+            "unchanged": unchanged,
             # The history once, with the economy part (it reads every change of the whole).
             "history": submission_log(sub) if part.economy else None,
             "return_form": ReturnForm(),

@@ -17,6 +17,8 @@ from django.utils.translation import ngettext, pgettext
 
 from budget import signs, tables
 from budget.models import BudgetChange, InvestmentProject
+from followup.choices import Fulfilment
+from followup.rollup import STATUS_ORDER
 from styrning import formatting
 from styrning.models import OrgUnit
 
@@ -202,7 +204,7 @@ def management_report(period, context, ov, figures, next_year) -> dict:
     goals = context.get("goals")
     follow = []
     if goals and goals["count"]:
-        parts = ", ".join(f"{f['n']} {f['label']}" for f in goals["finals"] if f["n"])
+        parts = counted_finals(goals)
         follow.append(
             _("Of %(count)s %(level)s, assessed for the year: %(parts)s.")
             % {"count": goals["count"], "level": goals["level_plural"].lower(), "parts": parts}
@@ -233,6 +235,24 @@ def management_report(period, context, ov, figures, next_year) -> dict:
         ),
     ]
     return {"sections": sections, "missing": missing}
+
+
+def counted_finals(goals) -> str:
+    """ "3 uppfyllda, 1 delvis uppfyllt": the goals' counts by final assessment, each in
+    agreement with its number (one wording for the sammanfattning and the
+    förvaltningsberättelse)."""
+    words = {
+        Fulfilment.FULFILLED: lambda n: ngettext("%(n)s fulfilled", "%(n)s fulfilled", n),
+        Fulfilment.PARTLY: lambda n: ngettext(
+            "%(n)s partly fulfilled", "%(n)s partly fulfilled", n
+        ),
+        Fulfilment.NOT_FULFILLED: lambda n: ngettext(
+            "%(n)s not fulfilled", "%(n)s not fulfilled", n
+        ),
+        Fulfilment.NOT_ASSESSED: lambda n: ngettext("%(n)s not assessed", "%(n)s not assessed", n),
+    }
+    finals = zip(STATUS_ORDER, goals["finals"], strict=True)
+    return ", ".join(words[s](f["n"]) % {"n": f["n"]} for s, f in finals if f["n"])
 
 
 def summary(context) -> list[str]:

@@ -20,7 +20,6 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from budget import signs, tables
 from budget.models import BudgetYear, InvestmentProject
@@ -582,17 +581,6 @@ def _indicator(progress) -> dict:
     }
 
 
-def _counted(status, n) -> str:
-    """ "3 uppfyllda", "1 delvis uppfyllt": a count with its status in agreement."""
-    words = {
-        Fulfilment.FULFILLED: ngettext("%(n)s fulfilled", "%(n)s fulfilled", n),
-        Fulfilment.PARTLY: ngettext("%(n)s partly fulfilled", "%(n)s partly fulfilled", n),
-        Fulfilment.NOT_FULFILLED: ngettext("%(n)s not fulfilled", "%(n)s not fulfilled", n),
-        Fulfilment.NOT_ASSESSED: ngettext("%(n)s not assessed", "%(n)s not assessed", n),
-    }
-    return words[status] % {"n": n}
-
-
 def _summary(context, economy=True) -> list[str]:
     """Sammanfattning: the report's main findings in sentences, from its own figures
     (``economy=False``: the goals and action plans only)."""
@@ -617,8 +605,7 @@ def _summary(context, economy=True) -> list[str]:
         )
     goals = context.get("goals")
     if goals and goals["count"]:
-        finals = zip(STATUS_ORDER, goals["finals"], strict=True)
-        parts = ", ".join(_counted(status, f["n"]) for status, f in finals if f["n"])
+        parts = annual_parts.counted_finals(goals)
         lines.append(
             _("Of %(count)s %(level)s: %(parts)s.")
             % {"count": goals["count"], "level": goals["level_plural"].lower(), "parts": parts}

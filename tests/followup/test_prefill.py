@@ -61,3 +61,36 @@ def test_prefill_never_overwrites_written_text(delar):
     assert written.analysis == "Redan skrivet"
     assert written.status == "partly"  # only the empty field was filled
     assert Assessment.objects.filter(submission=later, goal=w.plan_a).count() == 1
+
+
+def test_what_was_copied_forward_is_marked_until_it_is_changed(client, delar):
+    """The year-end form starts from the delår's texts: the page names each text that still
+    reads word for word as the delår wrote it, and the mark goes once it is rewritten."""
+    from tests.followup.factories import submission_url
+
+    w = delar
+    _assess(w, w.sub_a, analysis="Från delåret")
+    december = open_period(w.periods[12], user=w.finance)
+    annual = Submission.objects.get(period=december, unit=w.fA)
+    client.force_login(w.chef_a)
+    page = client.get(submission_url(annual)).content.decode()
+    delar_label = w.sub_a.period.label
+    assert "2 texter är ordagrant som tidigare perioder skrev dem" in page
+    assert f"Samma text som i {delar_label}. Uppdatera den" in page  # the economic comment
+    assert f"Bedömningen och analysen är samma som i {delar_label}" in page
+    # The ekonomichef reads the draft but cannot change it: nothing asks them to review.
+    client.force_login(w.finance)
+    assert "Samma text som i" not in client.get(submission_url(annual)).content.decode()
+    client.force_login(w.chef_a)
+    service.save_draft(
+        annual,
+        service.Parts(
+            fields={"economic_comment": "Året slutade med ett överskott."},
+            assessments={
+                w.plan_a.pk: {"status": "fulfilled", "prognosis": "", "analysis": "Nått."}
+            },
+        ),
+        w.chef_a,
+    )
+    page = client.get(submission_url(annual)).content.decode()
+    assert "ordagrant" not in page and "Samma text som i" not in page

@@ -189,3 +189,15 @@ def test_a_reserve_beyond_what_the_law_allows_is_pointed_out(ledger_world):
     assert statements.line(balance, "reserve_in") == Decimal(-70_000_000)
     (warning,) = balance["warnings"]
     assert "70,0 mnkr" in warning and "61,6 mnkr" in warning  # 63,6 − 1 % of 204
+
+
+def test_counts_by_assessment_agree_with_their_number():
+    """The sammanfattning and the förvaltningsberättelse word the counts alike: "5 delvis
+    uppfyllda", never "5 delvis uppfyllt"."""
+    from django.utils import translation
+
+    from reports.annual import counted_finals
+
+    goals = {"finals": [{"n": 1}, {"n": 5}, {"n": 0}, {"n": 2}]}
+    with translation.override("sv"):
+        assert counted_finals(goals) == "1 uppfyllt, 5 delvis uppfyllda, 2 ej bedömda"
