@@ -142,6 +142,7 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                 for name in ("economic_comment", "action_plan"):
                     self.fields[name].disabled = True
         self.goal_fields = {}
+        self.indicator_fields = {}  # field name → Indicator
         for row in goal_rows:
             pk, title = row.goal.pk, row.goal.title
             a = row.assessment
@@ -186,6 +187,7 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                         disabled=not editable,
                     )
                     ind.fields.append(name)
+                    self.indicator_fields[name] = ind.indicator
         self.forecast_fields = []
         if economy and period.asks_forecast and page.basis is not None and rights.edit_all:
             for row in page.basis:
@@ -246,6 +248,10 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name, indicator in self.indicator_fields.items():
+            if not self.fields[name].disabled:
+                if error := indicator.value_error(cleaned.get(name)):
+                    self.add_error(name, error)
         keep_unchanged_texts(self)
         return cleaned
 

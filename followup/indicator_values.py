@@ -145,6 +145,9 @@ def import_indicator_values(
                 line_error(line, _("the value “%(text)s” is not a number.") % {"text": value_text})
             )
             continue
+        if wrong := indicator.value_error(value):
+            errors.append(line_error(line, wrong))
+            continue
         period = covering_period(periods, year, month)
         if period is not None and period.is_locked:
             errors.append(

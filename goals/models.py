@@ -20,7 +20,7 @@ from mptt.querysets import TreeQuerySet
 from simple_history.models import HistoricalRecords
 
 from goals.tree import ancestor_ids, derive_tree_parent_id
-from styrning.formatting import whole, year_span
+from styrning.formatting import number, whole, year_span
 from styrning.models import MPTT_FIELDS, Municipality, OrgUnit
 from styrning.validators import (
     date_range_q,
@@ -660,6 +660,15 @@ class Indicator(models.Model):
             }
         if errors:
             raise ValidationError(errors)
+
+    def value_error(self, value) -> str:
+        """Why ``value`` cannot be a measurement of this indicator ("" when it can): a
+        value in per cent lies between −100 and 100 (545 for 54,5 is the usual slip)."""
+        if value is not None and self.unit.strip() == "%" and abs(value) > 100:
+            return _("A value in per cent lies between −100 and 100, not %(value)s.") % {
+                "value": number(value)
+            }
+        return ""
 
     @property
     def access_unit(self):

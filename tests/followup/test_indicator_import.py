@@ -184,3 +184,17 @@ def test_a_value_of_a_follow_ups_own_slot_waits_for_its_approval(world, indicato
     assert "återsänds" in caught.value.errors[0]
     approve(Submission.objects.get(pk=sub.pk), world.finance)
     assert Measurement.objects.get(indicator=a, year=2026, month=8).value == Decimal("61.00")
+
+
+def test_a_value_in_per_cent_beyond_100_is_refused_naming_the_line(world):
+    share = make_indicator(world.plan_a, name="Andel nöjda", unit="%")
+    data = _csv(f"{share.pk};2026;;54,5", f"{share.pk};2025;;545")
+    with pytest.raises(ImportFailed) as caught:
+        import_indicator_values(world.m, data, world.chef_a)
+    assert caught.value.errors == [
+        "rad 3: Ett värde i procent ligger mellan −100 och 100, inte 545."
+    ]
+    assert not Measurement.objects.exists()
+    # A result's share may be negative: −0,8 % is a value.
+    import_indicator_values(world.m, _csv(f"{share.pk};2026;;-0,8"), world.chef_a)
+    assert Measurement.objects.get().value == Decimal("-0.80")

@@ -13,7 +13,7 @@ from budget.models import Forecast
 from budget.overview import budget_overview
 from followup import submissions as service
 from followup.models import Assessment, ReportingPeriod, Submission
-from goals.models import Measurement
+from goals.models import Indicator, Measurement
 from tests.followup.factories import make_assignment, submission_url
 from tests.followup.formdata import disabled_fields, form_data
 
@@ -432,3 +432,19 @@ def test_the_months_the_ledger_lacks_are_named():
     assert unbooked(8, 7) == "augusti"
     assert unbooked(8, 8) == ""
     assert unbooked(3, None) == "januari–mars"
+
+
+def test_a_value_in_per_cent_beyond_100_is_refused_on_its_field(client, delar):
+    """545 for 54,5: the form says so on the field and saves nothing of the post."""
+    w, sub = delar, delar.sub_a
+    Indicator.objects.filter(pk=w.indicator.pk).update(unit="%")
+    client.force_login(w.chef_a)
+    data = form_data(client.get(submission_url(sub)).content.decode())
+    ind = w.indicator.pk
+    data.update({f"m-{ind}-T": "545", "economic_comment": "Ny text", "action": "save"})
+    response = client.post(submission_url(sub), data)
+    assert response.status_code == 200
+    assert "Ett värde i procent ligger mellan −100 och 100, inte 545." in response.content.decode()
+    assert not sub.reported_values.exists()
+    sub.refresh_from_db()
+    assert sub.economic_comment != "Ny text"
