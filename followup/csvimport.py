@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -40,6 +40,9 @@ class ImportResult:
     changed: int = 0
     unchanged: int = 0
     pending: int = 0  # values kept with a follow-up until it is approved
+    # The lines that would write something, for the check before saving: dicts of
+    # line, what (the row's name), period, gender, old and new (an import fills it in).
+    preview: list = field(default_factory=list)
 
     @property
     def lines(self) -> int:

@@ -42,7 +42,7 @@ from followup.models import ReportingPeriod, Submission
 from goals.models import Indicator, Measurement
 from styrning.models import OrgUnit
 from styrning.permissions import can_report_indicator, indicator_reporting_units
-from styrning.services import RowSync
+from styrning.services import RowSync, Stored
 
 CSV_COLUMNS = ["indikator", "period", "kön", "värde"]
 GENDERS = {"": Measurement.Gender.TOTAL, "T": "T", "K": "K", "M": "M"}
@@ -188,12 +188,28 @@ def import_indicator_values(
         user=user,
         reason=_("CSV import"),
     )
+    genders = dict(Measurement.Gender.choices)
     for line, indicator, year, month, gender, value in rows:
         lookup = {"indicator": indicator, "year": year, "month": month, "gender": gender}
+        key = (indicator.pk, year, month, gender)
+        stored = sync.existing.get(key)
+        old = stored.values["value"] if isinstance(stored, Stored) else None
         try:
-            sync.put((indicator.pk, year, month, gender), lookup, {"value": value})
+            sync.put(key, lookup, {"value": value})
         except ValidationError as error:  # a model rule the checks above did not foresee
             errors.append(line_error(line, " ".join(error.messages)))
+            continue
+        if old != value:
+            result.preview.append(
+                {
+                    "line": line,
+                    "what": indicator.name,
+                    "period": f"{year}-{month:02d}" if month else str(year),
+                    "gender": genders[gender],
+                    "old": old,
+                    "new": value,
+                }
+            )
     if errors:
         raise ImportFailed(errors)
     counts = sync.counts()

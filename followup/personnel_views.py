@@ -297,5 +297,5 @@ def indicator_import(request):
         allowed=allowed,
         run=import_indicator_values,
         template="personnel/indicator_import.html",
-        context={"indicators": indicators, "index_url": reverse("personnel:index")},
+        context={"indicators": indicators},
     )

@@ -1,5 +1,6 @@
 """The indicator values' CSV import (followup.indicator_values), its page and command."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -119,6 +120,13 @@ def test_the_page_previews_then_saves(client, world, indicators):
     content = response.context["preview"]["form"].initial["content"]
     assert client.post(URL, {"content": content, "confirm": "1"}).status_code == 302
     assert Measurement.objects.get().value == Decimal("54.50")
+    # A second file: the check lists each value it would change, the old beside the new.
+    data = _csv(f"{indicators['a'].pk};2026;;56", f"{indicators['a'].pk};2026-08;K;12")
+    html = client.post(URL, {"file": SimpleUploadedFile("v.csv", data)}).content.decode()
+    table = html[html.index("Det här skulle filen skriva") : html.index("</table>")]
+    rows = [" ".join(re.sub(r"<[^>]+>", " ", r).split()) for r in table.split("<tr>")[2:]]
+    assert rows == ["2 Kontinuitet 2026 Totalt 54,5 56", "3 Kontinuitet 2026-08 Kvinnor – 12"]
+    assert "Min uppföljning" in html  # the breadcrumb back
 
 
 def test_the_page_shows_the_errors(client, world, indicators):
