@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -120,9 +121,16 @@ def _report_for(request, pk, action="view"):
 
 
 @require_GET
-@login_required
 def detail(request, pk):
-    report = _report_for(request, pk)
+    """A report's page. Adopted reports are public documents: anyone reads them, logged
+    in or not (from /oppen/); a draft asks an anonymous visitor to log in."""
+    if request.user.is_authenticated:
+        report = _report_for(request, pk)
+    else:
+        municipality = Municipality.objects.current()
+        report = _reports(municipality).adopted().filter(pk=pk).first()
+        if report is None:
+            return redirect_to_login(request.get_full_path())
     manager = may_manage_reports(request.user)
     adopted = None if report.is_adopted else _adopted_instead(report)
     return render(

@@ -104,6 +104,12 @@ def test_adopted_reports_are_public(client, world, periods):
     response = client.get(report.download_url())
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == FAKE_PDF
+    # Its page too, from the public list, without logging in; a draft's asks for a login.
+    assert report.get_absolute_url() in public
+    page = client.get(report.get_absolute_url())
+    assert page.status_code == 200 and "Antagna rapporter" in page.content.decode()
+    draft = make_report(periods[3])
+    assert client.get(draft.get_absolute_url())["Location"].startswith("/logga-in/")
     client.force_login(world.politician)
     assert report.get_absolute_url() in client.get(reverse("reports:index")).content.decode()
     assert client.get(report.get_absolute_url()).status_code == 200
