@@ -138,6 +138,19 @@ class Overview:
         return next((row for row in self.rows if row.unit.pk == unit.pk), None)
 
     @property
+    def unallocated_note(self) -> str:
+        """What the row of outcome on no nämnd is, for the note under a table that has it."""
+        if not self.unallocated:
+            return ""
+        return str(
+            _(
+                "Not allocated to a responsibility code: operating revenue and costs booked "
+                "without a responsibility code, or on one that belongs to no committee or "
+                "board. It is part of the total."
+            )
+        )
+
+    @property
     def unallocated_row(self) -> UnallocatedRow | None:
         if not self.unallocated:
             return None

@@ -183,6 +183,7 @@ def page_table(ov, link: Callable[[Any], str | None] = lambda row: None) -> dict
         ),
         # The "*" note under the table, only when a row carries the mark.
         "unforecast": any(row.unit is not None and row.forecast is None for row in drift_rows(ov)),
+        "note": ov.unallocated_note,
     }
 
 

@@ -172,6 +172,7 @@ def drift_table(ov, with_forecast: bool, keys=None, headings=None) -> dict:
             for row in tables.drift_rows(ov)
         ],
         "total": {"name": str(ov.totals.name), "cells": cells(ov.totals)[1:]},
+        "note": ov.unallocated_note,
     }
 
 

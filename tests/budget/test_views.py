@@ -506,3 +506,28 @@ def test_a_nämnds_net_row_is_its_overview_row_with_a_body_inside_it(world, unev
     # 2 mnkr in from Samhällsbyggnadsnämnden, 1 mnkr out to the styrelse inside it.
     assert ov.row_for(world.nA).changes == Decimal("1000000")
     assert ov.row_for(inner).changes == Decimal("1000000")
+
+
+def test_outcome_on_no_committee_is_explained_under_the_table(client, world, budget):
+    """The "Ej fördelat på ansvar" row says what it is, on /budget/ and in the reports'
+    driftredovisning alike (one text, from the overview)."""
+    from reports.context import drift_table
+
+    client.force_login(world.finance)
+    url = reverse("budget:overview") + "?ar=2026&manad=6"
+    note = "Ej fördelat på ansvar: verksamhetens intäkter och kostnader som bokförts utan ansvar"
+    assert note not in client.get(url).content.decode()
+    Outcome.objects.create(
+        municipality=world.m,
+        unit=None,
+        year=2026,
+        month=3,
+        group=world.groups["ovriga"],
+        amount=Decimal("70000"),
+    )
+    refresh_totals(world.m.pk, [2026])
+    assert note in client.get(url).content.decode()
+    from django.utils import translation
+
+    with translation.override("sv"):
+        assert drift_table(budget_overview(budget, 6), False)["note"].startswith(note)
