@@ -94,3 +94,18 @@ def test_what_was_copied_forward_is_marked_until_it_is_changed(client, delar):
     )
     page = client.get(submission_url(annual)).content.decode()
     assert "ordagrant" not in page and "Samma text som i" not in page
+
+
+def test_the_history_shows_a_long_text_whole_on_request(client, delar):
+    """A change of a long text is shortened in the list, and the whole text before and
+    after is one click away (it was cut at 120 characters with no way to read it)."""
+    from tests.followup.factories import submission_url
+
+    w = delar
+    long_text = "Personalkostnaderna ökade under våren. " * 6 + "SLUTET AV TEXTEN"
+    _assess(w, w.sub_a)
+    service.save_draft(w.sub_a, service.Parts(fields={"economic_comment": long_text}), w.chef_a)
+    client.force_login(w.chef_a)
+    page = client.get(submission_url(w.sub_a)).content.decode()
+    history = page[page.index('id="history-heading"') :]
+    assert "Visa hela texten" in history and "SLUTET AV TEXTEN" in history
