@@ -245,6 +245,10 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                 self.fields[name] = field
                 names.append(name)
             self.personnel_fields.append((row, names, editable))
+        # What to write is no help beside a field the user cannot change ("Krävs när …").
+        for field in self.fields.values():
+            if field.disabled:
+                field.help_text = ""
 
     def clean(self):
         cleaned = super().clean()

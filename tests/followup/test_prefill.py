@@ -109,3 +109,17 @@ def test_the_history_shows_a_long_text_whole_on_request(client, delar):
     page = client.get(submission_url(w.sub_a)).content.decode()
     history = page[page.index('id="history-heading"') :]
     assert "Visa hela texten" in history and "SLUTET AV TEXTEN" in history
+
+
+def test_a_reader_is_not_told_what_to_write(client, delar):
+    """The action plan's "Krävs när …" is for the writer, not beside a read-only field."""
+    from followup.models import Submission as S
+    from tests.followup.factories import submission_url
+
+    w = delar
+    S.objects.filter(pk=w.sub_a.pk).update(action_plan="1. Översyn av scheman.")
+    help_text = "Krävs när helårsprognosen avviker mer än gränsvärdet."
+    client.force_login(w.chef_a)
+    assert help_text in client.get(submission_url(w.sub_a)).content.decode()
+    client.force_login(w.finance)
+    assert help_text not in client.get(submission_url(w.sub_a)).content.decode()
