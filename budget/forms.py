@@ -1,6 +1,7 @@
 """Budget forms: they parse input; the rules live in the models' clean()."""
 
 import copy
+import re
 from decimal import Decimal
 
 from django import forms
@@ -9,7 +10,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from budget import signs
-from budget.models import BudgetChange, BudgetYear, ImportBatch, InvestmentProject
+from budget.models import (
+    AccountGroup,
+    BudgetChange,
+    BudgetYear,
+    ImportBatch,
+    InvestmentProject,
+)
 from styrning import formatting
 from styrning.concurrency import VersionCheckMixin
 from styrning.forms import AccessibleFormMixin, DateInput, keep_unchanged_texts
@@ -62,10 +69,58 @@ class ShownAmountField(AmountField):
         kwargs["initial"] = formatting.rounded(self.exact)
         super().__init__(**kwargs)
 
+    # "22.580": a dot between groups of three is a thousands separator, as Swedes write
+    # it too (it was read as 22,58 and saved as 23); "1.234,5" has its decimal comma.
+    THOUSANDS_DOT = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            compact = "".join(value.replace("\u2212", "-").split())
+            if self.THOUSANDS_DOT.match(compact):
+                value = compact.replace(".", "")
+        return super().to_python(value)
+
     def clean(self, value):
         value = super().clean(value)
         if value is not None and self.exact is not None and value == self.initial:
             return self.exact
+        return value
+
+
+class ForecastField(ShownAmountField):
+    """An account group's full-year forecast in tkr, table sign, starting from the basis
+    row's suggestion: a cost group's figure is negative (or zero), a revenue group's
+    positive (a cost typed without its minus turned a deficit into a surplus, unnoticed).
+    The one field of both forecast forms: /budget/'s and the follow-up's."""
+
+    def __init__(self, row):
+        self.group = row.group
+        super().__init__(
+            label=_("%(group)s, full-year forecast (tkr)") % {"group": row.group.name},
+            max_digits=16,
+            decimal_places=3,
+            exact=signs.table_tkr(row.suggestion),
+            error_messages={
+                "required": _("Give a forecast for %(group)s (0 if nothing is expected).")
+                % {"group": row.group.name}
+            },
+        )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is None:
+            return value
+        kind, shown = self.group.kind, formatting.number(abs(value))
+        if kind == AccountGroup.Kind.COST and value > 0:
+            raise forms.ValidationError(
+                _("%(group)s is a cost: write it with a minus sign, −%(amount)s.")
+                % {"group": self.group.name, "amount": shown}
+            )
+        if kind == AccountGroup.Kind.REVENUE and value < 0:
+            raise forms.ValidationError(
+                _("%(group)s is revenue: write it without a minus sign, %(amount)s.")
+                % {"group": self.group.name, "amount": shown}
+            )
         return value
 
 
@@ -233,16 +288,7 @@ class ForecastForm(AccessibleFormMixin, forms.Form):
         self.group_fields = []
         for row in basis:
             name = f"group_{row.group.pk}"
-            self.fields[name] = ShownAmountField(
-                label=_("%(group)s, full-year forecast (tkr)") % {"group": row.group.name},
-                max_digits=16,
-                decimal_places=3,
-                exact=signs.table_tkr(row.suggestion),
-                error_messages={
-                    "required": _("Give a forecast for %(group)s (0 if nothing is expected).")
-                    % {"group": row.group.name}
-                },
-            )
+            self.fields[name] = ForecastField(row)
             self.group_fields.append((row, name))
 
     def clean(self):

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from budget import signs
-from budget.forms import AmountField, ShownAmountField
+from budget.forms import AmountField, ForecastField
 from budget.models import Forecast
 from followup.choices import Fulfilment
 from followup.models import (
@@ -192,16 +192,7 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
         if economy and period.asks_forecast and page.basis is not None and rights.edit_all:
             for row in page.basis:
                 name = f"f-{row.group.pk}"
-                self.fields[name] = ShownAmountField(
-                    label=_("%(group)s, full-year forecast (tkr)") % {"group": row.group.name},
-                    max_digits=16,
-                    decimal_places=3,
-                    exact=signs.table_tkr(row.suggestion),
-                    error_messages={
-                        "required": _("Give a forecast for %(group)s (0 if nothing is expected).")
-                        % {"group": row.group.name}
-                    },
-                )
+                self.fields[name] = ForecastField(row)
                 self.forecast_fields.append((row, name))
         self.assignment_fields = []
         for assignment, report in page.assignments if economy else []:

@@ -182,7 +182,8 @@ def _progress(baseline, target, value) -> Decimal | None:
 
 
 def indicator_status(baseline, target, value, direction=Indicator.Direction.HIGHER) -> str:
-    """Target reached → fulfilled; moved from the baseline toward it → partly; else not.
+    """Target reached → fulfilled; moved from the baseline toward it (not yet there) →
+    partly; else not.
 
     Without a baseline, a target or a value: not assessed.
     """
@@ -194,7 +195,10 @@ def indicator_status(baseline, target, value, direction=Indicator.Direction.HIGH
     progress = _progress(baseline, target, value)
     if progress is None:
         return F.NOT_ASSESSED
-    return F.PARTLY if progress > 0 else F.NOT_FULFILLED
+    # Between the baseline and the target: on its way. Beyond the target on the far side
+    # (progress over 1: a baseline that already met the target, fallen below it since),
+    # or back past the baseline: not fulfilled.
+    return F.PARTLY if 0 < progress < 1 else F.NOT_FULFILLED
 
 
 # Loading (one query each) ----------------------------------------------------------------

@@ -41,6 +41,17 @@ def headings() -> dict:
     }
 
 
+def drift_terms() -> str:
+    """The årsredovisning's budget words beside the budget pages' own."""
+    return str(
+        _(
+            "The original budget is each committee's frame as the council adopted it (on the "
+            "budget pages: the adopted frame); the adjusted budget is the frame after the "
+            "year's decided changes (the current frame)."
+        )
+    )
+
+
 def budget_changes(ov) -> dict:
     """The year's decided budget changes per nämnd, with their decisions and the effect on
     the nämnd's frame in tkr (the frame columns' sign: more to spend is +); the same

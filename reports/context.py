@@ -229,6 +229,8 @@ def annual(period: ReportingPeriod) -> dict:
         if ov
         else None
     )
+    if context["drift"]:
+        context["drift"]["terms"] = annual_parts.drift_terms()
     context["changes"] = annual_parts.budget_changes(ov) if ov else None
     context["investments"] = annual_parts.investments(budget_year) if budget_year else None
     indicators = [

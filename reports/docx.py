@@ -375,6 +375,8 @@ def _drift(w, context):
         else _("Budget and outcome per committee")
     )
     w.h(title, 1)
+    if drift.get("terms"):
+        w.p(drift["terms"])
     w.p(_("Amounts in %(unit)s.") % {"unit": drift.get("unit", "tkr")})
     columns = [c["heading"] for c in drift["columns"]]
     w.table(
@@ -382,6 +384,8 @@ def _drift(w, context):
         [[row["name"], *row["cells"]] for row in drift["rows"]],
         [drift["total"]["name"], *drift["total"]["cells"]],
     )
+    if drift.get("note"):
+        w.p(drift["note"])
 
 
 def _investments(w, investments):

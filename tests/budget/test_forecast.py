@@ -226,3 +226,22 @@ def test_a_month_whose_report_is_adopted_keeps_its_forecast(client, world, budge
     assert saved.amount == Decimal("100000000")
     # Another month is open as before.
     assert ">Spara</button>" in client.get(_url(world) + "?manad=9").content.decode()
+
+
+def test_a_cost_without_its_minus_and_a_dotted_thousand_are_read_right(client, world, budget):
+    """45 150 in a cost group is refused, naming the group and the figure it should be
+    (it turned a deficit into a surplus); "22.580" is 22 580 tkr, not 22,58."""
+    client.force_login(world.chef_a)
+    data = _inputs(client.get(_url(world)).content.decode())
+    personal = f"group_{world.groups['personal'].pk}"
+    revenue = f"group_{world.groups['intakter'].pk}"
+    data.update({personal: "140 000", revenue: "-12 000", "month": "6"})
+    html = unescape(client.post(_url(world), data).content.decode())
+    assert "Personalkostnader är en kostnad: skriv den med minustecken, −140\xa0000." in html
+    assert "är en intäkt: skriv den utan minustecken, 12\xa0000." in html
+    assert not Forecast.objects.exists()
+    data.update({personal: "−140.000", revenue: "22.580"})
+    assert client.post(_url(world), data).status_code == 302
+    saved = dict(Forecast.objects.filter(unit=world.fA, month=6).values_list("group", "amount"))
+    assert saved[world.groups["personal"].pk] == Decimal("140000000")
+    assert saved[world.groups["intakter"].pk] == Decimal("-22580000")

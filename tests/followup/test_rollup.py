@@ -205,6 +205,10 @@ def test_indicator_status_follows_direction():
     assert indicator_status(Decimal(10), Decimal(5), Decimal(7), "lower") == P
     assert indicator_status(Decimal(10), Decimal(5), Decimal(4), "lower") == F
     assert indicator_status(None, Decimal(5), None) == X
+    # A baseline that already met the target, fallen below it since: not on its way
+    # (the result's share: 3,1 % at the start, at least 2 % wanted, 0,6 % now).
+    assert indicator_status(Decimal("3.1"), Decimal(2), Decimal("0.6")) == N
+    assert indicator_status(Decimal(5), Decimal(10), Decimal(12), "lower") == N
 
 
 def _grow(world, period, n):
