@@ -200,12 +200,13 @@ def mine(request):
     if not review:
         # What has been approved, for those who read rather than review: the politicians
         # of a nämnd find its förvaltning's follow-ups here, a period at a time.
+        concerning = worklist.decided_for(request.user)
         decided_form = DecidedFilterForm(
             request.GET if "godkanda" in request.GET else None,
-            periods=list(worklist.decided_periods(municipality)),
+            periods=worklist.decided_periods(municipality, concerning),
         )
         decided_period = decided_form.period()
-        decided = worklist.decided_rows(request.user, decided_period) if decided_period else []
+        decided = worklist.decided_rows(concerning, decided_period) if decided_period else []
     return render(
         request,
         "followup/mine.html",

@@ -150,27 +150,12 @@ def review_page(municipality, today, period=None, number=None):
     return page
 
 
-def decided_periods(municipality):
-    """The periods with approved follow-ups, latest first (no query until evaluated)."""
-    return (
-        ReportingPeriod.objects.filter(
-            municipality=municipality, submissions__state__in=Submission.DECIDED_STATES
-        )
-        .distinct()
-        .order_by("-year", "-month")
-    )
-
-
-def decided_rows(user, period) -> list[Submission]:
-    """The approved follow-ups of ``period`` that concern the user: those of their own
-    units, of the units below them (a nämnd's förvaltning) and above them (an enhet's
-    förvaltning); every one for a user with no unit (two queries)."""
-    from styrning.models import Membership
-
-    units = [m.unit for m in Membership.objects.filter(user=user).select_related("unit")]
-    submissions = Submission.objects.visible_to(user).filter(
-        period=period, state__in=Submission.DECIDED_STATES
-    )
+def decided_for(user):
+    """The approved follow-ups that concern the user: those of their own units, of the
+    units below them (a nämnd's förvaltning) and above them (an enhet's förvaltning);
+    every one for a user with no unit (no query: a queryset, on the user's scope)."""
+    units = scope_for(user).units
+    submissions = Submission.objects.visible_to(user).filter(state__in=Submission.DECIDED_STATES)
     if units:
         near = models.Q(pk__in=[])
         for unit in units:
@@ -179,8 +164,22 @@ def decided_rows(user, period) -> list[Submission]:
             above = models.Q(unit__lft__lte=unit.lft, unit__rght__gte=unit.rght)
             near |= same_tree & (below | above)
         submissions = submissions.filter(near)
+    return submissions
+
+
+def decided_periods(municipality, decided):
+    """The periods of the ``decided`` follow-ups (``decided_for``), latest first (one query)."""
     return list(
-        submissions.select_related("period", "unit", "decided_by").order_by(
-            "unit__tree_id", "unit__lft"
-        )
+        ReportingPeriod.objects.filter(
+            municipality=municipality, pk__in=decided.values("period")
+        ).order_by("-year", "-month")
+    )
+
+
+def decided_rows(decided, period) -> list[Submission]:
+    """The ``decided`` follow-ups of ``period``, in the organisation's order (one query)."""
+    return list(
+        decided.filter(period=period)
+        .select_related("period", "unit", "decided_by")
+        .order_by("unit__tree_id", "unit__lft")
     )

@@ -35,6 +35,8 @@ class Scope:
     manage_roots: list = field(default_factory=list)
     # Boards directly above a managed förvaltning or bolag: the chef drafts their goals.
     draft_boards: list = field(default_factory=list)
+    # Every unit the user has a membership of, whatever the role (a politician's nämnd too).
+    units: list = field(default_factory=list)
 
     @property
     def reads_everything(self) -> bool:
@@ -96,6 +98,7 @@ def scope_for(user) -> Scope:
         )
         for membership in memberships:
             unit = membership.unit
+            scope.units.append(unit)
             scope.roles.add(membership.role)
             if membership.role == Role.ADMIN:
                 scope.is_admin = True

@@ -47,7 +47,10 @@ def test_a_politician_finds_the_approved_follow_ups_of_a_period(client, world):
     assert _listed(client.get(URL, {"godkanda": march.pk}).content.decode()) == [
         "Samhällsbyggnadsförvaltningen"
     ]
-    assert "Ingen uppföljning för dina enheter har godkänts för" in client.get(URL).content.decode()
+    # Its latest period with one of its own approved (April's is only sent), not the
+    # municipality's latest.
+    assert _listed(client.get(URL).content.decode()) == ["Samhällsbyggnadsförvaltningen"]
+    assert f'<option value="{april.pk}"' not in client.get(URL).content.decode()
     # An enhetschef: the förvaltning above the enhet.
     client.force_login(world.unit_chef_a)
     assert _listed(client.get(URL, {"godkanda": march.pk}).content.decode()) == [

@@ -1,8 +1,11 @@
 """/rapporter/ and /oppen/: asking for a report, its page, the download, the adoption."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from followup.models import ReportingPeriod, Submission
 from reports.models import Report
@@ -101,6 +104,12 @@ def test_adopted_reports_are_public(client, world, periods):
     report = make_report(set_state(periods[2], "locked"), adopted_by=world.ks)
     public = client.get(reverse("reports:public")).content.decode()
     assert report.download_url() in public and "KF 2026-10-26 § 98" in public
+    # The day of the meeting once: the reference names it, so no "(2026-10-26)" after it.
+    Report.objects.filter(pk=report.pk).update(
+        adopted_at=timezone.make_aware(dt.datetime(2026, 10, 26, 19))
+    )
+    public = client.get(reverse("reports:public")).content.decode()
+    assert "KF 2026-10-26 § 98 (2026-10-26)" not in public and "§ 98" in public
     response = client.get(report.download_url())
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == FAKE_PDF
