@@ -34,7 +34,13 @@ class WorkRow:
 
 
 def _overdue(submission, deadline, today) -> bool:
-    return submission.state in Submission.EDITABLE_STATES and deadline < today
+    """Not sent and past its deadline while it can still be sent (its period open; a
+    closed period's draft can no longer be, until the period is reopened)."""
+    return (
+        submission.state in Submission.EDITABLE_STATES
+        and deadline < today
+        and submission.period.state == PeriodState.OPEN
+    )
 
 
 def chef_rows(user, today) -> list[WorkRow]:
@@ -107,7 +113,10 @@ def review_queryset(municipality, today, period=None):
     returned, draft, approved), the latest period first, then by unit."""
     overdue = models.Case(
         models.When(
-            state__in=Submission.EDITABLE_STATES, period__deadline__lt=today, then=models.Value(0)
+            state__in=Submission.EDITABLE_STATES,
+            period__deadline__lt=today,
+            period__state=PeriodState.OPEN,
+            then=models.Value(0),
         ),
         default=models.Value(1),
     )

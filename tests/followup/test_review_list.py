@@ -88,3 +88,24 @@ def test_the_review_list_costs_the_same_queries_at_two_sizes(client, delar):
     _offices(w, 60)
     _open_two_periods(w)
     assert count() == small
+
+
+def test_a_closed_periods_unsent_draft_says_how_it_can_still_come_in(client, delar):
+    """A draft left when its period closed is not "overdue" (nobody can send it now): the
+    ekonomichef is told the period is closed and where to reopen it; its chef reads why."""
+    from tests.followup.factories import submission_url
+
+    w = delar
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    ReportingPeriod.objects.filter(pk=w.period.pk).update(
+        opens_on=yesterday, unit_deadline=yesterday, deadline=yesterday
+    )
+    set_state(w.period, "closed")
+    client.force_login(w.finance)
+    html = client.get(URL, {"period": w.period.pk}).content.decode()
+    review = html[html.index('id="review"') :]
+    assert "Ej inskickad: perioden är stängd." in review and "försenad" not in review
+    assert f'href="/arshjul/?ar={w.period.year}"' in review
+    client.force_login(w.chef_a)
+    page = client.get(submission_url(w.sub_a)).content.decode()
+    assert "Perioden är stängd: uppföljningen skickades inte" in page
