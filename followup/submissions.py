@@ -182,7 +182,13 @@ def prefill(submission, user=None) -> int:
             continue
         assessment = existing.get(goal_id) or Assessment(submission=submission, goal_id=goal_id)
         changed = False
-        for name in ("status", "prognosis", "analysis"):
+        # A prognosis for the year-end only where the period asks for one: the årsbokslut
+        # assesses the year itself (a delår's prognosis copied there read "prognos för
+        # årets slut" beside the year's own assessment).
+        names = ("status", "prognosis", "analysis")
+        if not submission.period.goal_prognosis:
+            names = ("status", "analysis")
+        for name in names:
             if not getattr(assessment, name) and source[name]:
                 setattr(assessment, name, source[name])
                 changed = True

@@ -320,7 +320,15 @@ def submission(request, pk):
             messages.success(request, _("The follow-up was sent."))
             return redirect("followup:mine")
     assessments = [row.assessment for row in page.goal_rows if row.assessment is not None]
-    unchanged = service.mark_unchanged(page) if rights.edit else 0
+    unchanged = 0
+    if rights.edit:
+        # Counted over what this user fills in: an enhetschef's own goals, not the whole.
+        service.mark_unchanged(page)
+        unchanged = (len(page.unchanged) if rights.edit_all else 0) + sum(
+            1
+            for row in page.goal_rows
+            if row.unchanged_since and rights.may_edit_part(row.goal.owner)
+        )
     for row in part.goal_rows:
         editable, keys = form.goal_fields[row.goal.pk]
         row.bound = [

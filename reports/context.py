@@ -177,11 +177,14 @@ def drift_table(ov, with_forecast: bool, keys=None, headings=None) -> dict:
 
 
 def _comments(period) -> dict[int, list[dict]]:
-    """Nämnd id → the sent submissions' economic comments and action plans (two queries)."""
+    """Nämnd id → the approved submissions' economic comments and action plans (two
+    queries)."""
     boards = board_map(period.municipality)
     found: dict[int, list[dict]] = {}
     submissions = (
-        Submission.objects.filter(period=period, state__in=Submission.SENT_STATES)
+        # Approved ones only, as the forecasts beside them (approved_only): a comment sent
+        # with a forecast not yet approved would explain figures the table does not show.
+        Submission.objects.filter(period=period, state__in=Submission.DECIDED_STATES)
         .select_related("unit")
         .order_by("unit__tree_id", "unit__lft")
     )

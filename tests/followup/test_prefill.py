@@ -44,6 +44,7 @@ def test_the_annual_accounts_take_assessments_from_the_last_goal_period(delar):
         submission__period=december, submission__unit=w.fA, goal=w.plan_a
     )
     assert (annual.status, annual.analysis) == ("partly", "Från delåret")
+    assert annual.prognosis == ""  # the year is assessed, no prognosis for its end
 
 
 def test_prefill_never_overwrites_written_text(delar):
@@ -78,6 +79,9 @@ def test_what_was_copied_forward_is_marked_until_it_is_changed(client, delar):
     assert "2 texter är ordagrant som tidigare perioder skrev dem" in page
     assert f"Samma text som i {delar_label}. Uppdatera den" in page  # the economic comment
     assert f"Bedömningen och analysen är samma som i {delar_label}" in page
+    assert (
+        'data-confirm="Skicka uppföljningen till ekonomikontoret? 2 texter är fortfarande' in page
+    )
     # The ekonomichef reads the draft but cannot change it: nothing asks them to review.
     client.force_login(w.finance)
     assert "Samma text som i" not in client.get(submission_url(annual)).content.decode()
@@ -123,3 +127,30 @@ def test_a_reader_is_not_told_what_to_write(client, delar):
     assert help_text in client.get(submission_url(w.sub_a)).content.decode()
     client.force_login(w.finance)
     assert help_text not in client.get(submission_url(w.sub_a)).content.decode()
+
+
+def test_the_enhetschef_is_asked_about_their_own_part_only(client, delar):
+    """An enhetschef sees the copied texts of their enhet's goals counted and marked, not
+    the förvaltning's comment or goals (which they cannot change), and is not told to send."""
+    from tests.followup.factories import submission_url
+
+    w = delar
+    service.save_draft(
+        w.sub_a,
+        service.Parts(
+            fields={"economic_comment": "Kommentar i augusti"},
+            assessments={
+                w.plan_a.pk: {"status": "partly", "prognosis": "partly", "analysis": "VP"},
+                w.enhet_goal.pk: {"status": "fulfilled", "prognosis": "", "analysis": "Enhet"},
+            },
+        ),
+        w.chef_a,
+    )
+    december = open_period(w.periods[12], user=w.finance)
+    annual = Submission.objects.get(period=december, unit=w.fA)
+    client.force_login(w.unit_chef_a)
+    page = client.get(submission_url(annual)).content.decode()
+    assert "1 text i din del är ordagrant som en tidigare period skrev den" in page
+    assert "granska den innan uppföljningen skickas" in page
+    assert page.count("Bedömningen och analysen är samma som i") == 1
+    assert "Samma text som i" not in page  # the economic comment is the förvaltningschef's

@@ -25,12 +25,19 @@ def _text(pdf_bytes) -> tuple[pypdf.PdfReader, str]:
 @pytest.fixture
 def march(world, budget):
     """The månadsrapport of March 2026 (it asks for a helårsprognos), closed, with
-    Socialförvaltningen's comment and action plan sent."""
+    Socialförvaltningen's comment and action plan approved, and Samhällsbyggnads-
+    förvaltningen's sent but not yet approved."""
     period = make_year(world, 2026)[3]
     make_submission(
         period,
-        world.fA,
+        world.fB,
         Submission.State.SENT,
+        economic_comment="Ej granskad kommentar.",
+    )
+    make_submission(
+        period,
+        world.fA,
+        Submission.State.APPROVED,
         economic_comment="Hemtjänstens timmar ökar.",
         action_plan="Ny schemaläggning från maj.",
     )
@@ -60,6 +67,8 @@ def test_the_pdf_holds_budgets_figures_per_committee(march, budget):
     assert "−30 000" in social
     assert "Hemtjänstens timmar ökar." in text
     assert "Ny schemaläggning från maj." in text
+    # A comment sent with a forecast not yet approved is not printed beside approved figures.
+    assert "Ej granskad kommentar." not in text
     assert pdf.page_count == len(reader.pages)
 
 
