@@ -121,6 +121,17 @@ def covered_goals(submission):
     )
 
 
+def covered_assignments(submission):
+    """The särskilda uppdrag the submission reports on (no query until evaluated): those
+    given to the unit or a unit below it, and to the nämnd or styrelse it serves (its
+    förvaltning reports on them, as on the nämnd's goals)."""
+    unit = submission.unit
+    units = models.Q(unit__tree_id=unit.tree_id, unit__lft__gte=unit.lft, unit__rght__lte=unit.rght)
+    if unit.parent_id is not None:
+        units |= models.Q(unit_id=unit.parent_id, unit__kind__in=OrgUnit.GOVERNING_KINDS)
+    return Assignment.objects.filter(units)
+
+
 def _earlier(submission):
     """The unit's submissions of earlier periods (no query until evaluated)."""
     period = submission.period
@@ -468,7 +479,7 @@ def content(submission) -> Content:
     reports = {r.assignment_id: r for r in submission.assignment_reports.all()}
     assignments = [
         (a, reports.get(a.pk))
-        for a in Assignment.objects.filter(unit__in=subtree)
+        for a in covered_assignments(submission)
         .select_related("unit", "given_by")
         .order_by("due_date", "title")
         if a.status not in CLOSED_ASSIGNMENT or a.pk in reports

@@ -106,3 +106,16 @@ def test_missing_items_of_another_part_link_to_that_part(client, delar):
     _links_resolve(html, box)  # this part's own fields
     assert f'href="{submission_url(sub)}#id_economic_comment"' in box
     assert f'href="{submission_url(sub, 3)}#id_a-' in box
+
+
+def test_an_assignment_given_to_the_nämnd_is_reported_by_its_förvaltning(client, delar):
+    """KF's uppdrag to Socialnämnden is reported in Socialförvaltningen's follow-up (as the
+    nämnd's goals are), not in Samhällsbyggnadsförvaltningen's; it was in nobody's."""
+    w = delar
+    assignment = make_assignment(w, unit=w.nA, title="Utred LOV i hemtjänsten")
+    client.force_login(w.chef_a)
+    html = client.get(submission_url(w.sub_a)).content.decode()
+    assert f"u-{assignment.pk}-status" in form_data(html)
+    other = w.sub_a.__class__.objects.get(period=w.period, unit=w.fB)
+    client.force_login(w.chef_b)
+    assert "Utred LOV i hemtjänsten" not in client.get(submission_url(other)).content.decode()
