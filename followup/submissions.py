@@ -141,6 +141,23 @@ def _earlier(submission):
     )
 
 
+def _previous_assessments(submission, goal_ids) -> dict:
+    """Goal pk → its latest assessment in an earlier goal period of the same unit, with
+    that submission's period (one query): what the pre-fill copies and what the form
+    compares against."""
+    previous = {}
+    for row in (
+        Assessment.objects.filter(
+            submission__in=_earlier(submission).filter(period__content__in=GOAL_CONTENTS),
+            goal_id__in=goal_ids,
+        )
+        .select_related("submission__period")
+        .order_by("goal_id", "-submission__period__year", "-submission__period__month")
+    ):
+        previous.setdefault(row.goal_id, row)
+    return previous
+
+
 def prefill(submission, user=None) -> int:
     """Copy texts and assessments forward from the unit's earlier submissions; idempotent.
 
@@ -176,16 +193,7 @@ def prefill(submission, user=None) -> int:
     if not submission.period.asks_goals:
         return written  # a månadsrapport asks for the economy only: no assessments
     goals = list(covered_goals(submission).values_list("pk", flat=True))
-    previous = {}
-    for row in (
-        Assessment.objects.filter(
-            submission__in=_earlier(submission).filter(period__content__in=GOAL_CONTENTS),
-            goal_id__in=goals,
-        )
-        .order_by("goal_id", "-submission__period__year", "-submission__period__month")
-        .values("goal_id", "status", "prognosis", "analysis")
-    ):
-        previous.setdefault(row["goal_id"], row)
+    previous = _previous_assessments(submission, goals)
     existing = {a.goal_id: a for a in submission.assessments.all()}
     for goal_id in goals:
         source = previous.get(goal_id)
@@ -200,8 +208,8 @@ def prefill(submission, user=None) -> int:
         if not submission.period.goal_prognosis:
             names = ("status", "analysis")
         for name in names:
-            if not getattr(assessment, name) and source[name]:
-                setattr(assessment, name, source[name])
+            if not getattr(assessment, name) and getattr(source, name):
+                setattr(assessment, name, getattr(source, name))
                 changed = True
         if changed:
             _save(assessment, user, reason)
@@ -519,14 +527,14 @@ UNCHANGED_TEXTS = ("economic_comment", "action_plan")
 EARLIER_LOOKED_AT = 12  # a year of månadsrapporter: far enough back for a copied text
 
 
-def mark_unchanged(page: Content) -> int:
+def mark_unchanged(page: Content) -> None:
     """Mark what still reads word for word as an earlier period wrote it: the texts the
     pre-fill copied and nobody has touched, so the chef sees what to review before
-    sending (copying never decides for them). Only while the submission can change;
-    returns the number marked (two queries)."""
+    sending (copying never decides for them). Only while the submission can change
+    (two queries)."""
     submission = page.submission
     if submission.state not in Submission.EDITABLE_STATES:
-        return 0
+        return
     earlier = list(
         _earlier(submission)
         .select_related("period")
@@ -540,23 +548,11 @@ def mark_unchanged(page: Content) -> int:
             page.unchanged[name] = source.period.label
     rows = {row.goal.pk: row for row in page.goal_rows if row.assessment is not None}
     if rows:
-        seen = set()
-        for old in (
-            Assessment.objects.filter(
-                submission__in=_earlier(submission).filter(period__content__in=GOAL_CONTENTS),
-                goal_id__in=rows,
-            )
-            .select_related("submission__period")
-            .order_by("goal_id", "-submission__period__year", "-submission__period__month")
-        ):
-            if old.goal_id in seen:
-                continue
-            seen.add(old.goal_id)
-            now = rows[old.goal_id].assessment
+        for goal_id, old in _previous_assessments(submission, list(rows)).items():
+            now = rows[goal_id].assessment
             same = all(getattr(now, n) == getattr(old, n) for n in ("status", "analysis"))
             if same and now.analysis.strip():
-                rows[old.goal_id].unchanged_since = old.submission.period.label
-    return len(page.unchanged) + sum(1 for row in rows.values() if row.unchanged_since)
+                rows[goal_id].unchanged_since = old.submission.period.label
 
 
 # Saving -------------------------------------------------------------------------------

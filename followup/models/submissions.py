@@ -241,6 +241,12 @@ class Submission(models.Model):
         return self.state in self.SENT_STATES
 
     @property
+    def left_unsent(self) -> bool:
+        """Not sent when its period closed: nobody can send it until the period reopens."""
+        closed = self.period.state == ReportingPeriod.State.CLOSED
+        return closed and self.state in self.EDITABLE_STATES
+
+    @property
     def late(self) -> bool:
         """Sent after the period's deadline (a day in Swedish time)."""
         if self.sent_at is None:
