@@ -409,7 +409,13 @@ def sie_rows(sie: dict) -> list[list]:
                 f"{num(run.get('history_rows_written', 0))}; peak {num(peak)} MB; "
                 f"× split {num(run.get('vs_split'))}, × COPY with indexes "
                 f"{num(run.get('vs_copy_indexed'))}"
-                + ("; statistics refreshed" if run.get("analyzed") else ""),
+                + ("; statistics refreshed" if run.get("analyzed") else "")
+                + (
+                    f"; median of {len(run['runs_s'])} runs of "
+                    + " / ".join(f"{num(t)} s" for t in run["runs_s"])
+                    if run.get("runs_s")
+                    else ""
+                ),
                 "; ".join(marks),
             ]
         )

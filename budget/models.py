@@ -647,10 +647,17 @@ class Outcome(FinanceManaged, models.Model):
     ("ej fördelat på ansvar").
     """
 
+    # A ledger import writes a year's rows at once (84 000 at Stockholm's size), so each
+    # index and each per-row foreign-key check costs the import: the municipality and the
+    # unit are read through the indexes below (their leading columns), and the
+    # municipality and the import batch, the same on every row an import writes, are not
+    # checked row by row at commit (Django still cascades and protects on delete).
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.CASCADE,
         related_name="outcomes",
+        db_index=False,
+        db_constraint=False,
         verbose_name=_("municipality"),
     )
     unit = models.ForeignKey(
@@ -659,6 +666,7 @@ class Outcome(FinanceManaged, models.Model):
         null=True,
         blank=True,
         related_name="outcomes",
+        db_index=False,
         verbose_name=_("unit"),
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
@@ -676,9 +684,14 @@ class Outcome(FinanceManaged, models.Model):
         null=True,
         blank=True,
         related_name="outcomes",
+        db_constraint=False,
         verbose_name=_("import"),
     )
-    history = HistoricalRecords()
+    # The history is read by row (id) and time only: no index on the copied keys, and
+    # the user who imported is not checked once per row.
+    history = HistoricalRecords(
+        no_db_index=["municipality", "unit", "group", "batch"], user_db_constraint=False
+    )
 
     objects = PublicBudgetQuerySet.as_manager()
 

@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from budget.models import Outcome, OutcomeTotal
+from styrning.services import bulk_session
 
 ZERO = Decimal("0")
 Scope = OutcomeTotal.Scope
@@ -44,12 +45,15 @@ def refresh_totals(municipality_id: int, years: Iterable[int]) -> None:
     totals, outcomes = OutcomeTotal._meta.db_table, Outcome._meta.db_table
     in_years = ", ".join(["%s"] * len(years))
     with connection.cursor() as cursor:
+        bulk_session(cursor)
         cursor.execute(
             f"DELETE FROM {totals} WHERE municipality_id = %s AND year IN ({in_years})",
             [municipality_id, *years],
         )
         # per_month: the ledger's rows per key and month (one row, or several on no
-        # ansvar); keyed: those per unit or on no ansvar, and the whole municipality's;
+        # ansvar); keyed: those per unit (kind 0) or on no ansvar (1), and the whole
+        # municipality's (2), a number rather than the scope's text, which would be
+        # sorted by the database's collation;
         # running: the sums to date at each booked month, valid until the key's next
         # booked month. A key has a row for every month from its first booking on
         # (before it, no row is the same as a zero row), written month by month so that
@@ -67,34 +71,35 @@ def refresh_totals(municipality_id: int, years: Iterable[int]) -> None:
                 GROUP BY unit_id, year, month, group_id
             ),
             keyed AS (
-                SELECT CASE WHEN unit_id IS NULL THEN '{Scope.UNALLOCATED}'
-                            ELSE '{Scope.UNIT}' END AS scope,
+                SELECT CASE WHEN unit_id IS NULL THEN 1 ELSE 0 END AS kind,
                        unit_id, year, month, group_id, amount, bookings
                 FROM per_month
                 UNION ALL
-                SELECT '{Scope.MUNICIPALITY}', NULL, year, month, group_id,
-                       SUM(amount), SUM(bookings)
+                SELECT 2, NULL, year, month, group_id, SUM(amount), SUM(bookings)
                 FROM per_month
                 GROUP BY year, month, group_id
             ),
             running AS (
-                SELECT scope, unit_id, year, month, group_id, amount,
+                SELECT kind, unit_id, year, month, group_id, amount,
                        SUM(amount) OVER w AS to_date,
                        SUM(bookings) OVER w AS bookings,
                        LEAD(month, 1, 13) OVER w AS next_month
                 FROM keyed
-                WINDOW w AS (PARTITION BY scope, unit_id, year, group_id ORDER BY month)
+                WINDOW w AS (PARTITION BY kind, unit_id, year, group_id ORDER BY month)
             )
             INSERT INTO {totals}
                 (municipality_id, scope, unit_id, year, month, group_id,
                  amount, to_date, bookings)
-            SELECT %s, r.scope, r.unit_id, r.year, m.month, r.group_id,
+            SELECT %s,
+                   CASE r.kind WHEN 0 THEN '{Scope.UNIT}' WHEN 1 THEN '{Scope.UNALLOCATED}'
+                               ELSE '{Scope.MUNICIPALITY}' END,
+                   r.unit_id, r.year, m.month, r.group_id,
                    CASE WHEN m.month = r.month THEN r.amount ELSE 0 END,
                    r.to_date,
                    r.bookings
             FROM running r
             JOIN months m ON m.month >= r.month AND m.month < r.next_month
-            ORDER BY r.year, m.month, r.scope, r.unit_id, r.group_id
+            ORDER BY r.year, m.month, r.kind, r.unit_id, r.group_id
             """,
             [municipality_id, *years, municipality_id],
         )

@@ -51,10 +51,10 @@ def _action(record) -> str:
     return {"+": _("Created"), "~": _("Changed"), "-": _("Removed")}[record.history_type]
 
 
-def submission_log(submission) -> list[LogEntry]:
+def submission_log(submission, limit: int | None = None) -> tuple[list[LogEntry], bool]:
     """Newest first: the submission, its assessments, assignment follow-ups, files,
     reported indicator values, its forecast and its units' personnel figures (seven
-    queries)."""
+    queries); at most ``limit`` entries, and whether there are more."""
     sources = [
         (Submission, Submission.history.filter(id=submission.pk), lambda r: _("Follow-up")),
         (
@@ -104,45 +104,57 @@ def submission_log(submission) -> list[LogEntry]:
             lambda r: _("Personnel figures, %(unit)s") % {"unit": r.unit.name},
         ),
     ]
-    entries = []
+    # Every record with the one before it of the same row, newest first; the changes are
+    # worked out only for the entries shown (a submission gathers hundreds of records).
+    candidates = []
     for model, records, subject in sources:
         previous = {}
         for record in records.select_related("history_user").order_by("history_id"):
-            changes = []
-            before = previous.get(record.id)
-            if before is not None:
-                for change in record.diff_against(before).changes:
-                    if change.field in HIDDEN:
-                        continue
-                    if model is Forecast and change.field == "amount":
-                        # As the form and /budget/ show it: table sign, tkr.
-                        changes.append(
-                            Change(
-                                _("Full-year forecast (tkr)"),
-                                formatting.whole(signs.table_tkr(change.old)),
-                                formatting.whole(signs.table_tkr(change.new)),
-                            )
-                        )
-                        continue
-                    changes.append(
-                        Change(
-                            str(model._meta.get_field(change.field).verbose_name).capitalize(),
-                            display_value(model, change.field, change.old),
-                            display_value(model, change.field, change.new),
-                        )
-                    )
+            candidates.append((record, previous.get(record.id), model, subject))
             previous[record.id] = record
-            if before is not None and not changes:
-                continue  # a save that changed nothing shown (e.g. only the version moved)
-            entries.append(
-                LogEntry(
-                    when=record.history_date,
-                    who=_who(record),
-                    subject=subject(record),
-                    action=_action(record),
-                    reason=record.history_change_reason or "",
-                    changes=changes,
+    candidates.sort(key=lambda c: (c[0].history_date, c[0].history_id), reverse=True)
+    entries = []
+    for record, before, model, subject in candidates:
+        entry = _entry(record, before, model, subject)
+        if entry is None:
+            continue
+        if limit is not None and len(entries) == limit:
+            return entries, True
+        entries.append(entry)
+    return entries, False
+
+
+def _entry(record, before, model, subject) -> LogEntry | None:
+    """The log entry of ``record``, or None for a save that changed nothing shown."""
+    changes = []
+    if before is not None:
+        for change in record.diff_against(before).changes:
+            if change.field in HIDDEN:
+                continue
+            if model is Forecast and change.field == "amount":
+                # As the form and /budget/ show it: table sign, tkr.
+                changes.append(
+                    Change(
+                        _("Full-year forecast (tkr)"),
+                        formatting.whole(signs.table_tkr(change.old)),
+                        formatting.whole(signs.table_tkr(change.new)),
+                    )
+                )
+                continue
+            changes.append(
+                Change(
+                    str(model._meta.get_field(change.field).verbose_name).capitalize(),
+                    display_value(model, change.field, change.old),
+                    display_value(model, change.field, change.new),
                 )
             )
-    entries.sort(key=lambda e: e.when, reverse=True)
-    return entries
+        if not changes:
+            return None  # a save that changed nothing shown (e.g. only the version moved)
+    return LogEntry(
+        when=record.history_date,
+        who=_who(record),
+        subject=subject(record),
+        action=_action(record),
+        reason=record.history_change_reason or "",
+        changes=changes,
+    )

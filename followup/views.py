@@ -348,6 +348,12 @@ def submission(request, pk):
         {"unit": row.unit, "figure": row.figure, "fields": [form[n] for n in names] if ok else []}
         for row, names, ok in form.personnel_fields
     ]
+    history, more_history = (None, False)
+    if part.economy:
+        # The history once, with the economy part (it reads every change of the whole):
+        # the latest changes, and all of them on request.
+        whole = request.GET.get("historik") == "alla"
+        history, more_history = submission_log(sub, limit=None if whole else HISTORY_SHOWN)
     return render(
         request,
         "followup/submission.html",
@@ -359,8 +365,9 @@ def submission(request, pk):
             "missing": _missing_items(page, rights, form, part, parts, sub),
             "missing_id": MISSING_ID,
             "unchanged": unchanged,
-            # The history once, with the economy part (it reads every change of the whole).
-            "history": submission_log(sub) if part.economy else None,
+            "history": history,
+            "more_history": more_history,
+            "history_url": f"{here}{'&' if '?' in here else '?'}historik=alla#history-heading",
             "return_form": ReturnForm(),
             "evidence_form": EvidenceForm(
                 assessments=[a for a in assessments if rights.may_edit_part(a.goal.owner)],
@@ -413,6 +420,9 @@ def _part(request, parts):
     """The part of the form ``?del=N`` asks for (the first without it, or with a wrong N)."""
     asked = request.GET.get("del", "")
     return next((p for p in parts if str(p.number) == asked), parts[0])
+
+
+HISTORY_SHOWN = 20  # entries of a submission's history on its page before "show all"
 
 
 def _part_url(sub, part, parts) -> str:

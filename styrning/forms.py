@@ -4,7 +4,6 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from styrning import widgets
 from styrning.validators import FIRST_YEAR, LAST_YEAR, validate_date, validate_year
 
 # The empty choice of a select, in Swedish (never Django's "---------").
@@ -24,13 +23,6 @@ class AccessibleFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             swedish_empty_label(field)
-
-    def __getitem__(self, name):
-        # Plain widgets render in Python (styrning.widgets), also fields added after
-        # __init__ (the frames form's cells): the same HTML, without a template each.
-        if name in self.fields:
-            widgets.speed_up(self.fields[name].widget)
-        return super().__getitem__(name)
 
     def full_clean(self):
         super().full_clean()

@@ -78,6 +78,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "styrning.urls"
+# Django's form templates, the plain <input>, <textarea> and <select> written in Python (a
+# table of hundreds of fields rendered each through two templates): styrning/widgets.py.
+FORM_RENDERER = "styrning.widgets.FormRenderer"
 WSGI_APPLICATION = "styrning.wsgi.application"
 
 TEMPLATES = [

@@ -1,18 +1,43 @@
-"""Selects and text inputs rendered in Python, with the same HTML as Django's templates.
+"""Django's plainest widget templates written in Python: the site's form renderer.
 
 Django renders every widget, and every option of a select, through its template
-engine: a filter with a hundred options, or the frames form with 150 inputs, spent
-more time there than in its SQL. These render the markup of Django's own
-``select.html``, ``select_option.html``, ``input.html`` and ``attrs.html`` directly
-(tests/styrning/test_widgets.py holds them equal). ``AccessibleFormMixin`` swaps
-them in for the plain widgets of every form.
+engine (``input.html`` and the ``attrs.html`` it includes): about 0.1 ms a field. A
+filter with a hundred options, the frames form with 150 inputs, a personnel table of
+550 fields or a follow-up's two selects per goal spent more time there than in their
+SQL. ``FormRenderer`` (settings.FORM_RENDERER, so every form) writes the ``<input>``,
+``<textarea>`` and ``<select>`` those templates write, character for character, and
+leaves every other template (checkboxes, radios, file inputs) to Django.
+tests/styrning/test_widgets.py holds the two to the same output.
 """
 
 from __future__ import annotations
 
-from django import forms
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape
+
+WIDGETS = "django/forms/widgets/"
+# The widget templates that are nothing but input.html.
+INPUTS = frozenset(
+    f"{WIDGETS}{name}.html"
+    for name in (
+        "input",
+        "text",
+        "number",
+        "email",
+        "url",
+        "password",
+        "hidden",
+        "date",
+        "datetime",
+        "time",
+        "search",
+        "tel",
+        "color",
+    )
+)
+TEXTAREA = f"{WIDGETS}textarea.html"
+SELECT = f"{WIDGETS}select.html"
+OPTION = f"{WIDGETS}select_option.html"
 
 
 def html_attrs(attrs) -> str:
@@ -24,56 +49,60 @@ def html_attrs(attrs) -> str:
         if value is True:
             parts.append(f" {conditional_escape(name)}")
         else:
-            parts.append(f' {conditional_escape(name)}="{conditional_escape(str(value))}"')
+            parts.append(f' {conditional_escape(name)}="{conditional_escape(value)}"')
     return "".join(parts)
 
 
-class Select(forms.Select):
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        name_attr = conditional_escape(widget["name"])
-        parts = [f'<select name="{name_attr}"{html_attrs(widget["attrs"])}>']
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">', group_name))
-            for option in options:
-                parts.append(
-                    f'\n  <option value="{conditional_escape(str(option["value"]))}"'
-                    f"{html_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>"
-                )
-            if group_name:
-                parts.append("\n  </optgroup>")
-        parts.append("\n</select>")
-        return mark_safe("".join(parts))
+class FormRenderer(DjangoTemplates):
+    """Django's default renderer; input, textarea and select widgets without a template."""
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget") if isinstance(context, dict) else None
+        if widget is None:
+            pass
+        elif template_name in INPUTS:
+            return _input(widget)
+        elif template_name == TEXTAREA:
+            value = widget["value"]
+            return (
+                f'<textarea name="{conditional_escape(widget["name"])}"'
+                f"{html_attrs(widget['attrs'])}>\n{conditional_escape(value) if value else ''}"
+                "</textarea>"
+            )
+        elif template_name == SELECT and _plain_options(widget):
+            return _select(widget)
+        return super().render(template_name, context, request)
 
 
-class _InputMixin:
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        value_attr = (
-            f' value="{conditional_escape(str(widget["value"]))}"'
-            if widget["value"] is not None
-            else ""
-        )
-        return mark_safe(
-            f'<input type="{conditional_escape(widget["type"])}" '
-            f'name="{conditional_escape(widget["name"])}"{value_attr}{html_attrs(widget["attrs"])}>'
-        )
+def _input(widget) -> str:
+    value = widget["value"]
+    shown = "" if value is None else f' value="{conditional_escape(value)}"'
+    return (
+        f'<input type="{conditional_escape(widget["type"])}" '
+        f'name="{conditional_escape(widget["name"])}"{shown}{html_attrs(widget["attrs"])}>'
+    )
 
 
-class TextInput(_InputMixin, forms.TextInput):
-    pass
+def _plain_options(widget) -> bool:
+    return all(
+        option["template_name"] == OPTION
+        for _group, options, _index in widget["optgroups"]
+        for option in options
+    )
 
 
-class NumberInput(_InputMixin, forms.NumberInput):
-    pass
-
-
-FAST = {forms.Select: Select, forms.TextInput: TextInput, forms.NumberInput: NumberInput}
-
-
-def speed_up(widget) -> None:
-    """Give a plain Select, TextInput or NumberInput the Python rendering (same HTML)."""
-    fast = FAST.get(type(widget))
-    if fast is not None:
-        widget.__class__ = fast
+def _select(widget) -> str:
+    """select.html with select_option.html for each option, line breaks and all."""
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{html_attrs(widget["attrs"])}>']
+    for group, options, _index in widget["optgroups"]:
+        if group:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group)}">')
+        for option in options:
+            parts.append(
+                f'\n  <option value="{conditional_escape(option["value"])}"'
+                f"{html_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+            )
+        if group:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")  # the renderer strips the template's last line break
+    return "".join(parts)

@@ -115,6 +115,34 @@ def test_the_history_shows_a_long_text_whole_on_request(client, delar):
     assert "Visa hela texten" in history and "SLUTET AV TEXTEN" in history
 
 
+def test_the_history_shows_the_latest_changes_and_all_on_request(client, delar):
+    """A submission gathers hundreds of changes: its page lists the latest, newest first,
+    and links to the whole history on the same page."""
+    from followup.views import HISTORY_SHOWN
+    from tests.followup.factories import submission_url
+
+    w = delar
+    for n in range(HISTORY_SHOWN + 3):
+        service.save_draft(
+            w.sub_a, service.Parts(fields={"economic_comment": f"Kommentar nummer {n}."}), w.chef_a
+        )
+    client.force_login(w.chef_a)
+    page = client.get(submission_url(w.sub_a)).content.decode()
+    history = page[page.index('id="history-heading"') :]
+    assert history.count('class="history__head"') == HISTORY_SHOWN
+    latest = f"Kommentar nummer {HISTORY_SHOWN + 2}."
+    assert latest in history and "Kommentar nummer 1." not in history
+    newest, next_newest = (
+        f"<ins>Kommentar nummer {n}.</ins>" for n in (HISTORY_SHOWN + 2, HISTORY_SHOWN + 1)
+    )
+    assert history.index(newest) < history.index(next_newest)
+    assert f"Visa hela historiken (de senaste {HISTORY_SHOWN} ändringarna visas)" in history
+    whole = client.get(submission_url(w.sub_a) + "?historik=alla").content.decode()
+    whole = whole[whole.index('id="history-heading"') :]
+    assert whole.count('class="history__head"') > HISTORY_SHOWN + 3  # and the other parts'
+    assert "Kommentar nummer 1." in whole and "Visa hela historiken" not in whole
+
+
 def test_a_reader_is_not_told_what_to_write(client, delar):
     """The action plan's "Krävs när …" is for the writer, not beside a read-only field."""
     from followup.models import Submission as S
