@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,9 @@ class AmountField(forms.DecimalField):
         if isinstance(value, str):
             value = value.replace("\u2212", "-").replace("\xa0", "").replace(" ", "")
             value = value.replace(",", ".")
+            if "e" in value.lower():
+                # Python reads "1e5" as 100 000; nobody writes an amount that way.
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 
 

@@ -248,16 +248,25 @@ def _personnel_reports_due(user, municipality):
 
 
 def _delegates(submission, user):
-    """Who may be named delegate: a chef or HR in the organisation (a stand-in in the
-    unit, a colleague); not politicians, not the ekonomichef who reviews it (nobody
-    reviews what they filled in), not the chef naming them. The one named stays in the
-    list."""
-    roles = [Membership.Role.MANAGER, Membership.Role.HR]
+    """Who may be named delegate: a chef of the submission's unit or of a unit below it
+    (a stand-in, an enhetschef), or HR, who serve the whole organisation; not another
+    förvaltning's chefs (a list of every chef of a large municipality, and their
+    colleagues' follow-ups are not theirs), not politicians, not the ekonomichef who
+    reviews it (nobody reviews what they filled in), not the chef naming them. The one
+    named stays in the list."""
+    unit = submission.unit
+    chef_here = models.Q(
+        memberships__role=Membership.Role.MANAGER,
+        memberships__unit__tree_id=unit.tree_id,
+        memberships__unit__lft__gte=unit.lft,
+        memberships__unit__rght__lte=unit.rght,
+    )
     named = models.Q(pk=submission.delegate_id) if submission.delegate_id else models.Q(pk=None)
     return (
         get_user_model()
         .objects.filter(
-            models.Q(is_active=True, memberships__role__in=roles)
+            models.Q(is_active=True)
+            & (chef_here | models.Q(memberships__role=Membership.Role.HR))
             & ~models.Q(memberships__role=Membership.Role.FINANCE)
             & ~models.Q(pk=user.pk)
             | named

@@ -245,3 +245,14 @@ def test_a_cost_without_its_minus_and_a_dotted_thousand_are_read_right(client, w
     saved = dict(Forecast.objects.filter(unit=world.fA, month=6).values_list("group", "amount"))
     assert saved[world.groups["personal"].pk] == Decimal("140000000")
     assert saved[world.groups["intakter"].pk] == Decimal("-22580000")
+
+
+def test_a_figure_in_exponent_notation_is_refused(client, world, budget):
+    """ "1e5" is no way to write an amount: Python read it as 100 000 tkr."""
+    client.force_login(world.chef_a)
+    data = _inputs(client.get(_url(world)).content.decode())
+    revenue = f"group_{world.groups['intakter'].pk}"
+    data.update({revenue: "1e5", "month": "6"})
+    html = unescape(client.post(_url(world), data).content.decode())
+    assert "Fyll i ett tal." in html
+    assert not Forecast.objects.exists()

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import re
 from decimal import Decimal
 
 import pytest
@@ -333,6 +334,26 @@ def test_delegate_fills_in_and_sends(client, delar):
     assert client.post(submission_url(sub), data).status_code == 302
     sub.refresh_from_db()
     assert sub.state == State.SENT and sub.sent_by == w.hr
+
+
+def test_the_delegate_is_chosen_among_the_units_own_chefs_and_hr(client, delar):
+    """A stand-in of the förvaltning or one of its enhetschefer, or HR: not another
+    förvaltning's chef, not the ekonomichef who reviews it, not a politician."""
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    html = client.get(submission_url(sub)).content.decode()
+    select = html[html.index('<select name="delegate"') :]
+    select = select[: select.index("</select>")]
+    offered = set(re.findall(r'<option value="(\d+)"', select))
+    assert str(w.hr.pk) in offered
+    for outsider in (w.chef_b, w.finance, w.politician, w.chef_a):
+        assert str(outsider.pk) not in offered
+    # A förvaltningschef of the other förvaltning cannot be named by a crafted POST either.
+    data = form_data(html)
+    data.update({"delegate": str(w.chef_b.pk), "action": "save"})
+    assert client.post(submission_url(sub), data).status_code == 200
+    sub.refresh_from_db()
+    assert sub.delegate_id is None
 
 
 def test_evidence_is_stored_under_a_random_name_and_downloaded_with_permission(
