@@ -67,9 +67,13 @@ DEFAULT_ASSIGNMENT_MAPPING = {
 }
 
 
+# F.values builds a new list on every call: a page of thousands of badges asks this once.
+_KNOWN = frozenset(F.values)
+
+
 def shown(status) -> str:
     """A status to show: empty or unknown reads as ej bedömt."""
-    return status if status in F.values else F.NOT_ASSESSED
+    return status if status in _KNOWN else F.NOT_ASSESSED
 
 
 def symbol(status: str | None) -> str:
@@ -78,10 +82,7 @@ def symbol(status: str | None) -> str:
 
 def label(status: str | None) -> str:
     """The status in words ("delvis uppfyllt"); an empty or unknown status is "ej bedömt"."""
-    try:
-        return str(F(status).label)
-    except ValueError:
-        return str(F.NOT_ASSESSED.label)
+    return str(F(status if status in _KNOWN else F.NOT_ASSESSED).label)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,14 @@ def _fast_passwords(settings):
     ]
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_rollups_from_another_test():
+    """Each test starts without the roll-ups a process keeps (followup.finals)."""
+    from followup import finals
+
+    finals.forget()
+
+
 @pytest.fixture
 def world(db):
     """A five-level municipality with people in every role (see make_world)."""

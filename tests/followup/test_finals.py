@@ -61,3 +61,26 @@ def test_the_drafts_view_is_kept_apart_from_the_decided(world, period):
     Assessment.objects.create(submission=sub, goal=world.goal_a, status=F.PARTLY)
     assert final_statuses(world.m, period, False)[world.goal_a.pk] == F.PARTLY
     assert final_statuses(world.m, period, True)[world.goal_a.pk] == F.NOT_ASSESSED
+
+
+def test_a_process_keeps_what_it_read_under_the_same_key_and_expiry(world, period):
+    """The shared cache's entry is unpickled once per process; the copy goes when its
+    entry would (the time it was made travels with it) and with any change (a new key)."""
+    from django.core.cache import cache
+
+    from followup import finals
+
+    make_submission(period, world.fA, Submission.State.APPROVED)
+    first = final_statuses(world.m, period, True)
+    assert final_statuses(world.m, period, True) is first  # this process's copy
+    finals.forget()
+    again = final_statuses(world.m, period, True)  # from the shared cache, unpickled
+    assert again == first and again is not first
+    assert final_statuses(world.m, period, True) is again
+    # Past the entry's expiry the copy is not used: the roll-up is computed again.
+    cache.clear()
+    for key, (expires, value) in list(finals._local.items()):
+        assert expires <= finals.time.time() + finals.TIMEOUT
+        finals._local[key] = (finals.time.time() - 1, value)
+    recomputed = final_statuses(world.m, period, True)
+    assert recomputed == first and recomputed is not again
