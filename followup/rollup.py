@@ -29,6 +29,8 @@ from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -74,6 +76,18 @@ _KNOWN = frozenset(F.values)
 def shown(status) -> str:
     """A status to show: empty or unknown reads as ej bedömt."""
     return status if status in _KNOWN else F.NOT_ASSESSED
+
+
+def badge(status: str | None) -> str:
+    """The status as a badge: its symbol (hidden from screen readers) and its words, with
+    a class per status for the colour (never colour alone). Safe HTML."""
+    status = status or F.NOT_ASSESSED
+    return format_html(
+        '<span class="status status--fulfilment-{}"><span aria-hidden="true">{}</span> {}</span>',
+        status,
+        symbol(status),
+        capfirst(label(status)),
+    )
 
 
 def symbol(status: str | None) -> str:

@@ -18,21 +18,14 @@ from __future__ import annotations
 
 from html import escape
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from followup import fulfilment
+from followup import fulfilment, rollup
 from followup.finals import final_statuses
 from followup.fulfilment_views import _period_and_form
 from followup.rollup import STATUS_ORDER
-from followup.templatetags.rollup_tags import fulfilment as fulfilment_badge
 from goals.additions import TreeAddition
 from goals.tree import UrlPattern
-
-
-def badge_html(status) -> str:
-    """The ``{% fulfilment status %}`` badge as the overview renders it."""
-    return render_to_string("followup/_fulfilment.html", fulfilment_badge(status)).strip()
 
 
 def tree_lines(municipality, period, decided_only, goals) -> dict[int, str]:
@@ -45,7 +38,7 @@ def tree_lines(municipality, period, decided_only, goals) -> dict[int, str]:
     finals = final_statuses(municipality, period, decided_only)
     if not finals:
         return {}
-    badges = {status: badge_html(status) for status in STATUS_ORDER}
+    badges = {status: rollup.badge(status) for status in STATUS_ORDER}
     url = UrlPattern("followup:rollup")
     query = fulfilment.page_query(period, decided_only)
     when = escape(fulfilment.period_name(period))
