@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -20,39 +19,11 @@ from budget.models import (
 )
 from styrning import formatting
 from styrning.concurrency import VersionCheckMixin
-from styrning.forms import AccessibleFormMixin, DateInput, keep_unchanged_texts
+from styrning.forms import AccessibleFormMixin, AmountField, DateInput, keep_unchanged_texts
 from styrning.models import OrgUnit
 
 SIE_SUFFIXES = (".se", ".si", ".sie", ".txt")
 TABLE_SUFFIXES = (".csv", ".xlsx")
-
-
-class AmountField(forms.DecimalField):
-    """Accepts Swedish input: '1 234 567,50', '−250 000' (a text input: number inputs refuse
-    spaces and decimal commas)."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        for key in ("min", "max", "step"):
-            attrs.pop(key, None)
-        return attrs
-
-    def prepare_value(self, value):
-        """A stored amount is shown as people write it: "441 800 000", not "441800000.00"."""
-        if isinstance(value, (int, Decimal)):
-            return formatting.number(value)
-        return value
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace("\u2212", "-").replace("\xa0", "").replace(" ", "")
-            value = value.replace(",", ".")
-            if "e" in value.lower():
-                # Python reads "1e5" as 100 000; nobody writes an amount that way.
-                raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return super().to_python(value)
 
 
 class ShownAmountField(AmountField):
@@ -97,16 +68,27 @@ class ForecastField(ShownAmountField):
     positive (a cost typed without its minus turned a deficit into a surplus, unnoticed).
     The one field of both forecast forms: /budget/'s and the follow-up's."""
 
+    # Stored in kronor with two decimals (16 digits): at most 11 whole digits in tkr.
+    MAX_DIGITS = 14
+
     def __init__(self, row):
         self.group = row.group
+        too_large = _("%(group)s: the figure is too large (at most %(max)s tkr).") % {
+            "group": row.group.name,
+            "max": formatting.number(Decimal(10) ** (self.MAX_DIGITS - 3) - 1),
+        }
         super().__init__(
             label=_("%(group)s, full-year forecast (tkr)") % {"group": row.group.name},
-            max_digits=16,
+            max_digits=self.MAX_DIGITS,
             decimal_places=3,
             exact=signs.table_tkr(row.suggestion),
             error_messages={
                 "required": _("Give a forecast for %(group)s (0 if nothing is expected).")
-                % {"group": row.group.name}
+                % {"group": row.group.name},
+                "max_digits": too_large,
+                "max_whole_digits": too_large,
+                "max_decimal_places": _("%(group)s: at most three decimals (whole kronor) in tkr.")
+                % {"group": row.group.name},
             },
         )
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from budget import signs
-from budget.forms import AmountField, ForecastField
+from budget.forms import ForecastField
 from budget.models import Forecast
 from followup.choices import Fulfilment
 from followup.models import (
@@ -22,7 +22,7 @@ from followup.personnel_forms import FigureRowForm
 from followup.submissions import Parts
 from goals.models import Assignment
 from styrning.concurrency import VersionCheckMixin, changes_since
-from styrning.forms import CHOOSE_LABEL, AccessibleFormMixin, keep_unchanged_texts
+from styrning.forms import CHOOSE_LABEL, AccessibleFormMixin, AmountField, keep_unchanged_texts
 from styrning.history import display_value
 from styrning.validators import validate_year
 

@@ -6,10 +6,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from budget.forms import AmountField
 from followup.csvimport import MAX_BYTES
 from styrning import formatting
-from styrning.forms import AccessibleFormMixin
+from styrning.forms import AccessibleFormMixin, AmountField
 
 
 class WholeNumberField(forms.IntegerField):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.models import Assignment, Goal, Indicator, Perspective
 from styrning.concurrency import VersionCheckMixin
-from styrning.forms import AccessibleFormMixin, DateInput, limit_dates, limit_years
+from styrning.forms import AccessibleFormMixin, AmountField, DateInput, limit_dates, limit_years
 from styrning.models import OrgUnit
 
 # ModelChoiceField's message for a value not in the list, kept for the plain choices.
@@ -173,6 +173,9 @@ class IndicatorForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
             "gender_split",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        # Written as Swedes write them, "12,5" (a number input read it as 125 in a
+        # Swedish browser, unnoticed).
+        field_classes = {"baseline_value": AmountField, "target_value": AmountField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

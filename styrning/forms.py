@@ -1,9 +1,12 @@
 """Form helpers shared by every app: accessible errors and help texts."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from styrning import formatting
 from styrning.validators import FIRST_YEAR, LAST_YEAR, validate_date, validate_year
 
 # The empty choice of a select, in Swedish (never Django's "---------").
@@ -116,3 +119,31 @@ def swedish_empty_label(field):
         if choices and choices[0][0] == "" and str(choices[0][1]).startswith("-"):
             field.choices = [("", label), *choices[1:]]
     return field
+
+
+class AmountField(forms.DecimalField):
+    """Accepts Swedish input: '1 234 567,50', '−250 000' (a text input: number inputs refuse
+    spaces and decimal commas)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        for key in ("min", "max", "step"):
+            attrs.pop(key, None)
+        return attrs
+
+    def prepare_value(self, value):
+        """A stored amount is shown as people write it: "441 800 000", not "441800000.00"."""
+        if isinstance(value, (int, Decimal)):
+            return formatting.number(value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\u2212", "-").replace("\xa0", "").replace(" ", "")
+            value = value.replace(",", ".")
+            if "e" in value.lower():
+                # Python reads "1e5" as 100 000; nobody writes an amount that way.
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)

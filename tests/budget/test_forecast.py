@@ -256,3 +256,23 @@ def test_a_figure_in_exponent_notation_is_refused(client, world, budget):
     html = unescape(client.post(_url(world), data).content.decode())
     assert "Fyll i ett tal." in html
     assert not Forecast.objects.exists()
+
+
+def test_a_figure_too_large_to_store_is_refused_naming_the_group(client, world, budget):
+    """A trillion tkr answered 500 (the database's numeric overflowed); now the field
+    says which group and how large a figure may be, on /budget/ and in the follow-up."""
+    client.force_login(world.chef_a)
+    data = _inputs(client.get(_url(world)).content.decode())
+    personal = f"group_{world.groups['personal'].pk}"
+    for typed in ("-1000000000000", "-9999999999999", "-99999999999999999"):
+        data.update({personal: typed, "month": "6"})
+        response = client.post(_url(world), data)
+        assert response.status_code == 200
+        html = unescape(response.content.decode())
+        assert (
+            "Personalkostnader: beloppet är för stort (högst 99\xa0999\xa0999\xa0999 tkr)." in html
+        )
+    data.update({personal: "-99999999999"})  # the largest that fits
+    assert client.post(_url(world), data).status_code == 302
+    saved = Forecast.objects.get(unit=world.fA, month=6, group=world.groups["personal"])
+    assert saved.amount == Decimal("99999999999000")  # a cost, in the ledger's sign and kr

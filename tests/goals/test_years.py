@@ -1,6 +1,7 @@
 """Years outside 1900–2100 (year 0 included) and dates outside that range are refused everywhere."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -145,3 +146,27 @@ def test_goal_tree_year_filter_with_a_bad_year_is_a_form_error(client, world, ye
     response = client.get(reverse("goals:tree"), {"year": year})
     assert response.status_code == 200
     assert "Välj ett av åren i listan." in response.content.decode()
+
+
+def test_indicator_values_are_written_as_swedes_write_them(client, world):
+    """A text input that reads "12,5" as 12,5: the browser's number input sent 125."""
+    client.force_login(world.chef_a)
+    url = reverse("goals:indicator_create", args=[world.draft_a.pk])
+    html = client.get(url).content.decode()
+    assert 'name="baseline_value"' in html and 'type="number" name="baseline_value"' not in html
+    data = {
+        "name": "Kontinuitet",
+        "direction": "higher",
+        "baseline_value": "12,5",
+        "baseline_year": "2025",
+        "target_value": "1 250,75",
+        "target_year": "2026",
+    }
+    assert client.post(url, data).status_code == 302
+    indicator = world.draft_a.indicators.get()
+    assert (indicator.baseline_value, indicator.target_value) == (
+        Decimal("12.5"),
+        Decimal("1250.75"),
+    )
+    data.update(name="Annan", baseline_value="1e1")
+    assert client.post(url, data).status_code == 200

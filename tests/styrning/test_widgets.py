@@ -1,5 +1,6 @@
 """The site's form renderer writes the plain widgets exactly as Django's templates do."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -84,3 +85,57 @@ def test_the_site_uses_it_and_other_widgets_keep_their_templates():
         ours = widget.render("v", "a", attrs={"id": "id_v"}, renderer=FormRenderer())
         theirs = widget.render("v", "a", attrs={"id": "id_v"}, renderer=DjangoTemplates())
         assert ours == theirs and "<input" in ours
+
+
+# templates/_field.html as it was before {% field %} replaced it.
+OLD_FIELD_TEMPLATE = """{% load i18n %}<div class="field{% if field.errors %} field--error{% endif %}{% if field.field.widget.input_type == 'checkbox' %} field--checkbox{% endif %}">
+  {% if field.field.widget.allow_multiple_selected and field.field.widget.input_type == 'checkbox' %}
+  <fieldset>
+    <legend>{{ field.label }}{% if field.field.required %} <span class="required">({% translate "required" %})</span>{% endif %}</legend>
+    {{ field }}
+  </fieldset>
+  {% elif field.field.widget.input_type == 'checkbox' %}
+  {{ field }} <label for="{{ field.auto_id }}">{{ field.label }}</label>
+  {% else %}
+  <label for="{{ field.auto_id }}">{{ field.label }}{% if field.field.required %} <span class="required">({% translate "required" %})</span>{% endif %}</label>
+  {{ field }}
+  {% endif %}
+  {% if field.help_text %}<p class="field__help" id="{{ field.auto_id }}_help">{{ field.help_text }}</p>{% endif %}
+  {% if field.errors %}<div class="field__errors" id="{{ field.auto_id }}_errors">{% for error in field.errors %}<p><span class="icon" aria-hidden="true">⚠</span> {{ error }}</p>{% endfor %}</div>{% endif %}
+</div>"""  # noqa: E501
+
+
+class _Everything(forms.Form):
+    title = forms.CharField(label='Titel "A" & <B>', help_text="Högst 200 tecken <em>.")
+    amount = forms.DecimalField(label="Belopp", required=False)
+    agree = forms.BooleanField(label="Jag godkänner")
+    units = forms.MultipleChoiceField(
+        label="Enheter", choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple
+    )
+    kind = forms.ChoiceField(label="Slag", choices=[("", "(välj)"), ("x", "X & Y")])
+    text = forms.CharField(label="Text", widget=forms.Textarea, required=False)
+
+
+def _squeezed(html) -> str:
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", str(html))).strip()
+
+
+@pytest.mark.parametrize("data", [None, {"title": "", "amount": "x", "units": ["c"]}])
+def test_the_field_tag_writes_what_the_field_template_wrote(data):
+    from django.template import Context, Engine
+
+    engine = Engine(
+        libraries={
+            "form_tags": "styrning.templatetags.form_tags",
+            "i18n": "django.templatetags.i18n",
+        }
+    )
+    old = engine.from_string(OLD_FIELD_TEMPLATE)
+    new = engine.from_string("{% load form_tags %}{% field field %}")
+    form = _Everything(data)
+    if data:
+        assert not form.is_valid()
+    for bound in form:
+        assert _squeezed(new.render(Context({"field": bound}))) == _squeezed(
+            old.render(Context({"field": bound}))
+        ), bound.name
