@@ -26,7 +26,6 @@ HIDDEN = {
     "decided_by",
     "sent_at",
     "decided_at",
-    "delegate",
     "file",
     "uploaded_by",
     "assessment",
@@ -41,9 +40,14 @@ HIDDEN = {
 
 
 def _who(record) -> str:
-    user = record.history_user
-    if user is None:
+    if record.history_user is None:
         return _("the system")
+    return _person(record.history_user)
+
+
+def _person(user) -> str:
+    if user is None:
+        return formatting.EMPTY
     return user.get_full_name() or user.username
 
 
@@ -56,7 +60,11 @@ def submission_log(submission, limit: int | None = None) -> tuple[list[LogEntry]
     reported indicator values, its forecast and its units' personnel figures (seven
     queries); at most ``limit`` entries, and whether there are more."""
     sources = [
-        (Submission, Submission.history.filter(id=submission.pk), lambda r: _("Follow-up")),
+        (
+            Submission,
+            Submission.history.filter(id=submission.pk).select_related("delegate"),
+            lambda r: _("Follow-up"),
+        ),
         (
             Assessment,
             Assessment.history.filter(submission_id=submission.pk).select_related("goal"),
@@ -130,6 +138,16 @@ def _entry(record, before, model, subject) -> LogEntry | None:
     if before is not None:
         for change in record.diff_against(before).changes:
             if change.field in HIDDEN:
+                continue
+            if model is Submission and change.field == "delegate":
+                # Who was named (the record holds the user's id).
+                changes.append(
+                    Change(
+                        str(model._meta.get_field("delegate").verbose_name).capitalize(),
+                        _person(before.delegate),
+                        _person(record.delegate),
+                    )
+                )
                 continue
             if model is Forecast and change.field == "amount":
                 # As the form and /budget/ show it: table sign, tkr.

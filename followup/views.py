@@ -36,7 +36,7 @@ from followup.models import Evidence, ReportingPeriod, Submission
 from followup.overview import calendar_page, years_offered
 from reports.writing import due_texts
 from styrning.concurrency import EditConflict
-from styrning.models import Membership, Municipality
+from styrning.models import Membership, Municipality, OrgUnit
 from styrning.permissions import (
     can_manage_periods,
     get_for_user,
@@ -249,11 +249,11 @@ def _personnel_reports_due(user, municipality):
 
 def _delegates(submission, user):
     """Who may be named delegate: a chef of the submission's unit or of a unit below it
-    (a stand-in, an enhetschef), or HR, who serve the whole organisation; not another
-    förvaltning's chefs (a list of every chef of a large municipality, and their
-    colleagues' follow-ups are not theirs), not politicians, not the ekonomichef who
-    reviews it (nobody reviews what they filled in), not the chef naming them. The one
-    named stays in the list."""
+    (a stand-in, an enhetschef), or HR, who serve the whole organisation (not a bolag's);
+    not another förvaltning's chefs (a list of every chef of a large municipality, and
+    their colleagues' follow-ups are not theirs), not politicians, not the ekonomichef
+    who reviews it (nobody reviews what they filled in), not the chef naming them. The
+    one named stays in the list."""
     unit = submission.unit
     chef_here = models.Q(
         memberships__role=Membership.Role.MANAGER,
@@ -261,12 +261,18 @@ def _delegates(submission, user):
         memberships__unit__lft__gte=unit.lft,
         memberships__unit__rght__lte=unit.rght,
     )
+    # HR serve the municipality's own organisation, not a bolag's.
+    hr = (
+        models.Q(pk=None)
+        if unit.kind == OrgUnit.Kind.COMPANY
+        else models.Q(memberships__role=Membership.Role.HR)
+    )
     named = models.Q(pk=submission.delegate_id) if submission.delegate_id else models.Q(pk=None)
     return (
         get_user_model()
         .objects.filter(
             models.Q(is_active=True)
-            & (chef_here | models.Q(memberships__role=Membership.Role.HR))
+            & (chef_here | hr)
             & ~models.Q(memberships__role=Membership.Role.FINANCE)
             & ~models.Q(pk=user.pk)
             | named

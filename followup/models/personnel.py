@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from followup.models.periods import ReportingPeriod
+from styrning import formatting
 from styrning.models import OrgUnit
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -190,6 +191,21 @@ class PersonnelFigure(models.Model):
             errors["full_time_equivalents"] = _(
                 "The full-time equivalents cannot be more than the employees."
             )
+        split = (self.sick_leave, self.sick_leave_women, self.sick_leave_men)
+        if None not in split:
+            # The total is the women's and the men's weighted by their hours: between the
+            # two (a tenth of a percentage point either way for rounding).
+            total, women, men = split
+            tenth = Decimal("0.1")
+            if not min(women, men) - tenth <= total <= max(women, men) + tenth:
+                errors["sick_leave"] = _(
+                    "The total sick leave (%(total)s %%) must lie between the women's "
+                    "(%(women)s %%) and the men's (%(men)s %%): it is their average."
+                ) % {
+                    "total": formatting.number(total),
+                    "women": formatting.number(women),
+                    "men": formatting.number(men),
+                }
         if errors:
             raise ValidationError(errors)
         if self.period_id and _period_locked(self.period_id):

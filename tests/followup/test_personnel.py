@@ -64,6 +64,23 @@ def test_save_figures_is_all_or_nothing_and_names_unit_and_field(world, interim)
     assert not PersonnelFigure.objects.exists()
 
 
+def test_the_total_sick_leave_lies_between_the_womens_and_the_mens(world, interim):
+    """12 % in total with 5 % for women and 4 % for men cannot be: the total is their
+    average. Rounding to a tenth either way is allowed."""
+    bad = {
+        "sick_leave": Decimal("12"),
+        "sick_leave_women": Decimal("5"),
+        "sick_leave_men": Decimal("4"),
+    }
+    with pytest.raises(ValidationError) as caught:
+        service.save_figures(interim, {world.eA: bad}, world.hr)
+    assert "Sjukfrånvaron totalt (12 %) måste ligga mellan kvinnornas (5 %)" in str(caught.value)
+    assert not PersonnelFigure.objects.exists()
+    rounded = dict(bad, sick_leave=Decimal("5.1"))
+    service.save_figures(interim, {world.eA: rounded}, world.hr)
+    assert PersonnelFigure.objects.get(unit=world.eA).sick_leave == Decimal("5.1")
+
+
 def test_figures_only_in_goal_periods_and_never_in_a_locked_one(world, periods):
     with pytest.raises(ValidationError):
         service.save_figures(periods[3], {world.eA: {"employees": 5}}, world.hr)

@@ -356,6 +356,27 @@ def test_the_delegate_is_chosen_among_the_units_own_chefs_and_hr(client, delar):
     assert sub.delegate_id is None
 
 
+def test_naming_a_delegate_is_in_the_history_and_a_bolag_is_offered_no_hr(client, delar):
+    from styrning.models import OrgUnit
+
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    data = form_data(client.get(submission_url(sub)).content.decode())
+    data.update({"delegate": str(w.hr.pk), "action": "save"})
+    assert client.post(submission_url(sub), data).status_code == 302
+    html = client.get(submission_url(sub)).content.decode()
+    history = html[html.index('id="history-heading"') :]
+    name = w.hr.get_full_name() or w.hr.username
+    assert f"<ins>{name}</ins>" in history
+    # The same förvaltning as a bolag: the municipality's HR is no delegate for it.
+    OrgUnit.objects.filter(pk=sub.unit_id).update(kind=OrgUnit.Kind.COMPANY)
+    type(sub).objects.filter(pk=sub.pk).update(delegate=None)  # the one named stays listed
+    sub.refresh_from_db()
+    from followup.views import _delegates
+
+    assert w.hr not in _delegates(sub, w.chef_a)
+
+
 def test_evidence_is_stored_under_a_random_name_and_downloaded_with_permission(
     client, delar, settings, tmp_path, django_capture_on_commit_callbacks
 ):
