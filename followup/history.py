@@ -28,6 +28,8 @@ HIDDEN = {
     "decided_at",
     "file",
     "uploaded_by",
+    "content_type",
+    "size",
     "assessment",
     # The keys of the other parts' rows: named in the entry's subject.
     "indicator",
@@ -43,6 +45,20 @@ def _who(record) -> str:
     if record.history_user is None:
         return _("the system")
     return _person(record.history_user)
+
+
+def _values(record, before, model) -> list[tuple]:
+    """(field, old, new) of what ``record`` changed against ``before``; of a created row,
+    each of its own values (old None; of its relations only the delegate)."""
+    if before is not None:
+        return [(c.field, c.old, c.new) for c in record.diff_against(before).changes]
+    if record.history_type != "+":
+        return []
+    return [
+        (f.name, None, getattr(record, f.attname))
+        for f in model._meta.concrete_fields
+        if not f.is_relation or f.name == "delegate"
+    ]
 
 
 def _person(user) -> str:
@@ -133,41 +149,41 @@ def submission_log(submission, limit: int | None = None) -> tuple[list[LogEntry]
 
 
 def _entry(record, before, model, subject) -> LogEntry | None:
-    """The log entry of ``record``, or None for a save that changed nothing shown."""
+    """The log entry of ``record``, or None for a save that changed nothing shown. A row
+    created shows the values it was created with (a value imported or copied forward
+    read only "skapades")."""
     changes = []
-    if before is not None:
-        for change in record.diff_against(before).changes:
-            if change.field in HIDDEN:
-                continue
-            if model is Submission and change.field == "delegate":
-                # Who was named (the record holds the user's id).
-                changes.append(
-                    Change(
-                        str(model._meta.get_field("delegate").verbose_name).capitalize(),
-                        _person(before.delegate),
-                        _person(record.delegate),
-                    )
-                )
-                continue
-            if model is Forecast and change.field == "amount":
-                # As the form and /budget/ show it: table sign, tkr.
-                changes.append(
-                    Change(
-                        _("Full-year forecast (tkr)"),
-                        formatting.whole(signs.table_tkr(change.old)),
-                        formatting.whole(signs.table_tkr(change.new)),
-                    )
-                )
-                continue
+    for name, old, new in _values(record, before, model):
+        if name in HIDDEN or (before is None and new in (None, "")):
+            continue
+        if model is Submission and name == "delegate":
+            # Who was named (the record holds the user's id).
             changes.append(
                 Change(
-                    str(model._meta.get_field(change.field).verbose_name).capitalize(),
-                    display_value(model, change.field, change.old),
-                    display_value(model, change.field, change.new),
+                    str(model._meta.get_field("delegate").verbose_name).capitalize(),
+                    _person(before.delegate if before is not None else None),
+                    _person(record.delegate),
                 )
             )
-        if not changes:
-            return None  # a save that changed nothing shown (e.g. only the version moved)
+        elif model is Forecast and name == "amount":
+            # As the form and /budget/ show it: table sign, tkr.
+            changes.append(
+                Change(
+                    _("Full-year forecast (tkr)"),
+                    formatting.EMPTY if old is None else formatting.whole(signs.table_tkr(old)),
+                    formatting.whole(signs.table_tkr(new)),
+                )
+            )
+        else:
+            changes.append(
+                Change(
+                    str(model._meta.get_field(name).verbose_name).capitalize(),
+                    display_value(model, name, old),
+                    display_value(model, name, new),
+                )
+            )
+    if before is not None and not changes:
+        return None  # a save that changed nothing shown (e.g. only the version moved)
     return LogEntry(
         when=record.history_date,
         who=_who(record),
