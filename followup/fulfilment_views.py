@@ -21,18 +21,18 @@ from styrning.models import Municipality
 from styrning.permissions import get_for_user, may_see_unapproved_fulfilment
 
 
-def _period_and_form(request, municipality, periods, years=None, warn=True):
+def _period_and_form(request, municipality, periods, years=None, warn=True, labels=None):
     """The goal period asked for (the default one without ``?period=``), whether to show
     follow-ups in progress, and the form to choose them.
 
     The default is the newest period whose submissions are in, among ``years`` (the
     years the page's goals are valid in; those of the overview's level when None, two
-    queries). ``warn``: say so when the period asked for does not exist.
+    queries). ``warn``: say so when the period asked for does not exist. ``labels``:
+    the periods' names in the select (their full labels by default).
     """
+    labels = labels or (lambda p: p.label)
     unapproved = may_see_unapproved_fulfilment(request.user)
-    asked = FulfilmentForm(
-        request.GET, periods=periods, labels=lambda p: p.label, unapproved=unapproved
-    )
+    asked = FulfilmentForm(request.GET, periods=periods, labels=labels, unapproved=unapproved)
     period, in_progress = None, False
     if asked.is_valid():
         period = {p.pk: p for p in periods}.get(asked.cleaned_data["period"])
@@ -49,7 +49,7 @@ def _period_and_form(request, municipality, periods, years=None, warn=True):
     form = FulfilmentForm(
         initial={"period": period.pk if period else None, "pagaende": in_progress},
         periods=periods,
-        labels=lambda p: p.label,
+        labels=labels,
         unapproved=unapproved,
     )
     return period, not in_progress, form

@@ -62,8 +62,9 @@ def tree_addition(request, municipality, years, with_form) -> TreeAddition | Non
     periods = fulfilment.goal_periods(municipality)
     if not periods:
         return None
+    # "Delår 2026" in /mal/'s narrow filter ("Delårsrapport per 31 augusti 2026" was cut).
     period, decided_only, form = _period_and_form(
-        request, municipality, periods, years=years, warn=with_form
+        request, municipality, periods, years=years, warn=with_form, labels=fulfilment.period_name
     )
     if period is None:
         return None

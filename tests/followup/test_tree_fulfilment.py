@@ -58,8 +58,9 @@ def test_badges_are_the_rollups_final_assessment_and_link_to_how_it_was_made(cli
             Context({"s": rollup[w.top.pk].final})
         )
     assert badge.strip() in html
-    # The period is chosen in the filter form; the levels opened keep it.
-    assert f'<option value="{w.period.pk}" selected>' in html
+    # The period is chosen in the filter form, by its short name (the narrow filter cut
+    # "Delårsrapport per 31 augusti …"); the levels opened keep it.
+    assert f'<option value="{w.period.pk}" selected>Delår {w.period.year}</option>' in html
     children_url = reverse("goals:children", args=[w.top.pk]) + f"?period={w.period.pk}"
     assert f'data-url="{children_url}"' in html
     # Clearing the tree's filters keeps the period chosen.
