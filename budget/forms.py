@@ -110,6 +110,32 @@ class ForecastField(ShownAmountField):
         return value
 
 
+def forecasts_below_outcome(form, fields) -> list[str]:
+    """A warning for each forecast smaller than what the ledger has already booked in
+    its group this year (a cost of −3 tkr beside −284 685 tkr spent so far): saved, as a
+    figure can be meant, but said. ``fields`` are (basis row, field name) of ``form``'s
+    ``ForecastField``s after a valid save."""
+    warnings = []
+    for row, name in fields:
+        value = form.cleaned_data.get(name)
+        if value is None or not row.booked:
+            continue
+        outcome = signs.table_tkr(row.outcome)
+        if abs(value) + 1 < abs(outcome):
+            warnings.append(
+                _(
+                    "%(group)s: the full-year forecast (%(forecast)s tkr) is less than the "
+                    "outcome so far (%(outcome)s tkr). Check the figure."
+                )
+                % {
+                    "group": row.group.name,
+                    "forecast": formatting.whole(value),
+                    "outcome": formatting.whole(outcome),
+                }
+            )
+    return warnings
+
+
 class YearMonthForm(AccessibleFormMixin, forms.Form):
     ar = forms.TypedChoiceField(label=_("Budget year"), coerce=int)
     manad = forms.TypedChoiceField(label=_("Up to and including month"), coerce=int)

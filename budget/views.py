@@ -28,6 +28,7 @@ from budget.forms import (
     ReverseBudgetChangeForm,
     YearForm,
     YearMonthForm,
+    forecasts_below_outcome,
 )
 from budget.models import (
     AccountGroup,
@@ -394,6 +395,8 @@ def forecast(request, unit_pk, year):
             _("The forecast made in %(month)s was saved.")
             % {"month": formatting.month_name(month)},
         )
+        for warning in forecasts_below_outcome(form, form.group_fields):
+            messages.warning(request, warning)
         return redirect(f"{reverse('budget:unit', args=[org_unit.pk])}?{_query(year, month)}")
     rows = []
     for row, name in form.group_fields:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from budget.forms import forecasts_below_outcome
 from followup import calendar as calendar_service
 from followup import submissions as service
 from followup import worklist
@@ -319,6 +320,8 @@ def submission(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            for warning in forecasts_below_outcome(form, form.forecast_fields):
+                messages.warning(request, warning)
             if request.POST.get("action") != "send":
                 messages.success(request, _("The draft was saved."))
                 return redirect(here)

@@ -276,3 +276,19 @@ def test_a_figure_too_large_to_store_is_refused_naming_the_group(client, world, 
     assert client.post(_url(world), data).status_code == 302
     saved = Forecast.objects.get(unit=world.fA, month=6, group=world.groups["personal"])
     assert saved.amount == Decimal("99999999999000")  # a cost, in the ledger's sign and kr
+
+
+def test_a_forecast_below_what_is_already_booked_is_saved_with_a_warning(client, world, budget):
+    """−1 tkr of personnel costs beside what the ledger has booked so far is likely a
+    typing error: it is saved (a figure can be meant) and the page says so."""
+    client.force_login(world.chef_a)
+    data = _inputs(client.get(_url(world)).content.decode())
+    personal = f"group_{world.groups['personal'].pk}"
+    data.update({"month": "6"})
+    response = client.post(_url(world), data, follow=True)
+    assert "mindre än utfallet hittills" not in unescape(response.content.decode())
+    data.update({personal: "-1"})
+    html = unescape(client.post(_url(world), data, follow=True).content.decode())
+    assert "Personalkostnader: helårsprognosen (−1 tkr) är mindre än utfallet hittills" in html
+    saved = Forecast.objects.get(unit=world.fA, month=6, group=world.groups["personal"])
+    assert saved.amount == Decimal("1000")

@@ -377,6 +377,21 @@ def test_naming_a_delegate_is_in_the_history_and_a_bolag_is_offered_no_hr(client
     assert w.hr not in _delegates(sub, w.chef_a)
 
 
+def test_a_forecast_below_the_outcome_so_far_is_saved_with_a_warning(client, delar):
+    from html import unescape
+
+    from budget.models import AccountGroup
+
+    w, sub = delar, delar.sub_a
+    personal = AccountGroup.objects.get(municipality=w.m, code="personal")
+    client.force_login(w.chef_a)
+    data = form_data(client.get(submission_url(sub)).content.decode())
+    data.update({f"f-{personal.pk}": "-1", "action": "save"})
+    html = unescape(client.post(submission_url(sub), data, follow=True).content.decode())
+    assert "Personalkostnader: helårsprognosen (−1 tkr) är mindre än utfallet hittills" in html
+    assert "Utkastet sparades." in html
+
+
 def test_evidence_is_stored_under_a_random_name_and_downloaded_with_permission(
     client, delar, settings, tmp_path, django_capture_on_commit_callbacks
 ):
