@@ -19,13 +19,15 @@ Reading an entry from the shared cache unpickles it: for the whole tree at Stock
 size about 7 ms, a fifth of /mal/. So each process also keeps the last few entries it
 read or wrote, under the same key and until the same expiry (the time the entry was
 made travels with it): a worker serving the same page again reads the key and nothing
-else. What is kept is read, never changed (``GoalRollup`` is frozen).
+else. What is kept is read, never changed: callers get a read-only mapping of frozen
+``GoalRollup``s.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from types import MappingProxyType
 
 from django.apps import apps
 from django.core.cache import cache
@@ -81,21 +83,24 @@ def _get(key):
     if found is None:
         return None
     made, value = found
-    _keep(key, made + TIMEOUT, value)
-    return value
+    return _keep(key, made + TIMEOUT, value)
 
 
-def _set(key, value) -> None:
+def _set(key, value):
+    """Keep ``value`` in the shared cache and here; returns what callers get."""
     made = time.time()
     cache.set(key, (made, value), TIMEOUT)
-    _keep(key, made + TIMEOUT, value)
+    return _keep(key, made + TIMEOUT, value)
 
 
-def _keep(key, expires, value) -> None:
+def _keep(key, expires, value):
+    """Keep a read-only view of ``value`` (every request of the process shares it)."""
+    shared = MappingProxyType(value)
     _local.pop(key, None)
-    _local[key] = (expires, value)
+    _local[key] = (expires, shared)
     while len(_local) > LOCAL_ENTRIES:
         del _local[next(iter(_local))]
+    return shared
 
 
 def forget() -> None:
@@ -131,8 +136,7 @@ def final_statuses(
         rollups = rollup_for_period(
             municipality, period, decided_only=decided_only, prognosis=prognosis
         )
-        found = {pk: shown(rollup.final) for pk, rollup in rollups.items()}
-        _set(key, found)
+        found = _set(key, {pk: shown(rollup.final) for pk, rollup in rollups.items()})
     return found
 
 
@@ -161,6 +165,5 @@ def kept_rollups(
         wanted = set(ids)
         if children:
             wanted |= {c for pk in ids if pk in rollups for c in rollups[pk].child_ids}
-        found = {pk: rollups[pk] for pk in wanted if pk in rollups}
-        _set(key, found)
+        found = _set(key, {pk: rollups[pk] for pk in wanted if pk in rollups})
     return found

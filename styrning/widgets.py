@@ -58,20 +58,22 @@ class FormRenderer(DjangoTemplates):
 
     def render(self, template_name, context, request=None):
         widget = context.get("widget") if isinstance(context, dict) else None
-        if widget is None:
-            pass
-        elif template_name in INPUTS:
-            return _input(widget)
-        elif template_name == TEXTAREA:
-            value = widget["value"]
-            return (
-                f'<textarea name="{conditional_escape(widget["name"])}"'
-                f"{html_attrs(widget['attrs'])}>\n{conditional_escape(value) if value else ''}"
-                "</textarea>"
-            )
-        elif template_name == SELECT and _plain_options(widget):
-            return _select(widget)
+        if widget is not None:
+            if template_name in INPUTS:
+                return _input(widget)
+            if template_name == TEXTAREA:
+                return _textarea(widget)
+            if template_name == SELECT and _plain_options(widget):
+                return _select(widget)
         return super().render(template_name, context, request)
+
+
+def _textarea(widget) -> str:
+    value = widget["value"]
+    return (
+        f'<textarea name="{conditional_escape(widget["name"])}"{html_attrs(widget["attrs"])}>'
+        f"\n{conditional_escape(value) if value else ''}</textarea>"
+    )
 
 
 def _input(widget) -> str:
