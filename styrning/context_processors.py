@@ -1,6 +1,6 @@
 """Navigation and the user's role label for the base layout."""
 
-from styrning.models import Municipality
+from styrning import request_rows
 from styrning.permissions import scope_for
 
 
@@ -13,5 +13,5 @@ def navigation(request):
 
 
 def _municipality_name():
-    """One row's name; values_list spares building a model instance on every page."""
-    return Municipality.objects.values_list("name", flat=True).first() or ""
+    """The first municipality's name, read on every page (request_rows: no ORM compiling)."""
+    return request_rows.municipality_name()

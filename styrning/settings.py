@@ -133,6 +133,8 @@ AXES_CLIENT_IP_CALLABLE = "styrning.proxy.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Database sessions, read without the ORM's per-request compiling (styrning/sessions.py).
+SESSION_ENGINE = "styrning.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
