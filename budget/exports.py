@@ -82,35 +82,45 @@ def _xlsx_value(cell):
 
 
 def _append_table(sheet, title, header, rows, amount_columns):
+    """Title, bold header and rows on a write-only sheet (openpyxl streams the rows out
+    instead of keeping a cell object per value: the export's largest cost)."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
-
-    sheet.append([safe_text(title)])
-    sheet.append([safe_text(h) for h in header])
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    first = sheet.max_row + 1
-    for row in rows:
-        sheet.append([_xlsx_value(c) for c in row])
-    for row in sheet.iter_rows(min_row=first):
-        for index in amount_columns:
-            row[index].number_format = "#,##0;-#,##0"  # Excel shows the reader's own separator
-    # Wide enough for the names and for amounts in the billions, which would otherwise show
-    # as #####; the header row and the name column stay in view while scrolling.
     from openpyxl.utils import get_column_letter
 
+    # Wide enough for the names and for amounts in the billions, which would otherwise show
+    # as #####; the header row and the name column stay in view while scrolling.
     for index in range(len(header)):
         width = 40 if index == 0 else (16 if index in amount_columns else 14)
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    sheet.freeze_panes = f"B{first}"
+    sheet.freeze_panes = "B3"  # below the title and the header
+    bold = Font(bold=True)
+    sheet.append([safe_text(title)])
+    heading = []
+    for text in header:
+        cell = WriteOnlyCell(sheet, value=safe_text(text))
+        cell.font = bold
+        heading.append(cell)
+    sheet.append(heading)
+    amounts = set(amount_columns)
+    for row in rows:
+        values = []
+        for index, value in enumerate(row):
+            value = _xlsx_value(value)
+            if index in amounts:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "#,##0;-#,##0"  # Excel shows the reader's own separator
+                value = cell
+            values.append(value)
+        sheet.append(values)
 
 
 def overview_xlsx(ov) -> HttpResponse:
     from openpyxl import Workbook
 
     header, rows = _table(ov)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(ov.budget_year.year)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(ov.budget_year.year))
     amounts = [i for i, c in enumerate(tables.DRIFT_COLUMNS) if c.is_amount]
     _append_table(sheet, _title(ov), header, rows, amounts)
     changes = workbook.create_sheet(str(_("Budget changes"))[:31])
