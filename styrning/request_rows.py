@@ -33,8 +33,12 @@ def _session_sql(model) -> str:
 
 def session_row(model, using: str, session_key: str, now):
     """The unexpired session ``session_key`` (an instance of ``model``), or None."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(_session_sql(model), [now, session_key])
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        # As the ORM passes a datetime (SQLite stores it as naive UTC text).
+        cursor.execute(
+            _session_sql(model), [connection.ops.adapt_datetimefield_value(now), session_key]
+        )
         row = cursor.fetchone()
     if row is None:
         return None

@@ -92,6 +92,8 @@ def test_the_rows_every_request_reads_are_the_orms(client, world):
     row = request_rows.session_row(Session, "default", key, timezone.now())
     assert row.session_data == Session.objects.get(session_key=key).session_data
     assert request_rows.session_row(Session, "default", "nope", timezone.now()) is None
+    later = Session.objects.get(session_key=key).expire_date + timezone.timedelta(seconds=1)
+    assert request_rows.session_row(Session, "default", key, later) is None  # expired
     user_model = get_user_model()
     fetched = request_rows.user_row(user_model, "default", world.chef_a.pk)
     orm = user_model.objects.get(pk=world.chef_a.pk)
