@@ -16,8 +16,12 @@ from styrning.validators import validate_year, year_range_q
 
 class MunicipalityManager(models.Manager):
     def current(self):
-        """The municipality this deployment serves (one query); 404 before one is set up."""
-        municipality = self.order_by("pk").first()
+        """The municipality this deployment serves (one query); 404 before one is set up.
+
+        Most views start here: the query is written once per process (request_rows)."""
+        from styrning import request_rows
+
+        municipality = request_rows.first_row(self.model, self.db)
         if municipality is None:
             from django.http import Http404
 

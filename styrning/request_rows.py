@@ -1,4 +1,5 @@
-"""The rows every logged-in request reads: its session, its user, the user's memberships.
+"""The rows every logged-in request reads: its session, its user, the user's memberships,
+and the municipality the deployment serves.
 
 Each is one small query, the same on every request with only a key changing. Through
 the ORM, compiling such a query and building its instances cost three to four times
@@ -117,3 +118,19 @@ def municipality_name(using: str = "default") -> str:
         cursor.execute(_municipality_sql())
         row = cursor.fetchone()
     return row[0] if row else ""
+
+
+@cache
+def _first_sql(model) -> tuple[str, list[str]]:
+    columns, names = _columns(model, "t")
+    pk = model._meta.pk.column
+    return f'SELECT {columns} FROM "{model._meta.db_table}" t ORDER BY t."{pk}" ASC LIMIT 1', names
+
+
+def first_row(model, using: str = "default"):
+    """``model.objects.order_by("pk").first()``: the municipality most views start from."""
+    sql, names = _first_sql(model)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return None if row is None else model.from_db(using, names, row)

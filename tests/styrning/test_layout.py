@@ -127,3 +127,17 @@ def test_a_request_reads_session_user_and_scope_in_three_queries(
     assert response.status_code == 302
     assert response.wsgi_request.user == world.chef_a
     assert scope_for(response.wsgi_request.user).manage_roots == [world.fA]
+
+
+@pytest.mark.django_db
+def test_the_current_municipality_is_the_first_by_key():
+    from django.http import Http404
+
+    from styrning.models import Municipality
+
+    with pytest.raises(Http404):
+        Municipality.objects.current()
+    first = Municipality.objects.create(name="Första", code="9997")
+    Municipality.objects.create(name="Senare", code="9998")
+    current = Municipality.objects.current()
+    assert current == first and current.name == "Första" and not current._state.adding
