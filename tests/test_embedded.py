@@ -21,6 +21,28 @@ assert "Vision" in html and "Inriktningsmål" in html, html[:500]
 response = client.get("/mal/?year=2026")
 assert response.status_code == 200, response.status_code
 html = response.content.decode()
+# The rows every request reads on a plain cursor are the ORM's, converted alike (SQLite
+# returns datetimes as naive text, booleans as integers): styrning/request_rows.py.
+from styrning import request_rows
+from styrning.models import Membership, Municipality
+User = get_user_model()
+for user in User.objects.all():
+    raw = request_rows.user_row(User, "default", user.pk)
+    for field in User._meta.concrete_fields:
+        a, b = getattr(raw, field.attname), getattr(user, field.attname)
+        assert a == b and type(a) is type(b), (field.name, a, b)
+    assert raw.last_login is None or raw.last_login.tzinfo is not None
+    mine = sorted(request_rows.memberships(user), key=lambda m: m.pk)
+    orm = Membership.objects.filter(user=user).select_related("unit__parent")
+    orm = sorted(orm, key=lambda m: m.pk)
+    assert [(m.pk, m.role, m.unit.name, m.unit.parent_id) for m in mine] == [
+        (m.pk, m.role, m.unit.name, m.unit.parent_id) for m in orm
+    ]
+first = request_rows.first_row(Municipality)
+orm = Municipality.objects.order_by("pk").first()
+for field in Municipality._meta.concrete_fields:
+    a, b = getattr(first, field.attname), getattr(orm, field.attname)
+    assert a == b and type(a) is type(b), (field.name, a, b)
 print("OK", html.count('class="goal-row'))
 """
 
