@@ -65,7 +65,7 @@ def goal_tree(request):
     Queries: a constant number whatever the size of the chain.
     """
     municipality = Municipality.objects.current()
-    levels = {level.order: level for level in municipality.goal_levels.all()}
+    levels = _levels(municipality.pk)
     visible = Goal.objects.visible_to(request.user).filter(municipality=municipality)
     years = goal_years(visible)
     form = GoalFilterForm(request.GET or None, municipality=municipality, years=years)
@@ -134,6 +134,13 @@ def goal_tree(request):
         visions=[row.goal for row, _children in nodes if row.goal.level_order == 1],
     )
     return render(request, "goals/tree.html", context)
+
+
+def _levels(municipality_id):
+    """The municipality's goal levels by their order (one query; by order alone, as the
+    models' ordering by municipality would join it for its name)."""
+    levels = GoalLevel.objects.filter(municipality_id=municipality_id).order_by("order")
+    return {level.order: level for level in levels}
 
 
 def _with_addition(addition, goals):
@@ -228,7 +235,7 @@ def goal_children(request, pk):
     goal the user may not read. Queries: a constant number.
     """
     goal = get_for_user(request, Goal.objects.select_related("municipality", "level"), pk)
-    levels = {level.order: level for level in goal.municipality.goal_levels.all()}
+    levels = _levels(goal.municipality_id)
     visible = Goal.objects.visible_to(request.user)
     children = visible.filter(parent=goal).tree_goals(readable=visible)
     addition = tree_addition(request, goal.municipality, with_form=False)
