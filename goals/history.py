@@ -1,84 +1,150 @@
-"""The change history of governance data, as rows a person can read: who, when, what."""
+"""The change history of governance data, as rows a person can read: who, when, what.
+
+The history rows are read as values and compared here, field by field and for the
+many-to-many fields row by row, as django-simple-history's ``diff_against`` compares
+them (tests/goals/test_history.py holds the two equal): a goal's history has rows by
+the dozen, and model instances, their diffs and a query per diff for the m2m rows
+cost more than the page's other lists together.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
+
+from django.db import connection
+from django.db.models import ForeignKey
 from django.utils.translation import gettext as _
+from simple_history.models import DeletedObject
 
 from styrning.history import Change, LogEntry, display_value
 
 # Bookkeeping columns nobody needs to see in a change log.
 HIDDEN_FIELDS = {"lft", "rght", "tree_id", "mptt_level", "id", "municipality"}
+# The history columns a change log reads besides the object's own.
+HISTORY_COLUMNS = (
+    "history_id",
+    "history_date",
+    "history_type",
+    "history_change_reason",
+    "history_user_id",
+    "history_user__username",
+    "history_user__first_name",
+    "history_user__last_name",
+)
 
 
-def _goal_pks(value):
-    """Primary keys of the goals a diff value points at (a goal, or none)."""
-    from goals.models import Goal
+@dataclass(frozen=True)
+class _Reading:
+    """How a change log reads one model's history (``_reading``)."""
 
-    return {value.pk} if isinstance(value, Goal) else set()
+    history: type  # the historical model
+    # The compared fields, by name: (name, attname, related model or None).
+    fields: tuple
+    # The m2m fields: (name, historical through model, the other side's column).
+    m2m: tuple
+    columns: tuple  # what each history row is read with (``id`` and ``name`` among them)
 
 
-class _Masker:
-    """Replaces goals the reader may not read (drafts of other units) with a neutral text."""
-
-    def __init__(self, user):
-        self.user = user
-        self.readable = None
-        self.pending = set()
-
-    def note(self, value):
-        self.pending |= _goal_pks(value)
-
-    def resolve(self):
-        from goals.models import Goal
-
-        if self.user is None or not self.pending:
-            self.readable = self.pending
-            return
-        self.readable = set(
-            Goal.objects.visible_to(self.user)
-            .filter(pk__in=self.pending)
-            .values_list("pk", flat=True)
+@cache
+def _reading(model) -> _Reading:
+    """Built once per model: ``Model.history`` builds a manager class on every access."""
+    history = model.history.model
+    fields = tuple(
+        sorted(
+            (f.name, f.attname, f.related_model if isinstance(f, ForeignKey) else None)
+            for f in history.tracked_fields
+            if f.editable and f.name not in HIDDEN_FIELDS
         )
+    )
+    m2m = tuple(
+        (field.name, getattr(history, field.name).model, field.m2m_reverse_field_name())
+        for field in history._history_m2m_fields
+        if field.name not in HIDDEN_FIELDS
+    )
+    own = {f.attname for f in history.tracked_fields} & {"id", "name"}
+    columns = (*own, *(attname for _name, attname, _model in fields), *HISTORY_COLUMNS)
+    return _Reading(history, fields, m2m, tuple(dict.fromkeys(columns)))
 
-    def show(self, model, name, value):
-        if _goal_pks(value) - self.readable:
-            return _("a draft you may not read")
-        return display_value(model, name, value)
+
+@cache
+def _records_sql(model, key: str) -> str:
+    """The SQL of ``_records``, compiled by the ORM once per process: compiling its two
+    dozen columns cost more than running it. Its one parameter is the key's value."""
+    reading = _reading(model)
+    rows = reading.history.objects.filter(**{key: 0}).order_by("history_date", "history_id")
+    sql, params = rows.values(*reading.columns).query.sql_with_params()
+    assert list(params) == [0], params
+    return sql
 
 
-def _entries(records, subject, masker):
-    """Entries with raw changes; ``masker`` collects the goals they name (no queries)."""
+def _records(model, key: str, value) -> list[dict]:
+    """``model``'s history rows whose ``key`` is ``value``, oldest first, as ``.values()``
+    gives them (one query, on a plain cursor: the fields need no conversion)."""
+    columns = _reading(model).columns
+    with connection.cursor() as cursor:
+        cursor.execute(_records_sql(model, key), [value])
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _m2m_rows(model, records) -> dict:
+    """(m2m field name, history id) → the sorted ids of the other side, for the rows of
+    ``records`` that changed something ("~"). One query per m2m field, none without."""
+    changed = [r["history_id"] for r in records if r["history_type"] == "~"]
+    rows: dict = {}
+    if not changed:
+        return rows
+    ids = {r["history_id"] for r in records}
+    for name, through, other in _reading(model).m2m:
+        column = through._meta.get_field(other).attname
+        for history_id, other_id in through.objects.filter(history_id__in=ids).values_list(
+            "history_id", column
+        ):
+            rows.setdefault((name, history_id), []).append(other_id)
+    for key in rows:
+        rows[key].sort(key=lambda pk: (pk is None, pk))
+    return rows
+
+
+def _who(record) -> str:
+    if record["history_user_id"] is None:
+        return _("the system")
+    full_name = f"{record['history_user__first_name']} {record['history_user__last_name']}"
+    return full_name.strip() or record["history_user__username"]
+
+
+def _entries(model, records, subject) -> list[LogEntry]:
+    """Entries whose changes hold raw values, ``(model, field name, old, new, related
+    model)``: for a relation ``old`` and ``new`` are ids (a sorted list of them for an
+    m2m field). Queries: ``_m2m_rows``'."""
+    reading = _reading(model)
+    m2m = _m2m_rows(model, records) if reading.m2m else {}
+    words = {"+": _("Created"), "-": _("Deleted"), "~": _("Changed")}
     entries = []
     previous = None
     for record in records:
-        who = (
-            record.history_user.get_full_name() or record.history_user.username
-            if (record.history_user)
-            else _("the system")
-        )
-        if record.history_type == "+":
-            action = _("Created")
-        elif record.history_type == "-":
-            action = _("Deleted")
-        else:
-            action = _("Changed")
         entry = LogEntry(
-            when=record.history_date,
-            who=who,
+            when=record["history_date"],
+            who=_who(record),
             subject=subject,
-            action=action,
-            reason=record.history_change_reason or "",
+            action=words.get(record["history_type"], words["~"]),
+            reason=record["history_change_reason"] or "",
         )
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous, foreign_keys_are_objs=True)
-            model = record.instance_type
-            for change in delta.changes:
-                if change.field in HIDDEN_FIELDS:
-                    continue
-                label = str(model._meta.get_field(change.field).verbose_name)
-                masker.note(change.old)
-                masker.note(change.new)
-                entry.changes.append(Change(label.capitalize(), (model, change), None))
+        if previous is not None and record["history_type"] == "~":
+            changes = []
+            for name, attname, target in reading.fields:
+                old, new = previous[attname], record[attname]
+                if old != new:
+                    changes.append((name, old, new, target))
+            for name, through, other in reading.m2m:
+                old = m2m.get((name, previous["history_id"]), [])
+                new = m2m.get((name, record["history_id"]), [])
+                if old != new:
+                    changes.append((name, old, new, through._meta.get_field(other).related_model))
+            changes.sort(key=lambda change: change[0])
+            for name, old, new, target in changes:
+                label = str(model._meta.get_field(name).verbose_name).capitalize()
+                entry.changes.append(Change(label, (model, name, old, new, target), None))
             if not entry.changes and not entry.reason:
                 previous = record
                 continue
@@ -87,33 +153,87 @@ def _entries(records, subject, masker):
     return entries
 
 
+def _objects(related) -> dict:
+    """(model, pk) → the object, for the ids ``related`` collected (one query per model)."""
+    found = {}
+    for model, ids in related.items():
+        ids.discard(None)
+        if ids:
+            for pk, obj in model._base_manager.in_bulk(ids).items():
+                found[model, pk] = obj
+    return found
+
+
+def _readable_goals(user, objects) -> set | None:
+    """The pks of the goals among ``objects`` that ``user`` may read; None for all."""
+    from goals.models import Goal
+
+    pks = {pk for (model, pk) in objects if model is Goal}
+    if user is None or not pks:
+        return None
+    return set(Goal.objects.visible_to(user).filter(pk__in=pks).values_list("pk", flat=True))
+
+
+def _show(entries, user) -> None:
+    """Turn the entries' raw changes into text; goals ``user`` may not read (drafts of
+    other units) read "a draft you may not read". Queries: ``_objects``' and one for
+    the goals' visibility when the changes name goals."""
+    from goals.models import Goal
+
+    related: dict = {}
+    for entry in entries:
+        for change in entry.changes:
+            _model, _name, old, new, target = change.old
+            if target is not None:
+                ids = related.setdefault(target, set())
+                ids.update(old if isinstance(old, list) else [old])
+                ids.update(new if isinstance(new, list) else [new])
+    objects = _objects(related)
+    readable = _readable_goals(user, objects)
+
+    def value(target, pk):
+        if target is None:
+            return pk
+        if pk is None:
+            return None
+        return objects.get((target, pk)) or DeletedObject(target, pk)
+
+    def text(model, name, raw, target):
+        if isinstance(raw, list):
+            return display_value(model, name, [value(target, pk) for pk in raw])
+        if target is Goal and readable is not None and raw is not None and raw not in readable:
+            if (target, raw) in objects:
+                return _("a draft you may not read")
+        return display_value(model, name, value(target, raw))
+
+    for entry in entries:
+        for change in entry.changes:
+            model, name, old, new, target = change.old
+            change.old = text(model, name, old, target)
+            change.new = text(model, name, new, target)
+
+
 def change_log(obj, include_indicators=True, user=None):
     """History of one object (and a goal's indicators), newest first.
 
     With ``user``, goals that user may not read (a parent changed from or to
     another unit's draft) show as "a draft you may not read", never by title.
-    Runs a query per object's history, one per changed relation value and one
-    for the goals' visibility.
+    Queries: one per history read (the object's, its indicators'); where something
+    changed, one for the m2m rows (a goal's perspectives), one per kind of object
+    a relation changed from or to, and one for the goals' visibility.
     """
-    masker = _Masker(user)
-    records = obj.history.select_related("history_user").order_by("history_date", "history_id")
-    entries = _entries(list(records), str(obj._meta.verbose_name).capitalize(), masker)
-    indicators = getattr(obj, "indicators", None)
-    if include_indicators and indicators is not None:
+    model = obj._meta.model
+    subject = str(obj._meta.verbose_name).capitalize()
+    entries = _entries(model, _records(model, "id", obj.pk), subject)
+    if include_indicators and getattr(obj, "indicators", None) is not None:
         from goals.models import Indicator
 
-        history = Indicator.history.filter(goal_id=obj.pk).select_related("history_user")
         by_indicator: dict = {}
-        for record in history.order_by("history_date", "history_id"):
-            by_indicator.setdefault(record.id, []).append(record)
-        for recs in by_indicator.values():
-            subject = _("Indicator %(name)s") % {"name": recs[-1].name}
-            entries.extend(_entries(recs, subject, masker))
-    masker.resolve()
-    for entry in entries:
-        for change in entry.changes:
-            model, raw = change.old
-            change.old = masker.show(model, raw.field, raw.old)
-            change.new = masker.show(model, raw.field, raw.new)
+        for record in _records(Indicator, "goal_id", obj.pk):
+            by_indicator.setdefault(record["id"], []).append(record)
+        for records in by_indicator.values():
+            subject = _("Indicator %(name)s") % {"name": records[-1]["name"]}
+            entries.extend(_entries(Indicator, records, subject))
+    _show(entries, user)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries

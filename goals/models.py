@@ -146,7 +146,7 @@ class GoalQuerySet(TreeQuerySet):
         their indicators with the latest total value. Plain values, no model instances:
         a filtered page shows hundreds of rows.
         """
-        from goals.tree import TreeGoal, id_list
+        from goals.tree import TreeGoal
 
         rows = self.order_by("tree_id", "lft")
         if user is not None or readable is not None:
@@ -168,13 +168,7 @@ class GoalQuerySet(TreeQuerySet):
         if not goals:
             return goals
         by_pk = {goal.pk: goal for goal in goals}
-        ids = id_list(by_pk)
-        tagged = (
-            Goal.perspectives.through.objects.filter(goal_id__in=ids)
-            .order_by("perspective__order", "perspective__name")
-            .values_list("goal_id", "perspective__name")
-        )
-        for goal_id, name in tagged:
+        for goal_id, name in perspective_names(list(by_pk)):
             by_pk[goal_id].perspectives.append(name)
         indicators = Indicator.objects.with_latest_total(list(by_pk))
         for goal_id, *values in indicators:
@@ -535,6 +529,28 @@ def _unit_within(unit, ancestor) -> bool:
         lft__gt=Subquery(outer.values("lft")),
         rght__lt=Subquery(outer.values("rght")),
     ).exists()
+
+
+# ``perspective_names`` on PostgreSQL: a statement Django need not build for every page.
+PERSPECTIVE_NAMES_SQL = (
+    "SELECT t.goal_id, p.name FROM goals_goal_perspectives t "
+    "JOIN goals_perspective p ON p.id = t.perspective_id "
+    'WHERE t.goal_id = ANY(%s) ORDER BY p."order", p.name'
+)
+
+
+def perspective_names(goal_ids):
+    """``(goal_id, perspective name)`` of the goals' perspectives, in the perspectives'
+    order (one query)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(PERSPECTIVE_NAMES_SQL, [[int(i) for i in goal_ids]])
+            return cursor.fetchall()
+    return list(
+        Goal.perspectives.through.objects.filter(goal_id__in=goal_ids)
+        .order_by("perspective__order", "perspective__name")
+        .values_list("goal_id", "perspective__name")
+    )
 
 
 class IndicatorQuerySet(models.QuerySet):

@@ -39,7 +39,7 @@ from goals.tree import (
     with_perspective_sql,
 )
 from styrning.concurrency import EditConflict
-from styrning.formatting import truncator
+from styrning.formatting import number, truncator, year_month
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import can_change, can_decide, get_for_user, scope_for
 
@@ -65,7 +65,7 @@ def goal_tree(request):
     Queries: a constant number whatever the size of the chain.
     """
     municipality = Municipality.objects.current()
-    levels = {level.order: level for level in municipality.goal_levels.all()}
+    levels = _levels(municipality.pk)
     visible = Goal.objects.visible_to(request.user).filter(municipality=municipality)
     years = goal_years(visible)
     form = GoalFilterForm(request.GET or None, municipality=municipality, years=years)
@@ -134,6 +134,13 @@ def goal_tree(request):
         visions=[row.goal for row, _children in nodes if row.goal.level_order == 1],
     )
     return render(request, "goals/tree.html", context)
+
+
+def _levels(municipality_id):
+    """The municipality's goal levels by their order (one query; by order alone, as the
+    models' ordering by municipality would join it for its name)."""
+    levels = GoalLevel.objects.filter(municipality_id=municipality_id).order_by("order")
+    return {level.order: level for level in levels}
 
 
 def _with_addition(addition, goals):
@@ -228,7 +235,7 @@ def goal_children(request, pk):
     goal the user may not read. Queries: a constant number.
     """
     goal = get_for_user(request, Goal.objects.select_related("municipality", "level"), pk)
-    levels = {level.order: level for level in goal.municipality.goal_levels.all()}
+    levels = _levels(goal.municipality_id)
     visible = Goal.objects.visible_to(request.user)
     children = visible.filter(parent=goal).tree_goals(readable=visible)
     addition = tree_addition(request, goal.municipality, with_form=False)
@@ -271,9 +278,14 @@ def goal_detail(request, pk):
     """
     goal = get_for_user(request, Goal.objects.select_related("level", "owner", "decided_by"), pk)
     ancestors, children = _above_and_below(Goal.objects.visible_to(request.user), goal)
-    next_level = GoalLevel.objects.filter(
-        municipality_id=goal.level.municipality_id, order=goal.level.order + 1
-    ).first()
+    # Unique per municipality and order; by pk, as the models' ordering joins the municipality.
+    next_level = (
+        GoalLevel.objects.filter(
+            municipality_id=goal.level.municipality_id, order=goal.level.order + 1
+        )
+        .order_by("pk")
+        .first()
+    )
     return render(
         request,
         "goals/detail.html",
@@ -323,30 +335,53 @@ def _above_and_below(visible, goal):
 
 
 def _indicator_tables(goal):
-    """Each indicator with rows per period (total, women, men) and its latest total.
+    """Each indicator with its table's rows (period, total, women, men) and its latest total.
 
-    Two queries (one without indicators): the measurements as values.
+    Two queries (one without indicators): the measurements as values, in no order
+    (the rows are sorted here; the models' ordering would join the goal).
     """
-    indicators = list(goal.indicators.all())
+    indicators = list(goal.indicators.order_by("order", "name"))
     if not indicators:
         return []
     measured: dict = {indicator.pk: [] for indicator in indicators}
-    for indicator_id, *values in Measurement.objects.filter(
-        indicator_id__in=list(measured)
-    ).values_list("indicator_id", "year", "month", "gender", "value"):
+    for indicator_id, *values in (
+        Measurement.objects.filter(indicator_id__in=list(measured))
+        .order_by()
+        .values_list("indicator_id", "year", "month", "gender", "value")
+    ):
         measured[indicator_id].append(values)
     return [_indicator_table(i, measured[i.pk]) for i in indicators]
 
 
 def _indicator_table(indicator, measurements):
-    """Rows per period with total, women and men, from (year, month, gender, value)."""
+    """The table of one indicator from (year, month, gender, value): its rows as HTML
+    and the latest period with a total (``{"year", "month", "T", "K", "M"}``)."""
     periods: dict = {}
     for year, month, gender, value in measurements:
         key = (year, month or 0)
         periods.setdefault(key, {"year": year, "month": month})[gender] = value
     rows = [periods[k] for k in sorted(periods)]
     latest = next((r for r in reversed(rows) if "T" in r), None)
-    return {"indicator": indicator, "rows": rows, "latest": latest}
+    return {
+        "indicator": indicator,
+        "rows": _measurement_rows(rows, indicator.gender_split),
+        "latest": latest,
+    }
+
+
+def _measurement_rows(rows, gender_split):
+    """The rows of an indicator's table: period, total and, split by gender, women and
+    men ("–" where none was measured). Written here rather than in a template loop;
+    tests/goals/test_goal_page.py holds the markup."""
+    genders = ("T", "K", "M") if gender_split else ("T",)
+    return mark_safe(
+        "".join(
+            f'<tr><th scope="row">{year_month(row["year"], row["month"])}</th>'
+            + "".join(f'<td class="num">{number(row.get(g))}</td>' for g in genders)
+            + "</tr>"
+            for row in rows
+        )
+    )
 
 
 def _goal_assignments(goal):
@@ -376,6 +411,8 @@ def _owner_candidates(user, level, parent=None):
     One query.
     """
     scope = scope_for(user)
+    if not (scope.is_admin or scope.is_finance or scope.manage_roots or scope.draft_boards):
+        return []  # drafts for no unit (a politician): the querysets below would be empty
     units = scope.changeable_units() if not scope.is_admin else OrgUnit.objects.all()
     if scope.is_finance and not scope.is_admin:
         units = units | OrgUnit.objects.filter(

@@ -29,11 +29,12 @@ def midterm_year_period(municipality, year: int) -> ReportingPeriod | None:
     return fulfilment.midterm_period(fulfilment.goal_periods(municipality), year)
 
 
-def midterm_years(municipality) -> list[int]:
-    """The years a halvtidsuppföljning can be made of, newest first (two queries)."""
-    return fulfilment.midterm_years(
-        fulfilment.goal_periods(municipality), municipality.mandate_periods.all()
-    )
+def midterm_years(municipality, mandates=None) -> list[int]:
+    """The years a halvtidsuppföljning can be made of, newest first (two queries; one
+    given the municipality's ``mandates``)."""
+    if mandates is None:
+        mandates = municipality.mandate_periods.all()
+    return fulfilment.midterm_years(fulfilment.goal_periods(municipality), mandates)
 
 
 def _items(items) -> list[dict]:

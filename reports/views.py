@@ -73,13 +73,15 @@ def index(request):
 
 
 def _midterm_form(request, municipality, asked):
-    """The halvtidsuppföljning's form: the years with a goal period (None without any)."""
-    years = midterm_years(municipality)
+    """The halvtidsuppföljning's form: the years with a goal period (None without any).
+    Two queries: the goal periods and the mandate periods (read once for both uses)."""
+    mandates = list(municipality.mandate_periods.all())
+    years = midterm_years(municipality, mandates)
     if asked:
         return MidtermRequestForm(request.POST, years=years)
     if not years:
         return None
-    year = default_midterm_year(municipality.mandate_periods.all(), years)
+    year = default_midterm_year(mandates, years)
     return MidtermRequestForm(initial={"ar": year}, years=years)
 
 

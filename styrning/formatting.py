@@ -189,6 +189,11 @@ def long_date(value) -> str:
     return f"{value.day} {month_name(value.month)} {value.year}"
 
 
+def year_month(year, month=None) -> str:
+    """A measurement's period: 2026 and 3 → "2026-03"; a whole year (no month) → "2026"."""
+    return f"{year}-{month:02d}" if month else str(year)
+
+
 def year_span(first, last) -> str:
     """2026 for a single year, 2023–2026 for several."""
     if first is None and last is None:

@@ -37,9 +37,7 @@ def years(obj):
 @register.filter
 def period(measurement_row):
     """{"year": 2026, "month": 3} → "2026-03"; a whole year → "2026"."""
-    month = measurement_row.get("month")
-    year = measurement_row.get("year")
-    return f"{year}-{month:02d}" if month else str(year)
+    return formatting.year_month(measurement_row.get("year"), measurement_row.get("month"))
 
 
 @register.filter

@@ -55,6 +55,11 @@ def test_goal_page_lists(client, world):
         f'<span class="status status--warning">Försenat, skulle ha varit klart {due}</span></li>'
     ) in html
     assert '<th scope="row">2025</th><td class="num">40</td><td class="num">41</td>' in html
+    # A month without women's and men's values: dashes, as the template's loop wrote.
+    assert (
+        '<tr><th scope="row">2026-03</th><td class="num">42</td><td class="num">–</td>'
+        '<td class="num">–</td></tr>'
+    ) in html
     assert "Senaste: 42 (2026-03)" in " ".join(html.split())
 
 
