@@ -17,6 +17,7 @@ from django.db.models import ForeignKey
 from django.utils.translation import gettext as _
 from simple_history.models import DeletedObject
 
+from styrning import request_rows
 from styrning.history import Change, LogEntry, display_value
 
 # Bookkeeping columns nobody needs to see in a change log.
@@ -78,13 +79,27 @@ def _records_sql(model, key: str) -> str:
     return sql
 
 
+@cache
+def _column_fields(model) -> list:
+    """The model field each of ``_records``'s columns reads (through ``__`` relations)."""
+    fields = []
+    for column in _reading(model).columns:
+        target, *path = column.split("__")
+        field = _reading(model).history._meta.get_field(target)
+        for name in path:
+            field = field.related_model._meta.get_field(name)
+        fields.append(field)
+    return fields
+
+
 def _records(model, key: str, value) -> list[dict]:
     """``model``'s history rows whose ``key`` is ``value``, oldest first, as ``.values()``
-    gives them (one query, on a plain cursor: the fields need no conversion)."""
+    gives them (one query, on a plain cursor, converted as the ORM converts)."""
     columns = _reading(model).columns
-    with connection.cursor() as cursor:
-        cursor.execute(_records_sql(model, key), [value])
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    rows = request_rows.fetch(
+        connection.alias, _records_sql(model, key), [value], _column_fields(model)
+    )
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def _m2m_rows(model, records) -> dict:

@@ -43,6 +43,13 @@ orm = Municipality.objects.order_by("pk").first()
 for field in Municipality._meta.concrete_fields:
     a, b = getattr(first, field.attname), getattr(orm, field.attname)
     assert a == b and type(a) is type(b), (field.name, a, b)
+# A goal's change log, read on a plain cursor too, has aware times and its page answers.
+from goals.history import change_log
+from goals.models import Goal
+goal = Goal.objects.get(pk=Goal.history.filter(history_type="~").values_list("id", flat=True)[0])
+entries = change_log(goal)
+assert entries and all(entry.when.tzinfo is not None for entry in entries), entries
+assert client.get(f"/mal/{goal.pk}/").status_code == 200
 print("OK", html.count('class="goal-row'))
 """
 
