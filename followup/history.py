@@ -15,7 +15,7 @@ from followup.models import (
     Submission,
 )
 from styrning import formatting
-from styrning.history import Change, LogEntry, display_value
+from styrning.history import Change, LogEntry, display_value, history_model
 
 HIDDEN = {
     "id",
@@ -78,29 +78,29 @@ def submission_log(submission, limit: int | None = None) -> tuple[list[LogEntry]
     sources = [
         (
             Submission,
-            Submission.history.filter(id=submission.pk).select_related("delegate"),
+            history_model(Submission).objects.filter(id=submission.pk).select_related("delegate"),
             lambda r: _("Follow-up"),
         ),
         (
             Assessment,
-            Assessment.history.filter(submission_id=submission.pk).select_related("goal"),
+            history_model(Assessment).objects.filter(submission_id=submission.pk).select_related("goal"),
             lambda r: _("Assessment of “%(goal)s”") % {"goal": r.goal.title},
         ),
         (
             AssignmentReport,
-            AssignmentReport.history.filter(submission_id=submission.pk).select_related(
+            history_model(AssignmentReport).objects.filter(submission_id=submission.pk).select_related(
                 "assignment"
             ),
             lambda r: _("Assignment “%(assignment)s”") % {"assignment": r.assignment.title},
         ),
         (
             Evidence,
-            Evidence.history.filter(submission_id=submission.pk),
+            history_model(Evidence).objects.filter(submission_id=submission.pk),
             lambda r: _("File “%(name)s”") % {"name": r.name},
         ),
         (
             ReportedValue,
-            ReportedValue.history.filter(submission_id=submission.pk).select_related("indicator"),
+            history_model(ReportedValue).objects.filter(submission_id=submission.pk).select_related("indicator"),
             lambda r: (
                 _("Indicator “%(indicator)s” (%(gender)s)")
                 % {"indicator": r.indicator.name, "gender": r.get_gender_display()}
@@ -110,7 +110,7 @@ def submission_log(submission, limit: int | None = None) -> tuple[list[LogEntry]
         # the personnel figures the period's rows of the units it covers: their history too.
         (
             Forecast,
-            Forecast.history.filter(
+            history_model(Forecast).objects.filter(
                 unit_id=submission.unit_id,
                 year=submission.period.year,
                 month=submission.period.month,
@@ -119,7 +119,7 @@ def submission_log(submission, limit: int | None = None) -> tuple[list[LogEntry]
         ),
         (
             PersonnelFigure,
-            PersonnelFigure.history.filter(
+            history_model(PersonnelFigure).objects.filter(
                 period_id=submission.period_id,
                 unit__tree_id=submission.unit.tree_id,
                 unit__lft__gte=submission.unit.lft,

@@ -46,6 +46,7 @@ from followup.models import (
 from goals.models import Assignment, Goal, Indicator, Measurement
 from goals.tree import id_list
 from styrning import formatting
+from styrning.history import history_model
 from styrning.services import save_validated
 
 F = Fulfilment
@@ -284,7 +285,7 @@ def assignments_in_period(queryset, period, decided_only=True):
         reports = reports.filter(submission__state__in=Submission.DECIDED_STATES)
     reports = reports.order_by("-submission__pk", "-pk")
     end = timezone.make_aware(dt.datetime.combine(period.period_end, dt.time.max))
-    history = Assignment.history.filter(id=OuterRef("pk"))
+    history = history_model(Assignment).objects.filter(id=OuterRef("pk"))
     then = history.filter(history_date__lte=end).order_by("-history_date", "-history_id")
     first = history.order_by("history_date", "history_id")
     return queryset.filter(decided_on__lte=period.period_end).annotate(

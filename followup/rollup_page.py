@@ -16,7 +16,7 @@ from followup.choices import GOAL_CONTENTS, ReportContent
 from followup.history import _action, _who
 from followup.models import Assessment, ReportingPeriod, RollupOverride, Submission
 from goals.models import Assignment, Goal, GoalLevel
-from styrning.history import Change, LogEntry, display_value
+from styrning.history import Change, LogEntry, display_value, history_model
 
 
 def goal_periods(municipality):
@@ -80,7 +80,8 @@ def override_log(goal, period) -> list[LogEntry]:
     entries = []
     previous = None
     records = (
-        RollupOverride.history.filter(goal_id=goal.pk, period_id=period.pk)
+        history_model(RollupOverride)
+        .objects.filter(goal_id=goal.pk, period_id=period.pk)
         .select_related("history_user")
         .order_by("history_id")
     )
