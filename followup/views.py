@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import FileResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from budget.forms import forecasts_below_outcome
 from followup import calendar as calendar_service
+from followup import rows as rows_html
 from followup import submissions as service
 from followup import worklist
 from followup.choices import GOAL_CONTENTS
@@ -218,6 +220,10 @@ def mine(request):
             "review": review,
             "review_page": review_page,
             "review_rows": review_page.rows if review_page else [],
+            # The rows written in Python (followup/rows.py): 50 a page, each with its forms.
+            "review_html": rows_html.review_rows(review_page.rows, get_token(request))
+            if review_page
+            else "",
             "review_form": review_form,
             "decided_form": decided_form,
             "decided_period": decided_period,
