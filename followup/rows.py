@@ -17,7 +17,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from followup.models import Submission
+from followup.choices import ReportContent
+from followup.models import ReportingPeriod, Submission
 from goals.tree import UrlPattern
 from styrning.formatting import iso_date
 
@@ -115,3 +116,90 @@ def review_rows(rows, csrf_token: str) -> SafeString:
             "  </tr>\n  "
         )
     return mark_safe("".join(out))
+
+
+def calendar_rows(rows, can_manage: bool, csrf_token: str) -> SafeString:
+    """The årshjul's table rows (overview.PeriodRow): the period, what it asks for, its
+    dates, state and submissions, and the open/close/lock forms for those who manage
+    periods (calendar.html's table body)."""
+    State = ReportingPeriod.State
+    contents = {value: escape(capfirst(label)) for value, label in ReportContent.choices}
+    states = {value: escape(capfirst(label)) for value, label in State.choices}
+    open_url = UrlPattern("followup:period_open")
+    close_url = UrlPattern("followup:period_close")
+    lock_url = UrlPattern("followup:period_lock")
+    csrf = _csrf_input(csrf_token)
+    words = {
+        "confirm_reopen": escape(
+            _("Reopen the period? The units can change their follow-ups again.")
+        ),
+        "confirm_open": escape(_("Open the period now? The units can start reporting at once.")),
+        "reopen": escape(_("Reopen")),
+        "open": escape(_("Open")),
+        "confirm_close": escape(
+            _(
+                "Close the period? Follow-ups not yet sent can then no longer be sent until "
+                "it is reopened."
+            )
+        ),
+        "close": escape(_("Close")),
+        "reference": escape(_("Decision reference")),
+        "lock": escape(_("Lock")),
+    }
+    out = []
+    for row in rows:
+        period, pk = row.period, row.period.pk
+        label = escape(row.label)
+        hidden = f'<span class="visually-hidden"> {label}</span>'
+        locked = f"<br><small>{escape(row.locked)}</small>" if row.locked else ""
+        late = f"<br><small>{escape(row.late)}</small>" if row.late else ""
+        actions = ""
+        if can_manage:
+            opening = closing = locking = ""
+            if row.can_open:
+                again = period.state == State.CLOSED
+                opening = (
+                    f'<form method="post" action="{open_url(pk)}">{csrf}'
+                    '<button type="submit" class="button button--quiet" data-confirm="'
+                    f'{words["confirm_reopen"] if again else words["confirm_open"]}">'
+                    f"{words['reopen'] if again else words['open']}{hidden}</button></form>"
+                )
+            if row.can_close:
+                closing = (
+                    f'<form method="post" action="{close_url(pk)}">{csrf}'
+                    '<button type="submit" class="button button--quiet" '
+                    f'data-confirm="{words["confirm_close"]}">{words["close"]}{hidden}'
+                    "</button></form>"
+                )
+            if row.can_lock:
+                locking = (
+                    f'<form method="post" action="{lock_url(pk)}" class="lock-form">{csrf}\n'
+                    f'            <label for="lock-{pk}">{words["reference"]}{hidden}</label>\n'
+                    f'            <input type="text" id="lock-{pk}" name="decision_reference" '
+                    'maxlength="120" required aria-describedby="lock-help">\n'
+                    '            <button type="submit" class="button button--quiet">'
+                    f"{words['lock']}{hidden}</button></form>"
+                )
+            actions = (
+                '<td class="period-actions">\n'
+                f"          {opening}\n          {closing}\n          {locking}\n        </td>"
+            )
+        out.append(
+            f'\n      <tr id="period-{pk}">\n'
+            f'        <th scope="row">{label}</th>\n'
+            f"        <td>{contents.get(period.content, escape(period.content))}</td>\n"
+            f"        <td>{_day(period.opens_on)}</td>\n"
+            f"        <td>{_day(period.unit_deadline)}</td>\n"
+            f"        <td>{_day(period.deadline)}</td>\n"
+            f'        <td><span class="status status--period-{escape(period.state)}">'
+            f"{states.get(period.state, escape(period.state))}</span>{locked}</td>\n"
+            f"        <td>{escape(row.submitted) or '–'}{late}</td>\n"
+            f"        {actions}\n"
+            "      </tr>\n      "
+        )
+    return mark_safe("".join(out))
+
+
+def _day(value) -> str:
+    """A date as {{ value|date:"Y-m-d" }} wrote it ("" for none)."""
+    return value.isoformat() if value is not None else ""

@@ -68,3 +68,47 @@ def test_review_rows_are_the_templates_rows(delar):
     assert "sänd" in html.lower() and "för sent" in html  # Swedish, and the late one told
     assert html.count('class="return-form"') == 2
     assert "Ej inskickad: perioden är stängd." in html
+
+
+# calendar.html's table rows before they were written in Python.
+OLD_CALENDAR_ROWS = """{% load i18n %}{% for row in rows %}
+      <tr id="period-{{ row.period.pk }}">
+        <th scope="row">{{ row.period.label }}</th>
+        <td>{{ row.period.get_content_display|capfirst }}</td>
+        <td>{{ row.period.opens_on|date:"Y-m-d" }}</td>
+        <td>{{ row.period.unit_deadline|date:"Y-m-d" }}</td>
+        <td>{{ row.period.deadline|date:"Y-m-d" }}</td>
+        <td><span class="status status--period-{{ row.period.state }}">{{ row.period.get_state_display|capfirst }}</span>{% if row.locked %}<br><small>{{ row.locked }}</small>{% endif %}</td>
+        <td>{{ row.submitted|default:"–" }}{% if row.late %}<br><small>{{ row.late }}</small>{% endif %}</td>
+        {% if can_manage %}<td class="period-actions">
+          {% if row.can_open %}<form method="post" action="{% url 'followup:period_open' row.period.pk %}">{% csrf_token %}<button type="submit" class="button button--quiet" data-confirm="{% if row.period.state == 'closed' %}{% translate 'Reopen the period? The units can change their follow-ups again.' %}{% else %}{% translate 'Open the period now? The units can start reporting at once.' %}{% endif %}">{% if row.period.state == 'closed' %}{% translate "Reopen" %}{% else %}{% translate "Open" %}{% endif %}<span class="visually-hidden"> {{ row.period.label }}</span></button></form>{% endif %}
+          {% if row.can_close %}<form method="post" action="{% url 'followup:period_close' row.period.pk %}">{% csrf_token %}<button type="submit" class="button button--quiet" data-confirm="{% translate 'Close the period? Follow-ups not yet sent can then no longer be sent until it is reopened.' %}">{% translate "Close" %}<span class="visually-hidden"> {{ row.period.label }}</span></button></form>{% endif %}
+          {% if row.can_lock %}<form method="post" action="{% url 'followup:period_lock' row.period.pk %}" class="lock-form">{% csrf_token %}
+            <label for="lock-{{ row.period.pk }}">{% translate "Decision reference" %}<span class="visually-hidden"> {{ row.period.label }}</span></label>
+            <input type="text" id="lock-{{ row.period.pk }}" name="decision_reference" maxlength="120" required aria-describedby="lock-help">
+            <button type="submit" class="button button--quiet">{% translate "Lock" %}<span class="visually-hidden"> {{ row.period.label }}</span></button></form>{% endif %}
+        </td>{% endif %}
+      </tr>
+      {% endfor %}"""  # noqa: E501
+
+
+def test_calendar_rows_are_the_templates_rows(delar):
+    from followup.overview import calendar_page
+    from tests.followup.factories import set_state
+
+    w = delar
+    set_state(w.periods[2], "closed")
+    set_state(w.periods[3], "locked", reference='KS 2026-12-01 § 1 <&> "x"')
+    w.finance.first_name, w.finance.last_name = "Karin", "<Berglund>"
+    w.finance.save()
+    Period = type(w.periods[3])
+    Period.objects.filter(pk=w.periods[3].pk).update(locked_by=w.finance)
+    today = w.period.deadline
+    for can_manage in (True, False):
+        context = calendar_page(w.m, 2026, today, can_manage)
+        states = {row.period.state for row in context["rows"]}
+        assert states == {"planned", "open", "closed", "locked"}
+        expected = Template(OLD_CALENDAR_ROWS).render(Context({**context, "csrf_token": "TOKEN"}))
+        html = rows.calendar_rows(context["rows"], can_manage, "TOKEN")
+        assert html == expected
+    assert "&lt;&amp;&gt; &quot;x&quot;" in html and "&lt;Berglund&gt;" in html
