@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -19,8 +20,10 @@ from django.utils.translation import gettext as _
 
 from followup.choices import ReportContent
 from followup.models import ReportingPeriod, Submission
+from followup.submissions import _trend_labels
 from goals.tree import UrlPattern
-from styrning.formatting import iso_date
+from styrning.formatting import iso_date, number
+from styrning.templatetags.form_tags import field as field_html
 
 
 def _csrf_input(token: str) -> str:
@@ -203,3 +206,123 @@ def calendar_rows(rows, can_manage: bool, csrf_token: str) -> SafeString:
 def _day(value) -> str:
     """A date as {{ value|date:"Y-m-d" }} wrote it ("" for none)."""
     return value.isoformat() if value is not None else ""
+
+
+def goal_sections(groups) -> SafeString:
+    """The goals of a part of the submission form (submission.html): per unit its goals,
+    each with its indicators' table, the fields the view bound (``row.bound``,
+    ``ind.bound``) and the files attached to its assessment. A part has up to 40 goals
+    and a few hundred fields."""
+    words = {
+        "due": escape(_("the enhet's part is due %(day)s")),
+        "indicators": escape(_("Indicators of %(goal)s")),
+        "head": "".join(
+            f'<th scope="col">{escape(text)}</th>'
+            for text in (
+                _("Indicator"),
+                _("Baseline"),
+                _("Target"),
+                _("Earlier values"),
+                _("Trend"),
+                _("This period"),
+            )
+        ),
+        "unchanged": escape(
+            _(
+                "The assessment and analysis are the same as in %(period)s. Review them and "
+                "change what no longer holds."
+            )
+        ),
+        "none": escape(_("No adopted goals to assess this year.")),
+    }
+    trends = {key: escape(text) for key, text in _trend_labels().items()}
+    evidence = get_template("followup/_evidence.html")
+    out = []
+    for group in groups:
+        unit = group.unit
+        due = (
+            f" <small>({words['due'] % {'day': _day(group.deadline)}})</small>"
+            if group.deadline
+            else ""
+        )
+        out.append(
+            f'\n  <section class="goal-unit" aria-labelledby="unit-{unit.pk}">\n'
+            f'    <h3 id="unit-{unit.pk}">{escape(unit.name)}{due}</h3>\n    '
+        )
+        for row in group.goals:
+            goal = row.goal
+            title = escape(goal.title)
+            table = ""
+            if row.indicators:
+                named = words["indicators"] % {"goal": title}
+                lines = "".join(_indicator_line(ind, trends) for ind in row.indicators)
+                table = (
+                    f'\n      <div class="table-wrap" tabindex="0" role="region" '
+                    f'aria-label="{named}">\n'
+                    '      <table class="indicator-table">\n'
+                    f'        <caption class="visually-hidden">{named}</caption>\n'
+                    f"        <thead><tr>{words['head']}</tr></thead>\n"
+                    f"        <tbody>{lines}</tbody>\n"
+                    "      </table>\n"
+                    "      </div>\n      "
+                )
+            unchanged = ""
+            if row.unchanged_since and row.removable:
+                note = words["unchanged"] % {"period": escape(row.unchanged_since)}
+                unchanged = (
+                    f'<p class="unchanged-note"><span aria-hidden="true">↻</span> {note}</p>'
+                )
+            # The included template's output: its last line break, even with no files.
+            files = (
+                evidence.render({"items": row.evidence, "removable": row.removable})
+                if row.evidence
+                else "\n"
+            )
+            out.append(
+                f'\n    <div class="goal-assessment" id="goal-{goal.pk}" role="group" '
+                f'aria-labelledby="goal-{goal.pk}-title">\n'
+                f'      <h4 id="goal-{goal.pk}-title">{escape(goal.level.name)}: {title}</h4>\n'
+                f"      {table}\n"
+                f"      {unchanged}\n"
+                f"      {''.join(field_html(bound) for bound in row.bound)}\n"
+                f"      {files}\n"
+                "    </div>\n    "
+            )
+        out.append("\n  </section>\n  ")
+    if not groups:
+        out.append(f"<p>{words['none']}</p>\n  ")
+    return mark_safe("".join(out))
+
+
+def _indicator_line(ind, trends) -> str:
+    """One indicator's row of a goal's table: baseline, target, earlier values, trend
+    and this period's fields."""
+    indicator = ind.indicator
+    unit = f" ({escape(indicator.unit)})" if indicator.unit else ""
+    baseline = (
+        f"{number(indicator.baseline_value)} ({indicator.baseline_year})"
+        if indicator.baseline_year
+        else "–"
+    )
+    target = (
+        f"{number(indicator.target_value)} ({indicator.target_year})"
+        if indicator.target_year
+        else "–"
+    )
+    earlier = "; ".join(f"{escape(label)}: {number(value)}" for label, value in ind.earlier)
+    trend = (
+        f'<span class="trend trend--{escape(ind.trend)}"><span aria-hidden="true">'
+        f"{ind.arrow}</span> {trends.get(ind.trend, '')}</span>"
+        if ind.trend
+        else "–"
+    )
+    return (
+        "<tr>\n"
+        f'          <th scope="row">{escape(indicator.name)}{unit}</th>\n'
+        f"          <td>{baseline}</td>\n"
+        f"          <td>{target}</td>\n"
+        f"          <td>{earlier or '–'}</td>\n"
+        f"          <td>{trend}</td>\n"
+        f"          <td>{''.join(field_html(bound) for bound in ind.bound)}</td>\n"
+        "        </tr>"
+    )

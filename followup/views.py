@@ -407,6 +407,11 @@ def submission(request, pk):
             "assignment_rows": assignment_rows,
             "personnel_rows": personnel_rows,
             "part": part,
+            # The goals of the part written in Python (followup/rows.py): up to 40 goals
+            # with their indicators and a few hundred fields.
+            "goals_html": rows_html.goal_sections(part.groups)
+            if page.period.asks_goals and part.groups
+            else "",
             "parts": [
                 {"part": p, "url": _part_url(sub, p, parts), "current": p is part} for p in parts
             ]

@@ -112,3 +112,91 @@ def test_calendar_rows_are_the_templates_rows(delar):
         html = rows.calendar_rows(context["rows"], can_manage, "TOKEN")
         assert html == expected
     assert "&lt;&amp;&gt; &quot;x&quot;" in html and "&lt;Berglund&gt;" in html
+
+
+# submission.html's goals before they were written in Python.
+OLD_GOAL_SECTIONS = """{% load i18n form_tags styrning_tags %}{% for group in part.groups %}
+  <section class="goal-unit" aria-labelledby="unit-{{ group.unit.pk }}">
+    <h3 id="unit-{{ group.unit.pk }}">{{ group.unit.name }}{% if group.deadline %} <small>({% blocktranslate with day=group.deadline|date:"Y-m-d" %}the enhet's part is due {{ day }}{% endblocktranslate %})</small>{% endif %}</h3>
+    {% for row in group.goals %}
+    <div class="goal-assessment" id="goal-{{ row.goal.pk }}" role="group" aria-labelledby="goal-{{ row.goal.pk }}-title">
+      <h4 id="goal-{{ row.goal.pk }}-title">{{ row.goal.level.name }}: {{ row.goal.title }}</h4>
+      {% if row.indicators %}
+      <div class="table-wrap" tabindex="0" role="region" aria-label="{% blocktranslate with goal=row.goal.title %}Indicators of {{ goal }}{% endblocktranslate %}">
+      <table class="indicator-table">
+        <caption class="visually-hidden">{% blocktranslate with goal=row.goal.title %}Indicators of {{ goal }}{% endblocktranslate %}</caption>
+        <thead><tr><th scope="col">{% translate "Indicator" %}</th><th scope="col">{% translate "Baseline" %}</th><th scope="col">{% translate "Target" %}</th><th scope="col">{% translate "Earlier values" %}</th><th scope="col">{% translate "Trend" %}</th><th scope="col">{% translate "This period" %}</th></tr></thead>
+        <tbody>{% for ind in row.indicators %}<tr>
+          <th scope="row">{{ ind.indicator.name }}{% if ind.indicator.unit %} ({{ ind.indicator.unit }}){% endif %}</th>
+          <td>{% if ind.indicator.baseline_year %}{{ ind.indicator.baseline_value|num }} ({{ ind.indicator.baseline_year }}){% else %}–{% endif %}</td>
+          <td>{% if ind.indicator.target_year %}{{ ind.indicator.target_value|num }} ({{ ind.indicator.target_year }}){% else %}–{% endif %}</td>
+          <td>{% for label, value in ind.earlier %}{{ label }}: {{ value|num }}{% if not forloop.last %}; {% endif %}{% empty %}–{% endfor %}</td>
+          <td>{% if ind.trend %}<span class="trend trend--{{ ind.trend }}"><span aria-hidden="true">{{ ind.arrow }}</span> {{ ind.trend_label }}</span>{% else %}–{% endif %}</td>
+          <td>{% for field in ind.bound %}{% field field %}{% endfor %}</td>
+        </tr>{% endfor %}</tbody>
+      </table>
+      </div>
+      {% endif %}
+      {% if row.unchanged_since and row.removable %}<p class="unchanged-note"><span aria-hidden="true">↻</span> {% blocktranslate with period=row.unchanged_since %}The assessment and analysis are the same as in {{ period }}. Review them and change what no longer holds.{% endblocktranslate %}</p>{% endif %}
+      {% for field in row.bound %}{% field field %}{% endfor %}
+      {% include "followup/_evidence.html" with items=row.evidence removable=row.removable only %}
+    </div>
+    {% endfor %}
+  </section>
+  {% empty %}<p>{% translate "No adopted goals to assess this year." %}</p>
+  {% endfor %}"""  # noqa: E501
+
+
+def test_goal_sections_are_the_templates_goals(client, delar, settings, tmp_path, monkeypatch):
+    """The goals of the submission form as the chef (fields), an enhetschef (their part)
+    and the ekonomichef (read only) see them: escaping, indicators with earlier values and
+    a trend, a file on an assessment, a text copied from an earlier period."""
+    from types import SimpleNamespace
+
+    from django.core.files.base import ContentFile
+
+    from followup.models import Assessment, Evidence
+    from goals.models import Measurement
+    from tests.followup.factories import submission_url
+
+    settings.MEDIA_ROOT = tmp_path
+    w, sub = delar, delar.sub_a
+    w.plan_a.title = 'Trygg <vård> & "omsorg"'
+    w.plan_a.save()
+    w.indicator.unit = "%"
+    w.indicator.save()
+    for year, value in ((2024, "81.5"), (2025, "80")):
+        Measurement.objects.create(indicator=w.indicator, year=year, gender="T", value=value)
+    assessment = Assessment.objects.create(
+        submission=sub, goal=w.plan_a, status="partly", analysis="Delvis <b>&</b>"
+    )
+    Evidence.objects.create(
+        submission=sub,
+        assessment=assessment,
+        file=ContentFile(b"%PDF-1.4", name="a.pdf"),
+        name='Bilaga <1> & "2".pdf',
+        content_type="application/pdf",
+        size=8,
+        uploaded_by=w.chef_a,
+    )
+    seen = []
+    written = rows.goal_sections
+    monkeypatch.setattr(rows, "goal_sections", lambda groups: seen.append(groups) or "")
+    for user in (w.chef_a, w.unit_chef_a, w.finance):
+        client.force_login(user)
+        assert client.get(submission_url(sub)).status_code == 200
+        groups = seen[-1]
+        rows_ = [row for group in groups for row in group.goals]
+        rows_[0].unchanged_since, rows_[0].removable = "Delår <2025>", True
+        expected = Template(OLD_GOAL_SECTIONS).render(
+            Context({"part": SimpleNamespace(groups=groups)})
+        )
+        html = written(groups)
+        assert html == expected
+        assert "Trygg &lt;vård&gt; &amp; &quot;omsorg&quot;" in html
+        assert "2024: 81,5; 2025: 80" in html and "Bilaga &lt;1&gt;" in html
+        assert "Delår &lt;2025&gt;" in html
+        assert "<textarea" in html  # the fields (disabled for those who only read)
+    assert written([]) == Template(OLD_GOAL_SECTIONS).render(
+        Context({"part": SimpleNamespace(groups=[])})
+    )
