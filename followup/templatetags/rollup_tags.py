@@ -26,3 +26,11 @@ def fulfilment(status):
     (``rollup.badge``; a page of goals shows hundreds, an included template each cost
     most of its rendering). The line break after it is the one the template had."""
     return rollup.badge(status) + mark_safe("\n")
+
+
+@register.simple_tag
+def fulfilment_counts(items, name):
+    """Counts by status as a list named ``name`` (``rollup.counts_list``): what the
+    included followup/_counts.html wrote, a list per goal card and three per goal of
+    the midterm review."""
+    return rollup.counts_list(items, name)

@@ -200,3 +200,27 @@ def test_goal_sections_are_the_templates_goals(client, delar, settings, tmp_path
     assert written([]) == Template(OLD_GOAL_SECTIONS).render(
         Context({"part": SimpleNamespace(groups=[])})
     )
+
+
+# followup/_counts.html, the included template fulfilment_counts replaced.
+OLD_COUNTS = """{% load i18n rollup_tags %}<ul class="fulfilment-counts" aria-label="{{ label }}">
+  {% for item in items %}<li class="fulfilment-counts__item fulfilment-counts__item--{{ item.status }}"><span class="fulfilment__symbol" aria-hidden="true">{{ item.status|fulfilment_symbol }}</span> {{ item.status|fulfilment_label|capfirst }}: <strong>{{ item.count }}</strong></li>
+  {% endfor %}
+</ul>
+"""  # noqa: E501
+
+
+def test_fulfilment_counts_are_the_included_templates():
+    from followup.fulfilment import CountItem, count_items
+    from followup.rollup import counts_list
+
+    lists = [
+        count_items({"fulfilled": 3, "partly": 1200, "not_fulfilled": 0}),
+        [CountItem("", 2), CountItem("odd<status>", 1)],
+        [],
+    ]
+    for items in lists:
+        context = {"items": items, "label": 'Bedömningar <av> "målen" & annat'}
+        expected = Template("{% load rollup_tags %}" + OLD_COUNTS).render(Context(context))
+        assert counts_list(items, context["label"]) == expected
+    assert "<strong>1200</strong>" in counts_list(lists[0], "x")
