@@ -14,10 +14,12 @@ from html import escape
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from followup import rollup
 from followup.choices import ReportContent
 from followup.models import ReportingPeriod, Submission
 from followup.submissions import _trend_labels
@@ -326,3 +328,35 @@ def _indicator_line(ind, trends) -> str:
         f"          <td>{''.join(field_html(bound) for bound in ind.bound)}</td>\n"
         "        </tr>"
     )
+
+
+def midterm_items(items, assignments: bool = False) -> SafeString:
+    """The halvtidsuppföljning's list of a goal's resultatmål or uppdrag
+    (``fulfilment.MidtermItem``): each linked with its owner, its assessment's badge, an
+    uppdrag's own status and the units' comments (midterm.html; a mandate period lists
+    hundreds). ``assignments``: the items are uppdrag, each with its own status."""
+    badges = {status: rollup.badge(status) for status in rollup.STATUS_ORDER}
+    own_status = escape(_("status: %(status)s"))
+    out = []
+    for item in items:
+        badge = badges.get(item.status) or rollup.badge(item.status)
+        status = (
+            f' <span class="muted">{own_status % {"status": escape(item.status_label)}}</span>'
+            if assignments
+            else ""
+        )
+        comment = (
+            f'<blockquote class="unit-comment__text">{linebreaks(item.comment, autoescape=True)}'
+            "</blockquote>"
+            if item.comment
+            else ""
+        )
+        out.append(
+            "<li>\n"
+            f'      <p class="midterm-items__head"><a href="{escape(item.url)}">'
+            f'{escape(item.title)}</a> <span class="muted">({escape(item.owner)})</span> '
+            f"{badge}\n{status}</p>\n"
+            f"      {comment}\n"
+            "    </li>"
+        )
+    return mark_safe("".join(out))

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from followup import rollup
+from followup import rollup, rows
 
 register = template.Library()
 
@@ -34,3 +34,9 @@ def fulfilment_counts(items, name):
     included followup/_counts.html wrote, a list per goal card and three per goal of
     the midterm review."""
     return rollup.counts_list(items, name)
+
+
+@register.simple_tag
+def midterm_items(items, assignments=False):
+    """The halvtidsuppföljning's list items of resultatmål or uppdrag (``rows.midterm_items``)."""
+    return rows.midterm_items(items, assignments)

@@ -224,3 +224,32 @@ def test_fulfilment_counts_are_the_included_templates():
         expected = Template("{% load rollup_tags %}" + OLD_COUNTS).render(Context(context))
         assert counts_list(items, context["label"]) == expected
     assert "<strong>1200</strong>" in counts_list(lists[0], "x")
+
+
+# midterm.html's item lists before they were written in Python.
+OLD_GOAL_ITEMS = """{% load i18n rollup_tags %}{% for item in row.goal_items %}<li>
+      <p class="midterm-items__head"><a href="{{ item.url }}">{{ item.title }}</a> <span class="muted">({{ item.owner }})</span> {% fulfilment item.status %}</p>
+      {% if item.comment %}<blockquote class="unit-comment__text">{{ item.comment|linebreaks }}</blockquote>{% endif %}
+    </li>{% endfor %}"""  # noqa: E501
+OLD_ASSIGNMENT_ITEMS = """{% load i18n rollup_tags %}{% for item in row.assignment_items %}<li>
+      <p class="midterm-items__head"><a href="{{ item.url }}">{{ item.title }}</a> <span class="muted">({{ item.owner }})</span> {% fulfilment item.status %} <span class="muted">{% blocktranslate with status=item.status_label %}status: {{ status }}{% endblocktranslate %}</span></p>
+      {% if item.comment %}<blockquote class="unit-comment__text">{{ item.comment|linebreaks }}</blockquote>{% endif %}
+    </li>{% endfor %}"""  # noqa: E501
+
+
+def test_midterm_items_are_the_templates_items():
+    from followup.fulfilment import MidtermItem
+
+    items = [
+        MidtermItem('Trygg <vård> & "omsorg"', "Enhet <A>", "partly", "", "", "/mal/1/?a=1&b=2"),
+        MidtermItem("Mål", "Enhet B", "fulfilled", "pågår & <klart>", "Rad 1 & <2>\n\nRad 3", "/"),
+        MidtermItem("Mål", "Enhet C", "", "ej påbörjad", "Kort", "/"),
+        MidtermItem("Mål", "Enhet D", "odd", "", "", "/"),
+    ]
+    for old, assignments in ((OLD_GOAL_ITEMS, False), (OLD_ASSIGNMENT_ITEMS, True)):
+        for shown in (items, []):
+            row = {"goal_items": shown, "assignment_items": shown}
+            expected = Template(old).render(Context({"row": row}))
+            assert rows.midterm_items(shown, assignments) == expected
+    html = rows.midterm_items(items, True)
+    assert "<p>Rad 1 &amp; &lt;2&gt;</p>" in html and "pågår &amp; &lt;klart&gt;" in html
