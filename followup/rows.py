@@ -18,6 +18,7 @@ from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from followup import rollup
 from followup.choices import ReportContent
@@ -358,5 +359,88 @@ def midterm_items(items, assignments: bool = False) -> SafeString:
             f"{badge}\n{status}</p>\n"
             f"      {comment}\n"
             "    </li>"
+        )
+    return mark_safe("".join(out))
+
+
+def fulfilment_cards(cards, child_level) -> SafeString:
+    """Måluppfyllelse's cards (``fulfilment.GoalCard``): a goal's assessment, how it was
+    reached, the counts below it, its trend and the links to the drill-down and to how
+    the assessment was made (fulfilment.html)."""
+    words = {
+        "prognosis": escape(_("Prognosis for the full year")),
+        "owner": escape(_("Assessed by the goal's owner")),
+        "counts": _("Assessments of the goals below"),
+        "trend": escape(_("The assessment in this and the earlier follow-ups.")),
+        "how": escape(_("How the assessment was made")),
+    }
+    if child_level:
+        level = escape(child_level.name_plural.lower())
+        drill = escape(
+            capfirst(
+                _("The %(level)s and the units' comments")
+                % {"level": child_level.name_plural.lower()}
+            )
+        )
+    else:
+        level = ""
+        drill = escape(_("The units' comments"))
+    out = []
+    for card in cards:
+        title = escape(card.title)
+        if child_level:
+            below = escape(
+                ngettext(
+                    "%(counter)s goal below (%(level)s)",
+                    "%(counter)s goals below (%(level)s)",
+                    card.below,
+                )
+            ) % {"counter": card.below, "level": level}
+        else:
+            below = escape(_("Goals below"))
+        prognosis = (
+            f'<p class="fulfilment-card__prognosis"><strong>{words["prognosis"]}:</strong> '
+            f"{rollup.badge(card.prognosis)}\n</p>"
+            if card.prognosis
+            else ""
+        )
+        override = (
+            f'<p class="fulfilment-card__override"><strong>{words["owner"]}:</strong> '
+            f"{escape(card.override_reason)}</p>"
+            if card.override_reason
+            else ""
+        )
+        how = (
+            f'<a class="button button--quiet" href="{escape(card.rollup_url)}">{words["how"]}'
+            f'<span class="visually-hidden">: {title}</span></a>'
+            if card.rollup_url
+            else ""
+        )
+        out.append(
+            f'\n<article class="fulfilment-card" aria-labelledby="goal-{card.pk}">\n'
+            '  <div class="fulfilment-card__head">\n'
+            f'    <h2 id="goal-{card.pk}" class="fulfilment-card__title">{title}</h2>\n'
+            f'    <p class="fulfilment-card__status">{rollup.badge(card.status)}\n</p>\n'
+            "  </div>\n"
+            f'  <p class="fulfilment-card__explanation">{escape(card.explanation)}</p>\n'
+            f"  {prognosis}\n"
+            f"  {override}\n"
+            '  <div class="fulfilment-card__body">\n'
+            "    <div>\n"
+            f'      <h3 class="fulfilment-card__subhead">{below}</h3>\n'
+            "      \n"
+            f"      {rollup.counts_list(card.counts, words['counts'])}\n"
+            "    </div>\n"
+            '    <figure class="trend-figure">\n'
+            f"      {card.trend}\n"
+            f'      <figcaption class="muted">{words["trend"]}</figcaption>\n'
+            "    </figure>\n"
+            "  </div>\n"
+            '  <p class="actions">\n'
+            f'    <a class="button" href="{escape(card.drill_url)}">{drill}'
+            f'<span class="visually-hidden">: {title}</span></a>\n'
+            f"    {how}\n"
+            "  </p>\n"
+            "</article>\n"
         )
     return mark_safe("".join(out))

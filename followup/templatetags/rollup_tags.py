@@ -40,3 +40,9 @@ def fulfilment_counts(items, name):
 def midterm_items(items, assignments=False):
     """The halvtidsuppföljning's list items of resultatmål or uppdrag (``rows.midterm_items``)."""
     return rows.midterm_items(items, assignments)
+
+
+@register.simple_tag
+def fulfilment_cards(cards, child_level):
+    """Måluppfyllelse's goal cards (``rows.fulfilment_cards``)."""
+    return rows.fulfilment_cards(cards, child_level)

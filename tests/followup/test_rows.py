@@ -253,3 +253,69 @@ def test_midterm_items_are_the_templates_items():
             assert rows.midterm_items(shown, assignments) == expected
     html = rows.midterm_items(items, True)
     assert "<p>Rad 1 &amp; &lt;2&gt;</p>" in html and "pågår &amp; &lt;klart&gt;" in html
+
+
+# fulfilment.html's cards before they were written in Python.
+OLD_CARDS = """{% load i18n rollup_tags %}{% for card in cards %}
+<article class="fulfilment-card" aria-labelledby="goal-{{ card.pk }}">
+  <div class="fulfilment-card__head">
+    <h2 id="goal-{{ card.pk }}" class="fulfilment-card__title">{{ card.title }}</h2>
+    <p class="fulfilment-card__status">{% fulfilment card.status %}</p>
+  </div>
+  <p class="fulfilment-card__explanation">{{ card.explanation }}</p>
+  {% if card.prognosis %}<p class="fulfilment-card__prognosis"><strong>{% translate "Prognosis for the full year" %}:</strong> {% fulfilment card.prognosis %}</p>{% endif %}
+  {% if card.override_reason %}<p class="fulfilment-card__override"><strong>{% translate "Assessed by the goal's owner" %}:</strong> {{ card.override_reason }}</p>{% endif %}
+  <div class="fulfilment-card__body">
+    <div>
+      <h3 class="fulfilment-card__subhead">{% if child_level %}{% blocktranslate with level=child_level.name_plural|lower count counter=card.below %}{{ counter }} goal below ({{ level }}){% plural %}{{ counter }} goals below ({{ level }}){% endblocktranslate %}{% else %}{% translate "Goals below" %}{% endif %}</h3>
+      {% translate "Assessments of the goals below" as counts_label %}
+      {% fulfilment_counts card.counts counts_label %}
+    </div>
+    <figure class="trend-figure">
+      {{ card.trend }}
+      <figcaption class="muted">{% translate "The assessment in this and the earlier follow-ups." %}</figcaption>
+    </figure>
+  </div>
+  <p class="actions">
+    <a class="button" href="{{ card.drill_url }}">{% if child_level %}{% filter capfirst %}{% blocktranslate with level=child_level.name_plural|lower %}The {{ level }} and the units' comments{% endblocktranslate %}{% endfilter %}{% else %}{% translate "The units' comments" %}{% endif %}<span class="visually-hidden">: {{ card.title }}</span></a>
+    {% if card.rollup_url %}<a class="button button--quiet" href="{{ card.rollup_url }}">{% translate "How the assessment was made" %}<span class="visually-hidden">: {{ card.title }}</span></a>{% endif %}
+  </p>
+</article>
+{% endfor %}"""  # noqa: E501
+
+
+def test_fulfilment_cards_are_the_templates_cards():
+    from types import SimpleNamespace
+
+    from django.utils.safestring import mark_safe
+
+    from followup.fulfilment import GoalCard, count_items
+
+    def card(pk, **extra):
+        values = {
+            "pk": pk,
+            "title": 'Trygg <vård> & "omsorg"',
+            "owner": "KF",
+            "status": "partly",
+            "counts": count_items({"fulfilled": 1}),
+            "below": 1,
+            "explanation": "1 av 1 & <mer>",
+            "override_reason": "",
+            "rollup_url": "/uppfoljning/bedomning/1/?period=2&pagaende=1",
+            "drill_url": "/uppfoljning/maluppfyllelse/1/?period=2",
+            "trend": mark_safe("<svg></svg>"),
+        }
+        values.update(extra)
+        return GoalCard(**values)
+
+    cards = [
+        card(1),
+        card(2, below=3, prognosis="fulfilled", override_reason="Ägaren <vet> & bättre"),
+        card(3, below=0, status="", rollup_url="", trend=""),
+    ]
+    for child_level in (SimpleNamespace(name_plural="Nämnd<mål>"), None):
+        context = Context({"cards": cards, "child_level": child_level})
+        assert rows.fulfilment_cards(cards, child_level) == Template(OLD_CARDS).render(context)
+    html = rows.fulfilment_cards(cards, SimpleNamespace(name_plural="Nämndmål"))
+    assert "1 mål under (nämndmål)" in html and "3 mål under (nämndmål)" in html
+    assert "Ägaren &lt;vet&gt; &amp; bättre" in html
