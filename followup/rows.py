@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -442,5 +443,43 @@ def fulfilment_cards(cards, child_level) -> SafeString:
             f"    {how}\n"
             "  </p>\n"
             "</article>\n"
+        )
+    return mark_safe("".join(out))
+
+
+def rollup_children(children, prognosis: bool) -> SafeString:
+    """The goals directly below on "how the assessment was made" (``rollup_page.ChildRow``):
+    each with its owner, assessment and where it came from, its prognosis at delår
+    (``prognosis``) and its unit's own analysis (rollup.html; a nämnd's goals are dozens)."""
+    badges = {status: rollup.badge(status) for status in rollup.STATUS_ORDER}
+    the_goal = escape(_("the goal"))
+    in_progress = escape(_("in progress"))
+    out = []
+    for child in children:
+        title = escape(child.title)
+        forecast = (
+            f"<td>{badges.get(child.prognosis) or rollup.badge(child.prognosis)}\n</td>"
+            if prognosis
+            else ""
+        )
+        if child.analysis:
+            busy = f" ({in_progress})" if child.in_progress else ""
+            analysis = (
+                f"{linebreaksbr(child.analysis)}<br><small>{escape(child.reported_by)}"
+                f"{busy}</small>"
+            )
+        else:
+            analysis = "–"
+        out.append(
+            "\n    <tr>\n"
+            f'      <th scope="row"><a href="{escape(child.url)}">{title}</a><br><small>'
+            f'{escape(child.level)} · <a href="{escape(child.goal_url)}">{the_goal}'
+            f'<span class="visually-hidden"> {title}</span></a></small></th>\n'
+            f"      <td>{escape(child.owner)}</td>\n"
+            f"      <td>{badges.get(child.status) or rollup.badge(child.status)}\n"
+            f"<br><small>{escape(child.source)}</small></td>\n"
+            f"      {forecast}\n"
+            f"      <td>{analysis}</td>\n"
+            "    </tr>\n    "
         )
     return mark_safe("".join(out))

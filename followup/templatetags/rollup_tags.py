@@ -46,3 +46,9 @@ def midterm_items(items, assignments=False):
 def fulfilment_cards(cards, child_level):
     """Måluppfyllelse's goal cards (``rows.fulfilment_cards``)."""
     return rows.fulfilment_cards(cards, child_level)
+
+
+@register.simple_tag
+def rollup_children(children, prognosis):
+    """The goals below on "how the assessment was made" (``rows.rollup_children``)."""
+    return rows.rollup_children(children, bool(prognosis))

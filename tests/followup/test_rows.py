@@ -319,3 +319,55 @@ def test_fulfilment_cards_are_the_templates_cards():
     html = rows.fulfilment_cards(cards, SimpleNamespace(name_plural="Nämndmål"))
     assert "1 mål under (nämndmål)" in html and "3 mål under (nämndmål)" in html
     assert "Ägaren &lt;vet&gt; &amp; bättre" in html
+
+
+# rollup.html's rows of the goals below before they were written in Python.
+OLD_ROLLUP_CHILDREN = """{% load i18n rollup_tags %}{% for child in children %}
+    <tr>
+      <th scope="row"><a href="{{ child.url }}">{{ child.title }}</a><br><small>{{ child.level }} · <a href="{{ child.goal_url }}">{% translate "the goal" %}<span class="visually-hidden"> {{ child.title }}</span></a></small></th>
+      <td>{{ child.owner }}</td>
+      <td>{% fulfilment child.status %}<br><small>{{ child.source }}</small></td>
+      {% if prognosis %}<td>{% fulfilment child.prognosis %}</td>{% endif %}
+      <td>{% if child.analysis %}{{ child.analysis|linebreaksbr }}<br><small>{{ child.reported_by }}{% if child.in_progress %} ({% translate "in progress" %}){% endif %}</small>{% else %}–{% endif %}</td>
+    </tr>
+    {% endfor %}"""  # noqa: E501
+
+
+def test_rollup_children_are_the_templates_rows():
+    from followup.rollup_page import ChildRow
+
+    def child(pk, **extra):
+        values = {
+            "pk": pk,
+            "title": 'Trygg <vård> & "omsorg"',
+            "level": "Nämndmål",
+            "owner": "Social<nämnden>",
+            "status": "partly",
+            "source": "förslag & underifrån",
+            "analysis": "",
+            "reported_by": "",
+            "in_progress": False,
+            "url": "/uppfoljning/bedomning/3/?period=2",
+            "goal_url": "/mal/3/",
+        }
+        values.update(extra)
+        return ChildRow(**values)
+
+    children = [
+        child(1),
+        child(
+            2,
+            status="",
+            prognosis="fulfilled",
+            analysis="Rad 1 &\nRad <2>",
+            reported_by="Enhet <A>",
+            in_progress=True,
+        ),
+        child(3, analysis="Klart.", reported_by="Enhet B"),
+    ]
+    for prognosis in (True, False):
+        context = Context({"children": children, "prognosis": prognosis})
+        expected = Template(OLD_ROLLUP_CHILDREN).render(context)
+        assert rows.rollup_children(children, prognosis) == expected
+    html = rows.rollup_children(children, True)
+    assert "Rad 1 &amp;<br>Rad &lt;2&gt;" in html and "Social&lt;nämnden&gt;" in html
