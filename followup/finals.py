@@ -34,6 +34,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from followup.rollup import GoalRollup, rollup_for_period, shown
+from styrning.history import history_model
 
 TIMEOUT = 120
 VERSION = 2  # entries carry the time they were made
@@ -59,7 +60,7 @@ INPUTS = (
 
 
 def _history_tables() -> list[str]:
-    return [apps.get_model(label).history.model._meta.db_table for label in INPUTS]
+    return [history_model(apps.get_model(label))._meta.db_table for label in INPUTS]
 
 
 def fingerprint() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from budget import signs
@@ -15,7 +16,7 @@ from followup.models import (
     Submission,
 )
 from styrning import formatting
-from styrning.history import Change, LogEntry, display_value
+from styrning.history import Change, LogEntry, display_value, history_model
 
 HIDDEN = {
     "id",
@@ -74,58 +75,70 @@ def _action(record) -> str:
 def submission_log(submission, limit: int | None = None) -> tuple[list[LogEntry], bool]:
     """Newest first: the submission, its assessments, assignment follow-ups, files,
     reported indicator values, its forecast and its units' personnel figures (seven
-    queries); at most ``limit`` entries, and whether there are more."""
+    queries); at most ``limit`` entries, and whether there are more.
+
+    Each record brings the name its entry is about (``about``: the goal's title, ...) rather
+    than the whole goal, indicator or unit: a submission gathers hundreds of records and
+    shows twenty."""
     sources = [
         (
             Submission,
-            Submission.history.filter(id=submission.pk).select_related("delegate"),
+            history_model(Submission).objects.filter(id=submission.pk).select_related("delegate"),
             lambda r: _("Follow-up"),
         ),
         (
             Assessment,
-            Assessment.history.filter(submission_id=submission.pk).select_related("goal"),
-            lambda r: _("Assessment of “%(goal)s”") % {"goal": r.goal.title},
+            history_model(Assessment)
+            .objects.filter(submission_id=submission.pk)
+            .annotate(about=F("goal__title")),
+            lambda r: _("Assessment of “%(goal)s”") % {"goal": r.about},
         ),
         (
             AssignmentReport,
-            AssignmentReport.history.filter(submission_id=submission.pk).select_related(
-                "assignment"
-            ),
-            lambda r: _("Assignment “%(assignment)s”") % {"assignment": r.assignment.title},
+            history_model(AssignmentReport)
+            .objects.filter(submission_id=submission.pk)
+            .annotate(about=F("assignment__title")),
+            lambda r: _("Assignment “%(assignment)s”") % {"assignment": r.about},
         ),
         (
             Evidence,
-            Evidence.history.filter(submission_id=submission.pk),
+            history_model(Evidence).objects.filter(submission_id=submission.pk),
             lambda r: _("File “%(name)s”") % {"name": r.name},
         ),
         (
             ReportedValue,
-            ReportedValue.history.filter(submission_id=submission.pk).select_related("indicator"),
+            history_model(ReportedValue)
+            .objects.filter(submission_id=submission.pk)
+            .annotate(about=F("indicator__name")),
             lambda r: (
                 _("Indicator “%(indicator)s” (%(gender)s)")
-                % {"indicator": r.indicator.name, "gender": r.get_gender_display()}
+                % {"indicator": r.about, "gender": r.get_gender_display()}
             ),
         ),
         # The helårsprognos is the budget's Forecast of the unit for the period's month, and
         # the personnel figures the period's rows of the units it covers: their history too.
         (
             Forecast,
-            Forecast.history.filter(
+            history_model(Forecast)
+            .objects.filter(
                 unit_id=submission.unit_id,
                 year=submission.period.year,
                 month=submission.period.month,
-            ).select_related("group"),
-            lambda r: _("Full-year forecast, %(group)s") % {"group": r.group.name},
+            )
+            .annotate(about=F("group__name")),
+            lambda r: _("Full-year forecast, %(group)s") % {"group": r.about},
         ),
         (
             PersonnelFigure,
-            PersonnelFigure.history.filter(
+            history_model(PersonnelFigure)
+            .objects.filter(
                 period_id=submission.period_id,
                 unit__tree_id=submission.unit.tree_id,
                 unit__lft__gte=submission.unit.lft,
                 unit__rght__lte=submission.unit.rght,
-            ).select_related("unit"),
-            lambda r: _("Personnel figures, %(unit)s") % {"unit": r.unit.name},
+            )
+            .annotate(about=F("unit__name")),
+            lambda r: _("Personnel figures, %(unit)s") % {"unit": r.about},
         ),
     ]
     # Every record with the one before it of the same row, newest first; the changes are

@@ -37,6 +37,7 @@ class PeriodRow:
     can_open: bool = False
     can_close: bool = False
     can_lock: bool = False
+    label: str = ""  # the period's label ("Månadsrapport per 31 mars 2026"), made once
 
 
 @dataclass
@@ -126,6 +127,9 @@ def _locked_text(period) -> str:
 def wheel(year: int, rows: list[PeriodRow], today: dt.date) -> Wheel:
     """The year as a wheel: twelve months around, each period in the month it covers."""
     w = Wheel(year=year)
+    # The choices' words once, not once a sector.
+    states = {value: str(label) for value, label in State.choices}
+    letters = {value: str(label)[:1].upper() for value, label in ReportKind.choices}
     for month in range(1, 13):
         start, end = (month - 1) * 30, month * 30
         x, y = _point(start + 15, sum(MONTH_RING) / 2)
@@ -141,9 +145,10 @@ def wheel(year: int, rows: list[PeriodRow], today: dt.date) -> Wheel:
         p = row.period
         start, end = (p.month - 1) * 30 + 1, p.month * 30 - 1
         x, y = _point((p.month - 1) * 30 + 15, sum(PERIOD_RING) / 2)
+        state = states[p.state]
         title = _("%(period)s: %(state)s, deadline %(deadline)s") % {
-            "period": p.label,
-            "state": p.get_state_display(),
+            "period": row.label,
+            "state": state,
             "deadline": iso_date(p.deadline),
         }
         if row.submitted:
@@ -152,8 +157,8 @@ def wheel(year: int, rows: list[PeriodRow], today: dt.date) -> Wheel:
             Sector(
                 path=_sector_path(start, end, *PERIOD_RING),
                 state=p.state,
-                letter=p.get_kind_display()[:1].upper(),
-                state_label=p.get_state_display(),
+                letter=letters[p.kind],
+                state_label=state,
                 x=f"{x:.1f}",
                 y=f"{y:.1f}",
                 y2=f"{y + 13:.1f}",
@@ -257,6 +262,7 @@ def calendar_page(municipality, year: int, today: dt.date, can_manage: bool) -> 
         rows.append(
             PeriodRow(
                 period=period,
+                label=period.label,
                 count=count,
                 submitted=submitted,
                 late=late,

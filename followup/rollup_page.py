@@ -16,7 +16,8 @@ from followup.choices import GOAL_CONTENTS, ReportContent
 from followup.history import _action, _who
 from followup.models import Assessment, ReportingPeriod, RollupOverride, Submission
 from goals.models import Assignment, Goal, GoalLevel
-from styrning.history import Change, LogEntry, display_value
+from goals.tree import UrlPattern
+from styrning.history import Change, LogEntry, display_value, history_model
 
 
 def goal_periods(municipality):
@@ -80,7 +81,8 @@ def override_log(goal, period) -> list[LogEntry]:
     entries = []
     previous = None
     records = (
-        RollupOverride.history.filter(goal_id=goal.pk, period_id=period.pk)
+        history_model(RollupOverride)
+        .objects.filter(goal_id=goal.pk, period_id=period.pk)
         .select_related("history_user")
         .order_by("history_id")
     )
@@ -178,25 +180,33 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
     context["own_analysis"] = own[0] if own else ""
     context["own_reported_by"] = own[1] if own else ""
     context["own_in_progress"] = own[2] if own else False
-    children = Goal.objects.filter(pk__in=mine.child_ids).select_related("owner", "level")
+    # The columns the rows show, not the goals, their owners and levels as instances; the
+    # URLs reversed once, not once a row.
+    children = (
+        Goal.objects.filter(pk__in=mine.child_ids)
+        .order_by("owner__tree_id", "owner__lft", "tree_id", "lft")
+        .values_list("pk", "title", "level__name", "owner__name")
+    )
+    rollup_url, goal_url = UrlPattern("followup:rollup"), UrlPattern("goals:detail")
+    query = f"?period={period.pk}"
     rows = []
-    for child in children.order_by("owner__tree_id", "owner__lft", "tree_id", "lft"):
-        child_rollup = result[child.pk]
-        analysis, unit, in_progress = analyses.get(child.pk, ("", "", False))
+    for pk, title, level, owner in children:
+        child_rollup = result[pk]
+        analysis, unit, in_progress = analyses.get(pk, ("", "", False))
         rows.append(
             ChildRow(
-                pk=child.pk,
-                title=child.title,
-                level=child.level.name,
-                owner=child.owner.name,
+                pk=pk,
+                title=title,
+                level=level,
+                owner=owner,
                 status=child_rollup.final,
                 source=_source(child_rollup),
                 analysis=analysis,
                 reported_by=unit,
                 in_progress=in_progress,
-                url=page_url(child.pk, period),
-                goal_url=child.get_absolute_url(),
-                prognosis=prognoses[child.pk].final if child.pk in prognoses else "",
+                url=rollup_url(pk) + query,
+                goal_url=goal_url(pk),
+                prognosis=prognoses[pk].final if pk in prognoses else "",
             )
         )
     context["children"] = rows

@@ -108,17 +108,13 @@ def covered_goals(submission):
     )
     if unit.parent_id is not None:
         owners |= models.Q(owner_id=unit.parent_id, owner__kind__in=OrgUnit.GOVERNING_KINDS)
-    return (
-        Goal.objects.filter(
-            owners,
-            status=Goal.Status.ADOPTED,
-            level__is_assessed=True,
-            start_year__lte=year,
-            end_year__gte=year,
-        )
-        .select_related("owner", "level")
-        .order_by("owner__tree_id", "owner__lft", "level__order", "tree_id", "lft")
-    )
+    return Goal.objects.filter(
+        owners,
+        status=Goal.Status.ADOPTED,
+        level__is_assessed=True,
+        start_year__lte=year,
+        end_year__gte=year,
+    ).order_by("owner__tree_id", "owner__lft", "level__order", "tree_id", "lft")
 
 
 def covered_assignments(submission):
@@ -424,10 +420,18 @@ def content(submission) -> Content:
     groups: dict[int, UnitGroup] = {}
     goal_rows: dict[int, GoalRow] = {}
     evidence = list(Evidence.objects.filter(submission=submission).select_related("uploaded_by"))
+    units = []  # the unit and those below it, in tree order (goal periods)
     if period.asks_goals:
-        goals = list(covered_goals(submission))
+        units = list(OrgUnit.objects.in_subtrees([unit]).order_by("tree_id", "lft"))
+        # Each goal's owner is one of them or the nämnd above: the same instance for all
+        # its goals, not one built per goal row by select_related.
+        owners = {u.pk: u for u in units}
+        if unit.parent is not None:
+            owners[unit.parent_id] = unit.parent
+        goals = list(covered_goals(submission).select_related("level"))
         assessments = {a.goal_id: a for a in submission.assessments.all()}
         for goal in goals:
+            goal.owner = owners[goal.owner_id]
             group = groups.get(goal.owner_id)
             if group is None:
                 group = groups[goal.owner_id] = UnitGroup(goal.owner)
@@ -478,10 +482,9 @@ def content(submission) -> Content:
                 for row in goal_rows.values():
                     if row.assessment is not None and row.assessment.pk == item.assessment_id:
                         row.evidence.append(item)
-    subtree = OrgUnit.objects.in_subtrees([unit])
     personnel_rows = []
     if period.asks_goals:
-        units = list(subtree.filter(kind__in=PERSONNEL_KINDS).order_by("tree_id", "lft"))
+        units = [u for u in units if u.kind in PERSONNEL_KINDS]
         figures = personnel.figure_lookup(period, units)
         personnel_rows = [PersonnelRow(u, figures.get(u.pk)) for u in units]
     reports = {r.assignment_id: r for r in submission.assignment_reports.all()}

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import FileResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from budget.forms import forecasts_below_outcome
 from followup import calendar as calendar_service
+from followup import rows as rows_html
 from followup import submissions as service
 from followup import worklist
 from followup.choices import GOAL_CONTENTS
@@ -79,6 +81,10 @@ def calendar(request):
     year, form = _asked_year(request, municipality, today)
     context = calendar_page(municipality, year, today, can_manage_periods(request.user))
     context["form"] = form
+    # The table's rows written in Python (followup/rows.py).
+    context["rows_html"] = rows_html.calendar_rows(
+        context["rows"], context["can_manage"], get_token(request)
+    )
     return render(request, "followup/calendar.html", context)
 
 
@@ -218,6 +224,10 @@ def mine(request):
             "review": review,
             "review_page": review_page,
             "review_rows": review_page.rows if review_page else [],
+            # The rows written in Python (followup/rows.py): 50 a page, each with its forms.
+            "review_html": rows_html.review_rows(review_page.rows, get_token(request))
+            if review_page
+            else "",
             "review_form": review_form,
             "decided_form": decided_form,
             "decided_period": decided_period,
@@ -397,6 +407,11 @@ def submission(request, pk):
             "assignment_rows": assignment_rows,
             "personnel_rows": personnel_rows,
             "part": part,
+            # The goals of the part written in Python (followup/rows.py): up to 40 goals
+            # with their indicators and a few hundred fields.
+            "goals_html": rows_html.goal_sections(part.groups)
+            if page.period.asks_goals and part.groups
+            else "",
             "parts": [
                 {"part": p, "url": _part_url(sub, p, parts), "current": p is part} for p in parts
             ]

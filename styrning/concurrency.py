@@ -46,7 +46,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from styrning.history import display_value
+from styrning.history import display_value, history_model
 
 VERSION_FIELD = "version"
 
@@ -59,14 +59,20 @@ def current_version(instance) -> int | None:
     """The id of the object's latest history row (one query)."""
     if instance.pk is None:
         return None
-    return instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    return (
+        history_model(type(instance))
+        .objects.filter(**{instance._meta.pk.attname: instance.pk})
+        .order_by("-history_id")
+        .values_list("history_id", flat=True)
+        .first()
+    )
 
 
 def current_versions(model, pks) -> dict[int, int]:
     """Object pk → the id of its latest history row, for many objects (one query)."""
     from django.db.models import Max
 
-    history = model.history.model
+    history = history_model(model)
     rows = history.objects.filter(id__in=list(pks)).values("id").annotate(v=Max("history_id"))
     return {row["id"]: row["v"] for row in rows}
 

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from followup import rollup
+from followup import rollup, rows
 
 register = template.Library()
 
@@ -26,3 +26,29 @@ def fulfilment(status):
     (``rollup.badge``; a page of goals shows hundreds, an included template each cost
     most of its rendering). The line break after it is the one the template had."""
     return rollup.badge(status) + mark_safe("\n")
+
+
+@register.simple_tag
+def fulfilment_counts(items, name):
+    """Counts by status as a list named ``name`` (``rollup.counts_list``): what the
+    included followup/_counts.html wrote, a list per goal card and three per goal of
+    the midterm review."""
+    return rollup.counts_list(items, name)
+
+
+@register.simple_tag
+def midterm_items(items, assignments=False):
+    """The halvtidsuppföljning's list items of resultatmål or uppdrag (``rows.midterm_items``)."""
+    return rows.midterm_items(items, assignments)
+
+
+@register.simple_tag
+def fulfilment_cards(cards, child_level):
+    """Måluppfyllelse's goal cards (``rows.fulfilment_cards``)."""
+    return rows.fulfilment_cards(cards, child_level)
+
+
+@register.simple_tag
+def rollup_children(children, prognosis):
+    """The goals below on "how the assessment was made" (``rows.rollup_children``)."""
+    return rows.rollup_children(children, bool(prognosis))

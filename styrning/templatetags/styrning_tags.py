@@ -5,7 +5,7 @@ Every filter delegates to styrning.formatting, the one module that formats.
 
 from django import template
 
-from styrning import formatting
+from styrning import formatting, history
 
 register = template.Library()
 
@@ -44,3 +44,9 @@ def period(measurement_row):
 def minutes(delta):
     """A timedelta as whole minutes (for the lockout message)."""
     return int(delta.total_seconds() // 60) if delta else 0
+
+
+@register.simple_tag
+def history_list(entries):
+    """A change log (``styrning.history.history_list``), for templates/_history.html."""
+    return history.history_list(entries)

@@ -1,0 +1,373 @@
+"""The follow-up markup written in Python (followup/rows.py, rollup.counts_list) is
+the markup its templates wrote: the old template of each is kept here and compared,
+for escaping, every state and a sending late at night (the date is Stockholm's)."""
+
+import copy
+import datetime as dt
+
+from django.template import Context, Template
+from django.utils import timezone
+
+from followup import rows
+from followup.worklist import WorkRow
+
+# mine.html's review rows before they were written in Python.
+OLD_REVIEW_ROWS = """{% load i18n %}{% for row in review_rows %}
+  <tr>
+    <th scope="row"><a href="{{ row.submission.get_absolute_url }}">{{ row.submission.unit.name }}</a></th>
+    <td>{{ row.submission.period.label }}</td>
+    <td>{{ row.deadline|date:"Y-m-d" }}{% if row.overdue %} <span class="status status--warning">{% translate "overdue" %}</span>{% endif %}</td>
+    <td>{% include "followup/_state.html" with submission=row.submission only %}</td>
+    <td class="review-actions">{% if row.submission.state == "sent" %}
+      <form method="post" action="{% url 'followup:submission_approve' row.submission.pk %}">{% csrf_token %}<input type="hidden" name="next" value="mine">
+        <button type="submit" class="button button--quiet" data-confirm="{% translate 'Approve the follow-up? Its assessments and values then reach the politicians and the reports.' %}">{% translate "Approve" %}<span class="visually-hidden"> {{ row.submission.unit.name }}, {{ row.submission.period.label }}</span></button></form>
+      <form method="post" action="{% url 'followup:submission_return' row.submission.pk %}" class="return-form">{% csrf_token %}<input type="hidden" name="next" value="mine">
+        <label for="reason-{{ row.submission.pk }}">{% translate "Reason for returning" %}<span class="visually-hidden"> {{ row.submission.unit.name }}</span></label>
+        <textarea id="reason-{{ row.submission.pk }}" name="return_reason" rows="2" required></textarea>
+        <button type="submit" class="button button--quiet">{% translate "Return" %}<span class="visually-hidden"> {{ row.submission.unit.name }}, {{ row.submission.period.label }}</span></button></form>
+    {% elif row.submission.left_unsent %}{% translate "Not sent: the period is closed." %} <a href="{% url 'followup:calendar' %}?ar={{ row.submission.period.year }}">{% translate "Reopen the period in the reporting calendar" %}</a>
+    {% else %}–{% endif %}</td>
+  </tr>
+  {% endfor %}"""  # noqa: E501
+
+
+def _variants(world):
+    """Submissions of every kind the list shows, changed in memory only."""
+    base = world.sub_a
+    base.unit.name = 'Vård & <omsorg> "A"'
+    late_at_night = timezone.make_aware(
+        dt.datetime.combine(base.period.deadline, dt.time(23, 30)), dt.UTC
+    )
+    closed = copy.copy(world.periods[10])
+    closed.state = "closed"
+    variants = []
+    for pk, state, sent_at, period, overdue in (
+        (9001, "sent", late_at_night, base.period, False),  # sent 00:30 the next day: late
+        (9002, "sent", late_at_night - dt.timedelta(hours=2), base.period, False),
+        (9003, "returned", None, base.period, True),
+        (9004, "draft", None, base.period, False),
+        (9005, "draft", None, closed, False),  # left unsent: the period closed
+        (9006, "approved", late_at_night - dt.timedelta(days=3), base.period, False),
+        (9007, "locked", late_at_night, base.period, False),
+    ):
+        sub = copy.copy(base)
+        sub.pk, sub.state, sub.sent_at = pk, state, sent_at
+        sub.period = period
+        variants.append(WorkRow(sub, period.deadline, None, overdue))
+    return variants
+
+
+def test_review_rows_are_the_templates_rows(delar):
+    review_rows = _variants(delar)
+    expected = Template(OLD_REVIEW_ROWS).render(
+        Context({"review_rows": review_rows, "csrf_token": "TOKEN"})
+    )
+    html = rows.review_rows(review_rows, "TOKEN")
+    assert html == expected
+    assert "Vård &amp; &lt;omsorg&gt; &quot;A&quot;" in html
+    assert "sänd" in html.lower() and "för sent" in html  # Swedish, and the late one told
+    assert html.count('class="return-form"') == 2
+    assert "Ej inskickad: perioden är stängd." in html
+
+
+# calendar.html's table rows before they were written in Python.
+OLD_CALENDAR_ROWS = """{% load i18n %}{% for row in rows %}
+      <tr id="period-{{ row.period.pk }}">
+        <th scope="row">{{ row.period.label }}</th>
+        <td>{{ row.period.get_content_display|capfirst }}</td>
+        <td>{{ row.period.opens_on|date:"Y-m-d" }}</td>
+        <td>{{ row.period.unit_deadline|date:"Y-m-d" }}</td>
+        <td>{{ row.period.deadline|date:"Y-m-d" }}</td>
+        <td><span class="status status--period-{{ row.period.state }}">{{ row.period.get_state_display|capfirst }}</span>{% if row.locked %}<br><small>{{ row.locked }}</small>{% endif %}</td>
+        <td>{{ row.submitted|default:"–" }}{% if row.late %}<br><small>{{ row.late }}</small>{% endif %}</td>
+        {% if can_manage %}<td class="period-actions">
+          {% if row.can_open %}<form method="post" action="{% url 'followup:period_open' row.period.pk %}">{% csrf_token %}<button type="submit" class="button button--quiet" data-confirm="{% if row.period.state == 'closed' %}{% translate 'Reopen the period? The units can change their follow-ups again.' %}{% else %}{% translate 'Open the period now? The units can start reporting at once.' %}{% endif %}">{% if row.period.state == 'closed' %}{% translate "Reopen" %}{% else %}{% translate "Open" %}{% endif %}<span class="visually-hidden"> {{ row.period.label }}</span></button></form>{% endif %}
+          {% if row.can_close %}<form method="post" action="{% url 'followup:period_close' row.period.pk %}">{% csrf_token %}<button type="submit" class="button button--quiet" data-confirm="{% translate 'Close the period? Follow-ups not yet sent can then no longer be sent until it is reopened.' %}">{% translate "Close" %}<span class="visually-hidden"> {{ row.period.label }}</span></button></form>{% endif %}
+          {% if row.can_lock %}<form method="post" action="{% url 'followup:period_lock' row.period.pk %}" class="lock-form">{% csrf_token %}
+            <label for="lock-{{ row.period.pk }}">{% translate "Decision reference" %}<span class="visually-hidden"> {{ row.period.label }}</span></label>
+            <input type="text" id="lock-{{ row.period.pk }}" name="decision_reference" maxlength="120" required aria-describedby="lock-help">
+            <button type="submit" class="button button--quiet">{% translate "Lock" %}<span class="visually-hidden"> {{ row.period.label }}</span></button></form>{% endif %}
+        </td>{% endif %}
+      </tr>
+      {% endfor %}"""  # noqa: E501
+
+
+def test_calendar_rows_are_the_templates_rows(delar):
+    from followup.overview import calendar_page
+    from tests.followup.factories import set_state
+
+    w = delar
+    set_state(w.periods[2], "closed")
+    set_state(w.periods[3], "locked", reference='KS 2026-12-01 § 1 <&> "x"')
+    w.finance.first_name, w.finance.last_name = "Karin", "<Berglund>"
+    w.finance.save()
+    Period = type(w.periods[3])
+    Period.objects.filter(pk=w.periods[3].pk).update(locked_by=w.finance)
+    today = w.period.deadline
+    for can_manage in (True, False):
+        context = calendar_page(w.m, 2026, today, can_manage)
+        states = {row.period.state for row in context["rows"]}
+        assert states == {"planned", "open", "closed", "locked"}
+        expected = Template(OLD_CALENDAR_ROWS).render(Context({**context, "csrf_token": "TOKEN"}))
+        html = rows.calendar_rows(context["rows"], can_manage, "TOKEN")
+        assert html == expected
+    assert "&lt;&amp;&gt; &quot;x&quot;" in html and "&lt;Berglund&gt;" in html
+
+
+# submission.html's goals before they were written in Python.
+OLD_GOAL_SECTIONS = """{% load i18n form_tags styrning_tags %}{% for group in part.groups %}
+  <section class="goal-unit" aria-labelledby="unit-{{ group.unit.pk }}">
+    <h3 id="unit-{{ group.unit.pk }}">{{ group.unit.name }}{% if group.deadline %} <small>({% blocktranslate with day=group.deadline|date:"Y-m-d" %}the enhet's part is due {{ day }}{% endblocktranslate %})</small>{% endif %}</h3>
+    {% for row in group.goals %}
+    <div class="goal-assessment" id="goal-{{ row.goal.pk }}" role="group" aria-labelledby="goal-{{ row.goal.pk }}-title">
+      <h4 id="goal-{{ row.goal.pk }}-title">{{ row.goal.level.name }}: {{ row.goal.title }}</h4>
+      {% if row.indicators %}
+      <div class="table-wrap" tabindex="0" role="region" aria-label="{% blocktranslate with goal=row.goal.title %}Indicators of {{ goal }}{% endblocktranslate %}">
+      <table class="indicator-table">
+        <caption class="visually-hidden">{% blocktranslate with goal=row.goal.title %}Indicators of {{ goal }}{% endblocktranslate %}</caption>
+        <thead><tr><th scope="col">{% translate "Indicator" %}</th><th scope="col">{% translate "Baseline" %}</th><th scope="col">{% translate "Target" %}</th><th scope="col">{% translate "Earlier values" %}</th><th scope="col">{% translate "Trend" %}</th><th scope="col">{% translate "This period" %}</th></tr></thead>
+        <tbody>{% for ind in row.indicators %}<tr>
+          <th scope="row">{{ ind.indicator.name }}{% if ind.indicator.unit %} ({{ ind.indicator.unit }}){% endif %}</th>
+          <td>{% if ind.indicator.baseline_year %}{{ ind.indicator.baseline_value|num }} ({{ ind.indicator.baseline_year }}){% else %}–{% endif %}</td>
+          <td>{% if ind.indicator.target_year %}{{ ind.indicator.target_value|num }} ({{ ind.indicator.target_year }}){% else %}–{% endif %}</td>
+          <td>{% for label, value in ind.earlier %}{{ label }}: {{ value|num }}{% if not forloop.last %}; {% endif %}{% empty %}–{% endfor %}</td>
+          <td>{% if ind.trend %}<span class="trend trend--{{ ind.trend }}"><span aria-hidden="true">{{ ind.arrow }}</span> {{ ind.trend_label }}</span>{% else %}–{% endif %}</td>
+          <td>{% for field in ind.bound %}{% field field %}{% endfor %}</td>
+        </tr>{% endfor %}</tbody>
+      </table>
+      </div>
+      {% endif %}
+      {% if row.unchanged_since and row.removable %}<p class="unchanged-note"><span aria-hidden="true">↻</span> {% blocktranslate with period=row.unchanged_since %}The assessment and analysis are the same as in {{ period }}. Review them and change what no longer holds.{% endblocktranslate %}</p>{% endif %}
+      {% for field in row.bound %}{% field field %}{% endfor %}
+      {% include "followup/_evidence.html" with items=row.evidence removable=row.removable only %}
+    </div>
+    {% endfor %}
+  </section>
+  {% empty %}<p>{% translate "No adopted goals to assess this year." %}</p>
+  {% endfor %}"""  # noqa: E501
+
+
+def test_goal_sections_are_the_templates_goals(client, delar, settings, tmp_path, monkeypatch):
+    """The goals of the submission form as the chef (fields), an enhetschef (their part)
+    and the ekonomichef (read only) see them: escaping, indicators with earlier values and
+    a trend, a file on an assessment, a text copied from an earlier period."""
+    from types import SimpleNamespace
+
+    from django.core.files.base import ContentFile
+
+    from followup.models import Assessment, Evidence
+    from goals.models import Measurement
+    from tests.followup.factories import submission_url
+
+    settings.MEDIA_ROOT = tmp_path
+    w, sub = delar, delar.sub_a
+    w.plan_a.title = 'Trygg <vård> & "omsorg"'
+    w.plan_a.save()
+    w.indicator.unit = "%"
+    w.indicator.save()
+    for year, value in ((2024, "81.5"), (2025, "80")):
+        Measurement.objects.create(indicator=w.indicator, year=year, gender="T", value=value)
+    assessment = Assessment.objects.create(
+        submission=sub, goal=w.plan_a, status="partly", analysis="Delvis <b>&</b>"
+    )
+    Evidence.objects.create(
+        submission=sub,
+        assessment=assessment,
+        file=ContentFile(b"%PDF-1.4", name="a.pdf"),
+        name='Bilaga <1> & "2".pdf',
+        content_type="application/pdf",
+        size=8,
+        uploaded_by=w.chef_a,
+    )
+    seen = []
+    written = rows.goal_sections
+    monkeypatch.setattr(rows, "goal_sections", lambda groups: seen.append(groups) or "")
+    for user in (w.chef_a, w.unit_chef_a, w.finance):
+        client.force_login(user)
+        assert client.get(submission_url(sub)).status_code == 200
+        groups = seen[-1]
+        rows_ = [row for group in groups for row in group.goals]
+        rows_[0].unchanged_since, rows_[0].removable = "Delår <2025>", True
+        expected = Template(OLD_GOAL_SECTIONS).render(
+            Context({"part": SimpleNamespace(groups=groups)})
+        )
+        html = written(groups)
+        assert html == expected
+        assert "Trygg &lt;vård&gt; &amp; &quot;omsorg&quot;" in html
+        assert "2024: 81,5; 2025: 80" in html and "Bilaga &lt;1&gt;" in html
+        assert "Delår &lt;2025&gt;" in html
+        assert "<textarea" in html  # the fields (disabled for those who only read)
+    assert written([]) == Template(OLD_GOAL_SECTIONS).render(
+        Context({"part": SimpleNamespace(groups=[])})
+    )
+
+
+# followup/_counts.html, the included template fulfilment_counts replaced.
+OLD_COUNTS = """{% load i18n rollup_tags %}<ul class="fulfilment-counts" aria-label="{{ label }}">
+  {% for item in items %}<li class="fulfilment-counts__item fulfilment-counts__item--{{ item.status }}"><span class="fulfilment__symbol" aria-hidden="true">{{ item.status|fulfilment_symbol }}</span> {{ item.status|fulfilment_label|capfirst }}: <strong>{{ item.count }}</strong></li>
+  {% endfor %}
+</ul>
+"""  # noqa: E501
+
+
+def test_fulfilment_counts_are_the_included_templates():
+    from followup.fulfilment import CountItem, count_items
+    from followup.rollup import counts_list
+
+    lists = [
+        count_items({"fulfilled": 3, "partly": 1200, "not_fulfilled": 0}),
+        [CountItem("", 2), CountItem("odd<status>", 1)],
+        [],
+    ]
+    for items in lists:
+        context = {"items": items, "label": 'Bedömningar <av> "målen" & annat'}
+        expected = Template("{% load rollup_tags %}" + OLD_COUNTS).render(Context(context))
+        assert counts_list(items, context["label"]) == expected
+    assert "<strong>1200</strong>" in counts_list(lists[0], "x")
+
+
+# midterm.html's item lists before they were written in Python.
+OLD_GOAL_ITEMS = """{% load i18n rollup_tags %}{% for item in row.goal_items %}<li>
+      <p class="midterm-items__head"><a href="{{ item.url }}">{{ item.title }}</a> <span class="muted">({{ item.owner }})</span> {% fulfilment item.status %}</p>
+      {% if item.comment %}<blockquote class="unit-comment__text">{{ item.comment|linebreaks }}</blockquote>{% endif %}
+    </li>{% endfor %}"""  # noqa: E501
+OLD_ASSIGNMENT_ITEMS = """{% load i18n rollup_tags %}{% for item in row.assignment_items %}<li>
+      <p class="midterm-items__head"><a href="{{ item.url }}">{{ item.title }}</a> <span class="muted">({{ item.owner }})</span> {% fulfilment item.status %} <span class="muted">{% blocktranslate with status=item.status_label %}status: {{ status }}{% endblocktranslate %}</span></p>
+      {% if item.comment %}<blockquote class="unit-comment__text">{{ item.comment|linebreaks }}</blockquote>{% endif %}
+    </li>{% endfor %}"""  # noqa: E501
+
+
+def test_midterm_items_are_the_templates_items():
+    from followup.fulfilment import MidtermItem
+
+    items = [
+        MidtermItem('Trygg <vård> & "omsorg"', "Enhet <A>", "partly", "", "", "/mal/1/?a=1&b=2"),
+        MidtermItem("Mål", "Enhet B", "fulfilled", "pågår & <klart>", "Rad 1 & <2>\n\nRad 3", "/"),
+        MidtermItem("Mål", "Enhet C", "", "ej påbörjad", "Kort", "/"),
+        MidtermItem("Mål", "Enhet D", "odd", "", "", "/"),
+    ]
+    for old, assignments in ((OLD_GOAL_ITEMS, False), (OLD_ASSIGNMENT_ITEMS, True)):
+        for shown in (items, []):
+            row = {"goal_items": shown, "assignment_items": shown}
+            expected = Template(old).render(Context({"row": row}))
+            assert rows.midterm_items(shown, assignments) == expected
+    html = rows.midterm_items(items, True)
+    assert "<p>Rad 1 &amp; &lt;2&gt;</p>" in html and "pågår &amp; &lt;klart&gt;" in html
+
+
+# fulfilment.html's cards before they were written in Python.
+OLD_CARDS = """{% load i18n rollup_tags %}{% for card in cards %}
+<article class="fulfilment-card" aria-labelledby="goal-{{ card.pk }}">
+  <div class="fulfilment-card__head">
+    <h2 id="goal-{{ card.pk }}" class="fulfilment-card__title">{{ card.title }}</h2>
+    <p class="fulfilment-card__status">{% fulfilment card.status %}</p>
+  </div>
+  <p class="fulfilment-card__explanation">{{ card.explanation }}</p>
+  {% if card.prognosis %}<p class="fulfilment-card__prognosis"><strong>{% translate "Prognosis for the full year" %}:</strong> {% fulfilment card.prognosis %}</p>{% endif %}
+  {% if card.override_reason %}<p class="fulfilment-card__override"><strong>{% translate "Assessed by the goal's owner" %}:</strong> {{ card.override_reason }}</p>{% endif %}
+  <div class="fulfilment-card__body">
+    <div>
+      <h3 class="fulfilment-card__subhead">{% if child_level %}{% blocktranslate with level=child_level.name_plural|lower count counter=card.below %}{{ counter }} goal below ({{ level }}){% plural %}{{ counter }} goals below ({{ level }}){% endblocktranslate %}{% else %}{% translate "Goals below" %}{% endif %}</h3>
+      {% translate "Assessments of the goals below" as counts_label %}
+      {% fulfilment_counts card.counts counts_label %}
+    </div>
+    <figure class="trend-figure">
+      {{ card.trend }}
+      <figcaption class="muted">{% translate "The assessment in this and the earlier follow-ups." %}</figcaption>
+    </figure>
+  </div>
+  <p class="actions">
+    <a class="button" href="{{ card.drill_url }}">{% if child_level %}{% filter capfirst %}{% blocktranslate with level=child_level.name_plural|lower %}The {{ level }} and the units' comments{% endblocktranslate %}{% endfilter %}{% else %}{% translate "The units' comments" %}{% endif %}<span class="visually-hidden">: {{ card.title }}</span></a>
+    {% if card.rollup_url %}<a class="button button--quiet" href="{{ card.rollup_url }}">{% translate "How the assessment was made" %}<span class="visually-hidden">: {{ card.title }}</span></a>{% endif %}
+  </p>
+</article>
+{% endfor %}"""  # noqa: E501
+
+
+def test_fulfilment_cards_are_the_templates_cards():
+    from types import SimpleNamespace
+
+    from django.utils.safestring import mark_safe
+
+    from followup.fulfilment import GoalCard, count_items
+
+    def card(pk, **extra):
+        values = {
+            "pk": pk,
+            "title": 'Trygg <vård> & "omsorg"',
+            "owner": "KF",
+            "status": "partly",
+            "counts": count_items({"fulfilled": 1}),
+            "below": 1,
+            "explanation": "1 av 1 & <mer>",
+            "override_reason": "",
+            "rollup_url": "/uppfoljning/bedomning/1/?period=2&pagaende=1",
+            "drill_url": "/uppfoljning/maluppfyllelse/1/?period=2",
+            "trend": mark_safe("<svg></svg>"),
+        }
+        values.update(extra)
+        return GoalCard(**values)
+
+    cards = [
+        card(1),
+        card(2, below=3, prognosis="fulfilled", override_reason="Ägaren <vet> & bättre"),
+        card(3, below=0, status="", rollup_url="", trend=""),
+    ]
+    for child_level in (SimpleNamespace(name_plural="Nämnd<mål>"), None):
+        context = Context({"cards": cards, "child_level": child_level})
+        assert rows.fulfilment_cards(cards, child_level) == Template(OLD_CARDS).render(context)
+    html = rows.fulfilment_cards(cards, SimpleNamespace(name_plural="Nämndmål"))
+    assert "1 mål under (nämndmål)" in html and "3 mål under (nämndmål)" in html
+    assert "Ägaren &lt;vet&gt; &amp; bättre" in html
+
+
+# rollup.html's rows of the goals below before they were written in Python.
+OLD_ROLLUP_CHILDREN = """{% load i18n rollup_tags %}{% for child in children %}
+    <tr>
+      <th scope="row"><a href="{{ child.url }}">{{ child.title }}</a><br><small>{{ child.level }} · <a href="{{ child.goal_url }}">{% translate "the goal" %}<span class="visually-hidden"> {{ child.title }}</span></a></small></th>
+      <td>{{ child.owner }}</td>
+      <td>{% fulfilment child.status %}<br><small>{{ child.source }}</small></td>
+      {% if prognosis %}<td>{% fulfilment child.prognosis %}</td>{% endif %}
+      <td>{% if child.analysis %}{{ child.analysis|linebreaksbr }}<br><small>{{ child.reported_by }}{% if child.in_progress %} ({% translate "in progress" %}){% endif %}</small>{% else %}–{% endif %}</td>
+    </tr>
+    {% endfor %}"""  # noqa: E501
+
+
+def test_rollup_children_are_the_templates_rows():
+    from followup.rollup_page import ChildRow
+
+    def child(pk, **extra):
+        values = {
+            "pk": pk,
+            "title": 'Trygg <vård> & "omsorg"',
+            "level": "Nämndmål",
+            "owner": "Social<nämnden>",
+            "status": "partly",
+            "source": "förslag & underifrån",
+            "analysis": "",
+            "reported_by": "",
+            "in_progress": False,
+            "url": "/uppfoljning/bedomning/3/?period=2",
+            "goal_url": "/mal/3/",
+        }
+        values.update(extra)
+        return ChildRow(**values)
+
+    children = [
+        child(1),
+        child(
+            2,
+            status="",
+            prognosis="fulfilled",
+            analysis="Rad 1 &\nRad <2>",
+            reported_by="Enhet <A>",
+            in_progress=True,
+        ),
+        child(3, analysis="Klart.", reported_by="Enhet B"),
+    ]
+    for prognosis in (True, False):
+        context = Context({"children": children, "prognosis": prognosis})
+        expected = Template(OLD_ROLLUP_CHILDREN).render(context)
+        assert rows.rollup_children(children, prognosis) == expected
+    html = rows.rollup_children(children, True)
+    assert "Rad 1 &amp;<br>Rad &lt;2&gt;" in html and "Social&lt;nämnden&gt;" in html
