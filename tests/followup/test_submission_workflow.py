@@ -427,10 +427,15 @@ def test_evidence_is_stored_under_a_random_name_and_downloaded_with_permission(
     client.force_login(w.chef_b)
     assert client.post(remove).status_code == 404
     client.force_login(w.chef_a)
-    assert remove in client.get(submission_url(sub)).content.decode()
+    page = client.get(submission_url(sub)).content.decode()
+    form = re.search(rf'action="{re.escape(remove)}"[^>]*>(.*?)</form>', page, re.S).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', form).group(1)
     stored = item.file.path
+    # With CSRF checked as in production: the form's own token lets the removal through.
+    client.handler.enforce_csrf_checks = True
     with django_capture_on_commit_callbacks(execute=True):  # the file goes once committed
-        assert client.post(remove).status_code == 302
+        assert client.post(remove, {"csrfmiddlewaretoken": token}).status_code == 302
+    client.handler.enforce_csrf_checks = False
     assert not sub.evidence.exists()
     assert not os.path.exists(stored)
     assert item.history.filter(history_type="-").get().history_user == w.chef_a
