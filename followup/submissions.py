@@ -437,7 +437,10 @@ def content(submission) -> Content:
                 group = groups[goal.owner_id] = UnitGroup(goal.owner)
                 if goal.owner.kind == OrgUnit.Kind.UNIT:
                     group.deadline = period.unit_deadline
-            row = goal_rows[goal.pk] = GoalRow(goal, assessments.get(goal.pk))
+            assessment = assessments.get(goal.pk)
+            if assessment is not None:
+                assessment.goal = goal  # the page reads its goal's owner (no query each)
+            row = goal_rows[goal.pk] = GoalRow(goal, assessment)
             group.goals.append(row)
         month = measurement_month(period)
         indicators = list(
