@@ -65,7 +65,7 @@ def index(request):
             "form": form,
             "midterm_form": midterm_form,
             "can_manage": manager,
-            "reports": _reports(municipality).visible_to(request.user)[:50],
+            "reports": _reports(municipality).visible_to(request.user).defer("snapshot")[:50],
             # "Mina texter" only for those who write (or hand out) the report's chapters.
             "writes_texts": manager or ReportText.objects.filter(owner=request.user).exists(),
         },
@@ -266,5 +266,8 @@ def public(request):
     return render(
         request,
         "reports/public.html",
-        {"reports": _reports(municipality).adopted(), "municipality": municipality},
+        {
+            "reports": _reports(municipality).adopted().defer("snapshot"),
+            "municipality": municipality,
+        },
     )
