@@ -453,7 +453,7 @@ def detail_budget(request, unit_pk, year):
         with transaction.atomic():
             sync = RowSync(DetailBudget, existing.values(), lambda d: d.group_id, user=request.user)
             for group, name in form.submitted_group_fields:
-                amount = form.cleaned_data[name]
+                amount = form.ledger_amount(name)
                 if amount is None:
                     sync.remove(group.pk)
                     continue
