@@ -410,6 +410,7 @@ def forecast(request, unit_pk, year):
                 "deviation_tkr": None if entered is None else entered - budget_tkr,
             }
         )
+    has_below = any(b.below for b in basis)
     return render(
         request,
         "budget/forecast_form.html",
@@ -421,7 +422,10 @@ def forecast(request, unit_pk, year):
             "month": month,
             "has_forecast": any(b.has_forecast for b in basis),
             "seasonal": any(b.seasonal for b in basis),
-            "has_below": any(b.below for b in basis),
+            "has_below": has_below,
+            # "Of which units below" only beside a part of the unit's own: a nämnd's
+            # figures are all its förvaltning's, and the column repeated the field.
+            "shows_below": has_below and any(b.own for b in basis),
             "locked": locked,
         },
     )
