@@ -62,34 +62,61 @@ class ShownAmountField(AmountField):
         return value
 
 
-class ForecastField(ShownAmountField):
-    """An account group's full-year forecast in tkr, table sign, starting from the basis
-    row's suggestion: a cost group's figure is negative (or zero), a revenue group's
-    positive (a cost typed without its minus turned a deficit into a surplus, unnoticed).
-    The one field of both forecast forms: /budget/'s and the follow-up's."""
+class TkrField(AmountField):
+    """An amount typed and shown in tkr, as /budget/ shows it, that cleans to kronor.
+
+    Its initial value is the stored amount in kronor (``budget.signs.to_tkr`` shows it in
+    tkr, exactly: "12 345,678"); what is typed is tkr and cleans to kronor to the öre
+    (``from_tkr``). For the frames and budget changes, which are positive when a nämnd
+    gets more to spend, as in /budget/'s frame columns.
+    """
+
+    def __init__(self, **kwargs):
+        # Kronor are stored with two decimals (16 digits): tkr to the öre has five.
+        kwargs.setdefault("max_digits", 16)
+        kwargs.setdefault("decimal_places", 5)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, (int, Decimal)):
+            return formatting.number(signs.to_tkr(value))
+        return value
+
+    def clean(self, value):
+        if isinstance(value, (int, Decimal)):  # the stored kronor: a disabled field's initial
+            value = signs.to_tkr(value)
+        return signs.from_tkr(super().clean(value))
+
+
+class GroupAmountField(ShownAmountField):
+    """An account group's amount in tkr, table sign (intäkter +, kostnader −): a cost
+    group's figure is negative (or zero), a revenue group's positive (a cost typed without
+    its minus turned a deficit into a surplus, unnoticed). ``exact`` is the stored amount
+    in table sign and tkr (``signs.table_tkr``). The detaljbudget's and, as
+    ``ForecastField``, both forecast forms' field."""
 
     # Stored in kronor with two decimals (16 digits): at most 11 whole digits in tkr.
     MAX_DIGITS = 14
 
-    def __init__(self, row):
-        self.group = row.group
+    def __init__(self, group, *, exact, label, error_messages=None, **kwargs):
+        self.group = group
         too_large = _("%(group)s: the figure is too large (at most %(max)s tkr).") % {
-            "group": row.group.name,
+            "group": group.name,
             "max": formatting.number(Decimal(10) ** (self.MAX_DIGITS - 3) - 1),
         }
         super().__init__(
-            label=_("%(group)s, full-year forecast (tkr)") % {"group": row.group.name},
+            label=label,
             max_digits=self.MAX_DIGITS,
             decimal_places=3,
-            exact=signs.table_tkr(row.suggestion),
+            exact=exact,
             error_messages={
-                "required": _("Give a forecast for %(group)s (0 if nothing is expected).")
-                % {"group": row.group.name},
                 "max_digits": too_large,
                 "max_whole_digits": too_large,
                 "max_decimal_places": _("%(group)s: at most three decimals (whole kronor) in tkr.")
-                % {"group": row.group.name},
+                % {"group": group.name},
+                **(error_messages or {}),
             },
+            **kwargs,
         )
 
     def clean(self, value):
@@ -108,6 +135,22 @@ class ForecastField(ShownAmountField):
                 % {"group": self.group.name, "amount": shown}
             )
         return value
+
+
+class ForecastField(GroupAmountField):
+    """An account group's full-year forecast in tkr, table sign, starting from the basis
+    row's suggestion. The one field of both forecast forms: /budget/'s and the follow-up's."""
+
+    def __init__(self, row):
+        super().__init__(
+            row.group,
+            label=_("%(group)s, full-year forecast (tkr)") % {"group": row.group.name},
+            exact=signs.table_tkr(row.suggestion),
+            error_messages={
+                "required": _("Give a forecast for %(group)s (0 if nothing is expected).")
+                % {"group": row.group.name},
+            },
+        )
 
 
 def forecasts_below_outcome(form, fields) -> list[str]:
@@ -162,20 +205,18 @@ class YearMonthForm(AccessibleFormMixin, forms.Form):
 
 
 class FrameForm(AccessibleFormMixin, forms.Form):
-    """The frames of one budget year: one field per nämnd/styrelse and year."""
+    """The frames of one budget year: one field per nämnd/styrelse and year.
+
+    A frame is the net cost a nämnd may spend: typed in tkr as a positive amount, as the
+    frame columns of /budget/ show it (``TkrField``); ``frames`` and ``cleaned_data`` hold
+    kronor."""
 
     def __init__(self, *args, budget_year, boards, frames, **kwargs):
         super().__init__(*args, **kwargs)
         # One field built, the others copied from it as a form copies its declared fields
         # (Field.__deepcopy__): 150 fields' own __init__ cost about as much as the page's SQL.
-        prototype = AmountField(
-            required=False,
-            min_value=0,
-            max_digits=16,
-            decimal_places=2,
-            disabled=budget_year.is_adopted,
-        )
-        label = str(_("%(unit)s, %(year)s (kr)"))
+        prototype = TkrField(required=False, min_value=0, disabled=budget_year.is_adopted)
+        label = str(_("%(unit)s, %(year)s (tkr)"))
         self.cells = []
         for board in boards:
             for year in budget_year.years:
@@ -219,11 +260,12 @@ class AdoptBudgetForm(AccessibleFormMixin, forms.ModelForm):
 
 
 class BudgetChangeForm(AccessibleFormMixin, forms.ModelForm):
-    amount = AmountField(
-        label=_("Amount (kr)"),
-        max_digits=16,
-        decimal_places=2,
-        help_text=BudgetChange._meta.get_field("amount").help_text,
+    amount = TkrField(
+        label=_("Amount (tkr)"),
+        help_text=_(
+            "In thousands of kronor, as in the list of changes on the budget page: the money "
+            "moved or added. A supplementary budget may be negative: the frame shrinks."
+        ),
     )
 
     class Meta:
@@ -249,35 +291,6 @@ class BudgetChangeForm(AccessibleFormMixin, forms.ModelForm):
         self.fields["decided_by"].queryset = units.filter(
             kind__in=(OrgUnit.Kind.COUNCIL, *OrgUnit.GOVERNING_KINDS)
         )
-
-
-class GroupAmountsMixin:
-    """One amount field per account group (costs +, revenue −), listed in ``group_fields``."""
-
-    amount_label = _("%(group)s (kr)")
-    amount_help = ""
-
-    def add_group_fields(self, groups, initial_amounts):
-        self.group_fields = []
-        for group in groups:
-            name = f"group_{group.pk}"
-            self.fields[name] = AmountField(
-                label=self.amount_label % {"group": group.name},
-                required=False,
-                max_digits=16,
-                decimal_places=2,
-                initial=initial_amounts.get(group.pk),
-                help_text=self.amount_help,
-            )
-            self.group_fields.append((group, name))
-
-    @property
-    def submitted_group_fields(self):
-        """The groups whose field was in the POST: a missing field changes nothing.
-
-        Only an empty value submitted for a field that was there clears a row.
-        """
-        return [(group, name) for group, name in self.group_fields if name in self.data]
 
 
 class ForecastForm(AccessibleFormMixin, forms.Form):
@@ -368,12 +381,36 @@ class ImportForm(AccessibleFormMixin, forms.Form):
         return cleaned
 
 
-class DetailBudgetForm(GroupAmountsMixin, AccessibleFormMixin, forms.Form):
-    """A unit's detaljbudget per account group (net amounts: costs +, revenue −)."""
+class DetailBudgetForm(AccessibleFormMixin, forms.Form):
+    """A unit's detaljbudget per account group, in the pages' language: tkr in table sign
+    (intäkter +, kostnader −), as /budget/'s unit page shows it. ``budget.signs`` converts
+    to the ledger's kronor. ``initial_amounts``: group pk → the stored amount (ledger sign,
+    kronor); a field posted back as shown keeps it exactly."""
 
     def __init__(self, *args, groups, initial_amounts, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_group_fields(groups, initial_amounts)
+        self.group_fields = []
+        for group in groups:
+            name = f"group_{group.pk}"
+            self.fields[name] = GroupAmountField(
+                group,
+                label=_("%(group)s, budget for the year (tkr)") % {"group": group.name},
+                exact=signs.table_tkr(initial_amounts.get(group.pk)),
+                required=False,
+            )
+            self.group_fields.append((group, name))
+
+    @property
+    def submitted_group_fields(self):
+        """The groups whose field was in the POST: a missing field changes nothing.
+
+        Only an empty value submitted for a field that was there clears a row.
+        """
+        return [(group, name) for group, name in self.group_fields if name in self.data]
+
+    def ledger_amount(self, name):
+        """The field's amount in the ledger's sign and kronor, or None when left empty."""
+        return signs.ledger_from_table_tkr(self.cleaned_data[name])
 
 
 class InvestmentForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):

@@ -16,6 +16,7 @@ from django.db.models import CharField, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from budget import signs
 from budget.models import (
     AccountGroup,
     BudgetChange,
@@ -54,6 +55,20 @@ IN_SUBJECT = {
     "change": {"decision_reference"},
     "detail": {"unit", "group", "month"},
     "forecast": {"unit", "year", "month", "group"},
+}
+# The amounts, as the page each came from shows them: tkr, frames and budget changes as
+# money to spend (+), detaljbudget and forecasts in table sign (intäkter +, kostnader −).
+AMOUNTS = {
+    ("frame", "amount"): (gettext_lazy("Frame (tkr)"), signs.frame_to_table),
+    ("change", "amount"): (gettext_lazy("Amount (tkr)"), signs.frame_to_table),
+    ("detail", "amount"): (
+        gettext_lazy("Amount (tkr, revenue +, costs −)"),
+        signs.to_table,
+    ),
+    ("forecast", "amount"): (
+        gettext_lazy("Full-year forecast (tkr, revenue +, costs −)"),
+        signs.to_table,
+    ),
 }
 ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
 
@@ -175,6 +190,26 @@ def _show(model_field, value, names) -> str:
     return str(value)
 
 
+def _show_amounts(old, new, to_shown) -> tuple[str, str]:
+    """A stored amount's old and new value in tkr and the sign of its page: "−22 467 tkr".
+
+    Rounded to whole tkr as the pages show them, unless that would show a change as two
+    equal figures: then exactly ("22 466,503 tkr → 22 466,7 tkr")."""
+
+    def rounded(value):
+        return formatting.tkr(to_shown(value)) if value is not None else formatting.EMPTY
+
+    def exact(value):
+        if value is None:
+            return formatting.EMPTY
+        return f"{formatting.number(signs.to_tkr(to_shown(value)))} tkr"
+
+    shown = rounded(old), rounded(new)
+    if shown[0] == shown[1] and old != new:
+        return exact(old), exact(new)
+    return shown
+
+
 def _subject(kind, record, names) -> str:
     unit = names.units.get(getattr(record, "unit_id", None), "")
     group = names.groups.get(getattr(record, "group_id", None), "")
@@ -220,6 +255,12 @@ def _entry(kind, record, before, names) -> LogEntry:
         if old == new or (record.history_type == "~" and before is None):
             continue
         if record.history_type != "~" and (old in (None, "") and new in (None, "")):
+            continue
+        amount = AMOUNTS.get((kind, model_field.name))
+        if amount is not None:
+            label, to_shown = amount
+            shown_old, shown_new = _show_amounts(old, new, to_shown)
+            entry.changes.append(Change(label=str(label), old=shown_old, new=shown_new))
             continue
         entry.changes.append(
             Change(

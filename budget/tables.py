@@ -382,7 +382,7 @@ def frame_rows(boards, form) -> str:
         if field_errors:
             attrs["aria-invalid"] = "true"
             if not attrs.get("aria-describedby"):
-                attrs["aria-describedby"] = f"{field_id}_error"
+                attrs["aria-describedby"] = f"{field_id}_errors"
         key = tuple(attrs.items())
         if key not in attrs_html:
             attrs_html[key] = widgets.html_attrs(attrs)

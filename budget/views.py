@@ -410,6 +410,7 @@ def forecast(request, unit_pk, year):
                 "deviation_tkr": None if entered is None else entered - budget_tkr,
             }
         )
+    has_below = any(b.below for b in basis)
     return render(
         request,
         "budget/forecast_form.html",
@@ -421,7 +422,10 @@ def forecast(request, unit_pk, year):
             "month": month,
             "has_forecast": any(b.has_forecast for b in basis),
             "seasonal": any(b.seasonal for b in basis),
-            "has_below": any(b.below for b in basis),
+            "has_below": has_below,
+            # "Of which units below" only beside a part of the unit's own: a nämnd's
+            # figures are all its förvaltning's, and the column repeated the field.
+            "shows_below": has_below and any(b.own for b in basis),
             "locked": locked,
         },
     )
@@ -453,7 +457,7 @@ def detail_budget(request, unit_pk, year):
         with transaction.atomic():
             sync = RowSync(DetailBudget, existing.values(), lambda d: d.group_id, user=request.user)
             for group, name in form.submitted_group_fields:
-                amount = form.cleaned_data[name]
+                amount = form.ledger_amount(name)
                 if amount is None:
                     sync.remove(group.pk)
                     continue

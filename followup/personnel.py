@@ -65,14 +65,40 @@ def _field_label(name) -> str:
     return str(PersonnelFigure._meta.get_field(name).verbose_name)
 
 
-def _messages(error: ValidationError, prefix: str) -> list[str]:
-    """'Hemtjänst Norr: sjukfrånvaro (%): Kontrollera att …' for every message of ``error``."""
+@dataclass(frozen=True)
+class Refusal:
+    """A refused row's message, knowing the unit and the field (None: the whole row) it
+    is about, so a page can mark the field. ``str()`` is the whole message:
+    "Hemtjänst Norr: Årsarbetare: Årsarbetarna kan inte vara fler än de anställda."."""
+
+    unit: OrgUnit
+    field: str | None
+    message: str
+    where: str
+
+    def __str__(self):
+        if self.field is None:
+            return f"{self.where}: {self.message}"
+        return f"{self.where}: {_field_label(self.field)}: {self.message}"
+
+
+class FiguresRefused(ValidationError):
+    """``save_figures``' refusal: its ``messages`` name unit and field, its ``refusals``
+    say which (``Refusal``)."""
+
+    def __init__(self, refusals: list[Refusal]):
+        super().__init__([str(refusal) for refusal in refusals])
+        self.refusals = refusals
+
+
+def _messages(error: ValidationError, row) -> list[Refusal]:
+    """A ``Refusal`` for every message of ``error`` about ``row``."""
     if not hasattr(error, "error_dict"):
-        return [f"{prefix}: {message}" for message in error.messages]
+        return [Refusal(row.unit, None, message, row.where) for message in error.messages]
     out = []
     for name, errors in error.message_dict.items():
-        where = prefix if name == "__all__" else f"{prefix}: {_field_label(name)}"
-        out += [f"{where}: {message}" for message in errors]
+        field = None if name == "__all__" else name
+        out += [Refusal(row.unit, field, message, row.where) for message in errors]
     return out
 
 
@@ -83,7 +109,7 @@ class _Row:
     where: str  # the unit's name, or "line 3 (Hemtjänst Norr)" in an import
 
 
-def _write(period, rows: list[_Row], user, reason, result: ImportResult) -> list[str]:
+def _write(period, rows: list[_Row], user, reason, result: ImportResult) -> list[Refusal]:
     """Validate and save the rows of one period; returns the messages of the rows refused.
     Empty values of a new row are left empty; a row with nothing in it is not created."""
     errors = []
@@ -115,15 +141,16 @@ def _write(period, rows: list[_Row], user, reason, result: ImportResult) -> list
         )
         if holder is not None:
             errors.append(
-                _(
-                    "%(where)s: the follow-up of %(unit)s is %(state)s; its personnel figures "
-                    "can change only if it is returned."
+                Refusal(
+                    row.unit,
+                    None,
+                    _(
+                        "the follow-up of %(unit)s is %(state)s; its personnel figures can "
+                        "change only if it is returned."
+                    )
+                    % {"unit": holder.unit.name, "state": holder.get_state_display()},
+                    row.where,
                 )
-                % {
-                    "where": row.where,
-                    "unit": holder.unit.name,
-                    "state": holder.get_state_display(),
-                }
             )
             continue
         figure = figure or PersonnelFigure(period=period, unit=row.unit)
@@ -134,7 +161,7 @@ def _write(period, rows: list[_Row], user, reason, result: ImportResult) -> list
         try:
             figure.full_clean()
         except ValidationError as error:
-            errors += _messages(error, row.where)
+            errors += _messages(error, row)
             continue
         figure._history_user = user
         if reason:
@@ -146,8 +173,8 @@ def _write(period, rows: list[_Row], user, reason, result: ImportResult) -> list
 
 def save_figures(period, values_by_unit: dict, user, *, reason: str = "") -> ImportResult:
     """Make the period's figures of the given units hold ``values_by_unit`` ({OrgUnit:
-    {field: value or None}}); all or nothing. Raises ValidationError with a message per
-    refused unit and field; a locked period refuses everything."""
+    {field: value or None}}); all or nothing. Raises ``FiguresRefused`` (a ValidationError)
+    with a message per refused unit and field; a locked period refuses everything."""
     result = ImportResult(dry_run=False)
     with transaction.atomic():
         period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
@@ -157,9 +184,9 @@ def save_figures(period, values_by_unit: dict, user, *, reason: str = "") -> Imp
             _Row(unit, values, unit.name)
             for unit, values in sorted(values_by_unit.items(), key=lambda item: item[0].lft)
         ]
-        errors = _write(period, rows, user, reason, result)
-        if errors:
-            raise ValidationError(errors)
+        refusals = _write(period, rows, user, reason, result)
+        if refusals:
+            raise FiguresRefused(refusals)
     return result
 
 
@@ -312,7 +339,7 @@ def import_figures(municipality, data: bytes, user, *, dry_run: bool = False) ->
     reason = _("CSV import")
     with transaction.atomic():
         for period, rows in rows_by_period.items():
-            errors += _write(period, rows, user, reason, result)
+            errors += [str(refusal) for refusal in _write(period, rows, user, reason, result)]
         if errors:
             raise ImportFailed(errors)
         if dry_run:

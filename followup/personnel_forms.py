@@ -34,8 +34,9 @@ def _percent(label):
     )
 
 
-class FigureRowForm(forms.Form):
-    """One unit's row of the personnel table (prefixed with the unit's pk)."""
+class FigureRowForm(AccessibleFormMixin, forms.Form):
+    """One unit's row of the personnel table (prefixed with the unit's pk). A field in
+    error is marked (aria-invalid, aria-describedby to its message), as in every form."""
 
     sick_leave = _percent(_("Sick leave (%)"))
     sick_leave_women = _percent(_("Sick leave, women (%)"))

@@ -121,6 +121,21 @@ def _table(request, period, data=None) -> _Table:
     return table
 
 
+def _error_links(forms) -> list[dict]:
+    """The error summary's lines: each names the unit and the field and links to the field
+    (to the unit's row for an error about the whole row)."""
+    links = []
+    for form in forms:
+        for name, field_errors in form.errors.items():
+            if name in form.fields:
+                href = f"#{form[name].auto_id}"
+                where = f"{form.unit.name}: {form.fields[name].label}"
+            else:
+                href, where = f"#unit-{form.unit.pk}", form.unit.name
+            links += [{"href": href, "text": f"{where}: {error}"} for error in field_errors]
+    return links
+
+
 def _period_url(period, office) -> str:
     url = reverse("personnel:period", args=[period.pk])
     return f"{url}?forvaltning={office.pk}" if office is not None else url
@@ -141,20 +156,22 @@ def period(request, pk):
     rows = table.rows
     errors = []
     if data is not None:
-        forms = [row["form"] for row in rows if row["form"] is not None]
-        values = {}
-        for form in forms:
-            if form.is_valid():
-                values[form.unit] = form.cleaned_data
-            else:
-                for name, field_errors in form.errors.items():
-                    label = form.fields[name].label if name in form.fields else ""
-                    errors += [f"{form.unit.name}: {label}: {e}" for e in field_errors]
-        if not errors and values:
+        forms = {row["unit"].pk: row["form"] for row in rows if row["form"] is not None}
+        valid = [form.is_valid() for form in forms.values()]
+        if all(valid) and forms:
+            values = {form.unit: form.cleaned_data for form in forms.values()}
             try:
                 result = service.save_figures(period, values, request.user)
+            except service.FiguresRefused as refused:
+                for refusal in refused.refusals:
+                    form = forms.get(refusal.unit.pk)
+                    if form is None:
+                        errors.append({"text": str(refusal)})
+                        continue
+                    field = refusal.field if refusal.field in form.fields else None
+                    form.add_error(field, refusal.message)
             except ValidationError as error:
-                errors = error.messages
+                errors += [{"text": message} for message in error.messages]
             else:
                 messages.success(
                     request,
@@ -162,6 +179,7 @@ def period(request, pk):
                     % {"created": result.created, "changed": result.changed},
                 )
                 return redirect(_period_url(period, table.office))
+        errors += _error_links(forms.values())
     office_choices = [("", _("All units"))] if table.all_allowed else []
     office_choices += [(str(o.pk), o.name) for o in table.offices]
     return render(

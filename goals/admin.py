@@ -36,6 +36,7 @@ class GoalLevelForm(forms.ModelForm):
             "has_indicators",
             "is_assessed",
             "uses_takt",
+            "has_activity_fields",
         ]
 
 

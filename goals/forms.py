@@ -82,6 +82,8 @@ class GoalForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
     """
 
     new_decision_fields = ("decided_on", "decision_reference")
+    # Who carries a goal out and when: only where its level says so (GoalLevel data).
+    activity_fields = ("responsible", "start_date", "end_date")
 
     class Meta:
         model = Goal
@@ -114,6 +116,11 @@ class GoalForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
         self.fields["perspectives"].queryset = goal.municipality.perspectives.all()
         limit_years(self, "start_year", "end_year")
         limit_dates(self, "start_date", "end_date", "decided_on")
+        if not goal.level.shows_activity_fields:
+            for name in self.activity_fields:
+                # A value stored anyway (an import, an older model) stays in reach.
+                if not getattr(goal, name):
+                    del self.fields[name]
         if not goal.is_adopted:
             for name in self.new_decision_fields:
                 del self.fields[name]

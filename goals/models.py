@@ -63,6 +63,14 @@ class GoalLevel(models.Model):
         default=False,
         help_text=_("Clear, assigned, quantifiable and time-bound before adoption."),
     )
+    has_activity_fields = models.BooleanField(
+        _("carries activity fields"),
+        default=False,
+        help_text=_(
+            "Goals at this level say who carries them out and when (a responsible person, a "
+            "start and an end date), as an activity plan does. TAKT levels always do."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -91,6 +99,11 @@ class GoalLevel(models.Model):
 
     def allows_owner(self, unit):
         return unit.kind in self.owner_kinds
+
+    @property
+    def shows_activity_fields(self) -> bool:
+        """Whether its goals carry who and when (TAKT asks for both)."""
+        return self.has_activity_fields or self.uses_takt
 
     def count_label(self, count):
         """A count with the level's own word: "1 verksamhetsplan", "2 verksamhetsplaner"."""

@@ -30,6 +30,7 @@ class AccessibleFormMixin:
     def full_clean(self):
         super().full_clean()
         self._describe_fields()
+        self._described = True
 
     def _describe_fields(self):
         for name, field in self.fields.items():
@@ -54,6 +55,9 @@ class AccessibleFormMixin:
                 moved.setdefault(key, []).extend(errors)
             error = ValidationError(moved)
         super().add_error(field, error)
+        if getattr(self, "_described", False):
+            # An error a view adds after cleaning (a service refused the row): mark it too.
+            self._describe_fields()
 
 
 def _as_shown(text: str) -> str:

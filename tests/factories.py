@@ -41,6 +41,7 @@ def make_levels(municipality, spec=FIVE_LEVELS, takt_level=None):
             owner_kinds=kinds,
             has_indicators=order > 1,
             uses_takt=order == takt_level,
+            has_activity_fields=kinds == ["unit"],  # the enhet's activity plan
         )
         for order, (name, plural, kinds) in enumerate(spec, start=1)
     }

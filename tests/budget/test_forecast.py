@@ -292,3 +292,23 @@ def test_a_forecast_below_what_is_already_booked_is_saved_with_a_warning(client,
     assert "Personalkostnader: helårsprognosen (−1 tkr) är mindre än utfallet hittills" in html
     saved = Forecast.objects.get(unit=world.fA, month=6, group=world.groups["personal"])
     assert saved.amount == Decimal("1000")
+
+
+def test_a_namnds_form_shows_of_which_units_below_only_beside_a_part_of_its_own(
+    client, world, budget
+):
+    """Found in a trial: on a nämnd's form every figure is its förvaltning's, so "Varav
+    underliggande enheter" repeated each field. It shows once the nämnd holds a part."""
+    personal = world.groups["personal"]
+    Forecast.objects.create(unit=world.fA, year=2026, month=6, group=personal, amount=90_000_000)
+    client.force_login(world.finance)
+    url = _url(world, world.nA) + "?manad=6"
+    html = client.get(url).content.decode()
+    assert "Varav underliggande enheter" not in html
+    assert "Beloppen är prognoserna för enheterna under." in html
+    assert "sparas som Socialnämndens egen del av prognosen" in html
+    # The nämnd's own part (e.g. its politicians' fees): now the split says something.
+    Forecast.objects.create(unit=world.nA, year=2026, month=6, group=personal, amount=500_000)
+    html = client.get(url).content.decode()
+    assert "Varav underliggande enheter" in html
+    assert _row_cells(html, "Personalkostnader")[2] == "−90\xa0000"  # after budget, outcome

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from budget.models import BudgetChange, BudgetFrame, BudgetYear, Forecast
+from budget.models import BudgetChange, BudgetFrame, BudgetYear, DetailBudget, Forecast
 
 
 def _url(year=2026, **params):
@@ -55,9 +55,44 @@ def test_finance_reads_who_changed_what_newest_first(client, world, budget):
     edited = html.index("Karin Berglund · Prognos: Socialförvaltningen, Personalkostnader")
     created = html.index("chef_a · Prognos: Socialförvaltningen, Personalkostnader")
     assert change < edited < created  # newest first
-    assert re.search(r"1\xa0000\xa0000 kr</del> → <ins>2\xa0500\xa0000 kr", html)
-    assert "Helårsbelopp" in html  # Swedish labels
+    # tkr and the forecast form's sign: a cost is negative.
+    assert re.search(r"−1\xa0000 tkr</del> → <ins>−2\xa0500 tkr", html)
+    assert "Helårsprognos (tkr, intäkter +, kostnader −)" in html  # Swedish labels
     assert "tilläggsbudget" in html and "Socialnämnden" in html
+
+
+def test_amounts_read_as_on_the_page_they_came_from(client, world, budget):
+    """Frames and changes as the money a nämnd may spend, the detaljbudget in table sign,
+    all in tkr; a change smaller than a tkr is shown exactly, not as two equal figures."""
+    budget.status = BudgetYear.Status.DRAFT  # a draft's frames change without a decision
+    budget.save()
+    frame = BudgetFrame.objects.get(budget_year=budget, unit=world.nA, year=2026)
+    frame.amount = Decimal("125000000")
+    _save(frame, world.finance)
+    _save(
+        DetailBudget(
+            budget_year=budget, unit=world.fA, group=world.groups["intakter"], amount=-12_000_000
+        ),
+        world.finance,
+    )
+    forecast = _save(
+        Forecast(
+            unit=world.fA,
+            year=2026,
+            month=6,
+            group=world.groups["personal"],
+            amount=Decimal("22466503"),
+        ),
+        world.finance,
+    )
+    forecast.amount = Decimal("22466700")
+    _save(forecast, world.finance)
+    client.force_login(world.finance)
+    html = client.get(_url()).content.decode()
+    assert "Ram (tkr): <del>120\xa0000 tkr</del> → <ins>125\xa0000 tkr</ins>" in html
+    assert "12\xa0000 tkr" in html and "−12\xa0000 tkr" not in html  # revenue +
+    assert "<del>−22\xa0466,503 tkr</del> → <ins>−22\xa0466,7 tkr</ins>" in html
+    assert "förtecken som i redovisningen" not in html
 
 
 def test_other_years_are_not_listed_and_long_logs_are_paged(client, world, budget):

@@ -35,7 +35,7 @@ def test_next_year_starts_from_the_plan_years_as_a_draft(client, world, budget):
     assert budget.frames.get(unit=world.nA, year=2027).amount == 121_000_000
     page = client.get(response["Location"])
     assert page.status_code == 200
-    assert "121\xa0000\xa0000" in page.content.decode() or "121000000" in page.content.decode()
+    assert "121\xa0000" in page.content.decode()  # the frames form speaks tkr
 
 
 def test_the_year_after_starts_from_the_new_years_plan(client, world, budget):

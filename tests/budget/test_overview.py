@@ -216,7 +216,7 @@ def test_change_form_refuses_missing_reference_in_swedish(client, world, budget)
             "kind": "reallocation",
             "from_unit": world.nB.pk,
             "to_unit": world.nA.pk,
-            "amount": "1 000 000",
+            "amount": "1 000",  # tkr, as the changes list on /budget/
             "decided_by": world.kf.pk,
             "decided_on": "2026-04-22",
             "decision_reference": "KF 2026-04-22 § 45",
@@ -263,7 +263,7 @@ def test_finance_sets_frames_adopts_and_then_frames_are_locked(client, world):
     assert response.status_code == 302 and not year.is_adopted
     url = f"{reverse('budget:frames')}?ar={year.year}"
     field = f"frame_{world.nA.pk}_{year.year}"
-    assert client.post(url, {field: "120 000 000"}).status_code == 302
+    assert client.post(url, {field: "120 000"}).status_code == 302  # tkr
     assert year.frames.get(unit=world.nA, year=year.year).amount == 120_000_000
     response = client.post(
         reverse("budget:adopt", args=[year.year]),

@@ -143,7 +143,7 @@ def test_frames_rows_label_each_input_and_show_its_error(client, world):
     html = client.get(url).content.decode()
     name = f"frame_{world.nA.pk}_2026"
     assert (
-        f'<td><label class="visually-hidden" for="id_{name}">Socialnämnden, 2026 (kr)</label>'
+        f'<td><label class="visually-hidden" for="id_{name}">Socialnämnden, 2026 (tkr)</label>'
         f'<input type="text" name="{name}"'
     ) in html
     assert html.count('<tr><th scope="row">') == 3  # KS and the two nämnder

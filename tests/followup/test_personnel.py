@@ -1,5 +1,6 @@
 """Personnel figures and the personalberättelse: the service, the pages and the CSV import."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -143,6 +144,40 @@ def test_an_error_names_the_unit_and_saves_nothing(client, world, interim):
     response = client.post(_url(interim), data)
     assert response.status_code == 200
     assert "Gata och park: Sjukfrånvaro (%)" in response.content.decode()
+    assert not PersonnelFigure.objects.exists()
+
+
+def test_a_form_error_links_to_its_field_and_marks_it(client, world, interim):
+    """The error summary links to the field in error, which says it is invalid and which
+    message describes it, as every other form of the project does."""
+    client.force_login(world.hr)
+    data = _post_row(world.eA, sick_leave="4") | _post_row(world.eB, sick_leave="140")
+    html = client.post(_url(interim), data).content.decode()
+    field = f"id_u{world.eB.pk}-sick_leave"
+    assert f'<a href="#{field}">Gata och park: Sjukfrånvaro (%): ' in html
+    assert re.search(
+        rf'<input[^>]*aria-invalid="true"[^>]*aria-describedby="{field}_errors"[^>]*id="{field}"'
+        rf'|<input[^>]*aria-describedby="{field}_errors"[^>]*aria-invalid="true"[^>]*id="{field}"',
+        html,
+    )
+    assert f'<span class="field__errors" id="{field}_errors">' in html
+    # The field without an error is not marked.
+    assert f'id="id_u{world.eA.pk}-sick_leave" aria-invalid' not in html
+    assert html.count('aria-invalid="true"') == 1
+
+
+def test_a_rule_of_the_model_links_to_the_field_it_is_about(client, world, interim):
+    """More årsarbetare than anställda passes the form and is refused by the model: the
+    message still names, links to and marks the field."""
+    client.force_login(world.hr)
+    data = _post_row(world.eB, employees="10", full_time_equivalents="12")
+    response = client.post(_url(interim), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    field = f"id_u{world.eB.pk}-full_time_equivalents"
+    assert f'<a href="#{field}">Gata och park: Årsarbetare: ' in html
+    assert f'aria-describedby="{field}_errors"' in html
+    assert f'<span class="field__errors" id="{field}_errors">' in html
     assert not PersonnelFigure.objects.exists()
 
 
