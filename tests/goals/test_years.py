@@ -40,6 +40,9 @@ def test_goal_form_refuses_a_year_outside_the_range(client, world, year):
 
 
 def test_goal_form_refuses_a_date_outside_the_range(client, world):
+    level = world.draft_a.level  # a level whose goals carry dates (GoalLevel data)
+    level.has_activity_fields = True
+    level.save()
     client.force_login(world.chef_a)
     url = reverse("goals:edit", args=[world.draft_a.pk])
     response = client.post(url, _goal_data(world, end_date="0201-05-01"))
