@@ -212,7 +212,7 @@ def _day(value) -> str:
     return value.isoformat() if value is not None else ""
 
 
-def goal_sections(groups, csrf_token: str) -> SafeString:
+def goal_sections(groups) -> SafeString:
     """The goals of a part of the submission form (submission.html): per unit its goals,
     each with its indicators' table, the fields the view bound (``row.bound``,
     ``ind.bound``) and the files attached to its assessment. A part has up to 40 goals
@@ -278,9 +278,7 @@ def goal_sections(groups, csrf_token: str) -> SafeString:
                 )
             # The included template's output: its last line break, even with no files.
             files = (
-                evidence.render(
-                    {"items": row.evidence, "removable": row.removable, "csrf_token": csrf_token}
-                )
+                evidence.render({"items": row.evidence, "removable": row.removable})
                 if row.evidence
                 else "\n"
             )

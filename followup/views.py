@@ -409,7 +409,7 @@ def submission(request, pk):
             "part": part,
             # The goals of the part written in Python (followup/rows.py): up to 40 goals
             # with their indicators and a few hundred fields.
-            "goals_html": rows_html.goal_sections(part.groups, get_token(request))
+            "goals_html": rows_html.goal_sections(part.groups)
             if page.period.asks_goals and part.groups
             else "",
             "parts": [

@@ -51,6 +51,7 @@ class Visit:
     pattern: str  # "goals:detail"; "admin" for anything under /admin/; "?" if unresolved
     location: str = ""  # where a redirect points
     fingerprint: str = ""  # hash of the page's element structure (HTML pages only)
+    nested_forms: int = 0  # forms opened inside another (a broken page: nested_forms)
     can_edit: bool = False  # the page offers a form that changes data
     label: str = ""  # the text of the first link to it
     referrers: list[str] = field(default_factory=list)
@@ -67,7 +68,7 @@ class CrawlResult:
         user to the login page: "page → link → status"."""
         lines = []
         for visit in self.visits.values():
-            bad = visit.status >= 400
+            bad = visit.status >= 400 or visit.nested_forms
             if visit.status in (301, 302) and "/logga-in/" in visit.location:
                 bad = not allow_login_redirect and visit.pattern != "admin"
             if bad:
@@ -76,6 +77,7 @@ class CrawlResult:
                     lines.append(
                         f"{self.role}: {referrer} → {label}{visit.url} ({visit.pattern}) → "
                         f"{visit.status}{' ' + visit.location if visit.location else ''}"
+                        f"{' (a form inside a form)' if visit.nested_forms else ''}"
                     )
         return sorted(lines)
 
@@ -88,6 +90,8 @@ class _PageParser(HTMLParser):
         self.links: list[tuple[str, str]] = []  # (href, text)
         self.shapes: set[str] = set()
         self.post_forms = 0
+        self.nested_forms = 0  # a <form> opened inside another (browsers drop the inner one)
+        self._forms_open = 0
         self._link: list[str] | None = None
 
     def handle_data(self, data):
@@ -95,6 +99,8 @@ class _PageParser(HTMLParser):
             self._link.append(data)
 
     def handle_endtag(self, tag):
+        if tag == "form":
+            self._forms_open = max(self._forms_open - 1, 0)
         if tag == "a" and self._link is not None:
             self.links[-1] = (self.links[-1][0], " ".join("".join(self._link).split())[:60])
             self._link = None
@@ -104,6 +110,9 @@ class _PageParser(HTMLParser):
         if tag == "a" and a.get("href"):
             self.links.append((a["href"], ""))
             self._link = []
+        if tag == "form":
+            self.nested_forms += self._forms_open > 0
+            self._forms_open += 1
         if tag == "form" and (a.get("method") or "get").lower() == "post":
             action = a.get("action") or ""
             if "logga-ut" not in action:
@@ -115,6 +124,14 @@ class _PageParser(HTMLParser):
             if a.get(key):
                 shape += f"[{key}={a[key]}]"
         self.shapes.add(shape)
+
+
+def nested_forms(html: str) -> int:
+    """How many forms ``html`` opens inside another: a browser ignores the inner <form>,
+    its </form> closes the outer one, and what follows is in no form at all."""
+    parser = _PageParser()
+    parser.feed(html)
+    return parser.nested_forms
 
 
 def _pattern_of(path: str) -> str:
@@ -177,6 +194,7 @@ def crawl(client, role: str, start: str = "/", cap: int = DEFAULT_CAP) -> CrawlR
             "\n".join(sorted(parser.shapes)).encode(), usedforsecurity=False
         ).hexdigest()[:12]
         visit.can_edit = parser.post_forms > 0
+        visit.nested_forms = parser.nested_forms
         if pattern == "admin":
             continue  # Django's admin: its index must answer, its own links are its own
         for href, text in parser.links:

@@ -59,15 +59,22 @@ urlpatterns = [
     *project_patterns,
     path("prov/", _page, name="start"),
     path("prov/forbjuden/", lambda request: HttpResponse(status=403), name="forbidden"),
-    path("prov/ok/", lambda request: HttpResponse("<html></html>"), name="ok"),
+    path("prov/ok/", lambda request: HttpResponse(OK_PAGE), name="ok"),
 ]
+# A form whose button sits in a form of its own: the browser drops the inner <form>, its
+# </form> closes the outer one, and the outer form's later fields go nowhere.
+OK_PAGE = (
+    '<html><form method="post"><input name="a"><form method="post" action="/x/">'
+    "<button>Ta bort</button></form><button>Skicka</button></form></html>"
+)
 
 
 @override_settings(ROOT_URLCONF=__name__)
-def test_the_crawl_reports_a_broken_and_a_forbidden_link(client, db):
+def test_the_crawl_reports_a_broken_and_a_forbidden_link_and_a_nested_form(client, db):
     result = crawl(client, "anonymous", start="/prov/")
     assert sorted(result.visits) == ["/prov/", "/prov/forbjuden/", "/prov/ok/", "/prov/saknas/"]
     assert result.problems(allow_login_redirect=True) == [
         'anonymous: /prov/ → "x" /prov/saknas/ (?) → 404',
         'anonymous: /prov/ → "y" /prov/forbjuden/ (forbidden) → 403',
+        'anonymous: /prov/ → "z" /prov/ok/ (ok) → 200 (a form inside a form)',
     ]

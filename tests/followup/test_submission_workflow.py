@@ -15,6 +15,7 @@ from budget.overview import budget_overview
 from followup import submissions as service
 from followup.models import Assessment, ReportingPeriod, Submission
 from goals.models import Indicator, Measurement
+from tests.crawl import nested_forms
 from tests.followup.factories import make_assignment, submission_url
 from tests.followup.formdata import disabled_fields, form_data
 
@@ -428,8 +429,10 @@ def test_evidence_is_stored_under_a_random_name_and_downloaded_with_permission(
     assert client.post(remove).status_code == 404
     client.force_login(w.chef_a)
     page = client.get(submission_url(sub)).content.decode()
-    form = re.search(rf'action="{re.escape(remove)}"[^>]*>(.*?)</form>', page, re.S).group(1)
-    token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', form).group(1)
+    # The Remove button submits the follow-up's own form to the removal: a form of its
+    # own inside that form would close it early (nothing after it could be sent).
+    assert f'formaction="{remove}"' in page and not nested_forms(page)
+    token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', page).group(1)
     stored = item.file.path
     # With CSRF checked as in production: the form's own token lets the removal through.
     client.handler.enforce_csrf_checks = True
