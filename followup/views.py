@@ -41,6 +41,7 @@ from reports.writing import due_texts
 from styrning.concurrency import EditConflict
 from styrning.models import Membership, Municipality, OrgUnit
 from styrning.permissions import (
+    SubmissionRights,
     can_manage_periods,
     get_for_user,
     may_delegate,
@@ -308,6 +309,16 @@ def submission(request, pk):
         if request.POST.get("action") == "send" and not rights.send:
             raise PermissionDenied
     page = service.content(sub)
+    if (
+        rights.edit
+        and not rights.edit_all
+        and not any(rights.may_edit_part(row.goal.owner) for row in page.goal_rows)
+    ):
+        # An enhetschef whose units have nothing in this follow-up (a månadsrapport asks
+        # no goals) reads it: no form with nothing to fill in, no file to attach.
+        rights = SubmissionRights(review=rights.review)
+        if request.method == "POST":
+            raise PermissionDenied
     parts = service.form_parts(page)
     part = _part(request, parts)
     form = SubmissionForm(

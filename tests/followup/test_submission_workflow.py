@@ -514,3 +514,24 @@ def test_a_value_in_per_cent_beyond_100_is_refused_on_its_field(client, delar):
     assert not sub.reported_values.exists()
     sub.refresh_from_db()
     assert sub.economic_comment != "Ny text"
+
+
+def test_a_unit_chef_with_nothing_in_the_period_reads_the_follow_up(client, delar):
+    """A månadsrapport asks no goals: the enhetschef's part is empty, so the förvaltning's
+    follow-up is read, not offered as a form with nothing to fill in (trial finding)."""
+    from followup.calendar import open_period
+
+    w = delar
+    month = next(p for p in w.periods.values() if not p.asks_goals and p.month > 8)
+    open_period(month, user=w.finance)
+    sub = Submission.objects.get(period=month, unit=w.fA)
+    client.force_login(w.unit_chef_a)
+    page = client.get(submission_url(sub))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'class="form submission-form" novalidate' not in html
+    assert "Bifoga en fil" not in html
+    assert client.post(submission_url(sub), {"action": "save"}).status_code == 403
+    client.force_login(w.chef_a)  # the förvaltningschef still fills it in
+    html = client.get(submission_url(sub)).content.decode()
+    assert 'class="form submission-form" novalidate' in html
