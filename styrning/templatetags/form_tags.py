@@ -25,7 +25,7 @@ def field(bound):
         classes += " field--checkbox"
     required = (
         format_html(' <span class="required">({})</span>', _("required"))
-        if bound.field.required
+        if bound.field.required and not bound.field.disabled  # a field read, not filled in
         else ""
     )
     if checkbox and getattr(widget, "allow_multiple_selected", False):

@@ -139,3 +139,16 @@ def test_the_field_tag_writes_what_the_field_template_wrote(data):
         assert _squeezed(new.render(Context({"field": bound}))) == _squeezed(
             old.render(Context({"field": bound}))
         ), bound.name
+
+
+def test_a_field_read_not_filled_in_is_not_called_required():
+    """A follow-up that can no longer change shows its fields disabled: "(obligatoriskt)"
+    beside them read as a demand nobody could meet (trial finding)."""
+    from django.template import Context, Engine
+
+    engine = Engine(libraries={"form_tags": "styrning.templatetags.form_tags"})
+    template = engine.from_string("{% load form_tags %}{% field field %}")
+    form = _Everything()
+    assert 'class="required"' in template.render(Context({"field": form["title"]}))
+    form.fields["title"].disabled = True
+    assert 'class="required"' not in template.render(Context({"field": form["title"]}))
