@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from followup.csvimport import MAX_BYTES
+from followup.models.personnel import figure_rule_errors
 from styrning import formatting
 from styrning.forms import AccessibleFormMixin, AmountField
 
@@ -24,6 +25,7 @@ class WholeNumberField(forms.IntegerField):
 
 
 def _percent(label):
+    outside = _("A share in per cent lies between 0 and 100.")
     return AmountField(
         label=label,
         required=False,
@@ -31,6 +33,7 @@ def _percent(label):
         max_value=Decimal("100"),
         decimal_places=2,
         max_digits=5,
+        error_messages={"min_value": outside, "max_value": outside},
     )
 
 
@@ -57,6 +60,15 @@ class FigureRowForm(AccessibleFormMixin, forms.Form):
             field.widget.attrs.update({"inputmode": "decimal", "class": "input--number"})
             if isinstance(field.widget, forms.NumberInput):
                 field.widget.input_type = "text"
+
+    def clean(self):
+        """The rules between the row's figures, with the fields' own errors (the model
+        checks the same on save)."""
+        cleaned = super().clean()
+        for name, message in figure_rule_errors(cleaned).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
 
 
 class OfficeForm(AccessibleFormMixin, forms.Form):

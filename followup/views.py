@@ -41,7 +41,6 @@ from reports.writing import due_texts
 from styrning.concurrency import EditConflict
 from styrning.models import Membership, Municipality, OrgUnit
 from styrning.permissions import (
-    SubmissionRights,
     can_manage_periods,
     get_for_user,
     may_delegate,
@@ -303,22 +302,14 @@ def submission(request, pk):
     """
     municipality = Municipality.objects.current()
     sub = get_for_user(request, _submissions(municipality), pk)
-    rights = submission_rights(request.user, sub)
+    page = service.content(sub)
+    owners = [row.goal.owner for row in page.goal_rows]
     if request.method == "POST":
-        require_submission(request.user, sub, "edit")
+        rights = require_submission(request.user, sub, "edit", owners)
         if request.POST.get("action") == "send" and not rights.send:
             raise PermissionDenied
-    page = service.content(sub)
-    if (
-        rights.edit
-        and not rights.edit_all
-        and not any(rights.may_edit_part(row.goal.owner) for row in page.goal_rows)
-    ):
-        # An enhetschef whose units have nothing in this follow-up (a månadsrapport asks
-        # no goals) reads it: no form with nothing to fill in, no file to attach.
-        rights = SubmissionRights(review=rights.review)
-        if request.method == "POST":
-            raise PermissionDenied
+    else:
+        rights = submission_rights(request.user, sub, owners)
     parts = service.form_parts(page)
     part = _part(request, parts)
     form = SubmissionForm(
@@ -354,10 +345,15 @@ def submission(request, pk):
                     _("The draft was saved but not sent. Complete what is missing: %(gaps)s")
                     % {"gaps": " ".join(error.messages)},
                 )
-                # The box of what is missing takes the focus (static/js/page.js).
-                return redirect(f"{here}#{MISSING_ID}")
+                # The box of what is missing takes the focus (static/js/page.js); the
+                # page marks each missing field (MISSING_PARAM).
+                return redirect(f"{_with_missing(here)}#{MISSING_ID}")
             messages.success(request, _("The follow-up was sent."))
             return redirect("followup:mine")
+    missing = _missing_items(page, rights, form, part, parts, sub)
+    if request.method == "GET" and request.GET.get(MISSING_PARAM) and rights.edit:
+        # Back from a send that found something missing: each missing field says so.
+        form.mark_missing((item["field"], item["message"]) for item in missing)
     assessments = [row.assessment for row in page.goal_rows if row.assessment is not None]
     unchanged = 0
     if rights.edit:
@@ -401,7 +397,7 @@ def submission(request, pk):
             "page": page,
             "form": form,
             "rights": rights,
-            "missing": _missing_items(page, rights, form, part, parts, sub),
+            "missing": missing,
             "missing_id": MISSING_ID,
             "unchanged": unchanged,
             "history": history,
@@ -433,6 +429,7 @@ def submission(request, pk):
 
 
 MISSING_ID = "missing"  # the id of the box of what is missing (a failed send lands on it)
+MISSING_PARAM = "saknas"  # in the URL a failed send leads to: the page marks missing fields
 
 
 def _missing_items(page, rights, form, part, parts, sub):
@@ -451,9 +448,15 @@ def _missing_items(page, rights, form, part, parts, sub):
                 None,
             )
             if there is not None and there is not part:
-                url = f"{_part_url(sub, there, parts)}#id_{gap.field}"
-        items.append({"message": gap.message, "url": url})
+                # That part marks its missing fields too.
+                url = f"{_with_missing(_part_url(sub, there, parts))}#id_{gap.field}"
+        items.append({"message": gap.message, "url": url, "field": gap.field})
     return items
+
+
+def _with_missing(url):
+    """``url`` asking its page to mark the missing fields."""
+    return f"{url}{'&' if '?' in url else '?'}{MISSING_PARAM}=1"
 
 
 def _goals(part):

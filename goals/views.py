@@ -124,9 +124,13 @@ def goal_tree(request):
             # "Show more" lands on the first row it added (rows are counted in match order).
             _mark_first(nodes, {pk for pk, _total in found[cap - ROW_CAP : cap]}, cap - ROW_CAP)
     else:
-        opened = _opened(request, visible)
-        goals = visible.filter(pk__in=top_of_chain(municipality, opened)).tree_goals(
-            readable=visible
+        opened, opened_until = _opened(request, visible)
+        # A goal of an earlier year opened (its page's "show in the chain") is shown.
+        year = min(timezone.localdate().year, opened_until or 9999)
+        context["from_year"] = year
+        current = in_force(visible, year)
+        goals = current.filter(pk__in=top_of_chain(municipality, opened)).tree_goals(
+            readable=current
         )
         nodes = tree_rows(goals, None, levels, **_with_addition(addition, goals))
     context.update(
@@ -149,6 +153,17 @@ def _with_addition(addition, goals):
     if addition is None:
         return {}
     return {"query": addition.query, "extras": addition.lines(goals) if goals else {}}
+
+
+def in_force(goals, year):
+    """The goals still in force in ``year`` or later: what the unfiltered chain shows.
+
+    Nämndmål are set year by year under inriktningsmål that last a mandate: without this
+    an inriktningsmål in its fourth year lists four years' nämndmål, often with the same
+    titles. Earlier years' goals are one filter away (the year), and an ended goal (reached
+    that way) still lists everything below it (``goal_children``, ``_above_and_below``).
+    """
+    return goals.filter(end_year__gte=year)
 
 
 def goal_years(goals):
@@ -211,18 +226,19 @@ def _mark_first(nodes, added, before):
 
 
 def _opened(request, visible):
-    """``?oppna=<pk>``: that goal and those above it, whose children the page shows open.
+    """``?oppna=<pk>``: that goal and those above it, whose children the page shows open,
+    and the last year the goal is in force.
 
-    Returns ids (two queries when given, none otherwise).
+    Returns (ids, end year) (two queries when given, none otherwise; ``([], None)``).
     """
     try:
         pk = int(request.GET.get("oppna", ""))
     except ValueError:
-        return []
+        return [], None
     goal = visible.filter(pk=pk).first()
     if goal is None:
-        return []
-    return [*ancestor_ids(goal), goal.pk]
+        return [], None
+    return [*ancestor_ids(goal), goal.pk], goal.end_year
 
 
 @require_GET
@@ -237,6 +253,9 @@ def goal_children(request, pk):
     goal = get_for_user(request, Goal.objects.select_related("municipality", "level"), pk)
     levels = _levels(goal.municipality_id)
     visible = Goal.objects.visible_to(request.user)
+    year = timezone.localdate().year
+    if goal.end_year >= year:
+        visible = in_force(visible, year)
     children = visible.filter(parent=goal).tree_goals(readable=visible)
     addition = tree_addition(request, goal.municipality, with_form=False)
     nodes = tree_rows(children, None, levels, **_with_addition(addition, children))
@@ -278,6 +297,10 @@ def goal_detail(request, pk):
     """
     goal = get_for_user(request, Goal.objects.select_related("level", "owner", "decided_by"), pk)
     ancestors, children = _above_and_below(Goal.objects.visible_to(request.user), goal)
+    # Below a goal in force, those of earlier years apart (as /mal/ leaves them out).
+    year = timezone.localdate().year
+    earlier = [c for c in children if c["end_year"] < year] if goal.end_year >= year else []
+    children = [c for c in children if c not in earlier]
     # Unique per municipality and order; by pk, as the models' ordering joins the municipality.
     next_level = (
         GoalLevel.objects.filter(
@@ -295,6 +318,7 @@ def goal_detail(request, pk):
             "perspectives": list(goal.perspectives.values_list("name", flat=True)),
             "indicators": _indicator_tables(goal),
             "children": children,
+            "earlier_children": earlier,
             "next_level": next_level,
             "assignments": _goal_assignments(goal),
             "history": change_log(goal, user=request.user),
@@ -311,7 +335,8 @@ def goal_detail(request, pk):
 
 def _above_and_below(visible, goal):
     """The readable goals above ``goal`` (as ``_ancestors`` gives them) and directly
-    below it (``{url, title, owner, is_adopted}``, in the tree's order). One query."""
+    below it (``{url, title, owner, is_adopted, end_year}``, in the tree's order). One
+    query."""
     url = UrlPattern("goals:detail")
     up = chain_up_sql([goal.pk])
     table = Goal._meta.db_table
@@ -322,13 +347,21 @@ def _above_and_below(visible, goal):
         visible.filter(pk__in=both)
         .exclude(pk=goal.pk)
         .order_by("level__order", "tree_id", "lft")
-        .values_list("pk", "parent_id", "level__name", "title", "owner__name", "status")
+        .values_list("pk", "parent_id", "level__name", "title", "owner__name", "status", "end_year")
     )
     ancestors, children = [], []
-    for pk, parent_id, level, title, owner, status in rows:
+    for pk, parent_id, level, title, owner, status, end_year in rows:
         if parent_id == goal.pk:
             adopted = status == Goal.Status.ADOPTED
-            children.append({"url": url(pk), "title": title, "owner": owner, "is_adopted": adopted})
+            children.append(
+                {
+                    "url": url(pk),
+                    "title": title,
+                    "owner": owner,
+                    "is_adopted": adopted,
+                    "end_year": end_year,
+                }
+            )
         else:
             ancestors.append({"url": url(pk), "level": level, "title": title})
     return ancestors, children

@@ -34,7 +34,7 @@ class AccessibleFormMixin:
 
     def _describe_fields(self):
         for name, field in self.fields.items():
-            invalid = self.is_bound and name in self.errors
+            invalid = name in self.errors
             if not (field.help_text or invalid):
                 continue  # no bound field for nothing (the frames form has 150 fields)
             bound = self[name]
@@ -46,6 +46,17 @@ class AccessibleFormMixin:
                 field.widget.attrs["aria-invalid"] = "true"
             if ids:
                 field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def mark_missing(self, missing):
+        """Mark fields of an unbound form as missing: ``missing`` is (field name, message)
+        pairs; each field of this form among them shows its message beside it and
+        ``aria-invalid``, like an error (a follow-up opened after a send that found
+        something missing). Fields this form does not have are skipped."""
+        errors = self.errors  # an unbound form's are empty and stay so unless marked here
+        for name, message in missing:
+            if name in self.fields and not self.fields[name].disabled:
+                errors.setdefault(name, self.error_class(renderer=self.renderer)).append(message)
+        self._describe_fields()
 
     def add_error(self, field, error):
         if isinstance(error, ValidationError) and hasattr(error, "error_dict"):

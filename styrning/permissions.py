@@ -200,9 +200,23 @@ class SubmissionRights:
             for root in self.edit_units
         )
 
+    def for_parts(self, owners) -> SubmissionRights:
+        """These rights over a follow-up whose parts belong to ``owners`` (its goals'
+        owners): one who fills in parts only, none of them theirs (an enhetschef in a
+        månadsrapport that asks no goals), reads it — no form with nothing to fill in,
+        no file to attach. (no query)"""
+        if self.edit_all or not self.edit_units:
+            return self
+        if any(self.may_edit_part(owner) for owner in owners):
+            return self
+        return SubmissionRights(review=self.review)
 
-def submission_rights(user, submission) -> SubmissionRights:
+
+def submission_rights(user, submission, owners=None) -> SubmissionRights:
     """Edit, send, return/approve rights on a submission the user may read (no query).
+
+    With ``owners`` (the owners of the goals the follow-up covers), narrowed by
+    ``SubmissionRights.for_parts``: an enhetschef with no part in it only reads.
 
     Editing (utkast or återsänd in an open period): the unit's chefs, the delegate the
     förvaltningschef named, administrators; enhetschefer only their enhet's parts.
@@ -223,13 +237,15 @@ def submission_rights(user, submission) -> SubmissionRights:
             and unit.lft < root.lft
             and root.rght < unit.rght
         )
-        return SubmissionRights(edit_units=below)
+        rights = SubmissionRights(edit_units=below)
+        return rights if owners is None else rights.for_parts(owners)
     return SubmissionRights(review=submission.access_reviewable and scope.manages_budget)
 
 
-def require_submission(user, submission, action) -> SubmissionRights:
-    """403 unless the user may ``action`` ("edit", "send" or "review") the readable submission."""
-    rights = submission_rights(user, submission)
+def require_submission(user, submission, action, owners=None) -> SubmissionRights:
+    """403 unless the user may ``action`` ("edit", "send" or "review") the readable
+    submission (``owners`` as for ``submission_rights``)."""
+    rights = submission_rights(user, submission, owners)
     if not getattr(rights, action):
         raise PermissionDenied
     return rights

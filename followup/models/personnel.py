@@ -183,33 +183,40 @@ class PersonnelFigure(models.Model):
                 )
             if self.unit_id and self.unit.municipality_id != self.period.municipality_id:
                 errors["unit"] = _("The unit belongs to another municipality.")
-        if (
-            self.employees is not None
-            and self.full_time_equivalents is not None
-            and self.full_time_equivalents > self.employees
-        ):
-            errors["full_time_equivalents"] = _(
-                "The full-time equivalents cannot be more than the employees."
-            )
-        split = (self.sick_leave, self.sick_leave_women, self.sick_leave_men)
-        if None not in split:
-            # The total is the women's and the men's weighted by their hours: between the
-            # two (a tenth of a percentage point either way for rounding).
-            total, women, men = split
-            tenth = Decimal("0.1")
-            if not min(women, men) - tenth <= total <= max(women, men) + tenth:
-                errors["sick_leave"] = _(
-                    "The total sick leave (%(total)s %%) must lie between the women's "
-                    "(%(women)s %%) and the men's (%(men)s %%): it is their average."
-                ) % {
-                    "total": formatting.number(total),
-                    "women": formatting.number(women),
-                    "men": formatting.number(men),
-                }
+        errors.update(figure_rule_errors({n: getattr(self, n) for n in self.VALUE_FIELDS}))
         if errors:
             raise ValidationError(errors)
         if self.period_id and _period_locked(self.period_id):
             raise ValidationError(LOCKED_MESSAGE)
+
+
+def figure_rule_errors(values: dict) -> dict:
+    """The rules between one unit's personnel figures (``values``: field → value or
+    None; a rule with a value missing is not checked), as field → message: the model's
+    ``clean`` and the personnel table's form ask the same (the form before saving, so
+    the user sees them with the fields' own errors, not a round later)."""
+    errors = {}
+    employees, fte = values.get("employees"), values.get("full_time_equivalents")
+    if employees is not None and fte is not None and fte > employees:
+        errors["full_time_equivalents"] = _(
+            "The full-time equivalents cannot be more than the employees."
+        )
+    split = tuple(values.get(n) for n in ("sick_leave", "sick_leave_women", "sick_leave_men"))
+    if None not in split:
+        # The total is the women's and the men's weighted by their hours: between the
+        # two (a tenth of a percentage point either way for rounding).
+        total, women, men = split
+        tenth = Decimal("0.1")
+        if not min(women, men) - tenth <= total <= max(women, men) + tenth:
+            errors["sick_leave"] = _(
+                "The total sick leave (%(total)s %%) must lie between the women's "
+                "(%(women)s %%) and the men's (%(men)s %%): it is their average."
+            ) % {
+                "total": formatting.number(total),
+                "women": formatting.number(women),
+                "men": formatting.number(men),
+            }
+    return errors
 
 
 class PersonnelReport(models.Model):

@@ -177,7 +177,7 @@ def test_drill_down_page_shows_the_overview_figures(client, world, uneven):
     # Samhällsbyggnadsnämnden: frame 60 − 2 mnkr = 58 mnkr, outcome 24 mnkr,
     # budget to date 29 mnkr: +5 000 tkr to date, forecast = frame: 0.
     assert ">5\xa0000</td>" in overview and ">5\xa0000</td>" in page
-    assert ">58\xa0000</td>" in overview and "Ram: 58\xa0000 tkr" in page
+    assert ">58\xa0000</td>" in overview and "Ram (nettokostnad): 58\xa0000 tkr" in page
     assert "−58\xa0000</td>" in page  # the net budget, in table sign
     assert "Ej fördelat på kontogrupper" in page  # the frame beyond the detaljbudget
 
@@ -202,7 +202,9 @@ def test_units_are_tkr_in_tables_chart_and_headings(client, world, budget):
     assert "Per nämnd och styrelse (tkr)" in html
     unit = client.get(reverse("budget:unit", args=[world.nA.pk]), {"ar": 2026, "manad": 6})
     text = unit.content.decode()
-    assert "Per kontogrupp (tkr)" in text and "Ram: 120\xa0000 tkr" in text  # the frame line
+    assert (
+        "Per kontogrupp (tkr)" in text and "Ram (nettokostnad): 120\xa0000 tkr" in text
+    )  # the frame line
 
 
 # 3. One column specification for the page and the exports --------------------------------

@@ -181,6 +181,23 @@ def test_a_rule_of_the_model_links_to_the_field_it_is_about(client, world, inter
     assert not PersonnelFigure.objects.exists()
 
 
+def test_the_rules_between_figures_come_with_the_fields_own_errors(client, world, interim):
+    """One round, not two (trial finding): a share beyond 100 in one row and more
+    årsarbetare than anställda in another are both said on the first save, the share in
+    our words, not Django's "Kontrollera att detta värde …"."""
+    client.force_login(world.hr)
+    data = _post_row(world.eA, sick_leave="140") | _post_row(
+        world.eB, employees="10", full_time_equivalents="12"
+    )
+    html = client.post(_url(interim), data).content.decode()
+    assert "En andel i procent ligger mellan 0 och 100." in html
+    assert "Kontrollera att" not in html
+    field = f"id_u{world.eB.pk}-full_time_equivalents"
+    assert f'<a href="#{field}">Gata och park: Årsarbetare: ' in html
+    assert html.count('aria-invalid="true"') == 2
+    assert not PersonnelFigure.objects.exists()
+
+
 def test_a_politician_reads_figures_only_once_the_period_is_locked(client, world, periods):
     interim = set_state(periods[8], "closed")
     PersonnelFigure.objects.create(period=interim, unit=world.eA, employees=321)

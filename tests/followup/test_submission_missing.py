@@ -94,6 +94,17 @@ def test_every_missing_item_links_to_its_field_and_a_refused_send_lands_on_the_b
     data["action"] = "send"
     response = client.post(submission_url(sub), data)
     assert response.status_code == 302 and response["Location"].endswith("#missing")
+    # There each missing field says so on itself, not only in the box (trial finding):
+    # aria-invalid, tied to its message beside it; a filled-in field is not marked.
+    html = client.get(response["Location"]).content.decode()
+    field = f"id_a-{w.plan_a.pk}-analysis"
+    textarea = re.search(rf'<textarea[^>]*id="{field}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in textarea and f"{field}_errors" in textarea
+    errors = html.split(f'id="{field}_errors">')[1].split("</div>")[0]
+    assert "analys saknas" in errors
+    assert html.count('aria-invalid="true"') == len(_links_resolve(html, _box(html)))
+    # Opened as usual, the form is not marked.
+    assert 'aria-invalid="true"' not in client.get(submission_url(sub)).content.decode()
 
 
 def test_missing_items_of_another_part_link_to_that_part(client, delar):
@@ -104,8 +115,9 @@ def test_missing_items_of_another_part_link_to_that_part(client, delar):
     html = client.get(submission_url(sub, 2)).content.decode()
     box = _box(html)
     _links_resolve(html, box)  # this part's own fields
-    assert f'href="{submission_url(sub)}#id_economic_comment"' in box
-    assert f'href="{submission_url(sub, 3)}#id_a-' in box
+    # ... each asking that part to mark its missing fields.
+    assert f'href="{submission_url(sub)}?saknas=1#id_economic_comment"' in box
+    assert f'href="{submission_url(sub, 3)}&amp;saknas=1#id_a-' in box
 
 
 def test_an_assignment_given_to_the_nämnd_is_reported_by_its_förvaltning(client, delar):

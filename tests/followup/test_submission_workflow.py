@@ -535,3 +535,21 @@ def test_a_unit_chef_with_nothing_in_the_period_reads_the_follow_up(client, dela
     client.force_login(w.chef_a)  # the förvaltningschef still fills it in
     html = client.get(submission_url(sub)).content.decode()
     assert 'class="form submission-form" novalidate' in html
+
+
+def test_the_permission_path_narrows_a_unit_chef_with_no_part_to_reading(delar):
+    """The one permission path decides it (the page, the save and the file upload ask it):
+    with the follow-up's owners the enhetschef's rights are read-only when none is hers,
+    and unchanged when one is; the förvaltningschef's never narrow."""
+    from styrning.models import OrgUnit
+    from styrning.permissions import submission_rights
+
+    w, sub = delar, delar.sub_a
+    theirs = submission_rights(w.unit_chef_a, sub)
+    assert theirs.edit and not theirs.edit_all
+    # As the page reads them (the world's instances hold tree fields from before later units).
+    enhet, office = (OrgUnit.objects.get(pk=g.owner_id) for g in (w.enhet_goal, w.plan_a))
+    assert submission_rights(w.unit_chef_a, sub, [enhet]) == theirs
+    assert not submission_rights(w.unit_chef_a, sub, [office]).edit
+    assert not submission_rights(w.unit_chef_a, sub, []).edit
+    assert submission_rights(w.chef_a, sub, []).edit_all

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from goals.models import Goal, Measurement
 from goals.views import ROW_CAP
@@ -323,14 +324,59 @@ def test_opening_every_level_lazily_gives_the_whole_chain(client, world, user):
         seen |= set(re.findall(r'id="mal-(\d+)"', fragment))
         pending += [int(p) for p in re.findall(r'data-url="/mal/(\d+)/under/"', fragment)]
     visible = Goal.objects.visible_to(reader).filter(municipality=world.m)
-    # Every readable goal whose chain above is readable: the whole tree as the reader sees it.
-    reachable = {g.pk for g in visible if g.parent_id is None}
+    # Every readable goal whose chain above is readable: the whole tree as the reader sees
+    # it, less the goals of earlier years below a goal in force (the year filter has them).
+    year = timezone.localdate().year
+    by_pk = {g.pk: g for g in visible}
+    reachable = {g.pk for g in visible if g.parent_id is None and g.end_year >= year}
     grew = True
     while grew:
-        more = {g.pk for g in visible if g.parent_id in reachable} - reachable
+        more = {
+            g.pk
+            for g in visible
+            if g.parent_id in reachable
+            and (g.end_year >= year or by_pk[g.parent_id].end_year < year)
+        } - reachable
         grew = bool(more)
         reachable |= more
     assert {int(pk) for pk in seen} == reachable
+    assert Goal.objects.filter(municipality=world.m, end_year__lt=year).exists()
+
+
+def test_the_chain_shows_goals_in_force_and_earlier_years_on_request(client, world):
+    """Nämndmål are set year by year under inriktningsmål that last a mandate: the chain
+    lists those in force this year or later (trial finding: last year's and this year's
+    nämndmål side by side with the same titles); the year filter shows earlier ones, and
+    the goal's page lists them apart."""
+    year = timezone.localdate().year
+    old = make_goal(
+        world.m, world.levels[3], world.nA, world.top, years=(year - 1, year - 1), adopted=True
+    )
+    old.title = "Trygg äldreomsorg"  # last year's, same title
+    old.save()
+    old_plan = make_goal(
+        world.m, world.levels[4], world.fA, old, years=(year - 1, year - 1), adopted=True
+    )
+    client.force_login(world.politician)
+    _count, html = _get(client, reverse("goals:tree"))
+    assert f"mål som gäller {year} eller senare" in html
+    assert re.search(r'aria-expanded="false">\s*2 nämndmål', html)  # not 3
+    children = reverse("goals:children", args=[world.top.pk])
+    _count, fragment = _get(client, children, headers=FETCH)
+    assert f'id="mal-{old.pk}"' not in fragment and f'id="mal-{world.goal_a.pk}"' in fragment
+    # The year filter shows last year's.
+    _count, html = _get(client, reverse("goals:tree"), {"year": year - 1})
+    assert f'id="mal-{old.pk}"' in html
+    # An ended goal still lists everything below it, in the chain and opened from its page.
+    _count, fragment = _get(client, reverse("goals:children", args=[old.pk]), headers=FETCH)
+    assert f'id="mal-{old_plan.pk}"' in fragment
+    _count, html = _get(client, reverse("goals:tree"), {"oppna": old.pk})
+    assert f'id="mal-{old.pk}"' in html and f'id="mal-{old_plan.pk}"' in html
+    # The inriktningsmål's page lists it apart, under "from earlier years".
+    _count, page = _get(client, reverse("goals:detail", args=[world.top.pk]))
+    current, earlier = page.split('<details class="earlier-goals">')
+    assert f'href="/mal/{world.goal_a.pk}/"' in current and f'href="/mal/{old.pk}/"' not in current
+    assert "1 från tidigare år" in earlier and f'href="/mal/{old.pk}/"' in earlier
 
 
 def test_all_levels_view_renders_a_committees_whole_subtree(client, world):
