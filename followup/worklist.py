@@ -164,7 +164,7 @@ def decided_for(user):
     units below them (a nämnd's förvaltning) and above them (an enhet's förvaltning);
     every one for a user with no unit (no query: a queryset, on the user's scope)."""
     units = scope_for(user).units
-    submissions = Submission.objects.visible_to(user).filter(state__in=Submission.DECIDED_STATES)
+    submissions = Submission.objects.decided_visible_to(user)
     if units:
         near = models.Q(pk__in=[])
         for unit in units:

@@ -53,6 +53,16 @@ class SubmissionQuerySet(models.QuerySet):
             )
         return self.filter(q)
 
+    def decided_visible_to(self, user):
+        """The decided (approved, locked) submissions the user may read: every one for a
+        logged-in user, as ``visible_to`` says, without its rules for those in progress
+        (their filter cost more to build than the query took). No query."""
+        from styrning.permissions import scope_for
+
+        if not scope_for(user).is_authenticated:
+            return self.none()
+        return self.filter(state__in=Submission.DECIDED_STATES)
+
     def for_page(self):
         """One submission with what its page shows beside it (one query)."""
         return self.select_related("period", "unit__parent", "delegate", "sent_by", "decided_by")
