@@ -167,7 +167,9 @@ def prefill(submission, user=None) -> int:
     _refuse_locked(submission.period)
     if submission.state not in Submission.EDITABLE_STATES:
         return 0
-    reason = _("Pre-filled from the previous period")
+    # The user who opened the period made it happen; the reason says the text is a copy,
+    # not theirs (a trial read the entry as if the ekonomichef had written the comment).
+    reason = _("Copied automatically from the previous period when the period opened")
     written = 0
     earlier = _earlier(submission).order_by("-period__year", "-period__month")
     for name in ("economic_comment", "action_plan"):
