@@ -27,10 +27,14 @@ from styrning.permissions import (
 
 def _period(request, goal, periods):
     """The period of ``?period=`` (404 if it is not one of the goal's municipality's goal
-    periods), else the latest goal period that has opened (None if none has)."""
+    periods), else the latest goal period that has opened in the goal's years (else the
+    latest; None if none has)."""
     asked = request.GET.get("period")
     if not asked:
-        return periods[0] if periods else None
+        # The latest within the goal's years: a goal of an earlier year opens on its own
+        # year's follow-up, not on one it was never assessed in (a trial's dead end).
+        within = [p for p in periods if goal.start_year <= p.year <= goal.end_year]
+        return (within or periods or [None])[0]
     for period in periods:
         if str(period.pk) == asked:
             return period

@@ -77,6 +77,12 @@ def review_rows(rows, csrf_token: str) -> SafeString:
         "approve": escape(_("Approve")),
         "reason": escape(_("Reason for returning")),
         "return": escape(_("Return")),
+        "confirm_return": escape(
+            _(
+                "Return the follow-up to the unit? It can then be changed and sent again; "
+                "your reason is shown to it."
+            )
+        ),
         "unsent": escape(_("Not sent: the period is closed.")),
         "reopen": escape(_("Reopen the period in the reporting calendar")),
     }
@@ -103,7 +109,8 @@ def review_rows(rows, csrf_token: str) -> SafeString:
                 f'<span class="visually-hidden"> {unit}</span></label>\n'
                 f'        <textarea id="reason-{sub.pk}" name="return_reason" rows="2" '
                 "required></textarea>\n"
-                f'        <button type="submit" class="button button--quiet">{words["return"]}'
+                '        <button type="submit" class="button button--quiet" '
+                f'data-confirm="{words["confirm_return"]}">{words["return"]}'
                 f'<span class="visually-hidden"> {unit}, {label}</span></button></form>\n    '
             )
         elif sub.left_unsent:

@@ -398,6 +398,7 @@ def submission(request, pk):
             "form": form,
             "rights": rights,
             "missing": missing,
+            "own_part": _own_part(page, rights, sub, parts),
             "missing_id": MISSING_ID,
             "unchanged": unchanged,
             "history": history,
@@ -452,6 +453,21 @@ def _missing_items(page, rights, form, part, parts, sub):
                 url = f"{_with_missing(_part_url(sub, there, parts))}#id_{gap.field}"
         items.append({"message": gap.message, "url": url, "field": gap.field})
     return items
+
+
+def _own_part(page, rights, sub, parts):
+    """For one who fills in parts only (an enhetschef): the names of their units and a
+    link to the first goal they fill in (on the part of the form that has it)."""
+    if not rights.edit or rights.edit_all:
+        return None
+    first = next((r.goal for r in page.goal_rows if rights.may_edit_part(r.goal.owner)), None)
+    if first is None:
+        return None
+    there = next((p for p in parts if first in _goals(p)), parts[0])
+    return {
+        "units": ", ".join(unit.name for unit in rights.edit_units),
+        "url": f"{_part_url(sub, there, parts)}#goal-{first.pk}",
+    }
 
 
 def _with_missing(url):

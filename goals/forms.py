@@ -44,7 +44,7 @@ class GoalFilterForm(AccessibleFormMixin, forms.Form):
 
     UNIT_FIELDS = ("pk", "name", "tree_id", "lft", "rght")
 
-    def __init__(self, *args, municipality, years, **kwargs):
+    def __init__(self, *args, municipality, years, this_year=None, **kwargs):
         super().__init__(*args, **kwargs)
         units = (
             OrgUnit.objects.filter(municipality=municipality)
@@ -59,7 +59,9 @@ class GoalFilterForm(AccessibleFormMixin, forms.Form):
             (pk, row[1]) for pk, row in self._units.items()
         ]
         self.fields["perspective"].choices = [everything, *self._perspectives.items()]
-        self.fields["year"].choices = [everything] + [(y, str(y)) for y in years]
+        # Without a year /mal/ shows the goals in force this year or later: said so.
+        current = ("", _("%(year)s and later") % {"year": this_year}) if this_year else everything
+        self.fields["year"].choices = [current] + [(y, str(y)) for y in years]
 
     def criteria(self):
         """The chosen filters, by name, leaving out those left at "All"."""

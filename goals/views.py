@@ -60,7 +60,9 @@ def goal_tree(request):
     every other level is fetched when opened (``goal_children``, or ``?oppna=<pk>``
     without JavaScript). Filtered by nämnd, perspective and year it shows the first
     ``ROW_CAP`` matches with the goals above them; ``?alla=1`` with a nämnd shows its
-    whole part of the chain, every level open, for reading and printing.
+    whole part of the chain, every level open, for reading and printing. Without a
+    year it shows the goals in force this year or later (``in_force``); with one, those
+    valid in it, and the follow-up chosen beside them defaults to that year's.
 
     Queries: a constant number whatever the size of the chain.
     """
@@ -68,9 +70,13 @@ def goal_tree(request):
     levels = _levels(municipality.pk)
     visible = Goal.objects.visible_to(request.user).filter(municipality=municipality)
     years = goal_years(visible)
-    form = GoalFilterForm(request.GET or None, municipality=municipality, years=years)
+    this_year = timezone.localdate().year
+    form = GoalFilterForm(
+        request.GET or None, municipality=municipality, years=years, this_year=this_year
+    )
     criteria = form.criteria() if form.is_bound and form.is_valid() else {}
-    addition = tree_addition(request, municipality, years)
+    year = criteria.get("year")
+    addition = tree_addition(request, municipality, [year] if year else years)
     context = {
         "form": form,
         "addition_form": addition.form if addition else None,
@@ -88,6 +94,11 @@ def goal_tree(request):
         asked_all = unit is not None and request.GET.get("alla") == "1"
         cap = ALL_LEVELS_CAP if asked_all else _cap(request)
         matches = matching_goals(visible, **criteria)
+        # What the rows count below them: the goals of the same years as the matches.
+        scope = valid_in(visible, year) if year else in_force(visible, this_year)
+        if year is None:
+            matches = in_force(matches, this_year)
+            context["from_year"] = this_year
         # One query gives the first matches and (as a window) how many there are.
         found = list(
             matches.order_by("tree_id", "lft")
@@ -106,7 +117,7 @@ def goal_tree(request):
         # The chain above the matches, as ids first: the rows' query then plans for the
         # few rows it fetches, not for a recursive query's guess.
         shown = Goal.objects.filter(pk__in=chain_up_sql(matched)).values_list("pk", flat=True)
-        goals = visible.filter(pk__in=id_list(shown)).tree_goals(readable=visible)
+        goals = visible.filter(pk__in=id_list(shown)).tree_goals(readable=scope)
         context.update(
             match_count=total,
             shown_count=len(matched),
@@ -125,12 +136,16 @@ def goal_tree(request):
             _mark_first(nodes, {pk for pk, _total in found[cap - ROW_CAP : cap]}, cap - ROW_CAP)
     else:
         opened, opened_until = _opened(request, visible)
-        # A goal of an earlier year opened (its page's "show in the chain") is shown.
-        year = min(timezone.localdate().year, opened_until or 9999)
-        context["from_year"] = year
-        current = in_force(visible, year)
-        goals = current.filter(pk__in=top_of_chain(municipality, opened)).tree_goals(
-            readable=current
+        if opened_until is not None and opened_until < this_year:
+            # A goal of an earlier year opened (its page's "show in the chain"): the
+            # chain of its year, not this year's copies beside it.
+            scope = valid_in(visible, opened_until)
+            context["in_year"] = opened_until
+        else:
+            scope = in_force(visible, this_year)
+            context["from_year"] = this_year
+        goals = scope.filter(pk__in=top_of_chain(municipality, opened)).tree_goals(
+            readable=scope
         )
         nodes = tree_rows(goals, None, levels, **_with_addition(addition, goals))
     context.update(
@@ -166,6 +181,11 @@ def in_force(goals, year):
     return goals.filter(end_year__gte=year)
 
 
+def valid_in(goals, year):
+    """The goals valid in ``year`` (a year chosen in /mal/'s filter)."""
+    return goals.filter(start_year__lte=year, end_year__gte=year)
+
+
 def goal_years(goals):
     """The years the filter offers: those the goals are valid in (one query, in SQL).
 
@@ -188,7 +208,7 @@ def matching_goals(visible, unit=None, perspective=None, year=None):
     if unit is not None:
         condition &= Q(owner__in=OrgUnit.objects.in_subtrees([unit]))
     if year is not None:
-        condition &= Q(start_year__lte=year, end_year__gte=year)
+        condition &= Q(start_year__lte=year, end_year__gte=year)  # as ``valid_in``
     if perspective is not None:
         condition &= Q(pk__in=with_perspective_sql(perspective))
     return visible.filter(condition)

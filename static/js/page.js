@@ -47,6 +47,33 @@
     closed.forEach(function (d) { d.open = false; });
     closed = [];
   });
+  // A form with data-unsaved (the follow-up) warns before what would lose what was typed
+  // since it was saved: leaving the page (a link, another form such as attaching a file)
+  // and its own buttons that post elsewhere (formaction: a file's "Ta bort"). Its own
+  // Save and Send keep the text and do not ask.
+  var guarded = document.querySelector("form[data-unsaved]");
+  if (guarded) {
+    var dirty = false;
+    var submitting = false;
+    var changed = function () { dirty = true; };
+    guarded.addEventListener("input", changed);
+    guarded.addEventListener("change", changed);
+    guarded.addEventListener("submit", function (event) {
+      var by = event.submitter;
+      if (dirty && by && by.hasAttribute("formaction") &&
+          !window.confirm(guarded.getAttribute("data-unsaved"))) {
+        event.preventDefault();
+        return;
+      }
+      submitting = true;
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty && !submitting) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  }
   // A button with data-confirm asks before its form is sent (send, approve, open a
   // period): a step that cannot simply be undone is never one mistaken click away.
   document.addEventListener("click", function (event) {

@@ -156,3 +156,19 @@ def test_page_queries_do_not_grow_with_the_tree(client, page):
     small = _count(client, page.url)
     _grow(page, 12)
     assert _count(client, page.url) == small
+
+
+def test_a_goal_of_an_earlier_year_opens_on_its_own_years_follow_up(rf):
+    """Without ?period= the page shows the latest goal period within the goal's years (a
+    2025 nämndmål opened on Delår 2026 said only "Målet gäller inte 2026": a trial's dead
+    end); a goal with no period in its years gets the latest."""
+    from types import SimpleNamespace as Row
+
+    from followup.rollup_views import _period
+
+    periods = [Row(pk=3, year=2026), Row(pk=2, year=2025), Row(pk=1, year=2025)]
+    request = rf.get("/")
+    assert _period(request, Row(start_year=2025, end_year=2025), periods).pk == 2
+    assert _period(request, Row(start_year=2024, end_year=2038), periods).pk == 3
+    assert _period(request, Row(start_year=2020, end_year=2020), periods).pk == 3
+    assert _period(request, Row(start_year=2025, end_year=2025), []) is None

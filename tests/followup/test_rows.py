@@ -24,7 +24,7 @@ OLD_REVIEW_ROWS = """{% load i18n %}{% for row in review_rows %}
       <form method="post" action="{% url 'followup:submission_return' row.submission.pk %}" class="return-form">{% csrf_token %}<input type="hidden" name="next" value="mine">
         <label for="reason-{{ row.submission.pk }}">{% translate "Reason for returning" %}<span class="visually-hidden"> {{ row.submission.unit.name }}</span></label>
         <textarea id="reason-{{ row.submission.pk }}" name="return_reason" rows="2" required></textarea>
-        <button type="submit" class="button button--quiet">{% translate "Return" %}<span class="visually-hidden"> {{ row.submission.unit.name }}, {{ row.submission.period.label }}</span></button></form>
+        <button type="submit" class="button button--quiet" data-confirm="{% translate 'Return the follow-up to the unit? It can then be changed and sent again; your reason is shown to it.' %}">{% translate "Return" %}<span class="visually-hidden"> {{ row.submission.unit.name }}, {{ row.submission.period.label }}</span></button></form>
     {% elif row.submission.left_unsent %}{% translate "Not sent: the period is closed." %} <a href="{% url 'followup:calendar' %}?ar={{ row.submission.period.year }}">{% translate "Reopen the period in the reporting calendar" %}</a>
     {% else %}–{% endif %}</td>
   </tr>

@@ -49,9 +49,13 @@ def test_the_whole_workflow_with_the_right_role_at_every_step(client, delar):
     for outsider in (w.politician, w.chef_b, w.hr):
         client.force_login(outsider)
         assert client.get(submission_url(sub)).status_code == 404
-    # The enhetschef reads it and may fill in only their enhet's goal.
+    # The enhetschef reads it and may fill in only their enhet's goal, told so at the top
+    # with a link to it (the trial: "no text says why" the rest is greyed).
     client.force_login(w.unit_chef_a)
     html = client.get(submission_url(sub)).content.decode()
+    assert "Du fyller i målen för Hemtjänst Norr." in html
+    assert f'<a href="{submission_url(sub)}#goal-{w.enhet_goal.pk}">Gå till din del</a>' in html
+    assert f'id="goal-{w.enhet_goal.pk}"' in html
     assert f"a-{w.enhet_goal.pk}-status" not in disabled_fields(html)
     assert f"a-{w.plan_a.pk}-status" in disabled_fields(html)
     assert "economic_comment" in disabled_fields(html)

@@ -234,8 +234,11 @@ def _reference(world, user, unit=None, perspective=None, year=None):
         unit = OrgUnit.objects.get(pk=unit.pk)  # fresh: later units shift lft/rght
         units = set(OrgUnit.objects.in_subtrees([unit]).values_list("pk", flat=True))
 
+    this_year = timezone.localdate().year
+
     def fits_year(g):
-        return year is None or g.start_year <= year <= g.end_year
+        # Without a year: the goals in force this year or later (goals.views.in_force).
+        return g.end_year >= this_year if year is None else g.start_year <= year <= g.end_year
 
     def own(g):
         return {p.pk for p in g.perspectives.all()}
@@ -372,6 +375,16 @@ def test_the_chain_shows_goals_in_force_and_earlier_years_on_request(client, wor
     assert f'id="mal-{old_plan.pk}"' in fragment
     _count, html = _get(client, reverse("goals:tree"), {"oppna": old.pk})
     assert f'id="mal-{old.pk}"' in html and f'id="mal-{old_plan.pk}"' in html
+    # ... as the chain of its year: not this year's goal of the same title beside it.
+    assert f'id="mal-{world.goal_a.pk}"' not in html
+    assert f"Här visas målen för {year - 1}." in html
+    # A nämnd chosen without a year: this year's and later, said in the year's select.
+    _count, html = _get(client, reverse("goals:tree"), {"unit": world.nA.pk})
+    assert f'id="mal-{old.pk}"' not in html and f'id="mal-{world.goal_a.pk}"' in html
+    assert f'<option value="" selected>{year} och senare</option>' in html
+    # With last year chosen, the rows above count last year's goals below them.
+    _count, html = _get(client, reverse("goals:tree"), {"year": year - 1})
+    assert re.search(rf'id="toggle-{world.top.pk}"[^>]*>\s*1 nämndmål', html)
     # The inriktningsmål's page lists it apart, under "from earlier years".
     _count, page = _get(client, reverse("goals:detail", args=[world.top.pk]))
     current, earlier = page.split('<details class="earlier-goals">')
