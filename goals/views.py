@@ -144,9 +144,7 @@ def goal_tree(request):
         else:
             scope = in_force(visible, this_year)
             context["from_year"] = this_year
-        goals = scope.filter(pk__in=top_of_chain(municipality, opened)).tree_goals(
-            readable=scope
-        )
+        goals = scope.filter(pk__in=top_of_chain(municipality, opened)).tree_goals(readable=scope)
         nodes = tree_rows(goals, None, levels, **_with_addition(addition, goals))
     context.update(
         nodes=render_nodes(nodes) if nodes else "",

@@ -118,3 +118,27 @@ def test_forvaltningschef_sends_and_ekonomichef_returns_and_approves(browser, de
     browser.press_and_wait("Enter")
     assert "godkändes" in page.locator(".message--success").inner_text()
     browser.check_accessibility("the review list after approving")
+
+
+def test_unsaved_text_is_not_lost_without_a_warning(browser, delar_submission):
+    """A trial lost a typed comment by attaching a file: leaving the follow-up with text
+    not yet saved asks first (the browser's own "leave the page?"); after Spara it does
+    not."""
+    page = browser.page
+    kinds = []
+    page.on("dialog", lambda dialog: kinds.append(dialog.type))  # the fixture accepts them
+    url = f"/uppfoljning/{delar_submission.pk}/"
+    browser.login("socialchef")
+    assert browser.open(url) == 200
+    page.locator("#id_economic_comment").fill("En kommentar som inte är sparad.")
+    page.locator("header a[href='/mal/']").click()
+    page.wait_for_url("**/mal/")
+    assert kinds == ["beforeunload"]
+    assert browser.open(url) == 200
+    page.locator("#id_economic_comment").fill("En kommentar som sparas.")
+    with page.expect_navigation():
+        page.locator("button[name=action][value=save]").click()
+    assert page.locator(".message--success").inner_text() == "Utkastet sparades."
+    page.locator("header a[href='/mal/']").click()
+    page.wait_for_url("**/mal/")
+    assert kinds == ["beforeunload"]  # saved: nothing to lose, nothing asked
