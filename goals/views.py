@@ -76,7 +76,10 @@ def goal_tree(request):
     )
     criteria = form.criteria() if form.is_bound and form.is_valid() else {}
     year = criteria.get("year")
-    addition = tree_addition(request, municipality, [year] if year else years)
+    opened, opened_until = _opened(request, visible) if not criteria else ([], None)
+    earlier = opened_until if opened_until is not None and opened_until < this_year else None
+    # The follow-up shown beside the goals defaults to the chosen (or opened) year's.
+    addition = tree_addition(request, municipality, [year or earlier] if year or earlier else years)
     context = {
         "form": form,
         "addition_form": addition.form if addition else None,
@@ -135,12 +138,11 @@ def goal_tree(request):
             # "Show more" lands on the first row it added (rows are counted in match order).
             _mark_first(nodes, {pk for pk, _total in found[cap - ROW_CAP : cap]}, cap - ROW_CAP)
     else:
-        opened, opened_until = _opened(request, visible)
-        if opened_until is not None and opened_until < this_year:
+        if earlier is not None:
             # A goal of an earlier year opened (its page's "show in the chain"): the
             # chain of its year, not this year's copies beside it.
-            scope = valid_in(visible, opened_until)
-            context["in_year"] = opened_until
+            scope = valid_in(visible, earlier)
+            context["in_year"] = earlier
         else:
             scope = in_force(visible, this_year)
             context["from_year"] = this_year

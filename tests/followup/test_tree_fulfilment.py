@@ -156,3 +156,22 @@ def test_badges_equal_the_rollup_at_two_sizes_in_equal_queries(client, assessed,
     assert len(shown) == extra + 2
     assert shown == {pk: rollup[pk].final for pk in shown}
     assert (tree_queries, child_queries) == before
+
+
+def test_a_chosen_or_opened_earlier_year_shows_that_years_follow_up(client, assessed):
+    """The trial chose År 2025 and kept seeing Delår 2026 beside last year's goals: the
+    follow-up shown beside the goals defaults to the year chosen, or to that of an earlier
+    year's goal opened in the chain; without either, to the newest as before."""
+    from followup.calendar import open_period
+    from tests.followup.factories import make_year
+
+    w = assessed
+    old = open_period(make_year(w, 2025)[8], user=w.finance)
+    old_goal = make_goal(w.m, w.levels[3], w.nA, w.top, years=(2025, 2025), adopted=True)
+    client.force_login(w.politician)
+    html = client.get(TREE, {"year": 2025}).content.decode()
+    assert f'<option value="{old.pk}" selected>' in html
+    html = client.get(TREE, {"oppna": old_goal.pk}).content.decode()
+    assert f'<option value="{old.pk}" selected>' in html
+    html = client.get(TREE).content.decode()
+    assert f'<option value="{w.period.pk}" selected>' in html
