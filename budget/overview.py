@@ -827,3 +827,18 @@ def forecast_basis(budget_year, unit, month, groups) -> list[ForecastBasis]:
 
 
 latest_booked_month = totals.latest_booked_month
+
+
+def month_forecast(unit, year, month) -> tuple[bool, str]:
+    """Whether ``unit`` has a forecast made in ``month``, and its comment (saved on every
+    row of that month; /budget/'s forecast form and the follow-up show and save the
+    same). One query."""
+    comments = list(
+        Forecast.objects.filter(unit=unit, year=year, month=month).values_list("comment", flat=True)
+    )
+    return bool(comments), next((c for c in comments if c), "")
+
+
+def forecast_comment(unit, year, month) -> str:
+    """The comment of ``unit``'s forecast made in ``month`` ("" without one; one query)."""
+    return month_forecast(unit, year, month)[1]

@@ -44,6 +44,7 @@ from budget.overview import (
     default_month,
     default_year,
     forecast_basis,
+    forecast_comment,
     unit_detail,
 )
 from budget.pending import locked_month, pending_forecasts
@@ -365,12 +366,7 @@ def forecast(request, unit_pk, year):
     month = _forecast_month(request, budget_year)
     basis = forecast_basis(budget_year, org_unit, month, groups)
     # Saving the month's forecast again keeps its comment unless it is changed.
-    comment = (
-        Forecast.objects.filter(unit=org_unit, year=year, month=month)
-        .exclude(comment="")
-        .values_list("comment", flat=True)
-        .first()
-    )
+    comment = forecast_comment(org_unit, year, month)
     locked = locked_month(municipality, year, month)
     form = ForecastForm(
         request.POST if request.method == "POST" and not locked else None,

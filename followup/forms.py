@@ -194,6 +194,14 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                 name = f"f-{row.group.pk}"
                 self.fields[name] = ForecastField(row)
                 self.forecast_fields.append((row, name))
+            # The month's comment, as /budget/'s forecast form has it (saved on every row).
+            self.fields["forecast_comment"] = forms.CharField(
+                label=_("Comment on the forecast"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                initial=page.forecast_comment,
+                help_text=_("Saved with the forecast: /budget/ shows the same comment."),
+            )
         self.assignment_fields = []
         for assignment, report in page.assignments if economy else []:
             pk = assignment.pk
@@ -266,6 +274,8 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                 parts.measurements[(int(indicator), gender)] = data[name]
         for row, name in self.forecast_fields:
             parts.forecasts[row.group.pk] = data[name]
+        if "forecast_comment" in self.fields:
+            parts.forecast_comment = data["forecast_comment"]
         for row, names, editable in self.personnel_fields:
             if editable:
                 parts.personnel[row.unit] = {name.rsplit("-", 1)[1]: data[name] for name in names}

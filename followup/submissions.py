@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from budget import signs, totals
 from budget.models import AccountGroup, BudgetYear, Forecast
-from budget.overview import forecast_basis, needs_action_plan
+from budget.overview import forecast_basis, month_forecast, needs_action_plan
 from followup import personnel
 from followup.choices import FORECAST_CONTENTS, GOAL_CONTENTS
 from followup.models import (
@@ -301,6 +301,7 @@ class Content:
     outcome_total: Decimal = ZERO
     outcome_month: int | None = None  # the last month the outcome is booked through
     forecast_total: Decimal | None = None
+    forecast_comment: str = ""  # the comment of the month's forecast (as /budget/ has it)
     # Texts that still read as an earlier period wrote them: field name → its period.
     unchanged: dict = field(default_factory=dict)
 
@@ -524,9 +525,9 @@ def content(submission) -> Content:
         booked = totals.latest_booked_month(unit.municipality_id, period.year)
         result.outcome_month = min(booked, period.month) if booked else None
         if period.asks_forecast:
-            result.forecast_saved = Forecast.objects.filter(
-                unit=unit, year=period.year, month=period.month
-            ).exists()
+            result.forecast_saved, result.forecast_comment = month_forecast(
+                unit, period.year, period.month
+            )
             result.forecast_total = sum((b.suggestion for b in basis), ZERO)
     return result
 
@@ -582,6 +583,7 @@ class Parts:
     assessments: dict = field(default_factory=dict)
     assignments: dict = field(default_factory=dict)
     forecasts: dict = field(default_factory=dict)
+    forecast_comment: str | None = None  # the month's comment, saved on every forecast row
     measurements: dict = field(default_factory=dict)
     personnel: dict = field(default_factory=dict)
 
@@ -629,7 +631,7 @@ def save_draft(submission, parts: Parts, user=None, basis=None) -> Submission:
     if parts.assignments:
         _save_assignments(submission, parts.assignments, user, errors)
     if parts.forecasts:
-        _save_forecasts(submission, parts.forecasts, user, basis)
+        _save_forecasts(submission, parts.forecasts, user, basis, parts.forecast_comment)
     if parts.measurements:
         save_reported_values(submission, parts.measurements, user, reason)
     if parts.personnel and period.asks_goals:
@@ -763,9 +765,10 @@ def _apply_reported(submission, user):
         )
 
 
-def _save_forecasts(submission, amounts, user, basis=None):
+def _save_forecasts(submission, amounts, user, basis=None, comment=None):
     """The unit's Forecast rows for the period's month, as /budget/'s forecast form saves
-    them: the unit's own row holds the total less what the units below forecast."""
+    them: the unit's own row holds the total less what the units below forecast, and
+    every row the month's ``comment`` (None: left as it is)."""
     period, unit = submission.period, submission.unit
     if basis is None:
         budget_year = BudgetYear.objects.get(
@@ -781,7 +784,9 @@ def _save_forecasts(submission, amounts, user, basis=None):
         save_if_changed(
             Forecast,
             {"unit": unit, "year": period.year, "month": period.month, "group": row.group},
-            {"amount": total - row.below},
+            {"amount": total - row.below}
+            if comment is None
+            else {"amount": total - row.below, "comment": comment},
             user=user,
             reason=_("Full-year forecast in %(period)s") % {"period": period.label},
         )

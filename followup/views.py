@@ -412,6 +412,9 @@ def submission(request, pk):
             if rights.edit
             else None,
             "forecast_rows": _forecast_rows(page, form),
+            "forecast_comment_field": form["forecast_comment"]
+            if "forecast_comment" in form.fields
+            else None,
             "assignment_rows": assignment_rows,
             "personnel_rows": personnel_rows,
             "part": part,

@@ -206,6 +206,35 @@ def test_forecast_written_is_what_the_budget_overview_reads(client, delar):
     assert any("åtgärdsplan" in gap.lower() for gap in service.missing(page))
 
 
+def test_the_forecast_comment_is_the_budgets_in_both_directions(client, delar):
+    """The month's forecast comment is one text: written in the follow-up it is on every
+    forecast row of the month and in /budget/'s forecast form; written there, the
+    follow-up shows it (the trial found it in the history and nowhere to read or edit)."""
+    from django.urls import reverse
+
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    data = form_data(client.get(submission_url(sub)).content.decode())
+    assert data["forecast_comment"] == ""
+    data.update({"forecast_comment": "Vakanser ger ett överskott.", "action": "save"})
+    assert client.post(submission_url(sub), data).status_code == 302
+    rows = Forecast.objects.filter(unit=w.fA, year=2026, month=8)
+    assert rows.count() > 1 and set(rows.values_list("comment", flat=True)) == {
+        "Vakanser ger ett överskott."
+    }
+    budget_form = reverse("budget:forecast", args=[2026, w.fA.pk])
+    html = client.get(budget_form, {"manad": 8}).content.decode()
+    assert re.search(
+        r'<textarea name="comment"[^>]*>\s*Vakanser ger ett överskott\.</textarea>', html
+    )
+    rows.update(comment="Ändrad i budgeten.")
+    html = client.get(submission_url(sub)).content.decode()
+    assert form_data(html)["forecast_comment"] == "Ändrad i budgeten."
+    client.force_login(w.unit_chef_a)  # reads it, without the field
+    html = client.get(submission_url(sub)).content.decode()
+    assert "Kommentar till prognosen:</strong> Ändrad i budgeten." in html
+
+
 def test_indicator_values_become_measurements_when_approved(client, delar):
     """The values a submission reports are the submission's until it is approved: the
     form shows them (with the trend), nobody else sees them; approval makes them the
