@@ -200,7 +200,7 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
                 initial=page.forecast_comment,
-                help_text=_("Saved with the forecast: /budget/ shows the same comment."),
+                help_text=_("Saved with the forecast: the budget pages show the same comment."),
             )
         self.assignment_fields = []
         for assignment, report in page.assignments if economy else []:

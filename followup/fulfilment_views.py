@@ -21,14 +21,18 @@ from styrning.models import Municipality
 from styrning.permissions import get_for_user, may_see_unapproved_fulfilment
 
 
-def _period_and_form(request, municipality, periods, years=None, warn=True, labels=None):
+def _period_and_form(
+    request, municipality, periods, years=None, warn=True, labels=None, only_years=False
+):
     """The goal period asked for (the default one without ``?period=``), whether to show
     follow-ups in progress, and the form to choose them.
 
     The default is the newest period whose submissions are in, among ``years`` (the
     years the page's goals are valid in; those of the overview's level when None, two
     queries). ``warn``: say so when the period asked for does not exist. ``labels``:
-    the periods' names in the select (their full labels by default).
+    the periods' names in the select (their full labels by default). ``only_years``: a
+    period asked for outside ``years`` gives way to the default (/mal/ with a year chosen:
+    its filter form still carries the period chosen for the year before).
     """
     labels = labels or (lambda p: p.label)
     unapproved = may_see_unapproved_fulfilment(request.user)
@@ -37,11 +41,13 @@ def _period_and_form(request, municipality, periods, years=None, warn=True, labe
     if asked.is_valid():
         period = {p.pk: p for p in periods}.get(asked.cleaned_data["period"])
         in_progress = bool(asked.cleaned_data.get("pagaende"))
+        if only_years and years and period is not None and period.year not in years:
+            period = None
     if period is None:
         if years is None:
             years = fulfilment.overview_years(municipality)
         period = fulfilment.default_period(periods, years)
-        if warn and "period" in request.GET and period is not None:
+        if warn and "period" in request.GET and period is not None and not only_years:
             messages.warning(
                 request,
                 _("There is no such follow-up: showing %(period)s.") % {"period": period.label},

@@ -57,7 +57,11 @@ class FigureRowForm(AccessibleFormMixin, forms.Form):
         super().__init__(*args, prefix=f"u{unit.pk}", **kwargs)
         self.unit = unit
         for field in self.fields.values():
-            field.widget.attrs.update({"inputmode": "decimal", "class": "input--number"})
+            # A whole number (employees) gets the phone's digit keyboard, the rest decimals.
+            whole = isinstance(field, WholeNumberField)
+            field.widget.attrs.update(
+                {"inputmode": "numeric" if whole else "decimal", "class": "input--number"}
+            )
             if isinstance(field.widget, forms.NumberInput):
                 field.widget.input_type = "text"
 

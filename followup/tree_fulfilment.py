@@ -56,15 +56,23 @@ def tree_lines(municipality, period, decided_only, goals) -> dict[int, str]:
     return lines
 
 
-def tree_addition(request, municipality, years, with_form) -> TreeAddition | None:
+def tree_addition(request, municipality, years, with_form, year=None) -> TreeAddition | None:
     """/mal/'s period field, query and lines (``goals.additions``); None before any goal
     period has opened. One query, and the roll-up's when the rows are asked for."""
     periods = fulfilment.goal_periods(municipality)
     if not periods:
         return None
     # "Delår 2026" in /mal/'s narrow filter ("Delårsrapport per 31 augusti 2026" was cut).
+    # One year (chosen in the filter, or an earlier year's goal opened): its follow-up,
+    # even where the filter form still carries the period chosen for another year.
     period, decided_only, form = _period_and_form(
-        request, municipality, periods, years=years, warn=with_form, labels=fulfilment.period_name
+        request,
+        municipality,
+        periods,
+        years=[year] if year else years,
+        warn=with_form,
+        labels=fulfilment.period_name,
+        only_years=year is not None,
     )
     if period is None:
         return None

@@ -354,6 +354,14 @@ def submission(request, pk):
     if request.method == "GET" and request.GET.get(MISSING_PARAM) and rights.edit:
         # Back from a send that found something missing: each missing field says so.
         form.mark_missing((item["field"], item["message"]) for item in missing)
+    elif request.method == "POST" and request.POST.get("action") == "send" and form.errors:
+        # A send refused for a value in error: what is missing is marked too, where the
+        # post left it empty (the trial saw only the bad value marked).
+        form.mark_missing(
+            (item["field"], item["message"])
+            for item in missing
+            if not request.POST.get(item["field"], "").strip()
+        )
     assessments = [row.assessment for row in page.goal_rows if row.assessment is not None]
     unchanged = 0
     if rights.edit:
@@ -518,7 +526,11 @@ def submission_return(request, pk):
     require_submission(request.user, sub, "review")
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Say why the follow-up is returned: it was not returned."))
+        messages.error(
+            request,
+            _("%(unit)s: say why the follow-up is returned; it was not returned.")
+            % {"unit": sub.unit.name},
+        )
         return redirect(_back(request, sub))
     try:
         service.return_submission(sub, form.cleaned_data["return_reason"], request.user)

@@ -32,15 +32,17 @@ _providers: list[Callable] = []
 
 
 def register_tree_addition(provider: Callable) -> None:
-    """``provider(request, municipality, years, with_form) -> TreeAddition | None``."""
+    """``provider(request, municipality, years, with_form, year) -> TreeAddition | None``;
+    ``year``: the one year the page shows (chosen in the filter, or an earlier year's goal
+    opened), else None."""
     if provider not in _providers:
         _providers.append(provider)
 
 
-def tree_addition(request, municipality, years: Iterable[int] = (), with_form=True):
+def tree_addition(request, municipality, years: Iterable[int] = (), with_form=True, year=None):
     """The registered app's addition for this request, or None (queries: the provider's)."""
     for provider in _providers:
-        found = provider(request, municipality, list(years), with_form)
+        found = provider(request, municipality, list(years), with_form, year)
         if found is not None:
             return found
     return None

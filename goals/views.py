@@ -79,7 +79,7 @@ def goal_tree(request):
     opened, opened_until = _opened(request, visible) if not criteria else ([], None)
     earlier = opened_until if opened_until is not None and opened_until < this_year else None
     # The follow-up shown beside the goals defaults to the chosen (or opened) year's.
-    addition = tree_addition(request, municipality, [year or earlier] if year or earlier else years)
+    addition = tree_addition(request, municipality, years, year=year or earlier)
     context = {
         "form": form,
         "addition_form": addition.form if addition else None,
@@ -140,9 +140,12 @@ def goal_tree(request):
     else:
         if earlier is not None:
             # A goal of an earlier year opened (its page's "show in the chain"): the
-            # chain of its year, not this year's copies beside it.
+            # chain of its year, not this year's copies beside it; the filter shows that
+            # year, so that "Filtrera" goes on in it (the form is only rendered now).
             scope = valid_in(visible, earlier)
             context["in_year"] = earlier
+            form.data = form.data.copy()
+            form.data["year"] = str(earlier)
         else:
             scope = in_force(visible, this_year)
             context["from_year"] = this_year

@@ -51,6 +51,7 @@
   // since it was saved: leaving the page (a link, another form such as attaching a file)
   // and its own buttons that post elsewhere (formaction: a file's "Ta bort"). Its own
   // Save and Send keep the text and do not ask.
+  // Another form on the page (attaching a file) asks in the same words.
   var guarded = document.querySelector("form[data-unsaved]");
   if (guarded) {
     var dirty = false;
@@ -58,10 +59,10 @@
     var changed = function () { dirty = true; };
     guarded.addEventListener("input", changed);
     guarded.addEventListener("change", changed);
-    guarded.addEventListener("submit", function (event) {
+    document.addEventListener("submit", function (event) {
       var by = event.submitter;
-      if (dirty && by && by.hasAttribute("formaction") &&
-          !window.confirm(guarded.getAttribute("data-unsaved"))) {
+      var elsewhere = event.target !== guarded || (by && by.hasAttribute("formaction"));
+      if (dirty && elsewhere && !window.confirm(guarded.getAttribute("data-unsaved"))) {
         event.preventDefault();
         return;
       }

@@ -142,3 +142,12 @@ def test_unsaved_text_is_not_lost_without_a_warning(browser, delar_submission):
     page.locator("header a[href='/mal/']").click()
     page.wait_for_url("**/mal/")
     assert kinds == ["beforeunload"]  # saved: nothing to lose, nothing asked
+    # Attaching a file (another form) with text not saved asks in the product's words.
+    assert browser.open(url) == 200
+    page.locator("#id_economic_comment").fill("Ännu en osparad kommentar.")
+    csv = {"name": "underlag.csv", "mimeType": "text/csv", "buffer": b"konto;belopp\n1;2\n"}
+    page.locator("input[type=file]").set_input_files(files=[csv])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Bifoga", exact=True).click()
+    assert kinds == ["beforeunload", "confirm"]
+    assert browser.dialogs[-1].startswith("Du har ändringar som inte är sparade.")

@@ -131,3 +131,23 @@ def test_an_assignment_given_to_the_nämnd_is_reported_by_its_förvaltning(clien
     other = w.sub_a.__class__.objects.get(period=w.period, unit=w.fB)
     client.force_login(w.chef_b)
     assert "Utred LOV i hemtjänsten" not in client.get(submission_url(other)).content.decode()
+
+
+def test_a_send_refused_for_a_bad_value_marks_what_is_missing_too(client, delar):
+    """Skicka with a forecast that is not a number and the comment emptied: nothing is
+    saved; the bad value and the missing comment are both marked at their fields (the
+    trial saw only the bad value marked), a field the post filled in is not."""
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    data = form_data(client.get(submission_url(sub)).content.decode())
+    forecast = f"f-{w.groups['personal'].pk}"
+    analysis = f"a-{w.plan_a.pk}-analysis"
+    data.update({forecast: "tio kronor", "economic_comment": "", analysis: "Skriven nu."})
+    data["action"] = "send"
+    html = client.post(submission_url(sub), data).content.decode()
+    for name in (forecast, "economic_comment"):
+        tag = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', html).group(0)
+        assert 'aria-invalid="true"' in tag, name
+    tag = re.search(rf'<textarea[^>]*name="{analysis}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' not in tag  # posted: not missing, though not yet saved
+    assert "ekonomiska kommentaren saknas" in html.split('id="id_economic_comment_errors"')[1]

@@ -171,7 +171,11 @@ def test_a_chosen_or_opened_earlier_year_shows_that_years_follow_up(client, asse
     client.force_login(w.politician)
     html = client.get(TREE, {"year": 2025}).content.decode()
     assert f'<option value="{old.pk}" selected>' in html
+    # The filter form posts the period chosen before: another year's gives way.
+    html = client.get(TREE, {"year": 2025, "period": w.period.pk}).content.decode()
+    assert f'<option value="{old.pk}" selected>' in html
     html = client.get(TREE, {"oppna": old_goal.pk}).content.decode()
     assert f'<option value="{old.pk}" selected>' in html
+    assert '<option value="2025" selected>2025</option>' in html  # Filtrera stays in it
     html = client.get(TREE).content.decode()
     assert f'<option value="{w.period.pk}" selected>' in html
