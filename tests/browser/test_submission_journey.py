@@ -120,14 +120,37 @@ def test_forvaltningschef_sends_and_ekonomichef_returns_and_approves(browser, de
     browser.check_accessibility("the review list after approving")
 
 
-def test_unsaved_text_is_not_lost_without_a_warning(browser, delar_submission):
+def _open_monthly_report(django_db_blocker):
+    """Socialförvaltningen's follow-up of the demo's open månadsrapport, still editable
+    (the delårsrapport is the journey's above, which approves it; tests run in any
+    order). Read only: the test's own connection does not commit what it writes."""
+    from followup.choices import GOAL_CONTENTS
+    from followup.models import Submission
+
+    with django_db_blocker.unblock():
+        found = (
+            Submission.objects.filter(
+                unit__name="Socialförvaltningen",
+                period__state="open",
+                state__in=Submission.EDITABLE_STATES,
+            )
+            .exclude(period__content__in=GOAL_CONTENTS)
+            .order_by("-period__year", "-period__month")
+            .first()
+        )
+    assert found is not None, "the demo has no open månadsrapport for Socialförvaltningen"
+    return found
+
+
+def test_unsaved_text_is_not_lost_without_a_warning(browser, django_db_blocker):
     """A trial lost a typed comment by attaching a file: leaving the follow-up with text
     not yet saved asks first (the browser's own "leave the page?"); after Spara it does
-    not."""
+    not; attaching a file asks in the product's words."""
+    submission = _open_monthly_report(django_db_blocker)
     page = browser.page
     kinds = []
     page.on("dialog", lambda dialog: kinds.append(dialog.type))  # the fixture accepts them
-    url = f"/uppfoljning/{delar_submission.pk}/"
+    url = f"/uppfoljning/{submission.pk}/"
     browser.login("socialchef")
     assert browser.open(url) == 200
     page.locator("#id_economic_comment").fill("En kommentar som inte är sparad.")
