@@ -153,7 +153,13 @@ def goal_tree(request):
         nodes = tree_rows(goals, None, levels, **_with_addition(addition, goals))
     context.update(
         nodes=render_nodes(nodes) if nodes else "",
-        visions=[row.goal for row, _children in nodes if row.goal.level_order == 1],
+        # The top of the chain is shown once, above the tree with its follow-up line; its
+        # row in the tree is hidden (CSS) and the tree reads from its toggle down.
+        visions=[
+            (row.goal, mark_safe(row.extra or ""))  # noqa: S308 — built escaped by the addition
+            for row, _children in nodes
+            if row.goal.level_order == 1
+        ],
     )
     return render(request, "goals/tree.html", context)
 

@@ -203,6 +203,13 @@ def test_forecast_written_is_what_the_budget_overview_reads(client, delar):
     sub = Submission.objects.for_page().get(pk=sub.pk)
     page = service.content(sub)
     assert page.action_plan_required
+    # The table ends in a total row with the saved forecast's sum (the trial added up the
+    # rows by hand); a note says why rounded rows may differ from it.
+    html = client.get(submission_url(sub)).content.decode()
+    total = re.search(r"<tfoot><tr><th scope=\"row\">Totalt</th>(.*?)</tr></tfoot>", html).group(1)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', total)
+    assert cells[2] == "−128\xa0000"
+    assert "avrundas för sig till hela tkr" in html
     assert any("åtgärdsplan" in gap.lower() for gap in service.missing(page))
 
 
