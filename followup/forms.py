@@ -79,7 +79,9 @@ class FulfilmentForm(AccessibleFormMixin, forms.Form):
     """?period=<pk>: the goal period whose fulfilment is shown; ?pagaende=1: include
     submissions not yet approved (offered to the ekonomichef and administrators only)."""
 
-    period = forms.TypedChoiceField(label=_("Follow-up"), coerce=int)
+    # Not required: without it the page shows its default period (and a select always
+    # has a choice), so the filter does not call it "obligatoriskt".
+    period = forms.TypedChoiceField(label=_("Follow-up"), coerce=int, required=False)
     pagaende = forms.BooleanField(label=_("Include follow-ups not yet approved"), required=False)
 
     def __init__(self, *args, periods, labels, unapproved=False, **kwargs):

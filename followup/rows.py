@@ -258,7 +258,7 @@ def goal_sections(groups) -> SafeString:
         )
         out.append(
             f'\n  <section class="goal-unit" aria-labelledby="unit-{unit.pk}">\n'
-            f'    <h3 id="unit-{unit.pk}">{escape(unit.name)}{due}</h3>\n    '
+            f'    <h3 id="unit-{unit.pk}" tabindex="-1">{escape(unit.name)}{due}</h3>\n    '
         )
         for row in group.goals:
             goal = row.goal

@@ -37,6 +37,7 @@ from followup.models import (
     Assessment,
     AssignmentReport,
     Evidence,
+    PartDone,
     PersonnelFigure,
     ReportedValue,
     ReportingPeriod,
@@ -820,22 +821,31 @@ def gaps(page: Content, rights=None) -> list[Gap]:
     """What must be filled in before the submission can be sent, naming the goal or
     field (no query: ``page`` holds everything). With ``rights`` (a
     ``SubmissionRights``), only what that user fills in: an enhetschef's own goals."""
+    return [gap for gap, filled in requirements(page, rights) if not filled]
+
+
+def requirements(page: Content, rights=None) -> list[tuple[Gap, bool]]:
+    """Everything that must be filled in before sending, each as the ``Gap`` it would be
+    and whether it is filled in as stored (no query). A form posted with a value in
+    error is checked against what it posted, not what is stored (the view)."""
     submission, period = page.submission, page.period
     economy = rights is None or rights.edit_all
     found = []
     if economy:
-        if not submission.economic_comment.strip():
-            found.append(Gap(_("The economic comment is missing."), "economic_comment"))
-        if period.asks_forecast and page.basis is not None and not page.forecast_saved:
-            first = f"f-{page.basis[0].group.pk}" if page.basis else ""
-            found.append(Gap(_("The full-year forecast has not been saved."), first))
-        if page.action_plan_required and not submission.action_plan.strip():
-            found.append(
-                Gap(
-                    _("An action plan is required: the forecast deviates beyond the threshold."),
-                    "action_plan",
-                )
+        found.append(
+            (
+                Gap(_("The economic comment is missing."), "economic_comment"),
+                bool(submission.economic_comment.strip()),
             )
+        )
+        if period.asks_forecast and page.basis is not None:
+            first = f"f-{page.basis[0].group.pk}" if page.basis else ""
+            found.append(
+                (Gap(_("The full-year forecast has not been saved."), first), page.forecast_saved)
+            )
+        if page.action_plan_required:
+            plan = _("An action plan is required: the forecast deviates beyond the threshold.")
+            found.append((Gap(plan, "action_plan"), bool(submission.action_plan.strip())))
     if period.asks_goals:
         for row in page.goal_rows:
             goal = row.goal
@@ -843,42 +853,82 @@ def gaps(page: Content, rights=None) -> list[Gap]:
                 continue
             a = row.assessment
             title = goal.title
-            if a is None or not a.status:
-                found.append(
+            found.append(
+                (
                     Gap(
                         _("“%(goal)s”: the assessment is missing.") % {"goal": title},
                         f"a-{goal.pk}-status",
                         goal,
+                    ),
+                    a is not None and bool(a.status),
+                )
+            )
+            if period.goal_prognosis:
+                found.append(
+                    (
+                        Gap(
+                            _("“%(goal)s”: the prognosis for the year-end is missing.")
+                            % {"goal": title},
+                            f"a-{goal.pk}-prognosis",
+                            goal,
+                        ),
+                        a is not None and bool(a.prognosis),
                     )
                 )
-            if period.goal_prognosis and (a is None or not a.prognosis):
-                found.append(
-                    Gap(
-                        _("“%(goal)s”: the prognosis for the year-end is missing.")
-                        % {"goal": title},
-                        f"a-{goal.pk}-prognosis",
-                        goal,
-                    )
-                )
-            if a is None or not a.analysis.strip():
-                found.append(
+            found.append(
+                (
                     Gap(
                         _("“%(goal)s”: the analysis is missing.") % {"goal": title},
                         f"a-{goal.pk}-analysis",
                         goal,
-                    )
+                    ),
+                    a is not None and bool(a.analysis.strip()),
                 )
+            )
     if economy:
         for assignment, report in page.assignments:
-            if not assignment_status(assignment, report):
-                found.append(
+            found.append(
+                (
                     Gap(
                         _("Assignment “%(assignment)s”: the status is missing.")
                         % {"assignment": assignment.title},
                         f"u-{assignment.pk}-status",
-                    )
+                    ),
+                    bool(assignment_status(assignment, report)),
                 )
+            )
     return found
+
+
+def enhet_parts(page: Content) -> list[OrgUnit]:
+    """The enheter whose goals the follow-up covers, in the page's order: the parts an
+    enhetschef fills in and marks done (no query)."""
+    seen = {}
+    for row in page.goal_rows:
+        owner = row.goal.owner
+        if owner.kind == OrgUnit.Kind.UNIT and owner.pk not in seen:
+            seen[owner.pk] = owner
+    return list(seen.values())
+
+
+def parts_done(submission) -> dict[int, PartDone]:
+    """The enheter's parts marked done, by unit id (one query)."""
+    rows = PartDone.objects.filter(submission=submission).select_related("done_by")
+    return {row.unit_id: row for row in rows}
+
+
+def mark_parts_done(submission, units, user) -> list[PartDone]:
+    """Mark the parts of ``units`` done by ``user`` (the caller checked that nothing of
+    theirs is missing); a part already marked keeps its first mark."""
+    done = parts_done(submission)
+    made = []
+    for unit in units:
+        if unit.pk not in done:
+            part = PartDone(submission=submission, unit=unit, done_by=user, done_at=timezone.now())
+            part._history_user = user
+            part.save()
+            made.append(part)
+    return made
 
 
 def missing(page: Content) -> list[str]:

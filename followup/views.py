@@ -304,10 +304,13 @@ def submission(request, pk):
     sub = get_for_user(request, _submissions(municipality), pk)
     page = service.content(sub)
     owners = [row.goal.owner for row in page.goal_rows]
+    action = request.POST.get("action") if request.method == "POST" else None
     if request.method == "POST":
         rights = require_submission(request.user, sub, "edit", owners)
-        if request.POST.get("action") == "send" and not rights.send:
+        if action == "send" and not rights.send:
             raise PermissionDenied
+        if action == "done" and (rights.edit_all or not page.period.asks_goals):
+            raise PermissionDenied  # an enhetschef marks their own part done
     else:
         rights = submission_rights(request.user, sub, owners)
     parts = service.form_parts(page)
@@ -334,7 +337,9 @@ def submission(request, pk):
         else:
             for warning in forecasts_below_outcome(form, form.forecast_fields):
                 messages.warning(request, warning)
-            if request.POST.get("action") != "send":
+            if action == "done":
+                return _mark_done(request, sub, rights, here)
+            if action != "send":
                 messages.success(request, _("The draft was saved."))
                 return redirect(here)
             try:
@@ -350,18 +355,17 @@ def submission(request, pk):
                 return redirect(f"{_with_missing(here)}#{MISSING_ID}")
             messages.success(request, _("The follow-up was sent."))
             return redirect("followup:mine")
-    missing = _missing_items(page, rights, form, part, parts, sub)
-    if request.method == "GET" and request.GET.get(MISSING_PARAM) and rights.edit:
-        # Back from a send that found something missing: each missing field says so.
+    # A send refused for a value in error: what is missing is what the post left empty,
+    # not what is stored (the trial cleared an assessment, typed a bad value and was told
+    # of the value alone; the missing assessment came a round later).
+    refused_send = action in ("send", "done")
+    posted = request.POST if refused_send and form.errors else None
+    missing = _missing_items(page, rights, form, part, parts, sub, posted)
+    if posted is not None or (
+        request.method == "GET" and request.GET.get(MISSING_PARAM) and rights.edit
+    ):
+        # Each missing field says so (also back from a send that found something missing).
         form.mark_missing((item["field"], item["message"]) for item in missing)
-    elif request.method == "POST" and request.POST.get("action") == "send" and form.errors:
-        # A send refused for a value in error: what is missing is marked too, where the
-        # post left it empty (the trial saw only the bad value marked).
-        form.mark_missing(
-            (item["field"], item["message"])
-            for item in missing
-            if not request.POST.get(item["field"], "").strip()
-        )
     assessments = [row.assessment for row in page.goal_rows if row.assessment is not None]
     unchanged = 0
     if rights.edit:
@@ -391,6 +395,7 @@ def submission(request, pk):
         {"unit": row.unit, "figure": row.figure, "fields": [form[n] for n in names] if ok else []}
         for row, names, ok in form.personnel_fields
     ]
+    enhet_parts = _enhet_parts(page, rights)
     history, more_history = (None, False)
     if part.economy:
         # The history once, with the economy part (it reads every change of the whole):
@@ -407,6 +412,10 @@ def submission(request, pk):
             "rights": rights,
             "missing": missing,
             "own_part": _own_part(page, rights, sub, parts),
+            "enhet_parts": enhet_parts,
+            "parts_waiting": sum(1 for item in enhet_parts if not item["done"]),
+            # An enhetschef's own parts not yet marked done: the button to mark them.
+            "own_parts_open": any(item["mine"] and not item["done"] for item in enhet_parts),
             "missing_id": MISSING_ID,
             "unchanged": unchanged,
             "history": history,
@@ -444,13 +453,61 @@ MISSING_ID = "missing"  # the id of the box of what is missing (a failed send la
 MISSING_PARAM = "saknas"  # in the URL a failed send leads to: the page marks missing fields
 
 
-def _missing_items(page, rights, form, part, parts, sub):
+def _mark_done(request, sub, rights, here):
+    """After the enhetschef's save: their parts are marked done, unless something of
+    theirs is missing (then the page lists it, as after a refused send)."""
+    page = service.content(Submission.objects.for_page().get(pk=sub.pk))
+    gaps = service.gaps(page, rights)
+    if gaps:
+        messages.error(
+            request,
+            _("Your part was saved but not marked done. Complete what is missing: %(gaps)s")
+            % {"gaps": " ".join(gap.message for gap in gaps)},
+        )
+        return redirect(f"{_with_missing(here)}#{MISSING_ID}")
+    units = [unit for unit in service.enhet_parts(page) if rights.may_edit_part(unit)]
+    service.mark_parts_done(sub, units, request.user)
+    messages.success(
+        request,
+        _("Your part is saved and marked done: the administration's head sees it."),
+    )
+    return redirect(here)
+
+
+def _enhet_parts(page, rights):
+    """The enheter's parts with whether each is marked done (one query; none when the
+    period asks no goals): for the förvaltningschef, who writes the summary on what was
+    reported below, and for the enhetschef, their own."""
+    if not page.period.asks_goals:
+        return []
+    units = service.enhet_parts(page)
+    if not units:
+        return []
+    done = service.parts_done(page.submission)
+    return [
+        {
+            "unit": unit,
+            "done": done.get(unit.pk),
+            "mine": rights.edit and not rights.edit_all and rights.may_edit_part(unit),
+        }
+        for unit in units
+    ]
+
+
+def _missing_items(page, rights, form, part, parts, sub, posted=None):
     """What is missing, as the user fills it in (an enhetschef: their own goals), each
-    with a link to its field: on this page, or on the part of the form that has it."""
+    with a link to its field: on this page, or on the part of the form that has it.
+    Given ``posted`` (a form that was not saved), a field of this form is missing when
+    the post left it empty, whatever is stored."""
     if not rights.edit:
         return []
     items = []
-    for gap in service.gaps(page, rights):
+    for gap, filled in service.requirements(page, rights):
+        field = form.fields.get(gap.field)
+        if posted is not None and field is not None and not field.disabled:
+            filled = bool(posted.get(gap.field, "").strip())
+        if filled:
+            continue
         url = ""
         if gap.field in form.fields:
             url = f"#{form[gap.field].auto_id}"
@@ -477,7 +534,8 @@ def _own_part(page, rights, sub, parts):
     there = next((p for p in parts if first in _goals(p)), parts[0])
     return {
         "units": ", ".join(unit.name for unit in rights.edit_units),
-        "url": f"{_part_url(sub, there, parts)}#goal-{first.pk}",
+        # To the heading of their unit's goals (page.js moves the focus there too).
+        "url": f"{_part_url(sub, there, parts)}#unit-{first.owner_id}",
     }
 
 

@@ -53,10 +53,23 @@ class AccessibleFormMixin:
         ``aria-invalid``, like an error (a follow-up opened after a send that found
         something missing). Fields this form does not have are skipped."""
         errors = self.errors  # an unbound form's are empty and stay so unless marked here
+        marked = self.__dict__.setdefault("marked_missing", set())
         for name, message in missing:
             if name in self.fields and not self.fields[name].disabled:
                 errors.setdefault(name, self.error_class(renderer=self.renderer)).append(message)
+                marked.add((name, message))
         self._describe_fields()
+
+    def errors_not_marked(self):
+        """The field errors as (field, message), without those ``mark_missing`` added:
+        a page that lists what is missing in a box of its own lists each once."""
+        marked = getattr(self, "marked_missing", set())
+        return [
+            (self[name], str(message))
+            for name in self.fields
+            for message in self.errors.get(name, [])
+            if (name, str(message)) not in marked
+        ]
 
     def add_error(self, field, error):
         if isinstance(error, ValidationError) and hasattr(error, "error_dict"):

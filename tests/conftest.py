@@ -1,6 +1,23 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from tests.factories import FIVE_LEVELS, THREE_LEVELS, make_world
+
+# The tests' data are written for 2026 (the budget year, the goals' years, the periods);
+# what a page shows depends on today's year (the chain shows the goals in force this year
+# or later). So the suite runs on one day of 2026, the clock ticking from there, and means
+# the same next year: run under `faketime 2027-01-15` before this, 17 goal tests failed.
+TEST_DAY = dt.datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+
+
+def pytest_configure(config):
+    # Started before collection and never stopped: the live server's threads and the
+    # test modules' own module-level dates see the same day. Monotonic clocks (timeouts,
+    # Playwright) are not moved. A Celery worker is another process, on the real clock.
+    time_machine.travel(TEST_DAY, tick=True).start()
 
 
 @pytest.fixture(autouse=True)

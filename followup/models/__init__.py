@@ -9,6 +9,7 @@ from followup.models.assessments import (  # noqa: I001
     Assessment,
     AssignmentReport,
     Evidence,
+    PartDone,
     ReportedValue,
 )
 from followup.models.periods import (
@@ -26,6 +27,7 @@ __all__ = [
     "AssignmentReport",
     "AssignmentStatusMapping",
     "Evidence",
+    "PartDone",
     "CalendarEntry",
     "CalendarTemplate",
     "PersonnelFigure",

@@ -253,3 +253,36 @@ class Evidence(_InSubmission):
             and self.assessment.submission_id != self.submission_id
         ):
             raise ValidationError({"assessment": _("The assessment belongs to another follow-up.")})
+
+
+class PartDone(_InSubmission):
+    """An enhetschef's word that their enhet's part of a follow-up is filled in: the
+    förvaltningschef, who sends the whole, sees which enheter have reported and which
+    have not (a part copied forward from the last period is filled in from the start,
+    so being filled in does not say it was reviewed)."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="parts_done", verbose_name=_("follow-up")
+    )
+    unit = models.ForeignKey(
+        "styrning.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("marked by"),
+    )
+    done_at = models.DateTimeField(_("marked at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("unit's part done")
+        verbose_name_plural = _("units' parts done")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "unit"], name="one_part_done_per_unit")
+        ]
+
+    def __str__(self):
+        return f"{self.submission} – {self.unit}"

@@ -23,12 +23,17 @@
   // An address whose fragment names a box that takes focus (tabindex="-1": the box of
   // what is missing after a refused send, #missing) moves focus there, so a screen
   // reader reads it and Tab goes on to its links, as tree.js does for "Visa fler".
-  if (location.hash.length > 1) {
-    var landing = document.getElementById(decodeURIComponent(location.hash.slice(1)));
-    if (landing && landing.getAttribute("tabindex") === "-1" && landing !== document.activeElement) {
-      landing.focus();
+  // The same for a link to such a place on the page itself ("Gå till din del").
+  function land() {
+    if (location.hash.length > 1) {
+      var landing = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (landing && landing.getAttribute("tabindex") === "-1" && landing !== document.activeElement) {
+        landing.focus();
+      }
     }
   }
+  land();
+  window.addEventListener("hashchange", land);
   // A form sent back with errors: focus its error summary (the first on the page), so a
   // screen reader reads it and Tab goes on to the links to each field.
   var summary = document.querySelector(".error-summary[tabindex='-1']");
@@ -79,7 +84,14 @@
   // period): a step that cannot simply be undone is never one mistaken click away.
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-confirm]") : null;
-    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+    if (!button) return;
+    var form = button.form;
+    if (form && !form.noValidate && !button.formNoValidate && !form.checkValidity()) {
+      // A required field is empty (the reason for returning): the browser says so first,
+      // and the question comes once there is something to confirm.
+      return;
+    }
+    if (!window.confirm(button.getAttribute("data-confirm"))) {
       event.preventDefault();
     }
   });

@@ -23,6 +23,15 @@ def test_the_demo_has_figures_and_a_personnel_report_for_every_opened_goal_perio
     assert figure.sick_leave_women > figure.sick_leave_men
     assert figure.full_time_equivalents <= figure.employees
     assert figure.history.count() == 1
+    # A förvaltning's row is the whole förvaltning: more than its enheter together (the
+    # trial added up a förvaltning's enheter and got more than the förvaltning).
+    period = periods.first()
+    for office in OrgUnit.objects.filter(kind__in=OrgUnit.OFFICE_KINDS):
+        below = PersonnelFigure.objects.filter(
+            period=period, unit__kind="unit", unit__in=office.get_descendants()
+        )
+        whole = PersonnelFigure.objects.get(period=period, unit=office)
+        assert whole.employees > sum(f.employees for f in below), office.name
     hr = Membership.objects.get(role="hr").user
     assert hr.username == "hr" and hr.check_password("styrning-demo")
     before = (PersonnelFigure.history.count(), PersonnelReport.history.count())

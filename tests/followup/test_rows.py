@@ -117,7 +117,7 @@ def test_calendar_rows_are_the_templates_rows(delar):
 # submission.html's goals before they were written in Python.
 OLD_GOAL_SECTIONS = """{% load i18n form_tags styrning_tags %}{% for group in part.groups %}
   <section class="goal-unit" aria-labelledby="unit-{{ group.unit.pk }}">
-    <h3 id="unit-{{ group.unit.pk }}">{{ group.unit.name }}{% if group.deadline %} <small>({% blocktranslate with day=group.deadline|date:"Y-m-d" %}the enhet's part is due {{ day }}{% endblocktranslate %})</small>{% endif %}</h3>
+    <h3 id="unit-{{ group.unit.pk }}" tabindex="-1">{{ group.unit.name }}{% if group.deadline %} <small>({% blocktranslate with day=group.deadline|date:"Y-m-d" %}the enhet's part is due {{ day }}{% endblocktranslate %})</small>{% endif %}</h3>
     {% for row in group.goals %}
     <div class="goal-assessment" id="goal-{{ row.goal.pk }}" role="group" aria-labelledby="goal-{{ row.goal.pk }}-title">
       <h4 id="goal-{{ row.goal.pk }}-title">{{ row.goal.level.name }}: {{ row.goal.title }}</h4>

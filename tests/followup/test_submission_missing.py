@@ -151,3 +151,35 @@ def test_a_send_refused_for_a_bad_value_marks_what_is_missing_too(client, delar)
     tag = re.search(rf'<textarea[^>]*name="{analysis}"[^>]*>', html).group(0)
     assert 'aria-invalid="true"' not in tag  # posted: not missing, though not yet saved
     assert "ekonomiska kommentaren saknas" in html.split('id="id_economic_comment_errors"')[1]
+
+
+def test_a_refused_send_names_what_the_post_left_empty_in_the_same_round(client, delar):
+    """The trial cleared a stored assessment and its analysis, typed a bad forecast and
+    pressed Skicka: told only of the bad value, the missing assessment came a round later,
+    and the missing items were listed twice (the box and the error summary). Now the
+    box lists what the post left empty, whatever is stored, and the error summary only
+    the value in error, saying nothing was saved; nothing is saved."""
+    from followup.models import Assessment
+
+    w, sub = delar, delar.sub_a
+    Assessment.objects.create(
+        submission=sub, goal=w.plan_a, status="fulfilled", prognosis="fulfilled", analysis="Bra."
+    )
+    client.force_login(w.chef_a)
+    data = form_data(client.get(submission_url(sub)).content.decode())
+    assert "Planmålet" not in _box(client.get(submission_url(sub)).content.decode())
+    forecast = f"f-{w.groups['personal'].pk}"
+    data.update(
+        {forecast: "tio kronor", f"a-{w.plan_a.pk}-status": "", f"a-{w.plan_a.pk}-analysis": ""}
+    )
+    data["action"] = "send"
+    html = client.post(submission_url(sub), data).content.decode()
+    box = _box(html)
+    assert f"”{w.plan_a.title}”: bedömning saknas." in box
+    assert box.count(w.plan_a.title) >= 2  # the assessment and the analysis
+    summary = re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
+    assert "Ingenting sparades" in summary
+    assert w.plan_a.title not in summary  # listed once, in the box
+    assert summary.count("<li>") == 1  # the forecast that is not a number
+    stored = Assessment.objects.get(submission=sub, goal=w.plan_a)
+    assert stored.status == "fulfilled" and stored.analysis == "Bra."

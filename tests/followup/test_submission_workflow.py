@@ -54,7 +54,10 @@ def test_the_whole_workflow_with_the_right_role_at_every_step(client, delar):
     client.force_login(w.unit_chef_a)
     html = client.get(submission_url(sub)).content.decode()
     assert "Du fyller i målen för Hemtjänst Norr." in html
-    assert f'<a href="{submission_url(sub)}#goal-{w.enhet_goal.pk}">Gå till din del</a>' in html
+    assert (
+        f'<a href="{submission_url(sub)}#unit-{w.enhet_goal.owner_id}">Gå till din del</a>' in html
+    )
+    assert f'<h3 id="unit-{w.enhet_goal.owner_id}" tabindex="-1">' in html
     assert f'id="goal-{w.enhet_goal.pk}"' in html
     assert f"a-{w.enhet_goal.pk}-status" not in disabled_fields(html)
     assert f"a-{w.plan_a.pk}-status" in disabled_fields(html)

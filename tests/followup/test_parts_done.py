@@ -1,0 +1,73 @@
+"""An enhetschef marks their part of a follow-up done; the förvaltningschef, who sends
+the whole, sees which enheter have reported (the trial: a part copied forward is
+filled in from the start, so the förvaltningschef could send before any enhet looked)."""
+
+import re
+
+from followup.models import PartDone
+from tests.followup.factories import set_state, submission_url
+from tests.followup.formdata import form_data
+
+
+def _filled(w, data):
+    data.update(
+        {
+            f"a-{w.enhet_goal.pk}-status": "partly",
+            f"a-{w.enhet_goal.pk}-prognosis": "fulfilled",
+            f"a-{w.enhet_goal.pk}-analysis": "Nästan alla brukare har fast kontakt.",
+        }
+    )
+    return data
+
+
+def test_the_enhetschef_marks_the_part_done_and_the_chef_sees_it(client, delar):
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    html = client.get(submission_url(sub)).content.decode()
+    assert "Enheternas delar" in html
+    assert re.search(r"Hemtjänst Norr: <span[^>]*>.*?inte markerad som klar än", html)
+    assert 'value="done"' not in html  # the förvaltningschef sends; marking is the enhet's
+    send = re.search(r'<button[^>]*value="send"[^>]*>', html).group(0)
+    assert "1 enhet har inte markerat sin del som klar." in send
+
+    client.force_login(w.unit_chef_a)
+    html = client.get(submission_url(sub)).content.decode()
+    assert 'value="done"' in html
+    # Something of hers missing: saved, not marked, and told what.
+    data = form_data(html)
+    data.update({f"a-{w.enhet_goal.pk}-status": "partly", "action": "done"})
+    response = client.post(submission_url(sub), data)
+    assert response.status_code == 302 and "saknas=1" in response["Location"]
+    assert not PartDone.objects.exists()
+    html = client.get(response["Location"]).content.decode()
+    assert "Din del sparades men markerades inte som klar" in html
+    # Filled in: saved and marked, with its history.
+    data = _filled(w, form_data(html))
+    data["action"] = "done"
+    assert client.post(submission_url(sub), data).status_code == 302
+    part = PartDone.objects.get(submission=sub)
+    assert (part.unit, part.done_by) == (w.enhet_goal.owner, w.unit_chef_a)
+    assert part.history.get().history_user == w.unit_chef_a
+    html = client.get(submission_url(sub)).content.decode()
+    assert "Din del är sparad och markerad som klar" in html
+    assert 'value="done"' not in html  # marked: no button to mark it again
+
+    client.force_login(w.chef_a)
+    html = client.get(submission_url(sub)).content.decode()
+    assert re.search(r"Hemtjänst Norr: <span[^>]*>.*?klar</span> markerad av", html)
+    send = re.search(r'<button[^>]*value="send"[^>]*>', html).group(0)
+    assert "inte markerat" not in send
+
+
+def test_only_an_enhetschef_marks_and_not_in_a_locked_period(client, delar):
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    data = _filled(w, form_data(client.get(submission_url(sub)).content.decode()))
+    data["action"] = "done"
+    assert client.post(submission_url(sub), data).status_code == 403
+    client.force_login(w.chef_b)  # another förvaltning's chef does not even read it
+    assert client.post(submission_url(sub), data).status_code == 404
+    set_state(w.period, "locked", "KF 2026-11-20 § 1")
+    client.force_login(w.unit_chef_a)
+    assert client.post(submission_url(sub), data).status_code == 403
+    assert not PartDone.objects.exists()
