@@ -33,11 +33,12 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
 
+from followup.choices import Fulfilment
 from followup.rollup import GoalRollup, rollup_for_period, shown
 from styrning.history import history_model
 
 TIMEOUT = 120
-VERSION = 2  # entries carry the time they were made
+VERSION = 3  # 3: finals kept with their departures
 LOCAL_ENTRIES = 16  # kept in each process besides the shared cache
 
 _local: dict[str, tuple[float, object]] = {}  # key → (expires, value), oldest first
@@ -131,14 +132,41 @@ def final_statuses(
     ``prognosis``, the prognosis for the year-end) for every adopted goal valid in the
     period's year: one query when kept (none given ``stamp``, a ``fingerprint()`` read
     for the request), else the roll-up's too."""
-    key = _key("finals", municipality, period, decided_only, prognosis, stamp)
-    found = _get(key)
+    stamp = stamp or fingerprint()
+    found = _get(_key("finals", municipality, period, decided_only, prognosis, stamp))
     if found is None:
-        rollups = rollup_for_period(
-            municipality, period, decided_only=decided_only, prognosis=prognosis
-        )
-        found = _set(key, {pk: shown(rollup.final) for pk, rollup in rollups.items()})
+        found = _compute(municipality, period, decided_only, prognosis, stamp)[0]
     return found
+
+
+def departures(municipality, period, decided_only: bool, *, stamp=None) -> dict[int, str]:
+    """goal pk → the roll-up's suggestion, for the goals whose final assessment departs
+    from it (a unit's own assessment or the owner's override other than what its
+    indicators or the goals below suggest; the trial could not see that on /mal/). Kept
+    like ``final_statuses``, computed with it."""
+    stamp = stamp or fingerprint()
+    found = _get(_key("departures", municipality, period, decided_only, False, stamp))
+    if found is None:
+        found = _compute(municipality, period, decided_only, False, stamp)[1]
+    return found
+
+
+def _compute(municipality, period, decided_only, prognosis, stamp):
+    """The roll-up of the whole tree, kept as its final statuses and its departures."""
+    rollups = rollup_for_period(
+        municipality, period, decided_only=decided_only, prognosis=prognosis
+    )
+    finals = {pk: shown(rollup.final) for pk, rollup in rollups.items()}
+    departs = {
+        pk: shown(rollup.suggested)
+        for pk, rollup in rollups.items()
+        if shown(rollup.suggested) != Fulfilment.NOT_ASSESSED
+        and shown(rollup.suggested) != finals[pk]
+    }
+    return (
+        _set(_key("finals", municipality, period, decided_only, prognosis, stamp), finals),
+        _set(_key("departures", municipality, period, decided_only, prognosis, stamp), departs),
+    )
 
 
 def kept_rollups(

@@ -21,7 +21,7 @@ from html import escape
 from django.utils.translation import gettext as _
 
 from followup import fulfilment, rollup
-from followup.finals import final_statuses
+from followup.finals import departures, final_statuses, fingerprint
 from followup.fulfilment_views import _period_and_form
 from followup.rollup import STATUS_ORDER
 from goals.additions import TreeAddition
@@ -35,9 +35,12 @@ def tree_lines(municipality, period, decided_only, goals) -> dict[int, str]:
     (``followup.finals``), else the roll-up's seven too."""
     if not goals:
         return {}
-    finals = final_statuses(municipality, period, decided_only)
+    stamp = fingerprint()
+    finals = final_statuses(municipality, period, decided_only, stamp=stamp)
     if not finals:
         return {}
+    departs = departures(municipality, period, decided_only, stamp=stamp)
+    calculated = escape(_("calculated"))
     badges = {status: rollup.badge(status) for status in STATUS_ORDER}
     url = UrlPattern("followup:rollup")
     query = fulfilment.page_query(period, decided_only)
@@ -48,9 +51,14 @@ def tree_lines(municipality, period, decided_only, goals) -> dict[int, str]:
         status = finals.get(goal.pk)
         if status is None:
             continue
+        departed = ""
+        if goal.pk in departs:
+            # The own assessment beside what the indicators or the goals below suggest.
+            suggested = badges[departs[goal.pk]]
+            departed = f' <span class="goal-row__departs">({calculated}: {suggested})</span>'
         lines[goal.pk] = (
             f'<p class="goal-row__fulfilment"><span class="muted">{when}:</span> '
-            f'{badges[status]} <a href="{url(goal.pk)}{query}">{how}'
+            f'{badges[status]}{departed} <a href="{url(goal.pk)}{query}">{how}'
             f'<span class="visually-hidden">: {escape(goal.title)}</span></a></p>'
         )
     return lines

@@ -179,3 +179,25 @@ def test_a_chosen_or_opened_earlier_year_shows_that_years_follow_up(client, asse
     assert '<option value="2025" selected>2025</option>' in html  # Filtrera stays in it
     html = client.get(TREE).content.decode()
     assert f'<option value="{w.period.pk}" selected>' in html
+
+
+def test_an_assessment_other_than_the_calculated_one_says_so(client, assessed):
+    """Nämndmål A is assessed fulfilled by its förvaltning while the only goal below it
+    is partly fulfilled: its row says what the roll-up calculated beside the assessment
+    (the trial saw "Uppfyllt" on /mal/ and the indicator's "Ej uppfyllt" only on "hur
+    bedömningen gjordes"). A row whose assessment is the calculated one says nothing."""
+    w = assessed
+    rollup = rollup_for_period(w.m, w.period, decided_only=True)
+    assert rollup[w.goal_a.pk].final == "fulfilled"
+    assert rollup[w.goal_a.pk].suggested == "partly"
+    client.force_login(w.politician)
+    url = reverse("goals:children", args=[w.top.pk])
+    html = client.get(url, {"period": w.period.pk}, **FETCH).content.decode()
+    row = re.search(rf'<li id="mal-{w.goal_a.pk}">(.*?)\n</div>\n', html, re.S)[1]
+    assert re.search(
+        r'<span class="goal-row__departs">\(beräknat: <span class="status '
+        r'status--fulfilment-partly">.*?Delvis uppfyllt</span>\)</span>',
+        row,
+    )
+    other = re.search(rf'<li id="mal-{w.goal_b.pk}">(.*?)\n</div>\n', html, re.S)[1]
+    assert "beräknat" not in other
