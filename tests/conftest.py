@@ -22,9 +22,10 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    # MD5 for speed; PBKDF2 still checks the demo users the browser session loaded.
+    # MD5 for speed; Argon2 still checks the demo users the browser session loaded.
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
 
