@@ -339,6 +339,28 @@ def _indicator_line(ind, trends) -> str:
     )
 
 
+def indicator_rows(indicators) -> SafeString:
+    """The table body of the indicators one may report on (personnel/indicator_import.html):
+    number, name and unit, goal (linked), owner and whether split by gender. A chef's
+    table has a hundred rows; ``indicators`` come with their goal and its owner."""
+    goal_url = UrlPattern("goals:detail")
+    split = {True: escape(_("yes")), False: escape(_("no"))}
+    out = []
+    for indicator in indicators:
+        goal = indicator.goal
+        unit = f" ({escape(indicator.unit)})" if indicator.unit else ""
+        out.append(
+            "\n  <tr>\n"
+            f"    <td>{indicator.pk}</td>\n"
+            f'    <th scope="row">{escape(indicator.name)}{unit}</th>\n'
+            f'    <td><a href="{goal_url(goal.pk)}">{escape(goal.title)}</a></td>\n'
+            f"    <td>{escape(goal.owner.name)}</td>\n"
+            f"    <td>{split[bool(indicator.gender_split)]}</td>\n"
+            "  </tr>\n  "
+        )
+    return mark_safe(f"\n  {''.join(out)}\n  ")
+
+
 def midterm_items(items, assignments: bool = False) -> SafeString:
     """The halvtidsuppföljning's list of a goal's resultatmål or uppdrag
     (``fulfilment.MidtermItem``): each linked with its owner, its assessment's badge, an

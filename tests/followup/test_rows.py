@@ -378,3 +378,34 @@ def test_rollup_children_are_the_templates_rows():
         assert rows.rollup_children(children, prognosis) == expected
     html = rows.rollup_children(children, True)
     assert "Rad 1 &amp;<br>Rad &lt;2&gt;" in html and "Social&lt;nämnden&gt;" in html
+
+
+# indicator_import.html's table body before it was written in Python.
+OLD_INDICATOR_ROWS = """{% load i18n %}
+  {% for indicator in indicators %}
+  <tr>
+    <td>{{ indicator.pk }}</td>
+    <th scope="row">{{ indicator.name }}{% if indicator.unit %} ({{ indicator.unit }}){% endif %}</th>
+    <td><a href="{% url 'goals:detail' indicator.goal.pk %}">{{ indicator.goal.title }}</a></td>
+    <td>{{ indicator.goal.owner.name }}</td>
+    <td>{% if indicator.gender_split %}{% translate "yes" %}{% else %}{% translate "no" %}{% endif %}</td>
+  </tr>
+  {% endfor %}
+  """  # noqa: E501
+
+
+def test_indicator_rows_are_the_templates_rows():
+    from types import SimpleNamespace
+
+    def indicator(pk, name, unit, split, title, owner):
+        goal = SimpleNamespace(pk=pk * 10, title=title, owner=SimpleNamespace(name=owner))
+        return SimpleNamespace(pk=pk, name=name, unit=unit, gender_split=split, goal=goal)
+
+    indicators = [
+        indicator(1, 'Sjukfrånvaro <"%">', "%", True, "Trygg & <god> vård", "Enhet 'A'"),
+        indicator(2, "Nöjdhet", "", False, "Mål", "Enhet B"),
+        indicator(3, "Antal", None, False, "Mål", "Enhet & C"),
+    ]
+    expected = Template(OLD_INDICATOR_ROWS).render(Context({"indicators": indicators}))
+    assert rows.indicator_rows(indicators) == expected
+    assert "Enhet &#x27;A&#x27;" in expected and "/10/" in expected
