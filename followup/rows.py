@@ -9,13 +9,13 @@ templates' {% translate %} did.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -361,24 +361,38 @@ def indicator_rows(indicators) -> SafeString:
     return mark_safe(f"\n  {''.join(out)}\n  ")
 
 
-def midterm_items(items, assignments: bool = False) -> SafeString:
+PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+
+
+def _paragraphs(text: str) -> str:
+    """What the ``linebreaks`` filter writes of a text (escaped, a ``<p>`` a paragraph,
+    ``<br>`` a line), without its lazy-text wrappers: a midterm review has hundreds."""
+    parts = PARAGRAPH_BREAK.split(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return "\n\n".join("<p>" + escape(part).replace("\n", "<br>") + "</p>" for part in parts)
+
+
+def midterm_items(items, assignments: bool = False, badges: dict | None = None) -> SafeString:
     """The halvtidsuppföljning's list of a goal's resultatmål or uppdrag
     (``fulfilment.MidtermItem``): each linked with its owner, its assessment's badge, an
     uppdrag's own status and the units' comments (midterm.html; a mandate period lists
-    hundreds). ``assignments``: the items are uppdrag, each with its own status."""
-    badges = {status: rollup.badge(status) for status in rollup.STATUS_ORDER}
+    hundreds). ``assignments``: the items are uppdrag, each with its own status.
+    ``badges``: a dict kept while a page renders, so each status's badge is written once
+    a page rather than once a list."""
+    if badges is None:
+        badges = {}
     own_status = escape(_("status: %(status)s"))
     out = []
     for item in items:
-        badge = badges.get(item.status) or rollup.badge(item.status)
+        badge = badges.get(item.status)
+        if badge is None:
+            badge = badges[item.status] = rollup.badge(item.status)
         status = (
             f' <span class="muted">{own_status % {"status": escape(item.status_label)}}</span>'
             if assignments
             else ""
         )
         comment = (
-            f'<blockquote class="unit-comment__text">{linebreaks(item.comment, autoescape=True)}'
-            "</blockquote>"
+            f'<blockquote class="unit-comment__text">{_paragraphs(item.comment)}</blockquote>'
             if item.comment
             else ""
         )

@@ -252,6 +252,7 @@ def test_midterm_items_are_the_templates_items():
         MidtermItem("Mål", "Enhet B", "fulfilled", "pågår & <klart>", "Rad 1 & <2>\n\nRad 3", "/"),
         MidtermItem("Mål", "Enhet C", "", "ej påbörjad", "Kort", "/"),
         MidtermItem("Mål", "Enhet D", "odd", "", "", "/"),
+        MidtermItem("Mål", "Enhet E", "", "", "Rad\r\nett\r\n\r\n\n\nRad 'två'\rtre\n", "/"),
     ]
     for old, assignments in ((OLD_GOAL_ITEMS, False), (OLD_ASSIGNMENT_ITEMS, True)):
         for shown in (items, []):
