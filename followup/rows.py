@@ -28,6 +28,7 @@ from followup.submissions import _trend_labels
 from goals.tree import UrlPattern
 from styrning.formatting import iso_date, number
 from styrning.templatetags.form_tags import field as field_html
+from styrning.widgets import conditional_escape as html_escape
 
 
 def _csrf_input(token: str) -> str:
@@ -302,6 +303,50 @@ def goal_sections(groups) -> SafeString:
         out.append("\n  </section>\n  ")
     if not groups:
         out.append(f"<p>{words['none']}</p>\n  ")
+    return mark_safe("".join(out))
+
+
+# The personnel table's read-only figures: (field, decimals) as the template's num filter.
+PERSONNEL_SHOWN = (
+    ("sick_leave", 1),
+    ("sick_leave_women", 1),
+    ("sick_leave_men", 1),
+    ("employees", 0),
+    ("full_time_equivalents", 1),
+)
+
+
+def personnel_rows(rows) -> SafeString:
+    """The submission form's personnel table body: per unit its fields (``fields``, bound
+    fields of the form) or, read-only, its figures (``figure``, None when it has none).
+    A förvaltning has a dozen units of five fields each."""
+    out = []
+    for row in rows:
+        unit = row["unit"]
+        if row["fields"]:
+            cells = "".join(
+                f'<td><label class="visually-hidden" for="{html_escape(bound.auto_id)}">'
+                f"{html_escape(bound.label)}</label>{html_escape(bound)}"
+                + "".join(
+                    f'<span class="field__errors">{html_escape(error)}</span>'
+                    for error in bound.errors
+                )
+                + "</td>"
+                for bound in row["fields"]
+            )
+            cells += "\n      "
+        else:
+            figure = row["figure"]
+            cells = "".join(
+                '\n      <td class="number">'
+                f"{number(getattr(figure, name) if figure else '', decimals) or '–'}</td>"
+                for name, decimals in PERSONNEL_SHOWN
+            )
+            cells += "\n      "
+        out.append(
+            f'\n    <tr id="personnel-{unit.pk}">\n'
+            f'      <th scope="row">{escape(unit.name)}</th>\n      {cells}\n    </tr>'
+        )
     return mark_safe("".join(out))
 
 

@@ -425,6 +425,7 @@ def submission(request, pk):
             else None,
             "assignment_rows": assignment_rows,
             "personnel_rows": personnel_rows,
+            "personnel_html": rows_html.personnel_rows(personnel_rows),
             "part": part,
             # The goals of the part written in Python (followup/rows.py): up to 40 goals
             # with their indicators and a few hundred fields.
