@@ -26,7 +26,7 @@ from followup.choices import ReportContent
 from followup.models import ReportingPeriod, Submission
 from followup.submissions import _trend_labels
 from goals.tree import UrlPattern
-from styrning.formatting import iso_date, number
+from styrning.formatting import iso_date, number, number_formatter
 from styrning.templatetags.form_tags import field as field_html
 from styrning.widgets import conditional_escape as html_escape
 
@@ -248,6 +248,7 @@ def goal_sections(groups) -> SafeString:
         "none": escape(_("No adopted goals to assess this year.")),
     }
     trends = {key: escape(text) for key, text in _trend_labels().items()}
+    figure = number_formatter()  # the separators looked up once, not once a figure
     evidence = get_template("followup/_evidence.html")
     out = []
     for group in groups:
@@ -267,7 +268,7 @@ def goal_sections(groups) -> SafeString:
             table = ""
             if row.indicators:
                 named = words["indicators"] % {"goal": title}
-                lines = "".join(_indicator_line(ind, trends) for ind in row.indicators)
+                lines = "".join([_indicator_line(ind, trends, figure) for ind in row.indicators])
                 table = (
                     f'\n      <div class="table-wrap" tabindex="0" role="region" '
                     f'aria-label="{named}">\n'
@@ -296,7 +297,7 @@ def goal_sections(groups) -> SafeString:
                 f'      <h4 id="goal-{goal.pk}-title">{escape(goal.level.name)}: {title}</h4>\n'
                 f"      {table}\n"
                 f"      {unchanged}\n"
-                f"      {''.join(field_html(bound) for bound in row.bound)}\n"
+                f"      {''.join([field_html(bound) for bound in row.bound])}\n"
                 f"      {files}\n"
                 "    </div>\n    "
             )
@@ -350,22 +351,22 @@ def personnel_rows(rows) -> SafeString:
     return mark_safe("".join(out))
 
 
-def _indicator_line(ind, trends) -> str:
+def _indicator_line(ind, trends, figure) -> str:
     """One indicator's row of a goal's table: baseline, target, earlier values, trend
-    and this period's fields."""
+    and this period's fields; ``figure`` formats a number (``number_formatter``)."""
     indicator = ind.indicator
     unit = f" ({escape(indicator.unit)})" if indicator.unit else ""
     baseline = (
-        f"{number(indicator.baseline_value)} ({indicator.baseline_year})"
+        f"{figure(indicator.baseline_value)} ({indicator.baseline_year})"
         if indicator.baseline_year
         else "–"
     )
     target = (
-        f"{number(indicator.target_value)} ({indicator.target_year})"
+        f"{figure(indicator.target_value)} ({indicator.target_year})"
         if indicator.target_year
         else "–"
     )
-    earlier = "; ".join(f"{escape(label)}: {number(value)}" for label, value in ind.earlier)
+    earlier = "; ".join([f"{escape(label)}: {figure(value)}" for label, value in ind.earlier])
     trend = (
         f'<span class="trend trend--{escape(ind.trend)}"><span aria-hidden="true">'
         f"{ind.arrow}</span> {trends.get(ind.trend, '')}</span>"
@@ -379,7 +380,7 @@ def _indicator_line(ind, trends) -> str:
         f"          <td>{target}</td>\n"
         f"          <td>{earlier or '–'}</td>\n"
         f"          <td>{trend}</td>\n"
-        f"          <td>{''.join(field_html(bound) for bound in ind.bound)}</td>\n"
+        f"          <td>{''.join([field_html(bound) for bound in ind.bound])}</td>\n"
         "        </tr>"
     )
 

@@ -317,7 +317,8 @@ def submission(request, pk):
         instance=sub,
         page=page,
         rights=rights,
-        delegates=_delegates(sub, request.user),
+        # Only the economy part has the delegate field: no queryset to build for the others.
+        delegates=_delegates(sub, request.user) if part.economy else None,
         can_delegate=may_delegate(request.user, sub),
         part=part,
     )

@@ -99,11 +99,11 @@ def _input(widget) -> str:
 
 
 def _plain_options(widget) -> bool:
-    return all(
-        option["template_name"] == OPTION
-        for _group, options, _index in widget["optgroups"]
-        for option in options
-    )
+    for _group, options, _index in widget["optgroups"]:
+        for option in options:
+            if option["template_name"] != OPTION:
+                return False
+    return True
 
 
 def _select(widget) -> str:
@@ -113,9 +113,10 @@ def _select(widget) -> str:
         if group:
             parts.append(f'\n  <optgroup label="{conditional_escape(group)}">')
         for option in options:
+            attrs = html_attrs(option["attrs"]) if option["attrs"] else ""  # most have none
             parts.append(
                 f'\n  <option value="{conditional_escape(option["value"])}"'
-                f"{html_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+                f"{attrs}>{conditional_escape(option['label'])}</option>\n"
             )
         if group:
             parts.append("\n  </optgroup>")
