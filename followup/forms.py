@@ -145,19 +145,28 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                     self.fields[name].disabled = True
         self.goal_fields = {}
         self.indicator_fields = {}  # field name → Indicator
+        # The words of the goals' fields translated once, not once a field (a part has
+        # up to 40 goals, each with a select or two of five choices).
+        choices = [("", str(CHOOSE_LABEL)), *((v, str(label)) for v, label in Fulfilment.choices)]
+        words = {
+            "status": str(_("Assessment of “%(goal)s”")),
+            "analysis": str(_("Analysis of “%(goal)s”")),
+            "prognosis": str(_("Prognosis for the year-end of “%(goal)s”")),
+            **{gender: str(label) for gender, label in GENDER_LABELS.items()},
+        }
         for row in goal_rows:
             pk, title = row.goal.pk, row.goal.title
             a = row.assessment
             editable = rights.may_edit_part(row.goal.owner)
             names = {
                 "status": forms.ChoiceField(
-                    label=_("Assessment of “%(goal)s”") % {"goal": title},
-                    choices=[("", CHOOSE_LABEL), *Fulfilment.choices],
+                    label=words["status"] % {"goal": title},
+                    choices=choices,
                     required=False,
                     initial=a.status if a else "",
                 ),
                 "analysis": forms.CharField(
-                    label=_("Analysis of “%(goal)s”") % {"goal": title},
+                    label=words["analysis"] % {"goal": title},
                     required=False,
                     widget=forms.Textarea(attrs={"rows": 3}),
                     initial=a.analysis if a else "",
@@ -165,8 +174,8 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
             }
             if period.goal_prognosis:
                 names["prognosis"] = forms.ChoiceField(
-                    label=_("Prognosis for the year-end of “%(goal)s”") % {"goal": title},
-                    choices=[("", CHOOSE_LABEL), *Fulfilment.choices],
+                    label=words["prognosis"] % {"goal": title},
+                    choices=choices,
                     required=False,
                     initial=a.prognosis if a else "",
                 )
@@ -179,7 +188,7 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                 ind.fields = []
                 for gender in genders:
                     name = f"m-{ind.indicator.pk}-{gender}"
-                    label = GENDER_LABELS[gender] % {"indicator": ind.indicator.name}
+                    label = words[gender] % {"indicator": ind.indicator.name}
                     self.fields[name] = AmountField(
                         label=label,
                         required=False,

@@ -387,7 +387,8 @@ def midterm_page(municipality, period, decided_only: bool) -> dict:
     levels = levels_of(municipality)
     level = overview_level(levels)
     mapping = assignment_mapping(municipality)
-    status_labels = dict(Assignment.Status.choices)
+    # Translated once, not once an uppdrag (a mandate period lists hundreds).
+    status_labels = {status: str(label) for status, label in Assignment.Status.choices}
     context = {
         "level": level,
         "child_level": None,

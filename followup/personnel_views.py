@@ -29,6 +29,7 @@ from followup.personnel_forms import (
     OfficeForm,
     PersonnelReportForm,
 )
+from followup.rows import indicator_rows
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import (
     can_read_personnel_report,
@@ -315,5 +316,6 @@ def indicator_import(request):
         allowed=allowed,
         run=import_indicator_values,
         template="personnel/indicator_import.html",
-        context={"indicators": indicators},
+        # The table written in Python (followup/rows.py): a row costs a dozen tags.
+        context={"indicators": indicators, "indicator_rows": indicator_rows(indicators)},
     )

@@ -92,20 +92,32 @@ def badge(status: str | None) -> str:
     )
 
 
-def counts_list(items, name: str) -> str:
+def counts_list(items, name: str, heads: dict | None = None) -> str:
     """Counts by status (``fulfilment.CountItem``s) as a list: each status's symbol
     (hidden from screen readers), its words and its count; ``name`` labels the list.
     Safe HTML, the markup of the included template it replaced (a midterm review shows
-    three lists a goal)."""
-    lines = "".join(
-        f'<li class="fulfilment-counts__item fulfilment-counts__item--{escape(item.status)}">'
-        f'<span class="fulfilment__symbol" aria-hidden="true">{escape(symbol(item.status))}'
-        f"</span> {escape(capfirst(label(item.status)))}: <strong>{item.count}</strong>"
-        "</li>\n  "
-        for item in items
-    )
+    three lists a goal). ``heads``: a dict kept while a page renders, so each status's
+    words are written once a page rather than once a list."""
+    if heads is None:
+        heads = {}
+    lines = []
+    for item in items:
+        head = heads.get(item.status)
+        if head is None:
+            head = heads[item.status] = _count_head(item.status)
+        lines.append(f"{head}{item.count}</strong></li>\n  ")
+    lines = "".join(lines)
     return mark_safe(
         f'<ul class="fulfilment-counts" aria-label="{escape(name)}">\n  {lines}\n</ul>\n'
+    )
+
+
+def _count_head(status) -> str:
+    """A status's list item up to its count (``counts_list``)."""
+    return (
+        f'<li class="fulfilment-counts__item fulfilment-counts__item--{escape(status)}">'
+        f'<span class="fulfilment__symbol" aria-hidden="true">{escape(symbol(status))}'
+        f"</span> {escape(capfirst(label(status)))}: <strong>"
     )
 
 

@@ -9,13 +9,13 @@ templates' {% translate %} did.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -26,8 +26,9 @@ from followup.choices import ReportContent
 from followup.models import ReportingPeriod, Submission
 from followup.submissions import _trend_labels
 from goals.tree import UrlPattern
-from styrning.formatting import iso_date, number
+from styrning.formatting import iso_date, number, number_formatter
 from styrning.templatetags.form_tags import field as field_html
+from styrning.widgets import conditional_escape as html_escape
 
 
 def _csrf_input(token: str) -> str:
@@ -247,6 +248,7 @@ def goal_sections(groups) -> SafeString:
         "none": escape(_("No adopted goals to assess this year.")),
     }
     trends = {key: escape(text) for key, text in _trend_labels().items()}
+    figure = number_formatter()  # the separators looked up once, not once a figure
     evidence = get_template("followup/_evidence.html")
     out = []
     for group in groups:
@@ -266,7 +268,7 @@ def goal_sections(groups) -> SafeString:
             table = ""
             if row.indicators:
                 named = words["indicators"] % {"goal": title}
-                lines = "".join(_indicator_line(ind, trends) for ind in row.indicators)
+                lines = "".join([_indicator_line(ind, trends, figure) for ind in row.indicators])
                 table = (
                     f'\n      <div class="table-wrap" tabindex="0" role="region" '
                     f'aria-label="{named}">\n'
@@ -295,7 +297,7 @@ def goal_sections(groups) -> SafeString:
                 f'      <h4 id="goal-{goal.pk}-title">{escape(goal.level.name)}: {title}</h4>\n'
                 f"      {table}\n"
                 f"      {unchanged}\n"
-                f"      {''.join(field_html(bound) for bound in row.bound)}\n"
+                f"      {''.join([field_html(bound) for bound in row.bound])}\n"
                 f"      {files}\n"
                 "    </div>\n    "
             )
@@ -305,22 +307,66 @@ def goal_sections(groups) -> SafeString:
     return mark_safe("".join(out))
 
 
-def _indicator_line(ind, trends) -> str:
+# The personnel table's read-only figures: (field, decimals) as the template's num filter.
+PERSONNEL_SHOWN = (
+    ("sick_leave", 1),
+    ("sick_leave_women", 1),
+    ("sick_leave_men", 1),
+    ("employees", 0),
+    ("full_time_equivalents", 1),
+)
+
+
+def personnel_rows(rows) -> SafeString:
+    """The submission form's personnel table body: per unit its fields (``fields``, bound
+    fields of the form) or, read-only, its figures (``figure``, None when it has none).
+    A förvaltning has a dozen units of five fields each."""
+    out = []
+    for row in rows:
+        unit = row["unit"]
+        if row["fields"]:
+            cells = "".join(
+                f'<td><label class="visually-hidden" for="{html_escape(bound.auto_id)}">'
+                f"{html_escape(bound.label)}</label>{html_escape(bound)}"
+                + "".join(
+                    f'<span class="field__errors">{html_escape(error)}</span>'
+                    for error in bound.errors
+                )
+                + "</td>"
+                for bound in row["fields"]
+            )
+            cells += "\n      "
+        else:
+            figure = row["figure"]
+            cells = "".join(
+                '\n      <td class="number">'
+                f"{number(getattr(figure, name) if figure else '', decimals) or '–'}</td>"
+                for name, decimals in PERSONNEL_SHOWN
+            )
+            cells += "\n      "
+        out.append(
+            f'\n    <tr id="personnel-{unit.pk}">\n'
+            f'      <th scope="row">{escape(unit.name)}</th>\n      {cells}\n    </tr>'
+        )
+    return mark_safe("".join(out))
+
+
+def _indicator_line(ind, trends, figure) -> str:
     """One indicator's row of a goal's table: baseline, target, earlier values, trend
-    and this period's fields."""
+    and this period's fields; ``figure`` formats a number (``number_formatter``)."""
     indicator = ind.indicator
     unit = f" ({escape(indicator.unit)})" if indicator.unit else ""
     baseline = (
-        f"{number(indicator.baseline_value)} ({indicator.baseline_year})"
+        f"{figure(indicator.baseline_value)} ({indicator.baseline_year})"
         if indicator.baseline_year
         else "–"
     )
     target = (
-        f"{number(indicator.target_value)} ({indicator.target_year})"
+        f"{figure(indicator.target_value)} ({indicator.target_year})"
         if indicator.target_year
         else "–"
     )
-    earlier = "; ".join(f"{escape(label)}: {number(value)}" for label, value in ind.earlier)
+    earlier = "; ".join([f"{escape(label)}: {figure(value)}" for label, value in ind.earlier])
     trend = (
         f'<span class="trend trend--{escape(ind.trend)}"><span aria-hidden="true">'
         f"{ind.arrow}</span> {trends.get(ind.trend, '')}</span>"
@@ -334,29 +380,65 @@ def _indicator_line(ind, trends) -> str:
         f"          <td>{target}</td>\n"
         f"          <td>{earlier or '–'}</td>\n"
         f"          <td>{trend}</td>\n"
-        f"          <td>{''.join(field_html(bound) for bound in ind.bound)}</td>\n"
+        f"          <td>{''.join([field_html(bound) for bound in ind.bound])}</td>\n"
         "        </tr>"
     )
 
 
-def midterm_items(items, assignments: bool = False) -> SafeString:
+def indicator_rows(indicators) -> SafeString:
+    """The table body of the indicators one may report on (personnel/indicator_import.html):
+    number, name and unit, goal (linked), owner and whether split by gender. A chef's
+    table has a hundred rows; ``indicators`` come with their goal and its owner."""
+    goal_url = UrlPattern("goals:detail")
+    split = {True: escape(_("yes")), False: escape(_("no"))}
+    out = []
+    for indicator in indicators:
+        goal = indicator.goal
+        unit = f" ({escape(indicator.unit)})" if indicator.unit else ""
+        out.append(
+            "\n  <tr>\n"
+            f"    <td>{indicator.pk}</td>\n"
+            f'    <th scope="row">{escape(indicator.name)}{unit}</th>\n'
+            f'    <td><a href="{goal_url(goal.pk)}">{escape(goal.title)}</a></td>\n'
+            f"    <td>{escape(goal.owner.name)}</td>\n"
+            f"    <td>{split[bool(indicator.gender_split)]}</td>\n"
+            "  </tr>\n  "
+        )
+    return mark_safe(f"\n  {''.join(out)}\n  ")
+
+
+PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+
+
+def _paragraphs(text: str) -> str:
+    """What the ``linebreaks`` filter writes of a text (escaped, a ``<p>`` a paragraph,
+    ``<br>`` a line), without its lazy-text wrappers: a midterm review has hundreds."""
+    parts = PARAGRAPH_BREAK.split(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return "\n\n".join("<p>" + escape(part).replace("\n", "<br>") + "</p>" for part in parts)
+
+
+def midterm_items(items, assignments: bool = False, badges: dict | None = None) -> SafeString:
     """The halvtidsuppföljning's list of a goal's resultatmål or uppdrag
     (``fulfilment.MidtermItem``): each linked with its owner, its assessment's badge, an
     uppdrag's own status and the units' comments (midterm.html; a mandate period lists
-    hundreds). ``assignments``: the items are uppdrag, each with its own status."""
-    badges = {status: rollup.badge(status) for status in rollup.STATUS_ORDER}
+    hundreds). ``assignments``: the items are uppdrag, each with its own status.
+    ``badges``: a dict kept while a page renders, so each status's badge is written once
+    a page rather than once a list."""
+    if badges is None:
+        badges = {}
     own_status = escape(_("status: %(status)s"))
     out = []
     for item in items:
-        badge = badges.get(item.status) or rollup.badge(item.status)
+        badge = badges.get(item.status)
+        if badge is None:
+            badge = badges[item.status] = rollup.badge(item.status)
         status = (
             f' <span class="muted">{own_status % {"status": escape(item.status_label)}}</span>'
             if assignments
             else ""
         )
         comment = (
-            f'<blockquote class="unit-comment__text">{linebreaks(item.comment, autoescape=True)}'
-            "</blockquote>"
+            f'<blockquote class="unit-comment__text">{_paragraphs(item.comment)}</blockquote>'
             if item.comment
             else ""
         )

@@ -434,8 +434,11 @@ def content(submission) -> Content:
             owners[unit.parent_id] = unit.parent
         goals = list(covered_goals(submission).select_related("level"))
         assessments = {a.goal_id: a for a in submission.assessments.all()}
+        # Set as select_related sets them: in the relation's cache, the keys already
+        # matching (an assignment checks the instance and asks the database routers).
+        owner_field, goal_field = Goal.owner.field, Assessment.goal.field
         for goal in goals:
-            goal.owner = owners[goal.owner_id]
+            owner_field.set_cached_value(goal, owners[goal.owner_id])
             group = groups.get(goal.owner_id)
             if group is None:
                 group = groups[goal.owner_id] = UnitGroup(goal.owner)
@@ -443,7 +446,7 @@ def content(submission) -> Content:
                     group.deadline = period.unit_deadline
             assessment = assessments.get(goal.pk)
             if assessment is not None:
-                assessment.goal = goal  # the page reads its goal's owner (no query each)
+                goal_field.set_cached_value(assessment, goal)  # the page reads its owner
             row = goal_rows[goal.pk] = GoalRow(goal, assessment)
             group.goals.append(row)
         month = measurement_month(period)
@@ -453,7 +456,9 @@ def content(submission) -> Content:
         values = defaultdict(list)
         current = defaultdict(dict)
         for m in (
-            Measurement.objects.filter(indicator__in=indicators, year__lte=period.year)
+            Measurement.objects.filter(
+                indicator_id__in=[i.pk for i in indicators], year__lte=period.year
+            )
             .order_by("year", models.F("month").asc(nulls_last=True))
             .values_list("indicator_id", "year", "month", "gender", "value")
         ):

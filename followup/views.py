@@ -320,7 +320,8 @@ def submission(request, pk):
         instance=sub,
         page=page,
         rights=rights,
-        delegates=_delegates(sub, request.user),
+        # Only the economy part has the delegate field: no queryset to build for the others.
+        delegates=_delegates(sub, request.user) if part.economy else None,
         can_delegate=may_delegate(request.user, sub),
         part=part,
     )
@@ -434,6 +435,7 @@ def submission(request, pk):
             else None,
             "assignment_rows": assignment_rows,
             "personnel_rows": personnel_rows,
+            "personnel_html": rows_html.personnel_rows(personnel_rows),
             "part": part,
             # The goals of the part written in Python (followup/rows.py): up to 40 goals
             # with their indicators and a few hundred fields.

@@ -33,8 +33,9 @@ class AccessibleFormMixin:
         self._described = True
 
     def _describe_fields(self):
+        errors = self.errors
         for name, field in self.fields.items():
-            invalid = name in self.errors
+            invalid = name in errors
             if not (field.help_text or invalid):
                 continue  # no bound field for nothing (the frames form has 150 fields)
             bound = self[name]

@@ -28,18 +28,24 @@ def fulfilment(status):
     return rollup.badge(status) + mark_safe("\n")
 
 
-@register.simple_tag
-def fulfilment_counts(items, name):
+def _page_words(context, key) -> dict:
+    """A dict kept while the page renders (Django's render context, not between
+    requests): what a tag writes the same for every list, written once a page."""
+    return context.render_context.setdefault(key, {})
+
+
+@register.simple_tag(takes_context=True)
+def fulfilment_counts(context, items, name):
     """Counts by status as a list named ``name`` (``rollup.counts_list``): what the
     included followup/_counts.html wrote, a list per goal card and three per goal of
     the midterm review."""
-    return rollup.counts_list(items, name)
+    return rollup.counts_list(items, name, _page_words(context, "fulfilment_counts"))
 
 
-@register.simple_tag
-def midterm_items(items, assignments=False):
+@register.simple_tag(takes_context=True)
+def midterm_items(context, items, assignments=False):
     """The halvtidsuppföljning's list items of resultatmål or uppdrag (``rows.midterm_items``)."""
-    return rows.midterm_items(items, assignments)
+    return rows.midterm_items(items, assignments, _page_words(context, "fulfilment_badges"))
 
 
 @register.simple_tag

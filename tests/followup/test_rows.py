@@ -252,6 +252,7 @@ def test_midterm_items_are_the_templates_items():
         MidtermItem("Mål", "Enhet B", "fulfilled", "pågår & <klart>", "Rad 1 & <2>\n\nRad 3", "/"),
         MidtermItem("Mål", "Enhet C", "", "ej påbörjad", "Kort", "/"),
         MidtermItem("Mål", "Enhet D", "odd", "", "", "/"),
+        MidtermItem("Mål", "Enhet E", "", "", "Rad\r\nett\r\n\r\n\n\nRad 'två'\rtre\n", "/"),
     ]
     for old, assignments in ((OLD_GOAL_ITEMS, False), (OLD_ASSIGNMENT_ITEMS, True)):
         for shown in (items, []):
@@ -378,3 +379,80 @@ def test_rollup_children_are_the_templates_rows():
         assert rows.rollup_children(children, prognosis) == expected
     html = rows.rollup_children(children, True)
     assert "Rad 1 &amp;<br>Rad &lt;2&gt;" in html and "Social&lt;nämnden&gt;" in html
+
+
+# indicator_import.html's table body before it was written in Python.
+OLD_INDICATOR_ROWS = """{% load i18n %}
+  {% for indicator in indicators %}
+  <tr>
+    <td>{{ indicator.pk }}</td>
+    <th scope="row">{{ indicator.name }}{% if indicator.unit %} ({{ indicator.unit }}){% endif %}</th>
+    <td><a href="{% url 'goals:detail' indicator.goal.pk %}">{{ indicator.goal.title }}</a></td>
+    <td>{{ indicator.goal.owner.name }}</td>
+    <td>{% if indicator.gender_split %}{% translate "yes" %}{% else %}{% translate "no" %}{% endif %}</td>
+  </tr>
+  {% endfor %}
+  """  # noqa: E501
+
+
+def test_indicator_rows_are_the_templates_rows():
+    from types import SimpleNamespace
+
+    def indicator(pk, name, unit, split, title, owner):
+        goal = SimpleNamespace(pk=pk * 10, title=title, owner=SimpleNamespace(name=owner))
+        return SimpleNamespace(pk=pk, name=name, unit=unit, gender_split=split, goal=goal)
+
+    indicators = [
+        indicator(1, 'Sjukfrånvaro <"%">', "%", True, "Trygg & <god> vård", "Enhet 'A'"),
+        indicator(2, "Nöjdhet", "", False, "Mål", "Enhet B"),
+        indicator(3, "Antal", None, False, "Mål", "Enhet & C"),
+    ]
+    expected = Template(OLD_INDICATOR_ROWS).render(Context({"indicators": indicators}))
+    assert rows.indicator_rows(indicators) == expected
+    assert "Enhet &#x27;A&#x27;" in expected and "/10/" in expected
+
+
+# submission.html's personnel table body before it was written in Python.
+OLD_PERSONNEL_ROWS = """{% load styrning_tags %}{% for row in personnel_rows %}
+    <tr id="personnel-{{ row.unit.pk }}">
+      <th scope="row">{{ row.unit.name }}</th>
+      {% if row.fields %}{% for field in row.fields %}<td><label class="visually-hidden" for="{{ field.auto_id }}">{{ field.label }}</label>{{ field }}{% for error in field.errors %}<span class="field__errors">{{ error }}</span>{% endfor %}</td>{% endfor %}
+      {% else %}
+      <td class="number">{{ row.figure.sick_leave|num:1|default:"–" }}</td>
+      <td class="number">{{ row.figure.sick_leave_women|num:1|default:"–" }}</td>
+      <td class="number">{{ row.figure.sick_leave_men|num:1|default:"–" }}</td>
+      <td class="number">{{ row.figure.employees|num:0|default:"–" }}</td>
+      <td class="number">{{ row.figure.full_time_equivalents|num:1|default:"–" }}</td>
+      {% endif %}
+    </tr>{% endfor %}"""  # noqa: E501
+
+
+def test_personnel_rows_are_the_templates_rows():
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from django import forms
+
+    class Figures(forms.Form):
+        sick_leave = forms.DecimalField(label='Sjukfrånvaro "%" & <mer>', required=False)
+        employees = forms.IntegerField(label="Anställda", required=False, disabled=True)
+
+    bound = Figures({"sick_leave": "x<y", "employees": "12"})
+    bound.add_error("sick_leave", "Fel & <mer>")
+    unbound = Figures(initial={"sick_leave": Decimal("4.50")}, prefix="p-2")
+    figure = SimpleNamespace(
+        sick_leave=Decimal("5.25"),
+        sick_leave_women=None,
+        sick_leave_men=Decimal("0"),
+        employees=1234,
+        full_time_equivalents=Decimal("1001.5"),
+    )
+    personnel = [
+        {"unit": SimpleNamespace(pk=1, name="Enhet <A> & 'B'"), "figure": None, "fields": []},
+        {"unit": SimpleNamespace(pk=2, name="Enhet B"), "figure": figure, "fields": []},
+        {"unit": SimpleNamespace(pk=3, name="Enhet C"), "figure": None, "fields": list(bound)},
+        {"unit": SimpleNamespace(pk=4, name="Enhet D"), "figure": figure, "fields": list(unbound)},
+    ]
+    for shown in (personnel, []):
+        expected = Template(OLD_PERSONNEL_ROWS).render(Context({"personnel_rows": shown}))
+        assert rows.personnel_rows(shown) == expected

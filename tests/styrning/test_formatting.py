@@ -125,3 +125,14 @@ def test_truncator_equals_truncatechars(text, ending, language):
         for length in (50, 60):
             expected = Truncator(text).chars(length, truncate=ending)
             assert formatting.truncator(length, ending)(text) == expected
+
+
+@given(
+    st.decimals(min_value=-(10**12), max_value=10**12, places=3, allow_nan=False),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=3)),
+    st.sampled_from(["sv", "en"]),
+)
+def test_number_formatter_equals_number(value, decimals, language):
+    """number_formatter() looks the separators up once; the text is number()'s."""
+    with translation.override(language):
+        assert formatting.number_formatter()(value, decimals) == formatting.number(value, decimals)

@@ -152,3 +152,73 @@ def test_a_field_read_not_filled_in_is_not_called_required():
     assert 'class="required"' in template.render(Context({"field": form["title"]}))
     form.fields["title"].disabled = True
     assert 'class="required"' not in template.render(Context({"field": form["title"]}))
+
+
+def _field_with_format_html(bound):
+    """The {% field %} tag as it was written with format_html, before its f-strings."""
+    from django.utils.html import format_html, format_html_join
+    from django.utils.translation import gettext as _
+
+    widget = bound.field.widget
+    checkbox = getattr(widget, "input_type", None) == "checkbox"
+    classes = "field"
+    if bound.errors:
+        classes += " field--error"
+    if checkbox:
+        classes += " field--checkbox"
+    required = (
+        format_html(' <span class="required">({})</span>', _("required"))
+        if bound.field.required and not bound.field.disabled
+        else ""
+    )
+    if checkbox and getattr(widget, "allow_multiple_selected", False):
+        body = format_html(
+            "<fieldset>\n    <legend>{}{}</legend>\n    {}\n  </fieldset>",
+            bound.label,
+            required,
+            bound,
+        )
+    elif checkbox:
+        body = format_html('{} <label for="{}">{}</label>', bound, bound.auto_id, bound.label)
+    else:
+        body = format_html(
+            '<label for="{}">{}{}</label>\n  {}', bound.auto_id, bound.label, required, bound
+        )
+    help_text = (
+        format_html('<p class="field__help" id="{}_help">{}</p>', bound.auto_id, bound.help_text)
+        if bound.help_text
+        else ""
+    )
+    errors = (
+        format_html(
+            '<div class="field__errors" id="{}_errors">{}</div>',
+            bound.auto_id,
+            format_html_join(
+                "",
+                '<p><span class="icon" aria-hidden="true">⚠</span> {}</p>',
+                ((error,) for error in bound.errors),
+            ),
+        )
+        if bound.errors
+        else ""
+    )
+    return format_html(
+        '<div class="{}">\n  {}\n  {}\n  {}\n</div>', classes, body, help_text, errors
+    )
+
+
+@pytest.mark.parametrize("data", [None, {"title": "", "amount": "x", "units": ["c"]}])
+def test_the_field_tag_writes_what_format_html_wrote(data):
+    from django.utils.translation import gettext_lazy
+
+    from styrning.templatetags.form_tags import field
+
+    form = _Everything(data, auto_id="id_%s<&>")
+    form.fields["text"].label = gettext_lazy("Comment")
+    form.fields["kind"].disabled = True
+    form.fields["amount"].help_text = mark_safe("<b>tkr</b> & öre")
+    if data:
+        assert not form.is_valid()
+        form.add_error("text", 'Fel "ett" & <två>')
+    for bound in form:
+        assert field(bound) == _field_with_format_html(bound), bound.name
