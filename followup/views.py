@@ -480,8 +480,8 @@ def _enhet_parts(page, rights):
     """The enheter's parts with whether each is marked done (one query; none when the
     period asks no goals): for the förvaltningschef, who writes the summary on what was
     reported below, and for the enhetschef, their own."""
-    if not page.period.asks_goals:
-        return []
+    if not (rights.edit and page.period.asks_goals):
+        return []  # sent or decided: who marked what no longer steers anything
     units = service.enhet_parts(page)
     if not units:
         return []
