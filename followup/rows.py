@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from html import escape
 
-from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -454,6 +453,12 @@ def fulfilment_cards(cards, child_level) -> SafeString:
     return mark_safe("".join(out))
 
 
+def _linebreaksbr(text: str) -> str:
+    """What the linebreaksbr filter writes for plain text: escaped, each line break
+    (CR LF, CR or LF) a <br>."""
+    return escape(text.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
+
+
 def rollup_children(children, prognosis: bool) -> SafeString:
     """The goals directly below on "how the assessment was made" (``rollup_page.ChildRow``):
     each with its owner, assessment and where it came from, its prognosis at delår
@@ -472,7 +477,7 @@ def rollup_children(children, prognosis: bool) -> SafeString:
         if child.analysis:
             busy = f" ({in_progress})" if child.in_progress else ""
             analysis = (
-                f"{linebreaksbr(child.analysis)}<br><small>{escape(child.reported_by)}"
+                f"{_linebreaksbr(child.analysis)}<br><small>{escape(child.reported_by)}"
                 f"{busy}</small>"
             )
         else:

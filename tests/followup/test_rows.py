@@ -409,7 +409,7 @@ def test_rollup_children_are_the_templates_rows():
             2,
             status="",
             prognosis="fulfilled",
-            analysis="Rad 1 &\nRad <2>",
+            analysis="Rad 1 &\r\nRad <2>\rRad 3\nRad 4",
             reported_by="Enhet <A>",
             in_progress=True,
         ),
