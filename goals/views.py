@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext as django_pgettext
 from django.views.decorators.http import require_GET
 
+from goals import detail_html
 from goals.additions import tree_addition
 from goals.forms import (
     AssignmentStatusForm,
@@ -338,20 +339,24 @@ def goal_detail(request, pk):
         .order_by("pk")
         .first()
     )
+    can_edit = can_change(request.user, goal)
+    # The lists written in Python (goals/detail_html.py).
     return render(
         request,
         "goals/detail.html",
         {
             "goal": goal,
-            "ancestors": ancestors,
+            "ancestor_items": detail_html.ancestor_items(ancestors),
             "perspectives": list(goal.perspectives.values_list("name", flat=True)),
-            "indicators": _indicator_tables(goal),
+            "indicator_sections": detail_html.indicator_sections(_indicator_tables(goal), can_edit),
             "children": children,
+            "child_items": detail_html.child_items(children),
             "earlier_children": earlier,
+            "earlier_items": detail_html.child_items(earlier, earlier=True),
             "next_level": next_level,
             "assignments": _goal_assignments(goal),
             "history": change_log(goal, user=request.user),
-            "can_edit": can_change(request.user, goal),
+            "can_edit": can_edit,
             "can_decide": not goal.is_adopted and can_decide(request.user, goal),
             "can_add_child": next_level is not None
             and bool(_owner_candidates(request.user, next_level, goal)),
