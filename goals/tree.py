@@ -503,9 +503,10 @@ def render_nodes(nodes) -> str:
     templates it replaced. No queries.
     """
     from django.utils.safestring import mark_safe
-    from django.utils.translation import gettext, ngettext
+    from django.utils.translation import get_language, gettext, ngettext
 
     words = {
+        "language": get_language(),  # for the figures' separators, looked up once
         "draft": escape(gettext("Draft")),
         "baseline": escape(gettext("baseline")),
         "target": escape(gettext("target")),
@@ -554,6 +555,7 @@ def _render_row(row, out, words):
     from styrning.formatting import number, year_span
 
     goal = row.goal
+    lang = words["language"]
     classes = "" if row.is_match else " goal-row--context"
     if row.depth == 0 and goal.level_order == 1:
         classes += " goal-row--vision"
@@ -590,9 +592,13 @@ def _render_row(row, out, words):
             latest_year,
         ) in goal.indicators:
             unit = f" ({escape(unit)})" if unit else ""
-            base = "–" if base is None else f"{number(base)} ({base_year})"
-            target = "–" if target is None else f"{number(target)} ({target_year})"
-            latest = "–" if latest is None else f"<strong>{number(latest)}</strong> ({latest_year})"
+            base = "–" if base is None else f"{number(base, language=lang)} ({base_year})"
+            target = "–" if target is None else f"{number(target, language=lang)} ({target_year})"
+            latest = (
+                "–"
+                if latest is None
+                else f"<strong>{number(latest, language=lang)}</strong> ({latest_year})"
+            )
             out.append(
                 f'\n    <li><span class="indicator-list__name">{escape(name)}</span>'
                 f"{unit}:\n"
