@@ -577,3 +577,19 @@ def wheel_svg(wheel) -> SafeString:
         + "</figcaption>\n</figure>\n"
     )
     return mark_safe("".join(out))
+
+
+def parallel_years(items, year: int) -> SafeString:
+    """The årshjul's three parallel years (overview.ParallelYear), each with a link to its
+    own calendar but the one shown (calendar.html's list)."""
+    out = []
+    for item in items:
+        link = ""
+        if item.year != year:
+            show = _("Show %(other)s") % {"other": item.year}
+            link = f' <a href="?ar={item.year}">{show}</a>'
+        out.append(
+            f"<li><strong>{escape(item.role)} {item.year}</strong><br>{escape(item.text)}"
+            f"{link}</li>\n    "
+        )
+    return mark_safe("".join(out))

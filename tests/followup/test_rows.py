@@ -157,6 +157,25 @@ def test_the_wheel_is_the_templates_wheel(delar):
     assert "Årshjulet 2026" in html and "Streckad kant: planerad" in html
 
 
+# calendar.html's three parallel years before they were written in Python.
+OLD_PARALLEL = """{% load i18n %}{% for item in parallel %}<li><strong>{{ item.role }} {{ item.year }}</strong><br>{{ item.text }}{% if item.year != year %} <a href="?ar={{ item.year }}">{% blocktranslate with other=item.year %}Show {{ other }}{% endblocktranslate %}</a>{% endif %}</li>
+    {% endfor %}"""  # noqa: E501
+
+
+def test_parallel_years_are_the_templates():
+    from followup.overview import ParallelYear
+
+    parallel = [
+        ParallelYear("Föregående år: årsredovisning", 2025, 'Årsbokslut <KF> & "x".'),
+        ParallelYear("Innevarande år: uppföljning", 2026, "Nästa sista dag: 2026-09-20."),
+        ParallelYear("Kommande år <planering>", 2027, ""),
+    ]
+    html = rows.parallel_years(parallel, 2026)
+    assert html == Template(OLD_PARALLEL).render(Context({"parallel": parallel, "year": 2026}))
+    assert "&lt;KF&gt; &amp; &quot;x&quot;" in html and '<a href="?ar=2027">Visa 2027</a>' in html
+    assert '?ar=2026"' not in html
+
+
 # submission.html's goals before they were written in Python.
 OLD_GOAL_SECTIONS = """{% load i18n form_tags styrning_tags %}{% for group in part.groups %}
   <section class="goal-unit" aria-labelledby="unit-{{ group.unit.pk }}">
