@@ -22,7 +22,14 @@ from styrning.permissions import get_for_user, may_see_unapproved_fulfilment
 
 
 def _period_and_form(
-    request, municipality, periods, years=None, warn=True, labels=None, only_years=False
+    request,
+    municipality,
+    periods,
+    years=None,
+    warn=True,
+    labels=None,
+    only_years=False,
+    with_form=True,
 ):
     """The goal period asked for (the default one without ``?period=``), whether to show
     follow-ups in progress, and the form to choose them.
@@ -32,7 +39,8 @@ def _period_and_form(
     queries). ``warn``: say so when the period asked for does not exist. ``labels``:
     the periods' names in the select (their full labels by default). ``only_years``: a
     period asked for outside ``years`` gives way to the default (/mal/ with a year chosen:
-    its filter form still carries the period chosen for the year before).
+    its filter form still carries the period chosen for the year before). Without
+    ``with_form`` the form is None (a page that only needs the period).
     """
     labels = labels or (lambda p: p.label)
     unapproved = may_see_unapproved_fulfilment(request.user)
@@ -52,6 +60,8 @@ def _period_and_form(
                 request,
                 _("There is no such follow-up: showing %(period)s.") % {"period": period.label},
             )
+    if not with_form:
+        return period, not in_progress, None
     form = FulfilmentForm(
         initial={"period": period.pk if period else None, "pagaende": in_progress},
         periods=periods,

@@ -51,12 +51,21 @@ class ChildRow:
     prognosis: str = ""  # its rolled-up prognosis for the year-end (delår), else ""
 
 
-def _source(goal_rollup) -> str:
+def _sources() -> dict[str, str]:
+    """Where an assessment came from, in words (looked up once a page, not once a row)."""
+    return {
+        "override": _("changed by the goal's owner"),
+        "own": _("own assessment"),
+        "below": _("suggested from below"),
+    }
+
+
+def _source(goal_rollup, words) -> str:
     if goal_rollup.override:
-        return _("changed by the goal's owner")
+        return words["override"]
     if goal_rollup.own:
-        return _("own assessment")
-    return _("suggested from below")
+        return words["own"]
+    return words["below"]
 
 
 def _analyses(period, goal_ids, decided_only):
@@ -146,8 +155,10 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
     context["rollup"] = mine
     if mine is None:
         return context
+    # Unique per municipality and order; by pk, as the models' ordering joins the municipality.
     below = (
         GoalLevel.objects.filter(municipality=goal.municipality_id, order=goal.level.order + 1)
+        .order_by("pk")
         .values_list("name_plural", flat=True)
         .first()
     ) or ""
@@ -189,6 +200,7 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
     )
     rollup_url, goal_url = UrlPattern("followup:rollup"), UrlPattern("goals:detail")
     query = f"?period={period.pk}"
+    sources = _sources()
     rows = []
     for pk, title, level, owner in children:
         child_rollup = result[pk]
@@ -200,7 +212,7 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
                 level=level,
                 owner=owner,
                 status=child_rollup.final,
-                source=_source(child_rollup),
+                source=_source(child_rollup, sources),
                 analysis=analysis,
                 reported_by=unit,
                 in_progress=in_progress,
@@ -210,8 +222,8 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
             )
         )
     context["children"] = rows
-    context["source"] = _source(mine)
-    override = RollupOverride.objects.for_page().filter(goal=goal, period=period).first()
+    context["source"] = _source(mine, sources)
+    override = RollupOverride.objects.for_page(goal, period)
     context["override"] = override
     context["override_by"] = set_by_text(override) if override else ""
     context["log"] = override_log(goal, period)

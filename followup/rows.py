@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from html import escape
 
-from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -536,6 +535,12 @@ def fulfilment_cards(cards, child_level) -> SafeString:
     return mark_safe("".join(out))
 
 
+def _linebreaksbr(text: str) -> str:
+    """What the linebreaksbr filter writes for plain text: escaped, each line break
+    (CR LF, CR or LF) a <br>."""
+    return escape(text.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
+
+
 def rollup_children(children, prognosis: bool) -> SafeString:
     """The goals directly below on "how the assessment was made" (``rollup_page.ChildRow``):
     each with its owner, assessment and where it came from, its prognosis at delår
@@ -554,7 +559,7 @@ def rollup_children(children, prognosis: bool) -> SafeString:
         if child.analysis:
             busy = f" ({in_progress})" if child.in_progress else ""
             analysis = (
-                f"{linebreaksbr(child.analysis)}<br><small>{escape(child.reported_by)}"
+                f"{_linebreaksbr(child.analysis)}<br><small>{escape(child.reported_by)}"
                 f"{busy}</small>"
             )
         else:
@@ -570,5 +575,103 @@ def rollup_children(children, prognosis: bool) -> SafeString:
             f"      {forecast}\n"
             f"      <td>{analysis}</td>\n"
             "    </tr>\n    "
+        )
+    return mark_safe("".join(out))
+
+
+# The wheel's sector colours by state (a locked period's, black, for any other state).
+_WHEEL_FILLS = {
+    "planned": 'fill="#ffffff" stroke="#4a5561" stroke-dasharray="4 3"',
+    "open": 'fill="#0b4f71" stroke="#0b4f71"',
+    "closed": 'fill="url(#wheel-closed)" stroke="#4a5561"',
+}
+
+
+def wheel_svg(wheel) -> SafeString:
+    """The årshjul's drawing (overview.Wheel) as the figure calendar.html shows: the
+    months around, a sector per period, the needle for today and the legend."""
+    centre = escape(wheel.centre)
+    out = [
+        '<figure class="chart wheel">\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {wheel.size} {wheel.size}" '
+        'width="100%" role="img" aria-labelledby="wheel-title wheel-desc">\n'
+        '  <title id="wheel-title">'
+        + _("The reporting calendar %(year)s")
+        % {"year": wheel.year}
+        + "</title>\n"
+        f'  <desc id="wheel-desc">{escape(wheel.summary)}. '
+        + escape(
+            _(
+                "The months run clockwise from January at the top; each period sits in the "
+                "month it covers, with its kind of report and its state. The same facts are "
+                "in the table."
+            )
+        )
+        + "</desc>\n"
+        '  <defs><pattern id="wheel-closed" width="6" height="6" '
+        'patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" '
+        'height="6" fill="#d5dbe1"/><rect width="2" height="6" fill="#9aa5b1"/></pattern>'
+        "</defs>\n  "
+    ]
+    for path, x, y, name in wheel.months:
+        out.append(
+            f'<path d="{escape(path)}" fill="#f3f5f7" stroke="#6b7785" stroke-width="1"/>'
+            f'<text x="{escape(x)}" y="{escape(y)}" text-anchor="middle" font-size="13" '
+            f'fill="#1b1f24">{escape(name)}</text>\n  '
+        )
+    out.append("\n  ")
+    for s in wheel.sectors:
+        fill = _WHEEL_FILLS.get(s.state, 'fill="#1b1f24" stroke="#1b1f24"')
+        text = "#ffffff" if s.state in ("open", "locked") else "#1b1f24"
+        out.append(
+            f'<g class="wheel__period wheel__period--{escape(s.state)}">'
+            f"<title>{escape(s.title)}</title>\n"
+            f'    <path d="{escape(s.path)}" {fill} stroke-width="1.5"/>\n'
+            f'    <text x="{escape(s.x)}" y="{escape(s.y)}" text-anchor="middle" font-size="16" '
+            f'font-weight="700" fill="{text}">{escape(s.letter)}</text>\n'
+            f'    <text x="{escape(s.x)}" y="{escape(s.y2)}" text-anchor="middle" '
+            f'font-size="10" fill="{text}">{escape(s.state_label)}</text>\n'
+            "  </g>"
+        )
+    out.append("\n  ")
+    if wheel.today:
+        x, y, title = (escape(part) for part in wheel.today)
+        out.append(
+            f'<g><title>{title}</title><line x1="{centre}" y1="{centre}" x2="{x}" y2="{y}" '
+            f'stroke="#a1262d" stroke-width="2.5"/><circle cx="{x}" cy="{y}" r="4" '
+            'fill="#a1262d"/></g>'
+        )
+    out.append(
+        "\n"
+        f'  <circle cx="{centre}" cy="{centre}" r="60" fill="#ffffff" stroke="#6b7785"/>\n'
+        f'  <text x="{centre}" y="{escape(wheel.centre_text_y)}" text-anchor="middle" '
+        f'font-size="30" font-weight="700" fill="#1b1f24">{wheel.year}</text>\n'
+        "</svg>\n"
+        '<figcaption class="chart-legend">'
+        + escape(_("Letters: M monthly report, D interim report, Å annual accounts."))
+        + " "
+        + escape(
+            _(
+                "Dashed: planned; dark blue: open; striped: closed; black: locked. "
+                "The red line is today."
+            )
+        )
+        + "</figcaption>\n</figure>\n"
+    )
+    return mark_safe("".join(out))
+
+
+def parallel_years(items, year: int) -> SafeString:
+    """The årshjul's three parallel years (overview.ParallelYear), each with a link to its
+    own calendar but the one shown (calendar.html's list)."""
+    out = []
+    for item in items:
+        link = ""
+        if item.year != year:
+            show = _("Show %(other)s") % {"other": item.year}
+            link = f' <a href="?ar={item.year}">{show}</a>'
+        out.append(
+            f"<li><strong>{escape(item.role)} {item.year}</strong><br>{escape(item.text)}"
+            f"{link}</li>\n    "
         )
     return mark_safe("".join(out))

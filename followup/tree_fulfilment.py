@@ -81,11 +81,12 @@ def tree_addition(request, municipality, years, with_form, year=None) -> TreeAdd
         warn=with_form,
         labels=fulfilment.period_name,
         only_years=year is not None,
+        with_form=with_form,
     )
     if period is None:
         return None
     return TreeAddition(
         query=fulfilment.page_query(period, decided_only).lstrip("?"),
-        form=form if with_form else None,
+        form=form,
         lines=lambda goals: tree_lines(municipality, period, decided_only, goals),
     )

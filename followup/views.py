@@ -81,10 +81,12 @@ def calendar(request):
     year, form = _asked_year(request, municipality, today)
     context = calendar_page(municipality, year, today, can_manage_periods(request.user))
     context["form"] = form
-    # The table's rows written in Python (followup/rows.py).
+    # The table's rows, the wheel and the three years written in Python (followup/rows.py).
     context["rows_html"] = rows_html.calendar_rows(
         context["rows"], context["can_manage"], get_token(request)
     )
+    context["wheel_html"] = rows_html.wheel_svg(context["wheel"])
+    context["parallel_html"] = rows_html.parallel_years(context["parallel"], year)
     return render(request, "followup/calendar.html", context)
 
 

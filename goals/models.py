@@ -148,6 +148,10 @@ class GoalQuerySet(TreeQuerySet):
         if scope.reads_everything:
             return self
         adopted = models.Q(status=Goal.Status.ADOPTED)
+        if not (scope.read_roots or scope.draft_boards):
+            # No drafts to read (a politician): the same SQL as with an empty set of
+            # units, which Django drops from the condition only after building it.
+            return self.filter(adopted)
         return self.filter(adopted | models.Q(owner__in=scope.readable_units()))
 
     def tree_goals(self, user=None, readable=None):

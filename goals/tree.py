@@ -18,6 +18,7 @@ context) uses ``parent`` with a recursive query: the chain has a handful of leve
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
@@ -387,17 +388,32 @@ class TreeRow:
 
 
 class UrlPattern:
-    """A named URL with a goal's id, reversed once per page rather than once per row."""
+    """A named URL with a goal's id, reversed once per process (per URLconf and script
+    prefix) rather than once per row."""
 
     MARK = "2147483647"
 
     def __init__(self, name):
-        from django.urls import reverse
+        from django.conf import settings
+        from django.urls import get_script_prefix, get_urlconf
 
-        self.head, _mark, self.tail = reverse(name, args=[self.MARK]).partition(self.MARK)
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        self.head, self.tail = _url_parts(name, urlconf, get_script_prefix())
 
     def __call__(self, pk):
         return f"{self.head}{pk}{self.tail}"
+
+
+@functools.lru_cache(maxsize=256)
+def _url_parts(name, urlconf, prefix) -> tuple[str, str]:
+    """The URL ``name`` before and after its id (``prefix`` keys the cache: ``reverse``
+    starts from the script prefix)."""
+    from django.urls import reverse
+
+    head, _mark, tail = reverse(name, urlconf=urlconf, args=[UrlPattern.MARK]).partition(
+        UrlPattern.MARK
+    )
+    return head, tail
 
 
 def chain_order(goals):
@@ -487,9 +503,10 @@ def render_nodes(nodes) -> str:
     templates it replaced. No queries.
     """
     from django.utils.safestring import mark_safe
-    from django.utils.translation import gettext, ngettext
+    from django.utils.translation import get_language, gettext, ngettext
 
     words = {
+        "language": get_language(),  # for the figures' separators, looked up once
         "draft": escape(gettext("Draft")),
         "baseline": escape(gettext("baseline")),
         "target": escape(gettext("target")),
@@ -538,6 +555,7 @@ def _render_row(row, out, words):
     from styrning.formatting import number, year_span
 
     goal = row.goal
+    lang = words["language"]
     classes = "" if row.is_match else " goal-row--context"
     if row.depth == 0 and goal.level_order == 1:
         classes += " goal-row--vision"
@@ -574,9 +592,13 @@ def _render_row(row, out, words):
             latest_year,
         ) in goal.indicators:
             unit = f" ({escape(unit)})" if unit else ""
-            base = "–" if base is None else f"{number(base)} ({base_year})"
-            target = "–" if target is None else f"{number(target)} ({target_year})"
-            latest = "–" if latest is None else f"<strong>{number(latest)}</strong> ({latest_year})"
+            base = "–" if base is None else f"{number(base, language=lang)} ({base_year})"
+            target = "–" if target is None else f"{number(target, language=lang)} ({target_year})"
+            latest = (
+                "–"
+                if latest is None
+                else f"<strong>{number(latest, language=lang)}</strong> ({latest_year})"
+            )
             out.append(
                 f'\n    <li><span class="indicator-list__name">{escape(name)}</span>'
                 f"{unit}:\n"

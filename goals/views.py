@@ -14,10 +14,12 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext as django_pgettext
 from django.views.decorators.http import require_GET
 
+from goals import detail_html
 from goals.additions import tree_addition
 from goals.forms import (
     AssignmentStatusForm,
@@ -338,20 +340,24 @@ def goal_detail(request, pk):
         .order_by("pk")
         .first()
     )
+    can_edit = can_change(request.user, goal)
+    # The lists written in Python (goals/detail_html.py).
     return render(
         request,
         "goals/detail.html",
         {
             "goal": goal,
-            "ancestors": ancestors,
+            "ancestor_items": detail_html.ancestor_items(ancestors),
             "perspectives": list(goal.perspectives.values_list("name", flat=True)),
-            "indicators": _indicator_tables(goal),
+            "indicator_sections": detail_html.indicator_sections(_indicator_tables(goal), can_edit),
             "children": children,
+            "child_items": detail_html.child_items(children),
             "earlier_children": earlier,
+            "earlier_items": detail_html.child_items(earlier, earlier=True),
             "next_level": next_level,
             "assignments": _goal_assignments(goal),
             "history": change_log(goal, user=request.user),
-            "can_edit": can_change(request.user, goal),
+            "can_edit": can_edit,
             "can_decide": not goal.is_adopted and can_decide(request.user, goal),
             "can_add_child": next_level is not None
             and bool(_owner_candidates(request.user, next_level, goal)),
@@ -436,10 +442,13 @@ def _measurement_rows(rows, gender_split):
     men ("–" where none was measured). Written here rather than in a template loop;
     tests/goals/test_goal_page.py holds the markup."""
     genders = ("T", "K", "M") if gender_split else ("T",)
+    language = get_language()  # once, not once a figure
     return mark_safe(
         "".join(
             f'<tr><th scope="row">{year_month(row["year"], row["month"])}</th>'
-            + "".join(f'<td class="num">{number(row.get(g))}</td>' for g in genders)
+            + "".join(
+                f'<td class="num">{number(row.get(g), language=language)}</td>' for g in genders
+            )
             + "</tr>"
             for row in rows
         )
@@ -697,20 +706,35 @@ def assignment_rows(user, assignments):
     )
     closed = (Assignment.Status.DONE, Assignment.Status.CANCELLED)
     today = timezone.localdate()
+    # What repeats down the list is written once: the givers', units' and levels' names,
+    # each goal's line and each status's badge.
+    names: dict[str, str] = {}
+    goals: dict[int, str] = {}
+    badges = {
+        status: f'<span class="status status--{escape(status)}">{labels.get(status, "")}</span>'
+        for status in {row[6] for row in rows}
+    }
     out = []
     for pk, title, giver, reference, unit, due, status, goal_id, goal_title, level in rows:
-        goal = (
-            f'<br><span class="muted">{escape(level)}: {escape(shorten(goal_title))}</span>'
-            if goal_id in readable
-            else ""
-        )
+        if goal_id not in goals:
+            if goal_id in readable:
+                if level not in names:
+                    names[level] = escape(level)
+                goals[goal_id] = (
+                    f'<br><span class="muted">{names[level]}: {escape(shorten(goal_title))}</span>'
+                )
+            else:
+                goals[goal_id] = ""
+        if giver not in names:
+            names[giver] = escape(giver)
+        if unit not in names:
+            names[unit] = escape(unit)
         late = overdue if status not in closed and due < today else ""
         out.append(
-            f'\n  <tr><td><a href="{url(pk)}">{escape(title)}</a>{goal}</td>'
-            f'<td>{escape(giver)}<br><span class="muted">'
-            f"{escape(reference)}</span></td><td>{escape(unit)}</td>"
-            f"<td>{due.isoformat()}{late}</td><td><span class="
-            f'"status status--{escape(status)}">{labels.get(status, "")}</span>'
+            f'\n  <tr><td><a href="{url(pk)}">{escape(title)}</a>{goals[goal_id]}</td>'
+            f'<td>{names[giver]}<br><span class="muted">'
+            f"{escape(reference)}</span></td><td>{names[unit]}</td>"
+            f"<td>{due.isoformat()}{late}</td><td>{badges[status]}"
             "</td></tr>\n  "
         )
     return mark_safe("".join(out))

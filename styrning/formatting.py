@@ -50,9 +50,15 @@ def _decimal(value) -> Decimal | None:
         return None
 
 
-def number(value, decimals: int | None = None, separators: tuple | None = None) -> str:
+def number(
+    value, decimals: int | None = None, separators: tuple | None = None, language=None
+) -> str:
     """1234567.50 → "1 234 567,5"; trailing zeros dropped unless ``decimals`` is given.
-    ``separators``: the language's, when the caller has looked them up (``number_formatter``)."""
+
+    ``separators``: the language's, when the caller has looked them up
+    (``number_formatter``); else ``language`` (``get_language()``, looked up once by a
+    table of many figures) saves looking up the active language again for each.
+    """
     value = _decimal(value)
     if value is None:
         return EMPTY
@@ -62,15 +68,17 @@ def number(value, decimals: int | None = None, separators: tuple | None = None) 
         decimals = max(-exponent, 0) if isinstance(exponent, int) else 0
     else:
         value = value.quantize(Decimal(1).scaleb(-int(decimals)), rounding=ROUND_HALF_UP)
-    text = _grouped(abs(value), int(decimals), separators)
+    text = _grouped(abs(value), int(decimals), separators, language)
     return f"{MINUS}{text}" if value < 0 else text
 
 
-def _grouped(value: Decimal, decimals: int, separators: tuple | None = None) -> str:
+def _grouped(
+    value: Decimal, decimals: int, separators: tuple | None = None, language: str | None = None
+) -> str:
     """The active language's separators and grouping (Django's formats, cached per
     language), without ``number_format``'s general machinery: pages format hundreds of
     figures, and this is several times faster."""
-    decimal_sep, thousand_sep, grouping = separators or _separators(get_language())
+    decimal_sep, thousand_sep, grouping = separators or _separators(language or get_language())
     digits = f"{value:.{decimals}f}"
     integer, _sep, fraction = digits.partition(".")
     if isinstance(grouping, int) and grouping > 0 and len(integer) > grouping:

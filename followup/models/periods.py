@@ -286,8 +286,14 @@ class ReportingPeriod(models.Model):
     @property
     def label(self) -> str:
         """ "Delårsrapport per 31 augusti 2026"."""
+        # The kind's word through its enum: get_kind_display builds a dict of the choices
+        # on every call, and a page names a dozen periods.
+        try:
+            kind = ReportKind(self.kind).label
+        except ValueError:  # not among the choices: shown as stored, as get_kind_display does
+            kind = self.kind
         return gettext("%(kind)s as of %(date)s") % {
-            "kind": self.get_kind_display().capitalize(),
+            "kind": str(kind).capitalize(),
             "date": long_date(self.period_end),
         }
 

@@ -193,9 +193,18 @@ class AssignmentStatusMapping(models.Model):
 
 
 class RollupOverrideQuerySet(models.QuerySet):
-    def for_page(self):
-        """With the user who set it (one query)."""
-        return self.select_related("set_by", "period", "goal")
+    def for_page(self, goal, period):
+        """The goal's override in the period, with the user who set it, or None (one query).
+
+        Ordered by pk alone: there is at most one, and the models' ordering (by the
+        period and goal) joined four tables to sort it.
+        """
+        override = (
+            self.select_related("set_by").filter(goal=goal, period=period).order_by("pk").first()
+        )
+        if override is not None:
+            override.goal, override.period = goal, period
+        return override
 
 
 class RollupOverride(models.Model):

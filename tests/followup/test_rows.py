@@ -114,6 +114,68 @@ def test_calendar_rows_are_the_templates_rows(delar):
     assert "&lt;&amp;&gt; &quot;x&quot;" in html and "&lt;Berglund&gt;" in html
 
 
+# calendar.html's wheel (followup/_wheel.html) before it was written in Python.
+OLD_WHEEL = """{% load i18n %}<figure class="chart wheel">
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{ wheel.size }} {{ wheel.size }}" width="100%" role="img" aria-labelledby="wheel-title wheel-desc">
+  <title id="wheel-title">{% blocktranslate with year=wheel.year %}The reporting calendar {{ year }}{% endblocktranslate %}</title>
+  <desc id="wheel-desc">{{ wheel.summary }}. {% translate "The months run clockwise from January at the top; each period sits in the month it covers, with its kind of report and its state. The same facts are in the table." %}</desc>
+  <defs><pattern id="wheel-closed" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#d5dbe1"/><rect width="2" height="6" fill="#9aa5b1"/></pattern></defs>
+  {% for path, x, y, name in wheel.months %}<path d="{{ path }}" fill="#f3f5f7" stroke="#6b7785" stroke-width="1"/><text x="{{ x }}" y="{{ y }}" text-anchor="middle" font-size="13" fill="#1b1f24">{{ name }}</text>
+  {% endfor %}
+  {% for s in wheel.sectors %}<g class="wheel__period wheel__period--{{ s.state }}"><title>{{ s.title }}</title>
+    <path d="{{ s.path }}" {% if s.state == 'planned' %}fill="#ffffff" stroke="#4a5561" stroke-dasharray="4 3"{% elif s.state == 'open' %}fill="#0b4f71" stroke="#0b4f71"{% elif s.state == 'closed' %}fill="url(#wheel-closed)" stroke="#4a5561"{% else %}fill="#1b1f24" stroke="#1b1f24"{% endif %} stroke-width="1.5"/>
+    <text x="{{ s.x }}" y="{{ s.y }}" text-anchor="middle" font-size="16" font-weight="700" fill="{% if s.state == 'open' or s.state == 'locked' %}#ffffff{% else %}#1b1f24{% endif %}">{{ s.letter }}</text>
+    <text x="{{ s.x }}" y="{{ s.y2 }}" text-anchor="middle" font-size="10" fill="{% if s.state == 'open' or s.state == 'locked' %}#ffffff{% else %}#1b1f24{% endif %}">{{ s.state_label }}</text>
+  </g>{% endfor %}
+  {% if wheel.today %}<g><title>{{ wheel.today.2 }}</title><line x1="{{ wheel.centre }}" y1="{{ wheel.centre }}" x2="{{ wheel.today.0 }}" y2="{{ wheel.today.1 }}" stroke="#a1262d" stroke-width="2.5"/><circle cx="{{ wheel.today.0 }}" cy="{{ wheel.today.1 }}" r="4" fill="#a1262d"/></g>{% endif %}
+  <circle cx="{{ wheel.centre }}" cy="{{ wheel.centre }}" r="60" fill="#ffffff" stroke="#6b7785"/>
+  <text x="{{ wheel.centre }}" y="{{ wheel.centre_text_y }}" text-anchor="middle" font-size="30" font-weight="700" fill="#1b1f24">{{ wheel.year }}</text>
+</svg>
+<figcaption class="chart-legend">{% translate "Letters: M monthly report, D interim report, Å annual accounts." %} {% translate "Dashed: planned; dark blue: open; striped: closed; black: locked. The red line is today." %}</figcaption>
+</figure>
+"""  # noqa: E501
+
+
+def test_the_wheel_is_the_templates_wheel(delar):
+    from followup.overview import calendar_page
+    from tests.followup.factories import set_state
+
+    w = delar
+    set_state(w.periods[2], "closed")
+    set_state(w.periods[3], "locked", reference="KS 2026-12-01 § 1")
+    for today in (w.period.deadline, w.period.deadline.replace(year=2025)):
+        wheel = calendar_page(w.m, 2026, today, False)["wheel"]
+        assert {s.state for s in wheel.sectors} == {"planned", "open", "closed", "locked"}
+        # A title needing escaping, and a sector of a state the wheel has no colour for.
+        wheel.sectors[0].title = 'Vård & <omsorg> "A"'
+        wheel.sectors[1].state = "other"
+        expected = Template(OLD_WHEEL).render(Context({"wheel": wheel}))
+        html = rows.wheel_svg(wheel)
+        assert html == expected
+        assert ("<line " in html) == (today.year == 2026)
+    assert "Vård &amp; &lt;omsorg&gt; &quot;A&quot;" in html
+    assert "Årshjulet 2026" in html and "Streckad kant: planerad" in html
+
+
+# calendar.html's three parallel years before they were written in Python.
+OLD_PARALLEL = """{% load i18n %}{% for item in parallel %}<li><strong>{{ item.role }} {{ item.year }}</strong><br>{{ item.text }}{% if item.year != year %} <a href="?ar={{ item.year }}">{% blocktranslate with other=item.year %}Show {{ other }}{% endblocktranslate %}</a>{% endif %}</li>
+    {% endfor %}"""  # noqa: E501
+
+
+def test_parallel_years_are_the_templates():
+    from followup.overview import ParallelYear
+
+    parallel = [
+        ParallelYear("Föregående år: årsredovisning", 2025, 'Årsbokslut <KF> & "x".'),
+        ParallelYear("Innevarande år: uppföljning", 2026, "Nästa sista dag: 2026-09-20."),
+        ParallelYear("Kommande år <planering>", 2027, ""),
+    ]
+    html = rows.parallel_years(parallel, 2026)
+    assert html == Template(OLD_PARALLEL).render(Context({"parallel": parallel, "year": 2026}))
+    assert "&lt;KF&gt; &amp; &quot;x&quot;" in html and '<a href="?ar=2027">Visa 2027</a>' in html
+    assert '?ar=2026"' not in html
+
+
 # submission.html's goals before they were written in Python.
 OLD_GOAL_SECTIONS = """{% load i18n form_tags styrning_tags %}{% for group in part.groups %}
   <section class="goal-unit" aria-labelledby="unit-{{ group.unit.pk }}">
@@ -367,7 +429,7 @@ def test_rollup_children_are_the_templates_rows():
             2,
             status="",
             prognosis="fulfilled",
-            analysis="Rad 1 &\nRad <2>",
+            analysis="Rad 1 &\r\nRad <2>\rRad 3\nRad 4",
             reported_by="Enhet <A>",
             in_progress=True,
         ),
