@@ -368,10 +368,12 @@ def _fill_rows(
         else:
             unallocated += total
 
+    operating = {pk for pk, group in groups.items() if group.is_operating}
     for (unit_id, group_id), amount in forecasts.items():
-        group = groups.get(group_id)
+        if group_id not in operating:
+            continue
         board = boards.get(unit_id)
-        if group is None or not group.is_operating or board not in rows:
+        if board not in rows:
             continue
         rows[board].forecast = (rows[board].forecast or ZERO) + amount
 
