@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cache, cached_property
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import Q, Sum
@@ -22,7 +22,6 @@ from budget.models import (
     AccountGroup,
     BudgetChange,
     BudgetFrame,
-    BudgetYear,
     DetailBudget,
     Forecast,
 )
@@ -321,6 +320,11 @@ def detail_sums(queryset, key_fields):
     return sums
 
 
+def _frames_with_units(budget_year, year):
+    """The frames of a budget year's ``year`` with their units (select_related_rows reads it)."""
+    return BudgetFrame.objects.filter(budget_year=budget_year, year=year).select_related("unit")
+
+
 def budget_overview(budget_year, month, *, approved_only=False) -> Overview:
     """Everything /budget/ shows for a year up to and including ``month``.
 
@@ -329,11 +333,10 @@ def budget_overview(budget_year, month, *, approved_only=False) -> Overview:
     """
     municipality = budget_year.municipality
     boards = board_map(municipality)
-    frames = BudgetFrame.objects.filter(budget_year=budget_year, year=budget_year.year)
-    rows = {
-        frame.unit_id: BodyRow(unit=frame.unit, adopted=frame.amount)
-        for frame in frames.select_related("unit")
-    }
+    frames = request_rows.select_related_rows(
+        _frames_with_units, budget_year.pk, budget_year.year, using=connection.alias
+    )
+    rows = {frame.unit_id: BodyRow(unit=frame.unit, adopted=frame.amount) for frame in frames}
     outcomes = totals.outcome_to_date_by_unit(municipality.pk, budget_year.year, month, OPERATING)
     forecasts = latest_forecasts(municipality, budget_year.year, month, approved_only=approved_only)
     groups = {g.pk: g for g in municipality.account_groups.all()}
@@ -404,46 +407,14 @@ def year_changes_queryset(budget_year):
     return BudgetChange.objects.filter(budget_year=budget_year).select_related(*CHANGE_RELATIONS)
 
 
-@cache
-def _year_changes_sql(using) -> tuple[str, list, list]:
-    """``year_changes_queryset``'s SQL as the ORM compiles it, its one parameter (the
-    budget year) left open; the fields its columns read, and per relation (in the order
-    its columns come: the model's field order) its name and its fields. Once per process."""
-    compiler = year_changes_queryset(BudgetYear(pk=0)).query.get_compiler(using)
-    sql, params = compiler.as_sql()
-    assert list(params) == [0], params  # the budget year's, the only one
-    own = list(BudgetChange._meta.concrete_fields)
-    relations = [
-        (f.name, list(f.related_model._meta.concrete_fields))
-        for f in BudgetChange._meta.concrete_fields
-        if f.name in CHANGE_RELATIONS
-    ]
-    fields = own + [f for _name, related in relations for f in related]
-    return sql, fields, relations
-
-
 def year_changes(budget_year) -> list[BudgetChange]:
-    """``year_changes_queryset``'s changes, as select_related builds them (one query).
+    """``year_changes_queryset``'s changes (one query).
 
-    Its query on a plain cursor (``styrning.request_rows``): compiling its four joins cost
-    the ORM more than the database took to run it."""
-    using = connection.alias
-    sql, fields, relations = _year_changes_sql(using)
-    own = len(fields) - sum(len(related) for _name, related in relations)
-    changes = []
-    for row in request_rows.fetch(using, sql, [budget_year.pk], fields):
-        change = BudgetChange.from_db(using, [f.attname for f in fields[:own]], row[:own])
-        start = own
-        for name, related in relations:
-            values = row[start : start + len(related)]
-            start += len(related)
-            change._state.fields_cache[name] = (
-                None
-                if values[0] is None
-                else related[0].model.from_db(using, [f.attname for f in related], values)
-            )
-        changes.append(change)
-    return changes
+    Its query on a plain cursor (``request_rows.select_related_rows``): compiling its
+    four joins cost the ORM more than the database took to run it."""
+    return request_rows.select_related_rows(
+        year_changes_queryset, budget_year.pk, using=connection.alias
+    )
 
 
 def change_effects(

@@ -259,3 +259,31 @@ def test_year_changes_are_the_querysets_changes_with_their_relations(world, budg
         "KF 2026-04-22 § 45"
     )
     assert year_changes(budget.__class__.objects.create(municipality=world.m, year=2031)) == []
+
+
+def test_frames_with_units_are_the_querysets_frames(world, budget):
+    """The overview's frames, read as year_changes reads its changes (select_related_rows):
+    the same frames in the same order, each with its unit, from the same query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from budget.overview import _frames_with_units
+    from styrning import request_rows
+
+    world.nA.name = "Social<&>nämnden"
+    world.nA.save()
+    with CaptureQueriesContext(connection) as ours:
+        mine = request_rows.select_related_rows(_frames_with_units, budget.pk, 2026)
+    with CaptureQueriesContext(connection) as orms:
+        theirs = list(_frames_with_units(budget, 2026))
+    assert [q["sql"] for q in ours] == [q["sql"] for q in orms]
+    assert len(mine) >= 3
+    for a, b in zip(mine, theirs, strict=True):
+        assert (a.pk, a.unit_id, a.year, a.amount) == (b.pk, b.unit_id, b.year, b.amount)
+        assert (a.unit.pk, a.unit.name, a.unit.lft, a.unit.tree_id) == (
+            b.unit.pk,
+            b.unit.name,
+            b.unit.lft,
+            b.unit.tree_id,
+        )
+    assert request_rows.select_related_rows(_frames_with_units, budget.pk, 2040) == []
