@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,28 +31,30 @@ class Bar:
     forecast_text: str
 
 
-def frame_forecast_chart(rows, fmt=formatting.tkr) -> dict:
+def frame_forecast_chart(rows, fmt=None) -> dict:
     """Per nämnd: the current frame and the forecast as two bars, longest = full width.
 
-    ``fmt`` formats an amount for the labels: tkr, the unit of the page's tables.
+    ``fmt`` formats an amount for the labels: by default tkr, the unit of the page's tables.
     """
-    values = [abs(r.current) for r in rows] + [abs(r.forecast_or_frame) for r in rows]
+    fmt = fmt or formatting.tkr_formatter(unit=True)
+    figures = [(row.unit.name, row.current, row.forecast_or_frame) for row in rows]
+    values = [abs(current) for _name, current, _forecast in figures] + [
+        abs(forecast) for _name, _current, forecast in figures
+    ]
     largest = max(values, default=Decimal("1")) or Decimal("1")
     bars = []
-    for index, row in enumerate(rows):
-        frame_w = int(abs(row.current) / largest * (WIDTH - 10))
-        forecast_w = int(abs(row.forecast_or_frame) / largest * (WIDTH - 10))
+    for index, (name, current, forecast) in enumerate(figures):
         bars.append(
             Bar(
-                label=row.unit.name,
+                label=name,
                 y=index * ROW_HEIGHT + 12,
                 frame_y=index * ROW_HEIGHT + 16,
                 forecast_y=index * ROW_HEIGHT + 16 + BAR_HEIGHT + 2,
-                frame_width=frame_w,
-                forecast_width=forecast_w,
-                over=(signs.deviation(row.forecast_or_frame, row.current) or 0) < 0,
-                frame_text=fmt(row.current),
-                forecast_text=fmt(row.forecast_or_frame),
+                frame_width=int(abs(current) / largest * (WIDTH - 10)),
+                forecast_width=int(abs(forecast) / largest * (WIDTH - 10)),
+                over=(signs.deviation(forecast, current) or 0) < 0,
+                frame_text=fmt(current),
+                forecast_text=fmt(forecast),
             )
         )
     return {
@@ -66,18 +69,20 @@ def frame_forecast_chart(rows, fmt=formatting.tkr) -> dict:
 def bars_svg(bars) -> str:
     """The bars as SVG elements: per nämnd its name, the frame bar and the forecast bar.
 
-    Written here rather than in the template: a municipality has fifty of them.
+    Written here rather than in the template: a municipality has fifty of them. Its texts
+    go through ``html.escape``, as Django's ``escape`` does, without its lazy-string wrapper.
     """
     frame, forecast = escape(_("Frame")), escape(_("Forecast"))
     parts = []
     for bar in bars:
         fill = "url(#over)" if bar.over else "#0b4f71"
+        label = html.escape(bar.label)
         parts.append(
-            f'\n  <text x="0" y="{bar.y}" font-size="12" fill="#1b1f24">{escape(bar.label)}</text>'
+            f'\n  <text x="0" y="{bar.y}" font-size="12" fill="#1b1f24">{label}</text>'
             f'\n  <rect x="0" y="{bar.frame_y}" width="{bar.frame_width}" height="{BAR_HEIGHT}"'
-            f' fill="#6b7785"><title>{frame}: {escape(bar.frame_text)}</title></rect>'
+            f' fill="#6b7785"><title>{frame}: {html.escape(bar.frame_text)}</title></rect>'
             f'\n  <rect x="0" y="{bar.forecast_y}" width="{bar.forecast_width}"'
             f' height="{BAR_HEIGHT}" fill="{fill}">'
-            f"<title>{forecast}: {escape(bar.forecast_text)}</title></rect>\n  "
+            f"<title>{forecast}: {html.escape(bar.forecast_text)}</title></rect>\n  "
         )
     return mark_safe("".join(parts))

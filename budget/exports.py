@@ -102,14 +102,19 @@ def _append_table(sheet, title, header, rows, amount_columns):
         cell.font = bold
         heading.append(cell)
     sheet.append(heading)
-    amounts = set(amount_columns)
+    # One formatted cell per amount column, given each row's value: the sheet writes a row
+    # out as it is appended, so the cell is free again for the next one.
+    amounts = {}
+    for index in amount_columns:
+        amounts[index] = WriteOnlyCell(sheet)
+        amounts[index].number_format = "#,##0;-#,##0"  # Excel shows the reader's own separator
     for row in rows:
         values = []
         for index, value in enumerate(row):
             value = _xlsx_value(value)
-            if index in amounts:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "#,##0;-#,##0"  # Excel shows the reader's own separator
+            cell = amounts.get(index)
+            if cell is not None:
+                cell.value = value
                 value = cell
             values.append(value)
         sheet.append(values)

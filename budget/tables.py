@@ -29,6 +29,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from budget import signs
+from budget.models import BudgetChange
 from styrning import formatting, widgets
 
 KR = "kr"
@@ -47,11 +48,14 @@ class Column:
     def is_amount(self) -> bool:
         return self.unit == KR
 
-    def page_text(self, row) -> str:
-        """The cell as the page shows it: amounts in tkr without the unit (named in the caption)."""
+    def page_text(self, row, in_tkr=formatting.in_tkr) -> str:
+        """The cell as the page shows it: amounts in tkr without the unit (named in the caption).
+
+        ``in_tkr``: a table's own ``formatting.tkr_formatter()``, which formats its cells faster.
+        """
         value = self.value(row)
-        if self.is_amount:
-            return formatting.in_tkr(value)
+        if self.unit == KR:
+            return in_tkr(value)
         return "" if value is None else str(value)
 
 
@@ -131,11 +135,18 @@ class UrlPattern:
 WARNING_CLASS = ' class="row--warning"'
 
 
-def _amount_cell(column, text, note="") -> str:
-    text = escape(text)
-    if column.strong:
-        text = f"<strong>{text}</strong>"
-    return f'<td class="num">{text}{note}</td>'
+def _amount_cells(columns, row, in_tkr, before="", forecast_note="") -> str:
+    """A row's amount cells: each ``Column.page_text`` with ``in_tkr``, the strong one in
+    <strong>, ``forecast_note`` after the forecast. A formatted figure holds digits, a minus
+    and the language's separators: nothing to escape."""
+    cells = []
+    for column in columns:
+        text = column.page_text(row, in_tkr)
+        if column.strong:
+            text = f"<strong>{text}</strong>"
+        note = forecast_note if column.key == "forecast" else ""
+        cells.append(f'{before}<td class="num">{text}{note}</td>')
+    return "".join(cells)
 
 
 def page_table(ov, link: Callable[[Any], str | None] = lambda row: None) -> dict:
@@ -147,6 +158,7 @@ def page_table(ov, link: Callable[[Any], str | None] = lambda row: None) -> dict
     """
     columns = drift_columns(ov.budget_year, PAGE_COLUMNS)
     name, amounts = columns[0], columns[1:]
+    in_tkr = formatting.tkr_formatter()
     warning = format_html(
         '<br><span class="status status--warning">{}</span>', _("Action plan needed")
     )
@@ -154,27 +166,23 @@ def page_table(ov, link: Callable[[Any], str | None] = lambda row: None) -> dict
         '<span class="visually-hidden"> ({})</span>*', _("no forecast: the frame")
     )
     body = []
+    unforecast_rows = False
     for row in drift_rows(ov):
         url = link(row) if row.unit is not None else None
-        text = escape(name.page_text(row))
-        heading = f'<a href="{escape(url)}">{text}</a>' if url else text
-        marked = bool(getattr(row, "needs_action_plan", False))
+        text = html.escape(name.page_text(row))
+        heading = f'<a href="{html.escape(url)}">{text}</a>' if url else text
+        marked = bool(row.needs_action_plan)
         # A nämnd without a forecast shows its frame as the forecast, marked with a *.
         unforecast = row.unit is not None and row.forecast is None
-        cells = "".join(
-            "\n      "
-            + _amount_cell(
-                c, c.page_text(row), no_forecast if unforecast and c.key == "forecast" else ""
-            )
-            for c in amounts
-        )
+        unforecast_rows = unforecast_rows or unforecast
+        cells = _amount_cells(amounts, row, in_tkr, "\n      ", no_forecast if unforecast else "")
         body.append(
             f"\n    <tr{WARNING_CLASS if marked else ''}>"
             f'\n      <th scope="row">{heading}\n        {warning if marked else ""}</th>'
             f"{cells}\n    </tr>\n    "
         )
     total = ov.totals
-    total_cells = "".join(_amount_cell(c, c.page_text(total)) for c in amounts)
+    total_cells = _amount_cells(amounts, total, in_tkr)
     return {
         "columns": columns,
         "body": mark_safe("".join(body)),
@@ -182,7 +190,7 @@ def page_table(ov, link: Callable[[Any], str | None] = lambda row: None) -> dict
             f'<tr><th scope="row">{escape(name.page_text(total))}</th>{total_cells}</tr>'
         ),
         # The "*" note under the table, only when a row carries the mark.
-        "unforecast": any(row.unit is not None and row.forecast is None for row in drift_rows(ov)),
+        "unforecast": unforecast_rows,
         "note": ov.unallocated_note,
     }
 
@@ -232,46 +240,53 @@ def changes_html(entries, show_unit, can_reverse, year) -> str:
     ``entries`` are ``budget.overview.ChangeEntry``s; ``show_unit`` adds the
     nämnd the entry is listed under, ``can_reverse`` the link that reverses a
     change in force. Written here rather than by the template engine: each row
-    costs it a dozen lookups, translations and filters.
+    costs it a dozen lookups, translations and filters. Its texts go through
+    ``html.escape``, as Django's ``escape`` does, without its lazy-string wrapper.
     """
     if not entries:
         return ""
     words = {
-        "from": escape(gettext("from")),
-        "to": escape(gettext("to")),
+        "from": html.escape(gettext("from")),
+        "to": html.escape(gettext("to")),
         "inside": format_html('0 <span class="muted">({})</span>', gettext("inside the committee")),
-        "in_force": escape(gettext("In force")),
-        "reverse": escape(gettext("Reverse")),
+        "in_force": html.escape(gettext("In force")),
+        "reverse": html.escape(gettext("Reverse")),
+        # Each kind as get_kind_display() shows it, capitalised.
+        "kinds": {
+            kind: html.escape(capfirst(str(label))) for kind, label in BudgetChange.Kind.choices
+        },
     }
     reverse_url = UrlPattern("budget:change_reverse", year)
+    in_tkr = formatting.tkr_formatter()
     return mark_safe(
-        "".join(_change_row(e, show_unit, can_reverse, words, reverse_url) for e in entries)
+        "".join(_change_row(e, show_unit, can_reverse, words, reverse_url, in_tkr) for e in entries)
     )
 
 
-def _change_row(entry, show_unit, can_reverse, words, reverse_url) -> str:
+def _change_row(entry, show_unit, can_reverse, words, reverse_url, in_tkr) -> str:
+    """One row of ``changes_html``; ``in_tkr`` formats its figures (nothing to escape)."""
     change = entry.change
-    reference = escape(change.decision_reference)
-    unit = f'<th scope="row">{escape(entry.unit.name)}</th>' if show_unit else ""
-    what = escape(capfirst(change.get_kind_display()))
+    reference = html.escape(change.decision_reference)
+    unit = f'<th scope="row">{html.escape(entry.unit.name)}</th>' if show_unit else ""
+    what = words["kinds"][change.kind]
     if change.from_unit_id:
-        what += f" {words['from']} {escape(change.from_unit.name)}"
-    what += f" {words['to']} {escape(change.to_unit.name)}"
+        what += f" {words['from']} {html.escape(change.from_unit.name)}"
+    what += f" {words['to']} {html.escape(change.to_unit.name)}"
     if change.funding:
-        what += f" ({escape(change.funding)})"
+        what += f" ({html.escape(change.funding)})"
     if change.description:
-        what += f'<br><span class="muted">{escape(change.description)}</span>'
-    effect = words["inside"] if entry.inside else escape(formatting.in_tkr(entry.frame_effect))
+        what += f'<br><span class="muted">{html.escape(change.description)}</span>'
+    effect = words["inside"] if entry.inside else in_tkr(entry.frame_effect)
     if entry.reversed_by:
         status = (
             '<span class="status status--warning">'
             + gettext("Reversed by %(reference)s")
-            % {"reference": escape(entry.reversed_by.decision_reference)}
+            % {"reference": html.escape(entry.reversed_by.decision_reference)}
             + "</span>"
         )
     elif change.reverses_id:
         status = gettext("Reverses %(reference)s") % {
-            "reference": escape(change.reverses.decision_reference)
+            "reference": html.escape(change.reverses.decision_reference)
         }
     else:
         status = words["in_force"]
@@ -282,36 +297,34 @@ def _change_row(entry, show_unit, can_reverse, words, reverse_url) -> str:
             )
     return (
         f"\n  <tr>\n    {unit}"
-        f'\n    <td>{reference}<br><span class="muted">{escape(change.decided_by.name)}, '
+        f'\n    <td>{reference}<br><span class="muted">{html.escape(change.decided_by.name)}, '
         f"{formatting.iso_date(change.decided_on)}</span></td>"
         f"\n    <td>{what}</td>"
-        f'\n    <td class="num">{escape(formatting.in_tkr(change.amount))}</td>'
+        f'\n    <td class="num">{in_tkr(change.amount)}</td>'
         f'\n    <td class="num">{effect}</td>'
         f"\n    <td>{status}</td>\n  </tr>\n  "
     )
 
 
-def _group_row(heading, figures, months) -> str:
+def _group_row(heading, figures, months, in_tkr) -> str:
     """A row of the unit page's table: budget, to date, forecast, deviations, then ``months``."""
 
     def ledger(key):
-        return formatting.in_tkr(signs.to_table(figures[key]))
+        return in_tkr(signs.to_table(figures[key]))
 
     return (
         f'<tr><th scope="row">{heading}</th><td class="num">{ledger("budget")}</td>'
         f'\n  <td class="num">{ledger("budget_to_date")}</td>'
         f'<td class="num">{ledger("outcome")}</td>'
-        f'<td class="num">{formatting.in_tkr(figures["deviation_to_date"])}</td>'
+        f'<td class="num">{in_tkr(figures["deviation_to_date"])}</td>'
         f'\n  <td class="num">{ledger("forecast")}</td>'
-        f'<td class="num"><strong>{formatting.in_tkr(figures["deviation"])}</strong></td>'
+        f'<td class="num"><strong>{in_tkr(figures["deviation"])}</strong></td>'
         f"{months}</tr>"
     )
 
 
-def _month_cells(amounts) -> str:
-    return "\n  " + "".join(
-        f'<td class="num">{formatting.in_tkr(signs.to_table(v))}</td>' for v in amounts
-    )
+def _month_cells(amounts, in_tkr) -> str:
+    return "\n  " + "".join(f'<td class="num">{in_tkr(signs.to_table(v))}</td>' for v in amounts)
 
 
 def group_table(detail) -> dict:
@@ -321,15 +334,18 @@ def group_table(detail) -> dict:
     cover; ``total``: the net row. Ledger amounts in table sign and tkr, deviations in
     tkr. Written here rather than by the template engine: a row has up to 19 cells.
     """
-    body = [
-        f"\n  {_group_row(escape(g['group'].name), g, _month_cells(g['by_month']))}\n  "
-        for g in detail.groups
-    ]
+    in_tkr = formatting.tkr_formatter()
+    body = []
+    for g in detail.groups:
+        months = _month_cells(g["by_month"], in_tkr)
+        body.append(f"\n  {_group_row(html.escape(g['group'].name), g, months, in_tkr)}\n  ")
     body.append("\n  ")
     if detail.residual:
         heading = escape(gettext("Not distributed on account groups"))
-        body.append(_group_row(heading, detail.residual, "<td></td>" * len(detail.months)))
-    net = _group_row(escape(gettext("Net")), detail.total, _month_cells(detail.total["by_month"]))
+        months = "<td></td>" * len(detail.months)
+        body.append(_group_row(heading, detail.residual, months, in_tkr))
+    net_months = _month_cells(detail.total["by_month"], in_tkr)
+    net = _group_row(escape(gettext("Net")), detail.total, net_months, in_tkr)
     return {"body": mark_safe("".join(body)), "total": mark_safe(net)}
 
 

@@ -42,10 +42,12 @@ MONTHS = [
 
 
 def _decimal(value) -> Decimal | None:
+    if isinstance(value, Decimal):  # first: Decimal == "" asks the numbers ABCs
+        return value
     if value is None or value == "":
         return None
     try:
-        return Decimal(str(value)) if not isinstance(value, Decimal) else value
+        return Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
 
@@ -157,6 +159,20 @@ def in_tkr(value) -> str:
     """Thousands of kronor without the unit (for table cells): 1 234 567 → "1 235"."""
     value = _decimal(value)
     return EMPTY if value is None else whole(value / 1000)
+
+
+def tkr_formatter(unit: bool = False):
+    """``in_tkr`` (``tkr`` with ``unit``) for one table's or chart's cells: the language
+    and its separators looked up once, not once a cell (see ``whole_formatter``)."""
+    whole_ = whole_formatter()
+
+    def format_tkr(value) -> str:
+        value = _decimal(value)
+        if value is None:
+            return EMPTY
+        return f"{whole_(value / 1000)} tkr" if unit else whole_(value / 1000)
+
+    return format_tkr
 
 
 def tkr(value) -> str:

@@ -174,3 +174,57 @@ def first_row(model, using: str = "default"):
     sql, fields = _first_sql(model)
     rows = fetch(using, sql, [], fields)
     return _instance(model, using, fields, rows[0]) if rows else None
+
+
+# Placeholders a queryset is compiled with by ``select_related_rows``: each must come
+# back once, in order, as the compiled query's parameters. Valid in any integer field
+# (a small one's range checked by the lookup), and told apart from each other.
+_PLACEHOLDERS = (32_001, 32_002, 32_003, 32_004)
+
+
+@cache
+def _select_related_sql(build, using: str) -> tuple[str, list, list, list]:
+    """``build(*placeholders)``'s SQL as the ORM compiles it, its parameters left open, and
+    the type the ORM gives each (an int, or e.g. psycopg's Int2 for a small integer field);
+    the fields its columns read, its own and then per forward relation of ``select_related``
+    (in the model's field order, as the ORM selects them) the relation's name and fields."""
+    arity = build.__code__.co_argcount
+    queryset = build(*_PLACEHOLDERS[:arity])
+    sql, params = queryset.query.get_compiler(using).as_sql()
+    assert list(params) == list(_PLACEHOLDERS[:arity]), params
+    types = [type(param) for param in params]
+    model = queryset.model
+    names = set(queryset.query.select_related)
+    relations = [
+        (f.name, list(f.related_model._meta.concrete_fields))
+        for f in model._meta.concrete_fields
+        if f.name in names
+    ]
+    assert all(not queryset.query.select_related[name] for name in names)  # one level only
+    fields = list(model._meta.concrete_fields)
+    return sql, types, fields + [f for _name, related in relations for f in related], relations
+
+
+def select_related_rows(build, *params, using: str = "default") -> list:
+    """``list(build(*params))``: the instances of a queryset that follows forward keys with
+    ``select_related`` (one level), its SQL compiled once per process and run on a plain
+    cursor, each instance built with its related ones as select_related builds them.
+
+    ``build`` takes the query's parameters (plain values: ids, years) and gives the same
+    SQL whatever they are, each used once and in order. One query."""
+    sql, types, fields, relations = _select_related_sql(build, using)
+    own = len(fields) - sum(len(related) for _name, related in relations)
+    model = fields[0].model
+    result = []
+    values = [to_type(param) for to_type, param in zip(types, params, strict=True)]
+    for row in fetch(using, sql, values, fields):
+        instance = _instance(model, using, fields[:own], row[:own])
+        start = own
+        for name, related in relations:
+            values = row[start : start + len(related)]
+            start += len(related)
+            instance._state.fields_cache[name] = (
+                None if values[0] is None else _instance(related[0].model, using, related, values)
+            )
+        result.append(instance)
+    return result

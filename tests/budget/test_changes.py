@@ -211,3 +211,79 @@ def test_the_admin_cannot_delete_a_decided_change(client, world, budget):
     url = reverse("admin:budget_budgetchange_delete", args=[change.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert BudgetChange.objects.filter(pk=change.pk).exists()
+
+
+def test_year_changes_are_the_querysets_changes_with_their_relations(world, budget):
+    """year_changes runs the ORM's own query on a plain cursor and builds the instances
+    itself: the same changes, in the same order, with the same related rows loaded."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from budget.overview import CHANGE_RELATIONS, year_changes, year_changes_queryset
+
+    change = _change(world, budget, description="Flytt <b>av</b> medel", funding="")
+    counter = change.counter_change()
+    counter.decided_on = dt.date(2026, 5, 20)
+    counter.decision_reference = "KF 2026-05-20 § 60"
+    counter.save()
+    _change(
+        world,
+        budget,
+        kind=BudgetChange.Kind.SUPPLEMENTARY,
+        from_unit=None,
+        funding="KF:s reserv",
+        amount=Decimal("-500000.50"),
+        decided_on=dt.date(2026, 4, 22),
+        decision_reference="KF 2026-04-22 § 46",
+    )
+    with CaptureQueriesContext(connection) as ours:
+        mine = year_changes(budget)
+    with CaptureQueriesContext(connection) as orms:
+        theirs = list(year_changes_queryset(budget))
+    assert [q["sql"] for q in ours] == [q["sql"] for q in orms]
+    assert [c.pk for c in mine] == [c.pk for c in theirs] and len(mine) == 3
+
+    def fields(instance):
+        return [getattr(instance, f.attname) for f in instance._meta.concrete_fields]
+
+    for a, b in zip(mine, theirs, strict=True):
+        assert fields(a) == fields(b) and a._state.db == b._state.db and not a._state.adding
+        for name in CHANGE_RELATIONS:
+            assert BudgetChange._meta.get_field(name).is_cached(a)
+            related_a, related_b = getattr(a, name), getattr(b, name)
+            assert (related_a is None) == (related_b is None)
+            if related_a is not None:
+                assert type(related_a) is type(related_b)
+                assert fields(related_a) == fields(related_b)
+    assert next(c for c in mine if c.pk == counter.pk).reverses.decision_reference == (
+        "KF 2026-04-22 § 45"
+    )
+    assert year_changes(budget.__class__.objects.create(municipality=world.m, year=2031)) == []
+
+
+def test_frames_with_units_are_the_querysets_frames(world, budget):
+    """The overview's frames, read as year_changes reads its changes (select_related_rows):
+    the same frames in the same order, each with its unit, from the same query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from budget.overview import _frames_with_units
+    from styrning import request_rows
+
+    world.nA.name = "Social<&>nämnden"
+    world.nA.save()
+    with CaptureQueriesContext(connection) as ours:
+        mine = request_rows.select_related_rows(_frames_with_units, budget.pk, 2026)
+    with CaptureQueriesContext(connection) as orms:
+        theirs = list(_frames_with_units(budget, 2026))
+    assert [q["sql"] for q in ours] == [q["sql"] for q in orms]
+    assert len(mine) >= 3
+    for a, b in zip(mine, theirs, strict=True):
+        assert (a.pk, a.unit_id, a.year, a.amount) == (b.pk, b.unit_id, b.year, b.amount)
+        assert (a.unit.pk, a.unit.name, a.unit.lft, a.unit.tree_id) == (
+            b.unit.pk,
+            b.unit.name,
+            b.unit.lft,
+            b.unit.tree_id,
+        )
+    assert request_rows.select_related_rows(_frames_with_units, budget.pk, 2040) == []

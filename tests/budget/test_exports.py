@@ -128,3 +128,23 @@ def test_export_figures_are_the_pages_figures_in_kr(client, world, budget):
         assert cells[:8] == amounts, name
     total = next(r for r in rows if r[0] == "Totalt")
     assert total[1] == "210000000,00"
+
+
+def test_xlsx_rows_hold_each_rows_own_figures(client, world, budget):
+    """The sheet reuses one formatted cell per amount column (budget.exports): every row
+    still holds its own figures, those of the one column specification, each formatted."""
+    from budget.overview import budget_overview
+    from budget.tables import DRIFT_COLUMNS, export_rows
+
+    client.force_login(world.finance)
+    response = client.get(reverse("budget:export", args=["xlsx"]), {"ar": 2026, "manad": 6})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(min_row=3))
+    expected = export_rows(budget_overview(budget, 6))
+    assert len(rows) == len(expected) >= 3
+    amounts = [i for i, column in enumerate(DRIFT_COLUMNS) if column.is_amount]
+    for row, values in zip(rows, expected, strict=True):
+        figures = [None if values[i] is None else float(values[i]) for i in amounts]
+        assert [row[i].value for i in amounts] == figures
+        assert {row[i].number_format for i in amounts} == {"#,##0;-#,##0"}
+    assert len({tuple(row[i].value for i in amounts) for row in rows}) > 1

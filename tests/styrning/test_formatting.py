@@ -57,6 +57,7 @@ def test_whole_equals_number_with_no_decimals(value, language):
         assert formatting.whole(value) == formatting.number(value, 0)
         assert formatting.whole_formatter()(value) == formatting.number(value, 0)
         assert formatting.in_tkr(value) == formatting.number(value / 1000, 0)
+        assert formatting.tkr_formatter()(value) == formatting.in_tkr(value)
 
 
 @given(
@@ -90,6 +91,8 @@ def test_whole_formatter_equals_whole(value):
     for language in ("sv", "en"):
         with translation.override(language):
             assert formatting.whole_formatter()(value) == formatting.whole(value)
+            assert formatting.tkr_formatter()(value) == formatting.in_tkr(value)
+            assert formatting.tkr_formatter(unit=True)(value) == formatting.tkr(value)
 
 
 TRUNCATED_TEXTS = [
