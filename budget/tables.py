@@ -362,18 +362,38 @@ def investment_rows(projects, edit_url=None) -> str:
     """
     rows = []
     whole = formatting.whole_formatter()
+    over = escape(gettext("above the decided total"))
     for pk, code, name, unit_name, budget, outcome, total in projects:
         title = f"{escape(code)} {escape(name)}"
         if edit_url is not None:
             title = f'<a href="{escape(edit_url(pk))}">{title}</a>'
+        # The year's outcome alone beyond the project's decided total: said in words, on a
+        # marked row (the trial found 4 480 000 beside 4 200 000 with nothing said).
+        beyond = total is not None and outcome is not None and outcome > total
+        mark = f' <span class="status status--warning">{over}</span>' if beyond else ""
+        marked = ' class="row--warning"' if beyond else ""
         rows.append(
-            f'<tr><th scope="row">{title}</th><td>{escape(unit_name)}</td>'
+            f'<tr{marked}><th scope="row">{title}</th><td>{escape(unit_name)}</td>'
             f'<td class="num">{whole(budget)}</td>'
-            f'<td class="num">{whole(outcome)}</td>'
+            f'<td class="num">{whole(outcome)}{mark}</td>'
             f'<td class="num">{whole(signs.deviation(outcome, budget))}</td>'
             f'<td class="num">{whole(total)}</td></tr>\n  '
         )
     return mark_safe("".join(rows))
+
+
+def investment_totals(projects) -> dict:
+    """The investment table's total row: budget, outcome, deviation and decided totals of
+    ``projects`` (the rows' values_list, already read: no query)."""
+    budget = sum((row[4] or 0 for row in projects), Decimal(0))
+    outcome = sum((row[5] or 0 for row in projects), Decimal(0))
+    total = sum((row[6] or 0 for row in projects), Decimal(0))
+    return {
+        "budget": budget,
+        "outcome": outcome,
+        "deviation": signs.deviation(outcome, budget),
+        "total": total,
+    }
 
 
 def frame_rows(boards, form) -> str:

@@ -521,6 +521,7 @@ def investments(request):
         "budget/investments.html",
         {
             "rows": tables.investment_rows(projects, edit_url),
+            "totals": tables.investment_totals(projects) if projects else None,
             "budget_year": budget_year,
             "form": form,
             "month": month,

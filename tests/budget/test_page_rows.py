@@ -2,6 +2,7 @@
 templates wrote before, escaped, with the right marks, links and figures."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -219,3 +220,43 @@ def test_frames_rows_equal_what_the_bound_fields_render(world, adopted, post):
     if post and not adopted:
         assert 'aria-invalid="true" aria-describedby="id_frame_' in new
         assert "mycket &lt;mer&gt;" in new
+
+
+def test_investments_end_in_a_total_and_mark_an_outcome_beyond_the_decided_total(
+    client, world, budget
+):
+    """The trial found a project's outcome of 4 480 000 beside a decided total of
+    4 200 000 with nothing said, and no total row."""
+    InvestmentProject.objects.create(
+        budget_year=budget,
+        unit=world.fA,
+        code="P-1",
+        name="Konstgräs",
+        budget=Decimal("4000000"),
+        outcome=Decimal("4480000"),
+        total_expenditure=Decimal("4200000"),
+    )
+    InvestmentProject.objects.create(
+        budget_year=budget,
+        unit=world.fA,
+        code="P-2",
+        name="Tak",
+        budget=Decimal("1000000"),
+        outcome=Decimal("250000"),
+        total_expenditure=None,
+    )
+    html = _page(client, world.politician, "budget:investments")
+    over = re.search(r'<tr class="row--warning"><th scope="row">P-1 Konstgräs</th>.*?</tr>', html)
+    assert (
+        over
+        and '4\xa0480\xa0000 <span class="status status--warning">över beslutad totalutgift'
+        in over[0]
+    )
+    assert '<tr><th scope="row">P-2 Tak</th>' in html  # within its total: not marked
+    total = re.search(r"<tfoot><tr><th scope=\"row\">Totalt</th>(.*?)</tr></tfoot>", html)[1]
+    assert re.findall(r'<td class="num">([^<]*)</td>', total) == [
+        "5\xa0000\xa0000",
+        "4\xa0730\xa0000",
+        "270\xa0000",
+        "4\xa0200\xa0000",
+    ]
