@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db import models
 
-from followup.models import ReportingPeriod, Submission
+from followup.models import PartDone, ReportingPeriod, Submission
 from styrning.models import OrgUnit
 from styrning.permissions import scope_for
 
@@ -27,6 +27,7 @@ class WorkRow:
     deadline: dt.date
     part_of: OrgUnit | None = None  # the enhet whose part this is (enhetschefer)
     overdue: bool = False  # not sent and past its deadline
+    part_done: bool = False  # the enhet's part marked done by its chef
 
     @property
     def late_sent(self) -> bool:
@@ -85,13 +86,31 @@ def chef_rows(user, today) -> list[WorkRow]:
                 rows.append(
                     WorkRow(submission, deadline, part, _overdue(submission, deadline, today))
                 )
+    _mark_parts_done([r for r in rows if r.part_of is not None])
     rows.sort(key=lambda r: (not r.overdue, r.deadline, r.submission.unit.name))
     return rows
 
 
+def _mark_parts_done(rows) -> None:
+    """An enhet's part marked done is done: not overdue, not due (one query, none
+    without parts)."""
+    if not rows:
+        return
+    done = PartDone.objects.filter(submission__in={r.submission.pk for r in rows}).values_list(
+        "submission_id", "unit__tree_id", "unit__lft"
+    )
+    for row in rows:
+        root = row.part_of
+        row.part_done = any(
+            pk == row.submission.pk and tree == root.tree_id and root.lft <= lft < root.rght
+            for pk, tree, lft in done
+        )
+        row.overdue = row.overdue and not row.part_done
+
+
 def has_due(rows) -> bool:
-    """Is anything still to be written or sent?"""
-    return any(r.submission.state in Submission.EDITABLE_STATES for r in rows)
+    """Is anything still to be written or sent (an enhet's part marked done is not)?"""
+    return any(r.submission.state in Submission.EDITABLE_STATES and not r.part_done for r in rows)
 
 
 REVIEW_ORDER = {State.SENT: 1, State.RETURNED: 2, State.DRAFT: 3, State.APPROVED: 4}

@@ -51,6 +51,15 @@ def test_the_enhetschef_marks_the_part_done_and_the_chef_sees_it(client, delar):
     html = client.get(submission_url(sub)).content.decode()
     assert "Din del är sparad och markerad som klar" in html
     assert 'value="done"' not in html  # marked: no button to mark it again
+    # Min uppföljning says her part is done; it is no longer what she must report.
+    from django.urls import reverse
+
+    from followup.worklist import chef_rows, has_due
+
+    mine = client.get(reverse("followup:mine")).content.decode()
+    assert "din del är klar" in mine
+    rows = [r for r in chef_rows(w.unit_chef_a, w.period.deadline) if r.submission == sub]
+    assert rows and all(r.part_done for r in rows) and not has_due(rows)
 
     client.force_login(w.chef_a)
     html = client.get(submission_url(sub)).content.decode()

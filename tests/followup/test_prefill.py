@@ -80,7 +80,8 @@ def test_what_was_copied_forward_is_marked_until_it_is_changed(client, delar):
     assert f"Samma text som i {delar_label}. Uppdatera den" in page  # the economic comment
     assert f"Bedömningen och analysen är samma som i {delar_label}" in page
     confirm = "Skicka uppföljningen till ekonomikontoret? Texter som fortfarande är ordagrant"
-    assert f'data-confirm="{confirm}' in page
+    # After how many enheter have not marked their parts done (the enhet's goal).
+    assert f'data-confirm="1 enhet har inte markerat sin del som klar. {confirm}' in page
     # The ekonomichef reads the draft but cannot change it: nothing asks them to review.
     client.force_login(w.finance)
     assert "Samma text som i" not in client.get(submission_url(annual)).content.decode()
