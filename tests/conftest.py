@@ -13,11 +13,25 @@ from tests.factories import FIVE_LEVELS, THREE_LEVELS, make_world
 TEST_DAY = dt.datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 
 
+_traveller = time_machine.travel(TEST_DAY, tick=True)
+
+
 def pytest_configure(config):
-    # Started before collection and never stopped: the live server's threads and the
-    # test modules' own module-level dates see the same day. Monotonic clocks (timeouts,
-    # Playwright) are not moved. A Celery worker is another process, on the real clock.
-    time_machine.travel(TEST_DAY, tick=True).start()
+    # Started before collection: the live server's threads and the test modules' own
+    # module-level dates see the same day. Monotonic clocks (timeouts, Playwright) are
+    # not moved. A Celery worker is another process, on the real clock: its tests take
+    # ``real_clock``.
+    _traveller.start()
+
+
+@pytest.fixture
+def real_clock():
+    """The real clock for a test whose jobs a Celery worker runs: the worker, another
+    process, compares a job's times with its own (a job queued "hours ago" by the fixed
+    day's clock is swept as never started)."""
+    _traveller.stop()
+    yield
+    _traveller.start()
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,9 @@ CSV = "ansvar;månad;kontogrupp;belopp\n400;2026-09;personal;11 900 000\n"
 
 
 @pytest.fixture
-def worker(tmp_path, settings):
-    """A Celery worker on its own Redis database, reading the test database."""
+def worker(tmp_path, settings, real_clock):
+    """A Celery worker on its own Redis database, reading the test database (the test on
+    the worker's clock, the real one)."""
     broker = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     db = connection.settings_dict
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
