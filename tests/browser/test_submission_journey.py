@@ -69,7 +69,12 @@ def test_forvaltningschef_sends_and_ekonomichef_returns_and_approves(browser, de
     _fill_by_keyboard(browser)
     browser.press_and_wait("Enter")
     assert page.locator(".message--success").inner_text() == "Uppföljningen skickades."
-    assert browser.dialogs[-1].startswith("Skicka uppföljningen till ekonomikontoret?")
+    # The question says first how many enheter have not marked their parts done.
+    assert re.match(
+        r"\d+ enheter? har inte markerat sin(a)? del(ar)? som klara?\. "
+        r"Skicka uppföljningen till ekonomikontoret\?",
+        browser.dialogs[-1],
+    )
     assert page.url.split("#")[0].endswith("/uppfoljning/")
 
     # Another förvaltning's submission cannot be reached.
