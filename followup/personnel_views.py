@@ -29,7 +29,7 @@ from followup.personnel_forms import (
     OfficeForm,
     PersonnelReportForm,
 )
-from followup.rows import indicator_rows
+from followup.rows import indicator_rows, personnel_table_rows
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import (
     can_read_personnel_report,
@@ -189,6 +189,8 @@ def period(request, pk):
         {
             "period": period,
             "rows": rows,
+            # The rows written in Python (followup/rows.py): HR's table has 750 fields.
+            "rows_html": personnel_table_rows(rows),
             "errors": errors,
             "can_edit": any(row["form"] is not None for row in rows),
             "report_readable": can_read_personnel_report(request.user, period.is_locked),

@@ -30,6 +30,22 @@ def goal_periods(municipality):
     )
 
 
+def _assignments(goal, period, decided_only) -> list[dict]:
+    """The uppdrag linked to ``goal`` as ``period`` knew them (``rollup.assignments_in_period``,
+    the rule the counts follow): title, link, status label and comment, by due date."""
+    labels = dict(Assignment.Status.choices)
+    url = UrlPattern("goals:assignment")
+    rows = (
+        rollup.assignments_in_period(Assignment.objects.filter(goal=goal), period, decided_only)
+        .order_by("due_date", "title", "pk")
+        .values_list("pk", "title", "period_status", "period_comment")
+    )
+    return [
+        {"url": url(pk), "title": title, "status": labels.get(status, status), "comment": comment}
+        for pk, title, status, comment in rows
+    ]
+
+
 def page_url(goal_pk, period) -> str:
     url = reverse("followup:rollup", args=[goal_pk])
     return f"{url}?period={period.pk}" if period is not None else url
@@ -186,6 +202,11 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
         for value, label in Assignment.Status.choices
         if mine.assignment_counts.get(value)
     ]
+    # The uppdrag themselves, named, with the status and comment the period knew (one
+    # query, only when the goal has some): a count alone left the reader asking which.
+    context["assignments"] = (
+        _assignments(goal, period, decided_only) if mine.assignment_counts else []
+    )
     analyses = _analyses(period, [goal.pk, *mine.child_ids], decided_only)
     own = analyses.get(goal.pk)
     context["own_analysis"] = own[0] if own else ""

@@ -350,6 +350,52 @@ def personnel_rows(rows) -> SafeString:
     return mark_safe("".join(out))
 
 
+def personnel_table_rows(rows) -> SafeString:
+    """The body of /uppfoljning/personal/period/<id>/'s table: per unit (indented by its
+    level) its five fields with their labels and errors, or read-only its figures as the
+    submission shows them (``PERSONNEL_SHOWN``). HR sees every unit of a municipality at
+    once (up to 150 rows, 750 fields): the template loop cost 60 ms."""
+    out = []
+    for row in rows:
+        unit, form = row["unit"], row["form"]
+        name = escape(unit.name)
+        head = name
+        if form is not None:
+            head += "".join(
+                f'<span class="field__errors">{html_escape(error)}</span>'
+                for error in form.non_field_errors()
+            )
+            cells = []
+            for bound in form:
+                auto_id = html_escape(bound.auto_id)
+                errors = bound.errors
+                shown = (
+                    f'<span class="field__errors" id="{auto_id}_errors">'
+                    + " ".join(html_escape(error) for error in errors)
+                    + "</span>"
+                    if errors
+                    else ""
+                )
+                cells.append(
+                    f'<td><label class="visually-hidden" for="{auto_id}">'
+                    f"{html_escape(bound.label)} – {name}</label>{html_escape(bound)}{shown}</td>"
+                )
+            body = "".join(cells)
+        else:
+            figure = row["figure"]
+            body = "\n    ".join(
+                '<td class="number">'
+                f"{number(getattr(figure, field) if figure else '', decimals) or '–'}</td>"
+                for field, decimals in PERSONNEL_SHOWN
+            )
+        out.append(
+            f'\n  <tr id="unit-{unit.pk}">\n'
+            f'    <th scope="row" class="level-{unit.mptt_level}">{head}</th>\n'
+            f"    {body}\n  </tr>"
+        )
+    return mark_safe("".join(out))
+
+
 def _indicator_line(ind, trends, figure) -> str:
     """One indicator's row of a goal's table: baseline, target, earlier values, trend
     and this period's fields; ``figure`` formats a number (``number_formatter``)."""

@@ -922,18 +922,27 @@ def parts_done(submission) -> dict[int, PartDone]:
     return {row.unit_id: row for row in rows}
 
 
-def mark_parts_done(submission, units, user) -> list[PartDone]:
-    """Mark the parts of ``units`` done by ``user`` (the caller checked that nothing of
-    theirs is missing); a part already marked keeps its first mark."""
-    done = parts_done(submission)
-    made = []
-    for unit in units:
-        if unit.pk not in done:
-            part = PartDone(submission=submission, unit=unit, done_by=user, done_at=timezone.now())
-            part._history_user = user
-            part.save()
-            made.append(part)
-    return made
+def mark_parts_done(submission, user, rights) -> list[PartDone]:
+    """Mark done the parts ``rights`` lets ``user`` fill in (an enhetschef's enheter), in
+    one transaction with the submission row locked: refused (``ValidationError``, the
+    ``Gap``s as its messages) while the follow-up can no longer change or something of
+    theirs is missing. A part already marked keeps its first mark."""
+    with transaction.atomic():
+        row = _locked_row(submission)
+        _require_editable(row)
+        page = content(Submission.objects.for_page().get(pk=row.pk))
+        missing_here = gaps(page, rights)
+        if missing_here:
+            raise ValidationError([gap.message for gap in missing_here])
+        done = parts_done(row)
+        made = []
+        for unit in enhet_parts(page):
+            if rights.may_edit_part(unit) and unit.pk not in done:
+                part = PartDone(submission=row, unit=unit, done_by=user, done_at=timezone.now())
+                part._history_user = user
+                part.save()
+                made.append(part)
+        return made
 
 
 def missing(page: Content) -> list[str]:

@@ -38,6 +38,7 @@ from followup.history import submission_log
 from followup.models import Evidence, ReportingPeriod, Submission
 from followup.overview import calendar_page, years_offered
 from reports.writing import due_texts
+from styrning import formatting
 from styrning.concurrency import EditConflict
 from styrning.models import Membership, Municipality, OrgUnit
 from styrning.permissions import (
@@ -196,6 +197,8 @@ def mine(request):
         and not texts
         and not personnel_due
     ):
+        # Not a silent jump to the goals: say why, and when the next follow-up opens.
+        messages.info(request, _nothing_due_message(municipality, today))
         return redirect(goals_start_url(request.user))
     review_page = review_form = None
     if review:
@@ -453,6 +456,28 @@ def submission(request, pk):
     )
 
 
+def _nothing_due_message(municipality, today) -> str:
+    """What a chef with nothing to report is told on the way to the goals (one query)."""
+    upcoming = (
+        ReportingPeriod.objects.filter(
+            municipality=municipality,
+            state=ReportingPeriod.State.PLANNED,
+            opens_on__gt=today,
+        )
+        .order_by("opens_on", "pk")
+        .first()
+    )
+    if upcoming is None:
+        return _(
+            "You have nothing to report right now. Follow-up in the menu lists what "
+            "you must report when the next follow-up opens."
+        )
+    return _(
+        "You have nothing to report right now. The next follow-up, %(period)s, opens "
+        "%(date)s; Follow-up in the menu then lists what you must report."
+    ) % {"period": upcoming.label, "date": formatting.iso_date(upcoming.opens_on)}
+
+
 MISSING_ID = "missing"  # the id of the box of what is missing (a failed send lands on it)
 MISSING_PARAM = "saknas"  # in the URL a failed send leads to: the page marks missing fields
 
@@ -460,17 +485,15 @@ MISSING_PARAM = "saknas"  # in the URL a failed send leads to: the page marks mi
 def _mark_done(request, sub, rights, here):
     """After the enhetschef's save: their parts are marked done, unless something of
     theirs is missing (then the page lists it, as after a refused send)."""
-    page = service.content(Submission.objects.for_page().get(pk=sub.pk))
-    gaps = service.gaps(page, rights)
-    if gaps:
+    try:
+        service.mark_parts_done(sub, request.user, rights)
+    except ValidationError as error:
         messages.error(
             request,
             _("Your part was saved but not marked done. Complete what is missing: %(gaps)s")
-            % {"gaps": " ".join(gap.message for gap in gaps)},
+            % {"gaps": " ".join(error.messages)},
         )
         return redirect(f"{_with_missing(here)}#{MISSING_ID}")
-    units = [unit for unit in service.enhet_parts(page) if rights.may_edit_part(unit)]
-    service.mark_parts_done(sub, units, request.user)
     messages.success(
         request,
         _("Your part is saved and marked done: the administration's head sees it."),
@@ -492,7 +515,7 @@ def _enhet_parts(page, rights):
         {
             "unit": unit,
             "done": done.get(unit.pk),
-            "mine": rights.edit and not rights.edit_all and rights.may_edit_part(unit),
+            "mine": not rights.edit_all and rights.may_edit_part(unit),
         }
         for unit in units
     ]

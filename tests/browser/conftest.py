@@ -106,11 +106,12 @@ def narrow_browser(demo_server, chromium, request):
 @pytest.fixture(scope="session")
 def delar_submission(demo_server, django_db_blocker):
     """Socialförvaltningen's delårsrapport of this year, open and back to a draft with its
-    economic comment and one goal's analysis left empty (whatever today's date is)."""
+    economic comment and its goals' analyses left empty and no enhet's part marked done
+    (whatever today's date is)."""
     from django.utils import timezone
 
     from followup.calendar import open_period
-    from followup.models import Assessment, ReportingPeriod, Submission
+    from followup.models import Assessment, PartDone, ReportingPeriod, Submission
 
     with django_db_blocker.unblock():
         period = ReportingPeriod.objects.get(year=timezone.localdate().year, month=8)
@@ -121,5 +122,6 @@ def delar_submission(demo_server, django_db_blocker):
             state="draft", sent_at=None, return_reason="", economic_comment=""
         )
         Assessment.objects.filter(submission=submission).update(analysis="")
+        PartDone.objects.filter(submission=submission).delete()  # no enhet has reviewed it
         submission.refresh_from_db()
         return submission

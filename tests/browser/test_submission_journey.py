@@ -6,11 +6,12 @@ import re
 FILLED = "Analys skriven med tangentbordet."
 
 
-def _fill_by_keyboard(browser, skip_first_analysis=False):
+def _fill_by_keyboard(browser, skip_first_analysis=False, stop="Skicka"):
     """Tab through the whole form once, filling every field a delårsrapport asks for.
 
     Status and prognosis selects are set by typing the option's start; analyses and the
-    economic comment are typed; the forecast keeps its suggestion. Stops on "Skicka".
+    economic comment are typed; the forecast keeps its suggestion. Stops on the button
+    ``stop`` ("Skicka"; an enhetschef's "Spara och markera min del som klar").
     """
     page = browser.page
     skipped = not skip_first_analysis
@@ -21,7 +22,7 @@ def _fill_by_keyboard(browser, skip_first_analysis=False):
             " value: e.value || '', text: e.textContent.trim(), disabled: e.disabled}; }"
         )
         name = el["name"]
-        if el["tag"] == "BUTTON" and el["text"] == "Skicka":
+        if el["tag"] == "BUTTON" and el["text"] == stop:
             return
         if name == "economic_comment" and not el["value"]:
             page.keyboard.type("Ekonomin följer budget; vikarier under sommaren.")
@@ -36,13 +37,32 @@ def _fill_by_keyboard(browser, skip_first_analysis=False):
             page.keyboard.type(FILLED)
         elif re.fullmatch(r"u-\d+-status", name) and not el["value"]:
             page.keyboard.type("pågår")
-    raise AssertionError("never reached the Skicka button")
+    raise AssertionError(f"never reached the {stop} button")
 
 
 def test_forvaltningschef_sends_and_ekonomichef_returns_and_approves(browser, delar_submission):
     page = browser.page
     sub = delar_submission
     url = f"/uppfoljning/{sub.pk}/"
+
+    # The enhetschef fills in her enhet's part first and marks it done, keyboard alone.
+    browser.login("enhetschef")
+    assert browser.open("/uppfoljning/") == 200
+    browser.tab_to(f"el.tagName === 'A' && el.getAttribute('href') === '{url}'", limit=200)
+    browser.press_and_wait("Enter")
+    browser.tab_to("el.tagName === 'A' && el.textContent.trim() === 'Gå till din del'", limit=100)
+    browser.press_and_wait("Enter")
+    _fill_by_keyboard(browser, stop="Spara och markera min del som klar")
+    browser.assert_focus_visible()
+    browser.press_and_wait("Enter")
+    assert (
+        page.locator(".message--success")
+        .inner_text()
+        .startswith("Din del är sparad och markerad som klar")
+    )
+    assert page.locator("button[value=done]").count() == 0  # marked: no second mark
+    browser.logout()
+
     browser.login("socialchef")
 
     # Min uppföljning lists the delårsrapport; the chef opens it with the keyboard.
@@ -54,6 +74,9 @@ def test_forvaltningschef_sends_and_ekonomichef_returns_and_approves(browser, de
     assert page.url.endswith(url)
     assert "Delårsrapport" in page.locator("h1").inner_text()
     assert page.locator("#missing-heading").count() == 1
+    # The förvaltningschef sees the enhet's part marked done, by whom.
+    parts = page.locator(".enhet-parts").inner_text()
+    assert re.search(r"Hemtjänst Hedemora: ✓ klar markerad av Sara Holm \d{4}-\d\d-\d\d", parts)
     browser.check_accessibility("the submission form")
 
     # Everything but one analysis, then Skicka: stopped, with the goal named in Swedish.

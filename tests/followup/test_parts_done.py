@@ -80,3 +80,30 @@ def test_only_an_enhetschef_marks_and_not_in_a_locked_period(client, delar):
     client.force_login(w.unit_chef_a)
     assert client.post(submission_url(sub), data).status_code == 403
     assert not PartDone.objects.exists()
+
+
+def test_a_part_is_not_marked_once_the_follow_up_was_sent_meanwhile(delar):
+    """The check and the mark are one locked transaction: the enhetschef's page was
+    drawn while the follow-up was a draft, the förvaltningschef sent it before her mark
+    arrived, and nothing is marked."""
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from followup import submissions as service
+    from followup.models import Submission
+    from styrning.permissions import submission_rights
+
+    w, sub = delar, delar.sub_a
+    page = service.content(Submission.objects.for_page().get(pk=sub.pk))
+    owners = [row.goal.owner for row in page.goal_rows]
+    rights = submission_rights(w.unit_chef_a, sub, owners)
+    assert rights.edit and not rights.edit_all
+    with pytest.raises(ValidationError, match="saknas"):
+        service.mark_parts_done(sub, w.unit_chef_a, rights)  # her assessment is missing
+    assert not PartDone.objects.exists()
+    from django.utils import timezone
+
+    Submission.objects.filter(pk=sub.pk).update(state=Submission.State.SENT, sent_at=timezone.now())
+    with pytest.raises(ValidationError, match="inskickad"):
+        service.mark_parts_done(sub, w.unit_chef_a, rights)
+    assert not PartDone.objects.exists()

@@ -172,3 +172,28 @@ def test_a_goal_of_an_earlier_year_opens_on_its_own_years_follow_up(rf):
     assert _period(request, Row(start_year=2024, end_year=2038), periods).pk == 3
     assert _period(request, Row(start_year=2020, end_year=2020), periods).pk == 3
     assert _period(request, Row(start_year=2025, end_year=2025), []) is None
+
+
+def test_the_linked_assignments_are_named_with_their_status(client, page):
+    """The trial saw "Ej påbörjat: 1" and could not tell which uppdrag it was."""
+    from goals.models import Assignment
+
+    uppdrag = Assignment.objects.create(
+        municipality=page.m,
+        title="Utreda trygghetsvandringar",
+        given_by=page.kf,
+        decision_reference="KF 2025-11-24 § 1",
+        decided_on=dt.date(2025, 11, 24),
+        unit=page.nA,
+        goal=page.top,
+        due_date=dt.date(2026, 12, 31),
+        status="not_started",
+        comment="Väntar på polisens statistik.",
+    )
+    client.force_login(page.politician)
+    text = client.get(page.url).content.decode()
+    assert "Ej påbörjat: 1" in text
+    assert f'<a href="/mal/uppdrag/{uppdrag.pk}/">Utreda trygghetsvandringar</a>' in text
+    assert "Väntar på polisens statistik." in text
+    # A goal without uppdrag has no such section.
+    assert "Särskilda uppdrag som hör till målet" not in client.get(page.url_a).content.decode()

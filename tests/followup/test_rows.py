@@ -518,3 +518,52 @@ def test_personnel_rows_are_the_templates_rows():
     for shown in (personnel, []):
         expected = Template(OLD_PERSONNEL_ROWS).render(Context({"personnel_rows": shown}))
         assert rows.personnel_rows(shown) == expected
+
+
+# personnel/period.html's rows before they were written in Python (the figures since
+# with one decimal, as the submission shows them).
+OLD_PERSONNEL_TABLE_ROWS = """{% load styrning_tags %}{% for row in rows %}
+  <tr id="unit-{{ row.unit.pk }}">
+    <th scope="row" class="level-{{ row.unit.mptt_level }}">{{ row.unit.name }}{% if row.form.non_field_errors %}{% for error in row.form.non_field_errors %}<span class="field__errors">{{ error }}</span>{% endfor %}{% endif %}</th>
+    {% if row.form %}{% for field in row.form %}<td><label class="visually-hidden" for="{{ field.auto_id }}">{{ field.label }} – {{ row.unit.name }}</label>{{ field }}{% if field.errors %}<span class="field__errors" id="{{ field.auto_id }}_errors">{% for error in field.errors %}{{ error }}{% if not forloop.last %} {% endif %}{% endfor %}</span>{% endif %}</td>{% endfor %}{% else %}<td class="number">{{ row.figure.sick_leave|num:1|default:"–" }}</td>
+    <td class="number">{{ row.figure.sick_leave_women|num:1|default:"–" }}</td>
+    <td class="number">{{ row.figure.sick_leave_men|num:1|default:"–" }}</td>
+    <td class="number">{{ row.figure.employees|num:0|default:"–" }}</td>
+    <td class="number">{{ row.figure.full_time_equivalents|num:1|default:"–" }}</td>{% endif %}
+  </tr>{% endfor %}"""  # noqa: E501
+
+
+def test_personnel_table_rows_are_the_templates_rows():
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from followup.personnel_forms import FigureRowForm
+
+    units = [
+        SimpleNamespace(pk=pk, name=f"Enhet <{pk}> & 'x'", mptt_level=pk % 3) for pk in range(4)
+    ]
+    bound = FigureRowForm(
+        {"u2-sick_leave": "x<y", "u2-sick_leave_women": "120", "u2-employees": "12"}, unit=units[2]
+    )
+    assert not bound.is_valid()
+    bound.add_error(None, "Hela raden & <mer>")
+    figure = SimpleNamespace(
+        sick_leave=Decimal("5.25"),
+        sick_leave_women=None,
+        sick_leave_men=Decimal("0"),
+        employees=1234,
+        full_time_equivalents=Decimal("1001.5"),
+    )
+    table = [
+        {"unit": units[0], "figure": None, "form": None},
+        {"unit": units[1], "figure": figure, "form": None},
+        {"unit": units[2], "figure": None, "form": bound},
+        {
+            "unit": units[3],
+            "figure": figure,
+            "form": FigureRowForm(None, unit=units[3], initial={"employees": 7}),
+        },
+    ]
+    for shown in (table, []):
+        expected = Template(OLD_PERSONNEL_TABLE_ROWS).render(Context({"rows": shown}))
+        assert rows.personnel_table_rows(shown) == expected

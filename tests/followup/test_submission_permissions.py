@@ -110,5 +110,17 @@ def test_with_nothing_due_the_start_page_goes_on_to_the_goals(client, world):
     client.force_login(world.chef_a)
     response = client.get("/", follow=True)
     assert response.redirect_chain[-1][0].startswith("/mal/?unit=")
+    # Not a silent jump: the goals page says why (no periods at all in this world).
+    assert "Du har inget att rapportera just nu. Uppföljning i menyn" in response.content.decode()
     # The menu's link still shows the (empty) page.
     assert client.get(reverse("followup:mine")).status_code == 200
+
+
+def test_with_nothing_due_the_chef_is_told_when_the_next_follow_up_opens(client, world):
+    from tests.followup.factories import make_year
+
+    periods = make_year(world, 2027)  # all planned, after the test day (2026-12-07)
+    first = min(periods.values(), key=lambda p: p.opens_on)
+    client.force_login(world.chef_a)
+    html = client.get("/", follow=True).content.decode()
+    assert f"Nästa uppföljning, {first.label}, öppnar {first.opens_on.isoformat()}" in html
