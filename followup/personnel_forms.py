@@ -10,6 +10,7 @@ from followup.csvimport import MAX_BYTES
 from followup.models.personnel import figure_rule_errors
 from styrning import formatting
 from styrning.forms import AccessibleFormMixin, AmountField
+from styrning.widgets import conditional_escape
 
 
 class WholeNumberField(forms.IntegerField):
@@ -73,6 +74,71 @@ class FigureRowForm(AccessibleFormMixin, forms.Form):
             if name not in self.errors:
                 self.add_error(name, message)
         return cleaned
+
+
+class UnboundFigureRows:
+    """The unbound rows of the personnel table (a GET), each field as an unbound
+    ``FigureRowForm`` writes it, without building a form a row: HR's table has up to
+    150 rows, and a form a row (its fields deep-copied, each widget rendered) cost more
+    than the page's SQL. One form is rendered with placeholders, then each row's prefix
+    and values are put in (tests/followup/test_personnel_rows.py holds the two equal).
+    A POST builds real forms: they parse and carry the errors."""
+
+    PK, VALUE = "§pk§", "§value§"
+
+    def __init__(self):
+        prototype = FigureRowForm(
+            None,
+            unit=_Placeholder(self.PK),
+            initial=dict.fromkeys(FigureRowForm.base_fields, self.VALUE),
+        )
+        self.fields = []
+        for bound in prototype:
+            html = str(bound)
+            head, tail = html.split(f' value="{self.VALUE}"')
+            self.fields.append((bound.name, bound.label, bound.auto_id, head, tail, bound.field))
+
+    def row(self, unit, initial) -> list:
+        """``unit``'s fields with ``initial`` (field name → value; missing: empty)."""
+        marker = f"u{self.PK}-"
+        prefix = f"u{unit.pk}-"
+        fields = []
+        for name, label, auto_id, head, tail, field in self.fields:
+            value = field.widget.format_value(field.prepare_value(initial.get(name)))
+            shown = "" if value is None else f' value="{conditional_escape(value)}"'
+            fields.append(
+                UnboundField(
+                    auto_id.replace(marker, prefix),
+                    label,
+                    f"{head.replace(marker, prefix)}{shown}{tail.replace(marker, prefix)}",
+                )
+            )
+        return fields
+
+
+class _Placeholder:
+    def __init__(self, pk):
+        self.pk = pk
+
+
+class UnboundField:
+    """One field of ``UnboundFigureRows``: what the table writes of a bound field."""
+
+    __slots__ = ("auto_id", "label", "html")
+    errors = ()
+
+    def __init__(self, auto_id, label, html):
+        self.auto_id, self.label, self.html = auto_id, label, html
+
+    def __html__(self):
+        return self.html
+
+
+class UnboundRow(list):
+    """An unbound row's fields, iterated as a form is; it has no errors."""
+
+    def non_field_errors(self):
+        return []
 
 
 class OfficeForm(AccessibleFormMixin, forms.Form):

@@ -28,6 +28,8 @@ from followup.personnel_forms import (
     FigureRowForm,
     OfficeForm,
     PersonnelReportForm,
+    UnboundFigureRows,
+    UnboundRow,
 )
 from followup.rows import indicator_rows, personnel_table_rows
 from styrning.models import Municipality, OrgUnit
@@ -112,12 +114,17 @@ def _table(request, period, data=None) -> _Table:
             .values_list("pk", flat=True)
         )
     figures = service.figure_lookup(period, units)
+    # A GET writes the rows' fields without a form a row (UnboundFigureRows).
+    unbound = UnboundFigureRows() if data is None and changeable else None
     for unit in units:
         figure = figures.get(unit.pk)
         form = None
         if unit.pk in changeable:
             initial = {n: getattr(figure, n) for n in figure.VALUE_FIELDS} if figure else {}
-            form = FigureRowForm(data, unit=unit, initial=initial)
+            if unbound is not None:
+                form = UnboundRow(unbound.row(unit, initial))
+            else:
+                form = FigureRowForm(data, unit=unit, initial=initial)
         table.rows.append({"unit": unit, "figure": figure, "form": form})
     return table
 
