@@ -47,3 +47,27 @@ def test_a_second_load_changes_nothing(db):
         ReportingPeriod.objects.count(),
     )
     assert before == after
+
+
+def test_the_demos_decisions_name_who_made_them(db):
+    """A returned submission was sent by its chef, then returned by the ekonomichef,
+    each a history row naming who (the trial read "systemet · utkast → återsänd")."""
+    call_command("load_demo", model="katrineholm", verbosity=0)
+    returned = Submission.objects.filter(state="returned").first()
+    if returned is None:
+        pytest.skip("no open period today in the demo")
+    rows = list(returned.history.order_by("history_date", "history_id"))
+    states = [row.state for row in rows]
+    assert states[-2:] == ["sent", "returned"]
+    sent, back = rows[-2:]
+    # Sent by the unit's chef (a unit without one in the demo: by nobody named).
+    from styrning.models import Membership
+
+    chef = Membership.objects.filter(role="manager", unit=returned.unit).first()
+    assert sent.history_user == (chef.user if chef else None)
+    assert back.history_user.memberships.filter(role="finance").exists()
+    # The reason in full on the submission; in the history as long as its column allows.
+    assert returned.return_reason.startswith(back.history_change_reason.rstrip("…"))
+    approved = Submission.objects.filter(state="approved").first()
+    last = approved.history.order_by("history_date", "history_id").last()
+    assert last.history_user is not None and last.history_change_reason == "Godkänd"

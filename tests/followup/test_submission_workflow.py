@@ -596,3 +596,21 @@ def test_the_permission_path_narrows_a_unit_chef_with_no_part_to_reading(delar):
     assert not submission_rights(w.unit_chef_a, sub, [office]).edit
     assert not submission_rights(w.unit_chef_a, sub, []).edit
     assert submission_rights(w.chef_a, sub, []).edit_all
+
+
+def test_a_long_return_reason_is_kept_whole_and_the_history_row_fits(delar):
+    """The history's change reason is 100 characters; a longer return reason made
+    PostgreSQL refuse the save (value too long) and nothing was returned."""
+    from django.utils import timezone
+
+    from followup import submissions as service
+
+    w, sub = delar, delar.sub_a
+    Submission.objects.filter(pk=sub.pk).update(state="sent", sent_at=timezone.now())
+    reason = "Förklara avvikelsen inom personalkostnaderna och ange åtgärder. " * 4
+    service.return_submission(sub, reason, w.finance)
+    sub.refresh_from_db()
+    assert sub.state == "returned" and sub.return_reason == reason.strip()
+    row = sub.history.order_by("-history_date", "-history_id").first()
+    assert row.history_user == w.finance
+    assert len(row.history_change_reason) == 100 and row.history_change_reason.endswith("…")
