@@ -402,6 +402,20 @@ def submission(request, pk):
         for row, names, ok in form.personnel_fields
     ]
     enhet_parts = _enhet_parts(page, rights)
+    # Indicators of what this user fills in with no value for the period: not required
+    # to send (some are measured later), but said so (the trial sent a year's report
+    # with every indicator empty and was told everything required was filled in).
+    indicators_empty = (
+        sum(
+            1
+            for row in page.goal_rows
+            if rights.may_edit_part(row.goal.owner)
+            for ind in row.indicators
+            if all(value is None for value in ind.current.values())
+        )
+        if rights.edit
+        else 0
+    )
     history, more_history = (None, False)
     if part.economy:
         # The history once, with the economy part (it reads every change of the whole):
@@ -420,6 +434,7 @@ def submission(request, pk):
             "own_part": _own_part(page, rights, sub, parts),
             "enhet_parts": enhet_parts,
             "parts_waiting": sum(1 for item in enhet_parts if not item["done"]),
+            "indicators_empty": indicators_empty,
             # An enhetschef's own parts not yet marked done: the button to mark them.
             "own_parts_open": any(item["mine"] and not item["done"] for item in enhet_parts),
             "missing_id": MISSING_ID,

@@ -92,9 +92,11 @@ def test_forvaltningschef_sends_and_ekonomichef_returns_and_approves(browser, de
     _fill_by_keyboard(browser)
     browser.press_and_wait("Enter")
     assert page.locator(".message--success").inner_text() == "Uppföljningen skickades."
-    # The question says first how many enheter have not marked their parts done.
+    # The question says first how many enheter have not marked their parts done (and
+    # how many indicators have no value, when some have none).
     assert re.match(
         r"\d+ enheter? har inte markerat sin(a)? del(ar)? som klara?\. "
+        r"(\d+ indikatorer? saknar värde för perioden\. )?"
         r"Skicka uppföljningen till ekonomikontoret\?",
         browser.dialogs[-1],
     )

@@ -614,3 +614,19 @@ def test_a_long_return_reason_is_kept_whole_and_the_history_row_fits(delar):
     row = sub.history.order_by("-history_date", "-history_id").first()
     assert row.history_user == w.finance
     assert len(row.history_change_reason) == 100 and row.history_change_reason.endswith("…")
+
+
+def test_indicators_without_a_value_are_named_before_sending(client, delar):
+    """Not required, but said: the trial sent a year's report with every indicator
+    empty and read only that everything required was filled in."""
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    html = client.get(submission_url(sub)).content.decode()
+    assert "1 indikator saknar värde för perioden." in html
+    send = re.search(r'<button[^>]*value="send"[^>]*>', html).group(0)
+    assert "1 indikator saknar värde för perioden." in send
+    data = form_data(html)
+    data.update({f"m-{w.indicator.pk}-T": "53", "action": "save"})
+    assert client.post(submission_url(sub), data).status_code == 302
+    html = client.get(submission_url(sub)).content.decode()
+    assert "saknar värde för perioden" not in html
