@@ -245,6 +245,13 @@ def goal_sections(groups) -> SafeString:
             )
         ),
         "none": escape(_("No adopted goals to assess this year.")),
+        "suggested": escape(_("Suggested from the goals below and the indicators:")),
+        "departs": escape(
+            _(
+                "The assessment departs from the suggestion with the text of %(period)s: "
+                "say in the analysis why it still holds, or change it."
+            )
+        ),
     }
     trends = {key: escape(text) for key, text in _trend_labels().items()}
     figure = number_formatter()  # the separators looked up once, not once a figure
@@ -284,6 +291,7 @@ def goal_sections(groups) -> SafeString:
                 unchanged = (
                     f'<p class="unchanged-note"><span aria-hidden="true">↻</span> {note}</p>'
                 )
+            unchanged += _suggestion(row, words)
             # The included template's output: its last line break, even with no files.
             files = (
                 evidence.render({"items": row.evidence, "removable": row.removable})
@@ -304,6 +312,26 @@ def goal_sections(groups) -> SafeString:
     if not groups:
         out.append(f"<p>{words['none']}</p>\n  ")
     return mark_safe("".join(out))
+
+
+def _suggestion(row, words) -> str:
+    """The roll-up's suggestion for the goal beside its assessment, when there is
+    something below it or an indicator value to suggest from; and, when the assessment
+    departs from it with a text copied from an earlier period, a request to review it
+    (the trial: last period's "ej uppfyllt" reached the politicians beside a suggested
+    "uppfyllt", never looked at)."""
+    mine = row.rollup
+    if mine is None or not (mine.child_ids or any(i.value is not None for i in mine.indicators)):
+        return ""
+    text = (
+        f'<p class="rollup-suggestion">{words["suggested"]} '
+        f"{rollup.badge(mine.suggested)} – {escape(mine.explanation)}</p>"
+    )
+    status = row.assessment.status if row.assessment is not None else ""
+    if row.unchanged_since and row.removable and status and status != mine.suggested:
+        note = words["departs"] % {"period": escape(row.unchanged_since)}
+        text += f'<p class="unchanged-note"><span aria-hidden="true">⚠</span> {note}</p>'
+    return text
 
 
 # The personnel table's read-only figures: (field, decimals) as the template's num filter.

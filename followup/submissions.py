@@ -269,6 +269,9 @@ class GoalRow:
     evidence: list = field(default_factory=list)
     # The earlier period whose assessment this still repeats word for word ("" if none).
     unchanged_since: str = ""
+    # The roll-up's suggestion from the goals below and the indicators (the view sets it
+    # on the rows it shows: followup.rollup.GoalRollup), None when not asked.
+    rollup: object = None
 
 
 @dataclass

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from budget.forms import forecasts_below_outcome
 from followup import calendar as calendar_service
+from followup import finals, worklist
 from followup import rows as rows_html
 from followup import submissions as service
-from followup import worklist
 from followup.choices import GOAL_CONTENTS
 from followup.forms import (
     DecidedFilterForm,
@@ -392,6 +392,18 @@ def submission(request, pk):
         for ind in row.indicators:
             ind.bound = [form[name] for name in ind.fields]
         row.removable = rights.edit and rights.may_edit_part(row.goal.owner)
+    if page.period.asks_goals and part.goal_rows:
+        # Beside each assessment what the roll-up suggests from below (drafts counted:
+        # the form is where the unit's own assessments are made).
+        suggestions = finals.kept_rollups(
+            municipality,
+            page.period,
+            [row.goal.pk for row in part.goal_rows],
+            decided_only=False,
+            stamp=finals.fingerprint(),
+        )
+        for row in part.goal_rows:
+            row.rollup = suggestions.get(row.goal.pk)
     assignment_rows = [
         (a, [form[f"u-{a.pk}-status"], form[f"u-{a.pk}-comment"]])
         for a, _r in page.assignments

@@ -81,7 +81,10 @@ def test_what_was_copied_forward_is_marked_until_it_is_changed(client, delar):
     assert f"Bedömningen och analysen är samma som i {delar_label}" in page
     confirm = "Skicka uppföljningen till ekonomikontoret? Texter som fortfarande är ordagrant"
     # After how many enheter have not marked their parts done (the enhet's goal).
-    assert f'data-confirm="1 enhet har inte markerat sin del som klar. {confirm}' in page
+    # (and how many indicators have no value for the year).
+    waiting = "1 enhet har inte markerat sin del som klar."
+    empty = "1 indikator saknar värde för perioden."
+    assert f'data-confirm="{waiting} {empty} {confirm}' in page
     # The ekonomichef reads the draft but cannot change it: nothing asks them to review.
     client.force_login(w.finance)
     assert "Samma text som i" not in client.get(submission_url(annual)).content.decode()
@@ -182,3 +185,50 @@ def test_the_enhetschef_is_asked_about_their_own_part_only(client, delar):
     assert "granska den innan uppföljningen skickas" in page
     assert page.count("Bedömningen och analysen är samma som i") == 1
     assert "Samma text som i" not in page  # the economic comment is the förvaltningschef's
+
+
+def test_an_assessment_copied_forward_against_the_suggestion_is_to_be_reviewed(client, delar):
+    """Beside each assessment what the roll-up suggests from below; a copied text whose
+    assessment departs from it asks for a reason (the trial: last period's "ej
+    uppfyllt" reached the politicians beside a suggested "uppfyllt")."""
+    from tests.followup.factories import submission_url
+
+    w = delar
+    service.save_draft(
+        w.sub_a,
+        service.Parts(
+            assessments={
+                w.plan_a.pk: {
+                    "status": "not_fulfilled",
+                    "prognosis": "partly",
+                    "analysis": "Målet nås inte.",
+                },
+                w.enhet_goal.pk: {
+                    "status": "fulfilled",
+                    "prognosis": "fulfilled",
+                    "analysis": "Alla har fast kontakt.",
+                },
+            },
+        ),
+        w.chef_a,
+    )
+    december = open_period(w.periods[12], user=w.finance)
+    annual = Submission.objects.get(period=december, unit=w.fA)
+    client.force_login(w.chef_a)
+    page = client.get(submission_url(annual)).content.decode()
+    assert "Förslag utifrån målen under och indikatorerna:" in page
+    assert "Uppfyllt</span> – 1 aktivitet: uppfyllt → uppfyllt" in page  # the plan's
+    departs = f"Bedömningen avviker från förslaget med texten från {w.sub_a.period.label}"
+    assert page.count(departs) == 1  # the plan's goal; the enhet's agrees with nothing below
+    # Rewritten, the request goes; the suggestion stays.
+    service.save_draft(
+        annual,
+        service.Parts(
+            assessments={
+                w.plan_a.pk: {"status": "not_fulfilled", "prognosis": "", "analysis": "Nytt."}
+            },
+        ),
+        w.chef_a,
+    )
+    page = client.get(submission_url(annual)).content.decode()
+    assert departs not in page and "Förslag utifrån målen under och indikatorerna:" in page
