@@ -104,19 +104,18 @@ def _append_table(sheet, title, header, rows, amount_columns):
     sheet.append(heading)
     # One formatted cell per amount column, given each row's value: the sheet writes a row
     # out as it is appended, so the cell is free again for the next one.
-    amounts = {}
+    amounts = []
     for index in amount_columns:
-        amounts[index] = WriteOnlyCell(sheet)
-        amounts[index].number_format = "#,##0;-#,##0"  # Excel shows the reader's own separator
+        cell = WriteOnlyCell(sheet)
+        cell.number_format = "#,##0;-#,##0"  # Excel shows the reader's own separator
+        amounts.append((index, cell))
     for row in rows:
-        values = []
-        for index, value in enumerate(row):
-            value = _xlsx_value(value)
-            cell = amounts.get(index)
-            if cell is not None:
-                cell.value = value
-                value = cell
-            values.append(value)
+        values = [_xlsx_value(value) for value in row]
+        count = len(values)
+        for index, cell in amounts:
+            if index < count:
+                cell.value = values[index]
+                values[index] = cell
         sheet.append(values)
 
 

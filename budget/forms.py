@@ -213,19 +213,28 @@ class FrameForm(AccessibleFormMixin, forms.Form):
 
     def __init__(self, *args, budget_year, boards, frames, **kwargs):
         super().__init__(*args, **kwargs)
+        self.prototype = TkrField(required=False, min_value=0, disabled=budget_year.is_adopted)
+        self.label = str(_("%(unit)s, %(year)s (tkr)"))
+        self.frames = frames
+        self.years = budget_year.years
+        self.cells = [
+            (board, year, f"frame_{board.pk}_{year}") for board in boards for year in self.years
+        ]
+        if self.is_bound:
+            self.add_cell_fields()
+
+    def add_cell_fields(self):
+        """One field per cell, which a posted form cleans. An unbound form (a GET) has
+        none: ``budget.tables.frame_rows`` writes its inputs from ``prototype`` and
+        ``frames``, as these fields would render them (150 fields cost more than the
+        page's SQL)."""
         # One field built, the others copied from it as a form copies its declared fields
         # (Field.__deepcopy__): 150 fields' own __init__ cost about as much as the page's SQL.
-        prototype = TkrField(required=False, min_value=0, disabled=budget_year.is_adopted)
-        label = str(_("%(unit)s, %(year)s (tkr)"))
-        self.cells = []
-        for board in boards:
-            for year in budget_year.years:
-                name = f"frame_{board.pk}_{year}"
-                field = copy.deepcopy(prototype)
-                field.label = label % {"unit": board.name, "year": year}
-                field.initial = frames.get((board.pk, year))
-                self.fields[name] = field
-                self.cells.append((board, year, name))
+        for board, year, name in self.cells:
+            field = copy.deepcopy(self.prototype)
+            field.label = self.label % {"unit": board.name, "year": year}
+            field.initial = self.frames.get((board.pk, year))
+            self.fields[name] = field
 
     def cell_value(self, name):
         """What the cell's input shows, as its bound field's ``value()`` gives it: the posted

@@ -79,17 +79,20 @@ def _period(request, municipality):
         return None, None, None
     by_year = {b.year: b for b in budget_years}
     years = sorted(by_year, reverse=True)
-    asked = YearMonthForm(request.GET, years=years)
-    asked.is_valid()  # each field on its own: a bad month keeps a good year
-    budget_year = by_year.get(asked.cleaned_data.get("ar")) or default_year(budget_years)
-    if "ar" in request.GET and "ar" not in asked.cleaned_data:
+    asked = {}  # without ?ar= and ?manad= (the usual GET) nothing to parse
+    if "ar" in request.GET or "manad" in request.GET:
+        form = YearMonthForm(request.GET, years=years)
+        form.is_valid()  # each field on its own: a bad month keeps a good year
+        asked = form.cleaned_data
+    budget_year = by_year.get(asked.get("ar")) or default_year(budget_years)
+    if "ar" in request.GET and "ar" not in asked:
         messages.warning(
             request,
             _("There is no budget for the year %(asked)s: showing %(year)s.")
             % {"asked": request.GET["ar"][:10], "year": budget_year.year},
         )
-    month = asked.cleaned_data.get("manad") or default_month(budget_year)
-    if "manad" in request.GET and "manad" not in asked.cleaned_data:
+    month = asked.get("manad") or default_month(budget_year)
+    if "manad" in request.GET and "manad" not in asked:
         messages.warning(
             request,
             _("There is no month %(asked)s: showing %(month)s.")

@@ -154,7 +154,10 @@ def test_frames_rows_label_each_input_and_show_its_error(client, world):
 
 
 def _frame_rows_by_bound_fields(boards, form) -> str:
-    """The frames rows as they were written before: each cell Django's bound field."""
+    """The frames rows as they were written before: each cell Django's bound field (an
+    unbound form, which writes its inputs without fields, gets them here)."""
+    if not form.fields:
+        form.add_cell_fields()
     cells = {board.pk: [] for board in boards}
     for board, _year, name in form.cells:
         field = form[name]
@@ -260,3 +263,63 @@ def test_investments_end_in_a_total_and_mark_an_outcome_beyond_the_decided_total
         "270\xa0000",
         "4\xa0200\xa0000",
     ]
+
+
+def _investment_rows_before(projects, edit_url) -> str:
+    """The investment rows as ``tables.investment_rows`` wrote them before: each text and
+    link through Django's ``escape`` on its own."""
+    from budget import signs
+    from styrning import formatting
+
+    whole = formatting.whole
+    over = escape("över beslutad totalutgift")
+    rows = []
+    for pk, code, name, unit_name, budget, outcome, total in projects:
+        title = f"{escape(code)} {escape(name)}"
+        if edit_url is not None:
+            title = f'<a href="{escape(edit_url(pk))}">{title}</a>'
+        beyond = total is not None and outcome is not None and outcome > total
+        mark = f' <span class="status status--warning">{over}</span>' if beyond else ""
+        marked = ' class="row--warning"' if beyond else ""
+        rows.append(
+            f'<tr{marked}><th scope="row">{title}</th><td>{escape(unit_name)}</td>'
+            f'<td class="num">{whole(budget)}</td>'
+            f'<td class="num">{whole(outcome)}{mark}</td>'
+            f'<td class="num">{whole(signs.deviation(outcome, budget))}</td>'
+            f'<td class="num">{whole(total)}</td></tr>\n  '
+        )
+    return "".join(rows)
+
+
+@pytest.mark.parametrize("can_manage", [False, True])
+def test_investment_rows_escape_as_before(world, budget, can_manage):
+    """Names escaped once per unit and the link's parts once per page: the same markup."""
+    from django.utils import translation
+
+    world.fA.name = "Fritid<&>\"'förvaltningen"
+    world.fA.save()
+    for code, name, outcome in (("P-1", "Tak <&> 'skola'", "5"), ('=P"2', "Väg & bro", "0")):
+        InvestmentProject.objects.create(
+            budget_year=budget,
+            unit=world.fA,
+            code=code,
+            name=name,
+            budget=Decimal("1000000"),
+            outcome=Decimal(outcome),
+            total_expenditure=Decimal("4"),
+        )
+    projects = list(
+        InvestmentProject.objects.filter(budget_year=budget)
+        .order_by("code")
+        .values_list(*tables.INVESTMENT_FIELDS)
+    )
+    edit_url = (
+        tables.UrlPattern("budget:investment_edit", budget.year, query="ar=2026&manad=6")
+        if can_manage
+        else None
+    )
+    with translation.override("sv"):
+        new = tables.investment_rows(projects, edit_url)
+        assert new == _investment_rows_before(projects, edit_url)
+    assert "Fritid&lt;&amp;&gt;&quot;&#x27;förvaltningen" in new
+    assert ("?ar=2026&amp;manad=6" in new) is can_manage
