@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from followup.fulfilment import default_midterm_year
+from followup.worklist import compiled_rows
 from reports.docx import CONTENT_TYPE as DOCX_TYPE
 from reports.docx import write_docx
 from reports.forms import AdoptForm, MidtermRequestForm, RequestForm
@@ -46,6 +47,7 @@ def index(request):
             None if asks_midterm else (request.POST or None), municipality=municipality
         )
         midterm_form = _midterm_form(request, municipality, asks_midterm)
+        _compiled_choices(form.fields["period"], municipality)
         asked = midterm_form if asks_midterm else form
         if request.method == "POST" and asked.is_valid():
             try:
@@ -70,6 +72,29 @@ def index(request):
             "writes_texts": manager or ReportText.objects.filter(owner=request.user).exists(),
         },
     )
+
+
+def _compiled_choices(field, municipality):
+    """The report form's periods as its select lists them, read when the form is shown
+    (the query and its place as before) with SQL compiled once (followup.worklist):
+    compiling it cost more than the select. The field's queryset still validates."""
+
+    read = []  # the select is iterated more than once: read once
+
+    def choices():
+        if not read:
+            periods = compiled_rows(
+                "report periods",
+                lambda municipality: (
+                    RequestForm(municipality=municipality).fields["period"].queryset
+                ),
+                municipality.pk,
+            )
+            read.append([] if field.empty_label is None else [("", field.empty_label)])
+            read[0].extend((p.pk, field.label_from_instance(p)) for p in periods)
+        return read[0]
+
+    field.choices = choices
 
 
 def _midterm_form(request, municipality, asked):
