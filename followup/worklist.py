@@ -35,7 +35,7 @@ class _Compiled:
     sql: str
     slots: list  # per parameter: (index of the argument, its type) or (None, the constant)
     model: type
-    own: list  # the model's concrete fields
+    own: list  # the model's fields read (its concrete fields but those deferred)
     annotations: list  # the annotations' names, in the select's order
     relations: list  # (name, related model, its concrete fields) of select_related
     converters: list  # (position, converters, expression) as the ORM's compiler gives them
@@ -71,25 +71,24 @@ def _compile(build, args, using) -> _Compiled:
     sql, params = compiler.as_sql()
     slots = _slots(params, placeholders)
     model = queryset.model
-    own = list(model._meta.concrete_fields)
+    info = compiler.klass_info
+    # The columns as the ORM selects them: the model's (those not deferred), the
+    # annotations', then each related instance's (one level of select_related).
+    own = [compiler.select[i][0].target for i in info["select_fields"]]
+    assert info["select_fields"] == list(range(len(own)))
     annotations = list(queryset.query.annotation_select)
-    related = queryset.query.select_related
-    relations = []
-    if related:
-        assert all(not related[name] for name in related)  # one level only
-        relations = [
-            (f.name, f.related_model, list(f.related_model._meta.concrete_fields))
-            for f in own
-            if f.name in related
-        ]
-    # The columns as the ORM selects them: the model's, the annotations', the related ones.
-    assert compiler.klass_info["select_fields"] == list(range(len(own)))
     assert list(compiler.annotation_col_map.values()) == list(
         range(len(own), len(own) + len(annotations))
     )
-    assert len(compiler.select) == len(own) + len(annotations) + sum(
-        len(fields) for _n, _m, fields in relations
-    )
+    relations = []
+    position = len(own) + len(annotations)
+    for related in info.get("related_klass_infos", []):
+        assert not related.get("related_klass_infos") and not related["reverse"]
+        fields = [compiler.select[i][0].target for i in related["select_fields"]]
+        assert related["select_fields"] == list(range(position, position + len(fields)))
+        position += len(fields)
+        relations.append((related["field"].name, related["model"], fields))
+    assert len(compiler.select) == position
     found = compiler.get_converters([column for column, _sql, _alias in compiler.select])
     converters = [
         (position, functions, expression) for position, (functions, expression) in found.items()

@@ -25,7 +25,7 @@ from reports.services import adopt as adopt_report
 from reports.services import request_report
 from reports.tasks import render as render_task
 from styrning.jobs import fail_job, run_in_background, short_reason, sweep_stale_jobs
-from styrning.models import Job, Municipality
+from styrning.models import Job, MandatePeriod, Municipality
 from styrning.permissions import get_for_user, may_manage_reports
 
 
@@ -67,11 +67,38 @@ def index(request):
             "form": form,
             "midterm_form": midterm_form,
             "can_manage": manager,
-            "reports": _reports(municipality).visible_to(request.user).defer("snapshot")[:50],
+            # Read where the list is shown (the query in its place), compiled once.
+            "reports": _Rows(
+                lambda: compiled_rows(
+                    ("reports list", manager),
+                    lambda municipality: (
+                        _reports(municipality).visible_to(request.user).defer("snapshot")[:50]
+                    ),
+                    municipality.pk,
+                )
+            ),
             # "Mina texter" only for those who write (or hand out) the report's chapters.
             "writes_texts": manager or ReportText.objects.filter(owner=request.user).exists(),
         },
     )
+
+
+class _Rows:
+    """Rows read when the template first asks for them (as a queryset would be)."""
+
+    def __init__(self, read):
+        self._read, self._rows = read, None
+
+    def _all(self) -> list:
+        if self._rows is None:
+            self._rows = self._read()
+        return self._rows
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def _compiled_choices(field, municipality):
@@ -100,7 +127,14 @@ def _compiled_choices(field, municipality):
 def _midterm_form(request, municipality, asked):
     """The halvtidsuppföljning's form: the years with a goal period (None without any).
     Two queries: the goal periods and the mandate periods (read once for both uses)."""
-    mandates = list(municipality.mandate_periods.all())
+    # municipality.mandate_periods.all(), its SQL compiled once (followup.worklist).
+    mandates = compiled_rows(
+        "report mandates",
+        lambda municipality: MandatePeriod.objects.filter(municipality=municipality),
+        municipality.pk,
+    )
+    for mandate in mandates:
+        mandate._state.fields_cache["municipality"] = municipality  # as the manager does
     years = midterm_years(municipality, mandates)
     if asked:
         return MidtermRequestForm(request.POST, years=years)
