@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from budget.models import BudgetYear
 from followup.choices import ReportKind
 from followup.models import ReportingPeriod, Submission, SubmissionCount
+from followup.worklist import compiled_rows, compiled_values
 from styrning.formatting import iso_date, month_name
 
 State = ReportingPeriod.State
@@ -180,13 +181,15 @@ def wheel(year: int, rows: list[PeriodRow], today: dt.date) -> Wheel:
 
 def _previous_year(municipality, year) -> ParallelYear:
     """Föregående år: the årsredovisning, i.e. the state of its year-end period."""
-    period = (
-        ReportingPeriod.objects.filter(
-            municipality=municipality, year=year - 1, kind=ReportKind.ANNUAL
-        )
-        .order_by("-month")
-        .first()
+    periods = compiled_rows(
+        "calendar previous year",
+        lambda municipality, year: ReportingPeriod.objects.filter(
+            municipality=municipality, year=year, kind=ReportKind.ANNUAL
+        ).order_by("-month")[:1],
+        municipality.pk,
+        year - 1,
     )
+    period = periods[0] if periods else None
     if period is None:
         text = _("No year-end period in the calendar.")
     elif period.state == State.LOCKED:
@@ -238,7 +241,16 @@ def _current_year(year, rows, today) -> ParallelYear:
 
 def _next_year(municipality, year) -> ParallelYear:
     """Kommande år: the planning, i.e. the state of the next budget year (read only)."""
-    budget_year = BudgetYear.objects.filter(municipality=municipality, year=year + 1).first()
+    # .first(): the budget year's own ordering, LIMIT 1.
+    budget_years = compiled_rows(
+        "calendar next year",
+        lambda municipality, year: BudgetYear.objects.filter(municipality=municipality, year=year)[
+            :1
+        ],
+        municipality.pk,
+        year + 1,
+    )
+    budget_year = budget_years[0] if budget_years else None
     if budget_year is None:
         text = _("No budget for %(year)s yet.") % {"year": year + 1}
     elif budget_year.is_adopted:
@@ -253,7 +265,14 @@ def _next_year(municipality, year) -> ParallelYear:
 
 def calendar_page(municipality, year: int, today: dt.date, can_manage: bool) -> dict:
     """Everything /arshjul/ shows for ``year`` (six queries)."""
-    periods = list(ReportingPeriod.objects.for_year(municipality, year).select_related("locked_by"))
+    periods = compiled_rows(
+        "calendar periods",
+        lambda municipality, year: ReportingPeriod.objects.for_year(
+            municipality, year
+        ).select_related("locked_by"),
+        municipality.pk,
+        year,
+    )
     counts = Submission.objects.counts_for(periods)
     rows = []
     for period in periods:
@@ -287,10 +306,17 @@ def calendar_page(municipality, year: int, today: dt.date, can_manage: bool) -> 
 
 def years_offered(municipality, today: dt.date, year: int) -> list[int]:
     """The years the selector offers: those with periods, and last, this and next year."""
-    stored = set(
-        ReportingPeriod.objects.filter(municipality=municipality)
-        .values_list("year", flat=True)
-        .distinct()
-        .order_by()
-    )
+    stored = {
+        year
+        for (year,) in compiled_values(
+            "calendar years",
+            lambda municipality: (
+                ReportingPeriod.objects.filter(municipality=municipality)
+                .values_list("year", flat=True)
+                .distinct()
+                .order_by()
+            ),
+            municipality.pk,
+        )
+    }
     return sorted(stored | {today.year - 1, today.year, today.year + 1, year}, reverse=True)

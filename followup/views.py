@@ -62,9 +62,12 @@ def _calendar_url(year) -> str:
 def _asked_year(request, municipality, today):
     """The year of ``?ar=`` (this year without it, or with a year not offered) and its form."""
     years = years_offered(municipality, today, today.year)
-    asked = YearForm(request.GET, years=years)
-    year = asked.cleaned_data["ar"] if asked.is_valid() else today.year
-    if "ar" in request.GET and not asked.is_valid():
+    year = today.year
+    # Without ?ar= this year, and no form to validate (an unbound one would not be valid).
+    asked = YearForm(request.GET, years=years) if "ar" in request.GET else None
+    if asked is not None and asked.is_valid():
+        year = asked.cleaned_data["ar"]
+    elif asked is not None:
         messages.warning(
             request,
             _("There is no calendar for the year %(asked)s: showing %(year)s.")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from followup.fulfilment import default_midterm_year
+from followup.worklist import compiled_rows
 from reports.docx import CONTENT_TYPE as DOCX_TYPE
 from reports.docx import write_docx
 from reports.forms import AdoptForm, MidtermRequestForm, RequestForm
@@ -24,7 +25,7 @@ from reports.services import adopt as adopt_report
 from reports.services import request_report
 from reports.tasks import render as render_task
 from styrning.jobs import fail_job, run_in_background, short_reason, sweep_stale_jobs
-from styrning.models import Job, Municipality
+from styrning.models import Job, MandatePeriod, Municipality
 from styrning.permissions import get_for_user, may_manage_reports
 
 
@@ -46,6 +47,7 @@ def index(request):
             None if asks_midterm else (request.POST or None), municipality=municipality
         )
         midterm_form = _midterm_form(request, municipality, asks_midterm)
+        _compiled_choices(form.fields["period"], municipality)
         asked = midterm_form if asks_midterm else form
         if request.method == "POST" and asked.is_valid():
             try:
@@ -65,17 +67,74 @@ def index(request):
             "form": form,
             "midterm_form": midterm_form,
             "can_manage": manager,
-            "reports": _reports(municipality).visible_to(request.user).defer("snapshot")[:50],
+            # Read where the list is shown (the query in its place), compiled once.
+            "reports": _Rows(
+                lambda: compiled_rows(
+                    ("reports list", manager),
+                    lambda municipality: (
+                        _reports(municipality).visible_to(request.user).defer("snapshot")[:50]
+                    ),
+                    municipality.pk,
+                )
+            ),
             # "Mina texter" only for those who write (or hand out) the report's chapters.
             "writes_texts": manager or ReportText.objects.filter(owner=request.user).exists(),
         },
     )
 
 
+class _Rows:
+    """Rows read when the template first asks for them (as a queryset would be)."""
+
+    def __init__(self, read):
+        self._read, self._rows = read, None
+
+    def _all(self) -> list:
+        if self._rows is None:
+            self._rows = self._read()
+        return self._rows
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+def _compiled_choices(field, municipality):
+    """The report form's periods as its select lists them, read when the form is shown
+    (the query and its place as before) with SQL compiled once (followup.worklist):
+    compiling it cost more than the select. The field's queryset still validates."""
+
+    read = []  # the select is iterated more than once: read once
+
+    def choices():
+        if not read:
+            periods = compiled_rows(
+                "report periods",
+                lambda municipality: (
+                    RequestForm(municipality=municipality).fields["period"].queryset
+                ),
+                municipality.pk,
+            )
+            read.append([] if field.empty_label is None else [("", field.empty_label)])
+            read[0].extend((p.pk, field.label_from_instance(p)) for p in periods)
+        return read[0]
+
+    field.choices = choices
+
+
 def _midterm_form(request, municipality, asked):
     """The halvtidsuppföljning's form: the years with a goal period (None without any).
     Two queries: the goal periods and the mandate periods (read once for both uses)."""
-    mandates = list(municipality.mandate_periods.all())
+    # municipality.mandate_periods.all(), its SQL compiled once (followup.worklist).
+    mandates = compiled_rows(
+        "report mandates",
+        lambda municipality: MandatePeriod.objects.filter(municipality=municipality),
+        municipality.pk,
+    )
+    for mandate in mandates:
+        mandate._state.fields_cache["municipality"] = municipality  # as the manager does
     years = midterm_years(municipality, mandates)
     if asked:
         return MidtermRequestForm(request.POST, years=years)
