@@ -184,7 +184,7 @@ def mine(request):
     """Min uppföljning: what the chef must report; the ekonomichef's review of every unit.
 
     Coming from the start page (``?start=1``) with nothing due, a chef goes on to the
-    goals page instead.
+    goals page instead, and the ekonomichef with nothing waiting for review to /budget/.
     """
     municipality = Municipality.objects.current()
     today = timezone.localdate()
@@ -203,6 +203,14 @@ def mine(request):
         # Not a silent jump to the goals: say why, and when the next follow-up opens.
         messages.info(request, _nothing_due_message(municipality, today))
         return redirect(goals_start_url(request.user))
+    if (
+        request.GET.get(START_PARAM)
+        and review
+        and not Submission.objects.filter(
+            period__municipality=municipality, state=Submission.State.SENT
+        ).exists()
+    ):
+        return redirect("budget:overview")  # nothing waits for review: the budget
     review_page = review_form = None
     if review:
         # Paged in SQL: a city has a thousand rows here; one period at a time if asked.

@@ -17,7 +17,9 @@ def home(request):
     if scope.is_admin and not (scope.roles - {Membership.Role.ADMIN}):
         return redirect("admin:index")
     if scope.is_finance:
-        return redirect("budget:overview")
+        # The review list when a follow-up waits for review; that page sends the
+        # ekonomichef on to /budget/ when none does (by URL name, as for the chefs).
+        return redirect(f"{reverse('followup:mine')}?{START_PARAM}=1")
     if Membership.Role.MANAGER in scope.roles and scope.manage_roots:
         # "Min uppföljning" (by URL name: the core never imports followup); with nothing
         # due, that page sends the chef on to ``goals_start_url``.

@@ -124,3 +124,14 @@ def test_with_nothing_due_the_chef_is_told_when_the_next_follow_up_opens(client,
     client.force_login(world.chef_a)
     html = client.get("/", follow=True).content.decode()
     assert f"Nästa uppföljning, {first.label}, öppnar {first.opens_on.isoformat()}" in html
+
+
+def test_the_ekonomichef_starts_on_the_review_list_when_a_follow_up_waits(client, delar):
+    """The trial: the ekonomichef landed on /budget/ with two follow-ups waiting."""
+    client.force_login(delar.finance)
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == "/budget/"  # nothing sent yet
+    Submission.objects.filter(pk=delar.sub_a.pk).update(state="sent", sent_at=timezone.now())
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == "/uppfoljning/?start=1"
+    assert "Godkänn" in response.content.decode()
