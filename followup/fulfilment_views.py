@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from followup import fulfilment
+from followup import fulfilment, rows
 from followup.forms import FulfilmentForm, YearForm
 from followup.models import Submission
 from goals.models import Goal
@@ -149,4 +149,17 @@ def midterm(request):
         period=period,
         mandate=mandate,
     )
+    if period is not None and context["rows"]:
+        # The section per goal written in Python (the template's loop cost more than the
+        # page's SQL), with the words the template translates for its summary.
+        context["sections"] = rows.midterm_sections(
+            context["rows"],
+            context["child_level"],
+            {
+                "counts": _("Assessments"),
+                "assignments": _("Assignments"),
+                "together": _("Together"),
+                "how": _("How the assessment was made"),
+            },
+        )
     return render(request, "followup/midterm.html", context)

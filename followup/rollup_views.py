@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from followup import rollup
+from followup import fulfilment, rollup
 from followup.forms import RollupOverrideForm
-from followup.rollup_page import assessment_page, goal_periods, page_url
+from followup.rollup_page import assessment_page, page_url
 from goals.models import Goal
 from styrning.permissions import (
     get_for_user,
@@ -55,7 +55,7 @@ def assessment(request, goal_pk):
         ),
         goal_pk,
     )
-    periods = list(goal_periods(goal.municipality))
+    periods = fulfilment.goal_periods(goal.municipality)  # its SQL compiled once a process
     period = _period(request, goal, periods)
     can_override = may_override_rollup(request.user, goal, period)
     form = RollupOverrideForm()
