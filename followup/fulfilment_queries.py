@@ -16,6 +16,7 @@ order), whose columns the ORM would convert, or whose rows are not plain instanc
 from __future__ import annotations
 
 from django.db import connections
+from django.utils import timezone
 
 from styrning.request_rows import fetch
 
@@ -41,7 +42,7 @@ class CompiledQuery:
         # Its positional parameters (keyword defaults bind constants of the query).
         self.arity = build.__code__.co_argcount - len(build.__defaults__ or ())
         self.in_list = in_list
-        self.compiled: dict[str, tuple | None] = {}
+        self.compiled: dict[tuple[str, str], tuple | None] = {}
 
     def _args(self, ids) -> list:
         args = list(_PLACEHOLDERS[: self.arity])
@@ -94,10 +95,10 @@ class CompiledQuery:
         query = queryset.query
         kind = queryset._iterable_class.__name__
         if kind == "ValuesListIterable":
+            # The converters the ORM applies to the columns (a count's int()), applied alike.
             columns = [column for column, _sql, _alias in compiler.select]
-            if compiler.get_converters(columns):
-                return None
-            return sql, slots, None
+            converters = list(compiler.get_converters(columns).items())
+            return sql, slots, converters
         if (
             kind != "ModelIterable"
             or query.select_related
@@ -113,9 +114,11 @@ class CompiledQuery:
         return sql, slots, fields
 
     def __call__(self, *params, using: str = "default") -> list:
-        if using not in self.compiled:
-            self.compiled[using] = self._compile(using)
-        compiled = self.compiled[using]
+        # Per database and time zone: a date of a datetime is compiled with the zone's name.
+        key = (using, timezone.get_current_timezone_name())
+        if key not in self.compiled:
+            self.compiled[key] = self._compile(using)
+        compiled = self.compiled[key]
         ids = None
         if self.in_list is not None:
             # As the ORM's In lookup: duplicates dropped (first kept), None dropped.
@@ -133,10 +136,22 @@ class CompiledQuery:
                 values.append(to_type(params[index]))
         if ids is not None:
             sql = sql[0] + ", ".join(["%s"] * len(ids)) + sql[1]
-        if fields is None:
-            with connections[using].cursor() as cursor:
+        if not fields or not hasattr(fields[0], "model"):  # values_list: the converters
+            connection = connections[using]
+            with connection.cursor() as cursor:
                 cursor.execute(sql, values)
-                return cursor.fetchall()
+                rows = cursor.fetchall()
+            if not fields:
+                return rows
+            converted = []
+            for row in map(list, rows):
+                for position, (functions, expression) in fields:
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, expression, connection)
+                    row[position] = value
+                converted.append(tuple(row))
+            return converted
         model = fields[0].model
         names = [f.attname for f in fields]
         return [model.from_db(using, names, row) for row in fetch(using, sql, values, fields)]

@@ -641,6 +641,32 @@ def fulfilment_cards(cards, child_level) -> SafeString:
     return mark_safe("".join(out))
 
 
+def rollup_period_options(periods, period) -> SafeString:
+    """The period choice on "how the assessment was made": an option per goal period, the
+    one shown selected (rollup.html's loop; a municipality has a dozen and more)."""
+    chosen = period.pk if period is not None else None
+    return mark_safe(
+        "".join(
+            f'<option value="{p.pk}"{" selected" if p.pk == chosen else ""}>'
+            f"{escape(p.label)}</option>"
+            for p in periods
+        )
+    )
+
+
+def rollup_count_rows(counts) -> SafeString:
+    """The goals directly below per assessment on "how the assessment was made"
+    (``{"status", "n"}`` rows: rollup.html's table rows)."""
+    figure = number_formatter()
+    return mark_safe(
+        "".join(
+            f'<tr><th scope="row">{rollup.badge(row["status"])}\n</th>'
+            f'<td class="num">{escape(figure(row["n"]))}</td></tr>'
+            for row in counts
+        )
+    )
+
+
 def _linebreaksbr(text: str) -> str:
     """What the linebreaksbr filter writes for plain text: escaped, each line break
     (CR LF, CR or LF) a <br>."""

@@ -22,6 +22,11 @@ def _statements(call):
     return result, seen
 
 
+def _kept(query) -> bool:
+    """Is the query's SQL kept (not run through the ORM)?"""
+    return [value is not None for value in query.compiled.values()] == [True]
+
+
 def _same(query, *args):
     orm, orm_sql = _statements(lambda: list(query.build(*args)))
     mine, mine_sql = _statements(lambda: query(*args))
@@ -48,7 +53,7 @@ def test_instances_and_values_are_the_orms(three_level_world):
     )
     level = w.levels[3]
     assert _same(goals, 2026, level.pk, w.m.pk, 2026)
-    assert levels.compiled["default"] is not None and goals.compiled["default"] is not None
+    assert _kept(levels) and _kept(goals)
 
 
 def test_a_list_of_ids_is_written_as_the_orm_writes_it(three_level_world):
@@ -64,7 +69,7 @@ def test_a_list_of_ids_is_written_as_the_orm_writes_it(three_level_world):
     ids = list(Goal.objects.values_list("pk", flat=True))
     assert len(_same(query, w.m.pk, ids)) == len(ids)
     _same(query, w.m.pk, [ids[0], None, ids[0], ids[-1]])  # duplicates and None dropped
-    assert query.compiled["default"] is not None
+    assert _kept(query)
     assert _same(query, w.m.pk, []) == []  # no query, as the ORM
 
 
@@ -75,4 +80,18 @@ def test_a_query_it_cannot_keep_goes_through_the_orm(three_level_world):
         lambda m: GoalLevel.objects.filter(municipality_id=m).exclude(municipality_id=m)
     )
     assert _same(twice, w.m.pk) == []
-    assert twice.compiled["default"] is None
+    assert not _kept(twice)
+
+
+def test_the_fulfilment_pages_count_of_follow_ups_is_counts_fors(delar):
+    """The overview's "n of m follow-ups approved": counts_for's two queries, kept."""
+    from followup import fulfilment_views
+    from followup.models import ReportingPeriod, Submission
+
+    for period in ReportingPeriod.objects.all():
+        expected = Submission.objects.counts_for([period])[period.pk]
+        found, statements = _statements(lambda p=period: fulfilment_views._submitted(p))
+        assert found == expected
+        _, orm_statements = _statements(lambda p=period: Submission.objects.counts_for([p]))
+        assert statements == orm_statements
+    assert _kept(fulfilment_views._PERIOD_COUNTS) and _kept(fulfilment_views._EXPECTED_COUNTS)

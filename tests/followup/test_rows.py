@@ -660,3 +660,29 @@ def test_midterm_sections_are_the_templates_sections():
         }
         expected = Template(OLD_MIDTERM_SECTIONS).render(Context(context))
         assert rows.midterm_sections(rows_, child_level, words) == expected
+
+
+# rollup.html's period choice and counts before they were written in Python.
+OLD_PERIOD_OPTIONS = """{% for p in periods %}<option value="{{ p.pk }}"{% if p.pk == period.pk %} selected{% endif %}>{{ p.label }}</option>{% endfor %}"""  # noqa: E501
+OLD_COUNT_ROWS = """{% load rollup_tags styrning_tags %}{% for row in counts %}<tr><th scope="row">{% fulfilment row.status %}</th><td class="num">{{ row.n|num }}</td></tr>{% endfor %}"""  # noqa: E501
+
+
+def test_rollup_period_options_and_counts_are_the_templates():
+    from types import SimpleNamespace
+
+    periods = [
+        SimpleNamespace(pk=3, label="Delårsrapport <per> 31 augusti 2026 & mer"),
+        SimpleNamespace(pk=2, label="Årsbokslut 2025"),
+    ]
+    for period in (periods[0], periods[1], None):
+        expected = Template(OLD_PERIOD_OPTIONS).render(
+            Context({"periods": periods, "period": period})
+        )
+        assert rows.rollup_period_options(periods, period) == expected
+    counts = [
+        {"status": status, "n": n}
+        for status, n in zip(rollup.STATUS_ORDER, (0, 12345, 3, 1), strict=True)
+    ]
+    for shown in (counts, [], [{"status": "", "n": 2}]):
+        expected = Template(OLD_COUNT_ROWS).render(Context({"counts": shown}))
+        assert rows.rollup_count_rows(shown) == expected
