@@ -8,13 +8,13 @@ text alternative (``<title>``/``<desc>``, and a table or list on the page).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from followup.choices import Fulfilment
-from followup.rollup import STATUS_ORDER, label, symbol
+from followup.rollup import STATUS_ORDER, SYMBOLS, label, symbol
 
 # Colours of the statuses, each with a contrast of at least 4.5:1 against white.
 COLOURS = {
@@ -41,14 +41,17 @@ class TrendPoint:
     status_label: str
 
 
-def trend_svg(points: list[TrendPoint], title: str, ident: str) -> str:
+def trend_svg(points: list[TrendPoint], title: str, ident: str, words: dict | None = None) -> str:
     """The assessments of one goal over the periods as a small dot chart (SVG markup).
 
     Rows are the statuses (uppfyllt at the top, ej bedömt at the bottom), columns the
     periods from the oldest; assessed periods are joined by a line. ``ident`` makes the
-    element ids unique on the page.
+    element ids unique on the page. ``words``: a dict kept while a page renders
+    (``trend_words``), so the rows' labels are written once a page, not once a chart.
     """
-    rows = {status: TREND_TOP + n * TREND_ROW for n, status in enumerate(STATUS_ORDER)}
+    if words is None:
+        words = {}
+    rows = _TREND_ROWS
     width = TREND_LABEL_WIDTH + max(len(points), 1) * TREND_COLUMN
     axis_y = TREND_TOP + len(STATUS_ORDER) * TREND_ROW
     height = axis_y + 26
@@ -62,13 +65,19 @@ def trend_svg(points: list[TrendPoint], title: str, ident: str) -> str:
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(description)}</desc>',
     ]
-    for status, y in rows.items():
-        parts.append(
-            f'<text x="0" y="{y + 4}" font-size="10" fill="#4a5561">'
-            f"{escape(_short_status(status))}</text>"
-            f'<line x1="{TREND_LABEL_WIDTH - 4}" y1="{y}" x2="{width}" y2="{y}"'
-            f' stroke="#d5dbe1" stroke-width="1"/>'
-        )
+    labels = words.get("rows")
+    if labels is None:
+        labels = words["rows"] = [
+            (
+                f'<text x="0" y="{y + 4}" font-size="10" fill="#4a5561">'
+                f"{escape(_short_status(status))}</text>"
+                f'<line x1="{TREND_LABEL_WIDTH - 4}" y1="{y}" x2="',
+                f'" y2="{y}" stroke="#d5dbe1" stroke-width="1"/>',
+            )
+            for status, y in rows.items()
+        ]
+    for head, tail in labels:
+        parts.append(f"{head}{width}{tail}")
     line = []
     for n, point in enumerate(points):
         x = TREND_LABEL_WIDTH + n * TREND_COLUMN + TREND_COLUMN // 2
@@ -94,10 +103,14 @@ def trend_svg(points: list[TrendPoint], title: str, ident: str) -> str:
             f"<g><title>{escape(point.label)}: {escape(point.status_label)}</title>"
             f'<circle cx="{x}" cy="{y}" r="7" fill="{colour}"/>'
             f'<text x="{x}" y="{y + 3.5}" font-size="10" text-anchor="middle" fill="#fff">'
-            f"{escape(symbol(point.status))}</text></g>"
+            f"{escape(SYMBOLS.get(point.status, NOT_ASSESSED_SYMBOL))}</text></g>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+_TREND_ROWS = {status: TREND_TOP + n * TREND_ROW for n, status in enumerate(STATUS_ORDER)}
+NOT_ASSESSED_SYMBOL = SYMBOLS[Fulfilment.NOT_ASSESSED]
 
 
 def _short_status(status) -> str:

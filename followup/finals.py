@@ -25,6 +25,7 @@ else. What is kept is read, never changed: callers get a read-only mapping of fr
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from types import MappingProxyType
@@ -64,13 +65,19 @@ def _history_tables() -> list[str]:
     return [history_model(apps.get_model(label))._meta.db_table for label in INPUTS]
 
 
+@functools.cache
+def _fingerprint_sql(vendor: str) -> str:
+    """The fingerprint's query, written once a process (the tables never change)."""
+    quote = connection.ops.quote_name
+    tables = _history_tables()
+    columns = ", ".join(f"(SELECT MAX(history_date) FROM {quote(table)})" for table in tables)
+    return f"SELECT {columns}"
+
+
 def fingerprint() -> str:
     """The newest history time of each input table, hashed (one query)."""
-    tables = _history_tables()
-    quote = connection.ops.quote_name
-    columns = ", ".join(f"(SELECT MAX(history_date) FROM {quote(table)})" for table in tables)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns}")
+        cursor.execute(_fingerprint_sql(connection.vendor))
         row = cursor.fetchone()
     return hashlib.sha256("|".join(map(str, row)).encode()).hexdigest()[:32]
 

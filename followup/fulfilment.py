@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from followup import finals, rollup, rollup_page
 from followup.charts import CountBar, TrendPoint, count_bars_svg, trend_svg
 from followup.choices import ReportContent, ReportKind
+from followup.fulfilment_queries import CompiledQuery
 from followup.models import Assessment, ReportingPeriod, Submission
 from followup.rollup import STATUS_ORDER, assignment_mapping, label, rollup_for_period
-from goals.models import Assignment, Goal
+from goals.models import Assignment, Goal, GoalLevel
 from goals.tree import UrlPattern, chain_up_sql
 
 # Earlier goal periods in a card's trend (beside the chosen one).
@@ -49,10 +50,13 @@ def count_items(counts: dict) -> list[CountItem]:
 # Periods -------------------------------------------------------------------------------
 
 
+_GOAL_PERIODS = CompiledQuery(lambda municipality_id: rollup_page.goal_periods(municipality_id))
+
+
 def goal_periods(municipality) -> list[ReportingPeriod]:
     """The periods that assess goals (delår, årsbokslut) and have opened, newest first
-    (one query)."""
-    return list(rollup_page.goal_periods(municipality))
+    (one query, ``rollup_page.goal_periods`` compiled once a process)."""
+    return _GOAL_PERIODS(municipality.pk)
 
 
 def default_period(periods: list[ReportingPeriod], years=None) -> ReportingPeriod | None:
@@ -69,13 +73,17 @@ def overview_years(municipality) -> set[int]:
     level = overview_level(levels_of(municipality))
     if level is None:
         return set()
-    spans = (
-        Goal.objects.filter(level=level, status=Goal.Status.ADOPTED)
+    return {y for start, end in _SPANS(level.pk) for y in range(start, end + 1)}
+
+
+_SPANS = CompiledQuery(
+    lambda level_id: (
+        Goal.objects.filter(level=level_id, status=Goal.Status.ADOPTED)
         .order_by()
         .values_list("start_year", "end_year")
         .distinct()
     )
-    return {y for start, end in spans for y in range(start, end + 1)}
+)
 
 
 def asks_prognosis(period) -> bool:
@@ -178,14 +186,40 @@ def _urls() -> dict:
     }
 
 
+_LEVELS = CompiledQuery(
+    lambda municipality_id: GoalLevel.objects.filter(municipality_id=municipality_id)
+)
+
+
 def levels_of(municipality) -> dict:
-    """The municipality's goal levels by order (one query)."""
-    return {level.order: level for level in municipality.goal_levels.all()}
+    """The municipality's goal levels by order (one query: ``municipality.goal_levels``
+    compiled once a process, each level knowing its municipality as the manager's do)."""
+    levels = {}
+    for level in _LEVELS(municipality.pk):
+        level._state.fields_cache["municipality"] = municipality
+        levels[level.order] = level
+    return levels
 
 
 def overview_level(levels: dict):
     """The level the overview shows: the one under the top of the chain (under the vision)."""
     return levels.get(2) or levels.get(1)
+
+
+# The arguments in the order of the query's conditions (filter() sorts its keywords).
+_LEVEL_GOALS = CompiledQuery(
+    lambda last, level_id, municipality_id, first: (
+        Goal.objects.filter(
+            municipality=municipality_id,
+            level=level_id,
+            status=Goal.Status.ADOPTED,
+            start_year__lte=first,
+            end_year__gte=last,
+        )
+        .order_by("tree_id", "lft")
+        .values_list("pk", "title", "owner__name")
+    )
+)
 
 
 def fulfilment_page(municipality, period, periods, decided_only: bool) -> dict:
@@ -200,17 +234,7 @@ def fulfilment_page(municipality, period, periods, decided_only: bool) -> dict:
     if level is None or period is None:
         return context
     context["child_level"] = levels.get(level.order + 1)
-    goals = list(
-        Goal.objects.filter(
-            municipality=municipality,
-            level=level,
-            status=Goal.Status.ADOPTED,
-            start_year__lte=period.year,
-            end_year__gte=period.year,
-        )
-        .order_by("tree_id", "lft")
-        .values_list("pk", "title", "owner__name")
-    )
+    goals = _LEVEL_GOALS(period.year, level.pk, municipality.pk, period.year)
     if not goals:
         return context
     # The roll-ups of the whole tree, kept between requests while nothing they are
@@ -232,17 +256,22 @@ def fulfilment_page(municipality, period, periods, decided_only: bool) -> dict:
     )
     urls = _urls()
     query = page_query(period, decided_only)
+    # Looked up once a page, not once a card: each period's names, each status's words,
+    # the charts' labels.
+    shorts = [period_short(p) for p, _statuses in history]
+    names = [" ".join(short) for short in shorts]
+    labels = {status: label(status) for status in STATUS_ORDER}
+    chart_title = _("Assessment over the periods: %(goal)s")
+    words = {}
     for pk, title, owner in goals:
         card = _card(pk, title, owner, current.get(pk), urls, query)
         if prognoses is not None:
             card.prognosis = _status(prognoses.get(pk, ""))
         points = []
-        for p, statuses in history:
+        for (_p, statuses), name, short in zip(history, names, shorts, strict=True):
             status = _status(statuses.get(pk, ""))
-            points.append(TrendPoint(period_name(p), period_short(p), status, label(status)))
-        card.trend = trend_svg(
-            points, _("Assessment over the periods: %(goal)s") % {"goal": title}, f"trend-{pk}"
-        )
+            points.append(TrendPoint(name, short, status, labels[status]))
+        card.trend = trend_svg(points, chart_title % {"goal": title}, f"trend-{pk}", words)
         context["cards"].append(card)
     return context
 
@@ -250,28 +279,68 @@ def fulfilment_page(municipality, period, periods, decided_only: bool) -> dict:
 # The drill-down --------------------------------------------------------------------------
 
 
-def _comments(goal_ids, period, decided_only) -> dict[int, list[UnitComment]]:
-    """The units' own assessments of ``goal_ids`` in ``period`` (one query)."""
-    rows = Assessment.objects.filter(goal_id__in=list(goal_ids), submission__period=period)
+def _comment_query(goal_ids, period_id, decided_only: bool):
+    rows = Assessment.objects.filter(goal_id__in=list(goal_ids), submission__period=period_id)
     if decided_only:
         rows = rows.filter(submission__state__in=Submission.DECIDED_STATES)
-    found = defaultdict(list)
-    states = dict(Submission.State.choices)
-    for goal_id, unit, status, prognosis, analysis, state in rows.order_by(
-        "goal_id", "submission__unit__name"
-    ).values_list(
+    return rows.order_by("goal_id", "submission__unit__name").values_list(
         "goal_id", "submission__unit__name", "status", "prognosis", "analysis", "submission__state"
+    )
+
+
+# Decided submissions only, and all of them: compiled once a process (a midterm review
+# asks for hundreds of goals).
+_COMMENT_ROWS = {
+    decided: CompiledQuery(
+        lambda goal_ids, period_id, decided=decided: _comment_query(goal_ids, period_id, decided),
+        in_list=0,
+    )
+    for decided in (True, False)
+}
+
+
+def _comment_rows(goal_ids, period, decided_only) -> list[tuple]:
+    """The units' own assessments of ``goal_ids`` in ``period`` as rows: goal, unit,
+    status, prognosis, analysis and the submission's state (one query)."""
+    return _COMMENT_ROWS[bool(decided_only)](list(goal_ids), period.pk)
+
+
+def _comments(goal_ids, period, decided_only) -> dict[int, list[UnitComment]]:
+    """The units' own assessments of ``goal_ids`` in ``period`` (one query)."""
+    found = defaultdict(list)
+    choices = dict(Submission.State.choices)
+    states = {}  # translated once a state, not once a row
+    decided = Submission.DECIDED_STATES
+    for goal_id, unit, status, prognosis, analysis, state in _comment_rows(
+        goal_ids, period, decided_only
     ):
+        if state in decided:
+            shown_state = ""
+        else:
+            shown_state = states.get(state)
+            if shown_state is None:
+                shown_state = states[state] = str(choices[state])
         found[goal_id].append(
             UnitComment(
                 unit=unit,
                 status=_status(status),
                 prognosis=prognosis,
                 analysis=analysis,
-                state="" if state in Submission.DECIDED_STATES else str(states[state]),
+                state=shown_state,
             )
         )
     return found
+
+
+def _analyses(goal_ids, period, decided_only) -> dict[int, str]:
+    """The units' own analyses of each of ``goal_ids`` in ``period`` joined by a blank
+    line, in the order ``_comments`` gives them (the same query): what the midterm
+    review shows of them."""
+    found = defaultdict(list)
+    for goal_id, _unit, _s, _p, analysis, _state in _comment_rows(goal_ids, period, decided_only):
+        if analysis:
+            found[goal_id].append(analysis)
+    return {goal_id: "\n\n".join(texts) for goal_id, texts in found.items()}
 
 
 def drill_page(goal, visible, municipality, period, decided_only: bool) -> dict:
@@ -374,6 +443,16 @@ def midterm_period(periods, year) -> ReportingPeriod | None:
     return next((p for p in periods if p.year == year), None)
 
 
+_MIDTERM_BELOW = CompiledQuery(
+    lambda goal_ids: (
+        Goal.objects.filter(pk__in=goal_ids)
+        .order_by("tree_id", "lft")
+        .values_list("pk", "parent_id", "title", "owner__name")
+    ),
+    in_list=0,
+)
+
+
 def midterm_page(municipality, period, decided_only: bool) -> dict:
     """Per goal of the level under the vision (Katrineholm's övergripande mål): the summed
     assessment of the goals directly below it (resultatmål) and of the uppdrag that serve
@@ -420,12 +499,8 @@ def midterm_page(municipality, period, decided_only: bool) -> dict:
     tops = [(pk, title) for pk, title in tops if pk in rollups]
     children = [c for pk, _t in tops for c in rollups[pk].child_ids]
     top_of = {c: pk for pk, _t in tops for c in rollups[pk].child_ids}
-    below = list(
-        Goal.objects.filter(pk__in=children)
-        .order_by("tree_id", "lft")
-        .values_list("pk", "parent_id", "title", "owner__name")
-    )
-    comments = _comments(children, period, decided_only)
+    below = _MIDTERM_BELOW(children)
+    comments = _analyses(children, period, decided_only)
     assignments = list(
         rollup.assignments_in_period(
             Assignment.objects.filter(goal_id__in=[*top_of, *(pk for pk, _t in tops)]),
@@ -445,7 +520,7 @@ def midterm_page(municipality, period, decided_only: bool) -> dict:
                 owner=owner,
                 status=_status(rollups[pk].final if pk in rollups else ""),
                 status_label="",
-                comment="\n\n".join(c.analysis for c in comments.get(pk, []) if c.analysis),
+                comment=comments.get(pk, ""),
                 url=goal_url(pk),
             )
         )

@@ -21,6 +21,7 @@ the period (within one year only).
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,13 +30,12 @@ from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from followup.choices import Fulfilment
+from followup.fulfilment_queries import CompiledQuery
 from followup.models import (
     Assessment,
     AssignmentReport,
@@ -86,8 +86,8 @@ def badge(status: str | None) -> str:
     status = status or F.NOT_ASSESSED
     # As format_html wrote it, without its per-call machinery (a page shows dozens).
     return mark_safe(
-        f'<span class="status status--fulfilment-{escape(status)}"><span aria-hidden="true">'
-        f"{escape(symbol(status))}</span> {escape(capfirst(label(status)))}</span>"
+        f'<span class="status status--fulfilment-{_escape(status)}"><span aria-hidden="true">'
+        f"{_escape(symbol(status))}</span> {_escape(_capfirst(label(status)))}</span>"
     )
 
 
@@ -107,26 +107,40 @@ def counts_list(items, name: str, heads: dict | None = None) -> str:
         lines.append(f"{head}{item.count}</strong></li>\n  ")
     lines = "".join(lines)
     return mark_safe(
-        f'<ul class="fulfilment-counts" aria-label="{escape(name)}">\n  {lines}\n</ul>\n'
+        f'<ul class="fulfilment-counts" aria-label="{_escape(name)}">\n  {lines}\n</ul>\n'
     )
 
 
 def _count_head(status) -> str:
     """A status's list item up to its count (``counts_list``)."""
     return (
-        f'<li class="fulfilment-counts__item fulfilment-counts__item--{escape(status)}">'
-        f'<span class="fulfilment__symbol" aria-hidden="true">{escape(symbol(status))}'
-        f"</span> {escape(capfirst(label(status)))}: <strong>"
+        f'<li class="fulfilment-counts__item fulfilment-counts__item--{_escape(status)}">'
+        f'<span class="fulfilment__symbol" aria-hidden="true">{_escape(symbol(status))}'
+        f"</span> {_escape(_capfirst(label(status)))}: <strong>"
     )
+
+
+def _escape(text) -> str:
+    """Django's ``escape`` without its lazy-text wrapper: plain text for an f-string."""
+    return html.escape(str(text))
+
+
+def _capfirst(text: str) -> str:
+    """``capfirst`` of a plain string without its lazy-text wrapper."""
+    return text[:1].upper() + text[1:]
 
 
 def symbol(status: str | None) -> str:
     return SYMBOLS.get(status or F.NOT_ASSESSED, SYMBOLS[F.NOT_ASSESSED])
 
 
+# Each status's words (lazy: translated when shown), looked up without building the enum.
+_LABELS = {value: name for value, name in F.choices}
+
+
 def label(status: str | None) -> str:
     """The status in words ("delvis uppfyllt"); an empty or unknown status is "ej bedömt"."""
-    return str(F(status if status in _KNOWN else F.NOT_ASSESSED).label)
+    return str(_LABELS[status if status in _KNOWN else F.NOT_ASSESSED])
 
 
 @dataclass(frozen=True)
@@ -437,11 +451,18 @@ def _progress_of(row, period) -> IndicatorProgress:
     )
 
 
+def _rules(municipality_id):
+    # Unordered: the models' ordering joins the levels' municipality to sort by its name.
+    return RollupRule.objects.filter(level__municipality=municipality_id).order_by()
+
+
+_RULES = CompiledQuery(_rules)  # compiled once a process: every roll-up page reads it
+
+
 def rules_for(municipality) -> dict[int, Rule]:
     """Level pk → its roll-up rule (one query); levels without a stored rule use the default."""
     rules = defaultdict(lambda: DEFAULT_RULE)
-    # Unordered: the models' ordering joins the levels' municipality to sort by its name.
-    for rule in RollupRule.objects.filter(level__municipality=municipality).order_by():
+    for rule in _RULES(municipality.pk):
         rules[rule.level_id] = rule.as_rule()
     return rules
 

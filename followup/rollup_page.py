@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 
 from followup import finals, rollup
 from followup.choices import GOAL_CONTENTS, ReportContent
+from followup.fulfilment_queries import CompiledQuery
 from followup.history import _action, _who
 from followup.models import Assessment, ReportingPeriod, RollupOverride, Submission
 from goals.models import Assignment, Goal, GoalLevel
 from goals.tree import UrlPattern
 from styrning.history import Change, LogEntry, display_value, history_model
+from styrning.request_rows import select_related_rows
 
 
 def goal_periods(municipality):
@@ -84,16 +86,30 @@ def _source(goal_rollup, words) -> str:
     return words["below"]
 
 
+def _analysis_query(goal_ids, period_id, decided_only: bool):
+    rows = Assessment.objects.filter(submission__period=period_id, goal_id__in=goal_ids)
+    if decided_only:
+        rows = rows.filter(submission__state__in=Submission.DECIDED_STATES)
+    return rows.order_by("submission__pk").values_list(
+        "goal_id", "analysis", "submission__unit__name", "submission__state"
+    )
+
+
+# Decided submissions only, and all of them: compiled once a process.
+_ANALYSES = {
+    decided: CompiledQuery(
+        lambda goal_ids, period_id, decided=decided: _analysis_query(goal_ids, period_id, decided),
+        in_list=0,
+    )
+    for decided in (True, False)
+}
+
+
 def _analyses(period, goal_ids, decided_only):
     """goal pk → (analysis, unit name, in progress) of its assessment in the period (one
     query); a decided submission's wins over one in progress."""
-    rows = Assessment.objects.filter(submission__period=period, goal_id__in=goal_ids)
-    if decided_only:
-        rows = rows.filter(submission__state__in=Submission.DECIDED_STATES)
     found = {}
-    for goal_id, analysis, unit, state in rows.order_by("submission__pk").values_list(
-        "goal_id", "analysis", "submission__unit__name", "submission__state"
-    ):
+    for goal_id, analysis, unit, state in _ANALYSES[bool(decided_only)](list(goal_ids), period.pk):
         in_progress = state not in Submission.DECIDED_STATES
         if goal_id in found and in_progress and not found[goal_id][2]:
             continue
@@ -101,16 +117,41 @@ def _analyses(period, goal_ids, decided_only):
     return found
 
 
+def _override_history(goal_id, period_id):
+    """The override's history records in the period with their users (``override_log``,
+    its SQL compiled once a process by ``select_related_rows``)."""
+    return (
+        history_model(RollupOverride)
+        .objects.filter(goal_id=goal_id, period_id=period_id)
+        .select_related("history_user")
+        .order_by("history_id")
+    )
+
+
+def _override(goal_id, period_id):
+    """``RollupOverride.objects.for_page``'s query (compiled once a process)."""
+    return (
+        RollupOverride.objects.select_related("set_by")
+        .filter(goal=goal_id, period=period_id)
+        .order_by("pk")[:1]
+    )
+
+
+def override_for_page(goal, period):
+    """``RollupOverride.objects.for_page(goal, period)``: the goal's override in the
+    period with the user who set it, or None (the same query, on a plain cursor)."""
+    found = select_related_rows(_override, goal.pk, period.pk)
+    override = found[0] if found else None
+    if override is not None:
+        override.goal, override.period = goal, period
+    return override
+
+
 def override_log(goal, period) -> list[LogEntry]:
     """The changes of the goal's override in the period, newest first (one query)."""
     entries = []
     previous = None
-    records = (
-        history_model(RollupOverride)
-        .objects.filter(goal_id=goal.pk, period_id=period.pk)
-        .select_related("history_user")
-        .order_by("history_id")
-    )
+    records = select_related_rows(_override_history, goal.pk, period.pk)
     for record in records:
         changes = []
         if previous is not None and previous.id == record.id:
@@ -154,6 +195,27 @@ def set_by_text(override) -> str:
     return user.get_full_name() or user.username
 
 
+# The name of the level below a goal's: its SQL compiled once a process (as
+# ``.values_list("name_plural", flat=True).first()`` writes it).
+_level_below = CompiledQuery(
+    lambda municipality_id, order: (
+        GoalLevel.objects.filter(municipality=municipality_id, order=order)
+        .order_by("pk")
+        .values_list("name_plural")[:1]
+    )
+)
+
+
+_CHILDREN = CompiledQuery(
+    lambda goal_ids: (
+        Goal.objects.filter(pk__in=goal_ids)
+        .order_by("owner__tree_id", "owner__lft", "tree_id", "lft")
+        .values_list("pk", "title", "level__name", "owner__name")
+    ),
+    in_list=0,
+)
+
+
 def assessment_page(goal, period, decided_only: bool) -> dict:
     """Everything the page shows of ``goal`` in ``period`` (period may be None: nothing
     has opened yet). The roll-up, then the children, their analyses, the level below,
@@ -172,12 +234,7 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
     if mine is None:
         return context
     # Unique per municipality and order; by pk, as the models' ordering joins the municipality.
-    below = (
-        GoalLevel.objects.filter(municipality=goal.municipality_id, order=goal.level.order + 1)
-        .order_by("pk")
-        .values_list("name_plural", flat=True)
-        .first()
-    ) or ""
+    below = next(iter(_level_below(goal.municipality_id, goal.level.order + 1)), ("",))[0] or ""
     context["level_below"] = below
     context["rule_text"] = rollup.rule_text(
         rollup.rules_for(goal.municipality)[goal.level_id], below
@@ -214,11 +271,7 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
     context["own_in_progress"] = own[2] if own else False
     # The columns the rows show, not the goals, their owners and levels as instances; the
     # URLs reversed once, not once a row.
-    children = (
-        Goal.objects.filter(pk__in=mine.child_ids)
-        .order_by("owner__tree_id", "owner__lft", "tree_id", "lft")
-        .values_list("pk", "title", "level__name", "owner__name")
-    )
+    children = _CHILDREN(list(mine.child_ids))
     rollup_url, goal_url = UrlPattern("followup:rollup"), UrlPattern("goals:detail")
     query = f"?period={period.pk}"
     sources = _sources()
@@ -244,7 +297,7 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
         )
     context["children"] = rows
     context["source"] = _source(mine, sources)
-    override = RollupOverride.objects.for_page(goal, period)
+    override = override_for_page(goal, period)
     context["override"] = override
     context["override_by"] = set_by_text(override) if override else ""
     context["log"] = override_log(goal, period)

@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from followup import rollup
+from followup import fulfilment, rollup, rows
 from followup.forms import RollupOverrideForm
-from followup.rollup_page import assessment_page, goal_periods, page_url
+from followup.rollup_page import assessment_page, page_url
 from goals.models import Goal
 from styrning.permissions import (
     get_for_user,
@@ -55,7 +55,7 @@ def assessment(request, goal_pk):
         ),
         goal_pk,
     )
-    periods = list(goal_periods(goal.municipality))
+    periods = fulfilment.goal_periods(goal.municipality)  # its SQL compiled once a process
     period = _period(request, goal, periods)
     can_override = may_override_rollup(request.user, goal, period)
     form = RollupOverrideForm()
@@ -92,4 +92,8 @@ def assessment(request, goal_pk):
             initial={"assessment": override.status, "reason": override.reason}
         )
     context.update(periods=periods, can_override=can_override, form=form)
+    # The period choice and the counts written in Python (rollup.html's loops).
+    context["period_options"] = rows.rollup_period_options(periods, period)
+    if "counts" in context:
+        context["count_rows"] = rows.rollup_count_rows(context["counts"])
     return render(request, "followup/rollup.html", context)

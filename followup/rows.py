@@ -526,6 +526,62 @@ def midterm_items(items, assignments: bool = False, badges: dict | None = None) 
     return mark_safe("".join(out))
 
 
+def midterm_sections(
+    rows, child_level, words: dict, heads: dict | None = None, badges: dict | None = None
+) -> SafeString:
+    """The halvtidsuppföljning's section per goal (``fulfilment.MidtermGoal``): its three
+    lists of counts, the link to how it was assessed and its resultatmål and uppdrag
+    (midterm.html's loop; the template's tags cost more than the page's SQL). ``words``:
+    the page's translated "counts", "assignments", "together" and "how"; ``heads`` and
+    ``badges``: dicts kept while the page renders (``counts_list``, ``midterm_items``)."""
+    if heads is None:
+        heads = {}
+    if badges is None:
+        badges = {}
+    children = escape(str(child_level.name_plural)) if child_level else ""
+    counts = words["counts"]
+    assignments_word = html_escape(words["assignments"])
+    together = html_escape(words["together"])
+    how = html_escape(words["how"])
+    out = []
+    for row in rows:
+        title = escape(row.title)
+        link = (
+            f'<p><a href="{escape(row.rollup_url)}">{how}<span class="visually-hidden">: '
+            f"{title}</span></a></p>"
+            if row.rollup_url
+            else ""
+        )
+        goal_items = (
+            f'\n  <h3>{children}</h3>\n  <ul class="midterm-items">\n    '
+            f"{midterm_items(row.goal_items, False, badges)}\n  </ul>\n  "
+            if row.goal_items
+            else ""
+        )
+        assignment_items = (
+            f'\n  <h3>{assignments_word}</h3>\n  <ul class="midterm-items">\n    '
+            f"{midterm_items(row.assignment_items, True, badges)}\n  </ul>\n  "
+            if row.assignment_items
+            else ""
+        )
+        out.append(
+            f'\n<section class="midterm-goal" id="goal-{row.pk}" '
+            f'aria-labelledby="goal-{row.pk}-heading">\n'
+            f'  <h2 id="goal-{row.pk}-heading">{title}</h2>\n'
+            '  <div class="midterm-summary">\n'
+            f"    <div><h3>{children}</h3>{rollup.counts_list(row.goals, counts, heads)}</div>\n"
+            f"    <div><h3>{assignments_word}</h3>"
+            f"{rollup.counts_list(row.assignments, counts, heads)}</div>\n"
+            f"    <div><h3>{together}</h3>{rollup.counts_list(row.total, counts, heads)}</div>\n"
+            "  </div>\n"
+            f"  {link}\n"
+            f"  {goal_items}\n"
+            f"  {assignment_items}\n"
+            "</section>\n"
+        )
+    return mark_safe("".join(out))
+
+
 def fulfilment_cards(cards, child_level) -> SafeString:
     """Måluppfyllelse's cards (``fulfilment.GoalCard``): a goal's assessment, how it was
     reached, the counts below it, its trend and the links to the drill-down and to how
@@ -548,9 +604,13 @@ def fulfilment_cards(cards, child_level) -> SafeString:
     else:
         level = ""
         drill = escape(_("The units' comments"))
+    heads, badges = {}, {}  # each status's list item and badge, written once a page
     out = []
     for card in cards:
         title = escape(card.title)
+        badge = badges.get(card.status)
+        if badge is None:
+            badge = badges[card.status] = rollup.badge(card.status)
         if child_level:
             below = escape(
                 ngettext(
@@ -563,7 +623,7 @@ def fulfilment_cards(cards, child_level) -> SafeString:
             below = escape(_("Goals below"))
         prognosis = (
             f'<p class="fulfilment-card__prognosis"><strong>{words["prognosis"]}:</strong> '
-            f"{rollup.badge(card.prognosis)}\n</p>"
+            f"{badges.get(card.prognosis) or rollup.badge(card.prognosis)}\n</p>"
             if card.prognosis
             else ""
         )
@@ -583,7 +643,7 @@ def fulfilment_cards(cards, child_level) -> SafeString:
             f'\n<article class="fulfilment-card" aria-labelledby="goal-{card.pk}">\n'
             '  <div class="fulfilment-card__head">\n'
             f'    <h2 id="goal-{card.pk}" class="fulfilment-card__title">{title}</h2>\n'
-            f'    <p class="fulfilment-card__status">{rollup.badge(card.status)}\n</p>\n'
+            f'    <p class="fulfilment-card__status">{badge}\n</p>\n'
             "  </div>\n"
             f'  <p class="fulfilment-card__explanation">{escape(card.explanation)}</p>\n'
             f"  {prognosis}\n"
@@ -592,7 +652,7 @@ def fulfilment_cards(cards, child_level) -> SafeString:
             "    <div>\n"
             f'      <h3 class="fulfilment-card__subhead">{below}</h3>\n'
             "      \n"
-            f"      {rollup.counts_list(card.counts, words['counts'])}\n"
+            f"      {rollup.counts_list(card.counts, words['counts'], heads)}\n"
             "    </div>\n"
             '    <figure class="trend-figure">\n'
             f"      {card.trend}\n"
@@ -607,6 +667,32 @@ def fulfilment_cards(cards, child_level) -> SafeString:
             "</article>\n"
         )
     return mark_safe("".join(out))
+
+
+def rollup_period_options(periods, period) -> SafeString:
+    """The period choice on "how the assessment was made": an option per goal period, the
+    one shown selected (rollup.html's loop; a municipality has a dozen and more)."""
+    chosen = period.pk if period is not None else None
+    return mark_safe(
+        "".join(
+            f'<option value="{p.pk}"{" selected" if p.pk == chosen else ""}>'
+            f"{escape(p.label)}</option>"
+            for p in periods
+        )
+    )
+
+
+def rollup_count_rows(counts) -> SafeString:
+    """The goals directly below per assessment on "how the assessment was made"
+    (``{"status", "n"}`` rows: rollup.html's table rows)."""
+    figure = number_formatter()
+    return mark_safe(
+        "".join(
+            f'<tr><th scope="row">{rollup.badge(row["status"])}\n</th>'
+            f'<td class="num">{escape(figure(row["n"]))}</td></tr>'
+            for row in counts
+        )
+    )
 
 
 def _linebreaksbr(text: str) -> str:

@@ -8,7 +8,7 @@ import datetime as dt
 from django.template import Context, Template
 from django.utils import timezone
 
-from followup import rows
+from followup import rollup, rows
 from followup.worklist import WorkRow
 
 # mine.html's review rows before they were written in Python.
@@ -570,3 +570,122 @@ def test_personnel_table_rows_are_the_templates_rows():
     for shown in (table, []):
         expected = Template(OLD_PERSONNEL_TABLE_ROWS).render(Context({"rows": shown}))
         assert rows.personnel_table_rows(shown) == expected
+
+
+# midterm.html's section per goal before it was written in Python.
+OLD_MIDTERM_SECTIONS = """{% load i18n rollup_tags %}{% for row in rows %}
+<section class="midterm-goal" id="goal-{{ row.pk }}" aria-labelledby="goal-{{ row.pk }}-heading">
+  <h2 id="goal-{{ row.pk }}-heading">{{ row.title }}</h2>
+  <div class="midterm-summary">
+    <div><h3>{{ child_level.name_plural }}</h3>{% fulfilment_counts row.goals counts_label %}</div>
+    <div><h3>{{ assignments_word }}</h3>{% fulfilment_counts row.assignments counts_label %}</div>
+    <div><h3>{{ together_word }}</h3>{% fulfilment_counts row.total counts_label %}</div>
+  </div>
+  {% if row.rollup_url %}<p><a href="{{ row.rollup_url }}">{{ how_word }}<span class="visually-hidden">: {{ row.title }}</span></a></p>{% endif %}
+  {% if row.goal_items %}
+  <h3>{{ child_level.name_plural }}</h3>
+  <ul class="midterm-items">
+    {% midterm_items row.goal_items %}
+  </ul>
+  {% endif %}
+  {% if row.assignment_items %}
+  <h3>{{ assignments_word }}</h3>
+  <ul class="midterm-items">
+    {% midterm_items row.assignment_items assignments=True %}
+  </ul>
+  {% endif %}
+</section>
+{% endfor %}"""  # noqa: E501
+
+
+def test_midterm_sections_are_the_templates_sections():
+    from types import SimpleNamespace
+
+    from django.utils.safestring import mark_safe
+
+    from followup.fulfilment import CountItem, MidtermGoal, MidtermItem
+
+    def counts(*ns):
+        return [CountItem(s, n) for s, n in zip(rollup.STATUS_ORDER, ns, strict=True)]
+
+    items = [
+        MidtermItem(
+            'Trygg <vård> & "omsorg"', "Enhet <A>", "partly", "", "Rad 1\n\nRad 2", "/a?b=1&c=2"
+        ),
+        MidtermItem("Mål", "Enhet B", "", "pågår", "", "/"),
+    ]
+    rows_ = [
+        MidtermGoal(
+            1,
+            'Trygg & "säker" <kommun>',
+            counts(1, 2, 0, 3),
+            counts(0, 0, 1, 0),
+            counts(1, 2, 1, 3),
+            items,
+            items[1:],
+            "/uppfoljning/bedomning/1/?period=2",
+        ),
+        MidtermGoal(
+            2,
+            "Hållbar miljö",
+            counts(0, 0, 0, 0),
+            counts(0, 0, 0, 0),
+            counts(0, 0, 0, 0),
+            [],
+            [],
+            "",
+        ),
+        MidtermGoal(
+            3,
+            "Bara uppdrag",
+            counts(0, 0, 0, 0),
+            counts(1, 0, 0, 0),
+            counts(1, 0, 0, 0),
+            [],
+            items,
+            "/x",
+        ),
+    ]
+    words = {
+        "counts": "Bedömningar & <antal>",
+        "assignments": "Uppdrag",
+        "together": mark_safe("Sammanlagt &amp; mer"),
+        "how": "Hur <bedömningen> gjordes",
+    }
+    for child_level in (SimpleNamespace(name_plural="Resultatmål & <annat>"), None):
+        context = {
+            "rows": rows_,
+            "child_level": child_level,
+            "counts_label": words["counts"],
+            "assignments_word": words["assignments"],
+            "together_word": words["together"],
+            "how_word": words["how"],
+        }
+        expected = Template(OLD_MIDTERM_SECTIONS).render(Context(context))
+        assert rows.midterm_sections(rows_, child_level, words) == expected
+
+
+# rollup.html's period choice and counts before they were written in Python.
+OLD_PERIOD_OPTIONS = """{% for p in periods %}<option value="{{ p.pk }}"{% if p.pk == period.pk %} selected{% endif %}>{{ p.label }}</option>{% endfor %}"""  # noqa: E501
+OLD_COUNT_ROWS = """{% load rollup_tags styrning_tags %}{% for row in counts %}<tr><th scope="row">{% fulfilment row.status %}</th><td class="num">{{ row.n|num }}</td></tr>{% endfor %}"""  # noqa: E501
+
+
+def test_rollup_period_options_and_counts_are_the_templates():
+    from types import SimpleNamespace
+
+    periods = [
+        SimpleNamespace(pk=3, label="Delårsrapport <per> 31 augusti 2026 & mer"),
+        SimpleNamespace(pk=2, label="Årsbokslut 2025"),
+    ]
+    for period in (periods[0], periods[1], None):
+        expected = Template(OLD_PERIOD_OPTIONS).render(
+            Context({"periods": periods, "period": period})
+        )
+        assert rows.rollup_period_options(periods, period) == expected
+    counts = [
+        {"status": status, "n": n}
+        for status, n in zip(rollup.STATUS_ORDER, (0, 12345, 3, 1), strict=True)
+    ]
+    for shown in (counts, [], [{"status": "", "n": 2}]):
+        expected = Template(OLD_COUNT_ROWS).render(Context({"counts": shown}))
+        assert rows.rollup_count_rows(shown) == expected

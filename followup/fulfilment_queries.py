@@ -1,0 +1,157 @@
+"""The fulfilment pages' queries of fixed shape with their SQL compiled once per process.
+
+Each follow-up page reads the goal periods and the goal levels, and a few more lists of
+the same shape whatever the request; through the ORM, building and compiling each such
+query cost more Python than the query takes in the database, and a list of ids in an
+``__in`` condition cost a dozen calls an id (the halvtidsuppföljning passes hundreds).
+Here the queryset is compiled once per process and database (as ``styrning.request_rows``
+does for the rows every request reads) and then run on a plain cursor: the same
+statement, the same parameters, the rows as the ORM gives them. Only Python is saved.
+
+A query whose parameters do not come back as built (a placeholder used twice or out of
+order), whose columns the ORM would convert, or whose rows are not plain instances or
+``values_list`` tuples, is run through the ORM every time.
+"""
+
+from __future__ import annotations
+
+from django.db import connections
+from django.utils import timezone
+
+from styrning.request_rows import fetch
+
+# The values a query is compiled with for its open parameters: each must come back
+# once, in order; the query's other parameters (its constants) are kept as compiled.
+_PLACEHOLDERS = (32_001, 32_002, 32_003, 32_004)
+# The ids a list argument is compiled with (one, then two to see where the list goes).
+_LIST = (32_101, 32_102)
+
+
+class CompiledQuery:
+    """``build(*params)`` — a queryset of model instances (no ``select_related``) or of
+    ``values_list`` rows — compiled once per process and database.
+
+    ``build`` takes plain integers (ids, years) and gives the same SQL whatever they are;
+    with ``in_list``, the argument at that position is a list of ids for one ``__in``
+    condition, written as the ORM writes it (duplicates and None dropped; an empty list
+    through the ORM, which makes no query). Calling it gives ``list(build(*params))``:
+    instances, or tuples for a values_list."""
+
+    def __init__(self, build, in_list: int | None = None):
+        self.build = build
+        # Its positional parameters (keyword defaults bind constants of the query).
+        self.arity = build.__code__.co_argcount - len(build.__defaults__ or ())
+        self.in_list = in_list
+        self.compiled: dict[tuple[str, str], tuple | None] = {}
+
+    def _args(self, ids) -> list:
+        args = list(_PLACEHOLDERS[: self.arity])
+        if self.in_list is not None:
+            args[self.in_list] = list(ids)
+        return args
+
+    def _compile(self, using: str):
+        queryset = self.build(*self._args(_LIST[:1]))
+        compiler = queryset.query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        if self.in_list is not None:
+            # Where the list goes: the one "IN (%s)" that becomes "IN (%s, %s)" with two.
+            two, two_params = self.build(*self._args(_LIST)).query.get_compiler(using).as_sql()
+            one_slot = "IN (%s)"
+            if sql.count(one_slot) != 1 or two != sql.replace(one_slot, "IN (%s, %s)"):
+                return None
+            head, tail = sql.split(one_slot)
+            params = list(params)
+            if _LIST[0] not in params:
+                return None
+            at = params.index(_LIST[0]) + 1
+            if list(two_params) != [*params[:at], _LIST[1], *params[at:]]:
+                return None
+            sql = (head + "IN (", ")" + tail)
+        # Per parameter: the index of the argument it takes and the type the ORM gives
+        # it (an int, or e.g. psycopg's Int2 for a small integer field), or its constant.
+        slots = []
+        expected = 0
+        for param in params:
+            if isinstance(param, int) and param == _LIST[0] and self.in_list is not None:
+                if expected != self.in_list:
+                    return None
+                slots.append((self.in_list, type(param), "list"))
+                expected += 1
+            elif (
+                expected < self.arity
+                and expected != self.in_list
+                and isinstance(param, int)
+                and param == _PLACEHOLDERS[expected]
+            ):
+                slots.append((expected, type(param), None))
+                expected += 1
+            elif param in _PLACEHOLDERS or param in _LIST:
+                return None  # used twice or out of order
+            else:
+                slots.append((None, None, param))
+        if expected != self.arity:
+            return None  # a parameter the SQL does not use
+        query = queryset.query
+        kind = queryset._iterable_class.__name__
+        if kind == "ValuesListIterable":
+            # The converters the ORM applies to the columns (a count's int()), applied alike.
+            columns = [column for column, _sql, _alias in compiler.select]
+            converters = list(compiler.get_converters(columns).items())
+            return sql, slots, converters
+        if (
+            kind != "ModelIterable"
+            or query.select_related
+            or query.annotation_select
+            or query.deferred_loading[0]
+            or compiler.klass_info is None
+            or compiler.klass_info.get("related_klass_infos")
+        ):
+            return None
+        fields = list(queryset.model._meta.concrete_fields)
+        if [column.target for column, _sql, _alias in compiler.select] != fields:
+            return None
+        return sql, slots, fields
+
+    def __call__(self, *params, using: str = "default") -> list:
+        # Per database and time zone: a date of a datetime is compiled with the zone's name.
+        key = (using, timezone.get_current_timezone_name())
+        if key not in self.compiled:
+            self.compiled[key] = self._compile(using)
+        compiled = self.compiled[key]
+        ids = None
+        if self.in_list is not None:
+            # As the ORM's In lookup: duplicates dropped (first kept), None dropped.
+            ids = [i for i in dict.fromkeys(params[self.in_list]) if i is not None]
+        if compiled is None or (ids is not None and not ids):
+            return list(self.build(*params))
+        sql, slots, fields = compiled
+        values = []
+        for index, to_type, constant in slots:
+            if index is None:
+                values.append(constant)
+            elif constant == "list":
+                values.extend(map(to_type, ids))
+            else:
+                values.append(to_type(params[index]))
+        if ids is not None:
+            sql = sql[0] + ", ".join(["%s"] * len(ids)) + sql[1]
+        if not fields or not hasattr(fields[0], "model"):  # values_list: the converters
+            connection = connections[using]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, values)
+                rows = cursor.fetchall()
+            if not fields:
+                return rows
+            converted = []
+            for row in map(list, rows):
+                for position, (functions, expression) in fields:
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, expression, connection)
+                    row[position] = value
+                converted.append(tuple(row))
+            return converted
+        model = fields[0].model
+        names = [f.attname for f in fields]
+        return [model.from_db(using, names, row) for row in fetch(using, sql, values, fields)]
