@@ -428,13 +428,17 @@ def midterm_years(periods, mandates=()) -> list[int]:
 
 
 def default_midterm_year(mandate_periods, years) -> int | None:
-    """The midterm (the second year) of the latest mandate period that has reached it,
-    else the latest year with a goal period. ``mandate_periods`` oldest first."""
+    """The midterm (the second year) of the latest mandate period that has reached it;
+    when that year has no goal period here (followed up before Styrning), the mandate's
+    year nearest to it, the earlier of two; else the latest year with a goal period.
+    ``mandate_periods`` oldest first. (The trial was shown the term's last year as its
+    halvtid.)"""
     offered = set(years)
     for mandate in reversed(list(mandate_periods)):
         midterm = mandate.start_year + 1
-        if midterm in offered:
-            return midterm
+        within = [y for y in offered if mandate.start_year <= y <= mandate.end_year]
+        if within and (midterm in offered or max(within) > midterm):
+            return min(within, key=lambda y: (abs(y - midterm), y))
     return years[0] if years else None
 
 

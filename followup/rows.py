@@ -708,6 +708,9 @@ def rollup_children(children, prognosis: bool) -> SafeString:
     badges = {status: rollup.badge(status) for status in rollup.STATUS_ORDER}
     the_goal = escape(_("the goal"))
     in_progress = escape(_("in progress"))
+    # The unit whose follow-up holds the text: a förvaltning's, also for its enheter's
+    # goals (the trial read an enhet's own text signed by its förvaltning).
+    reported_in = escape(_("in the follow-up of %(unit)s"))
     out = []
     for child in children:
         title = escape(child.title)
@@ -719,8 +722,8 @@ def rollup_children(children, prognosis: bool) -> SafeString:
         if child.analysis:
             busy = f" ({in_progress})" if child.in_progress else ""
             analysis = (
-                f"{_linebreaksbr(child.analysis)}<br><small>{escape(child.reported_by)}"
-                f"{busy}</small>"
+                f"{_linebreaksbr(child.analysis)}<br><small>"
+                f"{reported_in % {'unit': escape(child.reported_by)}}{busy}</small>"
             )
         else:
             analysis = "–"

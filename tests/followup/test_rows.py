@@ -401,7 +401,7 @@ OLD_ROLLUP_CHILDREN = """{% load i18n rollup_tags %}{% for child in children %}
       <td>{{ child.owner }}</td>
       <td>{% fulfilment child.status %}<br><small>{{ child.source }}</small></td>
       {% if prognosis %}<td>{% fulfilment child.prognosis %}</td>{% endif %}
-      <td>{% if child.analysis %}{{ child.analysis|linebreaksbr }}<br><small>{{ child.reported_by }}{% if child.in_progress %} ({% translate "in progress" %}){% endif %}</small>{% else %}–{% endif %}</td>
+      <td>{% if child.analysis %}{{ child.analysis|linebreaksbr }}<br><small>{% blocktranslate with unit=child.reported_by %}in the follow-up of {{ unit }}{% endblocktranslate %}{% if child.in_progress %} ({% translate "in progress" %}){% endif %}</small>{% else %}–{% endif %}</td>
     </tr>
     {% endfor %}"""  # noqa: E501
 
