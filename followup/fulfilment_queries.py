@@ -18,7 +18,7 @@ from __future__ import annotations
 from django.db import connections
 from django.utils import timezone
 
-from styrning.request_rows import fetch
+from styrning.request_rows import convert_rows, fetch
 
 # The values a query is compiled with for its open parameters: each must come back
 # once, in order; the query's other parameters (its constants) are kept as compiled.
@@ -143,15 +143,8 @@ class CompiledQuery:
                 rows = cursor.fetchall()
             if not fields:
                 return rows
-            converted = []
-            for row in map(list, rows):
-                for position, (functions, expression) in fields:
-                    value = row[position]
-                    for function in functions:
-                        value = function(value, expression, connection)
-                    row[position] = value
-                converted.append(tuple(row))
-            return converted
+            converters = [(position, *found) for position, found in fields]
+            return [tuple(row) for row in convert_rows(rows, converters, connection)]
         model = fields[0].model
         names = [f.attname for f in fields]
         return [model.from_db(using, names, row) for row in fetch(using, sql, values, fields)]

@@ -15,6 +15,7 @@ from django.db.models.sql.query import Query
 from followup.models import PartDone, ReportingPeriod, Submission
 from styrning.models import OrgUnit
 from styrning.permissions import scope_for
+from styrning.request_rows import convert_rows
 
 State = Submission.State
 PeriodState = ReportingPeriod.State
@@ -171,16 +172,8 @@ def compiled_values(key, build, *args, using: str = "default") -> list[tuple]:
 
 
 def _converted(rows, converters, connection) -> list:
-    """The values converted as the ORM's compiler converts them (``apply_converters``)."""
-    result = []
-    for row in map(list, rows):
-        for position, functions, expression in converters:
-            value = row[position]
-            for function in functions:
-                value = function(value, expression, connection)
-            row[position] = value
-        result.append(row)
-    return result
+    """The values converted as the ORM's compiler converts them."""
+    return convert_rows(rows, converters, connection)
 
 
 def compiled_rows(key, build, *args, using: str = "default") -> list:

@@ -55,12 +55,20 @@ def fetch(using: str, sql: str, params, fields) -> list[list]:
     converters = _converters(connection, fields)
     if not converters:
         return [list(row) for row in rows]
+    return convert_rows(rows, converters, connection)
+
+
+def convert_rows(rows, converters, connection) -> list[list]:
+    """Each row as a list, its values converted as the ORM's compiler converts them
+    (``SQLCompiler.apply_converters``): ``converters`` are (position, functions,
+    expression). The one place a raw cursor's rows are converted (here, the follow-up
+    lists' and the overview pages' compiled queries)."""
     result = []
     for row in map(list, rows):
-        for position, functions, column in converters:
+        for position, functions, expression in converters:
             value = row[position]
             for function in functions:
-                value = function(value, column, connection)
+                value = function(value, expression, connection)
             row[position] = value
         result.append(row)
     return result
