@@ -31,6 +31,37 @@ _INT_PLACEHOLDERS = tuple(range(32_001, 32_101))
 _DATE_PLACEHOLDER = dt.date(1901, 2, 3)
 
 
+class _Uncompilable(Exception):
+    """A shape this module cannot compile on this database: the ORM runs it instead."""
+
+
+# Kept in place of a _Compiled for a shape the ORM runs (see ``_kept``).
+_ORM = object()
+
+
+def _require(condition) -> None:
+    if not condition:
+        raise _Uncompilable
+
+
+def _kept(key, using, make):
+    """The connection and the compiled query kept under ``key`` (made by ``make`` the
+    first time), or ``_ORM``: on a database other than PostgreSQL (the embedded demo's
+    SQLite passes dates as text, so the placeholders cannot be found among the
+    parameters), or for a shape ``make`` cannot compile."""
+    connection = connections[using]
+    kept = connection.__dict__.setdefault("_followup_compiled", {})
+    compiled = kept.get(key)
+    if compiled is None:
+        try:
+            _require(connection.vendor == "postgresql")
+            compiled = make()
+        except _Uncompilable:
+            compiled = _ORM
+        kept[key] = compiled
+    return connection, compiled
+
+
 @dataclass
 class _Compiled:
     sql: str
@@ -61,7 +92,7 @@ def _slots(params, placeholders) -> list:
             slots.append((index, type(param)))  # e.g. psycopg's Int2 for a small integer
         else:
             slots.append((None, param))
-    assert {i for i, _t in slots if i is not None} == set(range(len(placeholders))), params
+    _require({i for i, _t in slots if i is not None} == set(range(len(placeholders))))
     return slots
 
 
@@ -76,20 +107,21 @@ def _compile(build, args, using) -> _Compiled:
     # The columns as the ORM selects them: the model's (those not deferred), the
     # annotations', then each related instance's (one level of select_related).
     own = [compiler.select[i][0].target for i in info["select_fields"]]
-    assert info["select_fields"] == list(range(len(own)))
+    _require(info["select_fields"] == list(range(len(own))))
     annotations = list(queryset.query.annotation_select)
-    assert list(compiler.annotation_col_map.values()) == list(
-        range(len(own), len(own) + len(annotations))
+    _require(
+        list(compiler.annotation_col_map.values())
+        == list(range(len(own), len(own) + len(annotations)))
     )
     relations = []
     position = len(own) + len(annotations)
     for related in info.get("related_klass_infos", []):
-        assert not related.get("related_klass_infos") and not related["reverse"]
+        _require(not related.get("related_klass_infos") and not related["reverse"])
         fields = [compiler.select[i][0].target for i in related["select_fields"]]
-        assert related["select_fields"] == list(range(position, position + len(fields)))
+        _require(related["select_fields"] == list(range(position, position + len(fields))))
         position += len(fields)
         relations.append((related["field"].name, related["model"], fields))
-    assert len(compiler.select) == position
+    _require(len(compiler.select) == position)
     found = compiler.get_converters([column for column, _sql, _alias in compiler.select])
     converters = [
         (position, functions, expression) for position, (functions, expression) in found.items()
@@ -122,7 +154,7 @@ def _count_sql(queryset, using):
         query.get_count(using)
     except _Compiling as compiled:
         return compiled.args[0]
-    raise AssertionError("the count was not compiled in one query")
+    raise _Uncompilable  # the count was not one query
 
 
 def _params(compiled, args) -> list:
@@ -137,13 +169,15 @@ def _params(compiled, args) -> list:
 def compiled_count(key, build, *args, using: str = "default") -> int:
     """``build(*args).count()``, its SQL compiled once per connection and ``key`` (as
     ``compiled_rows``)."""
-    connection = connections[using]
-    kept = connection.__dict__.setdefault("_followup_compiled", {})
-    compiled = kept.get(key)
-    if compiled is None:
+
+    def make():
         placeholders = [_placeholder(value, i) for i, value in enumerate(args)]
         sql, params = _count_sql(build(*placeholders), using)
-        compiled = kept[key] = _Compiled(sql, _slots(params, placeholders), None, [], [], [], [])
+        return _Compiled(sql, _slots(params, placeholders), None, [], [], [], [])
+
+    connection, compiled = _kept(key, using, make)
+    if compiled is _ORM:
+        return build(*args).count()
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, _params(compiled, args))
         return cursor.fetchone()[0]
@@ -152,19 +186,20 @@ def compiled_count(key, build, *args, using: str = "default") -> int:
 def compiled_values(key, build, *args, using: str = "default") -> list[tuple]:
     """The rows of ``build(*args)``, a ``values_list`` queryset, as tuples (its SQL
     compiled once per connection and ``key``, as ``compiled_rows``)."""
-    connection = connections[using]
-    kept = connection.__dict__.setdefault("_followup_compiled", {})
-    compiled = kept.get(key)
-    if compiled is None:
+
+    def make():
         placeholders = [_placeholder(value, i) for i, value in enumerate(args)]
         queryset = build(*placeholders)
         compiler = queryset.query.get_compiler(using)
         sql, params = compiler.as_sql()
         found = compiler.get_converters([column for column, _sql, _alias in compiler.select])
         converters = [(position, *functions) for position, functions in found.items()]
-        compiled = kept[key] = _Compiled(
-            sql, _slots(params, placeholders), None, [], [], [], converters
-        )
+        return _Compiled(sql, _slots(params, placeholders), None, [], [], [], converters)
+
+    connection, compiled = _kept(key, using, make)
+    if compiled is _ORM:
+        # As the cursor gives them: tuples, also of a flat values_list.
+        return [row if isinstance(row, tuple) else (row,) for row in build(*args)]
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, _params(compiled, args))
         rows = cursor.fetchall()
@@ -180,11 +215,9 @@ def compiled_rows(key, build, *args, using: str = "default") -> list:
     """``list(build(*args))``: a queryset (one level of ``select_related`` at most) whose SQL
     is compiled once per connection and ``key`` (its shape: what changes the SQL besides
     the ``args``, which are ids, numbers and dates, each passed to the query as is)."""
-    connection = connections[using]
-    kept = connection.__dict__.setdefault("_followup_compiled", {})
-    compiled = kept.get(key)
-    if compiled is None:
-        compiled = kept[key] = _compile(build, args, using)
+    connection, compiled = _kept(key, using, lambda: _compile(build, args, using))
+    if compiled is _ORM:
+        return list(build(*args))
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, _params(compiled, args))
         rows = cursor.fetchall()
