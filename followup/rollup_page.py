@@ -259,11 +259,10 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
         for value, label in Assignment.Status.choices
         if mine.assignment_counts.get(value)
     ]
-    # The uppdrag themselves, named, with the status and comment the period knew (one
-    # query, only when the goal has some): a count alone left the reader asking which.
-    context["assignments"] = (
-        _assignments(goal, period, decided_only) if mine.assignment_counts else []
-    )
+    # The uppdrag themselves, named, with the status and comment the period knew: a
+    # count alone left the reader asking which. One query, also for a goal without any
+    # (the page's queries do not depend on its data).
+    context["assignments"] = _assignments(goal, period, decided_only)
     analyses = _analyses(period, [goal.pk, *mine.child_ids], decided_only)
     own = analyses.get(goal.pk)
     context["own_analysis"] = own[0] if own else ""
