@@ -177,19 +177,14 @@ def test_a_goal_of_an_earlier_year_opens_on_its_own_years_follow_up(rf):
 def test_the_linked_assignments_are_named_with_their_status(client, page):
     """The trial saw "Ej påbörjat: 1" and could not tell which uppdrag it was. The
     page's queries are the same with and without uppdrag (make bench found 14 and 13)."""
-    from goals.models import Assignment
+    from tests.followup.factories import make_assignment
 
     client.force_login(page.politician)
     without = _count(client, page.url)
-    uppdrag = Assignment.objects.create(
-        municipality=page.m,
+    uppdrag = make_assignment(
+        page,
         title="Utreda trygghetsvandringar",
-        given_by=page.kf,
-        decision_reference="KF 2025-11-24 § 1",
-        decided_on=dt.date(2025, 11, 24),
-        unit=page.nA,
         goal=page.top,
-        due_date=dt.date(2026, 12, 31),
         status="not_started",
         comment="Väntar på polisens statistik.",
     )

@@ -492,6 +492,20 @@ OLD_PERSONNEL_ROWS = """{% load styrning_tags %}{% for row in personnel_rows %}
     </tr>{% endfor %}"""  # noqa: E501
 
 
+def _figure():
+    """A unit's personnel figures, one of them missing and one zero."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        sick_leave=Decimal("5.25"),
+        sick_leave_women=None,
+        sick_leave_men=Decimal("0"),
+        employees=1234,
+        full_time_equivalents=Decimal("1001.5"),
+    )
+
+
 def test_personnel_rows_are_the_templates_rows():
     from decimal import Decimal
     from types import SimpleNamespace
@@ -505,13 +519,7 @@ def test_personnel_rows_are_the_templates_rows():
     bound = Figures({"sick_leave": "x<y", "employees": "12"})
     bound.add_error("sick_leave", "Fel & <mer>")
     unbound = Figures(initial={"sick_leave": Decimal("4.50")}, prefix="p-2")
-    figure = SimpleNamespace(
-        sick_leave=Decimal("5.25"),
-        sick_leave_women=None,
-        sick_leave_men=Decimal("0"),
-        employees=1234,
-        full_time_equivalents=Decimal("1001.5"),
-    )
+    figure = _figure()
     personnel = [
         {"unit": SimpleNamespace(pk=1, name="Enhet <A> & 'B'"), "figure": None, "fields": []},
         {"unit": SimpleNamespace(pk=2, name="Enhet B"), "figure": figure, "fields": []},
@@ -537,7 +545,6 @@ OLD_PERSONNEL_TABLE_ROWS = """{% load styrning_tags %}{% for row in rows %}
 
 
 def test_personnel_table_rows_are_the_templates_rows():
-    from decimal import Decimal
     from types import SimpleNamespace
 
     from followup.personnel_forms import FigureRowForm
@@ -550,13 +557,7 @@ def test_personnel_table_rows_are_the_templates_rows():
     )
     assert not bound.is_valid()
     bound.add_error(None, "Hela raden & <mer>")
-    figure = SimpleNamespace(
-        sick_leave=Decimal("5.25"),
-        sick_leave_women=None,
-        sick_leave_men=Decimal("0"),
-        employees=1234,
-        full_time_equivalents=Decimal("1001.5"),
-    )
+    figure = _figure()
     table = [
         {"unit": units[0], "figure": None, "form": None},
         {"unit": units[1], "figure": figure, "form": None},
