@@ -218,6 +218,7 @@ def measure_page(
     result["parts"] = split
     result["query_parts"] = {p: query_parts.count(p) for p in breakdown.PARTS if p in query_parts}
     result["own_floor_median_ms"] = summarise(own_times)["median_ms"]
+    result["own_floor_queries"] = len(own.sql)
     if fixed_ms is not None:
         result["fixed_ms"] = fixed_ms
         own_floor = result["own_floor_median_ms"]
