@@ -191,10 +191,11 @@ def management_report(period, context, ov, figures, next_year) -> dict:
                 "share": economy["share"],
             }
         )
-        lines.append(
-            _("The committees together show a deviation of %(deviation)s against budget.")
-            % {"deviation": economy["deviation"]}
-        )
+        if economy["deviation"] != formatting.EMPTY:  # no outcome to compare: no sentence
+            lines.append(
+                _("The committees together show a deviation of %(deviation)s against budget.")
+                % {"deviation": economy["deviation"]}
+            )
     sections.append(
         {"key": "resultat", "title": _("Important conditions for the result"), "lines": lines}
     )

@@ -86,6 +86,15 @@ def run_report(report_id: int, made_on=None) -> bool:
         return run_job(report.job_id, work)
 
 
+def not_ended_message(period) -> str:
+    """Why a report of ``period`` cannot be adopted yet: its figures are not the period's
+    until the period has ended (an årsredovisning made in December holds ten months)."""
+    return _(
+        "The report can be adopted only after its period has ended (%(day)s): until then its "
+        "figures are those to date."
+    ) % {"day": formatting.iso_date(period.period_end)}
+
+
 def adopt(report: Report, body, reference: str, user=None, adopted_at=None) -> Report:
     """Record that ``body`` adopted the report (``reference``: e.g. "KF 2026-10-26 § 98";
     ``adopted_at``: when, if not now).
@@ -112,11 +121,14 @@ def adopt(report: Report, body, reference: str, user=None, adopted_at=None) -> R
                 _("Another report of this period has already been adopted (%(ref)s).")
                 % {"ref": other.decision_reference}
             )
+        adopted_at = adopted_at or timezone.now()
+        period = report.period
+        if timezone.localtime(adopted_at).date() <= period.period_end:
+            raise ValidationError({"meeting_date": not_ended_message(period)})
         report.adopted_by = body
         report.decision_reference = reference
-        report.adopted_at = adopted_at or timezone.now()
+        report.adopted_at = adopted_at
         report.adopted_recorded_by = user
-        period = report.period
         if report.is_midterm:
             # The halvtidsuppföljning reads its year's period but is not that period's
             # report: adopting it freezes the report, not the period.

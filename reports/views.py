@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,7 +23,7 @@ from reports.midterm import midterm_year_period, midterm_years
 from reports.models import MIDTERM, Report, ReportText, WordTemplate
 from reports.pdf import body_template
 from reports.services import adopt as adopt_report
-from reports.services import request_report
+from reports.services import not_ended_message, request_report
 from reports.tasks import render as render_task
 from styrning.jobs import fail_job, run_in_background, short_reason, sweep_stale_jobs
 from styrning.models import Job, MandatePeriod, Municipality
@@ -194,6 +195,10 @@ def detail(request, pk):
             return redirect_to_login(request.get_full_path())
     manager = may_manage_reports(request.user)
     adopted = None if report.is_adopted else _adopted_instead(report)
+    # Before its period has ended a report holds the figures to date: it is a draft to read,
+    # not one to adopt (reports.services.adopt refuses it too).
+    ended = report.period.period_end < timezone.localdate()
+    offer = manager and report.is_done and not report.is_adopted and adopted is None
     return render(
         request,
         "reports/detail.html",
@@ -203,17 +208,20 @@ def detail(request, pk):
             "body_template": body_template(report.kind) if report.snapshot else None,
             "can_manage": manager,
             "adopted_instead": adopted,
-            "adopt_form": AdoptForm(report=report)
-            if manager and report.is_done and not report.is_adopted and adopted is None
-            else None,
-            "unfinished": _unfinished_chapters(report) if manager and not report.is_adopted else [],
+            "adopt_form": AdoptForm(report=report) if offer and ended else None,
+            "not_ended": not_ended_message(report.period) if offer and not ended else "",
+            "unfinished": _unfinished_chapters(report) if offer and ended else [],
         },
     )
 
 
 def _unfinished_chapters(report):
     """The period's chapters not marked done or locked (one query): the adoption would
-    lock them as they are, so the page names them before it is recorded."""
+    lock them as they are, so the page names them before it is recorded. A
+    halvtidsuppföljning has none: the chapters of its year's period are the
+    årsredovisning's, and adopting it does not lock them."""
+    if report.is_midterm:
+        return []
     return list(
         ReportText.objects.filter(period=report.period_id)
         .exclude(state__in=[ReportText.State.DONE, ReportText.State.LOCKED])

@@ -14,7 +14,7 @@ from django.urls import reverse
 from followup import fulfilment
 from followup.models import ReportingPeriod
 from reports.midterm import midterm_year_period
-from reports.models import MIDTERM, Report
+from reports.models import MIDTERM, Report, ReportText
 from styrning.models import Job, Municipality, OrgUnit
 
 
@@ -130,8 +130,13 @@ def test_the_ekonomichef_asks_for_a_midterm_review_by_year(client, katrineholm, 
     assert [[item["count"] for item in row["total"]] for row in snapshot["rows"]] == [
         [item.count for item in row.total] for row in page["rows"]
     ]
+    # The årsredovisning's chapters of the same period are not the halvtidsuppföljning's:
+    # its page does not list them as unfinished.
+    ReportText.objects.create(period=report.period, section="outlook")
     detail = client.get(report.get_absolute_url()).content.decode()
     assert "Tillväxt, fler jobb och ökad egen försörjning" in detail
+    assert "inte markerad" not in detail and "Record the adoption" not in detail
+    assert 'action="/rapporter/' in detail  # the adoption is offered
     assert 'class="count-bars"' in detail  # the page's chart
     # Adopted by KF: the report freezes, the period it read is not locked by it.
     state = report.period.state

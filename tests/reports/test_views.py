@@ -240,6 +240,29 @@ def test_the_adoption_names_its_decision_and_day(client, world, periods):
     assert f'<option value="{periods[8].pk}"' not in index
 
 
+def test_a_report_cannot_be_adopted_before_its_period_has_ended(client, world):
+    """Made before its period ends, a report holds the figures to date (an årsredovisning
+    made in December has ten months of ledger): its page says when it can be adopted
+    instead of offering the form, and a posted adoption is refused naming the day."""
+    months = make_year(world, timezone.localdate().year + 1)
+    period = set_state(months[min(months)], "open")
+    report = make_report(period)
+    client.force_login(world.finance)
+    end = period.period_end.isoformat()
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert f"Rapporten kan antas först när perioden är slut ({end})" in page
+    assert reverse("reports:adopt", args=[report.pk]) not in page
+    response = client.post(
+        reverse("reports:adopt", args=[report.pk]),
+        {"body": world.ks.pk, "meeting_date": _today(), "decision_reference": "KS 2026-12-07 § 5"},
+    )
+    assert response.status_code == 200
+    assert f"först när perioden är slut ({end})" in response.content.decode()
+    report.refresh_from_db()
+    period.refresh_from_db()
+    assert not report.is_adopted and period.state == "open"
+
+
 def test_the_adoption_form_names_the_chapters_not_yet_done(client, world, periods):
     """Adopting locks every chapter of the period as it stands: the page lists those not
     marked done (and says which are empty) before the ekonomichef records the decision."""
