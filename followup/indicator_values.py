@@ -215,17 +215,39 @@ def import_indicator_values(
     counts = sync.counts()
     result.created, result.changed = counts.created, counts.changed
     result.unchanged = len(rows) - counts.created - counts.changed
+    for submission, values in reported.items():
+        # What the follow-up holds now (a chef may have typed it): the file overwrites it.
+        now = submissions.values_in_submission(submission, {ind for ind, _g in values})
+        where = _("in %(unit)s's follow-up (%(state)s)") % {
+            "unit": submission.unit.name,
+            "state": submission.get_state_display(),
+        }
+        for (indicator_id, gender), (line, value) in values.items():
+            if now.get((indicator_id, gender)) != value:
+                result.preview.append(
+                    {
+                        "line": line,
+                        "what": indicators[indicator_id].name,
+                        "where": where,
+                        "period": submission.period.label,
+                        "gender": genders[gender],
+                        "old": now.get((indicator_id, gender)),
+                        "new": value,
+                    }
+                )
+    result.preview.sort(key=lambda row: row["line"])
     if not dry_run:
         with transaction.atomic():
             sync.finish()
             for submission, values in reported.items():
+                values = {key: value for key, (_line, value) in values.items()}
                 submissions.save_reported_values(submission, values, user, _("CSV import"))
     return result
 
 
 def _route_to_submissions(rows, periods_by_year, errors):
     """Split the rows: those for a follow-up's own slot go to its submission (submission →
-    {(indicator pk, gender): value}), the rest stay measurements. A sent or decided
+    {(indicator pk, gender): (line, value)}), the rest stay measurements. A sent or decided
     submission refuses its values, naming the line (errors appended). Two queries."""
     slots = {}
     for row in rows:
@@ -267,7 +289,7 @@ def _route_to_submissions(rows, periods_by_year, errors):
                 )
             )
             continue
-        reported.setdefault(submission, {})[(indicator.pk, gender)] = value
+        reported.setdefault(submission, {})[(indicator.pk, gender)] = (line, value)
     return direct, reported
 
 

@@ -107,6 +107,11 @@ class _Row:
     unit: OrgUnit
     values: dict
     where: str  # the unit's name, or "line 3 (Hemtjänst Norr)" in an import
+    line: int | None = None  # the file's line, in an import: the preview lists what it changes
+
+
+def _label(name: str) -> str:
+    return str(PersonnelFigure._meta.get_field(name).verbose_name)
 
 
 def _write(period, rows: list[_Row], user, reason, result: ImportResult) -> list[Refusal]:
@@ -156,6 +161,17 @@ def _write(period, rows: list[_Row], user, reason, result: ImportResult) -> list
         figure = figure or PersonnelFigure(period=period, unit=row.unit)
         state = "created" if figure.pk is None else "changed"
         for name, value in values.items():
+            if row.line is not None and getattr(figure, name) != value:
+                result.preview.append(
+                    {
+                        "line": row.line,
+                        "what": f"{row.unit.name}: {_label(name)}",
+                        "period": f"{period.year}-{period.month:02d}",
+                        "gender": None,
+                        "old": getattr(figure, name),
+                        "new": value,
+                    }
+                )
             setattr(figure, name, value)
         figure.updated_by = user
         try:
@@ -332,9 +348,9 @@ def import_figures(municipality, data: bytes, user, *, dry_run: bool = False) ->
             values[name] = value
         if not bad:
             where = _("line %(line)s (%(unit)s)") % {"line": line, "unit": unit.name}
-            rows_by_period.setdefault(period, []).append(_Row(unit, values, where))
-    if errors:
-        raise ImportFailed(errors)
+            rows_by_period.setdefault(period, []).append(_Row(unit, values, where, line))
+    # The lines that could be read are checked against the model's rules too, so one round
+    # names every error of the file (the transaction is rolled back on any).
     result = ImportResult(dry_run=dry_run)
     reason = _("CSV import")
     with transaction.atomic():

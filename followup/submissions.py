@@ -719,6 +719,19 @@ def _live_values(period, indicator_ids) -> dict:
     }
 
 
+def values_in_submission(submission, indicator_ids) -> dict:
+    """(indicator pk, gender) → the value ``submission`` shows for its period's slot: the
+    one reported in it, else the live measurement (two queries)."""
+    values = _live_values(submission.period, indicator_ids)
+    values.update(
+        ((ind, gender), value)
+        for ind, gender, value in submission.reported_values.filter(
+            indicator_id__in=indicator_ids
+        ).values_list("indicator_id", "gender", "value")
+    )
+    return values
+
+
 def save_reported_values(submission, measurements, user, reason):
     """The values the form reports, kept with the submission until it is approved: a
     value equal to the live measurement is no report (its row goes)."""

@@ -22,7 +22,12 @@ from followup.models.periods import ReportingPeriod
 from styrning import formatting
 from styrning.models import OrgUnit
 
-PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+# The message the personnel form gives (followup.personnel_forms), also for an import.
+SHARE_MESSAGE = _("A share in per cent lies between 0 and 100.")
+PERCENT = [
+    MinValueValidator(Decimal("0"), SHARE_MESSAGE),
+    MaxValueValidator(Decimal("100"), SHARE_MESSAGE),
+]
 # The largest Swedish municipality employs about 50 000; a generous ceiling catches typos.
 MAX_EMPLOYEES = 1_000_000
 # The kinds of unit that report personnel figures: förvaltningar, bolag and enheter.

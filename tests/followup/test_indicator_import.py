@@ -183,6 +183,16 @@ def test_a_value_of_a_follow_ups_own_slot_waits_for_its_approval(world, indicato
     assert (result.created, result.pending) == (1, 1)
     assert list(Measurement.objects.values_list("year", "value")) == [(2025, Decimal("40.00"))]
     assert ReportedValue.objects.get(submission=sub, indicator=a).value == Decimal("61.00")
+    # A file that would overwrite what the follow-up holds (a chef may have typed it)
+    # shows it in the preview, from what to what and where (a trial's finding).
+    preview = import_indicator_values(
+        world.m, _csv(f"{a};2026-08;;63"), world.chef_a, dry_run=True
+    ).preview
+    assert [(r["line"], r["old"], r["new"]) for r in preview] == [
+        (2, Decimal("61.00"), Decimal("63"))
+    ]
+    assert preview[0]["where"] == f"i uppföljningen från {world.fA.name} (utkast)"
+    assert ReportedValue.objects.get(submission=sub, indicator=a).value == Decimal("61.00")
     from django.utils import timezone
 
     Submission.objects.filter(pk=sub.pk).update(state=Submission.State.SENT, sent_at=timezone.now())
