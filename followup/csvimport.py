@@ -111,6 +111,11 @@ def line_is_header(cells, columns) -> bool:
     return bool(cells) and cells[0].lower() == columns[0]
 
 
+class TooManyDecimals(ValueError):
+    """A number with more decimals than the database keeps (two): a number all the same,
+    so the message says what is wrong with it."""
+
+
 def parse_decimal(text: str) -> Decimal:
     """'1 234,5', '1234.5', '4,25 %' → Decimal; ValueError for anything else (also for
     more than two decimals)."""
@@ -119,5 +124,5 @@ def parse_decimal(text: str) -> Decimal:
     if not value.is_finite() or abs(value) >= Decimal(10) ** MAX_DIGITS:
         raise ValueError(text)
     if value.as_tuple().exponent < -2:
-        raise ValueError(text)  # more than two decimals: the database keeps two
+        raise TooManyDecimals(text)  # the database keeps two
     return value

@@ -33,6 +33,7 @@ from followup import submissions
 from followup.csvimport import (
     ImportFailed,
     ImportResult,
+    TooManyDecimals,
     column_count_error,
     line_error,
     parse_decimal,
@@ -140,6 +141,14 @@ def import_indicator_values(
             continue
         try:
             value = parse_decimal(value_text)
+        except TooManyDecimals:
+            errors.append(
+                line_error(
+                    line,
+                    _("the value “%(text)s” has more than two decimals.") % {"text": value_text},
+                )
+            )
+            continue
         except ValueError:
             errors.append(
                 line_error(line, _("the value “%(text)s” is not a number.") % {"text": value_text})

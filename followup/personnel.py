@@ -19,6 +19,7 @@ from followup.choices import GOAL_CONTENTS
 from followup.csvimport import (
     ImportFailed,
     ImportResult,
+    TooManyDecimals,
     column_count_error,
     line_error,
     parse_decimal,
@@ -329,23 +330,21 @@ def import_figures(municipality, data: bytes, user, *, dry_run: bool = False) ->
         for (column, name), text in zip(CSV_FIELDS, cells[2:], strict=True):
             if not text:
                 continue  # empty: leave the figure as it is
+            problem = None
             try:
                 value = parse_decimal(text)
-                if name == "employees":
-                    if value != value.to_integral_value():
-                        raise ValueError(text)
-                    value = int(value)
+            except TooManyDecimals:
+                problem = _("%(column)s “%(text)s” has more than two decimals.")
             except ValueError:
-                errors.append(
-                    line_error(
-                        line,
-                        _("%(column)s “%(text)s” is not a number.")
-                        % {"column": column, "text": text},
-                    )
-                )
+                problem = _("%(column)s “%(text)s” is not a number.")
+            else:
+                if name == "employees" and value != value.to_integral_value():
+                    problem = _("%(column)s “%(text)s” is not a whole number.")
+            if problem:
+                errors.append(line_error(line, problem % {"column": column, "text": text}))
                 bad = True
                 continue
-            values[name] = value
+            values[name] = int(value) if name == "employees" else value
         if not bad:
             where = _("line %(line)s (%(unit)s)") % {"line": line, "unit": unit.name}
             rows_by_period.setdefault(period, []).append(_Row(unit, values, where, line))

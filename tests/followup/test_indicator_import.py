@@ -80,6 +80,7 @@ def test_every_bad_line_is_named_and_nothing_is_written(world, indicators):
         f"{a};2026;T;2",
         "nej;2026;;1",
         f"{a};2026",
+        f"{a};2025;;36,234",
     )
     with pytest.raises(ImportFailed) as caught:
         import_indicator_values(world.m, data, world.finance)
@@ -91,7 +92,10 @@ def test_every_bad_line_is_named_and_nothing_is_written(world, indicators):
         "rad 7",
         "rad 8",
         "rad 9",
+        "rad 10",
     ]
+    # A number with three decimals is a number: the message says what is wrong with it.
+    assert caught.value.errors[-1] == "rad 10: värdet ”36,234” har fler än två decimaler."
     assert not Measurement.objects.exists()
 
 
