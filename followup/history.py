@@ -15,6 +15,7 @@ from followup.models import (
     ReportedValue,
     Submission,
 )
+from followup.submissions import COPY_REASON
 from styrning import formatting
 from styrning.history import Change, LogEntry, display_value, history_model
 
@@ -39,12 +40,21 @@ HIDDEN = {
     "year",
     "month",
     "version",
+    # Who and when: the entry says so itself (they read "ändrad av: 4 → 7").
+    "updated_at",
+    "updated_by",
 }
 
 
 def _who(record) -> str:
     if record.history_user is None:
         return _("the system")
+    if record.history_change_reason == str(COPY_REASON):
+        # Copied forward by Styrning when the period opened: not the opener's own text (a
+        # trial read it as the ekonomichef's assessment).
+        return _("Styrning, when %(name)s opened the period") % {
+            "name": _person(record.history_user)
+        }
     return _person(record.history_user)
 
 

@@ -27,6 +27,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from budget import signs, totals
 from budget.models import AccountGroup, BudgetYear, Forecast
@@ -55,6 +56,10 @@ State = Submission.State
 ZERO = Decimal("0")
 CLOSED_ASSIGNMENT = (Assignment.Status.DONE, Assignment.Status.CANCELLED)
 EARLIER_VALUES = 4  # earlier indicator values shown beside the field
+
+# The reason of every row the period's opening copies forward (followup.history names the
+# system as its author, beside the user who opened the period).
+COPY_REASON = gettext_lazy("Copied automatically from the previous period when the period opened")
 
 
 def _refuse_locked(period):
@@ -170,7 +175,7 @@ def prefill(submission, user=None) -> int:
         return 0
     # The user who opened the period made it happen; the reason says the text is a copy,
     # not theirs (a trial read the entry as if the ekonomichef had written the comment).
-    reason = _("Copied automatically from the previous period when the period opened")
+    reason = str(COPY_REASON)
     written = 0
     earlier = _earlier(submission).order_by("-period__year", "-period__month")
     for name in ("economic_comment", "action_plan"):

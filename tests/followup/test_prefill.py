@@ -232,3 +232,25 @@ def test_an_assessment_copied_forward_against_the_suggestion_is_to_be_reviewed(c
     )
     page = client.get(submission_url(annual)).content.decode()
     assert departs not in page and "Förslag utifrån målen under och indikatorerna:" in page
+
+
+def test_the_history_names_styrning_for_what_the_opening_copied(delar):
+    """What the period's opening copied forward is Styrning's, not the ekonomichef's who
+    opened it (a trial read "Karin Berglund · Bedömning … skapades" as her assessment);
+    who and when a personnel figure was changed are the entry's own, not changes in it."""
+    from followup.history import submission_log
+    from followup.personnel import save_figures
+
+    w = delar
+    _assess(w, w.sub_a, analysis="Från delåret")
+    december = open_period(w.periods[12], user=w.finance)
+    annual = Submission.objects.get(period=december, unit=w.fA)
+    save_figures(december, {w.eA: {"employees": 12}}, w.chef_a)
+    save_figures(december, {w.eA: {"employees": 13}}, w.finance)
+    entries, _more = submission_log(annual)
+    copied = [e for e in entries if e.reason.startswith("Kopierat automatiskt")]
+    name = w.finance.get_full_name() or w.finance.username
+    assert copied and {e.who for e in copied} == {f"Styrning, när {name} öppnade perioden"}
+    changed = [e for e in entries if e.action == "Ändrades" and "Personaldata" in e.subject]
+    assert changed and all(c.label != "Ändrad av" for e in changed for c in e.changes)
+    assert [(c.old, c.new) for c in changed[0].changes] == [("12", "13")]
