@@ -201,7 +201,7 @@ def mine(request):
         and not personnel_due
     ):
         # Not a silent jump to the goals: say why, and when the next follow-up opens.
-        messages.info(request, _nothing_due_message(municipality, today))
+        messages.info(request, _nothing_due_message(municipality, today, scope))
         return redirect(goals_start_url(request.user))
     if (
         request.GET.get(START_PARAM)
@@ -494,17 +494,18 @@ def submission(request, pk):
     )
 
 
-def _nothing_due_message(municipality, today) -> str:
-    """What a chef with nothing to report is told on the way to the goals (one query)."""
-    upcoming = (
-        ReportingPeriod.objects.filter(
-            municipality=municipality,
-            state=ReportingPeriod.State.PLANNED,
-            opens_on__gt=today,
-        )
-        .order_by("opens_on", "pk")
-        .first()
+def _nothing_due_message(municipality, today, scope) -> str:
+    """What a chef with nothing to report is told on the way to the goals (one query): the
+    next period that asks something of her (an enhet's chef reports only in the periods
+    that ask for goals, not in a månadsrapport)."""
+    upcoming = ReportingPeriod.objects.filter(
+        municipality=municipality,
+        state=ReportingPeriod.State.PLANNED,
+        opens_on__gt=today,
     )
+    if scope.manage_roots and all(worklist.reports_a_part(r) for r in scope.manage_roots):
+        upcoming = upcoming.filter(content__in=GOAL_CONTENTS)
+    upcoming = upcoming.order_by("opens_on", "pk").first()
     if upcoming is None:
         return _(
             "You have nothing to report right now. Follow-up in the menu lists what "

@@ -275,18 +275,19 @@ def _overdue(submission, deadline, today) -> bool:
     )
 
 
+def reports_a_part(root) -> bool:
+    """An enhet's chef (not a förvaltning's, a nämnd's or the council's) reports her enhet's
+    part of the submission of the unit above it, in the periods that ask for goals."""
+    return not root.is_office and not root.is_governing_body and root.kind != OrgUnit.Kind.COUNCIL
+
+
 def chef_rows(user, today) -> list[WorkRow]:
     """What the chef (or delegate) must report in open periods, overdue first (one query
     besides the scope's)."""
     scope = scope_for(user)
     if not scope.is_authenticated:
         return []
-    # An enhet's chef (not a förvaltning's, a nämnd's or the council's) also reports her
-    # enhet's part of the submission of the unit above it.
-    shape = tuple(
-        not root.is_office and not root.is_governing_body and root.kind != OrgUnit.Kind.COUNCIL
-        for root in scope.manage_roots
-    )
+    shape = tuple(reports_a_part(root) for root in scope.manage_roots)
     part_roots = [root for root, part in zip(scope.manage_roots, shape, strict=True) if part]
     bounds = [n for root in scope.manage_roots for n in (root.tree_id, root.lft, root.rght)]
     rows = []

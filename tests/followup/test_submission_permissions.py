@@ -124,6 +124,13 @@ def test_with_nothing_due_the_chef_is_told_when_the_next_follow_up_opens(client,
     client.force_login(world.chef_a)
     html = client.get("/", follow=True).content.decode()
     assert f"Nästa uppföljning, {first.label}, öppnar {first.opens_on.isoformat()}" in html
+    # An enhet's chef reports only where goals are asked for: she is told of the next
+    # delår, not of a månadsrapport that asks nothing of her (a trial's finding).
+    goals = min((p for p in periods.values() if p.asks_goals), key=lambda p: p.opens_on)
+    assert not first.asks_goals and goals != first
+    client.force_login(world.unit_chef_a)
+    html = client.get("/", follow=True).content.decode()
+    assert f"Nästa uppföljning, {goals.label}, öppnar {goals.opens_on.isoformat()}" in html
 
 
 def test_the_ekonomichef_starts_on_the_review_list_when_a_follow_up_waits(client, delar):
