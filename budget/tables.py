@@ -29,6 +29,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from budget import signs
+from budget.forms import YearMonthForm
 from budget.models import BudgetChange
 from styrning import formatting, widgets
 
@@ -487,3 +488,34 @@ def _stored_frame_rows(boards, form) -> str:
             )
         rows.append(f'\n    <tr><th scope="row">{board_name}</th>{"".join(cells)}</tr>\n    ')
     return mark_safe("".join(rows))
+
+
+def period_form(years, year, month) -> str:
+    """The year and month form of the budget pages, ``year`` and ``month`` chosen: the markup
+    ``{% field %}`` writes for an unbound ``YearMonthForm`` (the years offered are ``years``,
+    as they come). Written here: the form's fields, bound fields and widgets cost about 1 500
+    calls on every budget page, more than its table (tests/budget/test_page_rows.py holds it
+    to the template it replaced)."""
+    labels = YearMonthForm.base_fields
+    required = f' <span class="required">({escape(gettext("required"))})</span>'
+
+    def select(name, choices, chosen) -> str:
+        options = "".join(
+            f'\n  <option value="{value}"{" selected" if value == chosen else ""}>'
+            f"{html.escape(str(label))}</option>\n"
+            for value, label in choices
+        )
+        return (
+            f'<div class="field">\n  <label for="id_{name}">{escape(labels[name].label)}'
+            f'{required}</label>\n  <select name="{name}" id="id_{name}">{options}\n</select>'
+            "\n  \n  \n</div>"
+        )
+
+    aria_label = escape(gettext("Choose year and month"))
+    return mark_safe(
+        f'\n<form method="get" class="filters" aria-label="{aria_label}">'
+        f"\n  {select('ar', [(y, y) for y in years], year)}"
+        f"{select('manad', YearMonthForm.MONTHS, month)}"
+        '\n  <div class="filters__actions"><button type="submit" class="button">'
+        f"{escape(gettext('Show'))}</button></div>\n</form>\n"
+    )

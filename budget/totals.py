@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from budget.models import Outcome, OutcomeTotal
+from followup.worklist import compiled_values
 from styrning.services import bulk_session
 
 ZERO = Decimal("0")
@@ -202,13 +203,19 @@ def outcome_by_group_and_month(
 
 
 def latest_booked_month(municipality_id, year) -> int | None:
-    """The latest month of ``year`` with bookings in the ledger, or None (one indexed query)."""
-    return (
-        Outcome.objects.filter(municipality_id=municipality_id, year=year)
-        .order_by("-month")
-        .values_list("month", flat=True)
-        .first()
+    """The latest month of ``year`` with bookings in the ledger, or None (one indexed query,
+    compiled once per connection: every budget page asks)."""
+    rows = compiled_values(
+        "latest booked month",
+        lambda municipality_id, year: (
+            Outcome.objects.filter(municipality_id=municipality_id, year=year)
+            .order_by("-month")
+            .values_list("month", flat=True)[:1]
+        ),
+        municipality_id,
+        year,
     )
+    return rows[0][0] if rows else None
 
 
 def month_has_bookings(municipality_id, year, month) -> bool:

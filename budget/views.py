@@ -49,6 +49,7 @@ from budget.overview import (
 )
 from budget.pending import locked_month, pending_forecasts
 from budget.years import open_next_year
+from followup.worklist import compiled_rows
 from styrning import formatting
 from styrning.concurrency import EditConflict
 from styrning.models import Municipality, OrgUnit
@@ -64,17 +65,13 @@ from styrning.services import RowSync, save_if_changed
 
 
 def _period(request, municipality):
-    """The chosen budget year and month, and the form that chooses them.
+    """The chosen budget year and month, and the years there are to choose from.
 
     ``?ar=Y`` shows year Y; without it (or with a year that has no budget) the
     default of ``budget.overview.default_year``. ``?manad`` defaults to the
     latest month with bookings. Returns (None, None, None) without any budget year.
     """
-    budget_years = list(
-        BudgetYear.objects.visible_to(request.user)
-        .filter(municipality=municipality)
-        .select_related("municipality")
-    )
+    budget_years = _budget_years(request.user, municipality)
     if not budget_years:
         return None, None, None
     by_year = {b.year: b for b in budget_years}
@@ -98,8 +95,25 @@ def _period(request, municipality):
             _("There is no month %(asked)s: showing %(month)s.")
             % {"asked": request.GET["manad"][:10], "month": formatting.month_name(month)},
         )
-    form = YearMonthForm(initial={"ar": budget_year.year, "manad": month}, years=years)
-    return budget_year, month, form
+    return budget_year, month, years
+
+
+def _budget_years(user, municipality) -> list:
+    """The municipality's budget years the user reads, with their municipality (one query;
+    compiled once per connection, as every budget page reads them: compiling it cost more
+    than its rows)."""
+    visible = BudgetYear.objects.visible_to(
+        user
+    )  # all of them, or none (budget figures are public)
+    if visible.query.is_empty():
+        return []
+    return compiled_rows(
+        "budget years",
+        lambda municipality: visible.filter(municipality=municipality).select_related(
+            "municipality"
+        ),
+        municipality.pk,
+    )
 
 
 def _month_from(request):
@@ -141,7 +155,7 @@ def overview(request):
     A fixed number of queries (see budget.overview.budget_overview).
     """
     municipality = Municipality.objects.current()
-    budget_year, month, form = _period(request, municipality)
+    budget_year, month, years = _period(request, municipality)
     if budget_year is None:
         can_manage = can_change(request.user, BudgetYear(municipality=municipality))
         return render(request, "budget/empty.html", {"can_manage": can_manage})
@@ -154,7 +168,7 @@ def overview(request):
         request,
         "budget/overview.html",
         {
-            "form": form,
+            "period_form": tables.period_form(years, budget_year.year, month),
             "ov": ov,
             "table": tables.page_table(ov, lambda row: unit_url(row.unit.pk)),
             "budget_year": budget_year,
@@ -194,7 +208,7 @@ def unit(request, pk):
     """
     municipality = Municipality.objects.current()
     org_unit = get_for_user(request, OrgUnit.objects.filter(municipality=municipality), pk)
-    budget_year, month, form = _period(request, municipality)
+    budget_year, month, years = _period(request, municipality)
     if budget_year is None:
         raise Http404
     approved_only = approved_forecasts_only(request.user)
@@ -204,7 +218,7 @@ def unit(request, pk):
         request,
         "budget/unit.html",
         {
-            "form": form,
+            "period_form": tables.period_form(years, budget_year.year, month),
             "detail": detail,
             "groups": tables.group_table(detail),
             "unit": org_unit,
@@ -225,7 +239,7 @@ def frames(request):
     """The ekonomichef sets the frames of a budget year until KF has adopted it."""
     require_budget_manager(request.user)
     municipality = Municipality.objects.current()
-    budget_year, month, year_form = _period(request, municipality)
+    budget_year, month, years = _period(request, municipality)
     if budget_year is None:
         return render(
             request, "budget/frames.html", {"budget_year": None, "can_open_next_year": True}
@@ -276,7 +290,7 @@ def frames(request):
             "budget_year": budget_year,
             "form": form,
             "rows": tables.frame_rows(boards, form),
-            "year_form": year_form,
+            "period_form": tables.period_form(years, budget_year.year, month),
             "query": _query(budget_year.year, month),
             "can_open_next_year": _latest_year(municipality).is_adopted,
             "adopt_form": AdoptBudgetForm(instance=budget_year)
@@ -490,7 +504,7 @@ def export(request, fmt):
     if fmt not in ("xlsx", "csv"):
         raise Http404
     municipality = Municipality.objects.current()
-    budget_year, month, _form = _period(request, municipality)
+    budget_year, month, _years = _period(request, municipality)
     if budget_year is None:
         raise Http404
     ov = budget_overview(budget_year, month, approved_only=approved_forecasts_only(request.user))
@@ -504,7 +518,7 @@ def export(request, fmt):
 def investments(request):
     """The year's investment projects: readable by every logged-in user."""
     municipality = Municipality.objects.current()
-    budget_year, month, form = _period(request, municipality)
+    budget_year, month, years = _period(request, municipality)
     if budget_year is None:
         raise Http404
     projects = (
@@ -526,7 +540,7 @@ def investments(request):
             "rows": tables.investment_rows(projects, edit_url),
             "totals": tables.investment_totals(projects) if projects else None,
             "budget_year": budget_year,
-            "form": form,
+            "period_form": tables.period_form(years, budget_year.year, month),
             "month": month,
             "can_manage": can_manage,
             "query": query,
