@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -49,7 +51,7 @@ from budget.overview import (
 )
 from budget.pending import locked_month, pending_forecasts
 from budget.years import open_next_year
-from followup.worklist import compiled_rows
+from followup.worklist import compiled_rows, compiled_values
 from styrning import formatting
 from styrning.concurrency import EditConflict
 from styrning.models import Municipality, OrgUnit
@@ -234,6 +236,19 @@ def unit(request, pk):
     )
 
 
+# A nämnd or styrelse as the frames page shows it (a GET reads no more of it).
+Board = namedtuple("Board", "pk name")
+
+
+def _boards(municipality):
+    """The bodies that get frames, in tree order (a queryset: no query yet)."""
+    return (
+        OrgUnit.objects.filter(municipality=municipality)
+        .governing_bodies()
+        .order_by("tree_id", "lft")
+    )
+
+
 @login_required
 def frames(request):
     """The ekonomichef sets the frames of a budget year until KF has adopted it."""
@@ -244,19 +259,29 @@ def frames(request):
         return render(
             request, "budget/frames.html", {"budget_year": None, "can_open_next_year": True}
         )
-    boards = list(
-        OrgUnit.objects.filter(municipality=municipality)
-        .governing_bodies()
-        .order_by("tree_id", "lft")
+    if request.method == "POST":
+        boards = list(_boards(municipality.pk))  # a frame is cleaned with its unit
+    else:
+        boards = [
+            Board(pk, name)
+            for pk, name in compiled_values(
+                "frame boards",
+                lambda municipality: _boards(municipality).values_list("pk", "name"),
+                municipality.pk,
+            )
+        ]
+    frames = compiled_values(
+        "frames",
+        lambda budget_year: BudgetFrame.objects.filter(budget_year=budget_year).values_list(
+            "unit_id", "year", "amount"
+        ),
+        budget_year.pk,
     )
     form = FrameForm(
         request.POST if request.method == "POST" else None,
         budget_year=budget_year,
         boards=boards,
-        frames={
-            (unit_id, year): amount
-            for unit_id, year, amount in budget_year.frames.values_list("unit_id", "year", "amount")
-        },
+        frames={(unit_id, year): amount for unit_id, year, amount in frames},
     )
     if request.method == "POST":
         if budget_year.is_adopted:
@@ -293,9 +318,7 @@ def frames(request):
             "period_form": tables.period_form(years, budget_year.year, month),
             "query": _query(budget_year.year, month),
             "can_open_next_year": _latest_year(municipality).is_adopted,
-            "adopt_form": AdoptBudgetForm(instance=budget_year)
-            if not budget_year.is_adopted
-            else None,
+            "can_adopt": not budget_year.is_adopted,
         },
     )
 
@@ -630,8 +653,15 @@ def change_reverse(request, year, pk):
 
 
 def _latest_year(municipality):
-    """The newest budget year, or None (one query)."""
-    return BudgetYear.objects.filter(municipality=municipality).order_by("-year").first()
+    """The newest budget year, or None (one query, compiled once per connection)."""
+    latest = compiled_rows(
+        "latest budget year",
+        lambda municipality: BudgetYear.objects.filter(municipality=municipality).order_by("-year")[
+            :1
+        ],
+        municipality.pk,
+    )
+    return latest[0] if latest else None
 
 
 @require_POST
