@@ -134,17 +134,25 @@ def outcome_to_date_by_unit(municipality_id, year, month, kinds) -> dict[int | N
     Every unit of the municipality with an outcome that year (one query).
     """
     return dict(
-        OutcomeTotal.objects.filter(
-            municipality_id=municipality_id,
-            year=year,
-            month=month,
-            scope__in=[Scope.UNIT, Scope.UNALLOCATED],
-            group__kind__in=kinds,
+        compiled_values(
+            ("outcome to date by unit", tuple(kinds)),
+            lambda municipality_id, year, month: (
+                OutcomeTotal.objects.filter(
+                    municipality_id=municipality_id,
+                    year=year,
+                    month=month,
+                    scope__in=[Scope.UNIT, Scope.UNALLOCATED],
+                    group__kind__in=kinds,
+                )
+                .order_by()
+                .values("unit_id")
+                .annotate(total=Sum("to_date"))
+                .values_list("unit_id", "total")
+            ),
+            municipality_id,
+            year,
+            month,
         )
-        .order_by()
-        .values("unit_id")
-        .annotate(total=Sum("to_date"))
-        .values_list("unit_id", "total")
     )
 
 
