@@ -505,7 +505,7 @@ def period_form(years, year, month) -> str:
     def select(name, choices, chosen) -> str:
         options = "".join(
             f'\n  <option value="{value}"{" selected" if value == chosen else ""}>'
-            f"{html.escape(str(label))}</option>\n"
+            f"{str(label).translate(ESCAPES)}</option>\n"
             for value, label in choices
         )
         return (
