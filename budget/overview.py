@@ -26,6 +26,7 @@ from budget.models import (
     Forecast,
 )
 from budget.pending import pending_forecasts
+from followup.worklist import compiled_rows, compiled_values
 from styrning import request_rows
 from styrning.models import OrgUnit
 
@@ -218,10 +219,14 @@ class Overview:
 
 def board_map(municipality) -> dict[int, int | None]:
     """unit id → id of the nämnd/styrelse it belongs to (one query over the tree)."""
-    units = (
-        OrgUnit.objects.filter(municipality=municipality)
-        .order_by("tree_id", "lft")
-        .values_list("pk", "parent_id", "kind")
+    units = compiled_values(
+        "board map",
+        lambda municipality: (
+            OrgUnit.objects.filter(municipality=municipality)
+            .order_by("tree_id", "lft")
+            .values_list("pk", "parent_id", "kind")
+        ),
+        municipality.pk,
     )
     return _boards(units)
 
@@ -240,15 +245,21 @@ def latest_forecasts(municipality, year, month, unit_ids=None, *, approved_only=
     ``approved_only``: skip forecasts a follow-up has not had approved yet (``budget.
     pending``; its query too), so the latest approved one stands; a collection of unit
     pks instead of True: except those units' own (the user works on their follow-ups)."""
-    qs = Forecast.objects.filter(unit__municipality=municipality, year=year, month__lte=month)
-    if unit_ids is not None:
-        qs = qs.filter(unit_id__in=unit_ids)
+    if unit_ids is None:
+        rows = compiled_values(
+            "latest forecasts",
+            lambda municipality, year, month: _forecasts(municipality, year, month),
+            municipality.pk,
+            year,
+            month,
+        )
+    else:
+        rows = _forecasts(municipality, year, month).filter(unit_id__in=unit_ids)
     skip = pending_forecasts(municipality, year) if approved_only else set()
     if skip and not isinstance(approved_only, bool):
         own = set(approved_only)
         skip = {(unit_id, made) for unit_id, made in skip if unit_id not in own}
     latest: dict[tuple[int, int], tuple[int, Decimal]] = {}
-    rows = qs.order_by().values_list("unit_id", "group_id", "month", "amount")  # no join to sort
     for unit_id, group_id, made, amount in rows:
         if (unit_id, made) in skip:
             continue
@@ -256,6 +267,15 @@ def latest_forecasts(municipality, year, month, unit_ids=None, *, approved_only=
         if key not in latest or made > latest[key][0]:
             latest[key] = (made, amount)
     return {key: amount for key, (made, amount) in latest.items()}
+
+
+def _forecasts(municipality, year, month):
+    """The forecasts of ``year`` made in or before ``month``, as latest_forecasts reads them."""
+    return (
+        Forecast.objects.filter(unit__municipality=municipality, year=year, month__lte=month)
+        .order_by()  # no join to sort
+        .values_list("unit_id", "group_id", "month", "amount")
+    )
 
 
 def share_to_date(budget_year, month, unit_ids, monthly=None) -> tuple[Decimal, bool]:
@@ -273,14 +293,18 @@ def monthly_detail(budget_year) -> list[tuple[int, int, Decimal]]:
 
     One query; ``board_shares`` and ``share_to_date`` read it.
     """
-    return list(
-        DetailBudget.objects.filter(
-            budget_year=budget_year, month__isnull=False, group__kind__in=OPERATING
-        )
-        .order_by()
-        .values("unit_id", "month")
-        .annotate(total=Sum("amount"))
-        .values_list("unit_id", "month", "total")
+    return compiled_values(
+        "monthly detail",
+        lambda budget_year: (
+            DetailBudget.objects.filter(
+                budget_year=budget_year, month__isnull=False, group__kind__in=OPERATING
+            )
+            .order_by()
+            .values("unit_id", "month")
+            .annotate(total=Sum("amount"))
+            .values_list("unit_id", "month", "total")
+        ),
+        budget_year.pk,
     )
 
 
@@ -339,7 +363,14 @@ def budget_overview(budget_year, month, *, approved_only=False) -> Overview:
     rows = {frame.unit_id: BodyRow(unit=frame.unit, adopted=frame.amount) for frame in frames}
     outcomes = totals.outcome_to_date_by_unit(municipality.pk, budget_year.year, month, OPERATING)
     forecasts = latest_forecasts(municipality, budget_year.year, month, approved_only=approved_only)
-    groups = {g.pk: g for g in municipality.account_groups.all()}
+    groups = {
+        g.pk: g
+        for g in compiled_rows(
+            "account groups",
+            lambda municipality: AccountGroup.objects.filter(municipality=municipality),
+            municipality.pk,
+        )
+    }
     has_bookings = month_has_bookings(municipality, budget_year.year, month)
     shares = board_shares(budget_year, month, boards)
     changes = year_changes(budget_year)

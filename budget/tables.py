@@ -29,10 +29,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from budget import signs
+from budget.forms import YearMonthForm
 from budget.models import BudgetChange
 from styrning import formatting, widgets
 
 KR = "kr"
+
+# ``html.escape`` (quotes too) in one call: ``text.translate(ESCAPES)``, for the long loops.
+ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
 
 
 @dataclass(frozen=True)
@@ -369,12 +373,12 @@ def investment_rows(projects, edit_url=None) -> str:
         head, tail = html.escape(edit_url.head), html.escape(edit_url.tail)
     units: dict[str, str] = {}
     for pk, code, name, unit_name, budget, outcome, total in projects:
-        title = f"{html.escape(code)} {html.escape(name)}"
+        title = f"{code.translate(ESCAPES)} {name.translate(ESCAPES)}"
         if edit_url is not None:
             title = f'<a href="{head}{pk}{tail}">{title}</a>'
         unit_html = units.get(unit_name)
         if unit_html is None:
-            unit_html = units[unit_name] = html.escape(unit_name)
+            unit_html = units[unit_name] = unit_name.translate(ESCAPES)
         # The year's outcome alone beyond the project's decided total: said in words, on a
         # marked row (the trial found 4 480 000 beside 4 200 000 with nothing said).
         beyond = total is not None and outcome is not None and outcome > total
@@ -487,3 +491,34 @@ def _stored_frame_rows(boards, form) -> str:
             )
         rows.append(f'\n    <tr><th scope="row">{board_name}</th>{"".join(cells)}</tr>\n    ')
     return mark_safe("".join(rows))
+
+
+def period_form(years, year, month) -> str:
+    """The year and month form of the budget pages, ``year`` and ``month`` chosen: the markup
+    ``{% field %}`` writes for an unbound ``YearMonthForm`` (the years offered are ``years``,
+    as they come). Written here: the form's fields, bound fields and widgets cost about 1 500
+    calls on every budget page, more than its table (tests/budget/test_page_rows.py holds it
+    to the template it replaced)."""
+    labels = YearMonthForm.base_fields
+    required = f' <span class="required">({escape(gettext("required"))})</span>'
+
+    def select(name, choices, chosen) -> str:
+        options = "".join(
+            f'\n  <option value="{value}"{" selected" if value == chosen else ""}>'
+            f"{str(label).translate(ESCAPES)}</option>\n"
+            for value, label in choices
+        )
+        return (
+            f'<div class="field">\n  <label for="id_{name}">{escape(labels[name].label)}'
+            f'{required}</label>\n  <select name="{name}" id="id_{name}">{options}\n</select>'
+            "\n  \n  \n</div>"
+        )
+
+    aria_label = escape(gettext("Choose year and month"))
+    return mark_safe(
+        f'\n<form method="get" class="filters" aria-label="{aria_label}">'
+        f"\n  {select('ar', [(y, y) for y in years], year)}"
+        f"{select('manad', YearMonthForm.MONTHS, month)}"
+        '\n  <div class="filters__actions"><button type="submit" class="button">'
+        f"{escape(gettext('Show'))}</button></div>\n</form>\n"
+    )

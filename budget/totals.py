@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from budget.models import Outcome, OutcomeTotal
+from followup.worklist import compiled_values
 from styrning.services import bulk_session
 
 ZERO = Decimal("0")
@@ -133,17 +134,25 @@ def outcome_to_date_by_unit(municipality_id, year, month, kinds) -> dict[int | N
     Every unit of the municipality with an outcome that year (one query).
     """
     return dict(
-        OutcomeTotal.objects.filter(
-            municipality_id=municipality_id,
-            year=year,
-            month=month,
-            scope__in=[Scope.UNIT, Scope.UNALLOCATED],
-            group__kind__in=kinds,
+        compiled_values(
+            ("outcome to date by unit", tuple(kinds)),
+            lambda municipality_id, year, month: (
+                OutcomeTotal.objects.filter(
+                    municipality_id=municipality_id,
+                    year=year,
+                    month=month,
+                    scope__in=[Scope.UNIT, Scope.UNALLOCATED],
+                    group__kind__in=kinds,
+                )
+                .order_by()
+                .values("unit_id")
+                .annotate(total=Sum("to_date"))
+                .values_list("unit_id", "total")
+            ),
+            municipality_id,
+            year,
+            month,
         )
-        .order_by()
-        .values("unit_id")
-        .annotate(total=Sum("to_date"))
-        .values_list("unit_id", "total")
     )
 
 
@@ -202,13 +211,19 @@ def outcome_by_group_and_month(
 
 
 def latest_booked_month(municipality_id, year) -> int | None:
-    """The latest month of ``year`` with bookings in the ledger, or None (one indexed query)."""
-    return (
-        Outcome.objects.filter(municipality_id=municipality_id, year=year)
-        .order_by("-month")
-        .values_list("month", flat=True)
-        .first()
+    """The latest month of ``year`` with bookings in the ledger, or None (one indexed query,
+    compiled once per connection: every budget page asks)."""
+    rows = compiled_values(
+        "latest booked month",
+        lambda municipality_id, year: (
+            Outcome.objects.filter(municipality_id=municipality_id, year=year)
+            .order_by("-month")
+            .values_list("month", flat=True)[:1]
+        ),
+        municipality_id,
+        year,
     )
+    return rows[0][0] if rows else None
 
 
 def month_has_bookings(municipality_id, year, month) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -49,6 +51,7 @@ from budget.overview import (
 )
 from budget.pending import locked_month, pending_forecasts
 from budget.years import open_next_year
+from followup.worklist import compiled_rows, compiled_values
 from styrning import formatting
 from styrning.concurrency import EditConflict
 from styrning.models import Municipality, OrgUnit
@@ -64,17 +67,13 @@ from styrning.services import RowSync, save_if_changed
 
 
 def _period(request, municipality):
-    """The chosen budget year and month, and the form that chooses them.
+    """The chosen budget year and month, and the years there are to choose from.
 
     ``?ar=Y`` shows year Y; without it (or with a year that has no budget) the
     default of ``budget.overview.default_year``. ``?manad`` defaults to the
     latest month with bookings. Returns (None, None, None) without any budget year.
     """
-    budget_years = list(
-        BudgetYear.objects.visible_to(request.user)
-        .filter(municipality=municipality)
-        .select_related("municipality")
-    )
+    budget_years = _budget_years(request.user, municipality)
     if not budget_years:
         return None, None, None
     by_year = {b.year: b for b in budget_years}
@@ -98,8 +97,25 @@ def _period(request, municipality):
             _("There is no month %(asked)s: showing %(month)s.")
             % {"asked": request.GET["manad"][:10], "month": formatting.month_name(month)},
         )
-    form = YearMonthForm(initial={"ar": budget_year.year, "manad": month}, years=years)
-    return budget_year, month, form
+    return budget_year, month, years
+
+
+def _budget_years(user, municipality) -> list:
+    """The municipality's budget years the user reads, with their municipality (one query;
+    compiled once per connection, as every budget page reads them: compiling it cost more
+    than its rows)."""
+    visible = BudgetYear.objects.visible_to(
+        user
+    )  # all of them, or none (budget figures are public)
+    if visible.query.is_empty():
+        return []
+    return compiled_rows(
+        "budget years",
+        lambda municipality: visible.filter(municipality=municipality).select_related(
+            "municipality"
+        ),
+        municipality.pk,
+    )
 
 
 def _month_from(request):
@@ -141,7 +157,7 @@ def overview(request):
     A fixed number of queries (see budget.overview.budget_overview).
     """
     municipality = Municipality.objects.current()
-    budget_year, month, form = _period(request, municipality)
+    budget_year, month, years = _period(request, municipality)
     if budget_year is None:
         can_manage = can_change(request.user, BudgetYear(municipality=municipality))
         return render(request, "budget/empty.html", {"can_manage": can_manage})
@@ -154,7 +170,7 @@ def overview(request):
         request,
         "budget/overview.html",
         {
-            "form": form,
+            "period_form": tables.period_form(years, budget_year.year, month),
             "ov": ov,
             "table": tables.page_table(ov, lambda row: unit_url(row.unit.pk)),
             "budget_year": budget_year,
@@ -194,7 +210,7 @@ def unit(request, pk):
     """
     municipality = Municipality.objects.current()
     org_unit = get_for_user(request, OrgUnit.objects.filter(municipality=municipality), pk)
-    budget_year, month, form = _period(request, municipality)
+    budget_year, month, years = _period(request, municipality)
     if budget_year is None:
         raise Http404
     approved_only = approved_forecasts_only(request.user)
@@ -204,7 +220,7 @@ def unit(request, pk):
         request,
         "budget/unit.html",
         {
-            "form": form,
+            "period_form": tables.period_form(years, budget_year.year, month),
             "detail": detail,
             "groups": tables.group_table(detail),
             "unit": org_unit,
@@ -220,29 +236,52 @@ def unit(request, pk):
     )
 
 
+# A nämnd or styrelse as the frames page shows it (a GET reads no more of it).
+Board = namedtuple("Board", "pk name")
+
+
+def _boards(municipality):
+    """The bodies that get frames, in tree order (a queryset: no query yet)."""
+    return (
+        OrgUnit.objects.filter(municipality=municipality)
+        .governing_bodies()
+        .order_by("tree_id", "lft")
+    )
+
+
 @login_required
 def frames(request):
     """The ekonomichef sets the frames of a budget year until KF has adopted it."""
     require_budget_manager(request.user)
     municipality = Municipality.objects.current()
-    budget_year, month, year_form = _period(request, municipality)
+    budget_year, month, years = _period(request, municipality)
     if budget_year is None:
         return render(
             request, "budget/frames.html", {"budget_year": None, "can_open_next_year": True}
         )
-    boards = list(
-        OrgUnit.objects.filter(municipality=municipality)
-        .governing_bodies()
-        .order_by("tree_id", "lft")
+    if request.method == "POST":
+        boards = list(_boards(municipality.pk))  # a frame is cleaned with its unit
+    else:
+        boards = [
+            Board(pk, name)
+            for pk, name in compiled_values(
+                "frame boards",
+                lambda municipality: _boards(municipality).values_list("pk", "name"),
+                municipality.pk,
+            )
+        ]
+    frames = compiled_values(
+        "frames",
+        lambda budget_year: BudgetFrame.objects.filter(budget_year=budget_year).values_list(
+            "unit_id", "year", "amount"
+        ),
+        budget_year.pk,
     )
     form = FrameForm(
         request.POST if request.method == "POST" else None,
         budget_year=budget_year,
         boards=boards,
-        frames={
-            (unit_id, year): amount
-            for unit_id, year, amount in budget_year.frames.values_list("unit_id", "year", "amount")
-        },
+        frames={(unit_id, year): amount for unit_id, year, amount in frames},
     )
     if request.method == "POST":
         if budget_year.is_adopted:
@@ -276,12 +315,10 @@ def frames(request):
             "budget_year": budget_year,
             "form": form,
             "rows": tables.frame_rows(boards, form),
-            "year_form": year_form,
+            "period_form": tables.period_form(years, budget_year.year, month),
             "query": _query(budget_year.year, month),
             "can_open_next_year": _latest_year(municipality).is_adopted,
-            "adopt_form": AdoptBudgetForm(instance=budget_year)
-            if not budget_year.is_adopted
-            else None,
+            "can_adopt": not budget_year.is_adopted,
         },
     )
 
@@ -490,7 +527,7 @@ def export(request, fmt):
     if fmt not in ("xlsx", "csv"):
         raise Http404
     municipality = Municipality.objects.current()
-    budget_year, month, _form = _period(request, municipality)
+    budget_year, month, _years = _period(request, municipality)
     if budget_year is None:
         raise Http404
     ov = budget_overview(budget_year, month, approved_only=approved_forecasts_only(request.user))
@@ -504,14 +541,20 @@ def export(request, fmt):
 def investments(request):
     """The year's investment projects: readable by every logged-in user."""
     municipality = Municipality.objects.current()
-    budget_year, month, form = _period(request, municipality)
+    budget_year, month, years = _period(request, municipality)
     if budget_year is None:
         raise Http404
-    projects = (
-        InvestmentProject.objects.visible_to(request.user)
-        .filter(budget_year=budget_year)
-        .values_list(*tables.INVESTMENT_FIELDS)
-    )
+    visible = InvestmentProject.objects.visible_to(request.user)  # all or none
+    projects = []
+    if not visible.query.is_empty():
+        # Compiled once per connection: compiling it cost as much as its hundred rows.
+        projects = compiled_values(
+            "investments",
+            lambda budget_year: visible.filter(budget_year=budget_year).values_list(
+                *tables.INVESTMENT_FIELDS
+            ),
+            budget_year.pk,
+        )
     can_manage = can_change(request.user, budget_year)
     query = _query(budget_year.year, month)
     edit_url = (
@@ -526,7 +569,7 @@ def investments(request):
             "rows": tables.investment_rows(projects, edit_url),
             "totals": tables.investment_totals(projects) if projects else None,
             "budget_year": budget_year,
-            "form": form,
+            "period_form": tables.period_form(years, budget_year.year, month),
             "month": month,
             "can_manage": can_manage,
             "query": query,
@@ -616,8 +659,15 @@ def change_reverse(request, year, pk):
 
 
 def _latest_year(municipality):
-    """The newest budget year, or None (one query)."""
-    return BudgetYear.objects.filter(municipality=municipality).order_by("-year").first()
+    """The newest budget year, or None (one query, compiled once per connection)."""
+    latest = compiled_rows(
+        "latest budget year",
+        lambda municipality: BudgetYear.objects.filter(municipality=municipality).order_by("-year")[
+            :1
+        ],
+        municipality.pk,
+    )
+    return latest[0] if latest else None
 
 
 @require_POST

@@ -46,6 +46,7 @@ from followup.models import (
 )
 from followup.models.assessments import EVIDENCE_EXTENSIONS
 from followup.models.personnel import PERSONNEL_KINDS
+from followup.worklist import compiled_values
 from goals.models import Assignment, Goal, Indicator, Measurement
 from styrning import formatting
 from styrning.models import OrgUnit
@@ -687,15 +688,23 @@ def _save_assignments(submission, values_by_pk, user, errors):
 def pending_forecasts(municipality, year) -> set[tuple[int, int]]:
     """(unit pk, month) of the forecasts of ``year`` whose follow-up is not approved yet:
     those of submissions in the periods that ask for a forecast, not decided (one query;
-    registered with ``budget.pending``)."""
+    registered with ``budget.pending``; compiled once per connection: every budget
+    overview asks)."""
     return set(
-        Submission.objects.filter(
-            period__municipality=municipality,
-            period__year=year,
-            period__content__in=FORECAST_CONTENTS,
+        compiled_values(
+            "pending forecasts",
+            lambda municipality, year: (
+                Submission.objects.filter(
+                    period__municipality=municipality,
+                    period__year=year,
+                    period__content__in=FORECAST_CONTENTS,
+                )
+                .exclude(state__in=Submission.DECIDED_STATES)
+                .values_list("unit_id", "period__month")
+            ),
+            municipality.pk,
+            year,
         )
-        .exclude(state__in=Submission.DECIDED_STATES)
-        .values_list("unit_id", "period__month")
     )
 
 

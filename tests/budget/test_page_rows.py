@@ -4,14 +4,16 @@ templates wrote before, escaped, with the right marks, links and figures."""
 import datetime as dt
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 
 from budget import tables
-from budget.forms import FrameForm
+from budget.forms import FrameForm, YearMonthForm
 from budget.models import BudgetChange, BudgetFrame, BudgetYear, Forecast, InvestmentProject
 
 PERIOD = {"ar": 2026, "manad": 6}
@@ -323,3 +325,22 @@ def test_investment_rows_escape_as_before(world, budget, can_manage):
         assert new == _investment_rows_before(projects, edit_url)
     assert "Fritid&lt;&amp;&gt;&quot;&#x27;förvaltningen" in new
     assert ("?ar=2026&amp;manad=6" in new) is can_manage
+
+
+# The year and month form as templates/budget/_period_form.html wrote it (a copy).
+OLD_PERIOD_FORM = (Path(__file__).parent / "old_period_form.html").read_text()
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize(
+    ("years", "year", "month"), [([2027, 2026, 2025], 2026, 6), ([2026], 2026, 12)]
+)
+def test_period_form_is_the_old_templates_markup(language, years, year, month):
+    from django.utils import translation
+
+    with translation.override(language):
+        old = Template(OLD_PERIOD_FORM).render(
+            Context({"form": YearMonthForm(initial={"ar": year, "manad": month}, years=years)})
+        )
+        assert tables.period_form(years, year, month) == old
+    assert old.count(" selected>") == 2
