@@ -24,8 +24,10 @@ from followup.csvimport import (
     parse_decimal,
     read_lines,
 )
+from followup.fulfilment_queries import CompiledQuery
 from followup.models import PersonnelFigure, PersonnelReport, ReportingPeriod, Submission
 from followup.models.personnel import LOCKED_MESSAGE, PERSONNEL_KINDS
+from followup.worklist import compiled_rows
 from styrning.models import OrgUnit
 
 CSV_COLUMNS = [
@@ -52,6 +54,48 @@ def goal_periods(municipality):
     return ReportingPeriod.objects.filter(
         municipality=municipality, content__in=GOAL_CONTENTS
     ).order_by("-year", "-month")
+
+
+_GOAL_PERIODS = CompiledQuery(lambda municipality_id: goal_periods(municipality_id))
+_GOAL_PERIOD = CompiledQuery(
+    # As get() asks: the ordering dropped, at most 21 rows.
+    lambda municipality_id, pk: goal_periods(municipality_id).filter(pk=pk).order_by()[:21]
+)
+_REPORTS_WRITTEN = CompiledQuery(
+    lambda period_ids: PersonnelReport.objects.filter(period__in=period_ids).values_list("period"),
+    in_list=0,
+)
+
+
+def goal_period_list(municipality) -> list[ReportingPeriod]:
+    """``goal_periods`` as a list (one query, compiled once a process)."""
+    return _GOAL_PERIODS(municipality.pk)
+
+
+def goal_period(municipality, pk) -> ReportingPeriod | None:
+    """The goal period ``pk`` of the municipality, or None (one query, compiled once a
+    process)."""
+    found = _GOAL_PERIOD(municipality.pk, pk)
+    return found[0] if found else None
+
+
+def periods_with_report(periods) -> set[int]:
+    """The pks of those of ``periods`` with a personalberättelse (one query; none for no
+    periods)."""
+    return {period_id for (period_id,) in _REPORTS_WRITTEN([p.pk for p in periods])}
+
+
+def personnel_report(period) -> PersonnelReport | None:
+    """The period's personalberättelse with who wrote it, or None (one query, compiled
+    once per connection)."""
+    found = compiled_rows(
+        "personnel report",
+        lambda period_id: PersonnelReport.objects.filter(period=period_id).select_related(
+            "written_by"
+        )[:1],
+        period.pk,
+    )
+    return found[0] if found else None
 
 
 def personnel_units(municipality):

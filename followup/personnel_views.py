@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,7 +22,6 @@ from budget.imports.tabular import TabularError, decode_text
 from followup import personnel as service
 from followup.csvimport import ImportFailed
 from followup.indicator_values import import_indicator_values, reportable_indicators
-from followup.models import PersonnelReport
 from followup.personnel_forms import (
     CsvUploadForm,
     FigureRowForm,
@@ -31,7 +30,7 @@ from followup.personnel_forms import (
     UnboundFigureRows,
     UnboundRow,
 )
-from followup.rows import indicator_rows, personnel_table_rows
+from followup.rows import indicator_rows, personnel_index_rows, personnel_table_rows
 from styrning.models import Municipality, OrgUnit
 from styrning.permissions import (
     can_read_personnel_report,
@@ -45,17 +44,18 @@ from styrning.permissions import (
 
 def _period(request, pk):
     """A goal period of the municipality (404 for any other), for a logged-in user."""
-    return get_object_or_404(service.goal_periods(Municipality.objects.current()), pk=pk)
+    period = service.goal_period(Municipality.objects.current(), pk)
+    if period is None:
+        raise Http404
+    return period
 
 
 @require_GET
 @login_required
 def index(request):
     """The goal periods, each with its figures and personalberättelse; the imports."""
-    periods = list(service.goal_periods(Municipality.objects.current()))
-    written = set(
-        PersonnelReport.objects.filter(period__in=periods).values_list("period", flat=True)
-    )
+    periods = service.goal_period_list(Municipality.objects.current())
+    written = service.periods_with_report(periods)
     rows = [
         {
             "period": period,
@@ -69,6 +69,8 @@ def index(request):
         "personnel/index.html",
         {
             "rows": rows,
+            # The rows written in Python (followup/rows.py).
+            "rows_html": personnel_index_rows(rows),
             "may_enter": may_enter_personnel(request.user),
             "may_report_indicators": may_report_indicators(request.user),
         },
@@ -222,7 +224,7 @@ def report(request, pk):
     can_edit = is_personnel_manager(request.user) and not period.is_locked
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
-    existing = PersonnelReport.objects.filter(period=period).select_related("written_by").first()
+    existing = service.personnel_report(period)
     form = None
     if can_edit:
         form = PersonnelReportForm(

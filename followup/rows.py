@@ -378,6 +378,38 @@ def personnel_rows(rows) -> SafeString:
     return mark_safe("".join(out))
 
 
+def personnel_index_rows(rows) -> SafeString:
+    """The body of /uppfoljning/personal/'s table: per goal period (``period``) a link to
+    its figures, its state, and its personalberättelse (``report_readable``,
+    ``report_written``). The template loop cost more than the page's SQL."""
+    period_url = UrlPattern("personnel:period")
+    report_url = UrlPattern("personnel:report")
+    states = {value: escape(capfirst(label)) for value, label in ReportingPeriod.State.choices}
+    written = escape(_("Written"))
+    not_written = escape(_("Not written yet"))
+    published = escape(_("Published when the report is adopted"))
+    out = []
+    for row in rows:
+        period = row["period"]
+        label = escape(period.label)
+        if row["report_readable"]:
+            report = (
+                f'<a href="{report_url(period.pk)}">'
+                f"{written if row['report_written'] else not_written}"
+                f'<span class="visually-hidden"> – {label}</span></a>'
+            )
+        else:
+            report = published
+        out.append(
+            "\n  <tr>\n"
+            f'    <th scope="row"><a href="{period_url(period.pk)}">{label}</a></th>\n'
+            f"    <td>{states.get(period.state, escape(capfirst(period.state)))}</td>\n"
+            f"    <td>{report}</td>\n"
+            "  </tr>\n  "
+        )
+    return mark_safe("".join(out))
+
+
 def personnel_table_rows(rows) -> SafeString:
     """The body of /uppfoljning/personal/period/<id>/'s table: per unit (indented by its
     level) its five fields with their labels and errors, or read-only its figures as the
