@@ -391,11 +391,15 @@ def import_figures(municipality, data: bytes, user, *, dry_run: bool = False) ->
     return result
 
 
+_FIGURES = CompiledQuery(
+    lambda period_id, unit_ids: PersonnelFigure.objects.filter(period=period_id).filter(
+        Q(unit__in=unit_ids)
+    ),
+    in_list=1,
+)
+
+
 def figure_lookup(period, units) -> dict[int, PersonnelFigure]:
-    """The period's figures of ``units`` by unit pk (one query)."""
-    return {
-        figure.unit_id: figure
-        for figure in PersonnelFigure.objects.filter(period=period).filter(
-            Q(unit__in=[u.pk for u in units])
-        )
-    }
+    """The period's figures of ``units`` by unit pk (one query, compiled once a process;
+    none for no units)."""
+    return {figure.unit_id: figure for figure in _FIGURES(period.pk, [u.pk for u in units])}
