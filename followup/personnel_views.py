@@ -31,14 +31,14 @@ from followup.personnel_forms import (
     UnboundRow,
 )
 from followup.rows import indicator_rows, personnel_index_rows, personnel_table_rows
-from styrning.models import Municipality, OrgUnit
+from styrning.models import Municipality
 from styrning.permissions import (
     can_read_personnel_report,
     is_personnel_manager,
     may_enter_personnel,
     may_report_indicators,
     personnel_changeable_units,
-    personnel_readable_units,
+    personnel_readable_roots,
 )
 
 
@@ -94,20 +94,18 @@ def _table(request, period, data=None) -> _Table:
     """The rows of the period's table: every unit the user may read (of one förvaltning
     or bolag when ``?forvaltning=`` names it, or when there are too many to show at once),
     a form where they may enter figures (bound to ``data`` on a POST). Five queries."""
-    municipality = period.municipality
-    readable = personnel_readable_units(request.user, period.is_locked)
-    units = service.personnel_units(municipality).filter(pk__in=readable.values("pk"))
-    offices = list(units.filter(kind__in=OrgUnit.OFFICE_KINDS))
+    readable = service.ReadableUnits(
+        period.municipality, personnel_readable_roots(request.user, period.is_locked)
+    )
+    offices = readable.offices()
     table = _Table(rows=[], offices=offices)
-    table.all_allowed = units.count() <= PERSONNEL_TABLE_UNITS
+    table.all_allowed = readable.count() <= PERSONNEL_TABLE_UNITS
     asked = request.GET.get("forvaltning", "")
     office = next((o for o in offices if str(o.pk) == asked), None)
     if office is None and not table.all_allowed and offices:
         office = offices[0]
-    if office is not None:
-        units = units.filter(tree_id=office.tree_id, lft__gte=office.lft, rght__lte=office.rght)
     table.office = office
-    units = list(units)
+    units = readable.units(office)
     changeable = set()
     if not period.is_locked:
         changeable = set(
