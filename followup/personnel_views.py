@@ -56,11 +56,13 @@ def index(request):
     """The goal periods, each with its figures and personalberättelse; the imports."""
     periods = service.goal_period_list(Municipality.objects.current())
     written = service.periods_with_report(periods)
+    # Whether the personalberättelse may be read depends on the period's lock alone.
+    readable = {locked: can_read_personnel_report(request.user, locked) for locked in (False, True)}
     rows = [
         {
             "period": period,
             "report_written": period.pk in written,
-            "report_readable": can_read_personnel_report(request.user, period.is_locked),
+            "report_readable": readable[period.is_locked],
         }
         for period in periods
     ]

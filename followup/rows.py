@@ -25,7 +25,7 @@ from followup.choices import ReportContent
 from followup.models import ReportingPeriod, Submission
 from followup.submissions import _trend_labels
 from goals.tree import UrlPattern
-from styrning.formatting import iso_date, number, number_formatter
+from styrning.formatting import iso_date, number_formatter
 from styrning.templatetags.form_tags import field as field_html
 from styrning.widgets import conditional_escape as html_escape
 
@@ -348,6 +348,7 @@ def personnel_rows(rows) -> SafeString:
     """The submission form's personnel table body: per unit its fields (``fields``, bound
     fields of the form) or, read-only, its figures (``figure``, None when it has none).
     A förvaltning has a dozen units of five fields each."""
+    figure_text = number_formatter()  # the separators looked up once, not once a figure
     out = []
     for row in rows:
         unit = row["unit"]
@@ -367,7 +368,7 @@ def personnel_rows(rows) -> SafeString:
             figure = row["figure"]
             cells = "".join(
                 '\n      <td class="number">'
-                f"{number(getattr(figure, name) if figure else '', decimals) or '–'}</td>"
+                f"{figure_text(getattr(figure, name) if figure else '', decimals) or '–'}</td>"
                 for name, decimals in PERSONNEL_SHOWN
             )
             cells += "\n      "
@@ -415,6 +416,7 @@ def personnel_table_rows(rows) -> SafeString:
     level) its five fields with their labels and errors, or read-only its figures as the
     submission shows them (``PERSONNEL_SHOWN``). HR sees every unit of a municipality at
     once (up to 150 rows, 750 fields): the template loop cost 60 ms."""
+    figure_text = number_formatter()  # the separators looked up once, not once a figure
     out = []
     for row in rows:
         unit, form = row["unit"], row["form"]
@@ -445,7 +447,7 @@ def personnel_table_rows(rows) -> SafeString:
             figure = row["figure"]
             body = "\n    ".join(
                 '<td class="number">'
-                f"{number(getattr(figure, field) if figure else '', decimals) or '–'}</td>"
+                f"{figure_text(getattr(figure, field) if figure else '', decimals) or '–'}</td>"
                 for field, decimals in PERSONNEL_SHOWN
             )
         out.append(
