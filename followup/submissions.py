@@ -414,11 +414,16 @@ def measurement_month(period):
 def _operating_groups(municipality):
     """The revenue and cost groups (one query; a municipality gets its groups when it is
     created, see budget.signals: reading a page never writes)."""
-    return list(
-        municipality.account_groups.filter(
+    groups = compiled_rows(
+        "operating groups",
+        lambda municipality_id: AccountGroup.objects.filter(municipality=municipality_id).filter(
             kind__in=(AccountGroup.Kind.REVENUE, AccountGroup.Kind.COST)
-        )
+        ),
+        municipality.pk,
     )
+    for group in groups:
+        AccountGroup.municipality.field.set_cached_value(group, municipality)  # as the manager
+    return groups
 
 
 # The page's queries, compiled once per connection (followup.worklist.compiled_rows and
