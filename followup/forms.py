@@ -105,6 +105,17 @@ class LockForm(AccessibleFormMixin, forms.Form):
     )
 
 
+def _copy(prototype, label, initial):
+    """A field like ``prototype`` with its own label, initial value and widget attributes
+    (the form marks a field in error on its widget); the choices, validators and error
+    messages, which nothing changes, are shared."""
+    field = copy.copy(prototype)
+    field.widget = copy.copy(prototype.widget)
+    field.widget.attrs = dict(prototype.widget.attrs)
+    field.label, field.initial = label, initial
+    return field
+
+
 class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
     """The whole submission in one form, so one save is one transaction and one version.
 
@@ -154,30 +165,24 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
             "prognosis": str(_("Prognosis for the year-end of “%(goal)s”")),
             **{gender: str(label) for gender, label in GENDER_LABELS.items()},
         }
+        # Each goal's and indicator's fields are copies of one field of each kind, not
+        # built anew: a field normalises its choices and deep-copies its widget.
+        assessed = forms.ChoiceField(choices=choices, required=False)
+        analysis = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+        amount = AmountField(required=False, max_digits=14, decimal_places=2)
         for row in goal_rows:
             pk, title = row.goal.pk, row.goal.title
             a = row.assessment
             editable = rights.may_edit_part(row.goal.owner)
             names = {
-                "status": forms.ChoiceField(
-                    label=words["status"] % {"goal": title},
-                    choices=choices,
-                    required=False,
-                    initial=a.status if a else "",
-                ),
-                "analysis": forms.CharField(
-                    label=words["analysis"] % {"goal": title},
-                    required=False,
-                    widget=forms.Textarea(attrs={"rows": 3}),
-                    initial=a.analysis if a else "",
+                "status": _copy(assessed, words["status"] % {"goal": title}, a.status if a else ""),
+                "analysis": _copy(
+                    analysis, words["analysis"] % {"goal": title}, a.analysis if a else ""
                 ),
             }
             if period.goal_prognosis:
-                names["prognosis"] = forms.ChoiceField(
-                    label=words["prognosis"] % {"goal": title},
-                    choices=choices,
-                    required=False,
-                    initial=a.prognosis if a else "",
+                names["prognosis"] = _copy(
+                    assessed, words["prognosis"] % {"goal": title}, a.prognosis if a else ""
                 )
             for key, field in names.items():
                 field.disabled = not editable
@@ -189,14 +194,8 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                 for gender in genders:
                     name = f"m-{ind.indicator.pk}-{gender}"
                     label = words[gender] % {"indicator": ind.indicator.name}
-                    self.fields[name] = AmountField(
-                        label=label,
-                        required=False,
-                        max_digits=14,
-                        decimal_places=2,
-                        initial=ind.current.get(gender),
-                        disabled=not editable,
-                    )
+                    self.fields[name] = field = _copy(amount, label, ind.current.get(gender))
+                    field.disabled = not editable
                     ind.fields.append(name)
                     self.indicator_fields[name] = ind.indicator
         self.forecast_fields = []

@@ -16,6 +16,7 @@ from followup.models import (
     Submission,
 )
 from followup.submissions import COPY_REASON
+from followup.worklist import compiled_rows
 from styrning import formatting
 from styrning.history import Change, LogEntry, display_value, history_model
 
@@ -90,36 +91,51 @@ def submission_log(submission, limit: int | None = None) -> tuple[list[LogEntry]
     Each record brings the name its entry is about (``about``: the goal's title, ...) rather
     than the whole goal, indicator or unit: a submission gathers hundreds of records and
     shows twenty."""
+    unit, period = submission.unit, submission.period
+    # (model, the key of its query's shape, a builder of the query from plain values, the
+    # values, the subject of an entry): each query compiled once per connection
+    # (followup.worklist.compiled_rows; the ORM on SQLite).
     sources = [
         (
             Submission,
-            history_model(Submission).objects.filter(id=submission.pk).select_related("delegate"),
+            lambda pk: history_model(Submission).objects.filter(id=pk).select_related("delegate"),
+            [submission.pk],
             lambda r: _("Follow-up"),
         ),
         (
             Assessment,
-            history_model(Assessment)
-            .objects.filter(submission_id=submission.pk)
-            .annotate(about=F("goal__title")),
+            lambda pk: (
+                history_model(Assessment)
+                .objects.filter(submission_id=pk)
+                .annotate(about=F("goal__title"))
+            ),
+            [submission.pk],
             lambda r: _("Assessment of “%(goal)s”") % {"goal": r.about},
         ),
         (
             AssignmentReport,
-            history_model(AssignmentReport)
-            .objects.filter(submission_id=submission.pk)
-            .annotate(about=F("assignment__title")),
+            lambda pk: (
+                history_model(AssignmentReport)
+                .objects.filter(submission_id=pk)
+                .annotate(about=F("assignment__title"))
+            ),
+            [submission.pk],
             lambda r: _("Assignment “%(assignment)s”") % {"assignment": r.about},
         ),
         (
             Evidence,
-            history_model(Evidence).objects.filter(submission_id=submission.pk),
+            lambda pk: history_model(Evidence).objects.filter(submission_id=pk),
+            [submission.pk],
             lambda r: _("File “%(name)s”") % {"name": r.name},
         ),
         (
             ReportedValue,
-            history_model(ReportedValue)
-            .objects.filter(submission_id=submission.pk)
-            .annotate(about=F("indicator__name")),
+            lambda pk: (
+                history_model(ReportedValue)
+                .objects.filter(submission_id=pk)
+                .annotate(about=F("indicator__name"))
+            ),
+            [submission.pk],
             lambda r: (
                 _("Indicator “%(indicator)s” (%(gender)s)")
                 % {"indicator": r.about, "gender": r.get_gender_display()}
@@ -129,34 +145,42 @@ def submission_log(submission, limit: int | None = None) -> tuple[list[LogEntry]
         # the personnel figures the period's rows of the units it covers: their history too.
         (
             Forecast,
-            history_model(Forecast)
-            .objects.filter(
-                unit_id=submission.unit_id,
-                year=submission.period.year,
-                month=submission.period.month,
-            )
-            .annotate(about=F("group__name")),
+            lambda unit_id, year, month: (
+                history_model(Forecast)
+                .objects.filter(unit_id=unit_id, year=year, month=month)
+                .annotate(about=F("group__name"))
+            ),
+            [submission.unit_id, period.year, period.month],
             lambda r: _("Full-year forecast, %(group)s") % {"group": r.about},
         ),
         (
             PersonnelFigure,
-            history_model(PersonnelFigure)
-            .objects.filter(
-                period_id=submission.period_id,
-                unit__tree_id=submission.unit.tree_id,
-                unit__lft__gte=submission.unit.lft,
-                unit__rght__lte=submission.unit.rght,
-            )
-            .annotate(about=F("unit__name")),
+            lambda period_id, tree_id, lft, rght: (
+                history_model(PersonnelFigure)
+                .objects.filter(
+                    period_id=period_id,
+                    unit__tree_id=tree_id,
+                    unit__lft__gte=lft,
+                    unit__rght__lte=rght,
+                )
+                .annotate(about=F("unit__name"))
+            ),
+            [submission.period_id, unit.tree_id, unit.lft, unit.rght],
             lambda r: _("Personnel figures, %(unit)s") % {"unit": r.about},
         ),
     ]
     # Every record with the one before it of the same row, newest first; the changes are
     # worked out only for the entries shown (a submission gathers hundreds of records).
     candidates = []
-    for model, records, subject in sources:
+    for model, build, values, subject in sources:
         previous = {}
-        for record in records.select_related("history_user").order_by("history_id"):
+        for record in compiled_rows(
+            ("submission log", model.__name__),
+            lambda *args, build=build: (
+                build(*args).select_related("history_user").order_by("history_id")
+            ),
+            *values,
+        ):
             candidates.append((record, previous.get(record.id), model, subject))
             previous[record.id] = record
     candidates.sort(key=lambda c: (c[0].history_date, c[0].history_id), reverse=True)

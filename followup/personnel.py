@@ -8,6 +8,7 @@ rows that change. Errors name the unit and the field (a page) or the line (a fil
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,8 +26,10 @@ from followup.csvimport import (
     parse_decimal,
     read_lines,
 )
+from followup.fulfilment_queries import CompiledQuery
 from followup.models import PersonnelFigure, PersonnelReport, ReportingPeriod, Submission
 from followup.models.personnel import LOCKED_MESSAGE, PERSONNEL_KINDS
+from followup.worklist import compiled_count, compiled_rows, compiled_values
 from styrning.models import OrgUnit
 
 CSV_COLUMNS = [
@@ -53,6 +56,132 @@ def goal_periods(municipality):
     return ReportingPeriod.objects.filter(
         municipality=municipality, content__in=GOAL_CONTENTS
     ).order_by("-year", "-month")
+
+
+_GOAL_PERIODS = CompiledQuery(lambda municipality_id: goal_periods(municipality_id))
+_GOAL_PERIOD = CompiledQuery(
+    # As get() asks: the ordering dropped, at most 21 rows.
+    lambda municipality_id, pk: goal_periods(municipality_id).filter(pk=pk).order_by()[:21]
+)
+_REPORTS_WRITTEN = CompiledQuery(
+    lambda period_ids: PersonnelReport.objects.filter(period__in=period_ids).values_list("period"),
+    in_list=0,
+)
+
+
+def goal_period_list(municipality) -> list[ReportingPeriod]:
+    """``goal_periods`` as a list (one query, compiled once a process)."""
+    return _GOAL_PERIODS(municipality.pk)
+
+
+def goal_period(municipality, pk) -> ReportingPeriod | None:
+    """The goal period ``pk`` of the municipality, or None (one query, compiled once a
+    process)."""
+    found = _GOAL_PERIOD(municipality.pk, pk)
+    return found[0] if found else None
+
+
+def periods_with_report(periods) -> set[int]:
+    """The pks of those of ``periods`` with a personalberättelse (one query; none for no
+    periods)."""
+    return {period_id for (period_id,) in _REPORTS_WRITTEN([p.pk for p in periods])}
+
+
+def personnel_report(period) -> PersonnelReport | None:
+    """The period's personalberättelse with who wrote it, or None (one query, compiled
+    once per connection)."""
+    found = compiled_rows(
+        "personnel report",
+        lambda period_id: PersonnelReport.objects.filter(period=period_id).select_related(
+            "written_by"
+        )[:1],
+        period.pk,
+    )
+    return found[0] if found else None
+
+
+class Office(NamedTuple):
+    """A förvaltning or bolag of the personnel table's selector: its name and subtree."""
+
+    pk: int
+    name: str
+    tree_id: int
+    lft: int
+    rght: int
+
+
+def _readable_units(readable: int | None, office: bool):
+    """A builder of ``personnel_units`` among the units a user reads: every unit
+    (``readable`` None) or those of ``readable`` subtrees, each given by its tree_id, lft
+    and rght after the municipality's pk; with ``office``, only those of one förvaltning
+    or bolag, its tree_id, lft and rght last. For queries compiled once per shape."""
+
+    def build(municipality_id, *bounds):
+        if office:
+            bounds, (tree_id, lft, rght) = bounds[:-3], bounds[-3:]
+        if readable is None:
+            units = OrgUnit.objects.all()
+        else:
+            roots = [
+                OrgUnit(tree_id=bounds[i], lft=bounds[i + 1], rght=bounds[i + 2])
+                for i in range(0, len(bounds), 3)
+            ]
+            units = OrgUnit.objects.in_subtrees(roots)
+        found = personnel_units(municipality_id).filter(pk__in=units.values("pk"))
+        if office:
+            found = found.filter(tree_id=tree_id, lft__gte=lft, rght__lte=rght)
+        return found
+
+    return build
+
+
+@dataclass
+class ReadableUnits:
+    """The personnel units of a municipality in the subtrees of ``roots`` (None: every
+    unit; see permissions.personnel_readable_roots), each query compiled once per shape
+    (followup.worklist; the ORM on SQLite)."""
+
+    municipality: object
+    roots: list | None
+
+    def _args(self, *office_bounds) -> tuple:
+        bounds = [n for root in self.roots or () for n in (root.tree_id, root.lft, root.rght)]
+        return (self.municipality.pk, *bounds, *office_bounds)
+
+    def _shape(self):
+        return None if self.roots is None else len(self.roots)
+
+    def offices(self) -> list[Office]:
+        """The förvaltningar and bolag among them, in tree order (one query)."""
+        if self.roots == []:
+            return []
+        build = _readable_units(self._shape(), office=False)
+        rows = compiled_values(
+            ("personnel offices", self._shape()),
+            lambda *args: (
+                build(*args)
+                .filter(kind__in=OrgUnit.OFFICE_KINDS)
+                .values_list("pk", "name", "tree_id", "lft", "rght")
+            ),
+            *self._args(),
+        )
+        return [Office(*row) for row in rows]
+
+    def count(self) -> int:
+        """How many (one query)."""
+        if self.roots == []:
+            return 0
+        build = _readable_units(self._shape(), office=False)
+        return compiled_count(("personnel units count", self._shape()), build, *self._args())
+
+    def units(self, office: Office | None = None) -> list[OrgUnit]:
+        """The units, or those of ``office`` (one query)."""
+        if self.roots == []:
+            return []
+        bounds = () if office is None else (office.tree_id, office.lft, office.rght)
+        build = _readable_units(self._shape(), office=office is not None)
+        key = ("personnel units", self._shape(), office is not None)
+        return compiled_rows(key, build, *self._args(*bounds))
 
 
 def personnel_units(municipality):
@@ -362,11 +491,15 @@ def import_figures(municipality, data: bytes, user, *, dry_run: bool = False) ->
     return result
 
 
+_FIGURES = CompiledQuery(
+    lambda period_id, unit_ids: PersonnelFigure.objects.filter(period=period_id).filter(
+        Q(unit__in=unit_ids)
+    ),
+    in_list=1,
+)
+
+
 def figure_lookup(period, units) -> dict[int, PersonnelFigure]:
-    """The period's figures of ``units`` by unit pk (one query)."""
-    return {
-        figure.unit_id: figure
-        for figure in PersonnelFigure.objects.filter(period=period).filter(
-            Q(unit__in=[u.pk for u in units])
-        )
-    }
+    """The period's figures of ``units`` by unit pk (one query, compiled once a process;
+    none for no units)."""
+    return {figure.unit_id: figure for figure in _FIGURES(period.pk, [u.pk for u in units])}

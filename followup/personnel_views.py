@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,7 +22,6 @@ from budget.imports.tabular import TabularError, decode_text
 from followup import personnel as service
 from followup.csvimport import ImportFailed
 from followup.indicator_values import import_indicator_values, reportable_indicators
-from followup.models import PersonnelReport
 from followup.personnel_forms import (
     CsvUploadForm,
     FigureRowForm,
@@ -31,36 +30,39 @@ from followup.personnel_forms import (
     UnboundFigureRows,
     UnboundRow,
 )
-from followup.rows import indicator_rows, personnel_table_rows
-from styrning.models import Municipality, OrgUnit
+from followup.rows import indicator_rows, personnel_index_rows, personnel_table_rows
+from styrning.models import Municipality
 from styrning.permissions import (
     can_read_personnel_report,
     is_personnel_manager,
     may_enter_personnel,
     may_report_indicators,
     personnel_changeable_units,
-    personnel_readable_units,
+    personnel_readable_roots,
 )
 
 
 def _period(request, pk):
     """A goal period of the municipality (404 for any other), for a logged-in user."""
-    return get_object_or_404(service.goal_periods(Municipality.objects.current()), pk=pk)
+    period = service.goal_period(Municipality.objects.current(), pk)
+    if period is None:
+        raise Http404
+    return period
 
 
 @require_GET
 @login_required
 def index(request):
     """The goal periods, each with its figures and personalberättelse; the imports."""
-    periods = list(service.goal_periods(Municipality.objects.current()))
-    written = set(
-        PersonnelReport.objects.filter(period__in=periods).values_list("period", flat=True)
-    )
+    periods = service.goal_period_list(Municipality.objects.current())
+    written = service.periods_with_report(periods)
+    # Whether the personalberättelse may be read depends on the period's lock alone.
+    readable = {locked: can_read_personnel_report(request.user, locked) for locked in (False, True)}
     rows = [
         {
             "period": period,
             "report_written": period.pk in written,
-            "report_readable": can_read_personnel_report(request.user, period.is_locked),
+            "report_readable": readable[period.is_locked],
         }
         for period in periods
     ]
@@ -69,6 +71,8 @@ def index(request):
         "personnel/index.html",
         {
             "rows": rows,
+            # The rows written in Python (followup/rows.py).
+            "rows_html": personnel_index_rows(rows),
             "may_enter": may_enter_personnel(request.user),
             "may_report_indicators": may_report_indicators(request.user),
         },
@@ -92,20 +96,18 @@ def _table(request, period, data=None) -> _Table:
     """The rows of the period's table: every unit the user may read (of one förvaltning
     or bolag when ``?forvaltning=`` names it, or when there are too many to show at once),
     a form where they may enter figures (bound to ``data`` on a POST). Five queries."""
-    municipality = period.municipality
-    readable = personnel_readable_units(request.user, period.is_locked)
-    units = service.personnel_units(municipality).filter(pk__in=readable.values("pk"))
-    offices = list(units.filter(kind__in=OrgUnit.OFFICE_KINDS))
+    readable = service.ReadableUnits(
+        period.municipality, personnel_readable_roots(request.user, period.is_locked)
+    )
+    offices = readable.offices()
     table = _Table(rows=[], offices=offices)
-    table.all_allowed = units.count() <= PERSONNEL_TABLE_UNITS
+    table.all_allowed = readable.count() <= PERSONNEL_TABLE_UNITS
     asked = request.GET.get("forvaltning", "")
     office = next((o for o in offices if str(o.pk) == asked), None)
     if office is None and not table.all_allowed and offices:
         office = offices[0]
-    if office is not None:
-        units = units.filter(tree_id=office.tree_id, lft__gte=office.lft, rght__lte=office.rght)
     table.office = office
-    units = list(units)
+    units = readable.units(office)
     changeable = set()
     if not period.is_locked:
         changeable = set(
@@ -222,7 +224,7 @@ def report(request, pk):
     can_edit = is_personnel_manager(request.user) and not period.is_locked
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
-    existing = PersonnelReport.objects.filter(period=period).select_related("written_by").first()
+    existing = service.personnel_report(period)
     form = None
     if can_edit:
         form = PersonnelReportForm(

@@ -25,7 +25,7 @@ from followup.choices import ReportContent
 from followup.models import ReportingPeriod, Submission
 from followup.submissions import _trend_labels
 from goals.tree import UrlPattern
-from styrning.formatting import iso_date, number, number_formatter
+from styrning.formatting import iso_date, number_formatter
 from styrning.templatetags.form_tags import field as field_html
 from styrning.widgets import conditional_escape as html_escape
 
@@ -348,6 +348,7 @@ def personnel_rows(rows) -> SafeString:
     """The submission form's personnel table body: per unit its fields (``fields``, bound
     fields of the form) or, read-only, its figures (``figure``, None when it has none).
     A förvaltning has a dozen units of five fields each."""
+    figure_text = number_formatter()  # the separators looked up once, not once a figure
     out = []
     for row in rows:
         unit = row["unit"]
@@ -367,7 +368,7 @@ def personnel_rows(rows) -> SafeString:
             figure = row["figure"]
             cells = "".join(
                 '\n      <td class="number">'
-                f"{number(getattr(figure, name) if figure else '', decimals) or '–'}</td>"
+                f"{figure_text(getattr(figure, name) if figure else '', decimals) or '–'}</td>"
                 for name, decimals in PERSONNEL_SHOWN
             )
             cells += "\n      "
@@ -378,11 +379,44 @@ def personnel_rows(rows) -> SafeString:
     return mark_safe("".join(out))
 
 
+def personnel_index_rows(rows) -> SafeString:
+    """The body of /uppfoljning/personal/'s table: per goal period (``period``) a link to
+    its figures, its state, and its personalberättelse (``report_readable``,
+    ``report_written``). The template loop cost more than the page's SQL."""
+    period_url = UrlPattern("personnel:period")
+    report_url = UrlPattern("personnel:report")
+    states = {value: escape(capfirst(label)) for value, label in ReportingPeriod.State.choices}
+    written = escape(_("Written"))
+    not_written = escape(_("Not written yet"))
+    published = escape(_("Published when the report is adopted"))
+    out = []
+    for row in rows:
+        period = row["period"]
+        label = escape(period.label)
+        if row["report_readable"]:
+            report = (
+                f'<a href="{report_url(period.pk)}">'
+                f"{written if row['report_written'] else not_written}"
+                f'<span class="visually-hidden"> – {label}</span></a>'
+            )
+        else:
+            report = published
+        out.append(
+            "\n  <tr>\n"
+            f'    <th scope="row"><a href="{period_url(period.pk)}">{label}</a></th>\n'
+            f"    <td>{states.get(period.state, escape(capfirst(period.state)))}</td>\n"
+            f"    <td>{report}</td>\n"
+            "  </tr>\n  "
+        )
+    return mark_safe("".join(out))
+
+
 def personnel_table_rows(rows) -> SafeString:
     """The body of /uppfoljning/personal/period/<id>/'s table: per unit (indented by its
     level) its five fields with their labels and errors, or read-only its figures as the
     submission shows them (``PERSONNEL_SHOWN``). HR sees every unit of a municipality at
     once (up to 150 rows, 750 fields): the template loop cost 60 ms."""
+    figure_text = number_formatter()  # the separators looked up once, not once a figure
     out = []
     for row in rows:
         unit, form = row["unit"], row["form"]
@@ -413,7 +447,7 @@ def personnel_table_rows(rows) -> SafeString:
             figure = row["figure"]
             body = "\n    ".join(
                 '<td class="number">'
-                f"{number(getattr(figure, field) if figure else '', decimals) or '–'}</td>"
+                f"{figure_text(getattr(figure, field) if figure else '', decimals) or '–'}</td>"
                 for field, decimals in PERSONNEL_SHOWN
             )
         out.append(

@@ -34,6 +34,7 @@ from budget.models import AccountGroup, BudgetYear, Forecast
 from budget.overview import forecast_basis, month_forecast, needs_action_plan
 from followup import personnel
 from followup.choices import FORECAST_CONTENTS, GOAL_CONTENTS
+from followup.fulfilment_queries import CompiledQuery
 from followup.models import (
     Assessment,
     AssignmentReport,
@@ -46,7 +47,7 @@ from followup.models import (
 )
 from followup.models.assessments import EVIDENCE_EXTENSIONS
 from followup.models.personnel import PERSONNEL_KINDS
-from followup.worklist import compiled_values
+from followup.worklist import compiled_rows, compiled_values
 from goals.models import Assignment, Goal, Indicator, Measurement
 from styrning import formatting
 from styrning.models import OrgUnit
@@ -418,11 +419,51 @@ def measurement_month(period):
 def _operating_groups(municipality):
     """The revenue and cost groups (one query; a municipality gets its groups when it is
     created, see budget.signals: reading a page never writes)."""
-    return list(
-        municipality.account_groups.filter(
+    groups = compiled_rows(
+        "operating groups",
+        lambda municipality_id: AccountGroup.objects.filter(municipality=municipality_id).filter(
             kind__in=(AccountGroup.Kind.REVENUE, AccountGroup.Kind.COST)
-        )
+        ),
+        municipality.pk,
     )
+    for group in groups:
+        AccountGroup.municipality.field.set_cached_value(group, municipality)  # as the manager
+    return groups
+
+
+# The page's queries, compiled once per connection (followup.worklist.compiled_rows and
+# fulfilment_queries.CompiledQuery; the ORM on SQLite): building and compiling them cost
+# more Python than the rest of the page. Each builder takes plain values (ids, years,
+# a unit's tree bounds) and gives the queryset the page asked the ORM for.
+
+
+def _stand_in(tree_id, lft, rght, parent_id=None, year=None):
+    """A submission of a unit with these tree bounds (and parent) in ``year``: what
+    ``covered_goals`` and ``covered_assignments`` read of one."""
+    unit = OrgUnit(tree_id=tree_id, lft=lft, rght=rght, parent_id=parent_id)
+    return Submission(unit=unit, period=ReportingPeriod(year=year))
+
+
+def _bounds(unit) -> list:
+    """The unit's tree bounds, and its parent's pk when it has one (a shape of its own)."""
+    bounds = [unit.tree_id, unit.lft, unit.rght]
+    return bounds if unit.parent_id is None else [*bounds, unit.parent_id]
+
+
+_INDICATORS = CompiledQuery(
+    lambda goal_ids: Indicator.objects.filter(goal_id__in=goal_ids).order_by(
+        "goal_id", "order", "name"
+    ),
+    in_list=0,
+)
+_MEASUREMENTS = CompiledQuery(
+    lambda indicator_ids, year: (
+        Measurement.objects.filter(indicator_id__in=indicator_ids, year__lte=year)
+        .order_by("year", models.F("month").asc(nulls_last=True))
+        .values_list("indicator_id", "year", "month", "gender", "value")
+    ),
+    in_list=0,
+)
 
 
 def content(submission) -> Content:
@@ -432,17 +473,41 @@ def content(submission) -> Content:
     period, unit = submission.period, submission.unit
     groups: dict[int, UnitGroup] = {}
     goal_rows: dict[int, GoalRow] = {}
-    evidence = list(Evidence.objects.filter(submission=submission).select_related("uploaded_by"))
+    evidence = compiled_rows(
+        "submission evidence",
+        lambda pk: Evidence.objects.filter(submission=pk).select_related("uploaded_by"),
+        submission.pk,
+    )
     units = []  # the unit and those below it, in tree order (goal periods)
+    bounds = _bounds(unit)
     if period.asks_goals:
-        units = list(OrgUnit.objects.in_subtrees([unit]).order_by("tree_id", "lft"))
+        units = compiled_rows(
+            "submission units",
+            lambda *b: OrgUnit.objects.in_subtrees([_stand_in(*b).unit]).order_by("tree_id", "lft"),
+            *bounds[:3],
+        )
         # Each goal's owner is one of them or the nämnd above: the same instance for all
         # its goals, not one built per goal row by select_related.
         owners = {u.pk: u for u in units}
         if unit.parent is not None:
             owners[unit.parent_id] = unit.parent
-        goals = list(covered_goals(submission).select_related("level"))
-        assessments = {a.goal_id: a for a in submission.assessments.all()}
+        goals = compiled_rows(
+            ("submission goals", len(bounds)),
+            lambda year, *b: covered_goals(_stand_in(*b, year=year)).select_related("level"),
+            period.year,
+            *bounds,
+        )
+        assessments = {
+            a.goal_id: a
+            for a in compiled_rows(
+                "submission assessments",
+                lambda pk: Assessment.objects.filter(submission=pk),
+                submission.pk,
+            )
+        }
+        submission_field = Assessment.submission.field
+        for assessment in assessments.values():
+            submission_field.set_cached_value(assessment, submission)  # as the manager does
         # Set as select_related sets them: in the relation's cache, the keys already
         # matching (an assignment checks the instance and asks the database routers).
         owner_field, goal_field = Goal.owner.field, Assessment.goal.field
@@ -459,18 +524,10 @@ def content(submission) -> Content:
             row = goal_rows[goal.pk] = GoalRow(goal, assessment)
             group.goals.append(row)
         month = measurement_month(period)
-        indicators = list(
-            Indicator.objects.filter(goal_id__in=goal_rows).order_by("goal_id", "order", "name")
-        )
+        indicators = _INDICATORS(list(goal_rows))
         values = defaultdict(list)
         current = defaultdict(dict)
-        for m in (
-            Measurement.objects.filter(
-                indicator_id__in=[i.pk for i in indicators], year__lte=period.year
-            )
-            .order_by("year", models.F("month").asc(nulls_last=True))
-            .values_list("indicator_id", "year", "month", "gender", "value")
-        ):
+        for m in _MEASUREMENTS([i.pk for i in indicators], period.year):
             ind, year, m_month, gender, value = m
             if year == period.year and m_month == month:
                 current[ind][gender] = value
@@ -482,8 +539,12 @@ def content(submission) -> Content:
                 values[ind].append((label, value))
         # What this submission reports and nobody has approved yet stands over the live
         # measurement (None: it clears it).
-        for ind, gender, value in submission.reported_values.values_list(
-            "indicator_id", "gender", "value"
+        for ind, gender, value in compiled_values(
+            "submission reported values",
+            lambda pk: ReportedValue.objects.filter(submission=pk).values_list(
+                "indicator_id", "gender", "value"
+            ),
+            submission.pk,
         ):
             if value is None:
                 current[ind].pop(gender, None)
@@ -508,17 +569,40 @@ def content(submission) -> Content:
         units = [u for u in units if u.kind in PERSONNEL_KINDS]
         figures = personnel.figure_lookup(period, units)
         personnel_rows = [PersonnelRow(u, figures.get(u.pk)) for u in units]
-    reports = {r.assignment_id: r for r in submission.assignment_reports.all()}
+    reports = {
+        r.assignment_id: r
+        for r in compiled_rows(
+            "submission assignment reports",
+            lambda pk: AssignmentReport.objects.filter(submission=pk),
+            submission.pk,
+        )
+    }
+    report_submission = AssignmentReport.submission.field
+    for report in reports.values():
+        report_submission.set_cached_value(report, submission)  # as the manager does
     assignments = [
         (a, reports.get(a.pk))
-        for a in covered_assignments(submission)
-        .select_related("unit", "given_by")
-        .order_by("due_date", "title")
+        for a in compiled_rows(
+            ("submission assignments", len(bounds)),
+            lambda *b: (
+                covered_assignments(_stand_in(*b))
+                .select_related("unit", "given_by")
+                .order_by("due_date", "title")
+            ),
+            *bounds,
+        )
         if a.status not in CLOSED_ASSIGNMENT or a.pk in reports
     ]
-    budget_year = BudgetYear.objects.filter(
-        municipality_id=period.municipality_id, year=period.year
-    ).first()
+    # .first(): the model's ordering (-year), one row.
+    found = compiled_rows(
+        "submission budget year",
+        lambda municipality_id, year: BudgetYear.objects.filter(
+            municipality_id=municipality_id, year=year
+        )[:1],
+        period.municipality_id,
+        period.year,
+    )
+    budget_year = found[0] if found else None
     basis = None
     result = Content(
         submission=submission,

@@ -531,6 +531,38 @@ def test_personnel_rows_are_the_templates_rows():
         assert rows.personnel_rows(shown) == expected
 
 
+# personnel/index.html's rows before they were written in Python.
+OLD_PERSONNEL_INDEX_ROWS = """{% load i18n %}{% for row in rows %}
+  <tr>
+    <th scope="row"><a href="{% url 'personnel:period' row.period.pk %}">{{ row.period.label }}</a></th>
+    <td>{{ row.period.get_state_display|capfirst }}</td>
+    <td>{% if row.report_readable %}<a href="{% url 'personnel:report' row.period.pk %}">{% if row.report_written %}{% translate "Written" %}{% else %}{% translate "Not written yet" %}{% endif %}<span class="visually-hidden"> – {{ row.period.label }}</span></a>{% else %}{% translate "Published when the report is adopted" %}{% endif %}</td>
+  </tr>
+  {% endfor %}"""  # noqa: E501
+
+
+def test_personnel_index_rows_are_the_templates_rows():
+    from followup.models import ReportingPeriod
+
+    periods = [
+        ReportingPeriod(pk=pk, year=2026, month=month, kind=kind, state=state)
+        for pk, month, kind, state in (
+            (3, 8, "interim", "open"),
+            (4, 12, "annual", "locked"),
+            (5, 4, "<odd> & 'kind'", "<odd state>"),
+        )
+    ]
+    shown = [
+        {"period": period, "report_written": written, "report_readable": readable}
+        for period, written, readable in zip(
+            periods, (True, False, True), (True, True, False), strict=True
+        )
+    ]
+    for table in (shown, []):
+        expected = Template(OLD_PERSONNEL_INDEX_ROWS).render(Context({"rows": table}))
+        assert rows.personnel_index_rows(table) == expected
+
+
 # personnel/period.html's rows before they were written in Python (the figures since
 # with one decimal, as the submission shows them).
 OLD_PERSONNEL_TABLE_ROWS = """{% load styrning_tags %}{% for row in rows %}
