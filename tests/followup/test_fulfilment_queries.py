@@ -85,7 +85,7 @@ def test_a_query_it_cannot_keep_goes_through_the_orm(three_level_world):
 
 def test_the_fulfilment_pages_count_of_follow_ups_is_counts_fors(delar):
     """The overview's "n of m follow-ups approved": counts_for's two queries, kept."""
-    from followup import fulfilment_views
+    from followup import fulfilment_views, overview
     from followup.models import ReportingPeriod, Submission
 
     for period in ReportingPeriod.objects.all():
@@ -94,4 +94,18 @@ def test_the_fulfilment_pages_count_of_follow_ups_is_counts_fors(delar):
         assert found == expected
         _, orm_statements = _statements(lambda p=period: Submission.objects.counts_for([p]))
         assert statements == orm_statements
-    assert _kept(fulfilment_views._PERIOD_COUNTS) and _kept(fulfilment_views._EXPECTED_COUNTS)
+    assert _kept(overview.PERIOD_COUNTS) and _kept(overview.EXPECTED_COUNTS)
+
+
+def test_the_calendars_counts_of_follow_ups_are_counts_fors(delar):
+    """The årshjul's counts of all the periods at once: counts_for's, the same SQL."""
+    from followup import overview
+    from followup.models import ReportingPeriod, Submission
+
+    periods = list(ReportingPeriod.objects.all())
+    assert len(periods) > 1
+    expected, orm_statements = _statements(lambda: Submission.objects.counts_for(periods))
+    found, statements = _statements(lambda: overview.submission_counts(periods))
+    assert found == expected
+    assert statements == orm_statements
+    assert overview.submission_counts([]) == {}
