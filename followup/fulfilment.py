@@ -456,6 +456,22 @@ _MIDTERM_BELOW = CompiledQuery(
     in_list=0,
 )
 
+# The uppdrag of the tops and the goals below them as the period knew them
+# (``rollup.assignments_in_period``), approved reports only and all: compiled once a process.
+_MIDTERM_ASSIGNMENTS = {
+    decided: CompiledQuery(
+        lambda goal_ids, period_id, period_end, end, decided=decided: (
+            rollup.assignments_at(
+                Assignment.objects.filter(goal_id__in=goal_ids), period_id, period_end, end, decided
+            )
+            .order_by("due_date", "title")
+            .values_list("pk", "goal_id", "title", "unit__name", "period_status", "period_comment")
+        ),
+        in_list=0,
+    )
+    for decided in (True, False)
+}
+
 
 def midterm_page(municipality, period, decided_only: bool) -> dict:
     """Per goal of the level under the vision (Katrineholm's övergripande mål): the summed
@@ -505,14 +521,11 @@ def midterm_page(municipality, period, decided_only: bool) -> dict:
     top_of = {c: pk for pk, _t in tops for c in rollups[pk].child_ids}
     below = _MIDTERM_BELOW(children)
     comments = _analyses(children, period, decided_only)
-    assignments = list(
-        rollup.assignments_in_period(
-            Assignment.objects.filter(goal_id__in=[*top_of, *(pk for pk, _t in tops)]),
-            period,
-            decided_only,
-        )
-        .order_by("due_date", "title")
-        .values_list("pk", "goal_id", "title", "unit__name", "period_status", "period_comment")
+    assignments = _MIDTERM_ASSIGNMENTS[decided_only](
+        [*top_of, *(pk for pk, _t in tops)],
+        period.pk,
+        period.period_end,
+        rollup.period_end_time(period),
     )
     goal_url, assignment_url = UrlPattern("goals:detail"), UrlPattern("goals:assignment")
     rollup_url = UrlPattern("followup:rollup")
