@@ -27,6 +27,7 @@ from followup.models import Assessment, ReportingPeriod, Submission
 from followup.rollup import STATUS_ORDER, assignment_mapping, label, rollup_for_period
 from goals.models import Assignment, Goal, GoalLevel
 from goals.tree import UrlPattern, chain_up_sql
+from styrning.models import MandatePeriod
 
 # Earlier goal periods in a card's trend (beside the chosen one).
 TREND_PERIODS = 5
@@ -416,6 +417,20 @@ class MidtermGoal:
     rollup_url: str
 
 
+_MANDATES = CompiledQuery(
+    lambda municipality_id: MandatePeriod.objects.filter(municipality=municipality_id)
+)
+
+
+def mandate_periods(municipality) -> list[MandatePeriod]:
+    """``municipality.mandate_periods.all()``, oldest first (one query, compiled once a
+    process), each knowing its municipality as the manager's do."""
+    mandates = _MANDATES(municipality.pk)
+    for mandate in mandates:
+        mandate._state.fields_cache["municipality"] = municipality
+    return mandates
+
+
 def midterm_years(periods, mandates=()) -> list[int]:
     """The years with a goal period that has opened, newest first (no query); with the
     municipality's mandate periods, only years inside one (a halvtidsuppföljning is of a
@@ -447,6 +462,19 @@ def midterm_period(periods, year) -> ReportingPeriod | None:
     return next((p for p in periods if p.year == year), None)
 
 
+_MIDTERM_TOPS = CompiledQuery(
+    lambda municipality_id, level_id, year: (
+        Goal.objects.filter(
+            municipality=municipality_id,
+            level=level_id,
+            status=Goal.Status.ADOPTED,
+            start_year__lte=year,
+            end_year__gte=year,
+        )
+        .order_by("tree_id", "lft")
+        .values_list("pk", "title")
+    )
+)
 _MIDTERM_BELOW = CompiledQuery(
     lambda goal_ids: (
         Goal.objects.filter(pk__in=goal_ids)
@@ -501,17 +529,7 @@ def midterm_page(municipality, period, decided_only: bool) -> dict:
     if level is None or period is None:
         return context
     child_level = context["child_level"] = levels.get(level.order + 1)
-    tops = list(
-        Goal.objects.filter(
-            municipality=municipality,
-            level=level,
-            status=Goal.Status.ADOPTED,
-            start_year__lte=period.year,
-            end_year__gte=period.year,
-        )
-        .order_by("tree_id", "lft")
-        .values_list("pk", "title")
-    )
+    tops = _MIDTERM_TOPS(municipality.pk, level.pk, period.year)
     # The tops' roll-ups and their children's, kept between requests (followup.finals).
     rollups = finals.kept_rollups(
         municipality, period, [pk for pk, _t in tops], decided_only=decided_only, children=True

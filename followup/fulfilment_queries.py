@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.utils import timezone
 
@@ -64,9 +65,9 @@ class CompiledQuery:
     ``build`` takes plain integers (ids, years), dates and aware datetimes, each argument
     always of one type, and gives the same SQL whatever they are; with ``in_list``, the
     argument at that position is a list of ids for one ``__in`` condition, written as the
-    ORM writes it (duplicates and None dropped; an empty list through the ORM, which makes
-    no query). Calling it gives ``list(build(*params))``:
-    instances, or tuples for a values_list."""
+    ORM writes it (duplicates and None dropped; an empty list gives no rows and no query
+    where the ORM makes none, else goes through the ORM). Calling it gives
+    ``list(build(*params))``: instances, or tuples for a values_list."""
 
     def __init__(self, build, in_list: int | None = None):
         self.build = build
@@ -74,6 +75,7 @@ class CompiledQuery:
         self.arity = build.__code__.co_argcount - len(build.__defaults__ or ())
         self.in_list = in_list
         self.compiled: dict[tuple[str, str], tuple | None] = {}
+        self.no_rows_without_ids: dict[str, bool] = {}
 
     def _args(self, placeholders, ids) -> list:
         args = list(placeholders)
@@ -103,6 +105,13 @@ class CompiledQuery:
             if list(two_params) != [*params[:at], _LIST[1], *params[at:]]:
                 return None
             sql = (head + "IN (", ")" + tail)
+            # An empty list: where the ORM then makes no query (the list is a condition of
+            # the WHERE's AND) and so gives no rows, no rows without building the queryset
+            # (a halvtid with no goals below its tops); else the ORM's query.
+            try:
+                self.build(*self._args(placeholders, [])).query.get_compiler(using).as_sql()
+            except EmptyResultSet:
+                self.no_rows_without_ids[using] = True
         # Per parameter: the index of the argument it takes and the type the ORM gives
         # it (an int, or e.g. psycopg's Int2 for a small integer field; None for a date
         # or datetime, passed as given), or its constant.
@@ -151,8 +160,11 @@ class CompiledQuery:
         if self.in_list is not None:
             # As the ORM's In lookup: duplicates dropped (first kept), None dropped.
             ids = [i for i in dict.fromkeys(params[self.in_list]) if i is not None]
-        if compiled is None or (ids is not None and not ids):
+        if compiled is None:
             return list(self.build(*params))
+        if ids is not None and not ids:
+            # As the ORM, which makes no query (see ``_compile``), else the ORM's.
+            return [] if self.no_rows_without_ids.get(using) else list(self.build(*params))
         sql, slots, fields = compiled
         values = []
         for index, to_type, constant in slots:

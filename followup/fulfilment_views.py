@@ -126,7 +126,7 @@ def midterm(request):
     directly below it and of the uppdrag serving them, in the year's last goal period."""
     municipality = Municipality.objects.current()
     periods = fulfilment.goal_periods(municipality)
-    mandates = list(municipality.mandate_periods.all())
+    mandates = fulfilment.mandate_periods(municipality)
     years = fulfilment.midterm_years(periods, mandates)
     year = fulfilment.default_midterm_year(mandates, years)
     asked = YearForm(request.GET, years=years)
@@ -150,8 +150,10 @@ def midterm(request):
         mandate=mandate,
     )
     if period is not None and context["rows"]:
-        # The section per goal written in Python (the template's loop cost more than the
-        # page's SQL), with the words the template translates for its summary.
+        # The table's rows and the section per goal written in Python (the template's
+        # loops cost more than the page's SQL), with the words the template translates
+        # for its summary.
+        context["table_rows"] = rows.midterm_table_rows(context["rows"])
         context["sections"] = rows.midterm_sections(
             context["rows"],
             context["child_level"],

@@ -481,14 +481,20 @@ def rules_for(municipality) -> dict[int, Rule]:
     return rules
 
 
-def assignment_mapping(municipality) -> dict[str, str]:
-    """Assignment status → assessment status, as the municipality configured it (one query)."""
-    mapping = dict(DEFAULT_ASSIGNMENT_MAPPING)
-    for status, fulfilment in (
-        AssignmentStatusMapping.objects.filter(municipality=municipality)
+_MAPPING = CompiledQuery(
+    lambda municipality_id: (
+        AssignmentStatusMapping.objects.filter(municipality=municipality_id)
         .order_by()  # one per status: no need of the ordering's join
         .values_list("assignment_status", "fulfilment")
-    ):
+    )
+)
+
+
+def assignment_mapping(municipality) -> dict[str, str]:
+    """Assignment status → assessment status, as the municipality configured it (one query,
+    compiled once a process)."""
+    mapping = dict(DEFAULT_ASSIGNMENT_MAPPING)
+    for status, fulfilment in _MAPPING(municipality.pk):
         mapping[status] = fulfilment
     return mapping
 

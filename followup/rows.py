@@ -582,6 +582,20 @@ def midterm_sections(
     return mark_safe("".join(out))
 
 
+def midterm_table_rows(rows) -> SafeString:
+    """The halvtidsuppföljning's table body: per goal (``fulfilment.MidtermGoal``) its
+    title, linked to its section, and its summed counts (midterm.html's loop)."""
+    return mark_safe(
+        "".join(
+            f'<tr>\n      <th scope="row"><a href="#goal-{row.pk}">{escape(row.title)}</a></th>'
+            "\n      "
+            + "".join(f'<td class="num">{item.count}</td>' for item in row.total)
+            + "\n    </tr>"
+            for row in rows
+        )
+    )
+
+
 def fulfilment_cards(cards, child_level) -> SafeString:
     """Måluppfyllelse's cards (``fulfilment.GoalCard``): a goal's assessment, how it was
     reached, the counts below it, its trend and the links to the drill-down and to how

@@ -3,6 +3,7 @@ ORM runs, with the same parameters, and gives the rows the ORM gives."""
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 
 from followup.fulfilment_queries import CompiledQuery
 from goals.models import Goal, GoalLevel
@@ -71,6 +72,15 @@ def test_a_list_of_ids_is_written_as_the_orm_writes_it(three_level_world):
     _same(query, w.m.pk, [ids[0], None, ids[0], ids[-1]])  # duplicates and None dropped
     assert _kept(query)
     assert _same(query, w.m.pk, []) == []  # no query, as the ORM
+    # A list in an OR: empty, the ORM still runs the query (without it), and so do we.
+    either = CompiledQuery(
+        lambda m, ids: (
+            Goal.objects.filter(Q(pk__in=ids) | Q(municipality=m)).order_by("pk").values_list("pk")
+        ),
+        in_list=1,
+    )
+    assert _same(either, w.m.pk, ids[:1]) == _same(either, w.m.pk, []) != []
+    assert _kept(either)
 
 
 def test_a_parameter_used_twice_is_kept(three_level_world):

@@ -664,6 +664,16 @@ def test_midterm_sections_are_the_templates_sections():
         }
         expected = Template(OLD_MIDTERM_SECTIONS).render(Context(context))
         assert rows.midterm_sections(rows_, child_level, words) == expected
+    # The table's body (midterm.html's loop before it was written in Python).
+    for shown in (rows_, []):
+        expected = Template(OLD_MIDTERM_TABLE_ROWS).render(Context({"rows": shown}))
+        assert rows.midterm_table_rows(shown) == expected
+
+
+OLD_MIDTERM_TABLE_ROWS = """{% for row in rows %}<tr>
+      <th scope="row"><a href="#goal-{{ row.pk }}">{{ row.title }}</a></th>
+      {% for item in row.total %}<td class="num">{{ item.count }}</td>{% endfor %}
+    </tr>{% endfor %}"""
 
 
 # rollup.html's period choice and counts before they were written in Python.
