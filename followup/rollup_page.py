@@ -16,6 +16,7 @@ from followup.choices import GOAL_CONTENTS, ReportContent
 from followup.fulfilment_queries import CompiledQuery
 from followup.history import _action, _who
 from followup.models import Assessment, ReportingPeriod, RollupOverride, Submission
+from followup.rows import rollup_indicator_rows
 from goals.models import Assignment, Goal, GoalLevel
 from goals.tree import UrlPattern
 from styrning.history import Change, LogEntry, display_value, history_model
@@ -268,6 +269,8 @@ def assessment_page(goal, period, decided_only: bool) -> dict:
     context["counts"] = [
         {"status": status, "n": mine.counts.get(status, 0)} for status in rollup.STATUS_ORDER
     ]
+    # The indicators' rows written in Python (the template's loop cost a fifth of the page).
+    context["indicator_rows"] = rollup_indicator_rows(mine.indicators)
     context["assignment_counts"] = [
         {"label": label, "n": mine.assignment_counts[value]}
         for value, label in Assignment.Status.choices

@@ -582,6 +582,31 @@ def midterm_sections(
     return mark_safe("".join(out))
 
 
+def rollup_indicator_rows(indicators) -> SafeString:
+    """The rows of the goal's indicators on "how the assessment was made"
+    (``rollup.IndicatorProgress``): baseline, target and latest value with their years,
+    and the indicator's status (rollup.html's loop)."""
+    cumulative = escape(_("cumulative within the year"))
+    out = []
+    for i in indicators:
+        unit = f" ({escape(i.unit)})" if i.unit else ""
+        note = f"<br><small>{cumulative}</small>" if i.cumulative else ""
+        baseline = (
+            "–" if i.baseline is None else f"{escape(number(i.baseline))} ({i.baseline_year})"
+        )
+        target = "–" if i.target is None else f"{escape(number(i.target))} ({i.target_year})"
+        value = "–" if i.value is None else f"{escape(number(i.value))} ({escape(i.value_label)})"
+        out.append(
+            f'\n    <tr>\n      <th scope="row">{escape(i.name)}{unit}{note}</th>\n'
+            f'      <td class="num">{baseline}</td>\n'
+            f'      <td class="num">{target}</td>\n'
+            f'      <td class="num">{value}</td>\n'
+            f"      <td>{rollup.badge(i.status)}\n</td>\n"
+            "    </tr>\n    "
+        )
+    return mark_safe("".join(out))
+
+
 def midterm_table_rows(rows) -> SafeString:
     """The halvtidsuppföljning's table body: per goal (``fulfilment.MidtermGoal``) its
     title, linked to its section, and its summed counts (midterm.html's loop)."""
