@@ -815,10 +815,12 @@ def wheel_svg(wheel) -> SafeString:
         'height="6" fill="#d5dbe1"/><rect width="2" height="6" fill="#9aa5b1"/></pattern>'
         "</defs>\n  "
     ]
+    # The paths and coordinates are figures and letters overview.wheel wrote (nothing to
+    # escape, unlike the words): a wheel has a hundred of them.
     for path, x, y, name in wheel.months:
         out.append(
-            f'<path d="{escape(path)}" fill="#f3f5f7" stroke="#6b7785" stroke-width="1"/>'
-            f'<text x="{escape(x)}" y="{escape(y)}" text-anchor="middle" font-size="13" '
+            f'<path d="{path}" fill="#f3f5f7" stroke="#6b7785" stroke-width="1"/>'
+            f'<text x="{x}" y="{y}" text-anchor="middle" font-size="13" '
             f'fill="#1b1f24">{escape(name)}</text>\n  '
         )
     out.append("\n  ")
@@ -828,10 +830,10 @@ def wheel_svg(wheel) -> SafeString:
         out.append(
             f'<g class="wheel__period wheel__period--{escape(s.state)}">'
             f"<title>{escape(s.title)}</title>\n"
-            f'    <path d="{escape(s.path)}" {fill} stroke-width="1.5"/>\n'
-            f'    <text x="{escape(s.x)}" y="{escape(s.y)}" text-anchor="middle" font-size="16" '
+            f'    <path d="{s.path}" {fill} stroke-width="1.5"/>\n'
+            f'    <text x="{s.x}" y="{s.y}" text-anchor="middle" font-size="16" '
             f'font-weight="700" fill="{text}">{escape(s.letter)}</text>\n'
-            f'    <text x="{escape(s.x)}" y="{escape(s.y2)}" text-anchor="middle" '
+            f'    <text x="{s.x}" y="{s.y2}" text-anchor="middle" '
             f'font-size="10" fill="{text}">{escape(s.state_label)}</text>\n'
             "  </g>"
         )
