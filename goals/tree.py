@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html import escape
 
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
@@ -492,6 +491,18 @@ def nest(rows):
 
 
 # --- the rows as HTML -------------------------------------------------------------------
+
+# The five characters ``html.escape`` replaces, replaced in one pass: a tree escapes a
+# dozen strings a row (html.escape's five replace() calls each were a third of the rows'
+# calls). The same output.
+_HTML_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+)
+
+
+def escape(text: str) -> str:
+    """``html.escape(text)``."""
+    return text.translate(_HTML_ESCAPES)
 
 
 def render_nodes(nodes) -> str:
