@@ -346,11 +346,38 @@ class TreeGoal:
         "indicators",
     )
 
-    def __init__(self, *values):
-        # ``values``: FIELDS, then child_count and a vision's description (empty for
-        # other levels), in the order of the slots.
-        for name, value in zip(self.__slots__, values, strict=False):
-            setattr(self, name, value)
+    def __init__(
+        self,
+        pk,
+        parent_id,
+        tree_id,
+        lft,
+        title,
+        status,
+        start_year,
+        end_year,
+        level_order,
+        level_name,
+        owner_name,
+        child_count,
+        description,
+    ):
+        # FIELDS, then child_count and a vision's description (empty for other levels),
+        # in the order of the slots: a row of ``tree_goal_rows`` (named, not set in a
+        # loop of setattr: a page builds hundreds).
+        self.pk = pk
+        self.parent_id = parent_id
+        self.tree_id = tree_id
+        self.lft = lft
+        self.title = title
+        self.status = status
+        self.start_year = start_year
+        self.end_year = end_year
+        self.level_order = level_order
+        self.level_name = level_name
+        self.owner_name = owner_name
+        self.child_count = child_count
+        self.description = description
         self.perspectives = []
         self.indicators = []
 
