@@ -111,3 +111,25 @@ def _outcome_of(call):
 
     with connection.execute_wrapper(wrapper):
         return call(), statements
+
+
+@pytest.mark.parametrize("who", READERS)
+def test_the_goals_around_a_goal_are_the_orms_for_every_reader(world, who):
+    """goals.views._readable_rows: per reader's visibility, the rows and the statement of
+    the queryset built on visible_to (in force in a year, or not)."""
+    from goals import views
+
+    user = getattr(world, who)
+    for goal in (world.top, world.goal_a, world.goal_b):
+        for year in (None, 2026):
+            for name, rows_of in (("below", views._below), ("above", views._above)):
+                visible = Goal.objects.visible_to(user)
+                if year is not None:
+                    visible = views.in_force(visible, year)
+                orm, orm_sql = _outcome_of(lambda v=visible, g=goal, r=rows_of: list(r(v, g.pk)))
+                mine, mine_sql = _outcome_of(
+                    lambda g=goal, y=year, n=name, r=rows_of: views._readable_rows(
+                        user, n, r, g.pk, y
+                    )
+                )
+                assert mine == orm and mine_sql[-1] == orm_sql[-1], (who, goal.title, name)
