@@ -198,12 +198,13 @@ def wheel(year: int, rows: list[PeriodRow], today: dt.date) -> Wheel:
                 month_name(month)[:3],
             )
         )
+    sector_title = _("%(period)s: %(state)s, deadline %(deadline)s")  # once, not a sector
     for row in rows:
         p = row.period
         start, end = (p.month - 1) * 30 + 1, p.month * 30 - 1
         x, y = _point((p.month - 1) * 30 + 15, sum(PERIOD_RING) / 2)
         state = states[p.state]
-        title = _("%(period)s: %(state)s, deadline %(deadline)s") % {
+        title = sector_title % {
             "period": row.label,
             "state": state,
             "deadline": iso_date(p.deadline),
