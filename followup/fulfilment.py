@@ -27,6 +27,7 @@ from followup.models import Assessment, ReportingPeriod, Submission
 from followup.rollup import STATUS_ORDER, assignment_mapping, label, rollup_for_period
 from goals.models import Assignment, Goal, GoalLevel
 from goals.tree import UrlPattern, chain_up_sql
+from styrning.models import MandatePeriod
 
 # Earlier goal periods in a card's trend (beside the chosen one).
 TREND_PERIODS = 5
@@ -416,6 +417,20 @@ class MidtermGoal:
     rollup_url: str
 
 
+_MANDATES = CompiledQuery(
+    lambda municipality_id: MandatePeriod.objects.filter(municipality=municipality_id)
+)
+
+
+def mandate_periods(municipality) -> list[MandatePeriod]:
+    """``municipality.mandate_periods.all()``, oldest first (one query, compiled once a
+    process), each knowing its municipality as the manager's do."""
+    mandates = _MANDATES(municipality.pk)
+    for mandate in mandates:
+        mandate._state.fields_cache["municipality"] = municipality
+    return mandates
+
+
 def midterm_years(periods, mandates=()) -> list[int]:
     """The years with a goal period that has opened, newest first (no query); with the
     municipality's mandate periods, only years inside one (a halvtidsuppföljning is of a
@@ -447,6 +462,19 @@ def midterm_period(periods, year) -> ReportingPeriod | None:
     return next((p for p in periods if p.year == year), None)
 
 
+_MIDTERM_TOPS = CompiledQuery(
+    lambda municipality_id, level_id, year: (
+        Goal.objects.filter(
+            municipality=municipality_id,
+            level=level_id,
+            status=Goal.Status.ADOPTED,
+            start_year__lte=year,
+            end_year__gte=year,
+        )
+        .order_by("tree_id", "lft")
+        .values_list("pk", "title")
+    )
+)
 _MIDTERM_BELOW = CompiledQuery(
     lambda goal_ids: (
         Goal.objects.filter(pk__in=goal_ids)
@@ -455,6 +483,22 @@ _MIDTERM_BELOW = CompiledQuery(
     ),
     in_list=0,
 )
+
+# The uppdrag of the tops and the goals below them as the period knew them
+# (``rollup.assignments_in_period``), approved reports only and all: compiled once a process.
+_MIDTERM_ASSIGNMENTS = {
+    decided: CompiledQuery(
+        lambda goal_ids, period_id, period_end, end, decided=decided: (
+            rollup.assignments_at(
+                Assignment.objects.filter(goal_id__in=goal_ids), period_id, period_end, end, decided
+            )
+            .order_by("due_date", "title")
+            .values_list("pk", "goal_id", "title", "unit__name", "period_status", "period_comment")
+        ),
+        in_list=0,
+    )
+    for decided in (True, False)
+}
 
 
 def midterm_page(municipality, period, decided_only: bool) -> dict:
@@ -485,17 +529,7 @@ def midterm_page(municipality, period, decided_only: bool) -> dict:
     if level is None or period is None:
         return context
     child_level = context["child_level"] = levels.get(level.order + 1)
-    tops = list(
-        Goal.objects.filter(
-            municipality=municipality,
-            level=level,
-            status=Goal.Status.ADOPTED,
-            start_year__lte=period.year,
-            end_year__gte=period.year,
-        )
-        .order_by("tree_id", "lft")
-        .values_list("pk", "title")
-    )
+    tops = _MIDTERM_TOPS(municipality.pk, level.pk, period.year)
     # The tops' roll-ups and their children's, kept between requests (followup.finals).
     rollups = finals.kept_rollups(
         municipality, period, [pk for pk, _t in tops], decided_only=decided_only, children=True
@@ -505,14 +539,11 @@ def midterm_page(municipality, period, decided_only: bool) -> dict:
     top_of = {c: pk for pk, _t in tops for c in rollups[pk].child_ids}
     below = _MIDTERM_BELOW(children)
     comments = _analyses(children, period, decided_only)
-    assignments = list(
-        rollup.assignments_in_period(
-            Assignment.objects.filter(goal_id__in=[*top_of, *(pk for pk, _t in tops)]),
-            period,
-            decided_only,
-        )
-        .order_by("due_date", "title")
-        .values_list("pk", "goal_id", "title", "unit__name", "period_status", "period_comment")
+    assignments = _MIDTERM_ASSIGNMENTS[decided_only](
+        [*top_of, *(pk for pk, _t in tops)],
+        period.pk,
+        period.period_end,
+        rollup.period_end_time(period),
     )
     goal_url, assignment_url = UrlPattern("goals:detail"), UrlPattern("goals:assignment")
     rollup_url = UrlPattern("followup:rollup")

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from followup import fulfilment, rows
 from followup.forms import FulfilmentForm, YearForm
-from followup.fulfilment_queries import CompiledQuery
-from followup.models import Submission
-from followup.models.submissions import SubmissionCount
+from followup.overview import submission_counts
 from goals.models import Goal
-from styrning.models import Municipality, OrgUnit
+from styrning.models import Municipality
 from styrning.permissions import get_for_user, may_see_unapproved_fulfilment
 
 
@@ -114,52 +111,12 @@ def goal(request, pk):
     return render(request, "followup/fulfilment_goal.html", context)
 
 
-def _period_counts(period_ids):
-    # Submission.objects.counts_for's first query, its rows as tuples.
-    return (
-        Submission.objects.filter(period__in=period_ids)
-        .values("period")
-        .annotate(
-            sent=Count("pk", filter=Q(state__in=Submission.SENT_STATES)),
-            decided=Count("pk", filter=Q(state__in=Submission.DECIDED_STATES)),
-            late=Count(
-                "pk",
-                filter=Q(state__in=Submission.SENT_STATES, sent_at__date__gt=F("period__deadline")),
-            ),
-        )
-        .order_by()
-        .values_list("period", "sent", "decided", "late")
-    )
-
-
-def _expected_counts(municipality_ids):
-    # Submission.objects.counts_for's second query.
-    return (
-        OrgUnit.objects.filter(municipality__in=municipality_ids, kind__in=OrgUnit.OFFICE_KINDS)
-        .values("municipality")
-        .annotate(n=Count("pk"))
-        .values_list("municipality", "n")
-        .order_by()
-    )
-
-
-# Compiled once a process: every fulfilment page asks for them.
-_PERIOD_COUNTS = CompiledQuery(_period_counts, in_list=0)
-_EXPECTED_COUNTS = CompiledQuery(_expected_counts, in_list=0)
-
-
 def _submitted(period):
     """How many of the period's follow-ups are approved, of those expected (two queries):
-    a page of few approved ones must not look complete. ``Submission.objects.counts_for``
-    of the one period, its two queries compiled once a process."""
+    a page of few approved ones must not look complete."""
     if period is None:
         return None
-    counts = {row[0]: row for row in _PERIOD_COUNTS([period.pk])}
-    expected = dict(_EXPECTED_COUNTS([period.municipality_id]))
-    _period, sent, decided, late = counts.get(period.pk, (period.pk, 0, 0, 0))
-    return SubmissionCount(
-        sent=sent, expected=expected.get(period.municipality_id, 0), late=late, decided=decided
-    )
+    return submission_counts([period])[period.pk]
 
 
 @require_GET
@@ -169,7 +126,7 @@ def midterm(request):
     directly below it and of the uppdrag serving them, in the year's last goal period."""
     municipality = Municipality.objects.current()
     periods = fulfilment.goal_periods(municipality)
-    mandates = list(municipality.mandate_periods.all())
+    mandates = fulfilment.mandate_periods(municipality)
     years = fulfilment.midterm_years(periods, mandates)
     year = fulfilment.default_midterm_year(mandates, years)
     asked = YearForm(request.GET, years=years)
@@ -193,8 +150,10 @@ def midterm(request):
         mandate=mandate,
     )
     if period is not None and context["rows"]:
-        # The section per goal written in Python (the template's loop cost more than the
-        # page's SQL), with the words the template translates for its summary.
+        # The table's rows and the section per goal written in Python (the template's
+        # loops cost more than the page's SQL), with the words the template translates
+        # for its summary.
+        context["table_rows"] = rows.midterm_table_rows(context["rows"])
         context["sections"] = rows.midterm_sections(
             context["rows"],
             context["child_level"],

@@ -10,14 +10,17 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from budget.models import BudgetYear
 from followup.choices import ReportKind
+from followup.fulfilment_queries import CompiledQuery
 from followup.models import ReportingPeriod, Submission, SubmissionCount
 from followup.worklist import compiled_rows, compiled_values
 from styrning.formatting import iso_date, month_name
+from styrning.models import OrgUnit
 
 State = ReportingPeriod.State
 
@@ -93,6 +96,59 @@ def _sector_path(start: float, end: float, inner: float, outer: float) -> str:
     )
 
 
+def _period_counts(period_ids):
+    # Submission.objects.counts_for's first query, its rows as tuples.
+    return (
+        Submission.objects.filter(period__in=period_ids)
+        .values("period")
+        .annotate(
+            sent=Count("pk", filter=Q(state__in=Submission.SENT_STATES)),
+            decided=Count("pk", filter=Q(state__in=Submission.DECIDED_STATES)),
+            late=Count(
+                "pk",
+                filter=Q(state__in=Submission.SENT_STATES, sent_at__date__gt=F("period__deadline")),
+            ),
+        )
+        .order_by()
+        .values_list("period", "sent", "decided", "late")
+    )
+
+
+def _expected_counts(municipality_ids):
+    # Submission.objects.counts_for's second query.
+    return (
+        OrgUnit.objects.filter(municipality__in=municipality_ids, kind__in=OrgUnit.OFFICE_KINDS)
+        .values("municipality")
+        .annotate(n=Count("pk"))
+        .values_list("municipality", "n")
+        .order_by()
+    )
+
+
+# Compiled once a process: the årshjul and every fulfilment page ask for them.
+PERIOD_COUNTS = CompiledQuery(_period_counts, in_list=0)
+EXPECTED_COUNTS = CompiledQuery(_expected_counts, in_list=0)
+
+
+def submission_counts(periods) -> dict[int, SubmissionCount]:
+    """``Submission.objects.counts_for(periods)``: per period pk, the follow-ups sent,
+    approved and late of those expected (its two queries, compiled once a process;
+    building and compiling them through the ORM cost more Python than the rest of the
+    årshjul)."""
+    periods = list(periods)
+    if not periods:
+        return {}
+    counts = {period: row for period, *row in PERIOD_COUNTS([p.pk for p in periods])}
+    expected = dict(EXPECTED_COUNTS([p.municipality_id for p in periods]))
+    result = {}
+    for p in periods:
+        sent, decided, late = counts.get(p.pk, (0, 0, 0))
+        result[p.pk] = SubmissionCount(
+            sent=sent, expected=expected.get(p.municipality_id, 0), late=late, decided=decided
+        )
+    return result
+
+
 def _submitted(period, count: SubmissionCount) -> tuple[str, str]:
     if period.state == State.PLANNED:
         return "", ""
@@ -142,12 +198,13 @@ def wheel(year: int, rows: list[PeriodRow], today: dt.date) -> Wheel:
                 month_name(month)[:3],
             )
         )
+    sector_title = _("%(period)s: %(state)s, deadline %(deadline)s")  # once, not a sector
     for row in rows:
         p = row.period
         start, end = (p.month - 1) * 30 + 1, p.month * 30 - 1
         x, y = _point((p.month - 1) * 30 + 15, sum(PERIOD_RING) / 2)
         state = states[p.state]
-        title = _("%(period)s: %(state)s, deadline %(deadline)s") % {
+        title = sector_title % {
             "period": row.label,
             "state": state,
             "deadline": iso_date(p.deadline),
@@ -273,7 +330,7 @@ def calendar_page(municipality, year: int, today: dt.date, can_manage: bool) -> 
         municipality.pk,
         year,
     )
-    counts = Submission.objects.counts_for(periods)
+    counts = submission_counts(periods)
     rows = []
     for period in periods:
         count = counts[period.pk]

@@ -321,17 +321,31 @@ def assignments_in_period(queryset, period, decided_only=True):
     and only uppdrag decided by the period's end. One rule for the roll-up, the
     halvtidsuppföljning and the reports: none shows a status set after the period when
     the history has an earlier one. Subqueries: the queryset stays one query."""
+    return assignments_at(
+        queryset, period.pk, period.period_end, period_end_time(period), decided_only
+    )
+
+
+def period_end_time(period) -> dt.datetime:
+    """The last moment of the period (in the current time zone): what its uppdrag's
+    history is read up to."""
+    return timezone.make_aware(dt.datetime.combine(period.period_end, dt.time.max))
+
+
+def assignments_at(queryset, period_id, period_end, end, decided_only=True):
+    """``assignments_in_period`` of the period ``period_id`` ending on the date
+    ``period_end``, at the moment ``end`` (``period_end_time``): plain values, so that
+    its SQL can be compiled once (``followup.fulfilment_queries.CompiledQuery``)."""
     reports = AssignmentReport.objects.filter(
-        assignment=OuterRef("pk"), submission__period=period
+        assignment=OuterRef("pk"), submission__period=period_id
     ).exclude(status="")
     if decided_only:
         reports = reports.filter(submission__state__in=Submission.DECIDED_STATES)
     reports = reports.order_by("-submission__pk", "-pk")
-    end = timezone.make_aware(dt.datetime.combine(period.period_end, dt.time.max))
     history = history_model(Assignment).objects.filter(id=OuterRef("pk"))
     then = history.filter(history_date__lte=end).order_by("-history_date", "-history_id")
     first = history.order_by("history_date", "history_id")
-    return queryset.filter(decided_on__lte=period.period_end).annotate(
+    return queryset.filter(decided_on__lte=period_end).annotate(
         period_status=Coalesce(
             Subquery(reports.values("status")[:1]),
             Subquery(then.values("status")[:1]),
@@ -467,14 +481,20 @@ def rules_for(municipality) -> dict[int, Rule]:
     return rules
 
 
-def assignment_mapping(municipality) -> dict[str, str]:
-    """Assignment status → assessment status, as the municipality configured it (one query)."""
-    mapping = dict(DEFAULT_ASSIGNMENT_MAPPING)
-    for status, fulfilment in (
-        AssignmentStatusMapping.objects.filter(municipality=municipality)
+_MAPPING = CompiledQuery(
+    lambda municipality_id: (
+        AssignmentStatusMapping.objects.filter(municipality=municipality_id)
         .order_by()  # one per status: no need of the ordering's join
         .values_list("assignment_status", "fulfilment")
-    ):
+    )
+)
+
+
+def assignment_mapping(municipality) -> dict[str, str]:
+    """Assignment status → assessment status, as the municipality configured it (one query,
+    compiled once a process)."""
+    mapping = dict(DEFAULT_ASSIGNMENT_MAPPING)
+    for status, fulfilment in _MAPPING(municipality.pk):
         mapping[status] = fulfilment
     return mapping
 

@@ -19,7 +19,7 @@ from followup.forms import RollupOverrideForm
 from followup.rollup_page import assessment_page, page_url
 from goals.models import Goal
 from styrning.permissions import (
-    get_for_user,
+    get_compiled_for_user,
     may_override_rollup,
     may_read_followup_in_progress,
 )
@@ -41,6 +41,12 @@ def _period(request, goal, periods):
     raise Http404
 
 
+def _adopted_goal():
+    return Goal.objects.filter(status=Goal.Status.ADOPTED).select_related(
+        "owner", "level", "municipality"
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def assessment(request, goal_pk):
@@ -48,13 +54,7 @@ def assessment(request, goal_pk):
     the goals below with their units' own texts, its indicators; the override form for
     the goal's owner. Drafts' assessments only for those who may read follow-ups in
     progress of the goal's unit; everyone else sees the approved ones."""
-    goal = get_for_user(
-        request,
-        Goal.objects.filter(status=Goal.Status.ADOPTED).select_related(
-            "owner", "level", "municipality"
-        ),
-        goal_pk,
-    )
+    goal = get_compiled_for_user(request, Goal, _adopted_goal, goal_pk)
     periods = fulfilment.goal_periods(goal.municipality)  # its SQL compiled once a process
     period = _period(request, goal, periods)
     can_override = may_override_rollup(request.user, goal, period)

@@ -616,6 +616,45 @@ def midterm_sections(
     return mark_safe("".join(out))
 
 
+def rollup_indicator_rows(indicators) -> SafeString:
+    """The rows of the goal's indicators on "how the assessment was made"
+    (``rollup.IndicatorProgress``): baseline, target and latest value with their years,
+    and the indicator's status (rollup.html's loop)."""
+    cumulative = escape(_("cumulative within the year"))
+    out = []
+    for i in indicators:
+        unit = f" ({escape(i.unit)})" if i.unit else ""
+        note = f"<br><small>{cumulative}</small>" if i.cumulative else ""
+        baseline = (
+            "–" if i.baseline is None else f"{escape(number(i.baseline))} ({i.baseline_year})"
+        )
+        target = "–" if i.target is None else f"{escape(number(i.target))} ({i.target_year})"
+        value = "–" if i.value is None else f"{escape(number(i.value))} ({escape(i.value_label)})"
+        out.append(
+            f'\n    <tr>\n      <th scope="row">{escape(i.name)}{unit}{note}</th>\n'
+            f'      <td class="num">{baseline}</td>\n'
+            f'      <td class="num">{target}</td>\n'
+            f'      <td class="num">{value}</td>\n'
+            f"      <td>{rollup.badge(i.status)}\n</td>\n"
+            "    </tr>\n    "
+        )
+    return mark_safe("".join(out))
+
+
+def midterm_table_rows(rows) -> SafeString:
+    """The halvtidsuppföljning's table body: per goal (``fulfilment.MidtermGoal``) its
+    title, linked to its section, and its summed counts (midterm.html's loop)."""
+    return mark_safe(
+        "".join(
+            f'<tr>\n      <th scope="row"><a href="#goal-{row.pk}">{escape(row.title)}</a></th>'
+            "\n      "
+            + "".join(f'<td class="num">{item.count}</td>' for item in row.total)
+            + "\n    </tr>"
+            for row in rows
+        )
+    )
+
+
 def fulfilment_cards(cards, child_level) -> SafeString:
     """Måluppfyllelse's cards (``fulfilment.GoalCard``): a goal's assessment, how it was
     reached, the counts below it, its trend and the links to the drill-down and to how
@@ -810,10 +849,12 @@ def wheel_svg(wheel) -> SafeString:
         'height="6" fill="#d5dbe1"/><rect width="2" height="6" fill="#9aa5b1"/></pattern>'
         "</defs>\n  "
     ]
+    # The paths and coordinates are figures and letters overview.wheel wrote (nothing to
+    # escape, unlike the words): a wheel has a hundred of them.
     for path, x, y, name in wheel.months:
         out.append(
-            f'<path d="{escape(path)}" fill="#f3f5f7" stroke="#6b7785" stroke-width="1"/>'
-            f'<text x="{escape(x)}" y="{escape(y)}" text-anchor="middle" font-size="13" '
+            f'<path d="{path}" fill="#f3f5f7" stroke="#6b7785" stroke-width="1"/>'
+            f'<text x="{x}" y="{y}" text-anchor="middle" font-size="13" '
             f'fill="#1b1f24">{escape(name)}</text>\n  '
         )
     out.append("\n  ")
@@ -823,10 +864,10 @@ def wheel_svg(wheel) -> SafeString:
         out.append(
             f'<g class="wheel__period wheel__period--{escape(s.state)}">'
             f"<title>{escape(s.title)}</title>\n"
-            f'    <path d="{escape(s.path)}" {fill} stroke-width="1.5"/>\n'
-            f'    <text x="{escape(s.x)}" y="{escape(s.y)}" text-anchor="middle" font-size="16" '
+            f'    <path d="{s.path}" {fill} stroke-width="1.5"/>\n'
+            f'    <text x="{s.x}" y="{s.y}" text-anchor="middle" font-size="16" '
             f'font-weight="700" fill="{text}">{escape(s.letter)}</text>\n'
-            f'    <text x="{escape(s.x)}" y="{escape(s.y2)}" text-anchor="middle" '
+            f'    <text x="{s.x}" y="{s.y2}" text-anchor="middle" '
             f'font-size="10" fill="{text}">{escape(s.state_label)}</text>\n'
             "  </g>"
         )

@@ -85,10 +85,11 @@ def calendar(request):
     year, form = _asked_year(request, municipality, today)
     context = calendar_page(municipality, year, today, can_manage_periods(request.user))
     context["form"] = form
+    # One CSRF token for the rows' forms, the make-periods form and the header's logout
+    # (the context processor's would mask a second one: 500 calls).
+    context["csrf_token"] = token = get_token(request)
     # The table's rows, the wheel and the three years written in Python (followup/rows.py).
-    context["rows_html"] = rows_html.calendar_rows(
-        context["rows"], context["can_manage"], get_token(request)
-    )
+    context["rows_html"] = rows_html.calendar_rows(context["rows"], context["can_manage"], token)
     context["wheel_html"] = rows_html.wheel_svg(context["wheel"])
     context["parallel_html"] = rows_html.parallel_years(context["parallel"], year)
     return render(request, "followup/calendar.html", context)

@@ -163,6 +163,11 @@ class GoalQuerySet(TreeQuerySet):
         their indicators with the latest total value. Plain values, no model instances:
         a filtered page shows hundreds of rows.
         """
+        return tree_goals_of(self.tree_goal_rows(user, readable))
+
+    def tree_goal_rows(self, user=None, readable=None):
+        """``tree_goals``' first query: the values of each ``TreeGoal`` as a ``values_list``
+        (no query until evaluated)."""
         from goals.tree import TreeGoal
 
         rows = self.order_by("tree_id", "lft")
@@ -178,19 +183,7 @@ class GoalQuerySet(TreeQuerySet):
                 output_field=models.TextField(),
             )
         )
-        goals = [
-            TreeGoal(*values)
-            for values in rows.values_list(*TreeGoal.FIELDS, "child_count", "vision_text")
-        ]
-        if not goals:
-            return goals
-        by_pk = {goal.pk: goal for goal in goals}
-        for goal_id, name in perspective_names(list(by_pk)):
-            by_pk[goal_id].perspectives.append(name)
-        indicators = Indicator.objects.with_latest_total(list(by_pk))
-        for goal_id, *values in indicators:
-            by_pk[goal_id].indicators.append(values)
-        return goals
+        return rows.values_list(*TreeGoal.FIELDS, "child_count", "vision_text")
 
     def in_chain_order(self):
         """Ordered as the chain reads, each body's tree right below the goal it serves.
@@ -238,6 +231,18 @@ class GoalQuerySet(TreeQuerySet):
 
 
 class GoalManager(TreeManager.from_queryset(GoalQuerySet)):
+    def visibility_key(self, user):
+        """What the SQL of ``GoalQuerySet.visible_to(user)`` depends on (no query, nor a
+        queryset): the units whose drafts the user reads, by their place in the trees, or
+        "all". One key, one SQL: ``permissions.get_compiled_for_user`` keeps a statement
+        per key."""
+        from styrning.permissions import scope_for
+
+        scope = scope_for(user)
+        if scope.reads_everything:
+            return "all"
+        return tuple((u.tree_id, u.lft, u.rght) for u in scope.read_roots + scope.draft_boards)
+
     def move_node(self, node, target, position="last-child"):
         """Move a goal (the admin's drag and drop) only where the chain's rules allow.
 
@@ -554,6 +559,23 @@ PERSPECTIVE_NAMES_SQL = (
     "JOIN goals_perspective p ON p.id = t.perspective_id "
     'WHERE t.goal_id = ANY(%s) ORDER BY p."order", p.name'
 )
+
+
+def tree_goals_of(rows):
+    """The ``TreeGoal``s of ``tree_goal_rows``' rows, each with its perspectives' names and
+    its indicators with the latest total value (two queries; none without rows)."""
+    from goals.tree import TreeGoal
+
+    goals = [TreeGoal(*values) for values in rows]
+    if not goals:
+        return goals
+    by_pk = {goal.pk: goal for goal in goals}
+    for goal_id, name in perspective_names(list(by_pk)):
+        by_pk[goal_id].perspectives.append(name)
+    indicators = Indicator.objects.with_latest_total(list(by_pk))
+    for goal_id, *values in indicators:
+        by_pk[goal_id].indicators.append(values)
+    return goals
 
 
 def perspective_names(goal_ids):

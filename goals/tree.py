@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html import escape
 
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
@@ -347,11 +346,38 @@ class TreeGoal:
         "indicators",
     )
 
-    def __init__(self, *values):
-        # ``values``: FIELDS, then child_count and a vision's description (empty for
-        # other levels), in the order of the slots.
-        for name, value in zip(self.__slots__, values, strict=False):
-            setattr(self, name, value)
+    def __init__(
+        self,
+        pk,
+        parent_id,
+        tree_id,
+        lft,
+        title,
+        status,
+        start_year,
+        end_year,
+        level_order,
+        level_name,
+        owner_name,
+        child_count,
+        description,
+    ):
+        # FIELDS, then child_count and a vision's description (empty for other levels),
+        # in the order of the slots: a row of ``tree_goal_rows`` (named, not set in a
+        # loop of setattr: a page builds hundreds).
+        self.pk = pk
+        self.parent_id = parent_id
+        self.tree_id = tree_id
+        self.lft = lft
+        self.title = title
+        self.status = status
+        self.start_year = start_year
+        self.end_year = end_year
+        self.level_order = level_order
+        self.level_name = level_name
+        self.owner_name = owner_name
+        self.child_count = child_count
+        self.description = description
         self.perspectives = []
         self.indicators = []
 
@@ -492,6 +518,18 @@ def nest(rows):
 
 
 # --- the rows as HTML -------------------------------------------------------------------
+
+# The five characters ``html.escape`` replaces, replaced in one pass: a tree escapes a
+# dozen strings a row (html.escape's five replace() calls each were a third of the rows'
+# calls). The same output.
+_HTML_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+)
+
+
+def escape(text: str) -> str:
+    """``html.escape(text)``."""
+    return text.translate(_HTML_ESCAPES)
 
 
 def render_nodes(nodes) -> str:

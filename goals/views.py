@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext as django_pgettext
 from django.views.decorators.http import require_GET
 
+from followup.fulfilment_queries import CompiledQuery
 from goals import detail_html
 from goals.additions import tree_addition
 from goals.forms import (
@@ -29,7 +30,15 @@ from goals.forms import (
     IndicatorForm,
 )
 from goals.history import change_log
-from goals.models import Assignment, Goal, GoalLevel, Indicator, Measurement
+from goals.models import (
+    Assignment,
+    Goal,
+    GoalLevel,
+    Indicator,
+    Measurement,
+    Perspective,
+    tree_goals_of,
+)
 from goals.tree import (
     UrlPattern,
     ancestor_ids,
@@ -43,7 +52,14 @@ from goals.tree import (
 from styrning.concurrency import EditConflict
 from styrning.formatting import number, truncator, year_month
 from styrning.models import Municipality, OrgUnit
-from styrning.permissions import can_change, can_decide, get_for_user, scope_for
+from styrning.permissions import (
+    can_change,
+    can_decide,
+    get_compiled_for_user,
+    get_for_user,
+    scope_for,
+)
+from styrning.request_rows import select_related_rows, values_rows
 
 # A filtered view renders at most this many matches (with the goals above them); a
 # broader filter says how many more there are and offers the next ones.
@@ -169,8 +185,12 @@ def goal_tree(request):
 def _levels(municipality_id):
     """The municipality's goal levels by their order (one query; by order alone, as the
     models' ordering by municipality would join it for its name)."""
-    levels = GoalLevel.objects.filter(municipality_id=municipality_id).order_by("order")
+    levels = select_related_rows(_levels_of, municipality_id)  # compiled once a process
     return {level.order: level for level in levels}
+
+
+def _levels_of(municipality_id):
+    return GoalLevel.objects.filter(municipality_id=municipality_id).order_by("order")
 
 
 def _with_addition(addition, goals):
@@ -272,6 +292,14 @@ def _opened(request, visible):
     return [*ancestor_ids(goal), goal.pk], goal.end_year
 
 
+def _goal_with_level():
+    return Goal.objects.select_related("municipality", "level")
+
+
+def _goal_for_page():
+    return Goal.objects.select_related("level", "owner", "decided_by")
+
+
 @require_GET
 @login_required
 def goal_children(request, pk):
@@ -281,13 +309,13 @@ def goal_children(request, pk):
     a link (no JavaScript) it is a page of its own, with the chain above. 404 for a
     goal the user may not read. Queries: a constant number.
     """
-    goal = get_for_user(request, Goal.objects.select_related("municipality", "level"), pk)
+    goal = get_compiled_for_user(request, Goal, _goal_with_level, pk)
     levels = _levels(goal.municipality_id)
-    visible = Goal.objects.visible_to(request.user)
     year = timezone.localdate().year
-    if goal.end_year >= year:
-        visible = in_force(visible, year)
-    children = visible.filter(parent=goal).tree_goals(readable=visible)
+    in_force_year = year if goal.end_year >= year else None
+    children = tree_goals_of(
+        _readable_rows(request.user, "goals below", _below, goal.pk, in_force_year)
+    )
     addition = tree_addition(request, goal.municipality, with_form=False)
     nodes = tree_rows(children, None, levels, **_with_addition(addition, children))
     context = {"nodes": render_nodes(nodes), "goal": goal}
@@ -296,27 +324,84 @@ def goal_children(request, pk):
     else:
         if not nodes:
             context["nodes"] = ""
-        context["ancestors"] = _ancestors(visible, goal)
+        context["ancestors"] = _ancestors(request.user, goal, in_force_year)
         context["next_level"] = levels.get(goal.level.order + 1)
         response = render(request, "goals/children.html", context)
     patch_vary_headers(response, ["X-Requested-With"])
     return response
 
 
-def _ancestors(visible, goal):
-    """The readable goals above ``goal``, from the top: ``{url, level, title}`` (one query).
+def _readable_rows(user, name, rows_of, goal_id, year):
+    """``rows_of(visible, goal_id)``, a ``values_list`` of the goals ``user`` may read
+    (``visible``; those in force in ``year`` unless None), its SQL compiled once a process
+    per ``name`` and reader's visibility (``values_rows``): building and compiling it
+    through the ORM cost more Python than its rows. One query."""
+    key = (name, year is not None, Goal.objects.visibility_key(user))
+    if year is None:
+        return values_rows(
+            lambda goal_id: rows_of(Goal.objects.visible_to(user), goal_id), goal_id, key=key
+        )
+    return values_rows(
+        lambda goal_id, year: rows_of(in_force(Goal.objects.visible_to(user), year), goal_id),
+        goal_id,
+        year,
+        key=key,
+    )
+
+
+def _below(visible, goal_id):
+    return visible.filter(parent=goal_id).tree_goal_rows(readable=visible)
+
+
+def _above(visible, goal_id):
+    return (
+        visible.filter(pk__in=chain_up_sql([goal_id]))
+        .exclude(pk=goal_id)
+        .order_by("level__order")
+        .values_list("pk", "level__name", "title")
+    )
+
+
+def _ancestors(user, goal, year):
+    """The goals above ``goal`` that ``user`` may read (those in force in ``year`` unless
+    None), from the top: ``{url, level, title}`` (one query).
 
     Found by ``parent`` across the stored trees; each is one level above the next. A
     draft's title never shows to those who may not read it.
     """
     url = UrlPattern("goals:detail")
-    rows = (
-        visible.filter(pk__in=chain_up_sql([goal.pk]))
-        .exclude(pk=goal.pk)
-        .order_by("level__order")
-        .values_list("pk", "level__name", "title")
-    )
+    rows = _readable_rows(user, "goals above", _above, goal.pk, year)
     return [{"url": url(pk), "level": level, "title": title} for pk, level, title in rows]
+
+
+# The goal page's lists of fixed shape, compiled once a process (the ORM's building and
+# compiling cost more Python than the queries): the same statements as
+# ``goal.perspectives``, ``goal.indicators`` and ``goal.assignments`` give.
+# Unique per municipality and order; by pk, as the models' ordering joins the municipality.
+_NEXT_LEVEL = CompiledQuery(
+    lambda municipality_id, order: GoalLevel.objects.filter(
+        municipality_id=municipality_id, order=order
+    ).order_by("pk")[:1]
+)
+_PERSPECTIVES = CompiledQuery(
+    lambda goal_id: Perspective.objects.filter(goals__id=goal_id).values_list("name")
+)
+_INDICATORS = CompiledQuery(
+    lambda goal_id: Indicator.objects.filter(goal=goal_id).order_by("order", "name")
+)
+_MEASUREMENTS = CompiledQuery(
+    lambda indicator_ids: (
+        Measurement.objects.filter(indicator_id__in=indicator_ids)
+        .order_by()
+        .values_list("indicator_id", "year", "month", "gender", "value")
+    ),
+    in_list=0,
+)
+_ASSIGNMENTS = CompiledQuery(
+    lambda goal_id: Assignment.objects.filter(goal=goal_id).values_list(
+        "pk", "title", "unit__name", "due_date", "status"
+    )
+)
 
 
 @require_GET
@@ -326,20 +411,13 @@ def goal_detail(request, pk):
 
     The lists hold the values they show, not model instances.
     """
-    goal = get_for_user(request, Goal.objects.select_related("level", "owner", "decided_by"), pk)
-    ancestors, children = _above_and_below(Goal.objects.visible_to(request.user), goal)
+    goal = get_compiled_for_user(request, Goal, _goal_for_page, pk)
+    ancestors, children = _above_and_below(request.user, goal)
     # Below a goal in force, those of earlier years apart (as /mal/ leaves them out).
     year = timezone.localdate().year
     earlier = [c for c in children if c["end_year"] < year] if goal.end_year >= year else []
     children = [c for c in children if c not in earlier]
-    # Unique per municipality and order; by pk, as the models' ordering joins the municipality.
-    next_level = (
-        GoalLevel.objects.filter(
-            municipality_id=goal.level.municipality_id, order=goal.level.order + 1
-        )
-        .order_by("pk")
-        .first()
-    )
+    next_level = next(iter(_NEXT_LEVEL(goal.level.municipality_id, goal.level.order + 1)), None)
     can_edit = can_change(request.user, goal)
     # The lists written in Python (goals/detail_html.py).
     return render(
@@ -348,7 +426,7 @@ def goal_detail(request, pk):
         {
             "goal": goal,
             "ancestor_items": detail_html.ancestor_items(ancestors),
-            "perspectives": list(goal.perspectives.values_list("name", flat=True)),
+            "perspectives": [name for (name,) in _PERSPECTIVES(goal.pk)],
             "indicator_sections": detail_html.indicator_sections(_indicator_tables(goal), can_edit),
             "children": children,
             "child_items": detail_html.child_items(children),
@@ -368,22 +446,26 @@ def goal_detail(request, pk):
     )
 
 
-def _above_and_below(visible, goal):
+def _above_and_below_rows(visible, goal_id):
+    up = chain_up_sql([goal_id])
+    table = Goal._meta.db_table
+    both = RawSQL(
+        f"{up.sql} UNION SELECT id FROM {table} WHERE parent_id = %s", (*up.params, goal_id)
+    )
+    return (
+        visible.filter(pk__in=both)
+        .exclude(pk=goal_id)
+        .order_by("level__order", "tree_id", "lft")
+        .values_list("pk", "parent_id", "level__name", "title", "owner__name", "status", "end_year")
+    )
+
+
+def _above_and_below(user, goal):
     """The readable goals above ``goal`` (as ``_ancestors`` gives them) and directly
     below it (``{url, title, owner, is_adopted, end_year}``, in the tree's order). One
     query."""
     url = UrlPattern("goals:detail")
-    up = chain_up_sql([goal.pk])
-    table = Goal._meta.db_table
-    both = RawSQL(
-        f"{up.sql} UNION SELECT id FROM {table} WHERE parent_id = %s", (*up.params, goal.pk)
-    )
-    rows = (
-        visible.filter(pk__in=both)
-        .exclude(pk=goal.pk)
-        .order_by("level__order", "tree_id", "lft")
-        .values_list("pk", "parent_id", "level__name", "title", "owner__name", "status", "end_year")
-    )
+    rows = _readable_rows(user, "goals above and below", _above_and_below_rows, goal.pk, None)
     ancestors, children = [], []
     for pk, parent_id, level, title, owner, status, end_year in rows:
         if parent_id == goal.pk:
@@ -408,15 +490,11 @@ def _indicator_tables(goal):
     Two queries (one without indicators): the measurements as values, in no order
     (the rows are sorted here; the models' ordering would join the goal).
     """
-    indicators = list(goal.indicators.order_by("order", "name"))
+    indicators = _INDICATORS(goal.pk)
     if not indicators:
         return []
     measured: dict = {indicator.pk: [] for indicator in indicators}
-    for indicator_id, *values in (
-        Measurement.objects.filter(indicator_id__in=list(measured))
-        .order_by()
-        .values_list("indicator_id", "year", "month", "gender", "value")
-    ):
+    for indicator_id, *values in _MEASUREMENTS(list(measured)):
         measured[indicator_id].append(values)
     return [_indicator_table(i, measured[i.pk]) for i in indicators]
 
@@ -470,9 +548,7 @@ def _goal_assignments(goal):
             "status_label": labels.get(status, status),
             "is_overdue": Assignment.overdue(status, due, today),
         }
-        for pk, title, unit, due, status in goal.assignments.values_list(
-            "pk", "title", "unit__name", "due_date", "status"
-        )
+        for pk, title, unit, due, status in _ASSIGNMENTS(goal.pk)
     ]
 
 

@@ -61,13 +61,18 @@ def number(
     (``number_formatter``); else ``language`` (``get_language()``, looked up once by a
     table of many figures) saves looking up the active language again for each.
     """
-    value = _decimal(value)
-    if value is None:
-        return EMPTY
+    if not isinstance(value, Decimal):
+        value = _decimal(value)
+        if value is None:
+            return EMPTY
     if decimals is None:
+        # Without trailing zeros: the normalised value written out ("150", "71.5") has the
+        # decimals it needs (its exponent's, read without as_tuple's named tuple).
         value = value.normalize()
-        exponent = value.as_tuple().exponent
-        decimals = max(-exponent, 0) if isinstance(exponent, int) else 0
+        if value.is_finite():
+            text = _grouped_digits(f"{abs(value):f}", separators, language)
+            return f"{MINUS}{text}" if value < 0 else text
+        decimals = 0
     else:
         value = value.quantize(Decimal(1).scaleb(-int(decimals)), rounding=ROUND_HALF_UP)
     text = _grouped(abs(value), int(decimals), separators, language)
@@ -80,8 +85,12 @@ def _grouped(
     """The active language's separators and grouping (Django's formats, cached per
     language), without ``number_format``'s general machinery: pages format hundreds of
     figures, and this is several times faster."""
+    return _grouped_digits(f"{value:.{decimals}f}", separators, language)
+
+
+def _grouped_digits(digits: str, separators: tuple | None, language: str | None) -> str:
+    """``_grouped`` of a value already written with its decimals ("1234567.50")."""
     decimal_sep, thousand_sep, grouping = separators or _separators(language or get_language())
-    digits = f"{value:.{decimals}f}"
     integer, _sep, fraction = digits.partition(".")
     if isinstance(grouping, int) and grouping > 0 and len(integer) > grouping:
         head = len(integer) % grouping or grouping
@@ -92,7 +101,9 @@ def _grouped(
     elif not isinstance(grouping, int):  # a sequence of group sizes (e.g. India)
         from django.utils.formats import number_format
 
-        return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+        return number_format(
+            Decimal(digits), decimal_pos=len(fraction), use_l10n=True, force_grouping=True
+        )
     return f"{integer}{decimal_sep}{fraction}" if fraction else integer
 
 

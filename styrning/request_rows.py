@@ -185,24 +185,46 @@ def first_row(model, using: str = "default"):
 
 
 # Placeholders a queryset is compiled with by ``select_related_rows``: each must come
-# back once, in order, as the compiled query's parameters. Valid in any integer field
+# back as one or more of the compiled query's parameters. Valid in any integer field
 # (a small one's range checked by the lookup), and told apart from each other.
 _PLACEHOLDERS = (32_001, 32_002, 32_003, 32_004)
 
+# ``select_related_rows``' statements, per key and database.
+_compiled: dict = {}
 
-@cache
+
+def _array(value) -> list:
+    return [int(value)]
+
+
+def _slots(params, arity: int) -> list[tuple]:
+    """Per compiled parameter: (the index of the argument it takes, the type the ORM gives
+    it), or (None, the constant it is). Every argument must be used."""
+    slots = [
+        (_PLACEHOLDERS.index(p), type(p))
+        if isinstance(p, int) and not isinstance(p, bool) and p in _PLACEHOLDERS[:arity]
+        # An array of the one id (``goals.tree.chain_up_sql`` on PostgreSQL).
+        else (_PLACEHOLDERS.index(p[0]), _array)
+        if isinstance(p, list) and len(p) == 1 and p[0] in _PLACEHOLDERS[:arity]
+        else (None, p)
+        for p in params
+    ]
+    assert {index for index, _kind in slots if index is not None} == set(range(arity)), params
+    return slots
+
+
 def _select_related_sql(build, using: str) -> tuple[str, list, list, list]:
-    """``build(*placeholders)``'s SQL as the ORM compiles it, its parameters left open, and
-    the type the ORM gives each (an int, or e.g. psycopg's Int2 for a small integer field);
-    the fields its columns read, its own and then per forward relation of ``select_related``
-    (in the model's field order, as the ORM selects them) the relation's name and fields."""
+    """``build(*placeholders)``'s SQL as the ORM compiles it; per parameter, the index of
+    the argument it takes and the type the ORM gives it (an int, or e.g. psycopg's Int2
+    for a small integer field), or (None, the constant it is); the fields its columns
+    read, its own and then per forward relation of ``select_related`` (in the model's
+    field order, as the ORM selects them) the relation's name and fields."""
     arity = build.__code__.co_argcount
     queryset = build(*_PLACEHOLDERS[:arity])
     sql, params = queryset.query.get_compiler(using).as_sql()
-    assert list(params) == list(_PLACEHOLDERS[:arity]), params
-    types = [type(param) for param in params]
+    slots = _slots(params, arity)
     model = queryset.model
-    names = set(queryset.query.select_related)
+    names = set(queryset.query.select_related or ())
     relations = [
         (f.name, list(f.related_model._meta.concrete_fields))
         for f in model._meta.concrete_fields
@@ -210,21 +232,26 @@ def _select_related_sql(build, using: str) -> tuple[str, list, list, list]:
     ]
     assert all(not queryset.query.select_related[name] for name in names)  # one level only
     fields = list(model._meta.concrete_fields)
-    return sql, types, fields + [f for _name, related in relations for f in related], relations
+    return sql, slots, fields + [f for _name, related in relations for f in related], relations
 
 
-def select_related_rows(build, *params, using: str = "default") -> list:
+def select_related_rows(build, *params, using: str = "default", key=None) -> list:
     """``list(build(*params))``: the instances of a queryset that follows forward keys with
     ``select_related`` (one level), its SQL compiled once per process and run on a plain
     cursor, each instance built with its related ones as select_related builds them.
 
     ``build`` takes the query's parameters (plain values: ids, years) and gives the same
-    SQL whatever they are, each used once and in order. One query."""
-    sql, types, fields, relations = _select_related_sql(build, using)
+    SQL whatever they are; its other values are kept as compiled. The SQL is kept per
+    ``key`` (``build`` itself by default): a ``build`` made per request (a closure) needs
+    a key that names everything its SQL depends on. One query."""
+    kept = (build if key is None else key, using)
+    if kept not in _compiled:
+        _compiled[kept] = _select_related_sql(build, using)
+    sql, slots, fields, relations = _compiled[kept]
     own = len(fields) - sum(len(related) for _name, related in relations)
     model = fields[0].model
     result = []
-    values = [to_type(param) for to_type, param in zip(types, params, strict=True)]
+    values = [kind if index is None else kind(params[index]) for index, kind in slots]
     for row in fetch(using, sql, values, fields):
         instance = _instance(model, using, fields[:own], row[:own])
         start = own
@@ -236,3 +263,30 @@ def select_related_rows(build, *params, using: str = "default") -> list:
             )
         result.append(instance)
     return result
+
+
+def _values_sql(build, using: str) -> tuple[str, list, list]:
+    arity = build.__code__.co_argcount
+    compiler = build(*_PLACEHOLDERS[:arity]).query.get_compiler(using)
+    sql, params = compiler.as_sql()
+    found = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+    converters = [(position, *functions) for position, functions in found.items()]
+    return sql, _slots(params, arity), converters
+
+
+def values_rows(build, *params, using: str = "default", key=None) -> list[tuple]:
+    """``list(build(*params))`` of a ``values_list`` queryset (not flat), its SQL compiled
+    once per process and ``key`` as ``select_related_rows`` compiles it, its values
+    converted as the ORM converts them. One query."""
+    kept = (build if key is None else key, using)
+    if kept not in _compiled:
+        _compiled[kept] = _values_sql(build, using)
+    sql, slots, converters = _compiled[kept]
+    values = [kind if index is None else kind(params[index]) for index, kind in slots]
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        rows = cursor.fetchall()
+    if not converters:
+        return rows
+    return [tuple(row) for row in convert_rows(rows, converters, connection)]

@@ -67,6 +67,21 @@ for username in ("ekonomichef", "socialchef", "enhetschef", "politiker", "hr"):
         assert response.status_code == 200, (username, path, response.status_code)
     response = c.get(reverse("followup:mine") + "?sida=2", follow=True)
     assert response.status_code == 200, (username, "page 2", response.status_code)
+# A goal's pages read the goal and the goals around it by statements compiled once
+# (styrning.request_rows, per reader's visibility): the same on SQLite, drafts or not.
+adopted = Goal.objects.filter(status="adopted", parent__isnull=False, children__isnull=False)
+adopted = adopted.order_by("level__order", "pk").first()
+for username in ("politiker", "socialchef", "ekonomichef"):
+    c = Client()
+    c.post("/logga-in/", {"username": username, "password": "styrning-demo"})
+    for path in (
+        reverse("goals:detail", args=[adopted.pk]),
+        reverse("goals:children", args=[adopted.pk]),
+        reverse("followup:rollup", args=[adopted.pk]),
+    ):
+        response = c.get(path)
+        assert response.status_code == 200, (username, path, response.status_code)
+    assert c.get(reverse("goals:detail", args=[999999])).status_code == 404
 print("OK", html.count('class="goal-row'))
 """
 

@@ -3,6 +3,7 @@ ORM runs, with the same parameters, and gives the rows the ORM gives."""
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 
 from followup.fulfilment_queries import CompiledQuery
 from goals.models import Goal, GoalLevel
@@ -71,21 +72,37 @@ def test_a_list_of_ids_is_written_as_the_orm_writes_it(three_level_world):
     _same(query, w.m.pk, [ids[0], None, ids[0], ids[-1]])  # duplicates and None dropped
     assert _kept(query)
     assert _same(query, w.m.pk, []) == []  # no query, as the ORM
+    # A list in an OR: empty, the ORM still runs the query (without it), and so do we.
+    either = CompiledQuery(
+        lambda m, ids: (
+            Goal.objects.filter(Q(pk__in=ids) | Q(municipality=m)).order_by("pk").values_list("pk")
+        ),
+        in_list=1,
+    )
+    assert _same(either, w.m.pk, ids[:1]) == _same(either, w.m.pk, []) != []
+    assert _kept(either)
 
 
-def test_a_query_it_cannot_keep_goes_through_the_orm(three_level_world):
+def test_a_parameter_used_twice_is_kept(three_level_world):
     w = three_level_world
-    # The same parameter twice: run by the ORM every time, still right.
     twice = CompiledQuery(
         lambda m: GoalLevel.objects.filter(municipality_id=m).exclude(municipality_id=m)
     )
     assert _same(twice, w.m.pk) == []
-    assert not _kept(twice)
+    assert _kept(twice)
+
+
+def test_a_query_it_cannot_keep_goes_through_the_orm(three_level_world):
+    w = three_level_world
+    # An argument the statement does not take as given: run by the ORM, still right.
+    changed = CompiledQuery(lambda m: GoalLevel.objects.filter(municipality_id=m + 1))
+    assert _same(changed, w.m.pk - 1) == list(GoalLevel.objects.filter(municipality_id=w.m.pk))
+    assert not _kept(changed)
 
 
 def test_the_fulfilment_pages_count_of_follow_ups_is_counts_fors(delar):
     """The overview's "n of m follow-ups approved": counts_for's two queries, kept."""
-    from followup import fulfilment_views
+    from followup import fulfilment_views, overview
     from followup.models import ReportingPeriod, Submission
 
     for period in ReportingPeriod.objects.all():
@@ -94,4 +111,18 @@ def test_the_fulfilment_pages_count_of_follow_ups_is_counts_fors(delar):
         assert found == expected
         _, orm_statements = _statements(lambda p=period: Submission.objects.counts_for([p]))
         assert statements == orm_statements
-    assert _kept(fulfilment_views._PERIOD_COUNTS) and _kept(fulfilment_views._EXPECTED_COUNTS)
+    assert _kept(overview.PERIOD_COUNTS) and _kept(overview.EXPECTED_COUNTS)
+
+
+def test_the_calendars_counts_of_follow_ups_are_counts_fors(delar):
+    """The årshjul's counts of all the periods at once: counts_for's, the same SQL."""
+    from followup import overview
+    from followup.models import ReportingPeriod, Submission
+
+    periods = list(ReportingPeriod.objects.all())
+    assert len(periods) > 1
+    expected, orm_statements = _statements(lambda: Submission.objects.counts_for(periods))
+    found, statements = _statements(lambda: overview.submission_counts(periods))
+    assert found == expected
+    assert statements == orm_statements
+    assert overview.submission_counts([]) == {}

@@ -184,3 +184,24 @@ def test_an_uppdrag_counts_as_its_period_knew_it(midterm):
     assert "Beslutat året efter" not in found
     # The approved report of the period wins over the uppdrag's own status.
     assert found["Fler fasta omsorgskontakter"] == ("done", "Införd i hela förvaltningen.")
+    # The page's query, compiled once a process (followup.fulfilment_queries): the same
+    # statement and rows as the ORM's, approved reports only and all.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from followup.fulfilment import _MIDTERM_ASSIGNMENTS
+    from followup.rollup import period_end_time
+
+    goal_ids = list(Assignment.objects.values_list("goal_id", flat=True))
+    for query in _MIDTERM_ASSIGNMENTS.values():
+        args = (goal_ids, period.pk, period.period_end, period_end_time(period))
+        for _ in range(2):  # compiled by the first call, kept for the second
+            with CaptureQueriesContext(connection) as seen:
+                rows = query(*args)
+            with CaptureQueriesContext(connection) as orm:
+                assert rows == list(query.build(*args))
+            assert seen.captured_queries[0]["sql"] == orm.captured_queries[0]["sql"]
+            assert len(seen.captured_queries) == 1
+        kept = [value is not None for value in query.compiled.values()]
+        assert kept == [connection.vendor == "postgresql"]
+    assert {row[2] for row in _MIDTERM_ASSIGNMENTS[False](*args)} >= {"Känt vid årsskiftet"}

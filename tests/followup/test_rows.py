@@ -696,6 +696,16 @@ def test_midterm_sections_are_the_templates_sections():
         }
         expected = Template(OLD_MIDTERM_SECTIONS).render(Context(context))
         assert rows.midterm_sections(rows_, child_level, words) == expected
+    # The table's body (midterm.html's loop before it was written in Python).
+    for shown in (rows_, []):
+        expected = Template(OLD_MIDTERM_TABLE_ROWS).render(Context({"rows": shown}))
+        assert rows.midterm_table_rows(shown) == expected
+
+
+OLD_MIDTERM_TABLE_ROWS = """{% for row in rows %}<tr>
+      <th scope="row"><a href="#goal-{{ row.pk }}">{{ row.title }}</a></th>
+      {% for item in row.total %}<td class="num">{{ item.count }}</td>{% endfor %}
+    </tr>{% endfor %}"""
 
 
 # rollup.html's period choice and counts before they were written in Python.
@@ -722,3 +732,59 @@ def test_rollup_period_options_and_counts_are_the_templates():
     for shown in (counts, [], [{"status": "", "n": 2}]):
         expected = Template(OLD_COUNT_ROWS).render(Context({"counts": shown}))
         assert rows.rollup_count_rows(shown) == expected
+
+
+# rollup.html's indicator rows before they were written in Python.
+OLD_ROLLUP_INDICATORS = """{% load i18n rollup_tags styrning_tags %}{% for i in indicators %}
+    <tr>
+      <th scope="row">{{ i.name }}{% if i.unit %} ({{ i.unit }}){% endif %}{% if i.cumulative %}<br><small>{% translate "cumulative within the year" %}</small>{% endif %}</th>
+      <td class="num">{% if i.baseline is not None %}{{ i.baseline|num }} ({{ i.baseline_year }}){% else %}–{% endif %}</td>
+      <td class="num">{% if i.target is not None %}{{ i.target|num }} ({{ i.target_year }}){% else %}–{% endif %}</td>
+      <td class="num">{% if i.value is not None %}{{ i.value|num }} ({{ i.value_label }}){% else %}–{% endif %}</td>
+      <td>{% fulfilment i.status %}</td>
+    </tr>
+    {% endfor %}"""  # noqa: E501
+
+
+def test_rollup_indicator_rows_are_the_templates_rows():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from followup.rollup import IndicatorProgress
+
+    indicators = [
+        IndicatorProgress(
+            1,
+            'Nöjdhet <"NKI"> & mer',
+            "%",
+            Decimal("71.50"),
+            2024,
+            Decimal("1234567.5"),
+            2027,
+            Decimal("-3"),
+            "2026-08",
+            True,
+            "partly",
+        ),
+        IndicatorProgress(2, "Väntetid", "", None, None, None, None, None, "", False, ""),
+        IndicatorProgress(
+            3,
+            "Kostnad",
+            "kr <st>",
+            Decimal("0"),
+            None,
+            Decimal("12"),
+            2028,
+            Decimal("12.0"),
+            "2026 t.o.m. augusti",
+            False,
+            "fulfilled",
+        ),
+    ]
+    for language in ("sv", "en"):
+        with translation.override(language):
+            for shown in (indicators, []):
+                context = Context({"indicators": shown})
+                expected = Template(OLD_ROLLUP_INDICATORS).render(context)
+                assert rows.rollup_indicator_rows(shown) == expected

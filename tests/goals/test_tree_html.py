@@ -223,3 +223,12 @@ def test_latest_totals_are_the_same_on_every_database(world):
     assert latest["Andel <nöjda>"] == (Decimal("-2.25"), 2025)
     assert latest["Årsvärde"] == (Decimal("9"), 2026)
     assert latest["Väntetid"] == (None, None)
+
+
+def test_the_rows_escape_is_html_escape():
+    import html
+
+    from goals import tree
+
+    for text in ("", "Vård & omsorg", "<b>\"Trygg\"</b> 'kommun'", "&amp; åäö ÅÄÖ", "a" * 300):
+        assert tree.escape(text) == html.escape(text)
