@@ -25,7 +25,7 @@ from followup.choices import ReportContent
 from followup.models import ReportingPeriod, Submission
 from followup.submissions import _trend_labels
 from goals.tree import UrlPattern
-from styrning.formatting import iso_date, number_formatter
+from styrning.formatting import iso_date, number, number_formatter
 from styrning.templatetags.form_tags import field as field_html
 from styrning.widgets import conditional_escape as html_escape
 
