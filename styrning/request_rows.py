@@ -189,8 +189,27 @@ def first_row(model, using: str = "default"):
 # (a small one's range checked by the lookup), and told apart from each other.
 _PLACEHOLDERS = (32_001, 32_002, 32_003, 32_004)
 
-# ``select_related_rows``' statements, per key and database.
+# ``select_related_rows``' and ``values_rows``' statements, per key and database (None:
+# the query cannot be compiled, the ORM runs it). A key may name a reader's units, so the
+# number of keys grows with the readers a process serves: past MAX_COMPILED it starts over.
 _compiled: dict = {}
+MAX_COMPILED = 2_000
+
+
+class Uncompilable(Exception):
+    """A query whose parameters cannot all be told apart from the placeholders (e.g. a
+    constant that happens to equal one), or that follows relations more than one level."""
+
+
+def _kept_statement(kept, compile_):
+    if kept not in _compiled:
+        if len(_compiled) >= MAX_COMPILED:
+            _compiled.clear()
+        try:
+            _compiled[kept] = compile_()
+        except Uncompilable:
+            _compiled[kept] = None
+    return _compiled[kept]
 
 
 def _array(value) -> list:
@@ -209,8 +228,31 @@ def _slots(params, arity: int) -> list[tuple]:
         else (None, p)
         for p in params
     ]
-    assert {index for index, _kind in slots if index is not None} == set(range(arity)), params
+    used = [index for index, _kind in slots if index is not None]
+    if sorted(set(used)) != list(range(arity)) or any(
+        p in _PLACEHOLDERS for index, p in slots if index is None and isinstance(p, int)
+    ):
+        raise Uncompilable(params)
     return slots
+
+
+# A second set, to tell a constant that happens to equal a placeholder (a unit's place in
+# a large tree) from the placeholder: compiled with these, the constants stay as they were.
+_OTHER_PLACEHOLDERS = (32_051, 32_052, 32_053, 32_054)
+
+
+def _check_constants(build, arity: int, using: str, slots) -> None:
+    """Compile ``build`` again with other placeholders: each slot taken for an argument
+    must move with it and every constant must stay; else the query is not compiled."""
+    _sql, params = build(*_OTHER_PLACEHOLDERS[:arity]).query.get_compiler(using).as_sql()
+    if len(params) != len(slots):
+        raise Uncompilable(params)
+    for (index, kind), param in zip(slots, params, strict=True):
+        if index is None:
+            if param != kind:
+                raise Uncompilable(params)
+        elif (param[0] if isinstance(param, list) else param) != _OTHER_PLACEHOLDERS[index]:
+            raise Uncompilable(params)
 
 
 def _select_related_sql(build, using: str) -> tuple[str, list, list, list]:
@@ -223,6 +265,7 @@ def _select_related_sql(build, using: str) -> tuple[str, list, list, list]:
     queryset = build(*_PLACEHOLDERS[:arity])
     sql, params = queryset.query.get_compiler(using).as_sql()
     slots = _slots(params, arity)
+    _check_constants(build, arity, using, slots)
     model = queryset.model
     names = set(queryset.query.select_related or ())
     relations = [
@@ -230,7 +273,8 @@ def _select_related_sql(build, using: str) -> tuple[str, list, list, list]:
         for f in model._meta.concrete_fields
         if f.name in names
     ]
-    assert all(not queryset.query.select_related[name] for name in names)  # one level only
+    if any(queryset.query.select_related[name] for name in names):
+        raise Uncompilable("select_related follows more than one level")
     fields = list(model._meta.concrete_fields)
     return sql, slots, fields + [f for _name, related in relations for f in related], relations
 
@@ -245,9 +289,10 @@ def select_related_rows(build, *params, using: str = "default", key=None) -> lis
     ``key`` (``build`` itself by default): a ``build`` made per request (a closure) needs
     a key that names everything its SQL depends on. One query."""
     kept = (build if key is None else key, using)
-    if kept not in _compiled:
-        _compiled[kept] = _select_related_sql(build, using)
-    sql, slots, fields, relations = _compiled[kept]
+    statement = _kept_statement(kept, lambda: _select_related_sql(build, using))
+    if statement is None:
+        return list(build(*params))
+    sql, slots, fields, relations = statement
     own = len(fields) - sum(len(related) for _name, related in relations)
     model = fields[0].model
     result = []
@@ -271,7 +316,9 @@ def _values_sql(build, using: str) -> tuple[str, list, list]:
     sql, params = compiler.as_sql()
     found = compiler.get_converters([column for column, _sql, _alias in compiler.select])
     converters = [(position, *functions) for position, functions in found.items()]
-    return sql, _slots(params, arity), converters
+    slots = _slots(params, arity)
+    _check_constants(build, arity, using, slots)
+    return sql, slots, converters
 
 
 def values_rows(build, *params, using: str = "default", key=None) -> list[tuple]:
@@ -279,9 +326,10 @@ def values_rows(build, *params, using: str = "default", key=None) -> list[tuple]
     once per process and ``key`` as ``select_related_rows`` compiles it, its values
     converted as the ORM converts them. One query."""
     kept = (build if key is None else key, using)
-    if kept not in _compiled:
-        _compiled[kept] = _values_sql(build, using)
-    sql, slots, converters = _compiled[kept]
+    statement = _kept_statement(kept, lambda: _values_sql(build, using))
+    if statement is None:
+        return [tuple(row) for row in build(*params)]
+    sql, slots, converters = statement
     values = [kind if index is None else kind(params[index]) for index, kind in slots]
     connection = connections[using]
     with connection.cursor() as cursor:

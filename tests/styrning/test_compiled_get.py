@@ -133,3 +133,21 @@ def test_the_goals_around_a_goal_are_the_orms_for_every_reader(world, who):
                     )
                 )
                 assert mine == orm and mine_sql[-1] == orm_sql[-1], (who, goal.title, name)
+
+
+def _titles_not(pk, lft):
+    return Goal.objects.filter(pk__gte=pk).exclude(lft=lft).values_list("title")
+
+
+def test_a_constant_equal_to_a_placeholder_is_not_taken_for_it(world):
+    """A constant that happens to equal a placeholder (a unit's place in a tree of more
+    than 16 000 nodes would) is told apart by a second compilation: that query runs
+    through the ORM, with the ORM's rows, instead of passing the argument in its place."""
+    from styrning import request_rows
+
+    def build(pk):
+        return _titles_not(pk, 32_001)
+
+    rows = request_rows.values_rows(build, world.plan_a.pk)
+    assert rows == [tuple(r) for r in _titles_not(world.plan_a.pk, 32_001)] and rows
+    assert request_rows._compiled[(build, "default")] is None  # not compiled: the ORM ran
