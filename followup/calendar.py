@@ -201,6 +201,9 @@ def open_period(period, user=None, reason="") -> ReportingPeriod:
         _refuse_locked(period)
         if period.state == State.OPEN:
             raise ValidationError(_("%(period)s is already open.") % {"period": period.label})
+        if period.state == State.PLANNED and period.opens_on > timezone.localdate():
+            # Opened early: the table says when it opened, not the day it was planned for.
+            period.opens_on = timezone.localdate()
         period.state = State.OPEN
         _save(period, user, reason)
         # Every reporting unit gets its draft, pre-filled from the previous period.

@@ -148,6 +148,9 @@ def midterm(request):
         year=year,
         period=period,
         mandate=mandate,
+        # With none approved the counts are the indicators' and the uppdrag's own: the
+        # page says so (a trial read the årsbokslut opened early as the term's result).
+        submitted=_submitted(period),
     )
     if period is not None and context["rows"]:
         # The table's rows and the section per goal written in Python (the template's

@@ -143,6 +143,7 @@ def calendar_rows(rows, can_manage: bool, csrf_token: str) -> SafeString:
     close_url = UrlPattern("followup:period_close")
     lock_url = UrlPattern("followup:period_lock")
     csrf = _csrf_input(csrf_token)
+    today = timezone.localdate()
     words = {
         "confirm_reopen": escape(
             _("Reopen the period? The units can change their follow-ups again.")
@@ -172,10 +173,21 @@ def calendar_rows(rows, can_manage: bool, csrf_token: str) -> SafeString:
             opening = closing = locking = ""
             if row.can_open:
                 again = period.state == State.CLOSED
+                confirm = words["confirm_reopen"] if again else words["confirm_open"]
+                if not again and today <= period.period_end:
+                    # Before the month it covers has ended: the units would report on
+                    # figures to date (a trial sent an årsbokslut on 7 December).
+                    confirm = escape(
+                        _(
+                            "Open the period now, before %(day)s, the end of what it covers? "
+                            "The units can start reporting at once, on the figures to date."
+                        )
+                        % {"day": iso_date(period.period_end)}
+                    )
                 opening = (
                     f'<form method="post" action="{open_url(pk)}">{csrf}'
                     '<button type="submit" class="button button--quiet" data-confirm="'
-                    f'{words["confirm_reopen"] if again else words["confirm_open"]}">'
+                    f'{confirm}">'
                     f"{words['reopen'] if again else words['open']}{hidden}</button></form>"
                 )
             if row.can_close:

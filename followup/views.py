@@ -544,9 +544,10 @@ def _mark_done(request, sub, rights, here):
 def _enhet_parts(page, rights):
     """The enheter's parts with whether each is marked done (one query; none when the
     period asks no goals): for the förvaltningschef, who writes the summary on what was
-    reported below, and for the enhetschef, their own."""
-    if not (rights.edit and page.period.asks_goals):
-        return []  # sent or decided: who marked what no longer steers anything
+    reported below, for the enhetschef, their own, and for the ekonomichef who reviews it
+    (a trial could not see which enheter never marked theirs)."""
+    if not ((rights.edit or rights.review) and page.period.asks_goals):
+        return []  # decided, or read only: who marked what no longer steers anything
     units = service.enhet_parts(page)
     if not units:
         return []

@@ -198,3 +198,20 @@ def test_an_open_period_past_its_deadline_comes_before_the_next_deadline(client,
     client.force_login(world.finance)
     html = client.get(f"/arshjul/?ar={today.year}").content.decode()
     assert f"{late.label} är fortfarande öppen: sista dag var {late.deadline.isoformat()}." in html
+
+
+def test_opening_early_asks_first_and_the_table_says_when_it_opened(client, world):
+    """A trial opened next month's årsbokslut on 7 December: the button's question names
+    the end of what the period covers, and once opened the table shows the day it opened,
+    not the day it was planned for."""
+    today = timezone.localdate()
+    months = make_year(world, today.year + 1)
+    period = months[max(months)]  # the year's last period: planned, its month not ended
+    client.force_login(world.finance)
+    html = client.get(f"/arshjul/?ar={today.year + 1}").content.decode()
+    end = period.period_end.isoformat()
+    assert f"Öppna perioden nu, före {end} då det den gäller tar slut?" in html
+    assert period.opens_on > today
+    client.post(f"/arshjul/period/{period.pk}/oppna/")
+    period.refresh_from_db()
+    assert period.state == "open" and period.opens_on == today

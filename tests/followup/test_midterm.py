@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from followup.calendar import open_period
 from followup.models import Assessment, AssignmentReport, Submission
@@ -105,6 +106,28 @@ def test_summed_assessment_per_overall_goal(client, midterm):
     assert "Halvtidsuppföljning av mandatperioden 2025–2028" in html
     assert 'role="img"' in html and "Summerad bedömning per övergripande mål" in html
     assert "X." not in html.split("<main", 1)[1]  # the sent submission's text is not shown
+    scope = html.split('class="fulfilment-scope">', 1)[1].split("</p>", 1)[0]
+    assert "Ingen uppföljning i" not in html, scope
+    assert "1 av 3 uppföljningar godkända." in scope, scope
+
+
+def test_with_none_approved_the_page_says_where_its_counts_come_from(client, midterm):
+    """A trial opened the årsbokslut early and read its suggestions (indicators, the
+    uppdrag's own status) as the term's result: with none approved the page says so."""
+    Submission.objects.filter(period=midterm.period).update(
+        state=State.SENT, sent_at=timezone.now()
+    )
+    client.force_login(midterm.politician)
+    html = client.get(URL).content.decode()
+    assert "0 av 3 uppföljningar godkända." in html
+    assert (
+        f"Ingen uppföljning i {midterm.period.label} är godkänd än: bedömningarna nedan "
+        "kommer bara från indikatorerna och uppdragens egen status" in html
+    )
+    fulfilment = client.get(f"/uppfoljning/maluppfyllelse/?period={midterm.period.pk}")
+    assert "är godkänd än: bedömningarna nedan kommer bara från indikatorerna, inte" in (
+        fulfilment.content.decode()
+    )
 
 
 def test_an_unknown_year_falls_back_and_says_so(client, midterm):

@@ -107,3 +107,18 @@ def test_a_part_is_not_marked_once_the_follow_up_was_sent_meanwhile(delar):
     with pytest.raises(ValidationError, match="inskickad"):
         service.mark_parts_done(sub, w.unit_chef_a, rights)
     assert not PartDone.objects.exists()
+
+
+def test_the_ekonomichef_reviewing_a_sent_follow_up_sees_the_parts(client, delar):
+    """The reviewer sees which enheter never marked their part (a trial: the list was
+    gone once the follow-up was sent; only the chef's confirm had said so)."""
+    from django.utils import timezone
+
+    from followup.models import Submission
+
+    w, sub = delar, delar.sub_a
+    Submission.objects.filter(pk=sub.pk).update(state="sent", sent_at=timezone.now())
+    client.force_login(w.finance)
+    html = client.get(submission_url(sub)).content.decode()
+    assert "Enheternas delar" in html
+    assert re.search(r"Hemtjänst Norr: <span[^>]*>.*?inte markerad som klar än", html)
