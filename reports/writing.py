@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from followup.choices import ReportKind
 from reports.models import ReportText, ReportTextComment
 from styrning.models import Membership, OrgUnit
+from styrning.request_rows import select_related_rows
 from styrning.services import save_validated
 
 Section = ReportText.Section
@@ -148,11 +149,16 @@ def add_comment(text, body: str, user=None) -> ReportTextComment:
         return save_validated(comment, user)
 
 
+def _due_texts(user_id):
+    return ReportText.objects.due_for(user_id).select_related("period", "unit")
+
+
 def due_texts(user):
-    """The texts ``user`` still has to write, earliest deadline first (one query)."""
+    """The texts ``user`` still has to write, earliest deadline first (one query, compiled
+    once a process: Min uppföljning asks on every view)."""
     if user is None or not user.is_authenticated:
         return []
-    return list(ReportText.objects.due_for(user).select_related("period", "unit"))
+    return select_related_rows(_due_texts, user.pk)
 
 
 # --- the texts in the report ------------------------------------------------------------

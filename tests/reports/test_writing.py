@@ -203,3 +203,18 @@ def test_done_needs_a_text(client, world, period, chapters):
     assert response.status_code == 200
     text.refresh_from_db()
     assert text.state == "draft"
+
+
+def test_due_texts_are_the_orms_rows(world, period, chapters):
+    """due_texts runs its query compiled once a process: the same texts in the same order
+    with their period and unit, as the ORM's query gives them."""
+    from reports.models import ReportText
+    from reports.writing import due_texts
+
+    for user in (world.chef_a, world.finance, world.politician):
+        expected = list(ReportText.objects.due_for(user).select_related("period", "unit"))
+        found = due_texts(user)
+        assert [(t.pk, t.period.label, t.unit_id and t.unit.name) for t in found] == [
+            (t.pk, t.period.label, t.unit_id and t.unit.name) for t in expected
+        ]
+    assert due_texts(world.chef_a)
