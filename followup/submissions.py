@@ -497,17 +497,7 @@ def content(submission) -> Content:
             period.year,
             *bounds,
         )
-        assessments = {
-            a.goal_id: a
-            for a in compiled_rows(
-                "submission assessments",
-                lambda pk: Assessment.objects.filter(submission=pk),
-                submission.pk,
-            )
-        }
-        submission_field = Assessment.submission.field
-        for assessment in assessments.values():
-            submission_field.set_cached_value(assessment, submission)  # as the manager does
+        assessments = {a.goal_id: a for a in _rows_of(Assessment, submission)}
         # Set as select_related sets them: in the relation's cache, the keys already
         # matching (an assignment checks the instance and asks the database routers).
         owner_field, goal_field = Goal.owner.field, Assessment.goal.field
@@ -569,17 +559,7 @@ def content(submission) -> Content:
         units = [u for u in units if u.kind in PERSONNEL_KINDS]
         figures = personnel.figure_lookup(period, units)
         personnel_rows = [PersonnelRow(u, figures.get(u.pk)) for u in units]
-    reports = {
-        r.assignment_id: r
-        for r in compiled_rows(
-            "submission assignment reports",
-            lambda pk: AssignmentReport.objects.filter(submission=pk),
-            submission.pk,
-        )
-    }
-    report_submission = AssignmentReport.submission.field
-    for report in reports.values():
-        report_submission.set_cached_value(report, submission)  # as the manager does
+    reports = {r.assignment_id: r for r in _rows_of(AssignmentReport, submission)}
     assignments = [
         (a, reports.get(a.pk))
         for a in compiled_rows(
@@ -805,6 +785,21 @@ def locked_month(municipality, year, month) -> str:
         "period": period,
         "reference": period.decision_reference or _("no decision given"),
     }
+
+
+def _rows_of(model, submission) -> list:
+    """``submission``'s rows of ``model`` (its assessments, its uppdrag reports) by a
+    statement compiled once per connection, each holding the submission as the related
+    manager's rows do."""
+    rows = compiled_rows(
+        ("submission rows", model),
+        lambda pk: model.objects.filter(submission=pk),
+        submission.pk,
+    )
+    field = model.submission.field
+    for row in rows:
+        field.set_cached_value(row, submission)
+    return rows
 
 
 def _live_values(period, indicator_ids) -> dict:
