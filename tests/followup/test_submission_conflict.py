@@ -133,6 +133,7 @@ def test_the_second_save_keeps_its_text_and_is_told_what_changed(delar, part):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Karin Ek sparade ändringar" in html and HEADER in html
+    assert "Rätta värdena som står här" not in html  # nothing typed is wrong (a trial)
     assert line in html, re.findall(r"<li>[^<]*sparat[^<]*</li>", html)
     # What tab 2 typed is in the form again; what tab 1 saved is what is stored.
     assert form_data(html)[name] == two_value
