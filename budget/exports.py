@@ -81,6 +81,24 @@ def _xlsx_value(cell):
     return None if cell is None else float(cell)
 
 
+def _sheet(workbook, title):
+    """A write-only sheet that is given each row as cells (see _CellSheet)."""
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    class _CellSheet(WriteOnlyWorksheet):
+        """openpyxl's write-only sheet first tries every appended cell as a value, which
+        raises and catches a ValueError per formatted cell; here rows are cells already."""
+
+        def _values_to_row(self, cells, row_idx):
+            for cell in cells:
+                cell.row = row_idx
+                yield cell
+
+    sheet = _CellSheet(parent=workbook, title=title)
+    workbook._add_sheet(sheet)
+    return sheet
+
+
 def _append_table(sheet, title, header, rows, amount_columns):
     """Title, bold header and rows on a write-only sheet (openpyxl streams the rows out
     instead of keeping a cell object per value: the export's largest cost)."""
@@ -94,29 +112,33 @@ def _append_table(sheet, title, header, rows, amount_columns):
         width = 40 if index == 0 else (16 if index in amount_columns else 14)
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     sheet.freeze_panes = "B3"  # below the title and the header
+    sheet.append([WriteOnlyCell(sheet, value=safe_text(title))])
     bold = Font(bold=True)
-    sheet.append([safe_text(title)])
     heading = []
-    for text in header:
+    for column, text in enumerate(header, 1):
         cell = WriteOnlyCell(sheet, value=safe_text(text))
         cell.font = bold
+        cell.column = column
         heading.append(cell)
     sheet.append(heading)
-    # One formatted cell per amount column, given each row's value: the sheet writes a row
-    # out as it is appended, so the cell is free again for the next one.
-    amounts = []
-    for index in amount_columns:
+    # One cell per column, given each row's value: the sheet writes a row out as it is
+    # appended, so the cells are free again for the next one. An empty text cell is left
+    # out; an empty amount cell is written with its format.
+    cells = []
+    for column in range(1, len(header) + 1):
         cell = WriteOnlyCell(sheet)
-        cell.number_format = "#,##0;-#,##0"  # Excel shows the reader's own separator
-        amounts.append((index, cell))
+        cell.column = column
+        if column - 1 in amount_columns:
+            cell.number_format = "#,##0;-#,##0"  # Excel shows the reader's own separator
+        cells.append(cell)
     for row in rows:
-        values = [_xlsx_value(value) for value in row]
-        count = len(values)
-        for index, cell in amounts:
-            if index < count:
-                cell.value = values[index]
-                values[index] = cell
-        sheet.append(values)
+        written = []
+        for cell, value in zip(cells, row, strict=False):
+            value = _xlsx_value(value)
+            if value is not None or cell.has_style:
+                cell.value = value
+                written.append(cell)
+        sheet.append(written)
 
 
 def overview_xlsx(ov) -> HttpResponse:
@@ -124,10 +146,10 @@ def overview_xlsx(ov) -> HttpResponse:
 
     header, rows = _table(ov)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(ov.budget_year.year))
+    sheet = _sheet(workbook, str(ov.budget_year.year))
     amounts = [i for i, c in enumerate(tables.DRIFT_COLUMNS) if c.is_amount]
     _append_table(sheet, _title(ov), header, rows, amounts)
-    changes = workbook.create_sheet(str(_("Budget changes"))[:31])
+    changes = _sheet(workbook, str(_("Budget changes"))[:31])
     change_header, change_rows = _changes(ov)
     amounts = [i for i, c in enumerate(tables.CHANGE_COLUMNS) if c.is_amount]
     _append_table(changes, _("Decided budget changes"), change_header, change_rows, amounts)

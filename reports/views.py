@@ -28,6 +28,7 @@ from reports.tasks import render as render_task
 from styrning.jobs import fail_job, run_in_background, short_reason, sweep_stale_jobs
 from styrning.models import Job, MandatePeriod, Municipality
 from styrning.permissions import get_for_user, may_manage_reports
+from styrning.request_rows import select_related_rows
 
 
 def _reports(municipality):
@@ -326,6 +327,15 @@ def adopt(request, pk):
     )
 
 
+def _adopted_reports(municipality_id):
+    return (
+        Report.objects.filter(municipality_id=municipality_id)
+        .for_list()
+        .adopted()
+        .defer("snapshot")
+    )
+
+
 @require_GET
 def public(request):
     """/oppen/: the adopted reports, for everyone."""
@@ -334,7 +344,7 @@ def public(request):
         request,
         "reports/public.html",
         {
-            "reports": _reports(municipality).adopted().defer("snapshot"),
+            "reports": select_related_rows(_adopted_reports, municipality.pk),
             "municipality": municipality,
         },
     )

@@ -275,7 +275,11 @@ def _select_related_sql(build, using: str) -> tuple[str, list, list, list]:
     ]
     if any(queryset.query.select_related[name] for name in names):
         raise Uncompilable("select_related follows more than one level")
-    fields = list(model._meta.concrete_fields)
+    deferred, defer = queryset.query.deferred_loading
+    if deferred and not defer:
+        raise Uncompilable("only() names the fields to read")
+    # Its own fields but those deferred (``defer``), in the order the ORM selects them.
+    fields = [f for f in model._meta.concrete_fields if f.name not in deferred]
     return sql, slots, fields + [f for _name, related in relations for f in related], relations
 
 

@@ -104,6 +104,8 @@ def test_adopted_reports_are_public(client, world, periods):
     report = make_report(set_state(periods[2], "locked"), adopted_by=world.ks)
     public = client.get(reverse("reports:public")).content.decode()
     assert report.download_url() in public and "KF 2026-10-26 § 98" in public
+    # Read on a plain cursor (select_related_rows): its period and adopter come with it.
+    assert report.title in public and world.ks.name in public
     # The day of the meeting once: the reference names it, so no "(2026-10-26)" after it.
     Report.objects.filter(pk=report.pk).update(
         adopted_at=timezone.make_aware(dt.datetime(2026, 10, 26, 19))
