@@ -674,7 +674,8 @@ def rollup_for_period(municipality, period, root=None, *, decided_only=False, pr
         children[parent_id].append(pk)
         level_of[pk] = (order, level_id)
         assessed[pk] = is_assessed
-        plural_of_level[order] = LevelNames(name, plural)
+        if order not in plural_of_level:  # one per level (order is unique), not per goal
+            plural_of_level[order] = LevelNames(name, plural)
     wanted = set(level_of)
     if root is not None:
         roots = root if isinstance(root, (list, tuple, set, frozenset)) else [root]
