@@ -263,12 +263,10 @@ def indicator_status(baseline, target, value, direction=Indicator.Direction.HIGH
 # Loading (one query each) ----------------------------------------------------------------
 
 
-def _goal_rows(municipality, year):
-    """Adopted goals valid in ``year``: (pk, parent_id, level_order, is_assessed,
-    level plural name) in chain order (one query)."""
-    return list(
+_GOAL_ROWS = CompiledQuery(
+    lambda municipality_id, year: (
         Goal.objects.filter(
-            municipality=municipality,
+            municipality=municipality_id,
             status=Goal.Status.ADOPTED,
             start_year__lte=year,
             end_year__gte=year,
@@ -284,6 +282,14 @@ def _goal_rows(municipality, year):
             "level__name",
         )
     )
+)
+
+
+def _goal_rows(municipality, year):
+    """Adopted goals valid in ``year``: (pk, parent_id, level_order, is_assessed,
+    level plural name, level pk, level name), in no particular order (one query,
+    compiled once a process: every roll-up reads it)."""
+    return _GOAL_ROWS(municipality.pk, year)
 
 
 def _assessments(period, decided_only, goal_ids=None, prognosis=False):
@@ -674,7 +680,8 @@ def rollup_for_period(municipality, period, root=None, *, decided_only=False, pr
         children[parent_id].append(pk)
         level_of[pk] = (order, level_id)
         assessed[pk] = is_assessed
-        plural_of_level[order] = LevelNames(name, plural)
+        if order not in plural_of_level:  # one per level (order is unique), not per goal
+            plural_of_level[order] = LevelNames(name, plural)
     wanted = set(level_of)
     if root is not None:
         roots = root if isinstance(root, (list, tuple, set, frozenset)) else [root]

@@ -724,15 +724,14 @@ def _indicator_form(request, indicator):
 @login_required
 def assignment_list(request):
     """Särskilda uppdrag, with their status as words. Two queries (and the login's)."""
-    assignments = Assignment.objects.visible_to(request.user)
     status = request.GET.get("status")
-    if status in Assignment.Status.values:
-        assignments = assignments.filter(status=status)
+    if status not in Assignment.Status.values:
+        status = None
     return render(
         request,
         "goals/assignment_list.html",
         {
-            "rows": assignment_rows(request.user, assignments),
+            "rows": assignment_rows(request.user, status),
             "statuses": Assignment.Status.choices,
             "status": status,
         },
@@ -753,14 +752,20 @@ ASSIGNMENT_FIELDS = (
 )
 
 
-def assignment_rows(user, assignments):
-    """The assignment list's table rows as HTML, from the columns they show (two queries).
+def assignment_rows(user, status=None):
+    """The assignment list's table rows as HTML, from the columns they show (two queries);
+    with ``status``, only the assignments with that status. ``user`` is logged in.
 
     Rendered in Python rather than a template loop (the list holds every assignment of
     the municipality); tests/goals/test_assignments.py holds the markup. A goal the
-    user may not read (a draft) is not named.
+    user may not read (a draft) is not named. The unfiltered list's query is compiled
+    once a process (``values_rows``): every logged-in user reads the same assignments.
     """
-    rows = list(assignments.values_list(*ASSIGNMENT_FIELDS))
+    visible = Assignment.objects.visible_to(user)
+    if status is None:
+        rows = values_rows(lambda: visible.values_list(*ASSIGNMENT_FIELDS), key="assignments")
+    else:
+        rows = list(visible.filter(status=status).values_list(*ASSIGNMENT_FIELDS))
     goal_ids = {row[7] for row in rows if row[7]}
     readable = (
         set(
