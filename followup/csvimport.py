@@ -39,14 +39,14 @@ class ImportResult:
     created: int = 0
     changed: int = 0
     unchanged: int = 0
-    pending: int = 0  # values kept with a follow-up until it is approved
+    pending: int = 0  # of those, the values kept with a follow-up until it is approved
     # The lines that would write something, for the check before saving: dicts of
     # line, what (the row's name), period, gender, old and new (an import fills it in).
     preview: list = field(default_factory=list)
 
     @property
     def lines(self) -> int:
-        return self.created + self.changed + self.unchanged + self.pending
+        return self.created + self.changed + self.unchanged
 
 
 def line_error(line: int, message: str) -> str:

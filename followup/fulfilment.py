@@ -458,8 +458,12 @@ def default_midterm_year(mandate_periods, years) -> int | None:
 
 
 def midterm_period(periods, year) -> ReportingPeriod | None:
-    """The year's last goal period that has opened: its årsbokslut, else its delår."""
-    return next((p for p in periods if p.year == year), None)
+    """The year's last goal period whose submissions are in (closed or locked), else its
+    last that has opened: its årsbokslut, else its delår. An årsbokslut opened before the
+    year has ended is still being reported on: the delår's approved follow-ups are the
+    year's result until then (a trial read indicator suggestions as the term's result)."""
+    of_year = [p for p in periods if p.year == year]
+    return default_period(of_year) if of_year else None
 
 
 _MIDTERM_TOPS = CompiledQuery(

@@ -232,7 +232,11 @@ def import_indicator_values(
             "state": submission.get_state_display(),
         }
         for (indicator_id, gender), (line, value) in values.items():
-            if now.get((indicator_id, gender)) != value:
+            # Counted with the rest (a trial read "0 nya, 0 ändrade" for three new values).
+            old = now.get((indicator_id, gender))
+            kind = "unchanged" if old == value else "created" if old is None else "changed"
+            setattr(result, kind, getattr(result, kind) + 1)
+            if old != value:
                 result.preview.append(
                     {
                         "line": line,
@@ -240,7 +244,7 @@ def import_indicator_values(
                         "where": where,
                         "period": submission.period.label,
                         "gender": genders[gender],
-                        "old": now.get((indicator_id, gender)),
+                        "old": old,
                         "new": value,
                     }
                 )

@@ -7,6 +7,7 @@ rows that change. Errors name the unit and the field (a page) or the line (a fil
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -238,6 +239,12 @@ class _Row:
     values: dict
     where: str  # the unit's name, or "line 3 (Hemtjänst Norr)" in an import
     line: int | None = None  # the file's line, in an import: the preview lists what it changes
+
+
+def _line_of(error: str) -> int:
+    """The line an import's message names ("rad 3: …", "rad 2 (Hemtjänst): …")."""
+    found = re.search(r"\d+", error)
+    return int(found.group()) if found else 0
 
 
 def _label(name: str) -> str:
@@ -485,7 +492,7 @@ def import_figures(municipality, data: bytes, user, *, dry_run: bool = False) ->
         for period, rows in rows_by_period.items():
             errors += [str(refusal) for refusal in _write(period, rows, user, reason, result)]
         if errors:
-            raise ImportFailed(errors)
+            raise ImportFailed(sorted(errors, key=_line_of))  # in the file's order
         if dry_run:
             transaction.set_rollback(True)
     return result

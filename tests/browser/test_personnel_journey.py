@@ -95,12 +95,12 @@ def test_a_chef_imports_indicator_values_after_the_preview(browser, django_db_bl
     )
     with page.expect_navigation():
         page.click("text=Kontrollera filen")
-    assert "2 nya, 0 ändrade, 0 oförändrade" in page.locator("#preview-heading + p").inner_text()
+    assert "Nya: 2, ändrade: 0, oförändrade: 0" in page.locator("#preview-heading + p").inner_text()
     with django_db_blocker.unblock():
         assert not Measurement.objects.filter(indicator=indicator, year=2031).exists()
     with page.expect_navigation():
         page.click("text=Spara importen")
-    assert "Importerat: 2 nya" in page.locator(".message--success").inner_text()
+    assert "Importerat. Nya: 2" in page.locator(".message--success").inner_text()
     with django_db_blocker.unblock():
         values = Measurement.objects.filter(indicator=indicator, year=2031)
         assert sorted(str(m.value) for m in values) == ["12.50", "7.00"]

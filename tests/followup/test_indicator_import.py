@@ -119,7 +119,7 @@ def test_the_page_previews_then_saves(client, world, indicators):
     assert "Kontinuitet" in page and "Belysta gator" not in page
     data = _csv(f"{indicators['a'].pk};2026;;54,5")
     response = client.post(URL, {"file": SimpleUploadedFile("v.csv", data)})
-    assert "1 nya, 0 ändrade" in response.content.decode()
+    assert "Nya: 1, ändrade: 0" in response.content.decode()
     assert not Measurement.objects.exists()
     content = response.context["preview"]["form"].initial["content"]
     assert client.post(URL, {"content": content, "confirm": "1"}).status_code == 302
@@ -184,14 +184,15 @@ def test_a_value_of_a_follow_ups_own_slot_waits_for_its_approval(world, indicato
     result = import_indicator_values(
         world.m, _csv(f"{a};2026-08;;61", f"{a};2025;;40"), world.chef_a
     )
-    assert (result.created, result.pending) == (1, 1)
+    # Both are new; one of them waits in the follow-up (a trial read "0 nya" for such).
+    assert (result.created, result.changed, result.pending) == (2, 0, 1)
     assert list(Measurement.objects.values_list("year", "value")) == [(2025, Decimal("40.00"))]
     assert ReportedValue.objects.get(submission=sub, indicator=a).value == Decimal("61.00")
     # A file that would overwrite what the follow-up holds (a chef may have typed it)
     # shows it in the preview, from what to what and where (a trial's finding).
-    preview = import_indicator_values(
-        world.m, _csv(f"{a};2026-08;;63"), world.chef_a, dry_run=True
-    ).preview
+    checked = import_indicator_values(world.m, _csv(f"{a};2026-08;;63"), world.chef_a, dry_run=True)
+    assert (checked.created, checked.changed, checked.unchanged) == (0, 1, 0)
+    preview = checked.preview
     assert [(r["line"], r["old"], r["new"]) for r in preview] == [
         (2, Decimal("61.00"), Decimal("63"))
     ]

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from followup.calendar import open_period
-from followup.models import Assessment, AssignmentReport, Submission
+from followup.models import Assessment, AssignmentReport, ReportingPeriod, Submission
 from goals.models import Assignment
 from styrning.models import MandatePeriod
 from tests.factories import make_goal
@@ -228,3 +228,18 @@ def test_an_uppdrag_counts_as_its_period_knew_it(midterm):
         kept = [value is not None for value in query.compiled.values()]
         assert kept == [connection.vendor == "postgresql"]
     assert {row[2] for row in _MIDTERM_ASSIGNMENTS[False](*args)} >= {"Känt vid årsskiftet"}
+
+
+def test_an_arsbokslut_still_open_gives_way_to_the_closed_delar(client, midterm):
+    """The year's årsbokslut opened before the year has ended is still being reported
+    on: the halvtid reads the year's delår, whose follow-ups are in (a trial read the
+    indicators' suggestions of an early-opened årsbokslut as the term's result)."""
+    from tests.followup.factories import set_state
+
+    delar = set_state(
+        ReportingPeriod.objects.get(municipality=midterm.m, year=2026, month=8), "closed"
+    )
+    client.force_login(midterm.politician)
+    assert client.get(URL).context["period"] == delar  # the årsbokslut is open
+    set_state(midterm.period, "closed")
+    assert client.get(URL).context["period"] == midterm.period

@@ -122,3 +122,6 @@ def test_the_ekonomichef_reviewing_a_sent_follow_up_sees_the_parts(client, delar
     html = client.get(submission_url(sub)).content.decode()
     assert "Enheternas delar" in html
     assert re.search(r"Hemtjänst Norr: <span[^>]*>.*?inte markerad som klar än", html)
+    # Told it waits for her review, not that she may only read it (a trial's finding).
+    assert "Uppföljningen väntar på din granskning" in html
+    assert "men inte ändra den" not in html
