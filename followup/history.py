@@ -11,6 +11,7 @@ from followup.models import (
     Assessment,
     AssignmentReport,
     Evidence,
+    PartDone,
     PersonnelFigure,
     ReportedValue,
     Submission,
@@ -44,6 +45,8 @@ HIDDEN = {
     # Who and when: the entry says so itself (they read "ändrad av: 4 → 7").
     "updated_at",
     "updated_by",
+    "done_by",
+    "done_at",
 }
 
 
@@ -85,8 +88,8 @@ def _action(record) -> str:
 
 def submission_log(submission, limit: int | None = None) -> tuple[list[LogEntry], bool]:
     """Newest first: the submission, its assessments, assignment follow-ups, files,
-    reported indicator values, its forecast and its units' personnel figures (seven
-    queries); at most ``limit`` entries, and whether there are more.
+    reported indicator values, the enheter's parts marked done, its forecast and its
+    units' personnel figures (eight queries); at most ``limit`` entries, and whether there are more.
 
     Each record brings the name its entry is about (``about``: the goal's title, ...) rather
     than the whole goal, indicator or unit: a submission gathers hundreds of records and
@@ -140,6 +143,17 @@ def submission_log(submission, limit: int | None = None) -> tuple[list[LogEntry]
                 _("Indicator “%(indicator)s” (%(gender)s)")
                 % {"indicator": r.about, "gender": r.get_gender_display()}
             ),
+        ),
+        (
+            PartDone,
+            lambda pk: (
+                history_model(PartDone)
+                .objects.filter(submission_id=pk)
+                .annotate(about=F("unit__name"))
+            ),
+            [submission.pk],
+            # Marked done (created), or no longer (removed: the part changed after it).
+            lambda r: _("The part of %(unit)s marked done") % {"unit": r.about},
         ),
         # The helårsprognos is the budget's Forecast of the unit for the period's month, and
         # the personnel figures the period's rows of the units it covers: their history too.

@@ -50,6 +50,8 @@ def test_the_enhetschef_marks_the_part_done_and_the_chef_sees_it(client, delar):
     assert part.history.get().history_user == w.unit_chef_a
     html = client.get(submission_url(sub)).content.decode()
     assert "Din del är sparad och markerad som klar" in html
+    # The history says so, by whom (a trial found only "Utkast sparat" there).
+    assert "Delen för Hemtjänst Norr markerad som klar" in html
     assert 'value="done"' not in html  # marked: no button to mark it again
     # Min uppföljning says her part is done; it is no longer what she must report.
     from django.urls import reverse
