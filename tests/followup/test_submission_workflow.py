@@ -630,3 +630,21 @@ def test_indicators_without_a_value_are_named_before_sending(client, delar):
     assert client.post(submission_url(sub), data).status_code == 302
     html = client.get(submission_url(sub)).content.decode()
     assert "saknar värde för perioden" not in html
+
+
+def test_an_uppdrag_past_its_due_date_and_not_done_is_marked(client, delar):
+    """A trial met "klart senast 2026-10-31" still "pågår" with nothing said: an uppdrag
+    not done past its due date is marked, in words (a done one is not asked about)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    w, sub = delar, delar.sub_a
+    past = timezone.localdate() - dt.timedelta(days=3)
+    late = make_assignment(w, title="Sen utredning", due_date=past, status="in_progress")
+    make_assignment(w, title="Klar utredning", due_date=past, status="done", comment="Klar.")
+    client.force_login(w.chef_a)
+    html = client.get(submission_url(sub)).content.decode()
+    assert html.count("efter sitt slutdatum") == 1
+    section = html.split(f'id="assignment-{late.pk}-title"', 1)[1].split("</p>", 1)[0]
+    assert "efter sitt slutdatum" in section
