@@ -215,7 +215,7 @@ def mine(request):
     review_page = review_form = None
     if review:
         # Paged in SQL: a city has a thousand rows here; one period at a time if asked.
-        periods = list(worklist.review_periods(municipality))
+        periods = worklist.review_periods(municipality)
         review_form = ReviewFilterForm(request.GET or None, periods=periods)
         period = review_form.cleaned_data["period"] if review_form.is_valid() else None
         review_page = worklist.review_page(municipality, today, period, request.GET.get("sida"))

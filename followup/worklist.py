@@ -362,12 +362,16 @@ REVIEW_PAGE_SIZE = 50
 REVIEW_PERIOD_STATES = (PeriodState.OPEN, PeriodState.CLOSED)
 
 
-def review_periods(municipality):
-    """The open and closed periods, latest first: what the review list can be limited to
-    (no query until evaluated)."""
+def _review_periods(municipality_id):
     return ReportingPeriod.objects.filter(
-        municipality=municipality, state__in=REVIEW_PERIOD_STATES
+        municipality=municipality_id, state__in=REVIEW_PERIOD_STATES
     ).order_by("-year", "-month")
+
+
+def review_periods(municipality) -> list[ReportingPeriod]:
+    """The open and closed periods, latest first: what the review list can be limited to
+    (one query, compiled once per connection)."""
+    return compiled_rows("review periods", _review_periods, municipality.pk)
 
 
 def _review_submissions(municipality, period=None):
