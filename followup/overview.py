@@ -42,6 +42,8 @@ class PeriodRow:
     can_close: bool = False
     can_lock: bool = False
     label: str = ""  # the period's label ("Månadsrapport per 31 mars 2026"), made once
+    # Planned, and what it covers has not ended: opening it now asks so first.
+    opens_early: bool = False
 
 
 @dataclass
@@ -346,6 +348,7 @@ def calendar_page(municipality, year: int, today: dt.date, can_manage: bool) -> 
                 can_open=can_manage and period.state in (State.PLANNED, State.CLOSED),
                 can_close=can_manage and period.state == State.OPEN,
                 can_lock=can_manage and period.state == State.CLOSED,
+                opens_early=period.state == State.PLANNED and today <= period.period_end,
             )
         )
     previous = _previous_year(municipality, year)

@@ -143,7 +143,6 @@ def calendar_rows(rows, can_manage: bool, csrf_token: str) -> SafeString:
     close_url = UrlPattern("followup:period_close")
     lock_url = UrlPattern("followup:period_lock")
     csrf = _csrf_input(csrf_token)
-    today = timezone.localdate()
     words = {
         "confirm_reopen": escape(
             _("Reopen the period? The units can change their follow-ups again.")
@@ -174,7 +173,7 @@ def calendar_rows(rows, can_manage: bool, csrf_token: str) -> SafeString:
             if row.can_open:
                 again = period.state == State.CLOSED
                 confirm = words["confirm_reopen"] if again else words["confirm_open"]
-                if not again and today <= period.period_end:
+                if row.opens_early:
                     # Before the month it covers has ended: the units would report on
                     # figures to date (a trial sent an årsbokslut on 7 December).
                     confirm = escape(
