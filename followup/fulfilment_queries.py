@@ -20,10 +20,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
 from django.utils import timezone
 
-from styrning.request_rows import convert_rows, fetch
+from styrning.request_rows import fetch, run_values
 
 # The values a query is compiled with for its open parameters, by the type of the value
 # passed (each must come back, as often as the query uses it); the query's other
@@ -179,14 +178,8 @@ class CompiledQuery:
         if ids is not None:
             sql = sql[0] + ", ".join(["%s"] * len(ids)) + sql[1]
         if not fields or not hasattr(fields[0], "model"):  # values_list: the converters
-            connection = connections[using]
-            with connection.cursor() as cursor:
-                cursor.execute(sql, values)
-                rows = cursor.fetchall()
-            if not fields:
-                return rows
             converters = [(position, *found) for position, found in fields]
-            return [tuple(row) for row in convert_rows(rows, converters, connection)]
+            return run_values(sql, values, converters, using)
         model = fields[0].model
         names = [f.attname for f in fields]
         return [model.from_db(using, names, row) for row in fetch(using, sql, values, fields)]

@@ -335,6 +335,12 @@ def values_rows(build, *params, using: str = "default", key=None) -> list[tuple]
         return [tuple(row) for row in build(*params)]
     sql, slots, converters = statement
     values = [kind if index is None else kind(params[index]) for index, kind in slots]
+    return run_values(sql, values, converters, using)
+
+
+def run_values(sql: str, values, converters, using: str = "default") -> list[tuple]:
+    """The rows of a compiled ``values_list`` statement, converted as the ORM converts
+    them (``converters``: (position, *functions), none for plain columns)."""
     connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
