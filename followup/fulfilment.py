@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from followup import finals, rollup, rollup_page
@@ -58,6 +59,14 @@ def goal_periods(municipality) -> list[ReportingPeriod]:
     """The periods that assess goals (delår, årsbokslut) and have opened, newest first
     (one query, ``rollup_page.goal_periods`` compiled once a process)."""
     return _GOAL_PERIODS(municipality.pk)
+
+
+def with_results(periods: list[ReportingPeriod]) -> list[ReportingPeriod]:
+    """``periods`` without those opened before their months have passed: an årsbokslut
+    opened in December has no result yet, only last year's indicator values (a trial read
+    its "Bokslut 2026" as the year's result). No query."""
+    today = timezone.localdate()
+    return [p for p in periods if p.state != ReportingPeriod.State.OPEN or p.period_end < today]
 
 
 def default_period(periods: list[ReportingPeriod], years=None) -> ReportingPeriod | None:

@@ -34,7 +34,9 @@ def _period_and_form(
     """The goal period asked for (the default one without ``?period=``), whether to show
     follow-ups in progress, and the form to choose them.
 
-    The default is the newest period whose submissions are in, among ``years`` (the
+    A reader of decided results only is not offered a period opened before its months
+    have passed (``fulfilment.with_results``). The default is the newest period whose
+    submissions are in, among ``years`` (the
     years the page's goals are valid in; those of the overview's level when None, two
     queries). ``warn``: say so when the period asked for does not exist. ``labels``:
     the periods' names in the select (their full labels by default). ``only_years``: a
@@ -44,6 +46,8 @@ def _period_and_form(
     """
     labels = labels or (lambda p: p.label)
     unapproved = may_see_unapproved_fulfilment(request.user)
+    if not unapproved:
+        periods = fulfilment.with_results(periods)
     asked = FulfilmentForm(request.GET, periods=periods, labels=labels, unapproved=unapproved)
     period, in_progress = None, False
     if asked.is_valid():

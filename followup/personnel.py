@@ -31,6 +31,7 @@ from followup.fulfilment_queries import CompiledQuery
 from followup.models import PersonnelFigure, PersonnelReport, ReportingPeriod, Submission
 from followup.models.personnel import LOCKED_MESSAGE, PERSONNEL_KINDS
 from followup.worklist import compiled_count, compiled_rows, compiled_values
+from styrning import formatting
 from styrning.models import OrgUnit
 
 CSV_COLUMNS = [
@@ -324,6 +325,20 @@ def _write(period, rows: list[_Row], user, reason, result: ImportResult) -> list
     return errors
 
 
+def closed_message(period) -> str:
+    """Why the figures and the personalberättelse of ``period`` cannot be entered now, or
+    "" (no query): not before the period opens (HR could fill in next year's), not once
+    its report is adopted."""
+    if period.is_locked:
+        return str(LOCKED_MESSAGE)
+    if period.state == ReportingPeriod.State.PLANNED:
+        return _("%(period)s has not opened yet: its figures can be entered from %(day)s.") % {
+            "period": period.label,
+            "day": formatting.iso_date(period.opens_on),
+        }
+    return ""
+
+
 def save_figures(period, values_by_unit: dict, user, *, reason: str = "") -> ImportResult:
     """Make the period's figures of the given units hold ``values_by_unit`` ({OrgUnit:
     {field: value or None}}); all or nothing. Raises ``FiguresRefused`` (a ValidationError)
@@ -331,8 +346,9 @@ def save_figures(period, values_by_unit: dict, user, *, reason: str = "") -> Imp
     result = ImportResult(dry_run=False)
     with transaction.atomic():
         period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-        if period.is_locked:
-            raise ValidationError(LOCKED_MESSAGE)
+        closed = closed_message(period)
+        if closed:
+            raise ValidationError(closed)
         rows = [
             _Row(unit, values, unit.name)
             for unit, values in sorted(values_by_unit.items(), key=lambda item: item[0].lft)
@@ -347,8 +363,9 @@ def save_personnel_report(period, text: str, user) -> PersonnelReport:
     """Write (or rewrite) the period's personalberättelse; history keeps every version."""
     with transaction.atomic():
         period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-        if period.is_locked:
-            raise ValidationError(LOCKED_MESSAGE)
+        closed = closed_message(period)
+        if closed:
+            raise ValidationError(closed)
         report = PersonnelReport.objects.filter(period=period).first() or PersonnelReport(
             period=period
         )
@@ -450,6 +467,9 @@ def import_figures(municipality, data: bytes, user, *, dry_run: bool = False) ->
                     % {"period": period.label},
                 )
             )
+            continue
+        if period.state == ReportingPeriod.State.PLANNED:
+            errors.append(line_error(line, closed_message(period)))
             continue
         key = (period.pk, unit.pk)
         if key in seen:

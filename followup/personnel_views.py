@@ -109,7 +109,7 @@ def _table(request, period, data=None) -> _Table:
     table.office = office
     units = readable.units(office)
     changeable = set()
-    if not period.is_locked:
+    if not service.closed_message(period):
         changeable = set(
             personnel_changeable_units(request.user)
             .filter(pk__in=[u.pk for u in units])
@@ -158,8 +158,9 @@ def period(request, pk):
     if request.method == "POST":
         if not may_enter_personnel(request.user):
             raise PermissionDenied
-        if period.is_locked:
-            messages.error(request, _("The period is locked: its report has been adopted."))
+        closed = service.closed_message(period)
+        if closed:
+            messages.error(request, closed)
             return redirect("personnel:period", pk=period.pk)
     data = request.POST if request.method == "POST" else None
     table = _table(request, period, data)
@@ -203,6 +204,7 @@ def period(request, pk):
             "errors": errors,
             "can_edit": any(row["form"] is not None for row in rows),
             "report_readable": can_read_personnel_report(request.user, period.is_locked),
+            "planned_message": service.closed_message(period) if period.state == "planned" else "",
             "office_form": OfficeForm(
                 initial={"forvaltning": str(table.office.pk) if table.office else ""},
                 choices=office_choices,
@@ -221,7 +223,7 @@ def report(request, pk):
     period = _period(request, pk)
     if not can_read_personnel_report(request.user, period.is_locked):
         raise Http404
-    can_edit = is_personnel_manager(request.user) and not period.is_locked
+    can_edit = is_personnel_manager(request.user) and not service.closed_message(period)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     existing = service.personnel_report(period)
@@ -248,6 +250,7 @@ def report(request, pk):
             "written_by": _name(existing.written_by) if existing else "",
             "form": form,
             "can_edit": can_edit,
+            "planned_message": service.closed_message(period) if period.state == "planned" else "",
         },
     )
 

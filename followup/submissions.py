@@ -18,6 +18,7 @@ rows.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -1060,14 +1061,33 @@ def missing(page: Content) -> list[str]:
     return [gap.message for gap in gaps(page)]
 
 
+def not_ended(period) -> str:
+    """Why a follow-up of ``period`` cannot be sent yet, or "" once the period has ended:
+    until then its figures are those to date (a trial sent, and approved, an årsbokslut
+    opened early on 7 December). No query."""
+    if period.period_end < timezone.localdate():
+        return ""
+    return _(
+        "The period runs until %(end)s: the follow-up can be sent from %(day)s. Until then "
+        "you can save drafts."
+    ) % {
+        "end": formatting.iso_date(period.period_end),
+        "day": formatting.iso_date(period.period_end + dt.timedelta(days=1)),
+    }
+
+
 def send(submission, user=None) -> Submission:
-    """Utkast or återsänd → inskickad; refused while something is missing (the messages).
+    """Utkast or återsänd → inskickad; refused while something is missing (the messages)
+    and before the period has ended (``not_ended``).
 
     After the deadline it is still sent, and ``Submission.late`` says it was late.
     """
     with transaction.atomic():
         row = _locked_row(submission)
         _require_editable(row)
+        early = not_ended(row.period)
+        if early:
+            raise ValidationError(early)
         gaps = missing(content(Submission.objects.for_page().get(pk=row.pk)))
         if gaps:
             raise ValidationError(gaps)

@@ -360,6 +360,10 @@ def submission(request, pk):
             if action != "send":
                 messages.success(request, _("The draft was saved."))
                 return redirect(here)
+            early = service.not_ended(page.period)
+            if early:
+                messages.error(request, "%s %s" % (_("The draft was saved but not sent."), early))
+                return redirect(here)
             try:
                 service.send(sub, request.user)
             except ValidationError as error:
@@ -462,6 +466,7 @@ def submission(request, pk):
             # An enhetschef's own parts not yet marked done: the button to mark them.
             "own_parts_open": any(item["mine"] and not item["done"] for item in enhet_parts),
             "missing_id": MISSING_ID,
+            "not_ended": service.not_ended(page.period) if rights.send else "",
             "unchanged": unchanged,
             "history": history,
             "more_history": more_history,

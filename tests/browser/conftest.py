@@ -4,11 +4,14 @@ Chromium is Debian's (/usr/bin/chromium), driven by Playwright; nothing is downl
 A failing test leaves a screenshot and the page's HTML in test-artifacts/.
 """
 
+import datetime as dt
 import os
 import re
 import shutil
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management import call_command
 from django.db import connection
@@ -20,8 +23,21 @@ from tests.browser.harness import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Browser
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# The journeys run on a day between the delårsrapport's deadline and KF's meeting on it
+# (24 November in the demo): the delårsrapport is in, not yet adopted, so a journey can
+# open it again and send it; from the meeting on, the demo has it adopted and locked.
+BROWSER_DAY = dt.datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+
+
 @pytest.fixture(scope="session")
-def demo_server(django_db_setup, django_db_blocker):
+def browser_day():
+    """The clock on BROWSER_DAY (ticking) for the browser tests, which run last."""
+    with time_machine.travel(BROWSER_DAY, tick=True):
+        yield
+
+
+@pytest.fixture(scope="session")
+def demo_server(browser_day, django_db_setup, django_db_blocker):
     """Load the Hedemora demo once and serve it; flush it at the end of the session."""
     with django_db_blocker.unblock():
         call_command("load_demo", verbosity=0)
@@ -60,10 +76,12 @@ def chromium():
 
 
 def pytest_collection_modifyitems(items):
-    """Browser tests need the test database set up (they read it through the server)."""
-    for item in items:
-        if "/browser/" in str(item.path):
-            item.add_marker(pytest.mark.django_db)
+    """Browser tests need the test database set up (they read it through the server), and
+    run after the others (they move the clock to BROWSER_DAY until the session ends)."""
+    browser = [item for item in items if "/browser/" in str(item.path)]
+    for item in browser:
+        item.add_marker(pytest.mark.django_db)
+    items[:] = [item for item in items if "/browser/" not in str(item.path)] + browser
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)

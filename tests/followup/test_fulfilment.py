@@ -5,7 +5,10 @@ its förvaltning. Socialförvaltningen's submission is approved; Samhällsbyggna
 förvaltningen's is only sent, so politicians must not see what it says.
 """
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from followup.calendar import open_period
@@ -135,11 +138,31 @@ def test_trend_over_earlier_periods_has_a_text_alternative(client, assessed):
     sub = Submission.objects.get(period=bokslut, unit=assessed.fA)
     Assessment.objects.filter(submission=sub, goal=assessed.goal_a).update(status="partly")
     make_submission(bokslut, assessed.fA, State.APPROVED)
-    client.force_login(assessed.politician)
-    response = client.get(OVERVIEW, {"period": bokslut.pk})
+    with time_machine.travel(dt.date(2027, 1, 20), tick=False):  # once the year has ended
+        client.force_login(assessed.politician)
+        response = client.get(OVERVIEW, {"period": bokslut.pk})
     svg = str(response.context["cards"][0].trend)
     assert 'role="img"' in svg
     assert "Delår 2026: uppfyllt; Bokslut 2026: delvis uppfyllt" in svg
+
+
+def test_a_period_opened_before_it_has_ended_is_not_offered_to_politicians(client, assessed):
+    """An årsbokslut opened on 7 December holds no result of the year (a trial read its
+    "Bokslut 2026", built from last year's indicator values, as the year's result)."""
+    from followup.calendar import close_period
+
+    close_period(assessed.period, user=assessed.finance)
+    bokslut = open_period(assessed.periods[12], user=assessed.finance)
+    client.force_login(assessed.politician)
+    response = client.get(OVERVIEW, {"period": bokslut.pk})
+    assert response.context["period"] == assessed.period
+    html = response.content.decode()
+    assert f'<option value="{bokslut.pk}"' not in html
+    assert "Bokslut 2026" not in str(response.context["cards"][0].trend)
+    # The ekonomichef, who follows the work in progress, is offered it.
+    client.force_login(assessed.finance)
+    response = client.get(OVERVIEW, {"period": bokslut.pk, "pagaende": "1"})
+    assert response.context["period"] == bokslut
 
 
 def test_politicians_start_on_the_overview_and_find_it_in_the_menu(client, assessed):

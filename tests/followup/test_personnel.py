@@ -217,6 +217,31 @@ def test_a_locked_period_refuses_changes_on_the_page(client, world, periods):
     assert 'name="u' not in client.get(_url(locked)).content.decode()
 
 
+def test_a_planned_period_takes_no_figures_until_it_opens(client, world, periods):
+    """HR could fill in next year's periods, planned and months away (a trial did)."""
+    planned = periods[12]
+    assert planned.state == "planned"
+    client.force_login(world.hr)
+    html = client.get(_url(planned)).content.decode()
+    message = (
+        f"{planned.label} har inte öppnat än: personaldata kan föras in från "
+        f"{planned.opens_on.isoformat()}."
+    )
+    assert message in html
+    assert 'name="u' not in html
+    response = client.post(_url(planned), _post_row(world.eA, employees="5"), follow=True)
+    assert message in response.content.decode()
+    with pytest.raises(ValidationError, match="har inte öppnat än"):
+        service.save_figures(planned, {world.eA: {"employees": 5}}, world.hr)
+    data = (HEADER + "410;2026-12;5;;;10;9\n").encode()
+    with pytest.raises(ImportFailed) as caught:
+        service.import_figures(world.m, data, world.hr)
+    assert caught.value.errors == [f"rad 2: {message}"]
+    report = client.get(_url(planned, "personalberattelse/")).content.decode()
+    assert message in report and "<textarea" not in report
+    assert not PersonnelFigure.objects.exists()
+
+
 def test_a_period_that_asks_no_goals_is_404(client, world, periods):
     client.force_login(world.hr)
     assert client.get(_url(periods[3])).status_code == 404

@@ -648,3 +648,30 @@ def test_an_uppdrag_past_its_due_date_and_not_done_is_marked(client, delar):
     assert html.count("efter sitt slutdatum") == 1
     section = html.split(f'id="assignment-{late.pk}-title"', 1)[1].split("</p>", 1)[0]
     assert "efter sitt slutdatum" in section
+
+
+def test_a_follow_up_cannot_be_sent_before_its_period_has_ended(client, delar):
+    """An årsbokslut opened early, on 7 December: drafts are saved, sending waits for the
+    new year (a trial sent and approved one before the year's last month had passed)."""
+    from followup.calendar import open_period
+
+    w = delar
+    bokslut = open_period(w.periods[12], user=w.finance)
+    sub = Submission.objects.get(period=bokslut, unit=w.fA)
+    client.force_login(w.chef_a)
+    url = submission_url(sub)
+    html = client.get(url).content.decode()
+    note = (
+        "Perioden pågår till och med 2026-12-31: uppföljningen kan skickas från 2027-01-01. "
+        "Till dess kan du spara utkast."
+    )
+    assert note in html
+    assert 'value="send"' not in html
+    data = form_data(html)
+    data["action"] = "send"
+    response = client.post(url, data, follow=True)
+    assert "Utkastet sparades men skickades inte. " + note in response.content.decode()
+    sub.refresh_from_db()
+    assert sub.state == State.DRAFT
+    with pytest.raises(ValidationError, match="2027-01-01"):
+        service.send(sub, w.chef_a)
