@@ -362,7 +362,7 @@ def submission(request, pk):
                 return redirect(here)
             early = service.not_ended(page.period)
             if early:
-                messages.error(request, "%s %s" % (_("The draft was saved but not sent."), early))
+                messages.error(request, f"{_('The draft was saved but not sent.')} {early}")
                 return redirect(here)
             try:
                 service.send(sub, request.user)
