@@ -29,6 +29,7 @@ HIDDEN = {
     "sent_by",
     "decided_by",
     "sent_at",
+    "first_sent_at",
     "decided_at",
     "file",
     "uploaded_by",

@@ -108,7 +108,9 @@ def _period_counts(period_ids):
             decided=Count("pk", filter=Q(state__in=Submission.DECIDED_STATES)),
             late=Count(
                 "pk",
-                filter=Q(state__in=Submission.SENT_STATES, sent_at__date__gt=F("period__deadline")),
+                filter=Q(
+                    state__in=Submission.SENT_STATES, first_sent_at__date__gt=F("period__deadline")
+                ),
             ),
         )
         .order_by()

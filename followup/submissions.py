@@ -1093,6 +1093,7 @@ def send(submission, user=None) -> Submission:
             raise ValidationError(gaps)
         row.state = State.SENT
         row.sent_at = timezone.now()
+        row.first_sent_at = row.first_sent_at or row.sent_at
         row.sent_by = user
         return _save(row, user, _("Sent"))
 

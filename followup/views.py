@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from budget.forms import forecasts_below_outcome
@@ -380,10 +381,12 @@ def submission(request, pk):
     # A send refused for a value in error: what is missing is what the post left empty,
     # not what is stored (the trial cleared an assessment, typed a bad value and was told
     # of the value alone; the missing assessment came a round later).
+    # A draft refused the same way lists what its post left empty too (a trial filled in
+    # an assessment, typed "abc" in a value, saved, and was told the assessment was missing).
     refused_send = action in ("send", "done")
-    posted = request.POST if refused_send and form.errors else None
+    posted = request.POST if request.method == "POST" and form.errors else None
     missing = _missing_items(page, rights, form, part, parts, sub, posted)
-    if posted is not None or (
+    if (refused_send and posted is not None) or (
         request.method == "GET" and request.GET.get(MISSING_PARAM) and rights.edit
     ):
         # Each missing field says so (also back from a send that found something missing).
@@ -463,6 +466,16 @@ def submission(request, pk):
             "enhet_parts": enhet_parts,
             "parts_waiting": sum(1 for item in enhet_parts if not item["done"]),
             "indicators_empty": indicators_empty,
+            # The send question counts them again when asked (static/js/page.js): the
+            # count of the page's load went stale as the user filled values in.
+            "indicators_words": [
+                ngettext(
+                    "%(count)s indicator has no value for the period.",
+                    "%(count)s indicators have no value for the period.",
+                    n,
+                )
+                for n in (1, 2)
+            ],
             # An enhetschef's own parts not yet marked done: the button to mark them.
             "own_parts_open": any(item["mine"] and not item["done"] for item in enhet_parts),
             "missing_id": MISSING_ID,

@@ -90,7 +90,7 @@ class SubmissionQuerySet(models.QuerySet):
                     "pk",
                     filter=models.Q(
                         state__in=Submission.SENT_STATES,
-                        sent_at__date__gt=models.F("period__deadline"),
+                        first_sent_at__date__gt=models.F("period__deadline"),
                     ),
                 ),
             )
@@ -153,6 +153,9 @@ class Submission(models.Model):
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Lateness is the first send's: one sent in time, returned after the deadline and sent
+    # again is not late (a trial saw a corrected follow-up marked late by its resend).
+    first_sent_at = models.DateTimeField(_("first sent at"), null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -258,10 +261,11 @@ class Submission(models.Model):
 
     @property
     def late(self) -> bool:
-        """Sent after the period's deadline (a day in Swedish time)."""
-        if self.sent_at is None:
+        """First sent after the period's deadline (a day in Swedish time)."""
+        first = self.first_sent_at or self.sent_at
+        if first is None:
             return False
-        return timezone.localdate(self.sent_at) > self.period.deadline
+        return timezone.localdate(first) > self.period.deadline
 
     def _period_locked(self) -> bool:
         """Is the period locked in the database? (one query)"""

@@ -91,8 +91,41 @@
       // and the question comes once there is something to confirm.
       return;
     }
-    if (!window.confirm(button.getAttribute("data-confirm"))) {
+    var question = [button.getAttribute("data-confirm-lead"), emptyIndicators(button),
+      button.getAttribute("data-confirm")].filter(Boolean).join(" ");
+    if (!window.confirm(question)) {
       event.preventDefault();
     }
   });
+  // The send question says how many indicators have no value for the period: the
+  // server's count for the whole follow-up, moved by what was filled in or cleared on
+  // this page since it loaded (its indicator fields are named m-<indicator>-<gender>).
+  function indicatorGroups(form) {
+    var groups = {};
+    if (!form) return groups;
+    Array.prototype.forEach.call(form.elements, function (field) {
+      var match = /^m-(\d+)-/.exec(field.name || "");
+      if (!match) return;
+      var filled = field.value.trim() !== "";
+      groups[match[1]] = Boolean(groups[match[1]]) || filled;
+    });
+    return groups;
+  }
+  var loaded = new Map();
+  document.querySelectorAll("[data-indicators-empty]").forEach(function (button) {
+    loaded.set(button, indicatorGroups(button.form));
+  });
+  function emptyIndicators(button) {
+    if (!button.hasAttribute("data-indicators-empty")) return "";
+    var count = parseInt(button.getAttribute("data-indicators-empty"), 10) || 0;
+    var before = loaded.get(button) || {};
+    var now = indicatorGroups(button.form);
+    Object.keys(now).forEach(function (pk) {
+      if (!before[pk] && now[pk]) count -= 1;
+      if (before[pk] && !now[pk]) count += 1;
+    });
+    if (count <= 0) return "";
+    var words = button.getAttribute(count === 1 ? "data-indicators-one" : "data-indicators-other");
+    return (words || "").replace("%(count)s", String(count));
+  }
 })();

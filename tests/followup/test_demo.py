@@ -2,8 +2,10 @@
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
+from fixtures.followup_demo import adopted_on
 from followup.models import CalendarTemplate, ReportingPeriod, Submission
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +29,11 @@ def test_katrineholm_demo_uses_its_template_and_tells_the_year_so_far(db):
         assert current.state == "open"
         states = set(current.submissions.values_list("state", flat=True))
         assert {"approved", "sent", "returned", "draft"} <= states
-        assert all(p.state == "closed" for p in opened if p != current)
+        for p in opened:
+            if p != current:  # locked once KS or KF has met on its report
+                assert p.state == ("locked" if adopted_on(p) < today else "closed"), p
+        if today.month == 12:
+            assert {p.state for p in opened if p.kind == "interim"} == {"locked"}
     assert set(
         ReportingPeriod.objects.filter(year=today.year + 1).values_list("state", flat=True)
     ) == {"planned"}
@@ -71,3 +77,26 @@ def test_the_demos_decisions_name_who_made_them(db):
     approved = Submission.objects.filter(state="approved").first()
     last = approved.history.order_by("history_date", "history_id").last()
     assert last.history_user is not None and last.history_change_reason == "Godkänd"
+
+
+def test_in_december_the_years_delarsrapport_is_adopted_and_nothing_of_it_is_late(client):
+    """A trial read the delårsrapport KF adopted on 24 November as closed, its chapters
+    "försenad", on 7 December (the suite's day)."""
+    from reports.models import Report, ReportText
+
+    call_command("load_demo", verbosity=0)
+    today = timezone.localdate()
+    assert today.month == 12
+    delar = ReportingPeriod.objects.get(year=today.year, month=8)
+    assert delar.state == "locked"
+    assert delar.decision_reference == f"KF {today.year}-11-24 § 140"
+    assert timezone.localtime(delar.locked_at).date().isoformat() == f"{today.year}-11-24"
+    report = Report.objects.adopted().get(period=delar)
+    assert report.decision_reference == delar.decision_reference
+    assert not ReportText.objects.filter(period=delar).exists()
+    # The year's årsredovisning has its chapters set up, none late in December.
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="ekonomichef"))
+    html = client.get(reverse("reports:my_texts")).content.decode()
+    assert "Årsredovisning" in html and "försenad" not in html.lower()

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
+from fixtures.followup_demo import adopted_on
 from followup.models import ReportingPeriod, Submission
 from followup.overview import calendar_page
 from styrning.models import Municipality, OrgUnit
@@ -31,15 +32,15 @@ def test_the_demo_follows_the_day_it_is_loaded_on(today, current_month):
         states = list(period.submissions.values_list("state", flat=True))
         assert len(states) == offices and set(states) == {"locked"}
         assert all(s.decided_by_id for s in period.submissions.all())
-    # This year up to today: the latest opened period open, earlier ones closed, later
-    # ones planned.
+    # This year up to today: the latest opened period open, earlier ones closed (locked
+    # once the meeting that adopts their report has passed), later ones planned.
     this = {p.month: p for p in ReportingPeriod.objects.filter(municipality=m, year=today.year)}
     current = this[current_month]
     assert current.opens_on <= today and current.state == "open"
     for month, period in this.items():
         if month < current_month:
-            assert period.state == "closed", month
-            assert period.submissions.filter(state="approved").exists()
+            assert period.state == ("locked" if adopted_on(period) < today else "closed"), month
+            assert period.submissions.filter(state__in=("approved", "locked")).exists()
         elif month > current_month:
             assert period.state == "planned" and period.opens_on > today, month
             assert not period.submissions.exists()

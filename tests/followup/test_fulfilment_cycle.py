@@ -1,7 +1,10 @@
 """The whole cycle on Eskilstuna's model: åtaganden assessed at delår and årsbokslut,
 sent, approved, and read by a politician as the fulfilment of each processmål."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 
 from followup.calendar import close_period, lock_period, open_period
 from followup.models import Submission
@@ -71,7 +74,7 @@ def _card(client, period):
     return card, {item.status: item.count for item in card.counts}
 
 
-def test_commitments_assessed_at_interim_and_year_end(client, eskilstuna):
+def test_commitments_assessed_at_interim_and_year_end(client, eskilstuna, request):
     w = eskilstuna
     c1, c2, c3 = w.commitments
     client.force_login(w.politician)
@@ -98,6 +101,11 @@ def test_commitments_assessed_at_interim_and_year_end(client, eskilstuna):
     sub = Submission.objects.get(period=bokslut, unit=w.office)
     assert sub.assessments.count() == 4  # copied forward from the delår
     _fill(sub, {w.process: "fulfilled", c2: "fulfilled"}, prognosis=False)
+    # Sent, and read, once the year is over.
+    new_year = time_machine.travel(dt.date(2027, 1, 20), tick=False)
+    new_year.start()
+    request.addfinalizer(new_year.stop)
+    client.force_login(w.politician)
     send(sub, user=w.chef)
     approve(sub, user=w.finance)
     card, counts = _card(client, bokslut)

@@ -4,6 +4,7 @@ of its resultatmål and of the uppdrag serving it or them (Katrineholm's model).
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -124,7 +125,10 @@ def test_with_none_approved_the_page_says_where_its_counts_come_from(client, mid
         f"Ingen uppföljning i {midterm.period.label} är godkänd än: bedömningarna nedan "
         "kommer bara från indikatorerna och uppdragens egen status" in html
     )
-    fulfilment = client.get(f"/uppfoljning/maluppfyllelse/?period={midterm.period.pk}")
+    # Måluppfyllelse offers a politician the årsbokslut once its year is over.
+    with time_machine.travel(dt.date(2027, 1, 12), tick=False):
+        client.force_login(midterm.politician)
+        fulfilment = client.get(f"/uppfoljning/maluppfyllelse/?period={midterm.period.pk}")
     assert "är godkänd än: bedömningarna nedan kommer bara från indikatorerna, inte" in (
         fulfilment.content.decode()
     )

@@ -1,6 +1,11 @@
 """Copying forward: a månadsrapport (economy only) gets no goal assessments, and
 pre-filling never overwrites what was written."""
 
+import datetime as dt
+import re
+
+import time_machine
+
 from followup import submissions as service
 from followup.calendar import open_period
 from followup.models import Assessment, Submission
@@ -73,8 +78,9 @@ def test_what_was_copied_forward_is_marked_until_it_is_changed(client, delar):
     _assess(w, w.sub_a, analysis="Från delåret")
     december = open_period(w.periods[12], user=w.finance)
     annual = Submission.objects.get(period=december, unit=w.fA)
-    client.force_login(w.chef_a)
-    page = client.get(submission_url(annual)).content.decode()
+    with time_machine.travel(dt.date(2027, 1, 12), tick=False):  # sent once the year is over
+        client.force_login(w.chef_a)
+        page = client.get(submission_url(annual)).content.decode()
     delar_label = w.sub_a.period.label
     assert "2 texter är ordagrant som tidigare perioder skrev dem" in page
     assert f"Samma text som i {delar_label}. Uppdatera den" in page  # the economic comment
@@ -84,7 +90,13 @@ def test_what_was_copied_forward_is_marked_until_it_is_changed(client, delar):
     # (and how many indicators have no value for the year).
     waiting = "1 enhet har inte markerat sin del som klar."
     empty = "1 indikator saknar värde för perioden."
-    assert f'data-confirm="{waiting} {empty} {confirm}' in page
+    send = re.search(r'<button[^>]*value="send"[^>]*>', page).group(0)
+    assert f'data-confirm="{confirm}' in send and f'data-confirm-lead="{waiting}"' in send
+    # The indicators are counted again when the question is asked (page.js), from the
+    # count at load and its words.
+    assert 'data-indicators-empty="1"' in send
+    assert f'data-indicators-one="{empty.replace("1", "%(count)s")}"' in send
+    assert 'data-indicators-other="%(count)s indikatorer saknar värde för perioden."' in send
     # The ekonomichef reads the draft but cannot change it: nothing asks them to review.
     client.force_login(w.finance)
     assert "Samma text som i" not in client.get(submission_url(annual)).content.decode()

@@ -183,3 +183,21 @@ def test_a_refused_send_names_what_the_post_left_empty_in_the_same_round(client,
     assert summary.count("<li>") == 1  # the forecast that is not a number
     stored = Assessment.objects.get(submission=sub, goal=w.plan_a)
     assert stored.status == "fulfilled" and stored.analysis == "Bra."
+
+
+def test_a_refused_draft_lists_what_its_post_left_empty(client, delar):
+    """The trial filled in the economic comment, typed "abc" as a value and saved a
+    draft: the box still said the comment was missing (what is stored), while the
+    assessment it had cleared was not listed. A refused draft is listed as posted."""
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    data = form_data(client.get(submission_url(sub)).content.decode())
+    forecast = f"f-{w.groups['personal'].pk}"
+    data.update({forecast: "abc", "economic_comment": "Enligt budget.", "action": "save"})
+    html = client.post(submission_url(sub), data).content.decode()
+    box = _box(html)
+    assert "Den ekonomiska kommentaren saknas." not in box
+    assert f"”{w.goal_a.title}”: bedömning saknas." in box
+    assert "Ingenting sparades" in html
+    sub.refresh_from_db()
+    assert sub.economic_comment == ""
