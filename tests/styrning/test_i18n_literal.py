@@ -1,0 +1,49 @@
+"""{% translate "literal" %} through styrning/templatetags/i18n_literal.py: the same
+output as Django's own i18n library, whatever form the tag takes."""
+
+import pytest
+from django.template import Context, Engine, Template
+from django.template.engine import Engine as DefaultEngine
+from django.utils import translation
+
+from styrning.templatetags.i18n_literal import LiteralTranslateNode
+
+TEMPLATES = [
+    '{% translate "Log out" %}',
+    "{% translate 'Skip to content' %}",
+    '{% translate "Not in the catalogue <b>&</b>" %}',
+    '{% translate "100 % of 5%% and %(name)s" %}',
+    '{% translate "It\'s" %}',
+    '{% translate "" %}',
+    '{% translate "Log out" as label %}[{{ label }}]',
+    '{% translate "Log out" as label %}{{ label|upper }}',
+    '{% translate "Log out"|upper %}',
+    '{% translate "Log out" noop %}',
+    '{% translate "May" context "month name" %}',
+    "{% translate word %}",
+    '{% autoescape off %}{% translate "A <b>" %}{% endautoescape %}',
+    '{% trans "Log out" %}',
+]
+
+
+def _render(engine, text):
+    return Template("{% load i18n %}" + text, engine=engine).render(Context({"word": "<Log out>"}))
+
+
+@pytest.mark.parametrize("text", TEMPLATES)
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_same_as_djangos_translate(text, language):
+    default = DefaultEngine.get_default()
+    django = Engine(libraries={"i18n": "django.templatetags.i18n"})
+    with translation.override(language):
+        ours = _render(default, text)
+        theirs = _render(django, text)
+    assert ours == theirs
+    assert type(ours) is type(theirs)
+
+
+def test_a_literal_is_translated_by_the_quicker_node():
+    template = Template('{% load i18n %}{% translate "Log out" %}')
+    assert isinstance(template.nodelist[-1], LiteralTranslateNode)
+    with translation.override("sv"):
+        assert template.render(Context()) == "Logga ut"
