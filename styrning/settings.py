@@ -95,8 +95,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "styrning.context_processors.navigation",
             ],
-            # {% load i18n %}: Django's library with a quicker {% translate "literal" %}.
-            "libraries": {"i18n": "styrning.templatetags.i18n_literal"},
+            # Django's libraries with quicker tags for literals: {% translate "…" %} and
+            # {% static "…" %}.
+            "libraries": {
+                "i18n": "styrning.templatetags.i18n_literal",
+                "static": "styrning.templatetags.static_literal",
+            },
         },
     },
 ]

@@ -1,12 +1,15 @@
-"""{% translate "literal" %} through styrning/templatetags/i18n_literal.py: the same
-output as Django's own i18n library, whatever form the tag takes."""
+"""{% translate "literal" %} and {% static "literal" %} through styrning/templatetags/
+(i18n_literal.py, static_literal.py): the same output as Django's own libraries,
+whatever form the tag takes."""
 
 import pytest
 from django.template import Context, Engine, Template
 from django.template.engine import Engine as DefaultEngine
+from django.test import override_settings
 from django.utils import translation
 
 from styrning.templatetags.i18n_literal import LiteralTranslateNode
+from styrning.templatetags.static_literal import LiteralStaticNode
 
 TEMPLATES = [
     '{% translate "Log out" %}',
@@ -47,3 +50,35 @@ def test_a_literal_is_translated_by_the_quicker_node():
     assert isinstance(template.nodelist[-1], LiteralTranslateNode)
     with translation.override("sv"):
         assert template.render(Context()) == "Logga ut"
+
+
+STATIC_TEMPLATES = [
+    "{% static 'css/styrning.css' %}",
+    '{% static "a b&c.js" %}',
+    "{% static 'js/page.js' as url %}[{{ url }}]",
+    "{% static path %}",
+    "{% static 'JS/page.js'|lower %}",
+    "{% autoescape off %}{% static 'a&b.js' %}{% endautoescape %}",
+]
+
+
+def _render_static(engine, text):
+    template = Template("{% load static %}" + text, engine=engine)
+    return template.render(Context({"path": "x&y.js"}))
+
+
+@pytest.mark.parametrize("text", STATIC_TEMPLATES)
+@pytest.mark.parametrize("static_url", ["/static/", "/other/"])
+def test_the_same_as_djangos_static(text, static_url):
+    default = DefaultEngine.get_default()
+    django = Engine(libraries={"static": "django.templatetags.static"})
+    storage = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STATIC_URL=static_url, STORAGES={"staticfiles": storage}):
+        ours = _render_static(default, text)
+        assert ours == _render_static(django, text)
+        assert ours.count(static_url) == 1
+
+
+def test_a_literal_path_is_read_by_the_quicker_node():
+    template = Template("{% load static %}{% static 'js/page.js' %}")
+    assert isinstance(template.nodelist[-1], LiteralStaticNode)
