@@ -78,6 +78,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# templates.W003 warns of a template library name two modules use: TEMPLATES replaces
+# Django's i18n and static on purpose (tests/styrning/test_literal_tags.py checks that no
+# other name is used twice).
+SILENCED_SYSTEM_CHECKS = ["templates.W003"]
+
 ROOT_URLCONF = "styrning.urls"
 # Django's form templates, the plain <input>, <textarea> and <select> written in Python (a
 # table of hundreds of fields rendered each through two templates): styrning/widgets.py.

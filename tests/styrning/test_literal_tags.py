@@ -82,3 +82,11 @@ def test_the_same_as_djangos_static(text, static_url):
 def test_a_literal_path_is_read_by_the_quicker_node():
     template = Template("{% load static %}{% static 'js/page.js' %}")
     assert isinstance(template.nodelist[-1], LiteralStaticNode)
+
+
+def test_only_i18n_and_static_are_replaced():
+    """settings silence templates.W003 for these two; any other name used twice is an error."""
+    from django.template import engines
+
+    warnings = [w for w in engines["django"].check() if w.id == "templates.W003"]
+    assert sorted(w.msg.split("'")[1] for w in warnings) == ["i18n", "static"]
