@@ -71,7 +71,7 @@ def urls() -> dict[str, str]:
 @cache
 def _words(language: str) -> dict[str, str]:
     """The header's and footer's words (WORDS) translated into ``language``, the active
-    one, and escaped: nine gettext calls on every request before."""
+    one, and escaped: a dozen gettext calls on every page before."""
     return {word: escape(gettext(word)) for word in WORDS}
 
 

