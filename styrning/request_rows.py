@@ -29,7 +29,10 @@ def _converters(connection, fields) -> list[tuple[int, list, object]]:
     values the ORM converts on this database (as ``SQLCompiler.get_converters``); kept
     on the connection, per list of fields."""
     kept = connection.__dict__.setdefault("_styrning_converters", {})
-    key = tuple(fields)
+    # The fields' identities: a tuple of the fields would hash each through the Python of
+    # Field.__hash__ (two calls a field, some 150 on every request). Model fields live as
+    # long as the process, so an id names one field.
+    key = tuple(map(id, fields))
     if key not in kept:
         kept[key] = _find_converters(connection, fields)
     return kept[key]

@@ -72,10 +72,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, the policy built once (styrning/middleware.py).
+    "styrning.middleware.CSPMiddleware",
     # Last, as django-axes asks: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]
+
+# templates.W003 warns of a template library name two modules use: TEMPLATES replaces
+# Django's i18n and static on purpose (tests/styrning/test_literal_tags.py checks that no
+# other name is used twice).
+SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 
 ROOT_URLCONF = "styrning.urls"
 # Django's form templates, the plain <input>, <textarea> and <select> written in Python (a
@@ -95,6 +101,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "styrning.context_processors.navigation",
             ],
+            # Django's libraries with quicker tags for literals: {% translate "…" %} and
+            # {% static "…" %}.
+            "libraries": {
+                "i18n": "styrning.templatetags.i18n_literal",
+                "static": "styrning.templatetags.static_literal",
+            },
         },
     },
 ]

@@ -1,4 +1,4 @@
-"""The page header written in Python (styrning/templatetags/layout_tags.py) and the rows
+"""The page header and footer written in Python (styrning/templatetags/layout_tags.py) and the rows
 every request reads without the ORM (styrning/request_rows.py): the same as before."""
 
 import re
@@ -78,6 +78,30 @@ def test_header_is_the_old_templates_markup_without_a_login(path):
 def test_header_without_a_request_as_the_server_error_page_renders_it():
     old, new = _both(lambda: Context({}))
     assert new == old and "Logga in" in new
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_footer_is_the_old_templates_markup(language):
+    from django.utils import translation
+
+    old_footer = (Path(__file__).parent / "old_footer.html").read_text().rstrip("\n")
+    with translation.override(language):
+        old, new = (
+            Template(text).render(Context({}))
+            for text in (old_footer, "{% load layout_tags %}{% site_footer %}")
+        )
+    assert new == old
+    assert ("Tillgänglighetsredogörelse" in new) == (language == "sv")
+
+
+def test_header_words_follow_the_active_language():
+    from django.utils import translation
+
+    user = get_user_model()(username="x", first_name="Åsa")
+    for language, log_out in (("sv", "Logga ut"), ("en", "Log out"), ("sv", "Logga ut")):
+        with translation.override(language):
+            header = Template(NEW_HEADER).render(Context({"user": user}))
+        assert f"{log_out}</button>" in header
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """Login throttling, security headers and the public accessibility statement."""
 
+import pytest
 from django.test import override_settings
 from django.urls import reverse
 
@@ -26,6 +27,75 @@ def test_csp_without_unsafe_inline_and_frame_headers(client, world):
     assert "default-src 'self'" in csp and "unsafe-inline" not in csp
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def _csp_headers(middleware_class, view):
+    """The CSP headers ``middleware_class`` gives ``view``'s response to a fresh request."""
+    from django.test import RequestFactory
+
+    response = middleware_class(view)(RequestFactory().get("/"))
+    return {k: v for k, v in response.headers.items() if k.startswith("Content-Security")}
+
+
+def _plain(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("x")
+
+
+def _updated(request):
+    response = _plain(request)
+    response._csp_update = {"img-src": ["https://kartor.example"]}
+    return response
+
+
+def _with_nonce(request):
+    from django.http import HttpResponse
+
+    return HttpResponse(str(request.csp_nonce))
+
+
+REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'self'"], "report-uri": "/csp/"}}
+
+
+@pytest.mark.parametrize("view", [_plain, _updated, _with_nonce])
+@pytest.mark.parametrize("report_only", [None, REPORT_ONLY])
+def test_csp_headers_are_django_csps(view, report_only, settings):
+    """styrning.middleware.CSPMiddleware (the policy built once) writes django-csp's headers."""
+    import re
+
+    from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+
+    from styrning.middleware import CSPMiddleware
+
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = report_only
+    if view is _with_nonce:
+        from csp.constants import NONCE
+
+        directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+        settings.CONTENT_SECURITY_POLICY = {
+            "DIRECTIVES": {**directives, "script-src": ["'self'", NONCE]}
+        }
+    ours, theirs = (_csp_headers(m, view) for m in (CSPMiddleware, DjangoCSPMiddleware))
+    nonce = re.compile(r"'nonce-[^']+'")
+    assert {k: nonce.sub("N", v) for k, v in ours.items()} == {
+        k: nonce.sub("N", v) for k, v in theirs.items()
+    }
+    assert len(ours) == (2 if report_only else 1)
+    assert ("kartor.example" in str(ours)) == (view is _updated)
+    assert ("'nonce-" in str(ours)) == (view is _with_nonce)
+
+
+def test_a_nonce_asked_for_after_the_csp_header_is_refused():
+    from csp.exceptions import CSPNonceError
+    from django.test import RequestFactory
+
+    from styrning.middleware import CSPMiddleware
+
+    request = RequestFactory().get("/")
+    CSPMiddleware(_plain)(request)
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)
 
 
 @override_settings(SESSION_COOKIE_SECURE=True, CSRF_COOKIE_SECURE=True)
