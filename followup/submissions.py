@@ -1092,8 +1092,7 @@ def send(submission, user=None) -> Submission:
         if gaps:
             raise ValidationError(gaps)
         row.state = State.SENT
-        row.sent_at = timezone.now()
-        row.first_sent_at = row.first_sent_at or row.sent_at
+        row.sent_at = timezone.now()  # the first send is kept in first_sent_at (the model)
         row.sent_by = user
         return _save(row, user, _("Sent"))
 

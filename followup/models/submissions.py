@@ -218,6 +218,8 @@ class Submission(models.Model):
     def save(self, *args, **kwargs):
         if self.period_id and self._period_locked():
             raise ValidationError(_("The period is locked: its report has been adopted."))
+        if self.first_sent_at is None:
+            self.first_sent_at = self.sent_at  # the first send, kept through returns
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

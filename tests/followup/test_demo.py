@@ -99,4 +99,6 @@ def test_in_december_the_years_delarsrapport_is_adopted_and_nothing_of_it_is_lat
 
     client.force_login(get_user_model().objects.get(username="ekonomichef"))
     html = client.get(reverse("reports:my_texts")).content.decode()
-    assert "Årsredovisning" in html and "försenad" not in html.lower()
+    rows = html.split('id="my-texts"', 1)[1].split("</tbody>", 1)[0]
+    assert f"Årsbokslut per 31 december {today.year}" in rows
+    assert "Delårsrapport" not in rows and "försenad" not in rows.lower()

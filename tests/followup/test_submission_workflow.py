@@ -165,6 +165,8 @@ def test_sent_in_time_and_resent_after_a_return_is_not_late(client, delar):
     data = _fill_everything(form_data(client.get(submission_url(sub)).content.decode()), w, sub)
     data["action"] = "send"
     assert client.post(submission_url(sub), data).status_code == 302
+    two_days_ago = timezone.now() - dt.timedelta(days=2)
+    Submission.objects.filter(pk=sub.pk).update(sent_at=two_days_ago, first_sent_at=two_days_ago)
     service.return_submission(sub, "Komplettera prognosen.", w.finance)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     ReportingPeriod.objects.filter(pk=w.period.pk).update(
@@ -657,7 +659,8 @@ def test_indicators_without_a_value_are_named_before_sending(client, delar):
     data.update({f"m-{w.indicator.pk}-T": "53", "action": "save"})
     assert client.post(submission_url(sub), data).status_code == 302
     html = client.get(submission_url(sub)).content.decode()
-    assert "saknar värde för perioden" not in html
+    assert 'data-indicators-empty="0"' in html
+    assert html.count("saknar värde för perioden") == 2  # the send question's words only
 
 
 def test_an_uppdrag_past_its_due_date_and_not_done_is_marked(client, delar):
