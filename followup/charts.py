@@ -25,10 +25,10 @@ COLOURS = {
 }
 
 # The trend: one row per status, one column per period.
-TREND_LABEL_WIDTH = 92
-TREND_COLUMN = 44
-TREND_ROW = 18
-TREND_TOP = 10
+TREND_LABEL_WIDTH = 112
+TREND_COLUMN = 60
+TREND_ROW = 22
+TREND_TOP = 12
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def trend_svg(points: list[TrendPoint], title: str, ident: str, words: dict | No
     rows = _TREND_ROWS
     width = TREND_LABEL_WIDTH + max(len(points), 1) * TREND_COLUMN
     axis_y = TREND_TOP + len(STATUS_ORDER) * TREND_ROW
-    height = axis_y + 26
+    height = axis_y + 34
     description = "; ".join(f"{p.label}: {p.status_label}" for p in points) or _(
         "No period has been assessed yet."
     )
@@ -69,7 +69,7 @@ def trend_svg(points: list[TrendPoint], title: str, ident: str, words: dict | No
     if labels is None:
         labels = words["rows"] = [
             (
-                f'<text x="0" y="{y + 4}" font-size="10" fill="#4a5561">'
+                f'<text x="0" y="{y + 5}" font-size="13" fill="#4a5561">'
                 f"{escape(_short_status(status))}</text>"
                 f'<line x1="{TREND_LABEL_WIDTH - 4}" y1="{y}" x2="',
                 f'" y2="{y}" stroke="#d5dbe1" stroke-width="1"/>',
@@ -86,9 +86,9 @@ def trend_svg(points: list[TrendPoint], title: str, ident: str, words: dict | No
             line.append(f"{x},{y}")
         first, second = point.short
         parts.append(
-            f'<text x="{x}" y="{axis_y + 10}" font-size="9" text-anchor="middle"'
+            f'<text x="{x}" y="{axis_y + 14}" font-size="12" text-anchor="middle"'
             f' fill="#1b1f24">{escape(first)}</text>'
-            f'<text x="{x}" y="{axis_y + 21}" font-size="9" text-anchor="middle"'
+            f'<text x="{x}" y="{axis_y + 28}" font-size="12" text-anchor="middle"'
             f' fill="#1b1f24">{escape(second)}</text>'
         )
     if len(line) > 1:
@@ -101,8 +101,8 @@ def trend_svg(points: list[TrendPoint], title: str, ident: str, words: dict | No
         colour = COLOURS.get(point.status, COLOURS[Fulfilment.NOT_ASSESSED])
         parts.append(
             f"<g><title>{escape(point.label)}: {escape(point.status_label)}</title>"
-            f'<circle cx="{x}" cy="{y}" r="7" fill="{colour}"/>'
-            f'<text x="{x}" y="{y + 3.5}" font-size="10" text-anchor="middle" fill="#fff">'
+            f'<circle cx="{x}" cy="{y}" r="8" fill="{colour}"/>'
+            f'<text x="{x}" y="{y + 4}" font-size="11" text-anchor="middle" fill="#fff">'
             f"{escape(SYMBOLS.get(point.status, NOT_ASSESSED_SYMBOL))}</text></g>"
         )
     parts.append("</svg>")
