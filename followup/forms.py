@@ -345,12 +345,18 @@ class SubmissionForm(VersionCheckMixin, AccessibleFormMixin, forms.ModelForm):
                 group_id = change.newest.group_id
                 if group_id not in below:
                     continue
+                changed = _("The full-year forecast was changed by %(who)s.") % {"who": change.who}
                 lines += self._part_lines(
                     change,
                     Forecast,
                     {"amount": f"f-{group_id}"},
-                    _("The full-year forecast was changed by %(who)s.") % {"who": change.who},
+                    changed,
                     stored=lambda amount, b=below[group_id]: signs.table_tkr(amount + b),
+                )
+                # The forecast's comment is kept on every group's row (a trial's second
+                # save put the old comment back over the first person's new one).
+                lines += self._part_lines(
+                    change, Forecast, {"comment": "forecast_comment"}, changed
                 )
         titles = {a.pk: a.title for a, _r in page.assignments}
         reports = AssignmentReport.history.filter(submission_id=sub.pk)

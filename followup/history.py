@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -200,14 +202,43 @@ def submission_log(submission, limit: int | None = None) -> tuple[list[LogEntry]
             previous[record.id] = record
     candidates.sort(key=lambda c: (c[0].history_date, c[0].history_id), reverse=True)
     entries = []
+    comments = {}
     for record, before, model, subject in candidates:
         entry = _entry(record, before, model, subject)
         if entry is None:
             continue
-        if limit is not None and len(entries) == limit:
-            return entries, True
-        entries.append(entry)
+        found = _forecast_entries(entry, comments) if model is Forecast else [entry]
+        for item in found:
+            if limit is not None and len(entries) == limit:
+                return entries, True
+            entries.append(item)
     return entries, False
+
+
+def _forecast_entries(entry, comments: dict) -> list[LogEntry]:
+    """A forecast row's entry with its comment as an entry of its own, once a save: the
+    comment is kept on every account group's row, and a trial read one edit of it seven
+    times ("Helårsprognos, Övriga kostnader: ändrades", …). ``comments``: the comment
+    changes listed so far, with when (the rows of one save are written within moments)."""
+    label = str(Forecast._meta.get_field("comment").verbose_name).capitalize()
+    own = [c for c in entry.changes if c.label != label]
+    found = [dataclasses.replace(entry, changes=own)] if own else []
+    for change in entry.changes:
+        if change.label != label:
+            continue
+        key = (entry.who, change.old, change.new)
+        listed = comments.get(key)
+        if listed is not None and abs((listed - entry.when).total_seconds()) < SAME_SAVE_SECONDS:
+            continue
+        comments[key] = entry.when
+        found.append(
+            dataclasses.replace(entry, subject=_("Comment on the forecast"), changes=[change])
+        )
+    return found
+
+
+# The rows of one save are written within this many seconds of each other.
+SAME_SAVE_SECONDS = 10
 
 
 def _entry(record, before, model, subject) -> LogEntry | None:

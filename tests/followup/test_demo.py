@@ -102,3 +102,13 @@ def test_in_december_the_years_delarsrapport_is_adopted_and_nothing_of_it_is_lat
     rows = html.split('id="my-texts"', 1)[1].split("</tbody>", 1)[0]
     assert f"Årsbokslut per 31 december {today.year}" in rows
     assert "Delårsrapport" not in rows and "försenad" not in rows.lower()
+    # The history says when each step was taken, not when the demo was loaded (a trial
+    # read every step of October's follow-up as the moment of loading).
+    october = ReportingPeriod.objects.get(year=today.year, month=10)
+    opened = october.history.filter(state="open").order_by("history_id").first()
+    assert timezone.localtime(opened.history_date).date() == october.opens_on
+    returned = october.submissions.filter(state="returned").first()
+    sent = returned.history.filter(state="sent").order_by("history_id").first()
+    assert sent.history_date == returned.first_sent_at
+    back = returned.history.filter(state="returned").order_by("history_id").last()
+    assert back.history_date == returned.decided_at

@@ -371,6 +371,40 @@ def test_concurrent_edit_keeps_the_second_persons_text(client, delar):
     assert Assessment.objects.get(submission=sub, goal=w.plan_a).analysis == "Förstas analys"
 
 
+def test_a_forecast_comment_saved_first_is_not_put_back_by_the_second_save(client, delar):
+    """A trial: tab A saved the forecast's comment, tab B another field; B was refused
+    without a word on the comment, its form kept the old one, and B's second save put
+    it back over A's. The comment is kept on every account group's row."""
+    from followup.history import submission_log
+
+    w, sub = delar, delar.sub_a
+    client.force_login(w.chef_a)
+    first = form_data(client.get(submission_url(sub)).content.decode())
+    second = dict(first)
+    first.update({"forecast_comment": "Vakanser ger ett överskott.", "action": "save"})
+    assert client.post(submission_url(sub), first).status_code == 302
+    second.update({"economic_comment": "B:s kommentar", "action": "save"})
+    html = client.post(submission_url(sub), second).content.decode()
+    assert (
+        "Kommentar till prognosen: du hade inte ändrat det, så det visar nu det som "
+        "sparades: ”Vakanser ger ett överskott.”" in html
+    )
+    again = form_data(html)
+    assert again["forecast_comment"] == "Vakanser ger ett överskott."
+    again["action"] = "save"
+    assert client.post(submission_url(sub), again).status_code == 302
+    comments = set(
+        Forecast.objects.filter(unit=w.fA, year=2026, month=8).values_list("comment", flat=True)
+    )
+    assert comments == {"Vakanser ger ett överskott."}
+    sub.refresh_from_db()
+    assert sub.economic_comment == "B:s kommentar"
+    # The history lists the comment once, not once an account group.
+    entries, _more = submission_log(sub)
+    about = [e for e in entries if any(c.label == "Kommentar" for c in e.changes)]
+    assert [e.subject for e in about] == ["Kommentar till prognosen"]
+
+
 def test_nothing_changes_in_a_locked_period(client, delar):
     from followup.calendar import close_period, lock_period
 
