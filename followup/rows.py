@@ -53,7 +53,8 @@ class StateBadge:
         if submission.is_sent:
             day = iso_date(timezone.localtime(submission.sent_at)) if submission.sent_at else ""
             late = f" – {self.late}" if submission.late else ""
-            html += f"<br><small>{escape(self.sent % {'day': day})}{late}</small>"
+            # Kept on one line: "2026-09-" and "12" were split (a trial).
+            html += f'<br><small class="date">{escape(self.sent % {"day": day})}{late}</small>'
         return html + "\n"
 
 
@@ -124,7 +125,8 @@ def review_rows(rows, csrf_token: str) -> SafeString:
             "\n  <tr>\n"
             f'    <th scope="row"><a href="{url(sub.pk)}">{unit}</a></th>\n'
             f"    <td>{label}</td>\n"
-            f"    <td>{iso_date(row.deadline)}{overdue if row.overdue else ''}</td>\n"
+            f'    <td><span class="date">{iso_date(row.deadline)}</span>'
+            f"{overdue if row.overdue else ''}</td>\n"
             f"    <td>{state(sub)}</td>\n"
             f'    <td class="review-actions">{actions}</td>\n'
             "  </tr>\n  "

@@ -106,7 +106,8 @@
     Array.prototype.forEach.call(form.elements, function (field) {
       var match = /^m-(\d+)-/.exec(field.name || "");
       if (!match) return;
-      var filled = field.value.trim() !== "";
+      // A value with no digit ("abc") is no value: the server refuses it.
+      var filled = /\d/.test(field.value);
       groups[match[1]] = Boolean(groups[match[1]]) || filled;
     });
     return groups;

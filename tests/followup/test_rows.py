@@ -16,7 +16,7 @@ OLD_REVIEW_ROWS = """{% load i18n %}{% for row in review_rows %}
   <tr>
     <th scope="row"><a href="{{ row.submission.get_absolute_url }}">{{ row.submission.unit.name }}</a></th>
     <td>{{ row.submission.period.label }}</td>
-    <td>{{ row.deadline|date:"Y-m-d" }}{% if row.overdue %} <span class="status status--warning">{% translate "overdue" %}</span>{% endif %}</td>
+    <td><span class="date">{{ row.deadline|date:"Y-m-d" }}</span>{% if row.overdue %} <span class="status status--warning">{% translate "overdue" %}</span>{% endif %}</td>
     <td>{% include "followup/_state.html" with submission=row.submission only %}</td>
     <td class="review-actions">{% if row.submission.state == "sent" %}
       <form method="post" action="{% url 'followup:submission_approve' row.submission.pk %}">{% csrf_token %}<input type="hidden" name="next" value="mine">
