@@ -96,7 +96,7 @@ def review_rows(rows, csrf_token: str) -> SafeString:
         label = labels.get(period.pk)
         if label is None:
             label = labels[period.pk] = escape(period.label)
-        unit = escape(sub.unit.name)
+        unit = escape(sub.unit_name)  # review_queryset's annotation
         if sub.state == Submission.State.SENT:
             actions = (
                 f'\n      <form method="post" action="{approve_url(sub.pk)}">{csrf}'

@@ -405,18 +405,21 @@ def review_queryset(municipality, today, period=None):
         ],
         default=models.Value(5),
     )
-    return (
-        _review_submissions(municipality, period)
-        .select_related("period", "unit", "sent_by", "delegate")
-        .annotate(review_overdue=overdue, review_state=state_order)
-        .order_by(
-            "review_overdue",
-            "review_state",
-            "-period__year",
-            "-period__month",
-            "unit__name",
-            "pk",
-        )
+    # The list shows the unit's name and the period, not who sent it or the delegate: the
+    # name without a unit (an MPTT model's instance costs a hundred calls to build), and
+    # the rows of one period share the period the page already has (review_page).
+    submissions = _review_submissions(municipality, period)
+    if period is None:
+        submissions = submissions.select_related("period")
+    return submissions.annotate(
+        review_overdue=overdue, review_state=state_order, unit_name=models.F("unit__name")
+    ).order_by(
+        "review_overdue",
+        "review_state",
+        "-period__year",
+        "-period__month",
+        "unit__name",
+        "pk",
     )
 
 
@@ -426,6 +429,10 @@ def review_page(municipality, today, period=None, number=None):
     units and periods)."""
     paginator = Paginator(_ReviewList(municipality, today, period), REVIEW_PAGE_SIZE)
     page = paginator.get_page(number)
+    if period is not None:
+        cache = Submission._meta.get_field("period")
+        for submission in page.object_list:
+            cache.set_cached_value(submission, period)
     page.rows = [
         WorkRow(s, s.period.deadline, None, _overdue(s, s.period.deadline, today))
         for s in page.object_list

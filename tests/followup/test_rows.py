@@ -53,6 +53,7 @@ def _variants(world):
         sub = copy.copy(base)
         sub.pk, sub.state, sub.sent_at = pk, state, sent_at
         sub.period = period
+        sub.unit_name = base.unit.name  # as review_queryset annotates it
         variants.append(WorkRow(sub, period.deadline, None, overdue))
     return variants
 
