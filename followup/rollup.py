@@ -790,7 +790,14 @@ def rule_text(rule: Rule, level_plural: str) -> str:
         }
     counted = []
     if rule.use_indicators:
-        counted.append(_("The goal's own indicators count, each as one item."))
+        # What "på väg dit" in the explanations counts as (a trial could not tell).
+        counted.append(
+            _(
+                "The goal's own indicators count, each as one item: at its target as "
+                "fulfilled, moved from its baseline toward the target as partly fulfilled, "
+                "otherwise as not fulfilled."
+            )
+        )
     if rule.use_assignments:
         counted.append(_("The special assignments linked to the goal count, by the mapping."))
     counted.append(_("What is not assessed takes no part."))
