@@ -22,6 +22,7 @@ from budget.imports.tabular import TabularError, decode_text
 from followup import personnel as service
 from followup.csvimport import ImportFailed
 from followup.indicator_values import import_indicator_values, reportable_indicators
+from followup.models import ReportingPeriod
 from followup.personnel_forms import (
     CsvUploadForm,
     FigureRowForm,
@@ -40,6 +41,11 @@ from styrning.permissions import (
     personnel_changeable_units,
     personnel_readable_roots,
 )
+
+
+def _planned_message(period) -> str:
+    """The page's word on a period not yet open (its locked state has its own)."""
+    return service.closed_message(period) if period.state == ReportingPeriod.State.PLANNED else ""
 
 
 def _period(request, pk):
@@ -204,7 +210,7 @@ def period(request, pk):
             "errors": errors,
             "can_edit": any(row["form"] is not None for row in rows),
             "report_readable": can_read_personnel_report(request.user, period.is_locked),
-            "planned_message": service.closed_message(period) if period.state == "planned" else "",
+            "planned_message": _planned_message(period),
             "office_form": OfficeForm(
                 initial={"forvaltning": str(table.office.pk) if table.office else ""},
                 choices=office_choices,
@@ -250,7 +256,7 @@ def report(request, pk):
             "written_by": _name(existing.written_by) if existing else "",
             "form": form,
             "can_edit": can_edit,
-            "planned_message": service.closed_message(period) if period.state == "planned" else "",
+            "planned_message": _planned_message(period),
         },
     )
 
