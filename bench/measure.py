@@ -141,18 +141,20 @@ class Floor:
 
     def measure(self, n: int) -> list[float]:
         """Run every query once per repetition, in a transaction rolled back after it."""
+        good = self.prepare()
+        return [self.time_once(good) for _ in range(n)]
+
+    def time_once(self, good) -> float:
+        """One replay of the queries in ``good`` (from ``prepare``), rolled back: seconds."""
         from django.db import connection, transaction
 
-        good = self.prepare()
         raw = connection.connection
-        times = []
-        for _ in range(n):
-            with transaction.atomic():
-                t0 = time.perf_counter()
-                self._run_once(raw, good)
-                times.append(time.perf_counter() - t0)
-                transaction.set_rollback(True)
-        return times
+        with transaction.atomic():
+            t0 = time.perf_counter()
+            self._run_once(raw, good)
+            elapsed = time.perf_counter() - t0
+            transaction.set_rollback(True)
+        return elapsed
 
 
 def capture(function):
@@ -176,7 +178,9 @@ def measure_page(
     client, url: str, n: int = 30, budget: float = 20.0, fixed_ms: float | None = None
 ) -> dict:
     """Median and p95 of ``n`` requests (fewer for a page slower than the budget allows),
-    the query count, the size, and the SQL floor with the same number of repetitions.
+    the query count, the size, and the SQL floor with the same number of repetitions,
+    each replay right after a request (``interleaved``): a page and its floor are timed
+    under the same load, so a busy second moves both and not only their ratio's one side.
 
     Beside the floor of all its queries, the floor of the page's own queries (not the
     login's nor the layout's, bench/breakdown.py); given ``fixed_ms`` (the empty page's
@@ -191,16 +195,14 @@ def measure_page(
     response, content = get()  # warm: sessions, caches and the connection settle
     if response.status_code not in (200, 302):  # "/" sends each role to its start page
         return {"url": url, "status": response.status_code, "error": "status"}
-    times = repeat(get, n, budget)
     with breakdown.installed() as parts:
         with parts.request():
             (response, content), sql = capture(get)
         query_parts = list(parts.parts_run)
-        split = measure_parts(parts, get, min(len(times), PARTS_REQUESTS), budget / 4)
+        split = measure_parts(parts, get, PARTS_REQUESTS, budget / 4)
     floor = Floor(sql)
-    floor_times = floor.measure(len(times))
     own = Floor([q for q, part in zip(sql, query_parts, strict=True) if part == "sql"])
-    own_times = own.measure(len(times)) if own.sql else []
+    times, floor_times, own_times = interleaved(get, floor, own, n, budget)
     result = {"url": url, "status": response.status_code}
     result.update(summarise(times))
     result["queries"] = len(sql)
@@ -226,6 +228,25 @@ def measure_page(
             round((result["median_ms"] - fixed_ms) / own_floor, 2) if own_floor else None
         )
     return result
+
+
+def interleaved(get, floor: Floor, own: Floor, n: int, budget: float, minimum: int = 5):
+    """``n`` requests (fewer, at least ``minimum``, once ``budget`` s pass), each followed
+    by one replay of ``floor`` and of ``own``: three lists of seconds."""
+    good = floor.prepare()
+    own_good = own.prepare() if own.sql else None
+    times, floor_times, own_times = [], [], []
+    started = time.perf_counter()
+    while len(times) < n:
+        t0 = time.perf_counter()
+        get()
+        times.append(time.perf_counter() - t0)
+        floor_times.append(floor.time_once(good))
+        if own_good is not None:
+            own_times.append(own.time_once(own_good))
+        if len(times) >= minimum and time.perf_counter() - started > budget:
+            break
+    return times, floor_times, own_times
 
 
 # Requests timed part by part (bench/breakdown.py) beside the untimed ones.

@@ -217,6 +217,30 @@ def test_the_sql_floor_replays_a_pages_queries(client, db):
     assert Goal.objects.count() == before
 
 
+def test_a_page_and_its_floor_are_timed_in_turn(db):
+    """Each request is followed by one replay of its floor and of its own queries, so a
+    busy moment of the machine falls on both sides of the ratio, not on one."""
+    events = []
+
+    class Recorded(measure.Floor):
+        def time_once(self, good):
+            events.append(self.sql[0])
+            return super().time_once(good)
+
+    def get():
+        events.append("request")
+
+    floor, own = Recorded(["SELECT 1"]), Recorded(["SELECT 2"])
+    times, floor_times, own_times = measure.interleaved(get, floor, own, n=4, budget=5)
+    assert len(times) == len(floor_times) == len(own_times) == 4
+    assert events == ["request", "SELECT 1", "SELECT 2"] * 4
+    assert all(t > 0 for t in floor_times + own_times)
+    # A page with no queries of its own replays only its floor.
+    events.clear()
+    _, _, own_times = measure.interleaved(get, floor, Recorded([]), n=2, budget=5)
+    assert own_times == [] and events == ["request", "SELECT 1"] * 2
+
+
 def _page(label, queries, median, p95, floor, size=10_000, url_name="budget:overview"):
     return {
         "label": label,
