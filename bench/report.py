@@ -235,8 +235,9 @@ def render(results: dict) -> str:
         "issue 9's, at scale 10. Server time is measured in-process through Django's test "
         "client with production settings (DEBUG off), without query capture; the query count "
         "and the SQL come from a separate request; the SQL floor is that request's queries "
-        "replayed alone on a raw cursor, as many times as the page was requested; "
-        "× floor = median time ÷ median floor. A page slower than the time budget is "
+        "replayed alone on a raw cursor, once right after each timed request (so a busy moment "
+        "of the machine falls on both); × floor = median time ÷ median floor. A page slower "
+        "than the time budget is "
         "requested fewer than 30 times (n shown).",
         "",
         "What the figures mean, what misses its target and why: docs/performance.md "
