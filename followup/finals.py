@@ -12,8 +12,15 @@ that holds the newest history time of every table the roll-up reads: any change 
 new key, and the old entry is never read again. Reading the key is one query.
 
 Two transactions that commit out of the order of their history times could leave an
-entry keyed on a time older than a change committed after it; entries therefore also
-expire after ``TIMEOUT`` seconds, which bounds that case.
+entry keyed on a time older than a change committed after it: a transaction still open
+when the entry was computed, whose history times lie before the newest one read. Such a
+transaction began at most ``SETTLE`` seconds before (the longest a write of these tables
+is taken to last), so its history times are at most that old. An entry computed while the
+newest change is younger than ``SETTLE`` may have missed one and expires after
+``TIMEOUT`` seconds; one computed when the data had been still for longer cannot have (a
+transaction open then writes history times newer than the newest read, a new key once
+it commits) and is kept for ``QUIET_TIMEOUT``. So the overview is computed again after
+a change, not every two minutes of a quiet day.
 
 Reading an entry from the shared cache unpickles it: for the whole tree at Stockholm's
 size about 7 ms, a fifth of /mal/. So each process also keeps the last few entries it
@@ -25,21 +32,27 @@ else. What is kept is read, never changed: callers get a read-only mapping of fr
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
+import math
 import time
 from types import MappingProxyType
 
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from followup.choices import Fulfilment
 from followup.rollup import GoalRollup, rollup_for_period, shown
 from styrning.history import history_model
 
-TIMEOUT = 120
-VERSION = 3  # 3: finals kept with their departures
+TIMEOUT = 120  # an entry computed less than SETTLE seconds after the newest change
+SETTLE = 120  # the longest a transaction writing the inputs is taken to last
+QUIET_TIMEOUT = 3600  # an entry computed when the inputs had been still for longer
+VERSION = 4  # 3: finals kept with their departures; 4: the expiry travels with the entry
 LOCAL_ENTRIES = 16  # kept in each process besides the shared cache
 
 _local: dict[str, tuple[float, object]] = {}  # key → (expires, value), oldest first
@@ -75,11 +88,29 @@ def _fingerprint_sql(vendor: str) -> str:
 
 
 def fingerprint() -> str:
-    """The newest history time of each input table, hashed (one query)."""
+    """The newest history time of each input table, hashed, and the newest of them all
+    in whole seconds since the epoch: ``<hash>.<seconds>`` (one query)."""
     with connection.cursor() as cursor:
         cursor.execute(_fingerprint_sql(connection.vendor))
         row = cursor.fetchone()
-    return hashlib.sha256("|".join(map(str, row)).encode()).hexdigest()[:32]
+    digest = hashlib.sha256("|".join(map(str, row)).encode()).hexdigest()[:32]
+    newest = max((_seconds(value) for value in row if value is not None), default=0)
+    return f"{digest}.{newest}"
+
+
+def _seconds(value) -> int:
+    """A history time as whole seconds since the epoch, rounded up (SQLite gives text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return math.ceil(value.timestamp())
+
+
+def lifetime(stamp: str) -> int:
+    """How long an entry computed now under ``stamp`` (a ``fingerprint``) is kept."""
+    newest = int(stamp.rsplit(".", 1)[1])
+    return QUIET_TIMEOUT if time.time() - newest > SETTLE else TIMEOUT
 
 
 def _get(key):
@@ -91,15 +122,16 @@ def _get(key):
     found = cache.get(key)
     if found is None:
         return None
-    made, value = found
-    return _keep(key, made + TIMEOUT, value)
+    expires, value = found
+    return _keep(key, expires, value)
 
 
-def _set(key, value):
-    """Keep ``value`` in the shared cache and here; returns what callers get."""
-    made = time.time()
-    cache.set(key, (made, value), TIMEOUT)
-    return _keep(key, made + TIMEOUT, value)
+def _set(key, value, stamp):
+    """Keep ``value`` in the shared cache and here for ``stamp``'s lifetime; returns what
+    callers get."""
+    seconds = lifetime(stamp)
+    cache.set(key, (time.time() + seconds, value), seconds)
+    return _keep(key, time.time() + seconds, value)
 
 
 def _keep(key, expires, value):
@@ -171,8 +203,12 @@ def _compute(municipality, period, decided_only, prognosis, stamp):
         and shown(rollup.suggested) != finals[pk]
     }
     return (
-        _set(_key("finals", municipality, period, decided_only, prognosis, stamp), finals),
-        _set(_key("departures", municipality, period, decided_only, prognosis, stamp), departs),
+        _set(_key("finals", municipality, period, decided_only, prognosis, stamp), finals, stamp),
+        _set(
+            _key("departures", municipality, period, decided_only, prognosis, stamp),
+            departs,
+            stamp,
+        ),
     )
 
 
@@ -189,6 +225,7 @@ def kept_rollups(
     """goal pk → its ``GoalRollup`` in ``period``, for ``goal_ids`` only (the rows a page
     shows; with ``children``, the goals directly below them too): kept like
     ``final_statuses``."""
+    stamp = stamp or fingerprint()
     ids = sorted(set(goal_ids))
     digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
     kind = "rollups+children" if children else "rollups"
@@ -201,5 +238,5 @@ def kept_rollups(
         wanted = set(ids)
         if children:
             wanted |= {c for pk in ids if pk in rollups for c in rollups[pk].child_ids}
-        found = _set(key, {pk: rollups[pk] for pk in wanted if pk in rollups})
+        found = _set(key, {pk: rollups[pk] for pk in wanted if pk in rollups}, stamp)
     return found

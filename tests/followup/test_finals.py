@@ -84,3 +84,44 @@ def test_a_process_keeps_what_it_read_under_the_same_key_and_expiry(world, perio
         finals._local[key] = (finals.time.time() - 1, value)
     recomputed = final_statuses(world.m, period, True)
     assert recomputed == first and recomputed is not again
+
+
+def test_an_entry_is_kept_briefly_while_the_inputs_settle_and_long_once_they_are_still(
+    world, period
+):
+    """A transaction still open when an entry is computed may commit history times older
+    than the newest read (the key would not change): so an entry computed within SETTLE
+    seconds of the newest change expires after TIMEOUT; one computed later, when any
+    transaction then open writes newer times, is kept for QUIET_TIMEOUT."""
+    import datetime as dt
+
+    import time_machine
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from followup import finals
+
+    sub = make_submission(period, world.fA, Submission.State.APPROVED)
+
+    def expiry():
+        (_key, (expires, _value)), *_ = finals._local.items()
+        return expires - finals.time.time()
+
+    final_statuses(world.m, period, True)
+    assert expiry() <= finals.TIMEOUT
+    later = timezone.now() + dt.timedelta(seconds=finals.SETTLE + 5)
+    with time_machine.travel(later, tick=False):
+        finals.forget()
+        cache.clear()
+        stamp = fingerprint()
+        quiet = final_statuses(world.m, period, True, stamp=stamp)
+        assert finals.lifetime(stamp) == finals.QUIET_TIMEOUT
+        assert finals.TIMEOUT < expiry() <= finals.QUIET_TIMEOUT
+        # A change makes a new key, computed at once and kept briefly again.
+        Assessment.objects.create(submission=sub, goal=world.goal_a, status=F.FULFILLED)
+        changed = final_statuses(world.m, period, True)
+        assert changed[world.goal_a.pk] == F.FULFILLED != quiet[world.goal_a.pk]
+        assert finals.lifetime(fingerprint()) == finals.TIMEOUT
+        assert finals._local[next(reversed(finals._local))][0] - finals.time.time() <= (
+            finals.TIMEOUT
+        )
