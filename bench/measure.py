@@ -362,7 +362,53 @@ def measure_rollup(n=10, budget=20.0, log=print) -> dict:
             "queries": len(sql),
             "counted": sum(r.total for r in rolled.values()),
         }
+    result["first_views"] = measure_first_views(n, budget)
     return result
+
+
+# The pages that read kept roll-ups (followup.finals): label in pages.txt.
+FIRST_VIEW_PAGES = ("mål", "mål (chef)", "måluppfyllelse")
+
+
+def measure_first_views(n=5, budget=20.0) -> list[dict]:
+    """Each page of ``FIRST_VIEW_PAGES`` as its first viewer after a change sees it: with
+    nothing kept (this process's copies and the cache emptied before each request), so
+    its roll-ups are computed in the request. Median and slowest of ``n``."""
+    from django.core.cache import cache
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from followup import finals
+
+    found = targets()
+    pages = [p for p in read_pages() if p.label in FIRST_VIEW_PAGES]
+    results = []
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        for spec in pages:
+            client = Client(HTTP_HOST="127.0.0.1")
+            login(client, spec.role)
+            url = spec.url(found)
+
+            def cold(url=url, client=client):
+                finals.forget()
+                cache.clear()
+                started = time.perf_counter()
+                client.get(url, secure=True)
+                return time.perf_counter() - started
+
+            client.get(url, secure=True)  # the process warm, as a worker serving pages is
+            times = [cold() for _ in range(n)]
+            results.append(
+                {
+                    "label": spec.label,
+                    "role": spec.role,
+                    "url": url,
+                    "n": len(times),
+                    "median_ms": round(statistics.median(times) * 1000, 1),
+                    "max_ms": round(max(times) * 1000, 1),
+                }
+            )
+    return results
 
 
 def login(client, username):

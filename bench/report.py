@@ -122,6 +122,37 @@ def empty_lines(results) -> list[str]:
 REPORT_RATIO = 1.2
 
 
+def first_views_section(rollup: dict, scales: list) -> list[str]:
+    """The pages that read kept roll-ups, as the first viewer after a change sees them."""
+    by_label = {}
+    for s in scales:
+        for row in rollup[s].get("first_views") or []:
+            by_label.setdefault((row["label"], row["role"]), {})[s] = row
+    if not by_label:
+        return []
+    header = ["page", "login"]
+    for s in scales:
+        header += [f"median ms ({s})", f"slowest ms ({s})"]
+    rows = []
+    for (label, role), per_scale in by_label.items():
+        row = [label, role]
+        for s in scales:
+            r = per_scale.get(s, {})
+            row += [num(r.get("median_ms")), num(r.get("max_ms"))]
+        rows.append(row)
+    return [
+        "### The first view after a change",
+        "",
+        table(header, rows),
+        "",
+        "The pages that read the kept roll-ups (followup.finals), with nothing kept: as the "
+        "first viewer after a change to what they are computed from sees them. Later views "
+        "read what that one kept (the pages table above). Måluppfyllelse computes four: the "
+        "period's, the two earlier periods' of its trend, and the prognosis.",
+        "",
+    ]
+
+
 def load_average_lines(results) -> list[str]:
     loads = results.get("load_average") or {}
     if not loads:
@@ -331,6 +362,7 @@ def render(results: dict) -> str:
             "over the whole municipality, in-process.",
             "",
         ]
+        out += first_views_section(rollup, scales)
     out += reports_section(results)
     sie = results.get("sie")
     if sie is not None:
