@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 
 from bench import measure, report
 from budget.models import DetailBudget, Outcome
@@ -92,6 +92,12 @@ def test_counts_follow_the_plan(db, scale):
     )
     assert set(assessed) == {2025, 2026} and min(assessed.values()) > 0
     assert Submission.objects.filter(unit__municipality=m, period__year=2026).exists()
+    # Approved and locked ones say when, after they were sent; the others were not decided.
+    decided = Submission.objects.filter(unit__municipality=m, state__in=["approved", "locked"])
+    assert decided.exists() and not decided.filter(decided_at__isnull=True).exists()
+    assert not decided.filter(decided_at__lte=F("sent_at")).exists()
+    undecided = Submission.objects.filter(unit__municipality=m).exclude(pk__in=decided)
+    assert not undecided.filter(decided_at__isnull=False).exists()
 
 
 def _assert_tree(rows):
