@@ -101,7 +101,7 @@ def goal_tree(request):
     context = {
         "form": form,
         "addition_form": addition.form if addition else None,
-        # "Show all" clears the tree's filters, not the other app's choice (the period).
+        # "Clear filters" clears the tree's filters, not the other app's choice (the period).
         "clear_query": f"?{addition.query}" if addition and addition.query else "",
         "filtered": bool(criteria),
         "levels": levels.values(),

@@ -113,6 +113,18 @@ def test_drill_down_of_a_goal_below_shows_its_units_comment_and_the_way_back(cli
     assert [a["title"] for a in above] == ["Trygg kommun"]
 
 
+def test_a_drill_down_with_no_goal_below_in_the_period_says_so(client, assessed):
+    """A trial opened a goal whose goals below were not valid that year: the page showed
+    only the goal's own card and said nothing of the level below."""
+    client.force_login(assessed.politician)
+    url = reverse("followup:fulfilment_goal", args=[assessed.plan_a.pk])
+    response = client.get(url, {"period": assessed.period.pk})
+    assert response.status_code == 200 and not response.context["rows"]
+    html = response.content.decode()
+    assert "Inget antaget mål under det här målet gäller 2026." in html
+    assert 'id="below-heading"' in html
+
+
 def test_a_draft_goal_is_404_to_a_politician(client, assessed):
     client.force_login(assessed.politician)
     url = reverse("followup:fulfilment_goal", args=[assessed.draft_a.pk])

@@ -65,7 +65,9 @@ def test_badges_are_the_rollups_final_assessment_and_link_to_how_it_was_made(cli
     assert f'data-url="{children_url}"' in html
     # Clearing the tree's filters keeps the period chosen.
     filtered = client.get(TREE, {"period": w.period.pk, "unit": w.nA.pk}).content.decode()
-    assert f'href="/mal/?period={w.period.pk}" class="button button--quiet">Visa alla' in filtered
+    assert (
+        f'href="/mal/?period={w.period.pk}" class="button button--quiet">Rensa filter' in filtered
+    )
 
 
 def test_the_level_fetched_later_shows_badges_too(client, assessed):
