@@ -22,6 +22,12 @@ transaction open then writes history times newer than the newest read, a new key
 it commits) and is kept for ``QUIET_TIMEOUT``. So the overview is computed again after
 a change, not every two minutes of a quiet day.
 
+A locked period never changes, whoever asks (its submissions, their parts and its
+overrides refuse every save and delete, and so does the period itself): its roll-up
+changes only with what all periods share (the goals, indicators, values, uppdrag, rules
+and the periods). So its entries are keyed on those tables alone (``Stamp.of``), and a
+chef's draft in this year's open period leaves the trend's locked periods kept.
+
 Reading an entry from the shared cache unpickles it: for the whole tree at Stockholm's
 size about 7 ms, a fifth of /mal/. So each process also keeps the last few entries it
 read or wrote, under the same key and until the same expiry (the time the entry was
@@ -37,6 +43,7 @@ import functools
 import hashlib
 import math
 import time
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from django.apps import apps
@@ -46,6 +53,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from followup.choices import Fulfilment
+from followup.models import ReportingPeriod
 from followup.rollup import GoalRollup, rollup_for_period, shown
 from styrning.history import history_model
 
@@ -74,8 +82,30 @@ INPUTS = (
 )
 
 
+# Those of them whose rows belong to one period: none changes in a locked period.
+PERIOD_INPUTS = (
+    "followup.Assessment",
+    "followup.AssignmentReport",
+    "followup.RollupOverride",
+    "followup.Submission",
+)
+
+
 def _history_tables() -> list[str]:
     return [history_model(apps.get_model(label))._meta.db_table for label in INPUTS]
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What kept results are keyed on, read once a request (``fingerprint``): each as
+    ``<hash of the newest history times>.<the newest of them, in seconds>``."""
+
+    every: str  # of all the inputs
+    shared: str  # of the inputs all periods share (all but PERIOD_INPUTS)
+
+    def of(self, period) -> str:
+        """The part ``period``'s results are keyed on."""
+        return self.shared if period.state == ReportingPeriod.State.LOCKED else self.every
 
 
 @functools.cache
@@ -87,14 +117,19 @@ def _fingerprint_sql(vendor: str) -> str:
     return f"SELECT {columns}"
 
 
-def fingerprint() -> str:
-    """The newest history time of each input table, hashed, and the newest of them all
-    in whole seconds since the epoch: ``<hash>.<seconds>`` (one query)."""
+def fingerprint() -> Stamp:
+    """The newest history time of each input table (one query), as a ``Stamp``."""
     with connection.cursor() as cursor:
         cursor.execute(_fingerprint_sql(connection.vendor))
         row = cursor.fetchone()
-    digest = hashlib.sha256("|".join(map(str, row)).encode()).hexdigest()[:32]
-    newest = max((_seconds(value) for value in row if value is not None), default=0)
+    shared = [value for label, value in zip(INPUTS, row, strict=True) if label not in PERIOD_INPUTS]
+    return Stamp(_stamp(row), _stamp(shared))
+
+
+def _stamp(values) -> str:
+    """``<hash>.<seconds>``: the history times hashed, and the newest of them."""
+    digest = hashlib.sha256("|".join(map(str, values)).encode()).hexdigest()[:32]
+    newest = max((_seconds(value) for value in values if value is not None), default=0)
     return f"{digest}.{newest}"
 
 
@@ -107,9 +142,9 @@ def _seconds(value) -> int:
     return math.ceil(value.timestamp())
 
 
-def lifetime(stamp: str) -> int:
-    """How long an entry computed now under ``stamp`` (a ``fingerprint``) is kept."""
-    newest = int(stamp.rsplit(".", 1)[1])
+def lifetime(part: str) -> int:
+    """How long an entry computed now under ``part`` (of a ``Stamp``) is kept."""
+    newest = int(part.rsplit(".", 1)[1])
     return QUIET_TIMEOUT if time.time() - newest > SETTLE else TIMEOUT
 
 
@@ -126,10 +161,10 @@ def _get(key):
     return _keep(key, expires, value)
 
 
-def _set(key, value, stamp):
-    """Keep ``value`` in the shared cache and here for ``stamp``'s lifetime; returns what
-    callers get."""
-    seconds = lifetime(stamp)
+def _set(key, value, part):
+    """Keep ``value`` in the shared cache and here for the lifetime of ``part`` (of a
+    ``Stamp``); returns what callers get."""
+    seconds = lifetime(part)
     cache.set(key, (time.time() + seconds, value), seconds)
     return _keep(key, time.time() + seconds, value)
 
@@ -158,7 +193,7 @@ def _key(kind, municipality, period, decided_only, prognosis, stamp, *extra) -> 
         str(period.pk),
         "decided" if decided_only else "all",
         "prognosis" if prognosis else "assessment",
-        stamp or fingerprint(),
+        (stamp or fingerprint()).of(period),
         *extra,
     ]
     return ":".join(parts)
@@ -203,11 +238,15 @@ def _compute(municipality, period, decided_only, prognosis, stamp):
         and shown(rollup.suggested) != finals[pk]
     }
     return (
-        _set(_key("finals", municipality, period, decided_only, prognosis, stamp), finals, stamp),
+        _set(
+            _key("finals", municipality, period, decided_only, prognosis, stamp),
+            finals,
+            stamp.of(period),
+        ),
         _set(
             _key("departures", municipality, period, decided_only, prognosis, stamp),
             departs,
-            stamp,
+            stamp.of(period),
         ),
     )
 
@@ -238,5 +277,5 @@ def kept_rollups(
         wanted = set(ids)
         if children:
             wanted |= {c for pk in ids if pk in rollups for c in rollups[pk].child_ids}
-        found = _set(key, {pk: rollups[pk] for pk in wanted if pk in rollups}, stamp)
+        found = _set(key, {pk: rollups[pk] for pk in wanted if pk in rollups}, stamp.of(period))
     return found

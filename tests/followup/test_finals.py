@@ -115,13 +115,56 @@ def test_an_entry_is_kept_briefly_while_the_inputs_settle_and_long_once_they_are
         cache.clear()
         stamp = fingerprint()
         quiet = final_statuses(world.m, period, True, stamp=stamp)
-        assert finals.lifetime(stamp) == finals.QUIET_TIMEOUT
+        assert finals.lifetime(stamp.of(period)) == finals.QUIET_TIMEOUT
         assert finals.TIMEOUT < expiry() <= finals.QUIET_TIMEOUT
         # A change makes a new key, computed at once and kept briefly again.
         Assessment.objects.create(submission=sub, goal=world.goal_a, status=F.FULFILLED)
         changed = final_statuses(world.m, period, True)
         assert changed[world.goal_a.pk] == F.FULFILLED != quiet[world.goal_a.pk]
-        assert finals.lifetime(fingerprint()) == finals.TIMEOUT
+        assert finals.lifetime(fingerprint().of(period)) == finals.TIMEOUT
         assert finals._local[next(reversed(finals._local))][0] - finals.time.time() <= (
             finals.TIMEOUT
         )
+
+
+def test_a_locked_periods_results_outlast_changes_to_other_periods(world):
+    """Nothing of a locked period changes (its submissions, their parts, its overrides
+    refuse it): its kept results follow only the inputs all periods share. A chef's draft
+    in the open period leaves them kept; a changed goal does not."""
+    from followup import finals
+    from goals.models import Goal
+
+    periods = make_year(world, 2026)
+    locked, current = periods[8], periods[12]
+    set_state(current, "open")
+    make_submission(locked, world.fA, Submission.State.APPROVED)
+    Assessment.objects.create(
+        submission=Submission.objects.get(period=locked), goal=world.goal_a, status=F.PARTLY
+    )
+    set_state(locked, "locked")
+    locked.refresh_from_db()
+    current.refresh_from_db()
+    kept = final_statuses(world.m, locked, True)
+    assert kept[world.goal_a.pk] == F.PARTLY
+    open_kept = final_statuses(world.m, current, False)
+
+    # A chef's draft in the open period: a new key for it, the same for the locked one.
+    before = fingerprint()
+    draft = make_submission(current, world.fA, Submission.State.DRAFT)
+    Assessment.objects.create(submission=draft, goal=world.goal_a, status=F.FULFILLED)
+    after = fingerprint()
+    assert after.of(current) != before.of(current)
+    assert after.of(locked) == before.of(locked)
+    with CaptureQueriesContext(connection) as queries:
+        assert final_statuses(world.m, locked, True, stamp=after) is kept
+    assert len(queries) == 0
+    assert final_statuses(world.m, current, False)[world.goal_a.pk] == F.FULFILLED
+    assert open_kept[world.goal_a.pk] != F.FULFILLED
+
+    # A change all periods share (the goal's title is in its history) is a new key.
+    goal = Goal.objects.get(pk=world.goal_a.pk)
+    goal.title = "Trygg omsorg, omformulerat"
+    goal.save()
+    assert fingerprint().of(locked) != after.of(locked)
+    finals.forget()
+    assert final_statuses(world.m, locked, True) == _expected(world, locked, True)
