@@ -216,6 +216,17 @@ def iso_date(value) -> str:
     return value.isoformat()
 
 
+def decision(reference: str, day) -> str:
+    """A decision's reference and day: "KF 2025-11-24 § 123" alone when it names its day
+    (Swedish references mostly do), else "KF § 123, 2025-11-24"; either alone without
+    the other."""
+    when = iso_date(day) if day else ""
+    reference = (reference or "").strip()
+    if not reference or not when:
+        return reference or when or EMPTY
+    return reference if when in reference else f"{reference}, {when}"
+
+
 def month_name(month) -> str:
     """3 → "mars" (lower case, as in running text)."""
     try:

@@ -27,6 +27,12 @@ def long_date(value):
 
 
 @register.filter
+def decision(reference, day):
+    """``{{ x.decision_reference|decision:x.decided_on }}``: the day once, not twice."""
+    return formatting.decision(reference, day)
+
+
+@register.filter
 def years(obj):
     """An object's first_year/last_year (or start_year/end_year) as "2026" or "2023–2026"."""
     first = getattr(obj, "first_year", None) or getattr(obj, "start_year", None)

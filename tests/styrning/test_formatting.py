@@ -1,5 +1,6 @@
 """The one number formatter gives what Django's number_format gives, in Swedish and English."""
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -139,3 +140,13 @@ def test_number_formatter_equals_number(value, decimals, language):
     """number_formatter() looks the separators up once; the text is number()'s."""
     with translation.override(language):
         assert formatting.number_formatter()(value, decimals) == formatting.number(value, decimals)
+
+
+def test_a_decision_names_its_day_once():
+    """A trial read "KF 2025-11-24 § 123, 2025-11-24" on the frames page."""
+    day = dt.date(2025, 11, 24)
+    assert formatting.decision("KF 2025-11-24 § 123", day) == "KF 2025-11-24 § 123"
+    assert formatting.decision("KF § 123", day) == "KF § 123, 2025-11-24"
+    assert formatting.decision("", day) == "2025-11-24"
+    assert formatting.decision("KF § 123", None) == "KF § 123"
+    assert formatting.decision("", None) == formatting.EMPTY
