@@ -110,7 +110,8 @@ class OrgUnit(MPTTModel):
         verbose_name=_("parent unit"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=150)
+    # In Swedish order wherever they are sorted, the tree's siblings too (order_insertion_by).
+    name = models.CharField(_("name"), max_length=150, db_collation=settings.NAME_COLLATION)
     ansvarskod = models.CharField(
         _("responsibility code"),
         max_length=20,

@@ -119,6 +119,17 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 # a backend process each time); a broken one is noticed and replaced before it is used.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The collation units' names are compared in, so lists of nämnder and förvaltningar come in
+# Swedish order (… Y, Z, Å, Ä, Ö), whatever locale the database was created with (C puts
+# Ä before Å; en_US puts Ä among the A's). PostgreSQL's ICU collation; SQLite (make run)
+# compares bytes, which differs from Swedish only for Å before Ä.
+NAME_COLLATION = (
+    env.str(
+        "NAME_COLLATION",
+        default="sv-x-icu" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "",
+    )
+    or None
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2 first (Django's recommendation): a login checked its PBKDF2 hash of a million
