@@ -13,6 +13,7 @@ from django.db import connections, models
 from django.db.models.sql.query import Query
 
 from followup.models import PartDone, ReportingPeriod, Submission
+from styrning.formatting import swedish_key
 from styrning.models import OrgUnit
 from styrning.permissions import scope_for
 from styrning.request_rows import convert_rows
@@ -314,7 +315,7 @@ def chef_rows(user, today) -> list[WorkRow]:
                     WorkRow(submission, deadline, part, _overdue(submission, deadline, today))
                 )
     _mark_parts_done([r for r in rows if r.part_of is not None])
-    rows.sort(key=lambda r: (not r.overdue, r.deadline, r.submission.unit.name))
+    rows.sort(key=lambda r: (not r.overdue, r.deadline, swedish_key(r.submission.unit.name)))
     return rows
 
 

@@ -227,6 +227,20 @@ def decision(reference: str, day) -> str:
     return reference if when in reference else f"{reference}, {when}"
 
 
+# Å, Ä and Ö after Z, in that order (and their Danish and Norwegian neighbours with
+# them); ü as y and accented vowels as their letter, as Swedish dictionaries sort.
+_SWEDISH_LETTERS = str.maketrans(
+    {"å": "z\U0010fff0", "ä": "z\U0010fff1", "æ": "z\U0010fff1", "ö": "z\U0010fff2",
+     "ø": "z\U0010fff2", "ü": "y", "é": "e", "è": "e", "á": "a", "à": "a"}
+)  # fmt: skip
+
+
+def swedish_key(text: str) -> tuple[str, str]:
+    """A sort key for Swedish text in Python (the database's ICU collation does the same
+    for units' names): case only breaks ties."""
+    return (text.casefold().translate(_SWEDISH_LETTERS), text)
+
+
 def month_name(month) -> str:
     """3 → "mars" (lower case, as in running text)."""
     try:

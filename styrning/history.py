@@ -58,9 +58,10 @@ def display_value(model, name, value) -> str:
                 names += [display_value(model, "", v) for k, v in row.items() if k != own]
             else:
                 names.append(display_value(model, "", row))
-        return ", ".join(sorted(names)) or formatting.EMPTY
+        return ", ".join(sorted(names, key=formatting.swedish_key)) or formatting.EMPTY
     if isinstance(value, models.QuerySet):
-        return ", ".join(sorted(str(v) for v in value)) or formatting.EMPTY
+        names = [str(v) for v in value]
+        return ", ".join(sorted(names, key=formatting.swedish_key)) or formatting.EMPTY
     if field is not None and getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):

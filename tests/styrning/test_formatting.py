@@ -150,3 +150,10 @@ def test_a_decision_names_its_day_once():
     assert formatting.decision("", day) == "2025-11-24"
     assert formatting.decision("KF § 123", None) == "KF § 123"
     assert formatting.decision("", None) == formatting.EMPTY
+
+
+def test_swedish_text_sorts_in_swedish_order():
+    names = ["Öster", "älvsby", "Åkarp", "Zinkgruva", "Ängby", "Ymsen", "Ärla", "aspudden"]
+    assert sorted(names, key=formatting.swedish_key) == [
+        "aspudden", "Ymsen", "Zinkgruva", "Åkarp", "älvsby", "Ängby", "Ärla", "Öster",
+    ]  # fmt: skip
