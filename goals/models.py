@@ -762,6 +762,17 @@ class Measurement(models.Model):
         ordering = ["indicator", "year", "month", "gender"]
         verbose_name = _("measurement")
         verbose_name_plural = _("measurements")
+        indexes = [
+            # An indicator's latest value of one gender up to a period, newest first (the
+            # roll-up asks it of every indicator: DESC puts a whole year before its months,
+            # as its NULLS FIRST does), read from the index alone. The unique indexes are
+            # partial, one for months and one for years, so neither orders both.
+            models.Index(
+                fields=["indicator", "gender", "-year", "-month"],
+                include=["value"],
+                name="goals_measurement_latest",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "year", "gender"],
