@@ -271,15 +271,14 @@ def bulk_session(cursor) -> None:
     """Settings for the rest of this transaction's bulk statements (PostgreSQL; else none).
 
     A year's ledger is sorted, grouped and windowed in one statement: with the default
-    4 MB of work memory those spill to disk, and the JIT compiles expressions for longer
-    than they run. Set locally, they end with the transaction (outside one they would do
-    nothing, so they are not sent). One query.
+    4 MB of work memory those spill to disk. Set locally, it ends with the transaction
+    (outside one it would do nothing, so it is not sent). One query. (The JIT, which
+    compiled those expressions for longer than they ran, is off for every connection:
+    settings.DATABASES.)
     """
     connection = cursor.db
     if connection.vendor == "postgresql" and connection.in_atomic_block:
-        cursor.execute(
-            "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)"
-        )
+        cursor.execute("SELECT set_config('work_mem', '64MB', true)")
 
 
 ANALYZE_ROWS = 10_000  # rows created or removed after which the table's statistics are renewed
