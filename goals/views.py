@@ -1,6 +1,7 @@
 """Pages of the goal chain: the tree, a goal, its forms, and the särskilda uppdrag."""
 
 from html import escape
+from urllib.parse import parse_qsl
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -69,6 +70,13 @@ ROW_CAP = 150
 ALL_LEVELS_CAP = 2000
 
 
+def _asked_for(request, addition) -> bool:
+    """Did the reader's own query choose what ``addition``'s query keeps?"""
+    if addition is None or not addition.query:
+        return False
+    return all(request.GET.get(key) == value for key, value in parse_qsl(addition.query))
+
+
 @require_GET
 @login_required
 def goal_tree(request):
@@ -101,8 +109,10 @@ def goal_tree(request):
     context = {
         "form": form,
         "addition_form": addition.form if addition else None,
-        # "Clear filters" clears the tree's filters, not the other app's choice (the period).
-        "clear_query": f"?{addition.query}" if addition and addition.query else "",
+        # "Clear filters" clears the tree's filters, not the other app's choice (the
+        # period): the reader's own, not one a year filter chose in its place (a trial
+        # cleared a 2025 filter and read this year's goals under "Bokslut 2025").
+        "clear_query": f"?{addition.query}" if _asked_for(request, addition) else "",
         "filtered": bool(criteria),
         "levels": levels.values(),
         # What the filter chose, named in the result line (and so on a printout).

@@ -181,6 +181,12 @@ def test_a_chosen_or_opened_earlier_year_shows_that_years_follow_up(client, asse
     assert '<option value="2025" selected>2025</option>' in html  # Filtrera stays in it
     html = client.get(TREE).content.decode()
     assert f'<option value="{w.period.pk}" selected>' in html
+    # "Rensa filter" drops the period the year filter chose in the reader's place (a trial
+    # cleared År 2025 and read this year's goals under its bokslut), not one they chose.
+    html = client.get(TREE, {"year": 2025, "period": w.period.pk}).content.decode()
+    assert 'href="/mal/" class="button button--quiet">Rensa filter' in html
+    html = client.get(TREE, {"year": 2025, "period": old.pk}).content.decode()
+    assert f'href="/mal/?period={old.pk}" class="button button--quiet">Rensa filter' in html
 
 
 def test_an_assessment_other_than_the_calculated_one_says_so(client, assessed):
