@@ -29,13 +29,14 @@ def _siblings(parent):
     )
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite compares bytes")
 def test_the_tree_keeps_siblings_in_swedish_order(council):
+    """On PostgreSQL in Swedish; SQLite (make run) compares bytes, which puts Ä before Å."""
     for name in ADDED:
         make_unit(council.municipality, name, OrgUnit.Kind.COMMITTEE, parent=council)
-    assert _siblings(council) == SWEDISH
+    expected = SWEDISH if connection.vendor == "postgresql" else sorted(SWEDISH)
+    assert _siblings(council) == expected
     by_name = OrgUnit.objects.filter(parent=council).order_by("name")
-    assert list(by_name.values_list("name", flat=True)) == SWEDISH
+    assert list(by_name.values_list("name", flat=True)) == expected
 
 
 def test_the_migration_puts_an_existing_tree_in_order(council):
